@@ -1,0 +1,105 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { CHANNELS, DIRECTIONS, type Channel, type Direction } from '../channels';
+import { IsFlatRecord } from '../validation/is-flat-record';
+import { IdentityPayload } from './identity-payload';
+import { PayloadLimits } from './payload-limits';
+
+export class AgentPayload {
+  @IsString()
+  @Length(1, 128)
+  id!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  name?: string;
+}
+
+export class AttachmentPayload {
+  @IsString()
+  @Length(1, PayloadLimits.attachmentNameLength)
+  name!: string;
+
+  @IsString()
+  @Length(1, 255)
+  mimeType!: string;
+
+  @IsInt()
+  @Min(0)
+  sizeBytes!: number;
+}
+
+export class ContentPayload {
+  @IsOptional()
+  @IsString()
+  @MaxLength(PayloadLimits.subjectLength)
+  subject?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(PayloadLimits.textLength)
+  text?: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(PayloadLimits.attachments)
+  @ValidateNested({ each: true })
+  @Type(() => AttachmentPayload)
+  attachments?: AttachmentPayload[];
+}
+
+/** `touchpoint.recorded.v1`: one interaction with a person on one channel. */
+export class TouchpointRecordedV1 {
+  @IsIn(CHANNELS)
+  channel!: Channel;
+
+  @IsIn(DIRECTIONS)
+  direction!: Direction;
+
+  @ValidateNested()
+  @Type(() => IdentityPayload)
+  identity!: IdentityPayload;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AgentPayload)
+  agent?: AgentPayload;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ContentPayload)
+  content?: ContentPayload;
+
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-1)
+  @Max(1)
+  sentiment?: number;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 256)
+  conversationId?: string;
+
+  @IsOptional()
+  @IsFlatRecord({
+    maxKeys: PayloadLimits.metadataKeys,
+    maxKeyLength: PayloadLimits.metadataKeyLength,
+    maxValueLength: PayloadLimits.metadataValueLength,
+  })
+  metadata?: Record<string, string | number | boolean>;
+}

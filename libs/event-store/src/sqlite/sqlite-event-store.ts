@@ -1,0 +1,254 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { assertStreamId, DEFAULT_MAX_EVENT_BYTES, serializeEvent, type SerializedEvent } from '../event-content';
+import { EventIdConflictError } from '../errors';
+import {
+  type AppendOutcome,
+  type AppendRequest,
+  type AppendResult,
+  type AppendedEvent,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionHandler,
+} from '../event-store';
+import { checkExpectedRevision } from '../expected-revision';
+import { AppendSignal } from '../subscription/append-signal';
+import { catchUpSubscription } from '../subscription/catch-up-subscription';
+
+export interface SqliteEventStoreOptions {
+  /** File of the log, or `:memory:`. Its folder is created when missing. */
+  readonly path: string;
+  readonly maxEventBytes?: number;
+  /** How often a subscriber looks for appends made by other processes. */
+  readonly pollIntervalMs?: number;
+  readonly clock?: () => Date;
+}
+
+interface EventRow {
+  position: number;
+  event_id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position     INTEGER PRIMARY KEY,
+  event_id     TEXT    NOT NULL UNIQUE,
+  stream_id    TEXT    NOT NULL,
+  revision     INTEGER NOT NULL,
+  type         TEXT    NOT NULL,
+  data         TEXT    NOT NULL,
+  metadata     TEXT    NOT NULL,
+  content_hash TEXT    NOT NULL,
+  recorded_at  TEXT    NOT NULL,
+  UNIQUE (stream_id, revision)
+);`;
+
+/**
+ * The embedded event log: one SQLite file in WAL mode with `synchronous=FULL`, so an
+ * append is on disk when its promise resolves and survives `kill -9` and power loss.
+ * Positions are the table's rowid: SQLite has one writer at a time, so they are
+ * gap-free and in commit order (rows are never deleted).
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly signal: AppendSignal;
+  private readonly maxEventBytes: number;
+  private readonly clock: () => Date;
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly statements;
+
+  constructor(options: SqliteEventStoreOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.exec(SCHEMA);
+    this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.clock = options.clock ?? (() => new Date());
+    this.signal = new AppendSignal(options.pollIntervalMs ?? 200);
+    this.statements = {
+      byId: this.db.prepare<[string], Pick<EventRow, 'stream_id' | 'revision' | 'position'> & { content_hash: string }>(
+        'SELECT stream_id, revision, position, content_hash FROM events WHERE event_id = ?',
+      ),
+      streamRevision: this.db.prepare<[string], { revision: number | null }>(
+        'SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?',
+      ),
+      insert: this.db.prepare(
+        `INSERT INTO events (event_id, stream_id, revision, type, data, metadata, content_hash, recorded_at)
+         VALUES (@id, @streamId, @revision, @type, @data, @metadata, @contentHash, @recordedAt)`,
+      ),
+      readForwards: this.db.prepare<[string, number, number], EventRow>(
+        'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
+      ),
+      readBackwards: this.db.prepare<[string, number, number], EventRow>(
+        'SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
+      ),
+      readAll: this.db.prepare<[number, number], EventRow>(
+        'SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?',
+      ),
+      head: this.db.prepare<[], { head: number | null }>('SELECT MAX(position) AS head FROM events'),
+    };
+  }
+
+  async append(
+    streamId: string,
+    events: readonly NewEvent[],
+    expectedRevision: ExpectedRevision = 'any',
+  ): Promise<AppendResult> {
+    const serialized = this.serialize(streamId, events);
+    const result = this.db
+      .transaction(() => this.appendInTransaction(streamId, serialized, expectedRevision))
+      .immediate();
+    if (result.events.some((e) => !e.duplicate)) this.signal.notify();
+    return result;
+  }
+
+  async appendMany(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
+    const prepared = requests.map((request) => {
+      try {
+        return { request, serialized: this.serialize(request.streamId, request.events), error: null };
+      } catch (error) {
+        return { request, serialized: [], error: error as Error };
+      }
+    });
+    // One transaction, one fsync; each request in a savepoint of its own so that a
+    // refused request leaves the others intact.
+    const outcomes = this.db
+      .transaction(() =>
+        prepared.map((p): AppendOutcome => {
+          if (p.error) return { ok: false, error: p.error };
+          try {
+            const result = this.db.transaction(() =>
+              this.appendInTransaction(p.request.streamId, p.serialized, p.request.expectedRevision),
+            )();
+            return { ok: true, result };
+          } catch (error) {
+            if (isStoreError(error)) return { ok: false, error };
+            throw error;
+          }
+        }),
+      )
+      .immediate();
+    if (outcomes.some((o) => o.ok && o.result.events.some((e) => !e.duplicate))) this.signal.notify();
+    return outcomes;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const limit = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    const rows =
+      options.direction === 'backwards'
+        ? this.statements.readBackwards.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+        : this.statements.readForwards.all(streamId, options.fromRevision ?? 0, limit);
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.statements.readAll
+      .all(options.after ?? 0, options.maxCount ?? Number.MAX_SAFE_INTEGER)
+      .map(toRecordedEvent);
+  }
+
+  async headPosition(): Promise<number> {
+    return this.statements.head.get()?.head ?? 0;
+  }
+
+  subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
+    const subscription = catchUpSubscription((o) => this.readAll(o), this.signal, options, handler);
+    this.subscriptions.add(subscription);
+    void subscription.finished.catch(() => undefined).finally(() => this.subscriptions.delete(subscription));
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    if (this.db.open) this.db.close();
+  }
+
+  private serialize(streamId: string, events: readonly NewEvent[]): SerializedEvent[] {
+    assertStreamId(streamId);
+    return events.map((event) => serializeEvent(streamId, event, this.maxEventBytes));
+  }
+
+  private appendInTransaction(
+    streamId: string,
+    events: readonly SerializedEvent[],
+    expectedRevision: ExpectedRevision,
+  ): AppendResult {
+    const appended: (AppendedEvent | null)[] = [];
+    const inThisBatch = new Map<string, SerializedEvent>();
+    for (const event of events) {
+      const twin = inThisBatch.get(event.id);
+      if (twin && twin.contentHash !== event.contentHash) throw new EventIdConflictError(event.id, streamId);
+      const existing = this.statements.byId.get(event.id);
+      if (existing && (existing.stream_id !== streamId || existing.content_hash !== event.contentHash)) {
+        throw new EventIdConflictError(event.id, existing.stream_id);
+      }
+      appended.push(
+        existing ? { id: event.id, revision: existing.revision, position: existing.position, duplicate: true } : null,
+      );
+      inThisBatch.set(event.id, event);
+    }
+    const current = this.statements.streamRevision.get(streamId)?.revision ?? -1;
+    const allDuplicates = events.length > 0 && appended.every((a) => a !== null);
+    if (allDuplicates) {
+      // A retry of an append that already succeeded: answer as the first time.
+      const last = appended[appended.length - 1] as AppendedEvent;
+      return { streamId, nextExpectedRevision: current, position: last.position, events: appended as AppendedEvent[] };
+    }
+    checkExpectedRevision(streamId, expectedRevision, current);
+
+    let revision = current;
+    let position = 0;
+    const recordedAt = this.clock().toISOString();
+    const written = new Map<string, AppendedEvent>();
+    const results = events.map((event, i): AppendedEvent => {
+      const known = appended[i];
+      if (known) return known;
+      const earlier = written.get(event.id);
+      if (earlier) return { ...earlier, duplicate: true };
+      revision += 1;
+      position = Number(this.statements.insert.run({ ...event, streamId, revision, recordedAt }).lastInsertRowid);
+      const result = { id: event.id, revision, position, duplicate: false };
+      written.set(event.id, result);
+      return result;
+    });
+    if (position === 0) position = this.statements.head.get()?.head ?? 0;
+    return { streamId, nextExpectedRevision: revision, position, events: results };
+  }
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: row.position,
+    type: row.type,
+    data: JSON.parse(row.data),
+    metadata: JSON.parse(row.metadata),
+    recordedAt: row.recorded_at,
+  };
+}
+
+function isStoreError(error: unknown): error is Error {
+  return (
+    error instanceof Error &&
+    ['WrongExpectedRevisionError', 'EventIdConflictError', 'EventTooLargeError', 'InvalidAppendError'].includes(
+      error.name,
+    )
+  );
+}
