@@ -38,7 +38,9 @@ export class EventTooLargeError extends Error {
     readonly sizeBytes: number,
     readonly maxBytes: number,
   ) {
-    super(`event ${eventId} is ${sizeBytes} bytes; the log accepts at most ${maxBytes} bytes per event`);
+    super(
+      `event ${eventId} is ${sizeBytes} bytes; the log accepts at most ${maxBytes} bytes per event`,
+    );
   }
 }
 

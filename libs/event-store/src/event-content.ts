@@ -20,8 +20,13 @@ export interface SerializedEvent {
  * stream, type, data and metadata with object keys sorted, so a retry whose JSON lists
  * keys in another order is still recognised as the same event.
  */
-export function serializeEvent(streamId: string, event: NewEvent, maxBytes: number): SerializedEvent {
-  if (!isUuid(event.id)) throw new InvalidAppendError(`event id ${JSON.stringify(event.id)} is not a UUID`);
+export function serializeEvent(
+  streamId: string,
+  event: NewEvent,
+  maxBytes: number,
+): SerializedEvent {
+  if (!isUuid(event.id))
+    throw new InvalidAppendError(`event id ${JSON.stringify(event.id)} is not a UUID`);
   if (typeof event.type !== 'string' || event.type.length === 0 || event.type.length > 256) {
     throw new InvalidAppendError(`event ${event.id}: type must be a string of 1–256 characters`);
   }
@@ -39,5 +44,6 @@ export function assertStreamId(streamId: string): void {
   if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > 512) {
     throw new InvalidAppendError('stream id must be a string of 1–512 characters');
   }
-  if (streamId.startsWith('$')) throw new InvalidAppendError(`stream id ${streamId}: names starting with $ are reserved`);
+  if (streamId.startsWith('$'))
+    throw new InvalidAppendError(`stream id ${streamId}: names starting with $ are reserved`);
 }

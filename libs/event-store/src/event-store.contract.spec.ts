@@ -11,5 +11,9 @@ describeEventStoreContract({
   name: 'sqlite',
   maxEventBytes,
   open: async () =>
-    new SqliteEventStore({ path: join(mkdtempSync(join(tmpdir(), 'rapport-es-')), 'log.db'), maxEventBytes, pollIntervalMs: 20 }),
+    new SqliteEventStore({
+      path: join(mkdtempSync(join(tmpdir(), 'rapport-es-')), 'log.db'),
+      maxEventBytes,
+      pollIntervalMs: 20,
+    }),
 });

@@ -1,5 +1,6 @@
 /** A JSON value as stored in the log. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
 /** An event to append. `id` (a UUID) is the idempotency key across the whole log. */

@@ -12,14 +12,17 @@ export function openEventStore(url: string): EventStore {
   switch (scheme) {
     case 'sqlite': {
       const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-      if (!path) throw new Error(`RAPPORT_EVENT_STORE=${url}: name a file, e.g. sqlite:./data/rapport.db`);
+      if (!path)
+        throw new Error(`RAPPORT_EVENT_STORE=${url}: name a file, e.g. sqlite:./data/rapport.db`);
       return new SqliteEventStore({ path: path === ':memory:' ? path : resolve(path) });
     }
     case 'postgres':
     case 'postgresql':
     case 'esdb':
     case 'kurrentdb':
-      throw new Error(`RAPPORT_EVENT_STORE=${url}: the ${scheme} adapter is not available yet; use sqlite:<file>`);
+      throw new Error(
+        `RAPPORT_EVENT_STORE=${url}: the ${scheme} adapter is not available yet; use sqlite:<file>`,
+      );
     default:
       throw new Error(`RAPPORT_EVENT_STORE=${url}: unknown store; use sqlite:<file>`);
   }

@@ -62,7 +62,8 @@ export function normalizeIdentity(
         return fail('network', 'a social identity needs a network such as "instagram" or "x"');
       }
       const handle = value.replace(/^@/, '').toLowerCase();
-      if (!SOCIAL_HANDLE.test(handle)) return fail('value', `"${raw.value}" is not a social handle`);
+      if (!SOCIAL_HANDLE.test(handle))
+        return fail('value', `"${raw.value}" is not a social handle`);
       return valid({ kind: 'social', value: handle, network, ...verified });
     }
     case 'chat': {

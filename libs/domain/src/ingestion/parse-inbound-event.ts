@@ -38,7 +38,9 @@ export function parseInboundEvent(input: unknown, options: ParseOptions): Valida
   if (!envelope.ok) {
     // Validate the payload too when the type is known, so one answer lists every problem.
     const schema = knownSchema(input);
-    const data = schema ? validateDto(schema.dataClass, (input as { data?: unknown }).data, 'data') : null;
+    const data = schema
+      ? validateDto(schema.dataClass, (input as { data?: unknown }).data, 'data')
+      : null;
     return invalid(...envelope.errors, ...(data && !data.ok ? data.errors : []));
   }
   const attrs = envelope.value;
@@ -52,7 +54,8 @@ export function parseInboundEvent(input: unknown, options: ParseOptions): Valida
   if (occurred.getTime() > options.now.getTime() + skew) {
     errors.push({ path: 'time', message: `time ${attrs.time} is in the future` });
   }
-  if (schema.name === 'survey.responded') errors.push(...surveyScoreErrors(payload.value as SurveyRespondedV1));
+  if (schema.name === 'survey.responded')
+    errors.push(...surveyScoreErrors(payload.value as SurveyRespondedV1));
 
   const rawIdentity = (payload.value as { identity: IdentityPayload }).identity;
   const identity = normalizeIdentity(rawIdentity, 'data.identity', options);
@@ -75,7 +78,12 @@ export function parseInboundEvent(input: unknown, options: ParseOptions): Valida
       },
       true,
     );
-    return valid({ cloudEvent, schema, identity: identity.value, occurredAt: occurred.toISOString() });
+    return valid({
+      cloudEvent,
+      schema,
+      identity: identity.value,
+      occurredAt: occurred.toISOString(),
+    });
   } catch (error) {
     if (error instanceof CloudEventValidationError) {
       return invalid({ path: '(envelope)', message: `not a valid CloudEvent: ${error.message}` });
@@ -94,6 +102,11 @@ function surveyScoreErrors(survey: SurveyRespondedV1): FieldError[] {
   const [min, max] = SURVEY_SCORE_RANGE[survey.answer.kind];
   const score = survey.answer.score;
   return score < min || score > max
-    ? [{ path: 'data.answer.score', message: `a ${survey.answer.kind} score is between ${min} and ${max}` }]
+    ? [
+        {
+          path: 'data.answer.score',
+          message: `a ${survey.answer.kind} score is between ${min} and ${max}`,
+        },
+      ]
     : [];
 }

@@ -58,6 +58,8 @@ interface SurveyData {
 export function toTimelineEntry(event: LoggedEvent): TimelineEntry | null {
   const type = parseEventType(event.type);
   if (!type) return null;
+  if (type.name !== EventNames.touchpointRecorded && type.name !== EventNames.surveyResponded)
+    return null;
   const meta = event.metadata as IngestedEventMetadata;
   const base = {
     eventId: event.id,

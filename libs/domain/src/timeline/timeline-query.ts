@@ -73,11 +73,19 @@ export interface TimelineQueryParams {
 /** Parses query-string parameters (comma-separated lists) into a `TimelineQuery`. */
 export function parseTimelineQuery(params: TimelineQueryParams): Validated<TimelineQuery> {
   const errors: FieldError[] = [];
-  const list = <T extends string>(name: string, raw: string | undefined, allowed?: readonly T[]) => {
+  const list = <T extends string>(
+    name: string,
+    raw: string | undefined,
+    allowed?: readonly T[],
+  ) => {
     if (raw === undefined || raw === '') return undefined;
     const values = raw.split(',').map((v) => v.trim());
     const bad = allowed ? values.filter((v) => !(allowed as readonly string[]).includes(v)) : [];
-    if (bad.length) errors.push({ path: name, message: `unknown ${name} ${bad.join(', ')}; allowed: ${allowed?.join(', ')}` });
+    if (bad.length)
+      errors.push({
+        path: name,
+        message: `unknown ${name} ${bad.join(', ')}; allowed: ${allowed?.join(', ')}`,
+      });
     return values as T[];
   };
   const time = (name: string, raw: string | undefined) => {
@@ -93,7 +101,10 @@ export function parseTimelineQuery(params: TimelineQueryParams): Validated<Timel
   if (params.limit !== undefined) {
     limit = Number(params.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > TIMELINE_MAX_LIMIT) {
-      errors.push({ path: 'limit', message: `limit must be an integer from 1 to ${TIMELINE_MAX_LIMIT}` });
+      errors.push({
+        path: 'limit',
+        message: `limit must be an integer from 1 to ${TIMELINE_MAX_LIMIT}`,
+      });
     }
   }
   let cursor: TimelineCursor | undefined;

@@ -5,8 +5,7 @@ export interface FieldError {
 }
 
 export type Validated<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly errors: FieldError[] };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: FieldError[] };
 
 export function valid<T>(value: T): Validated<T> {
   return { ok: true, value };

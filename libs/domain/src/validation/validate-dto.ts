@@ -30,7 +30,7 @@ export function flattenValidationErrors(errors: ValidationError[], prefix: strin
   for (const error of errors) {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
     for (const message of Object.values(error.constraints ?? {})) {
-      out.push({ path, message: message.replace(/^property \S+ /, 'property ') });
+      out.push({ path, message });
     }
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, path));
   }

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { EventIdConflictError, EventTooLargeError, InvalidAppendError, WrongExpectedRevisionError } from '../errors';
+import {
+  EventIdConflictError,
+  EventTooLargeError,
+  InvalidAppendError,
+  WrongExpectedRevisionError,
+} from '../errors';
 import { type EventStore, type NewEvent, type RecordedEvent } from '../event-store';
 
 /** How the contract suite gets a fresh, empty store of one adapter. */
@@ -11,7 +16,11 @@ export interface EventStoreAdapterUnderTest {
   readonly maxEventBytes: number;
 }
 
-export function newEvent(type = 'test.happened.v1', data: unknown = { n: 1 }, metadata?: unknown): NewEvent {
+export function newEvent(
+  type = 'test.happened.v1',
+  data: unknown = { n: 1 },
+  metadata?: unknown,
+): NewEvent {
   return { id: randomUUID(), type, data, ...(metadata === undefined ? {} : { metadata }) };
 }
 
@@ -83,12 +92,23 @@ export function describeEventStoreContract(adapter: EventStoreAdapterUnderTest):
     });
 
     test('keeps type, data and metadata exactly, unicode included', async () => {
-      const data = { text: 'Grüße 👋 — 你好 \u0000 "quoted" \\ back', nested: { list: [1, 2.5, null, true] } };
+      const data = {
+        text: 'Grüße 👋 — 你好 \u0000 "quoted" \\ back',
+        nested: { list: [1, 2.5, null, true] },
+      };
       const metadata = { source: 'mail', tags: ['é', 'ß'] };
       const event = newEvent('touchpoint.recorded.v1', data, metadata);
       await store.append('s-u', [event]);
       const [read] = await store.readStream('s-u');
-      expect(read).toMatchObject({ id: event.id, streamId: 's-u', revision: 0, position: 1, type: event.type, data, metadata });
+      expect(read).toMatchObject({
+        id: event.id,
+        streamId: 's-u',
+        revision: 0,
+        position: 1,
+        type: event.type,
+        data,
+        metadata,
+      });
       expect(Number.isNaN(Date.parse(read.recordedAt))).toBe(false);
     });
 
@@ -101,9 +121,15 @@ export function describeEventStoreContract(adapter: EventStoreAdapterUnderTest):
         expected: 0,
         actual: 1,
       });
-      await expect(store.append('s-2', [newEvent()], 'no_stream')).rejects.toBeInstanceOf(WrongExpectedRevisionError);
-      await expect(store.append('missing', [newEvent()], 'stream_exists')).rejects.toMatchObject({ actual: -1 });
-      await expect(store.append('missing', [newEvent()], 0)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      await expect(store.append('s-2', [newEvent()], 'no_stream')).rejects.toBeInstanceOf(
+        WrongExpectedRevisionError,
+      );
+      await expect(store.append('missing', [newEvent()], 'stream_exists')).rejects.toMatchObject({
+        actual: -1,
+      });
+      await expect(store.append('missing', [newEvent()], 0)).rejects.toBeInstanceOf(
+        WrongExpectedRevisionError,
+      );
       const ok = await store.append('s-2', [newEvent()], 'stream_exists');
       expect(ok.nextExpectedRevision).toBe(2);
       expect((await store.readStream('s-2')).length).toBe(3);
@@ -111,7 +137,9 @@ export function describeEventStoreContract(adapter: EventStoreAdapterUnderTest):
 
     test('a refused append writes nothing', async () => {
       await store.append('s-3', [newEvent()]);
-      await expect(store.append('s-3', [newEvent(), newEvent()], 5)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      await expect(store.append('s-3', [newEvent(), newEvent()], 5)).rejects.toBeInstanceOf(
+        WrongExpectedRevisionError,
+      );
       expect(await store.headPosition()).toBe(1);
     });
 
@@ -137,8 +165,13 @@ export function describeEventStoreContract(adapter: EventStoreAdapterUnderTest):
     test('the same event id with other content, or in another stream, is a typed error', async () => {
       const event = newEvent('a.v1', { k: 1 });
       await store.append('s-5', [event]);
-      await expect(store.append('s-5', [{ ...event, data: { k: 2 } }])).rejects.toBeInstanceOf(EventIdConflictError);
-      await expect(store.append('s-6', [event])).rejects.toMatchObject({ name: 'EventIdConflictError', eventId: event.id });
+      await expect(store.append('s-5', [{ ...event, data: { k: 2 } }])).rejects.toBeInstanceOf(
+        EventIdConflictError,
+      );
+      await expect(store.append('s-6', [event])).rejects.toMatchObject({
+        name: 'EventIdConflictError',
+        eventId: event.id,
+      });
       expect(await store.headPosition()).toBe(1);
     });
 
@@ -159,16 +192,24 @@ export function describeEventStoreContract(adapter: EventStoreAdapterUnderTest):
       await store.append('s-8', [newEvent()]);
       const data = (list: RecordedEvent[]) => list.map((e) => (e.data as { n: number }).n);
       expect(data(await store.readStream('s-7'))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-      expect(data(await store.readStream('s-7', { fromRevision: 4, maxCount: 3 }))).toEqual([4, 5, 6]);
-      expect(data(await store.readStream('s-7', { direction: 'backwards', maxCount: 3 }))).toEqual([9, 8, 7]);
-      expect(data(await store.readStream('s-7', { direction: 'backwards', fromRevision: 2 }))).toEqual([2, 1, 0]);
+      expect(data(await store.readStream('s-7', { fromRevision: 4, maxCount: 3 }))).toEqual([
+        4, 5, 6,
+      ]);
+      expect(data(await store.readStream('s-7', { direction: 'backwards', maxCount: 3 }))).toEqual([
+        9, 8, 7,
+      ]);
+      expect(
+        data(await store.readStream('s-7', { direction: 'backwards', fromRevision: 2 })),
+      ).toEqual([2, 1, 0]);
     });
 
     test('reads the whole log from a position, gap-free and in commit order', async () => {
       for (let i = 0; i < 12; i += 1) await store.append(`s-${i % 3}`, [newEvent('n.v1', { i })]);
       const all = await store.readAll();
       expect(all.map((e) => e.position)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
-      expect(all.map((e) => (e.data as { i: number }).i)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+      expect(all.map((e) => (e.data as { i: number }).i)).toEqual(
+        Array.from({ length: 12 }, (_, i) => i),
+      );
       const page = await store.readAll({ after: 5, maxCount: 4 });
       expect(page.map((e) => e.position)).toEqual([6, 7, 8, 9]);
     });
@@ -188,9 +229,9 @@ export function describeEventStoreContract(adapter: EventStoreAdapterUnderTest):
     test('refuses events larger than the limit, and malformed ids, with typed errors', async () => {
       const big = newEvent('big.v1', { blob: 'x'.repeat(adapter.maxEventBytes + 1) });
       await expect(store.append('s-big', [big])).rejects.toBeInstanceOf(EventTooLargeError);
-      await expect(store.append('s-big', [{ ...newEvent(), id: 'not-a-uuid' }])).rejects.toBeInstanceOf(
-        InvalidAppendError,
-      );
+      await expect(
+        store.append('s-big', [{ ...newEvent(), id: 'not-a-uuid' }]),
+      ).rejects.toBeInstanceOf(InvalidAppendError);
       await expect(store.append('', [newEvent()])).rejects.toBeInstanceOf(InvalidAppendError);
       expect(await store.headPosition()).toBe(0);
     });
@@ -229,7 +270,10 @@ export function describeEventStoreContract(adapter: EventStoreAdapterUnderTest):
 
     test('a failing handler ends the subscription with its error', async () => {
       await store.append('f', [newEvent()]);
-      const sub = store.subscribeToAll({}, { onEvents: () => Promise.reject(new Error('projection broke')) });
+      const sub = store.subscribeToAll(
+        {},
+        { onEvents: () => Promise.reject(new Error('projection broke')) },
+      );
       await expect(sub.finished).rejects.toThrow('projection broke');
     });
   });

@@ -1,7 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { assertStreamId, DEFAULT_MAX_EVENT_BYTES, serializeEvent, type SerializedEvent } from '../event-content';
+import {
+  assertStreamId,
+  DEFAULT_MAX_EVENT_BYTES,
+  serializeEvent,
+  type SerializedEvent,
+} from '../event-content';
 import { EventIdConflictError } from '../errors';
 import {
   type AppendOutcome,
@@ -81,9 +86,10 @@ export class SqliteEventStore implements EventStore {
     this.clock = options.clock ?? (() => new Date());
     this.signal = new AppendSignal(options.pollIntervalMs ?? 200);
     this.statements = {
-      byId: this.db.prepare<[string], Pick<EventRow, 'stream_id' | 'revision' | 'position'> & { content_hash: string }>(
-        'SELECT stream_id, revision, position, content_hash FROM events WHERE event_id = ?',
-      ),
+      byId: this.db.prepare<
+        [string],
+        Pick<EventRow, 'stream_id' | 'revision' | 'position'> & { content_hash: string }
+      >('SELECT stream_id, revision, position, content_hash FROM events WHERE event_id = ?'),
       streamRevision: this.db.prepare<[string], { revision: number | null }>(
         'SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?',
       ),
@@ -100,7 +106,9 @@ export class SqliteEventStore implements EventStore {
       readAll: this.db.prepare<[number, number], EventRow>(
         'SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?',
       ),
-      head: this.db.prepare<[], { head: number | null }>('SELECT MAX(position) AS head FROM events'),
+      head: this.db.prepare<[], { head: number | null }>(
+        'SELECT MAX(position) AS head FROM events',
+      ),
     };
   }
 
@@ -120,7 +128,11 @@ export class SqliteEventStore implements EventStore {
   async appendMany(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
     const prepared = requests.map((request) => {
       try {
-        return { request, serialized: this.serialize(request.streamId, request.events), error: null };
+        return {
+          request,
+          serialized: this.serialize(request.streamId, request.events),
+          error: null,
+        };
       } catch (error) {
         return { request, serialized: [], error: error as Error };
       }
@@ -133,7 +145,11 @@ export class SqliteEventStore implements EventStore {
           if (p.error) return { ok: false, error: p.error };
           try {
             const result = this.db.transaction(() =>
-              this.appendInTransaction(p.request.streamId, p.serialized, p.request.expectedRevision),
+              this.appendInTransaction(
+                p.request.streamId,
+                p.serialized,
+                p.request.expectedRevision,
+              ),
             )();
             return { ok: true, result };
           } catch (error) {
@@ -143,7 +159,8 @@ export class SqliteEventStore implements EventStore {
         }),
       )
       .immediate();
-    if (outcomes.some((o) => o.ok && o.result.events.some((e) => !e.duplicate))) this.signal.notify();
+    if (outcomes.some((o) => o.ok && o.result.events.some((e) => !e.duplicate)))
+      this.signal.notify();
     return outcomes;
   }
 
@@ -151,7 +168,11 @@ export class SqliteEventStore implements EventStore {
     const limit = options.maxCount ?? Number.MAX_SAFE_INTEGER;
     const rows =
       options.direction === 'backwards'
-        ? this.statements.readBackwards.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+        ? this.statements.readBackwards.all(
+            streamId,
+            options.fromRevision ?? Number.MAX_SAFE_INTEGER,
+            limit,
+          )
         : this.statements.readForwards.all(streamId, options.fromRevision ?? 0, limit);
     return rows.map(toRecordedEvent);
   }
@@ -169,7 +190,9 @@ export class SqliteEventStore implements EventStore {
   subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     const subscription = catchUpSubscription((o) => this.readAll(o), this.signal, options, handler);
     this.subscriptions.add(subscription);
-    void subscription.finished.catch(() => undefined).finally(() => this.subscriptions.delete(subscription));
+    void subscription.finished
+      .catch(() => undefined)
+      .finally(() => this.subscriptions.delete(subscription));
     return subscription;
   }
 
@@ -192,13 +215,24 @@ export class SqliteEventStore implements EventStore {
     const inThisBatch = new Map<string, SerializedEvent>();
     for (const event of events) {
       const twin = inThisBatch.get(event.id);
-      if (twin && twin.contentHash !== event.contentHash) throw new EventIdConflictError(event.id, streamId);
+      if (twin && twin.contentHash !== event.contentHash)
+        throw new EventIdConflictError(event.id, streamId);
       const existing = this.statements.byId.get(event.id);
-      if (existing && (existing.stream_id !== streamId || existing.content_hash !== event.contentHash)) {
+      if (
+        existing &&
+        (existing.stream_id !== streamId || existing.content_hash !== event.contentHash)
+      ) {
         throw new EventIdConflictError(event.id, existing.stream_id);
       }
       appended.push(
-        existing ? { id: event.id, revision: existing.revision, position: existing.position, duplicate: true } : null,
+        existing
+          ? {
+              id: event.id,
+              revision: existing.revision,
+              position: existing.position,
+              duplicate: true,
+            }
+          : null,
       );
       inThisBatch.set(event.id, event);
     }
@@ -207,7 +241,12 @@ export class SqliteEventStore implements EventStore {
     if (allDuplicates) {
       // A retry of an append that already succeeded: answer as the first time.
       const last = appended[appended.length - 1] as AppendedEvent;
-      return { streamId, nextExpectedRevision: current, position: last.position, events: appended as AppendedEvent[] };
+      return {
+        streamId,
+        nextExpectedRevision: current,
+        position: last.position,
+        events: appended as AppendedEvent[],
+      };
     }
     checkExpectedRevision(streamId, expectedRevision, current);
 
@@ -221,7 +260,9 @@ export class SqliteEventStore implements EventStore {
       const earlier = written.get(event.id);
       if (earlier) return { ...earlier, duplicate: true };
       revision += 1;
-      position = Number(this.statements.insert.run({ ...event, streamId, revision, recordedAt }).lastInsertRowid);
+      position = Number(
+        this.statements.insert.run({ ...event, streamId, revision, recordedAt }).lastInsertRowid,
+      );
       const result = { id: event.id, revision, position, duplicate: false };
       written.set(event.id, result);
       return result;
@@ -247,8 +288,11 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
 function isStoreError(error: unknown): error is Error {
   return (
     error instanceof Error &&
-    ['WrongExpectedRevisionError', 'EventIdConflictError', 'EventTooLargeError', 'InvalidAppendError'].includes(
-      error.name,
-    )
+    [
+      'WrongExpectedRevisionError',
+      'EventIdConflictError',
+      'EventTooLargeError',
+      'InvalidAppendError',
+    ].includes(error.name)
   );
 }

@@ -1,0 +1,66 @@
+/** Everything the platform reads from its environment, with the embedded defaults. */
+export interface RapportConfig {
+  /** `sqlite:./data/rapport.db` (default), later `postgres://…`, `esdb://…`. */
+  readonly eventStoreUrl: string;
+  /** `memory` (default), later `redis://…`. */
+  readonly readModelsUrl: string;
+  /** `inproc` (default), later `kafka://host:9092,…`. */
+  readonly busUrl: string;
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Largest number of events in one `POST /v1/touchpoints` batch. */
+  readonly maxBatchSize: number;
+  /** Largest request body, in bytes. */
+  readonly maxBodyBytes: number;
+  /** Region for phone numbers written without a country code (ISO 3166, e.g. `DE`). */
+  readonly defaultPhoneRegion?: string;
+}
+
+export const DEFAULT_CONFIG: RapportConfig = {
+  eventStoreUrl: 'sqlite:./data/rapport.db',
+  readModelsUrl: 'memory',
+  busUrl: 'inproc',
+  host: '127.0.0.1',
+  port: 3000,
+  maxBatchSize: 500,
+  maxBodyBytes: 5 * 1024 * 1024,
+};
+
+/** Reads `RAPPORT_*` variables; a malformed value is an error that names the variable. */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<RapportConfig> = {},
+): RapportConfig {
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`${name}=${raw}: expected a whole number from ${min} to ${max}`);
+    }
+    return value;
+  };
+  const region = env.RAPPORT_DEFAULT_PHONE_REGION?.trim().toUpperCase();
+  if (region && !/^[A-Z]{2}$/.test(region)) {
+    throw new Error(
+      `RAPPORT_DEFAULT_PHONE_REGION=${region}: expected a two-letter region such as DE or US`,
+    );
+  }
+  return {
+    eventStoreUrl: env.RAPPORT_EVENT_STORE || DEFAULT_CONFIG.eventStoreUrl,
+    readModelsUrl: env.RAPPORT_READ_MODELS || DEFAULT_CONFIG.readModelsUrl,
+    busUrl: env.RAPPORT_BUS || DEFAULT_CONFIG.busUrl,
+    host: env.RAPPORT_HOST || DEFAULT_CONFIG.host,
+    port: int('RAPPORT_PORT', DEFAULT_CONFIG.port, 0, 65535),
+    maxBatchSize: int('RAPPORT_MAX_BATCH', DEFAULT_CONFIG.maxBatchSize, 1, 10000),
+    maxBodyBytes: int(
+      'RAPPORT_MAX_BODY_BYTES',
+      DEFAULT_CONFIG.maxBodyBytes,
+      1024,
+      256 * 1024 * 1024,
+    ),
+    ...(region ? { defaultPhoneRegion: region } : {}),
+    ...overrides,
+  };
+}

@@ -1,0 +1,61 @@
+import { type INestApplication, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { type RapportConfig } from '../config/rapport-config';
+import { problem } from './problem';
+import { ProblemFilter } from './problem.filter';
+
+/** JSON media types the API reads: plain JSON and the CloudEvents structured and batch modes. */
+export const JSON_MEDIA_TYPES = [
+  'application/json',
+  'application/cloudevents+json',
+  'application/cloudevents-batch+json',
+];
+
+/**
+ * Creates the HTTP application: bounded JSON bodies (413 past the limit, 400 for
+ * malformed JSON, both as problem details) and problem details for every error.
+ */
+export async function createHttpApp(
+  module: unknown,
+  config: RapportConfig,
+  logger: LoggerService | false = false,
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module as never, {
+    bodyParser: false,
+    logger,
+  });
+  app.use(express.json({ limit: config.maxBodyBytes, type: JSON_MEDIA_TYPES, strict: true }));
+  app.use(
+    (
+      error: { status?: number; type?: string; message: string },
+      _req: Request,
+      res: Response,
+      next: NextFunction,
+    ) => {
+      if (error.type === 'entity.too.large') {
+        return void res
+          .status(413)
+          .type('application/problem+json')
+          .json(problem(413, `the request body is larger than ${config.maxBodyBytes} bytes`));
+      }
+      if (error.type === 'entity.parse.failed') {
+        return void res
+          .status(400)
+          .type('application/problem+json')
+          .json(problem(400, `the body is not valid JSON: ${error.message}`));
+      }
+      if (error.status && error.status >= 400 && error.status < 500) {
+        return void res
+          .status(error.status)
+          .type('application/problem+json')
+          .json(problem(error.status, error.message));
+      }
+      next(error);
+    },
+  );
+  app.useGlobalFilters(new ProblemFilter());
+  app.enableShutdownHooks();
+  return app;
+}

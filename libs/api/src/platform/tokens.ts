@@ -1,0 +1,6 @@
+/** Injection tokens of the ports; adapters are chosen by URL in `PlatformModule`. */
+export const RAPPORT_CONFIG = Symbol('RAPPORT_CONFIG');
+export const EVENT_STORE = Symbol('EVENT_STORE');
+export const READ_MODELS = Symbol('READ_MODELS');
+export const TIMELINE_READ_MODEL = Symbol('TIMELINE_READ_MODEL');
+export const TIMELINE_PROJECTOR = Symbol('TIMELINE_PROJECTOR');

@@ -1,0 +1,68 @@
+import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { type IngestResult, TouchpointIngestion } from '@rapport/ingestion';
+import { type Request, type Response } from 'express';
+import { type RapportConfig } from '../config/rapport-config';
+import { JSON_MEDIA_TYPES } from '../http/create-http-app';
+import { problem, ProblemException } from '../http/problem';
+import { RAPPORT_CONFIG } from '../platform/tokens';
+
+/** HTTP ingestion for adapters that do not speak Kafka: one CloudEvent, or a JSON array of them. */
+@Controller('v1/touchpoints')
+export class TouchpointsController {
+  constructor(
+    private readonly ingestion: TouchpointIngestion,
+    @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  async post(
+    @Req() req: Request,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    if (!req.is(JSON_MEDIA_TYPES)) {
+      throw new ProblemException(
+        415,
+        `send JSON: Content-Type one of ${JSON_MEDIA_TYPES.join(', ')}`,
+      );
+    }
+    if (!Array.isArray(body)) return this.single(body, res);
+    if (body.length === 0) throw new ProblemException(400, 'the batch is empty');
+    if (body.length > this.config.maxBatchSize) {
+      throw new ProblemException(
+        413,
+        `a batch holds at most ${this.config.maxBatchSize} events; this one has ${body.length}`,
+      );
+    }
+    const results = await this.ingestion.ingest(body);
+    const count = (status: IngestResult['status']) =>
+      results.filter((r) => r.status === status).length;
+    const summary = {
+      accepted: count('accepted'),
+      duplicates: count('duplicate'),
+      rejected: count('rejected'),
+      conflicts: count('conflict'),
+    };
+    const stored = summary.accepted + summary.duplicates;
+    // All stored: 202. None stored: 400. Some: 207, and `results` says which.
+    res.status(stored === results.length ? 202 : stored === 0 ? 400 : 207);
+    return { ...summary, results };
+  }
+
+  private async single(body: unknown, res: Response) {
+    const [result] = await this.ingestion.ingest([body]);
+    switch (result.status) {
+      case 'rejected':
+        throw new ProblemException(400, 'the event is not a valid touchpoint', result.errors);
+      case 'conflict':
+        res.status(409);
+        return problem(409, result.message);
+      case 'duplicate':
+        res.status(200);
+        return result;
+      case 'accepted':
+        return result;
+    }
+  }
+}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { TouchpointsController } from './touchpoints.controller';
+
+@Module({ controllers: [TouchpointsController] })
+export class TouchpointsHttpModule {}

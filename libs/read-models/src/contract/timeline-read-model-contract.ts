@@ -1,0 +1,180 @@
+import {
+  type Channel,
+  type Direction,
+  type TimelineEntry,
+  type TimelineQuery,
+  decodeCursor,
+} from '@rapport/domain';
+import { type TimelineReadModel } from '../timeline/timeline-read-model';
+
+export interface TimelineReadModelUnderTest {
+  readonly name: string;
+  /** A new, empty model; `undefined` skips the suite (the adapter says why). */
+  open(): Promise<TimelineReadModel | undefined>;
+  close?(model: TimelineReadModel): Promise<void>;
+}
+
+const CHANNELS: Channel[] = ['email', 'chat', 'social', 'in_person'];
+
+export function entry(position: number, overrides: Partial<TimelineEntry> = {}): TimelineEntry {
+  const channel = overrides.channel ?? CHANNELS[position % CHANNELS.length];
+  const direction: Direction = overrides.direction ?? (position % 3 === 0 ? 'outbound' : 'inbound');
+  return {
+    eventId: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
+    position,
+    customerId: 'c-1',
+    occurredAt: new Date(Date.UTC(2026, 0, 1) + position * 60_000).toISOString(),
+    type: 'touchpoint.recorded',
+    channel,
+    direction,
+    identity: { kind: 'email', value: 'ann@example.com' },
+    source: 'test',
+    ...overrides,
+  };
+}
+
+async function allPages(
+  model: TimelineReadModel,
+  customerId: string,
+  query: Omit<TimelineQuery, 'cursor'>,
+) {
+  const items: TimelineEntry[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await model.page(customerId, {
+      ...query,
+      ...(cursor ? { cursor: decodeCursor(cursor) ?? undefined } : {}),
+    });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+export function describeTimelineReadModelContract(adapter: TimelineReadModelUnderTest): void {
+  describe(`TimelineReadModel contract: ${adapter.name}`, () => {
+    let model: TimelineReadModel;
+    let available = true;
+    beforeEach(async () => {
+      const opened = await adapter.open();
+      available = opened !== undefined;
+      if (opened) model = opened;
+    });
+    afterEach(async () => {
+      if (available) await adapter.close?.(model);
+    });
+    const test = (title: string, fn: () => Promise<void>) =>
+      it(title, async () => {
+        if (available) await fn();
+      });
+
+    test('starts empty at checkpoint 0', async () => {
+      expect(await model.checkpoint()).toBe(0);
+      expect(await model.page('c-1', { limit: 10 })).toEqual({ items: [], nextCursor: null });
+    });
+
+    test('orders by occurredAt newest first, ties by log position, whatever the arrival order', async () => {
+      const t = '2026-03-01T10:00:00.000Z';
+      await model.apply(
+        [
+          entry(1),
+          entry(2, { occurredAt: t }),
+          entry(3, { occurredAt: '2025-12-01T00:00:00.000Z' }),
+          entry(4, { occurredAt: t }),
+        ],
+        4,
+      );
+      const page = await model.page('c-1', { limit: 10 });
+      expect(page.items.map((e) => e.position)).toEqual([4, 2, 1, 3]);
+      expect(await model.checkpoint()).toBe(4);
+    });
+
+    test('keeps customers apart and finds a customer by identity', async () => {
+      await model.apply(
+        [
+          entry(1),
+          entry(2, { customerId: 'c-2', identity: { kind: 'phone', value: '+4930123456' } }),
+        ],
+        2,
+      );
+      expect((await model.page('c-2', { limit: 10 })).items.map((e) => e.position)).toEqual([2]);
+      expect(await model.customerByIdentity('phone:+4930123456')).toBe('c-2');
+      expect(await model.customerByIdentity('email:ann@example.com')).toBe('c-1');
+      expect(await model.customerByIdentity('email:nobody@example.com')).toBeNull();
+    });
+
+    test('filters by channel, direction, type and time range', async () => {
+      const entries = Array.from({ length: 40 }, (_, i) =>
+        entry(i + 1, i % 5 === 0 ? { type: 'survey.responded', channel: 'survey' } : {}),
+      );
+      await model.apply(entries, 40);
+      const ids = (list: TimelineEntry[]) => list.map((e) => e.position);
+      const expected = (pred: (e: TimelineEntry) => boolean) => ids(entries.filter(pred).reverse());
+
+      expect(ids(await allPages(model, 'c-1', { limit: 3, channels: ['email', 'chat'] }))).toEqual(
+        expected((e) => e.channel === 'email' || e.channel === 'chat'),
+      );
+      expect(ids(await allPages(model, 'c-1', { limit: 4, directions: ['outbound'] }))).toEqual(
+        expected((e) => e.direction === 'outbound'),
+      );
+      expect(
+        ids(await allPages(model, 'c-1', { limit: 100, types: ['survey.responded'] })),
+      ).toEqual(expected((e) => e.type === 'survey.responded'));
+      const from = entries[9].occurredAt;
+      const to = entries[19].occurredAt;
+      expect(ids(await allPages(model, 'c-1', { limit: 4, from, to }))).toEqual(
+        expected((e) => e.occurredAt >= from && e.occurredAt < to),
+      );
+    });
+
+    test('pages with a cursor cover the timeline exactly once, stable under concurrent appends', async () => {
+      await model.apply(
+        Array.from({ length: 25 }, (_, i) => entry(i + 1)),
+        25,
+      );
+      const first = await model.page('c-1', { limit: 10 });
+      expect(first.items.map((e) => e.position)).toEqual([25, 24, 23, 22, 21, 20, 19, 18, 17, 16]);
+      // New (and late, back-dated) events arrive while the client pages.
+      await model.apply([entry(26), entry(27), entry(28, { occurredAt: entry(0).occurredAt })], 28);
+      const seen = [...first.items];
+      let cursor = first.nextCursor;
+      while (cursor) {
+        const page = await model.page('c-1', {
+          limit: 10,
+          cursor: decodeCursor(cursor) ?? undefined,
+        });
+        seen.push(...page.items);
+        cursor = page.nextCursor;
+      }
+      const positions = seen.map((e) => e.position);
+      expect(positions.slice(0, 25)).toEqual(Array.from({ length: 25 }, (_, i) => 25 - i));
+      expect(new Set(positions).size).toBe(positions.length);
+      expect(positions).toContain(28); // older than everything: it shows on the last page
+      expect(positions).not.toContain(26); // newer than the first page: the next fresh query shows it
+    });
+
+    test('a batch delivered again is not applied twice', async () => {
+      const batch = [entry(1), entry(2), entry(3)];
+      await model.apply(batch, 3);
+      await model.apply(batch, 3);
+      await model.apply([entry(3), entry(4)], 4);
+      expect((await model.page('c-1', { limit: 10 })).items.map((e) => e.position)).toEqual([
+        4, 3, 2, 1,
+      ]);
+      expect(await model.checkpoint()).toBe(4);
+    });
+
+    test('moves the checkpoint even when a batch adds no entry', async () => {
+      await model.apply([], 17);
+      expect(await model.checkpoint()).toBe(17);
+    });
+
+    test('clear forgets everything', async () => {
+      await model.apply([entry(1)], 1);
+      await model.clear();
+      expect(await model.checkpoint()).toBe(0);
+      expect((await model.page('c-1', { limit: 10 })).items).toEqual([]);
+      expect(await model.customerByIdentity('email:ann@example.com')).toBeNull();
+    });
+  });
+}
