@@ -28,5 +28,8 @@ module.exports = {
     ],
   },
   testTimeout: 30000,
+  // Real Kafka, Redis and PostgreSQL for the integration tests: found or started once per run.
+  globalSetup: '<rootDir>/libs/testing/src/services/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/libs/testing/src/services/jest-global-teardown.ts',
   setupFiles: ['reflect-metadata'],
 };

@@ -7,7 +7,7 @@ import { loadConfig } from './config/rapport-config';
 import { createHttpApp } from './http/create-http-app';
 import { AllInOneModule } from './platform/all-in-one.module';
 import { TIMELINE_PROJECTOR } from './platform/tokens';
-import { type ProjectionRunner } from '@rapport/read-models';
+import { type RunningProjection } from '@rapport/read-models';
 
 let seq = 0;
 function touchpoint(data: Record<string, unknown> = {}, envelope: Record<string, unknown> = {}) {
@@ -46,7 +46,7 @@ describe('HTTP API on embedded defaults', () => {
 
   /** Waits until the projection has applied the log up to `position` (it follows asynchronously). */
   const settled = (position: number) =>
-    app.get<ProjectionRunner>(TIMELINE_PROJECTOR).waitFor(position, 5000);
+    app.get<RunningProjection>(TIMELINE_PROJECTOR).waitFor(position, 5000);
 
   it('accepts one touchpoint (202), then answers a redelivery as a duplicate (200)', async () => {
     const event = touchpoint();

@@ -9,7 +9,7 @@ import {
 } from '@rapport/api';
 import { type EventStore } from '@rapport/event-store';
 import { TouchpointIngestion } from '@rapport/ingestion';
-import { type ProjectionRunner } from '@rapport/read-models';
+import { type RunningProjection } from '@rapport/read-models';
 import { type Command, InvalidArgumentError } from 'commander';
 import { seedDemo } from './seed-demo';
 
@@ -58,7 +58,7 @@ export function registerDevCommand(program: Command): void {
         await seedDemo(
           app.get<EventStore>(EVENT_STORE),
           app.get(TouchpointIngestion),
-          app.get<ProjectionRunner>(TIMELINE_PROJECTOR),
+          app.get<RunningProjection>(TIMELINE_PROJECTOR),
           url,
         );
       }

@@ -1,6 +1,6 @@
 import { type EventStore } from '@rapport/event-store';
 import { type TouchpointIngestion } from '@rapport/ingestion';
-import { type ProjectionRunner } from '@rapport/read-models';
+import { type RunningProjection } from '@rapport/read-models';
 import { demoTouchpoints } from '@rapport/testing';
 
 const DEMO_CUSTOMERS = 300;
@@ -11,7 +11,7 @@ const BATCH = 500;
 export async function seedDemo(
   store: EventStore,
   ingestion: TouchpointIngestion,
-  projector: ProjectionRunner,
+  projector: RunningProjection,
   baseUrl: string,
 ): Promise<void> {
   const head = await store.headPosition();

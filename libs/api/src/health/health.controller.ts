@@ -1,23 +1,36 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { type EventStore } from '@rapport/event-store';
-import { type ProjectionRunner } from '@rapport/read-models';
-import { EVENT_STORE, TIMELINE_PROJECTOR } from '../platform/tokens';
+import { type RunningProjection, type TimelineReadModel } from '@rapport/read-models';
+import { EVENT_STORE, TIMELINE_PROJECTOR, TIMELINE_READ_MODEL } from '../platform/tokens';
 
+/** Liveness and progress of whatever this process runs: the log, the projection, the read model. */
 @Controller('health')
 export class HealthController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(TIMELINE_PROJECTOR) private readonly timeline: ProjectionRunner,
+    @Optional() @Inject(EVENT_STORE) private readonly store?: EventStore,
+    @Optional() @Inject(TIMELINE_PROJECTOR) private readonly projection?: RunningProjection,
+    @Optional() @Inject(TIMELINE_READ_MODEL) private readonly timeline?: TimelineReadModel,
   ) {}
 
   @Get()
   async health() {
-    const head = await this.store.headPosition();
-    const projection = this.timeline.status();
+    const head = this.store ? await this.store.headPosition() : undefined;
+    const projections = this.projection
+      ? [
+          {
+            ...this.projection.status(),
+            ...(head === undefined ? {} : { lag: head - this.projection.status().position }),
+          },
+        ]
+      : [];
+    const readModel = this.timeline
+      ? { timelineCheckpoint: await this.timeline.checkpoint() }
+      : undefined;
     return {
       status: 'ok',
-      log: { head },
-      projections: [{ ...projection, lag: head - projection.position }],
+      ...(head === undefined ? {} : { log: { head } }),
+      projections,
+      ...(readModel ? { readModel } : {}),
     };
   }
 }

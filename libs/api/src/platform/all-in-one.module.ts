@@ -3,7 +3,9 @@ import { type RapportConfig } from '../config/rapport-config';
 import { HealthController } from '../health/health.controller';
 import { TimelineHttpModule } from '../timeline/timeline.module';
 import { TouchpointsHttpModule } from '../touchpoints/touchpoints.module';
-import { PlatformModule } from './platform.module';
+import { EventStoreModule } from './event-store.module';
+import { ProjectionModule } from './projection.module';
+import { ReadModelsModule } from './read-models.module';
 
 /** The whole platform in one process: ingestion, projection and queries. */
 @Module({})
@@ -11,7 +13,13 @@ export class AllInOneModule {
   static forRoot(config: RapportConfig): DynamicModule {
     return {
       module: AllInOneModule,
-      imports: [PlatformModule.forRoot(config), TouchpointsHttpModule, TimelineHttpModule],
+      imports: [
+        EventStoreModule.forRoot(config),
+        ReadModelsModule.forRoot(config),
+        ProjectionModule,
+        TouchpointsHttpModule,
+        TimelineHttpModule,
+      ],
       controllers: [HealthController],
     };
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { IngestionModule } from '../platform/ingestion.module';
 import { TouchpointsController } from './touchpoints.controller';
 
-@Module({ controllers: [TouchpointsController] })
+@Module({ imports: [IngestionModule], controllers: [TouchpointsController] })
 export class TouchpointsHttpModule {}

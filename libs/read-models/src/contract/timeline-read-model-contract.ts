@@ -5,6 +5,7 @@ import {
   type TimelineQuery,
   decodeCursor,
 } from '@rapport/domain';
+import { CheckpointMismatchError } from '../projection/checkpoint';
 import { type TimelineReadModel } from '../timeline/timeline-read-model';
 
 export interface TimelineReadModelUnderTest {
@@ -82,7 +83,7 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
           entry(3, { occurredAt: '2025-12-01T00:00:00.000Z' }),
           entry(4, { occurredAt: t }),
         ],
-        4,
+        { after: 0, upTo: 4 },
       );
       const page = await model.page('c-1', { limit: 10 });
       expect(page.items.map((e) => e.position)).toEqual([4, 2, 1, 3]);
@@ -95,7 +96,7 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
           entry(1),
           entry(2, { customerId: 'c-2', identity: { kind: 'phone', value: '+4930123456' } }),
         ],
-        2,
+        { after: 0, upTo: 2 },
       );
       expect((await model.page('c-2', { limit: 10 })).items.map((e) => e.position)).toEqual([2]);
       expect(await model.customerByIdentity('phone:+4930123456')).toBe('c-2');
@@ -107,7 +108,7 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
       const entries = Array.from({ length: 40 }, (_, i) =>
         entry(i + 1, i % 5 === 0 ? { type: 'survey.responded', channel: 'survey' } : {}),
       );
-      await model.apply(entries, 40);
+      await model.apply(entries, { after: 0, upTo: 40 });
       const ids = (list: TimelineEntry[]) => list.map((e) => e.position);
       const expected = (pred: (e: TimelineEntry) => boolean) => ids(entries.filter(pred).reverse());
 
@@ -130,12 +131,15 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
     test('pages with a cursor cover the timeline exactly once, stable under concurrent appends', async () => {
       await model.apply(
         Array.from({ length: 25 }, (_, i) => entry(i + 1)),
-        25,
+        { after: 0, upTo: 25 },
       );
       const first = await model.page('c-1', { limit: 10 });
       expect(first.items.map((e) => e.position)).toEqual([25, 24, 23, 22, 21, 20, 19, 18, 17, 16]);
       // New (and late, back-dated) events arrive while the client pages.
-      await model.apply([entry(26), entry(27), entry(28, { occurredAt: entry(0).occurredAt })], 28);
+      await model.apply([entry(26), entry(27), entry(28, { occurredAt: entry(0).occurredAt })], {
+        after: 25,
+        upTo: 28,
+      });
       const seen = [...first.items];
       let cursor = first.nextCursor;
       while (cursor) {
@@ -153,11 +157,20 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
       expect(positions).not.toContain(26); // newer than the first page: the next fresh query shows it
     });
 
-    test('a batch delivered again is not applied twice', async () => {
+    test('refuses a batch that does not continue from its checkpoint, writing nothing', async () => {
       const batch = [entry(1), entry(2), entry(3)];
-      await model.apply(batch, 3);
-      await model.apply(batch, 3);
-      await model.apply([entry(3), entry(4)], 4);
+      await model.apply(batch, { after: 0, upTo: 3 });
+      // Delivered again (after a crash before the consumer learnt of the write):
+      await expect(model.apply(batch, { after: 0, upTo: 3 })).rejects.toMatchObject({
+        name: 'CheckpointMismatchError',
+        expected: 0,
+        actual: 3,
+      });
+      // A gap (a writer that lost its place) is refused as well:
+      await expect(model.apply([entry(5)], { after: 4, upTo: 5 })).rejects.toBeInstanceOf(
+        CheckpointMismatchError,
+      );
+      await model.apply([entry(4)], { after: 3, upTo: 4 });
       expect((await model.page('c-1', { limit: 10 })).items.map((e) => e.position)).toEqual([
         4, 3, 2, 1,
       ]);
@@ -165,12 +178,12 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
     });
 
     test('moves the checkpoint even when a batch adds no entry', async () => {
-      await model.apply([], 17);
+      await model.apply([], { after: 0, upTo: 17 });
       expect(await model.checkpoint()).toBe(17);
     });
 
     test('clear forgets everything', async () => {
-      await model.apply([entry(1)], 1);
+      await model.apply([entry(1)], { after: 0, upTo: 1 });
       await model.clear();
       expect(await model.checkpoint()).toBe(0);
       expect((await model.page('c-1', { limit: 10 })).items).toEqual([]);

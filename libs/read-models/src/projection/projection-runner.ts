@@ -1,55 +1,73 @@
 import { type EventStore, type RecordedEvent, type Subscription } from '@rapport/event-store';
+import { CheckpointMismatchError, type CheckpointRange } from './checkpoint';
 
 /** A read model fed from the log: where it is, and how it takes a batch. */
 export interface ProjectionTarget {
   readonly name: string;
   /** The log position the model has applied up to (0 for an empty model). */
   checkpoint(): Promise<number>;
-  /** Applies a batch of events and moves the checkpoint to the batch's last position, atomically. */
-  applyBatch(events: readonly RecordedEvent[]): Promise<void>;
+  /**
+   * Applies a batch of events covering `range` and moves the checkpoint to `range.upTo`,
+   * atomically; throws `CheckpointMismatchError` (writing nothing) when the model is not at
+   * `range.after`.
+   */
+  applyBatch(events: readonly RecordedEvent[], range: CheckpointRange): Promise<void>;
 }
 
 export interface ProjectionStatus {
   readonly name: string;
   readonly position: number;
   readonly caughtUp: boolean;
+  /** How many times the runner resumed from the model's own checkpoint (e.g. after the model was lost). */
+  readonly resumes: number;
+}
+
+export interface ProjectionRunnerOptions {
+  readonly batchSize?: number;
+  /**
+   * How often to compare the model's checkpoint with the runner's position while idle;
+   * a model that came back empty (Redis without persistence) is then rebuilt from the log.
+   * 0 turns the check off (the memory model cannot lose itself behind the runner's back).
+   */
+  readonly verifyIntervalMs?: number;
+  readonly log?: (line: string) => void;
 }
 
 /**
  * Keeps one read model in step with the log: catches up from the model's checkpoint,
  * then follows live appends. Batches come in log order; each is applied before the next.
+ * When the model is not where the runner thinks (a redelivered batch, a model that came
+ * back empty), the runner resumes from the model's own checkpoint.
  */
 export class ProjectionRunner {
   private subscription: Subscription | null = null;
+  private loop: Promise<void> | null = null;
+  private stopping = false;
   private position = 0;
   private caughtUp = false;
+  private resumes = 0;
+  private verifier: NodeJS.Timeout | null = null;
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+  private readonly caughtUpListeners = new Set<() => void>();
 
   constructor(
     private readonly store: EventStore,
     private readonly target: ProjectionTarget,
-    private readonly batchSize = 500,
+    private readonly options: ProjectionRunnerOptions = {},
   ) {}
 
   /** Starts following the log; resolves once the model has caught up with the head. */
   async start(): Promise<void> {
-    if (this.subscription) throw new Error(`projection ${this.target.name} is already running`);
-    this.position = await this.target.checkpoint();
-    const head = await this.store.headPosition();
-    this.subscription = this.store.subscribeToAll(
-      { after: this.position, batchSize: this.batchSize },
-      {
-        onEvents: async (events) => {
-          await this.target.applyBatch(events);
-          this.advance(events[events.length - 1].position);
-        },
-        onCaughtUp: (position) => {
-          this.caughtUp = true;
-          this.advance(position);
-        },
-      },
-    );
-    await Promise.race([this.waitFor(head), this.subscription.finished]);
+    if (this.loop) throw new Error(`projection ${this.target.name} is already running`);
+    this.stopping = false;
+    const caughtUp = new Promise<void>((resolve) => this.caughtUpListeners.add(resolve));
+    this.loop = this.run();
+    this.loop.catch(() => undefined);
+    if (this.options.verifyIntervalMs) {
+      this.verifier = setInterval(() => void this.verify(), this.options.verifyIntervalMs);
+      this.verifier.unref();
+    }
+    await Promise.race([caughtUp, this.loop]);
   }
 
   /** Resolves when the model has applied the log up to `position` (read-your-writes). */
@@ -77,16 +95,71 @@ export class ProjectionRunner {
 
   /** Settles when the runner stops; rejects when the projection failed. */
   get finished(): Promise<void> {
-    return this.subscription?.finished ?? Promise.resolve();
+    return this.loop ?? Promise.resolve();
   }
 
   status(): ProjectionStatus {
-    return { name: this.target.name, position: this.position, caughtUp: this.caughtUp };
+    return {
+      name: this.target.name,
+      position: this.position,
+      caughtUp: this.caughtUp,
+      resumes: this.resumes,
+    };
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.verifier) clearInterval(this.verifier);
     await this.subscription?.stop();
-    this.subscription = null;
+    await this.loop?.catch(() => undefined);
+    this.loop = null;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      this.position = await this.target.checkpoint();
+      this.subscription = this.store.subscribeToAll(
+        { after: this.position, batchSize: this.options.batchSize ?? 500 },
+        {
+          onEvents: async (events) => {
+            const upTo = events[events.length - 1].position;
+            await this.target.applyBatch(events, { after: this.position, upTo });
+            this.advance(upTo);
+          },
+          onCaughtUp: (position) => {
+            this.caughtUp = true;
+            this.advance(position);
+            for (const listener of this.caughtUpListeners) listener();
+            this.caughtUpListeners.clear();
+          },
+        },
+      );
+      try {
+        await this.subscription.finished;
+      } catch (error) {
+        if (!(error instanceof CheckpointMismatchError)) throw error;
+        this.resumes += 1;
+        this.caughtUp = false;
+        this.options.log?.(`${error.message}; resuming from the read model's checkpoint`);
+      }
+    }
+  }
+
+  /** Restarts the subscription when the model's checkpoint is behind the runner (the model was lost). */
+  private async verify(): Promise<void> {
+    if (!this.subscription || this.stopping) return;
+    const actual = await this.target.checkpoint().catch(() => null);
+    if (actual !== null && actual < this.position) {
+      this.options.log?.(
+        `projection ${this.target.name}: the read model is at ${actual}, behind ${this.position}; rebuilding from there`,
+      );
+      this.resumes += 1;
+      this.caughtUp = false;
+      const sub = this.subscription;
+      this.position = actual;
+      // The loop re-reads the checkpoint and subscribes again once this one stops.
+      await sub.stop();
+    }
   }
 
   private advance(position: number): void {

@@ -7,6 +7,7 @@ import {
   type TimelinePage,
   type TimelineQuery,
 } from '@rapport/domain';
+import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
 import { type TimelineReadModel } from './timeline-read-model';
 
 interface StoredEntry {
@@ -28,13 +29,14 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
     return this.position;
   }
 
-  async apply(entries: readonly TimelineEntry[], checkpoint: number): Promise<void> {
+  async apply(entries: readonly TimelineEntry[], range: CheckpointRange): Promise<void> {
+    if (range.after !== this.position)
+      throw new CheckpointMismatchError('timeline', range.after, this.position);
     for (const entry of entries) {
-      if (entry.position <= this.position) continue;
       this.insert(entry);
       this.identities.set(identityKey(entry.identity), entry.customerId);
     }
-    this.position = Math.max(this.position, checkpoint);
+    this.position = range.upTo;
   }
 
   async page(customerId: string, query: TimelineQuery): Promise<TimelinePage> {

@@ -1,0 +1,71 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { type EventStore } from '@rapport/event-store';
+import {
+  type ProjectionStatus,
+  type ReadModels,
+  type RunningProjection,
+} from '@rapport/read-models';
+import { EVENT_STORE, READ_MODELS, TIMELINE_PROJECTOR } from './tokens';
+
+/** Holds the running timeline projection: started once the app is up, stopped on shutdown. */
+@Injectable()
+export class TimelineProjectionService
+  implements RunningProjection, OnApplicationBootstrap, OnApplicationShutdown
+{
+  private readonly logger = new Logger('projection');
+  private running: RunningProjection | null = null;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODELS) private readonly readModels: ReadModels,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.running = await this.readModels.startTimelineProjection(this.store, (line) =>
+      this.logger.log(line),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  status(): ProjectionStatus {
+    return this.started.status();
+  }
+
+  waitFor(position: number, timeoutMs?: number): Promise<void> {
+    return this.started.waitFor(position, timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    await this.running?.stop();
+    this.running = null;
+  }
+
+  private get started(): RunningProjection {
+    if (!this.running) throw new Error('the timeline projection is not running');
+    return this.running;
+  }
+}
+
+/** The projector's part: follow the log into the read models. */
+@Module({
+  providers: [
+    TimelineProjectionService,
+    {
+      provide: TIMELINE_PROJECTOR,
+      useFactory: (service: TimelineProjectionService) => service,
+      inject: [TimelineProjectionService],
+    },
+  ],
+  exports: [TIMELINE_PROJECTOR],
+})
+export class ProjectionModule {}

@@ -1,0 +1,40 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { openReadModels, type ReadModels } from '@rapport/read-models';
+import { type RapportConfig } from '../config/rapport-config';
+import { READ_MODELS, TIMELINE_READ_MODEL } from './tokens';
+
+@Injectable()
+class ReadModelsCloser implements OnApplicationShutdown {
+  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModels) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.readModels.close();
+  }
+}
+
+/** The read models named by `RAPPORT_READ_MODELS` (memory or Redis). */
+@Global()
+@Module({})
+export class ReadModelsModule {
+  static forRoot(config: RapportConfig): DynamicModule {
+    return {
+      module: ReadModelsModule,
+      providers: [
+        { provide: READ_MODELS, useFactory: () => openReadModels(config.readModelsUrl) },
+        {
+          provide: TIMELINE_READ_MODEL,
+          useFactory: (rm: ReadModels) => rm.timeline,
+          inject: [READ_MODELS],
+        },
+        ReadModelsCloser,
+      ],
+      exports: [READ_MODELS, TIMELINE_READ_MODEL],
+    };
+  }
+}

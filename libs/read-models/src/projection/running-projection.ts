@@ -1,0 +1,9 @@
+import { type ProjectionStatus } from './projection-runner';
+
+/** A projection that is following the log, as the services see it. */
+export interface RunningProjection {
+  status(): ProjectionStatus;
+  /** Resolves when the model has applied the log up to `position` (read-your-writes). */
+  waitFor(position: number, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
