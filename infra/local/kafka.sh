@@ -14,6 +14,7 @@
 #   KAFKA_JVM_OPTS          extra JVM options [none]
 #   KAFKA_EXTRA_PROPERTIES  extra server.properties lines (newline separated) [none]
 #   KAFKA_START_TIMEOUT     seconds to wait for readiness [90]
+#   KAFKA_CLUSTER_ID        cluster id used when formatting a new data dir [random]
 #   KAFKA_STOP_TIMEOUT      seconds to wait for a controlled shutdown before SIGKILL [30]
 #   KAFKA_MVN_ARGS          extra Maven arguments for fetch, e.g. "-o" or "-s settings.xml" [none]
 #   JAVA_HOME               java to use [java on PATH]
@@ -164,9 +165,14 @@ format_storage() {
   if [[ -f "$DATA_DIR/meta.properties" ]]; then
     return 0
   fi
-  local cluster_id
-  cluster_id="$("$JAVA" -cp "$LIB_DIR/*" kafka.tools.StorageTool random-uuid 2>>"$OUT_FILE" </dev/null | tail -n 1)"
-  [[ -n "$cluster_id" ]] || die "kafka.tools.StorageTool random-uuid printed nothing (see $OUT_FILE)"
+  # A Kafka Uuid: 16 random bytes in URL-safe base64 (what `kafka.tools.StorageTool random-uuid`
+  # prints, minus a JVM start); like Uuid.randomUuid() it never starts with '-'.
+  local cluster_id="${KAFKA_CLUSTER_ID:-}"
+  if [[ -z "$cluster_id" ]]; then
+    cluster_id="$(node -e "const c = require('crypto'); let s;
+      do s = c.randomBytes(16).toString('base64url'); while (s.startsWith('-'));
+      process.stdout.write(s);")"
+  fi
   log "formatting $DATA_DIR (cluster id $cluster_id)"
   if ! "$JAVA" -Dlog4j.configuration="file:$LOG4J_CONF" -Dkafka.logs.dir="$LOG_DIR" -cp "$LIB_DIR/*" \
     kafka.tools.StorageTool format -t "$cluster_id" -c "$CONF_FILE" </dev/null >>"$OUT_FILE" 2>&1; then
@@ -240,7 +246,11 @@ cmd_start() {
     rm -rf "$DATA_DIR"
   fi
   mkdir -p "$LOG_DIR"
-  [[ -f "$OUT_FILE" ]] && mv -f "$OUT_FILE" "$OUT_FILE.prev"
+  # keep the previous run's logs as *.prev so that a failure shows only this run's lines
+  local f
+  for f in "$OUT_FILE" "$SERVER_LOG"; do
+    if [[ -f "$f" ]]; then mv -f "$f" "$f.prev"; fi
+  done
   : >"$OUT_FILE"
   write_config
   format_storage
@@ -316,7 +326,7 @@ cmd_status() {
 }
 
 usage() {
-  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"
 }
 
 main() {

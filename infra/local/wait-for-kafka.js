@@ -39,7 +39,10 @@ function parseArgs(argv) {
   }
   if (!Number.isFinite(opts.timeout) || opts.timeout <= 0) usage('--timeout must be > 0 seconds');
   if (!['auto', 'kafkajs', 'raw'].includes(opts.client)) usage('--client must be auto|kafkajs|raw');
-  opts.brokerList = opts.brokers.split(',').map((b) => b.trim()).filter(Boolean);
+  opts.brokerList = opts.brokers
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   return opts;
 }
 
@@ -93,9 +96,15 @@ async function kafkajsProbe(kjs, brokerList) {
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    if (!cluster.brokers || cluster.brokers.length === 0) throw new Error('metadata lists no brokers yet');
+    if (!cluster.brokers || cluster.brokers.length === 0)
+      throw new Error('metadata lists no brokers yet');
     const topics = await admin.listTopics();
-    return { clusterId: cluster.clusterId, brokers: cluster.brokers.length, controller: cluster.controller, topics: topics.length };
+    return {
+      clusterId: cluster.clusterId,
+      brokers: cluster.brokers.length,
+      controller: cluster.controller,
+      topics: topics.length,
+    };
   } finally {
     await admin.disconnect().catch(() => {});
   }
@@ -164,8 +173,11 @@ function parseMetadataV1(b, correlationId) {
     o += 1; // is_internal
     for (let p = i32(), j = 0; j < p; j++) {
       o += 2 + 4 + 4; // error_code, partition, leader
-      o += 4 * i32(); // replicas
-      o += 4 * i32(); // isr
+      // read the count first: `o += 4 * i32()` would use `o` from before i32() advanced it
+      const replicas = i32();
+      o += 4 * replicas;
+      const isr = i32();
+      o += 4 * isr;
     }
     topics.push(name);
   }
@@ -176,7 +188,12 @@ async function rawProbe(brokerList) {
   const { host, port } = splitHostPort(brokerList[0]);
   const md = await rawMetadata(host, port);
   if (md.brokers.length === 0) throw new Error('metadata lists no brokers yet');
-  return { clusterId: '(not in Metadata v1)', brokers: md.brokers.length, controller: md.controller, topics: md.topics.length };
+  return {
+    clusterId: '(not in Metadata v1)',
+    brokers: md.brokers.length,
+    controller: md.controller,
+    topics: md.topics.length,
+  };
 }
 
 async function main() {
@@ -187,10 +204,14 @@ async function main() {
   if (opts.client !== 'raw') {
     kjs = loadKafkajs();
     if (!kjs && opts.client === 'kafkajs') {
-      usage('kafkajs not found (repo node_modules or NODE_PATH); e.g. npm i kafkajs@2.2.4 --prefix /tmp/kjs && export NODE_PATH=/tmp/kjs/node_modules');
+      usage(
+        'kafkajs not found (repo node_modules or NODE_PATH); e.g. npm i kafkajs@2.2.4 --prefix /tmp/kjs && export NODE_PATH=/tmp/kjs/node_modules',
+      );
     }
   }
-  const via = kjs ? `kafkajs ${kjs.version}` : 'built-in Metadata v1 request (kafkajs not found)';
+  const via = kjs
+    ? `kafkajs ${kjs.version}`
+    : `built-in Metadata v1 request${opts.client === 'raw' ? '' : ' (kafkajs not found)'}`;
   const started = Date.now();
   const deadline = started + opts.timeout * 1000;
   const { host, port } = splitHostPort(opts.brokerList[0]);
@@ -200,7 +221,9 @@ async function main() {
 
   while (Date.now() < deadline) {
     if (opts.pid && !pidAlive(opts.pid)) {
-      process.stderr.write(`[wait-for-kafka] broker process ${opts.pid} exited while waiting (last: ${lastError})\n`);
+      process.stderr.write(
+        `[wait-for-kafka] broker process ${opts.pid} exited while waiting (last: ${lastError})\n`,
+      );
       process.exit(3);
     }
     if (await portOpen(host, port)) {
@@ -209,7 +232,9 @@ async function main() {
         log(`port ${port} accepting after ${((Date.now() - started) / 1000).toFixed(1)}s`);
       }
       try {
-        const info = kjs ? await kafkajsProbe(kjs, opts.brokerList) : await rawProbe(opts.brokerList);
+        const info = kjs
+          ? await kafkajsProbe(kjs, opts.brokerList)
+          : await rawProbe(opts.brokerList);
         log(
           `ready after ${((Date.now() - started) / 1000).toFixed(1)}s: clusterId=${info.clusterId} brokers=${info.brokers} ` +
             `controller=${info.controller} topics=${info.topics}`,
@@ -221,7 +246,9 @@ async function main() {
     }
     await sleep(300);
   }
-  process.stderr.write(`[wait-for-kafka] not ready after ${opts.timeout}s; last error: ${lastError}\n`);
+  process.stderr.write(
+    `[wait-for-kafka] not ready after ${opts.timeout}s; last error: ${lastError}\n`,
+  );
   process.exit(1);
 }
 
