@@ -1,76 +1,24 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import {
+  eventually,
+  httpJson,
+  REPO_ROOT,
+  type RunningProcess,
+  startProcess,
+} from '@rapport/testing';
 
-const root = resolve(__dirname, '../../..');
-
-interface Running {
-  url: string;
-  output: string[];
-  child: ChildProcess;
-}
-
-/** Starts `rapport dev` as its own process, the way `npm start` does, and waits for its URL. */
-function startPlatform(dataDir: string, ...args: string[]): Promise<Running> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(root, 'bin/rapport'), 'dev', '--port', '0', '--data-dir', dataDir, ...args],
-      {
-        cwd: root,
-        env: { ...process.env, RAPPORT_EVENT_STORE: '', RAPPORT_PORT: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const output: string[] = [];
-    const timer = setTimeout(
-      () => reject(new Error(`no URL printed in time:\n${output.join('\n')}`)),
-      60000,
-    );
-    const onLine = (line: string) => {
-      output.push(line);
-      const match = /listening on (http:\/\/\S+)/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolvePromise({ url: match[1], output, child });
-      }
-    };
-    createInterface({ input: child.stdout }).on('line', onLine);
-    createInterface({ input: child.stderr }).on('line', onLine);
-    child.on('exit', (code) =>
-      reject(new Error(`rapport dev exited with ${code}:\n${output.join('\n')}`)),
-    );
-  });
-}
-
-function stop(running: Running): Promise<void> {
-  return new Promise((r) => {
-    running.child.removeAllListeners('exit');
-    running.child.on('exit', () => r());
-    running.child.kill('SIGTERM');
+/** Starts `rapport dev` as its own process, the way `npm start` does. */
+function startPlatform(dataDir: string, ...args: string[]): Promise<RunningProcess> {
+  return startProcess({
+    args: [join(REPO_ROOT, 'bin/rapport'), 'dev', '--port', '0', '--data-dir', dataDir, ...args],
+    env: { RAPPORT_EVENT_STORE: '', RAPPORT_PORT: '' },
   });
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
-async function json(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, init);
-  return { status: res.status, body: await res.json() };
-}
-
-async function eventually<T>(
-  fn: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 10000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const json = (url: string, init?: RequestInit) => httpJson<any>(url, init);
 
 describe('npm start (rapport dev) as a process', () => {
   jest.setTimeout(120000);
@@ -114,13 +62,13 @@ describe('npm start (rapport dev) as a process', () => {
     );
     expect(before.body.items.map((e: { channel: string }) => e.channel)).toEqual(['chat', 'email']);
 
-    await stop(platform);
+    await platform.stop();
     platform = await startPlatform(dataDir);
     try {
       const after = await json(timelineUrl());
       expect(after.body.items).toEqual(before.body.items);
     } finally {
-      await stop(platform);
+      await platform.stop();
     }
   });
 
@@ -138,14 +86,14 @@ describe('npm start (rapport dev) as a process', () => {
       `${platform.url}/v1/customers/${body.customerId}/timeline?limit=500`,
     );
     expect(timeline.body.items.length).toBeGreaterThan(3);
-    await stop(platform);
+    await platform.stop();
 
     platform = await startPlatform(dataDir, '--demo');
     try {
       expect(platform.output.join('\n')).toContain('not seeding again');
       expect((await json(`${platform.url}/health`)).body.log.head).toBe(health.body.log.head);
     } finally {
-      await stop(platform);
+      await platform.stop();
     }
   });
 });

@@ -1,4 +1,5 @@
 export * from './config/rapport-config';
+export * from './config/rapport-config.module';
 export * from './platform/tokens';
 export * from './platform/event-store.module';
 export * from './platform/read-models.module';
@@ -10,3 +11,4 @@ export * from './http/problem';
 export * from './health/health.controller';
 export * from './touchpoints/touchpoints.module';
 export * from './timeline/timeline.module';
+export * from './service/run-service';

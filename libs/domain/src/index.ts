@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 export * from './channels';
 export * from './events/event-type';
 export * from './events/event-catalog';

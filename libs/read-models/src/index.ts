@@ -5,3 +5,8 @@ export * from './projection/projection-runner';
 export * from './projection/running-projection';
 export * from './projection/checkpoint';
 export * from './open-read-models';
+export * from './redis/redis-timeline-read-model';
+export * from './redis/redis-lease';
+export * from './redis/dump-redis-keys';
+export * from './redis/leased-timeline-projection';
+export * from './redis/redis-read-models';

@@ -4,6 +4,7 @@ import { type RunningProjection } from './projection/running-projection';
 import { MemoryTimelineReadModel } from './timeline/memory-timeline-read-model';
 import { timelineProjection } from './timeline/timeline-projection';
 import { type TimelineReadModel } from './timeline/timeline-read-model';
+import { redisReadModels } from './redis/redis-read-models';
 
 /** The read models of one backend, and how that backend runs their projections. */
 export interface ReadModels {
@@ -18,15 +19,12 @@ export interface ReadModels {
 
 /**
  * Opens the read models a URL names: `memory` (the embedded default, rebuilt from the
- * log at every start). Redis (`redis://…`) plugs in here.
+ * log at every start) or `redis://host:6379/0?prefix=rapport:` (kept in Redis, written
+ * by one projector at a time under a lease).
  */
 export function openReadModels(url: string): ReadModels {
   if (url === 'memory' || url === 'memory:') return memoryReadModels();
-  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
-    throw new Error(
-      `RAPPORT_READ_MODELS=${url}: the Redis adapter is not available yet; use memory`,
-    );
-  }
+  if (url.startsWith('redis://') || url.startsWith('rediss://')) return redisReadModels(url);
   throw new Error(
     `RAPPORT_READ_MODELS=${url}: unknown read-model store; use memory or redis://host:6379`,
   );

@@ -2,3 +2,4 @@ export * from './workload/demo-touchpoints';
 export * from './services/service-probes';
 export * from './services/obtain-service';
 export * from './services/test-services';
+export * from './processes/service-process';

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type RapportConfig } from '../config/rapport-config';
+import { RapportConfigModule } from '../config/rapport-config.module';
 import { HealthController } from '../health/health.controller';
 import { TimelineHttpModule } from '../timeline/timeline.module';
 import { TouchpointsHttpModule } from '../touchpoints/touchpoints.module';
@@ -14,6 +15,7 @@ export class AllInOneModule {
     return {
       module: AllInOneModule,
       imports: [
+        RapportConfigModule.forRoot(config),
         EventStoreModule.forRoot(config),
         ReadModelsModule.forRoot(config),
         ProjectionModule,

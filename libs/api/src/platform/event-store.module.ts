@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { type EventStore, openEventStore } from '@rapport/event-store';
 import { type RapportConfig } from '../config/rapport-config';
-import { EVENT_STORE, RAPPORT_CONFIG } from './tokens';
+import { EVENT_STORE } from './tokens';
 
 @Injectable()
 class EventStoreCloser implements OnApplicationShutdown {
@@ -18,7 +18,7 @@ class EventStoreCloser implements OnApplicationShutdown {
   }
 }
 
-/** The configuration and the event log named by `RAPPORT_EVENT_STORE`. */
+/** The event log named by `RAPPORT_EVENT_STORE`. */
 @Global()
 @Module({})
 export class EventStoreModule {
@@ -26,11 +26,10 @@ export class EventStoreModule {
     return {
       module: EventStoreModule,
       providers: [
-        { provide: RAPPORT_CONFIG, useValue: config },
         { provide: EVENT_STORE, useFactory: () => openEventStore(config.eventStoreUrl) },
         EventStoreCloser,
       ],
-      exports: [RAPPORT_CONFIG, EVENT_STORE],
+      exports: [EVENT_STORE],
     };
   }
 }

@@ -28,6 +28,7 @@ export class TimelineProjectionService
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.running) return;
     this.running = await this.readModels.startTimelineProjection(this.store, (line) =>
       this.logger.log(line),
     );
@@ -60,11 +61,7 @@ export class TimelineProjectionService
 @Module({
   providers: [
     TimelineProjectionService,
-    {
-      provide: TIMELINE_PROJECTOR,
-      useFactory: (service: TimelineProjectionService) => service,
-      inject: [TimelineProjectionService],
-    },
+    { provide: TIMELINE_PROJECTOR, useExisting: TimelineProjectionService },
   ],
   exports: [TIMELINE_PROJECTOR],
 })

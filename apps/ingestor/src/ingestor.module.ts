@@ -1,0 +1,27 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import {
+  EventStoreModule,
+  HealthController,
+  IngestionModule,
+  type RapportConfig,
+  RapportConfigModule,
+  TouchpointsHttpModule,
+} from '@rapport/api';
+import { TouchpointBatchesController } from './kafka/touchpoint-batches.controller';
+
+/** Kafka (and HTTP) in, event log out. Stateless: run as many replicas as partitions allow. */
+@Module({})
+export class IngestorModule {
+  static forRoot(config: RapportConfig): DynamicModule {
+    return {
+      module: IngestorModule,
+      imports: [
+        RapportConfigModule.forRoot(config),
+        EventStoreModule.forRoot(config),
+        IngestionModule,
+        TouchpointsHttpModule,
+      ],
+      controllers: [TouchpointBatchesController, HealthController],
+    };
+  }
+}

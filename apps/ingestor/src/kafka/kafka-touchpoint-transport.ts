@@ -1,0 +1,185 @@
+import { Logger } from '@nestjs/common';
+import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { type FieldError } from '@rapport/domain';
+import { type IngestResult } from '@rapport/ingestion';
+import {
+  decodeKafkaMessage,
+  dlqMessage,
+  kafkaFromBrokers,
+  parseKafkaBusUrl,
+  provisionTopics,
+  topicNames,
+  type TopicNames,
+} from '@rapport/messaging';
+import {
+  type Consumer,
+  type EachBatchPayload,
+  type KafkaMessage,
+  type Message,
+  type Producer,
+} from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import { INGEST_BATCH_PATTERN } from './ingest-batch.pattern';
+
+export interface KafkaTouchpointTransportOptions {
+  readonly kafkaUrl: string;
+  readonly groupId: string;
+  readonly clientId?: string;
+  /** Largest number of messages appended in one durable write. */
+  readonly maxAppendBatch?: number;
+  /** Messages larger than this go to the DLQ undecoded. */
+  readonly maxMessageBytes?: number;
+}
+
+export interface IngestorCounters {
+  ingested: number;
+  duplicates: number;
+  deadLettered: number;
+  batches: number;
+}
+
+/**
+ * A Nest transport strategy that consumes `touchpoints.<channel>` in a consumer group.
+ * Unlike the built-in Kafka transport it works a whole fetched batch at a time and commits
+ * a partition's offset only after every message up to it is durable: appended to the log,
+ * or (when invalid) written to `touchpoints.dlq` with its original bytes and the reasons.
+ */
+export class KafkaTouchpointTransport extends Server implements CustomTransportStrategy {
+  private readonly log = new Logger('ingestor');
+  private consumer: Consumer | null = null;
+  private producer: Producer | null = null;
+  readonly counters: IngestorCounters = { ingested: 0, duplicates: 0, deadLettered: 0, batches: 0 };
+  private readonly topics: TopicNames;
+  private readonly brokers: string[];
+
+  constructor(private readonly options: KafkaTouchpointTransportOptions) {
+    super();
+    const bus = parseKafkaBusUrl(options.kafkaUrl);
+    this.brokers = bus.brokers;
+    this.topics = topicNames(bus.topicPrefix);
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      const kafka = kafkaFromBrokers(this.brokers, this.options.clientId ?? 'rapport-ingestor');
+      await provisionTopics(kafka, this.topics.prefix);
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      const consumer = kafka.consumer({
+        groupId: this.options.groupId,
+        maxBytesPerPartition: 8 * 1024 * 1024,
+      });
+      this.producer = producer;
+      this.consumer = consumer;
+      await producer.connect();
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...this.topics.touchpoints], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.handleBatch(payload),
+      });
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+  }
+
+  on(): never {
+    throw new Error('KafkaTouchpointTransport has no events to listen to');
+  }
+
+  unwrap<T>(): T {
+    return { consumer: this.consumer, producer: this.producer } as T;
+  }
+
+  private async handleBatch({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+  }: EachBatchPayload): Promise<void> {
+    const size = this.options.maxAppendBatch ?? 2000;
+    for (let start = 0; start < batch.messages.length; start += size) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(start, start + size);
+      await this.ingestChunk(batch.topic, batch.partition, chunk);
+      const last = chunk[chunk.length - 1].offset;
+      resolveOffset(last);
+      // Commit only now: every message up to `last` is in the log or on the DLQ.
+      await this.consumer?.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+      ]);
+      await heartbeat();
+    }
+  }
+
+  private async ingestChunk(
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+  ): Promise<void> {
+    const maxBytes = this.options.maxMessageBytes ?? 1024 * 1024;
+    const now = new Date();
+    // Dead letters keep the order of their offsets, whichever step refused them.
+    const dead = new Map<KafkaMessage, Message>();
+    const refuse = (message: KafkaMessage, reasons: FieldError[] | string) =>
+      dead.set(message, dlqMessage({ ...message, topic, partition }, reasons, now));
+    const toIngest: { message: KafkaMessage; event: unknown }[] = [];
+    for (const message of messages) {
+      if (message.value && message.value.length > maxBytes) {
+        refuse(
+          message,
+          `the message is ${message.value.length} bytes; the ingestor accepts at most ${maxBytes}`,
+        );
+        continue;
+      }
+      const decoded = decodeKafkaMessage(message);
+      if (decoded.ok) toIngest.push({ message, event: decoded.event });
+      else refuse(message, decoded.reason);
+    }
+
+    if (toIngest.length > 0) {
+      const results = await this.dispatch(toIngest.map((m) => m.event));
+      results.forEach((result, i) => {
+        switch (result.status) {
+          case 'accepted':
+            this.counters.ingested += 1;
+            break;
+          case 'duplicate':
+            this.counters.duplicates += 1;
+            break;
+          case 'rejected':
+            refuse(toIngest[i].message, result.errors);
+            break;
+          case 'conflict':
+            refuse(toIngest[i].message, result.message);
+            break;
+        }
+      });
+    }
+    if (dead.size > 0) {
+      const inOrder = messages.filter((m) => dead.has(m)).map((m) => dead.get(m) as Message);
+      await this.producer?.send({ topic: this.topics.dlq, acks: -1, messages: inOrder });
+      this.counters.deadLettered += inOrder.length;
+      this.log.warn(
+        `${inOrder.length} message(s) from ${topic}[${partition}] sent to ${this.topics.dlq}`,
+      );
+    }
+    this.counters.batches += 1;
+  }
+
+  private async dispatch(events: unknown[]): Promise<IngestResult[]> {
+    const handler = this.getHandlerByPattern(INGEST_BATCH_PATTERN);
+    if (!handler)
+      throw new Error(
+        `no handler for ${INGEST_BATCH_PATTERN}: is TouchpointBatchesController registered?`,
+      );
+    return lastValueFrom(this.transformToObservable(await handler({ events })));
+  }
+}

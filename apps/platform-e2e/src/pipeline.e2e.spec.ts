@@ -1,0 +1,261 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TouchpointPublisher } from '@rapport/adapter-sdk';
+import { SqliteEventStore } from '@rapport/event-store';
+import { kafkaFromUrl } from '@rapport/messaging';
+import {
+  dumpRedisKeys,
+  ProjectionRunner,
+  RedisTimelineReadModel,
+  timelineProjection,
+} from '@rapport/read-models';
+import {
+  describeWithServices,
+  eventually,
+  httpJson,
+  type RunningProcess,
+  startService,
+} from '@rapport/testing';
+import Redis from 'ioredis';
+import { ensureE2eTopics, type E2eTopics, e2eTopics } from './e2e-topics';
+import { e2eWorkload, identityOf } from './workload';
+
+interface Health {
+  log?: { head: number };
+  projections: { position: number; caughtUp: boolean; resumes: number }[];
+  readModel?: { timelineCheckpoint: number };
+}
+interface TimelineBody {
+  items: { excerpt?: string; eventId: string; occurredAt: string }[];
+  nextCursor: string | null;
+}
+
+describeWithServices(
+  ['kafka', 'redis'],
+  'production path: Kafka → ingestor → log → projector → Redis → query-api',
+  (urls) => {
+    jest.setTimeout(600_000);
+    const run = `e2e${Date.now().toString(36)}`;
+    const topics: E2eTopics = e2eTopics(`${run}.`);
+    const prefix = `rapport:${run}:`;
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-e2e-'));
+    const logPath = join(dir, 'log.db');
+    const env = {
+      RAPPORT_BUS: `${urls.kafka}?topicPrefix=${topics.prefix}`,
+      RAPPORT_EVENT_STORE: `sqlite:${logPath}`,
+      RAPPORT_READ_MODELS: `${urls.redis}/0?prefix=${prefix}`,
+    };
+    const redis = new Redis(urls.redis);
+    let ingestor: RunningProcess;
+    let projector: RunningProcess;
+    let queryApi: RunningProcess;
+    let publisher: TouchpointPublisher;
+
+    beforeAll(async () => {
+      await ensureE2eTopics(urls.kafka, topics);
+      [ingestor, projector, queryApi] = await Promise.all([
+        startService('ingestor', env),
+        startService('projector', env),
+        startService('query-api', env),
+      ]);
+      publisher = new TouchpointPublisher({
+        kafkaUrl: urls.kafka,
+        topicPrefix: topics.prefix,
+        clientId: `${run}-adapter`,
+        source: 'e2e/adapter',
+      });
+      await publisher.connect();
+    });
+
+    afterAll(async () => {
+      await publisher?.disconnect();
+      await Promise.all([ingestor?.stop(), projector?.stop(), queryApi?.stop()]);
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.unlink(...keys);
+      redis.disconnect();
+    });
+
+    const health = async (service: RunningProcess) =>
+      (await httpJson<Health>(`${service.url}/health`)).body;
+
+    it('delivers 10,000 touchpoints, each published twice, into the right timelines in order and once — through a projector SIGKILLed halfway — and Redis equals a clean rebuild key for key', async () => {
+      const total = 10_000;
+      const people = 1_000;
+      const workload = e2eWorkload(run, total, people);
+      const publishTwice = async (from: number, to: number) => {
+        for (let i = from; i < to; i += 1000) {
+          const chunk = workload.slice(i, Math.min(i + 1000, to));
+          await publisher.publishBatch(chunk);
+          await publisher.publishBatch(chunk); // a redelivery of every message
+        }
+      };
+
+      await publishTwice(0, total / 2);
+      // Let the projector get going, then kill it without any shutdown.
+      await eventually(
+        () => health(projector),
+        (h) => h.projections[0]?.position > 1000,
+        60_000,
+      );
+      await projector.kill();
+      await publishTwice(total / 2, total);
+      projector = await startService('projector', env);
+
+      const final = await eventually(
+        async () => [await health(ingestor), await health(projector)] as const,
+        ([i, p]) => i.log?.head === total && p.projections[0]?.position === total,
+        180_000,
+        250,
+      );
+      expect(final[0].log?.head).toBe(total); // every message once in the log, however often it was sent
+      expect(final[1].projections[0].position).toBe(total);
+
+      // Every timeline, read through the query API: the right events, newest first, once.
+      const expected = new Map<number, string[]>();
+      workload.forEach((_touchpoint, n) => {
+        const person = n % people;
+        expected.set(person, [`touchpoint ${n}`, ...(expected.get(person) ?? [])]);
+      });
+      const mismatches: string[] = [];
+      const check = async (person: number) => {
+        const found = await httpJson<{ customerId: string }>(
+          `${queryApi.url}/v1/customers?identity=${encodeURIComponent(identityOf(run, person))}`,
+        );
+        const timeline = await httpJson<TimelineBody>(
+          `${queryApi.url}/v1/customers/${found.body.customerId}/timeline?limit=500`,
+        );
+        const got = timeline.body.items.map((e) => e.excerpt ?? '');
+        if (JSON.stringify(got) !== JSON.stringify(expected.get(person)))
+          mismatches.push(`person ${person}: ${got.length} entries`);
+      };
+      for (let p = 0; p < people; p += 20)
+        await Promise.all(Array.from({ length: 20 }, (_, i) => check(p + i)));
+      expect(mismatches).toEqual([]);
+
+      // A clean rebuild from the log into another prefix equals the live model, key for key.
+      const rebuildPrefix = `${prefix}rebuild:`;
+      const store = new SqliteEventStore({ path: logPath });
+      const rebuilt = new RedisTimelineReadModel(redis, { prefix: rebuildPrefix });
+      const runner = new ProjectionRunner(store, timelineProjection(rebuilt));
+      await runner.start();
+      await runner.stop();
+      await store.close();
+      const withoutLease = (dump: Record<string, unknown>) =>
+        Object.fromEntries(
+          Object.entries(dump).filter(
+            ([k]) => !k.startsWith('lease:') && !k.startsWith('rebuild:'),
+          ),
+        );
+      const live = withoutLease(await dumpRedisKeys(redis, prefix));
+      const clean = withoutLease(await dumpRedisKeys(redis, rebuildPrefix));
+      expect(Object.keys(live).length).toBeGreaterThan(people);
+      expect(live).toEqual(clean);
+    });
+
+    it('sends poison messages to the DLQ with a reason and ingests the valid messages around them', async () => {
+      const kafka = kafkaFromUrl(urls.kafka, `${run}-poison`);
+      const producer = kafka.producer();
+      await producer.connect();
+      const valid = (n: number) => ({
+        specversion: '1.0',
+        id: `poison-neighbour-${n}`,
+        source: 'e2e/raw',
+        type: 'touchpoint.recorded.v1',
+        time: '2026-02-01T10:00:00Z',
+        data: {
+          channel: 'email',
+          direction: 'inbound',
+          identity: { kind: 'email', value: `neighbour-${n}@${run}.example` },
+        },
+      });
+      const structured = (value: string | Buffer) => ({
+        key: 'poison',
+        value,
+        headers: { 'content-type': 'application/cloudevents+json' },
+      });
+      const poison = [
+        structured('{"specversion": "1.0", "id": '), // invalid JSON
+        structured(
+          JSON.stringify({ ...valid(0), id: 'poison-type', type: 'touchpoint.exploded.v9' }),
+        ), // unknown type
+        structured(
+          JSON.stringify({
+            ...valid(0),
+            id: 'poison-field',
+            data: { ...valid(0).data, direction: 42 },
+          }),
+        ), // wrong type
+        structured(
+          JSON.stringify({
+            ...valid(0),
+            id: 'poison-big',
+            data: { ...valid(0).data, content: { text: 'x'.repeat(5 * 1024 * 1024) } },
+          }),
+        ), // 5 MB
+      ];
+      await producer.send({
+        topic: topics.touchpoint('email'),
+        acks: -1,
+        messages: [
+          structured(JSON.stringify(valid(1))),
+          ...poison,
+          structured(JSON.stringify(valid(2))),
+        ],
+      });
+      await producer.disconnect();
+
+      const dead = await topicsMessages(urls.kafka, topics.dlq, poison.length, 60_000);
+      expect(dead).toHaveLength(poison.length);
+      const expectedReasons = [/JSON/i, /type/, /data\.direction/, /bytes/];
+      for (const [i, message] of dead.entries()) {
+        expect(message.value?.equals(Buffer.from(poison[i].value))).toBe(true);
+        const reasons = message.headers?.rapport_dlq_reasons?.toString() ?? '';
+        expect(JSON.parse(reasons)).toEqual(
+          expect.arrayContaining([expect.objectContaining({ message: expect.any(String) })]),
+        );
+        expect(reasons).toMatch(expectedReasons[i]);
+      }
+      for (const n of [1, 2]) {
+        const found = await eventually(
+          () =>
+            httpJson<{ customerId?: string }>(
+              `${queryApi.url}/v1/customers?identity=email:neighbour-${n}@${run}.example`,
+            ),
+          (r) => r.status === 200,
+          30_000,
+        );
+        expect(found.status).toBe(200);
+      }
+    });
+
+    /** Reads `count` messages of a topic from its beginning. */
+    async function topicsMessages(
+      kafkaUrl: string,
+      topic: string,
+      count: number,
+      timeoutMs: number,
+    ) {
+      const kafka = kafkaFromUrl(kafkaUrl, `${run}-reader`);
+      const consumer = kafka.consumer({ groupId: `${run}-reader-${topic}` });
+      const seen: { value: Buffer | null; headers?: Record<string, Buffer | undefined> }[] = [];
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.push({
+            value: message.value,
+            headers: message.headers as Record<string, Buffer | undefined>,
+          });
+        },
+      });
+      await eventually(
+        async () => seen.length,
+        (n) => n >= count,
+        timeoutMs,
+      );
+      await consumer.disconnect();
+      return seen;
+    }
+  },
+);

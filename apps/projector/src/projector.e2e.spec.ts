@@ -1,0 +1,136 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseInboundEvent, toLogEvent } from '@rapport/domain';
+import { SqliteEventStore } from '@rapport/event-store';
+import {
+  dumpRedisKeys,
+  ProjectionRunner,
+  RedisTimelineReadModel,
+  timelineProjection,
+} from '@rapport/read-models';
+import {
+  demoTouchpoints,
+  describeWithServices,
+  eventually,
+  httpJson,
+  type RunningProcess,
+  startService,
+} from '@rapport/testing';
+import Redis from 'ioredis';
+
+interface Health {
+  projections: {
+    position: number;
+    caughtUp: boolean;
+    role: 'active' | 'standby';
+    takeovers: number;
+  }[];
+}
+
+describeWithServices(['redis'], 'projector processes on Redis', (urls) => {
+  jest.setTimeout(180_000);
+  const run = `proj${Date.now().toString(36)}`;
+  const prefix = `rapport:${run}:`;
+  const logPath = join(mkdtempSync(join(tmpdir(), 'rapport-projector-')), 'log.db');
+  const env = {
+    RAPPORT_EVENT_STORE: `sqlite:${logPath}`,
+    RAPPORT_READ_MODELS: `${urls.redis}/0?prefix=${prefix}`,
+  };
+  const redis = new Redis(urls.redis);
+  const store = new SqliteEventStore({ path: logPath });
+  const touchpoints = demoTouchpoints({
+    customers: 150,
+    days: 60,
+    now: new Date('2026-06-01T00:00:00Z'),
+    seed: 9,
+  });
+  let projectors: RunningProcess[] = [];
+
+  /** Appends touchpoints to the log as the ingestor would. */
+  async function append(from: number, to: number): Promise<number> {
+    const drafts = touchpoints.slice(from, to).map((t) => {
+      const parsed = parseInboundEvent(t, { now: new Date('2026-06-01T00:00:00Z') });
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+      return toLogEvent(parsed.value);
+    });
+    await store.appendMany(
+      drafts.map((d) => ({ streamId: d.streamId, expectedRevision: 'any', events: [d] })),
+    );
+    return store.headPosition();
+  }
+  const health = async (p: RunningProcess) =>
+    (await httpJson<Health>(`${p.url}/health`)).body.projections[0];
+  const withoutLease = (dump: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(dump).filter(([k]) => !k.startsWith('lease:') && !k.startsWith('rebuild:')),
+    );
+
+  async function cleanRebuild(): Promise<Record<string, unknown>> {
+    const rebuildPrefix = `${prefix}rebuild:`;
+    const model = new RedisTimelineReadModel(redis, { prefix: rebuildPrefix });
+    await model.clear();
+    const runner = new ProjectionRunner(store, timelineProjection(model));
+    await runner.start();
+    await runner.stop();
+    return withoutLease(await dumpRedisKeys(redis, rebuildPrefix));
+  }
+
+  afterAll(async () => {
+    await Promise.all(projectors.map((p) => p.stop()));
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.unlink(...keys);
+    redis.disconnect();
+    await store.close();
+  });
+
+  it('lets one of two projectors write; the standby takes over when the holder is SIGKILLed', async () => {
+    const head1 = await append(0, 1500);
+    projectors = await Promise.all([
+      startService('projector', env),
+      startService('projector', env),
+    ]);
+    const [first] = await eventually(
+      async () => Promise.all(projectors.map(health)),
+      (hs) => hs.some((h) => h.role === 'active' && h.position === head1),
+      60_000,
+    );
+    const states = await Promise.all(projectors.map(health));
+    expect(states.map((h) => h.role).sort()).toEqual(['active', 'standby']);
+    expect(first).toBeDefined();
+    const active = projectors[states.findIndex((h) => h.role === 'active')];
+    const standby = projectors[states.findIndex((h) => h.role === 'standby')];
+
+    await active.kill();
+    const head2 = await append(1500, 3000);
+    const after = await eventually(
+      () => health(standby),
+      (h) => h.role === 'active' && h.position === head2,
+      60_000,
+    );
+    expect(after).toMatchObject({ role: 'active', position: head2 });
+    expect(withoutLease(await dumpRedisKeys(redis, prefix))).toEqual(await cleanRebuild());
+  });
+
+  it('notices that Redis came back empty and rebuilds the model from the log by itself', async () => {
+    const head = await store.headPosition();
+    const active = projectors.find(
+      (p) => p.child.exitCode === null && p.child.signalCode === null,
+    ) as RunningProcess;
+    // Redis keeps nothing on disk: a restart loses every key, the lease included.
+    const keys = await redis.keys(`${prefix}*`);
+    await redis.unlink(...keys.filter((k) => !k.startsWith(`${prefix}rebuild:`)));
+    expect(await redis.get(`${prefix}checkpoint:timeline`)).toBeNull();
+    const checkpoint = await eventually(
+      async () => Number(await redis.get(`${prefix}checkpoint:timeline`)),
+      (c) => c === head,
+      60_000,
+    );
+    expect(checkpoint).toBe(head);
+    // It got there by starting over: the lease was gone, so it was taken anew.
+    const back = await health(active);
+    expect(back).toMatchObject({ role: 'active', position: head, caughtUp: true });
+    expect(back.takeovers).toBeGreaterThanOrEqual(2);
+    expect(withoutLease(await dumpRedisKeys(redis, prefix))).toEqual(await cleanRebuild());
+  });
+});

@@ -1,0 +1,29 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import {
+  EventStoreModule,
+  HealthController,
+  ProjectionModule,
+  type RapportConfig,
+  RapportConfigModule,
+  ReadModelsModule,
+} from '@rapport/api';
+
+/**
+ * Event log in, read models out. Several replicas may run: a lease in Redis lets one
+ * write at a time, and a standby takes over when the holder dies.
+ */
+@Module({})
+export class ProjectorModule {
+  static forRoot(config: RapportConfig): DynamicModule {
+    return {
+      module: ProjectorModule,
+      imports: [
+        RapportConfigModule.forRoot(config),
+        EventStoreModule.forRoot(config),
+        ReadModelsModule.forRoot(config),
+        ProjectionModule,
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import { ConsoleLogger, type INestApplication } from '@nestjs/common';
+import { type RapportConfig } from '../config/rapport-config';
+import { createHttpApp } from '../http/create-http-app';
+
+/**
+ * Starts one service as an HTTP app (every service answers `/health`), lets `prepare`
+ * attach what else it runs (a Kafka transport, OpenAPI docs), and prints where it listens.
+ * A service that cannot start says why and exits non-zero.
+ */
+export async function runService(
+  name: string,
+  module: unknown,
+  config: RapportConfig,
+  prepare: (app: INestApplication) => Promise<void> | void = () => undefined,
+): Promise<INestApplication> {
+  const logger = new ConsoleLogger(name, {
+    logLevels: ['log', 'warn', 'error'],
+    prefix: 'rapport',
+  });
+  try {
+    const app = await createHttpApp(module, config, logger);
+    await prepare(app);
+    await app.listen(config.port, config.host);
+    logger.log(
+      `${name} listening on ${(await app.getUrl()).replace('[::1]', 'localhost')} (pid ${process.pid})`,
+    );
+    return app;
+  } catch (error) {
+    logger.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
+}
+
+/** The Kafka bootstrap URL of `RAPPORT_BUS`, or a clear error for a service that needs Kafka. */
+export function requireKafkaBus(config: RapportConfig, service: string): string {
+  if (!config.busUrl.startsWith('kafka://')) {
+    throw new Error(
+      `the ${service} consumes Kafka: set RAPPORT_BUS=kafka://host:9092 (it is ${config.busUrl})`,
+    );
+  }
+  return config.busUrl;
+}
