@@ -3,19 +3,41 @@
  * timeline, with the ingestor and projector as separate processes on a SQLite log, and
  * — as the baseline, in the same run — bare kafkajs consuming the same messages.
  *
- * BENCH_TOUCHPOINTS (default 50000) and BENCH_IDENTITIES (default 5000) size the run.
+ * Both runs publish the same CloudEvents (binary content mode, keyed by identity, encoded
+ * beforehand exactly as the adapter SDK encodes them) with one plain kafkajs producer, so
+ * the clock measures the platform, not the adapter's own validation. The adapter SDK's
+ * publish rate is reported on its own line.
+ *
+ * BENCH_TOUCHPOINTS (default 50000) and BENCH_IDENTITIES (default 5000) size the run;
+ * BENCH_INGESTORS (default 1) runs that many ingestor replicas in the consumer group.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TouchpointPublisher, type TouchpointInput } from '@rapport/adapter-sdk';
 import { type Channel } from '@rapport/domain';
-import { kafkaFromUrl, provisionTopics, topicNames } from '@rapport/messaging';
-import { eventually, obtainService, type RunningProcess, startService } from '@rapport/testing';
+import { identityKey, parseInboundEvent } from '@rapport/domain';
+import {
+  encodeBinary,
+  kafkaFromUrl,
+  provisionTopics,
+  removeTopics,
+  topicNames,
+} from '@rapport/messaging';
+import { type Message } from 'kafkajs';
+import {
+  eventually,
+  obtainService,
+  REPO_ROOT,
+  type RunningProcess,
+  startService,
+} from '@rapport/testing';
 import Redis from 'ioredis';
 
 const N = Number(process.env.BENCH_TOUCHPOINTS ?? 50_000);
 const IDENTITIES = Number(process.env.BENCH_IDENTITIES ?? 5_000);
+/** Ingestor replicas in one consumer group. */
+const INGESTORS = Number(process.env.BENCH_INGESTORS ?? 1);
 const CHANNELS: Channel[] = ['email', 'chat', 'social', 'in_person'];
 const PUBLISH_CHUNK = 2_000;
 
@@ -37,21 +59,61 @@ function workload(run: string): TouchpointInput[] {
   })) as TouchpointInput[];
 }
 
-async function publishAll(
-  kafkaUrl: string,
-  topicPrefix: string,
-  events: TouchpointInput[],
-): Promise<void> {
+/** The workload as Kafka messages per topic, encoded like the adapter SDK does it (not timed). */
+function encode(events: TouchpointInput[], prefix: string): Map<string, Message[]> {
+  const topics = topicNames(prefix);
+  const byTopic = new Map<string, Message[]>();
+  for (const input of events) {
+    const parsed = parseInboundEvent(
+      { specversion: '1.0', source: 'bench/adapter', type: 'touchpoint.recorded.v1', ...input },
+      { now: new Date() },
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const topic = topics.touchpoint(parsed.value.cloudEvent.data?.channel as Channel);
+    const list = byTopic.get(topic) ?? [];
+    list.push(encodeBinary(parsed.value.cloudEvent, identityKey(parsed.value.identity)));
+    byTopic.set(topic, list);
+  }
+  return byTopic;
+}
+
+/** Publishes pre-encoded messages with one plain idempotent kafkajs producer. */
+async function publishAll(kafkaUrl: string, messages: Map<string, Message[]>): Promise<void> {
+  const producer = kafkaFromUrl(kafkaUrl, 'bench-producer').producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await producer.connect();
+  const all = [...messages].flatMap(([topic, list]) => list.map((m) => ({ topic, m })));
+  for (let i = 0; i < all.length; i += PUBLISH_CHUNK) {
+    const chunk = all.slice(i, i + PUBLISH_CHUNK);
+    const topicMessages = [...new Set(chunk.map((c) => c.topic))].map((topic) => ({
+      topic,
+      messages: chunk.filter((c) => c.topic === topic).map((c) => c.m),
+    }));
+    await producer.sendBatch({ topicMessages, acks: -1 });
+  }
+  await producer.disconnect();
+}
+
+/** The adapter SDK's own rate (local validation, encoding, idempotent send), for reference. */
+async function sdkRate(kafkaUrl: string, run: string): Promise<number> {
+  const prefix = `${run}-sdk.`;
+  await prepareTopics(kafkaUrl, prefix);
   const publisher = new TouchpointPublisher({
     kafkaUrl,
-    topicPrefix,
+    topicPrefix: prefix,
     clientId: 'bench-adapter',
     source: 'bench/adapter',
   });
   await publisher.connect();
+  const events = workload(run).slice(0, Math.min(N, 20_000));
+  const started = performance.now();
   for (let i = 0; i < events.length; i += PUBLISH_CHUNK)
     await publisher.publishBatch(events.slice(i, i + PUBLISH_CHUNK));
+  const rate = events.length / ((performance.now() - started) / 1000);
   await publisher.disconnect();
+  return rate;
 }
 
 async function prepareTopics(kafkaUrl: string, prefix: string): Promise<void> {
@@ -72,9 +134,9 @@ async function bareKafkajs(kafkaUrl: string, run: string): Promise<number> {
   const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
   await consumer.run({ eachBatch: async ({ batch }) => void (seen += batch.messages.length) });
   await joined;
-  const events = workload(run);
+  const messages = encode(workload(run), prefix);
   const started = performance.now();
-  await publishAll(kafkaUrl, prefix, events);
+  await publishAll(kafkaUrl, messages);
   await eventually(
     async () => seen,
     (n) => n >= N,
@@ -84,6 +146,34 @@ async function bareKafkajs(kafkaUrl: string, run: string): Promise<number> {
   const elapsed = (performance.now() - started) / 1000;
   await consumer.disconnect();
   return N / elapsed;
+}
+
+/** CPU seconds a process has used so far (Linux /proc), or NaN where that cannot be read. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in 1/100 s
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The processes that share the machine during the run, by name. */
+async function processesOf(redis: Redis, services: RunningProcess[]): Promise<Map<string, number>> {
+  const pids = new Map<string, number>();
+  services.forEach((s, i) =>
+    pids.set(
+      i === services.length - 1 ? 'projector' : `ingestor${services.length > 2 ? `#${i + 1}` : ''}`,
+      s.pid,
+    ),
+  );
+  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+  if (redisPid) pids.set('redis', redisPid);
+  const kafkaPidFile = join(REPO_ROOT, '.local-services/kafka/kafka.pid');
+  if (existsSync(kafkaPidFile))
+    pids.set('kafka', Number(readFileSync(kafkaPidFile, 'utf8').trim()));
+  pids.set('bench (publisher, polling)', process.pid);
+  return pids;
 }
 
 /** End to end: ingestor and projector as processes; the clock stops when Redis holds every touchpoint. */
@@ -100,20 +190,40 @@ async function endToEnd(kafkaUrl: string, redisUrl: string, run: string): Promis
   };
   const redis = new Redis(redisUrl);
   const services: RunningProcess[] = await Promise.all([
-    startService('ingestor', env),
+    ...Array.from({ length: INGESTORS }, () => startService('ingestor', env)),
     startService('projector', env),
   ]);
   const checkpoint = async () =>
     Number((await redis.get(`${redisPrefix}checkpoint:timeline`)) ?? 0);
   try {
     // Warm-up: one touchpoint through the whole path, so the consumer group has joined.
-    await publishAll(kafkaUrl, topicPrefix, workload(`${run}-warmup`).slice(0, 1));
+    await publishAll(kafkaUrl, encode(workload(`${run}-warmup`).slice(0, 1), topicPrefix));
     await eventually(checkpoint, (c) => c >= 1, 120_000, 20);
-    const events = workload(run);
+    const messages = encode(workload(run), topicPrefix);
+    const pids = await processesOf(redis, services);
+    const cpuBefore = new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
     const started = performance.now();
-    await publishAll(kafkaUrl, topicPrefix, events);
+    const ingestorUrl = services[0].url;
+    // Progress once a second: the log head (ingestor) and the Redis checkpoint (projector).
+    const progress = setInterval(() => {
+      void (async () => {
+        const head = (await (await fetch(`${ingestorUrl}/health`)).json()) as {
+          log: { head: number };
+        };
+        const at = ((performance.now() - started) / 1000).toFixed(1);
+        console.log(
+          `  ${at.padStart(5)} s  log ${String(head.log.head).padStart(6)}  redis ${String(await checkpoint()).padStart(6)}`,
+        );
+      })().catch(() => undefined);
+    }, 1000);
+    await publishAll(kafkaUrl, messages);
     const published = (performance.now() - started) / 1000;
     await eventually(checkpoint, (c) => c >= N + 1, 600_000, 5);
+    clearInterval(progress);
+    const cpu = [...pids].map(
+      ([name, pid]) => `${name} ${(cpuSeconds(pid) - (cpuBefore.get(name) ?? 0)).toFixed(1)} s`,
+    );
+    console.log(`  CPU used during the run: ${cpu.join(', ')}`);
     const elapsed = (performance.now() - started) / 1000;
     console.log(
       `  published ${N} in ${published.toFixed(2)} s; all visible in Redis after ${elapsed.toFixed(2)} s`,
@@ -137,12 +247,15 @@ async function main(): Promise<void> {
     );
   const run = `bench${Date.now().toString(36)}`;
   console.log(
-    `bench:ingest — ${N} touchpoints, ${IDENTITIES} identities, ${CHANNELS.length} channels (Kafka ${kafka.url}, Redis ${redis.url})`,
+    `bench:ingest — ${N} touchpoints, ${IDENTITIES} identities, ${CHANNELS.length} channels, ${INGESTORS} ingestor(s) (Kafka ${kafka.url}, Redis ${redis.url})`,
   );
   try {
     const bare = await bareKafkajs(kafka.url, run);
     console.log(`  bare kafkajs: ${Math.round(bare)} messages/s (publish → consumed)`);
     const e2e = await endToEnd(kafka.url, redis.url, run);
+    console.log(
+      `  adapter SDK:  ${Math.round(await sdkRate(kafka.url, run))} touchpoints/s published (validated locally), for reference`,
+    );
     console.log(
       `  end to end:   ${Math.round(e2e)} touchpoints/s (publish → visible in the Redis timeline)`,
     );
@@ -150,6 +263,7 @@ async function main(): Promise<void> {
       `ingest: ${Math.round(e2e)} touchpoints/s end-to-end, ${(e2e / bare).toFixed(2)}x of bare kafkajs`,
     );
   } finally {
+    await removeTopics(kafkaFromUrl(kafka.url, 'bench-admin'), run);
     await kafka.stop();
     await redis.stop();
   }

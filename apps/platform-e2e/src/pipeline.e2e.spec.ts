@@ -18,7 +18,7 @@ import {
   startService,
 } from '@rapport/testing';
 import Redis from 'ioredis';
-import { ensureE2eTopics, type E2eTopics, e2eTopics } from './e2e-topics';
+import { ensureE2eTopics, type E2eTopics, e2eTopics, removeE2eTopics } from './e2e-topics';
 import { e2eWorkload, identityOf } from './workload';
 
 interface Health {
@@ -74,6 +74,7 @@ describeWithServices(
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length) await redis.unlink(...keys);
       redis.disconnect();
+      await removeE2eTopics(urls.kafka, topics);
     });
 
     const health = async (service: RunningProcess) =>

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
 import { validate as isUuid } from 'uuid';
 import { EventTooLargeError, InvalidAppendError } from './errors';
@@ -6,25 +5,34 @@ import { type NewEvent } from './event-store';
 
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
 
-/** An event serialised for storage, with the hash that decides whether a re-append is the same event. */
+/** An event serialised for storage. */
 export interface SerializedEvent {
   readonly id: string;
   readonly type: string;
   readonly data: string;
   readonly metadata: string;
-  readonly contentHash: string;
 }
 
 /**
- * Serialises and checks an event before it is written. The content hash covers the
- * stream, type, data and metadata with object keys sorted, so a retry whose JSON lists
- * keys in another order is still recognised as the same event.
+ * Whether a re-appended event is the same event as the stored one: same type, data and
+ * metadata. Equal JSON text is the common case (a retry sends the same bytes); otherwise
+ * the values are compared with object keys sorted, so a retry whose JSON lists keys in
+ * another order is still recognised.
  */
-export function serializeEvent(
-  streamId: string,
-  event: NewEvent,
-  maxBytes: number,
-): SerializedEvent {
+export function sameEventContent(
+  a: Omit<SerializedEvent, 'id'>,
+  b: Omit<SerializedEvent, 'id'>,
+): boolean {
+  if (a.type !== b.type) return false;
+  if (a.data === b.data && a.metadata === b.metadata) return true;
+  const canonical = (json: string) => stringify(JSON.parse(json));
+  return canonical(a.data) === canonical(b.data) && canonical(a.metadata) === canonical(b.metadata);
+}
+
+/**
+ * Serialises and checks an event before it is written.
+ */
+export function serializeEvent(event: NewEvent, maxBytes: number): SerializedEvent {
   if (!isUuid(event.id))
     throw new InvalidAppendError(`event id ${JSON.stringify(event.id)} is not a UUID`);
   if (typeof event.type !== 'string' || event.type.length === 0 || event.type.length > 256) {
@@ -34,10 +42,7 @@ export function serializeEvent(
   const metadata = JSON.stringify(event.metadata ?? {});
   const size = Buffer.byteLength(data) + Buffer.byteLength(metadata);
   if (size > maxBytes) throw new EventTooLargeError(event.id, size, maxBytes);
-  const contentHash = createHash('sha256')
-    .update(stringify([streamId, event.type, event.data ?? null, event.metadata ?? {}]) as string)
-    .digest('base64url');
-  return { id: event.id.toLowerCase(), type: event.type, data, metadata, contentHash };
+  return { id: event.id.toLowerCase(), type: event.type, data, metadata };
 }
 
 export function assertStreamId(streamId: string): void {

@@ -1,1 +1,2 @@
 export * from './ingest-touchpoints';
+export * from './coalescing-appender';

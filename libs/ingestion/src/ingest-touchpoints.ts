@@ -5,6 +5,7 @@ import {
   toLogEvent,
   type LogEventDraft,
 } from '@rapport/domain';
+import { CoalescingAppender } from './coalescing-appender';
 import {
   type AppendRequest,
   type EventStore,
@@ -43,10 +44,14 @@ export type IngestResult =
  * one durable write. Every input gets a result; none is dropped silently.
  */
 export class TouchpointIngestion {
+  private readonly appender: CoalescingAppender;
+
   constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly options: IngestionOptions,
-  ) {}
+  ) {
+    this.appender = new CoalescingAppender(store);
+  }
 
   async ingest(inputs: readonly unknown[]): Promise<IngestResult[]> {
     const now = this.options.now();
@@ -64,7 +69,7 @@ export class TouchpointIngestion {
       expectedRevision: 'any',
       events: [{ id: draft.id, type: draft.type, data: draft.data, metadata: draft.metadata }],
     }));
-    const outcomes = await this.store.appendMany(requests);
+    const outcomes = await this.appender.append(requests);
     outcomes.forEach((outcome, i) => {
       const { index, draft } = drafts[i];
       if (outcome.ok) {

@@ -3,3 +3,4 @@ export * from './services/service-probes';
 export * from './services/obtain-service';
 export * from './services/test-services';
 export * from './processes/service-process';
+export * from './services/private-kafka';

@@ -27,6 +27,8 @@ export interface KafkaTouchpointTransportOptions {
   readonly clientId?: string;
   /** Largest number of messages appended in one durable write. */
   readonly maxAppendBatch?: number;
+  /** How many partitions are worked at once (their appends are coalesced). */
+  readonly partitionsConcurrently?: number;
   /** Messages larger than this go to the DLQ undecoded. */
   readonly maxMessageBytes?: number;
 }
@@ -74,8 +76,15 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
       await consumer.connect();
       await consumer.subscribe({ topics: [...this.topics.touchpoints], fromBeginning: true });
       await consumer.run({
-        autoCommit: false,
+        // kafkajs commits only offsets we resolved, and we resolve an offset only once the
+        // message is in the log or on the DLQ; committing about once a second instead of
+        // after every batch saves a broker round trip per partition batch. A crash
+        // redelivers at most that second, which idempotent appends absorb.
+        autoCommit: true,
+        autoCommitInterval: 1000,
         eachBatchAutoResolve: false,
+        // Several partitions at once; their appends share one durable write (group commit).
+        partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 8,
         eachBatch: (payload) => this.handleBatch(payload),
       });
       callback();
@@ -103,6 +112,7 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
     isRunning,
     isStale,
     resolveOffset,
+    commitOffsetsIfNecessary,
   }: EachBatchPayload): Promise<void> {
     const size = this.options.maxAppendBatch ?? 2000;
     for (let start = 0; start < batch.messages.length; start += size) {
@@ -110,11 +120,9 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
       const chunk = batch.messages.slice(start, start + size);
       await this.ingestChunk(batch.topic, batch.partition, chunk);
       const last = chunk[chunk.length - 1].offset;
+      // Only now: every message up to `last` is in the log or on the DLQ.
       resolveOffset(last);
-      // Commit only now: every message up to `last` is in the log or on the DLQ.
-      await this.consumer?.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-      ]);
+      await commitOffsetsIfNecessary();
       await heartbeat();
     }
   }

@@ -1,8 +1,9 @@
-import { v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import { type ChannelIdentity, identityKey } from './channel-identity';
 
 /** Namespace of customer ids derived from identities (a fixed, random UUID). */
-const CUSTOMER_NAMESPACE = 'a3c1f6d2-4f0b-4c59-9d2e-5b7f1e8a6c10';
+// Parsed once: uuid would parse a string namespace on every call (this is on the ingest hot path).
+const CUSTOMER_NAMESPACE = parseUuid('a3c1f6d2-4f0b-4c59-9d2e-5b7f1e8a6c10');
 
 /**
  * The customer an identity first belongs to. It is derived from the normalised identity,

@@ -1,10 +1,10 @@
-import { v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import { customerIdFor, customerStreamId } from '../identity/customer-id';
 import { identityKey } from '../identity/channel-identity';
 import { type InboundEvent } from './parse-inbound-event';
 
 /** Namespace of log event ids derived from CloudEvents `source` + `id`. */
-const EVENT_NAMESPACE = '6f1b0c8e-2d7a-4e35-8a41-93c2d5e7b0f4';
+const EVENT_NAMESPACE = parseUuid('6f1b0c8e-2d7a-4e35-8a41-93c2d5e7b0f4');
 
 /** The metadata Rapport stores beside every ingested event's data. */
 export interface IngestedEventMetadata {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  sameEventContent,
   assertStreamId,
   DEFAULT_MAX_EVENT_BYTES,
   serializeEvent,
@@ -36,6 +37,24 @@ export interface SqliteEventStoreOptions {
   readonly clock?: () => Date;
 }
 
+type ExistingEvent = Pick<
+  EventRow,
+  'stream_id' | 'revision' | 'position' | 'type' | 'data' | 'metadata'
+>;
+
+/** What an append needs to know about the log: known event ids and stream revisions. */
+interface AppendLookups {
+  existing(eventId: string): ExistingEvent | undefined;
+  streamRevision(streamId: string): number;
+  inserted(eventId: string, row: ExistingEvent): void;
+}
+
+interface PreparedAppend {
+  readonly request: AppendRequest;
+  readonly serialized: readonly SerializedEvent[];
+  readonly error: Error | null;
+}
+
 interface EventRow {
   position: number;
   event_id: string;
@@ -56,7 +75,6 @@ CREATE TABLE IF NOT EXISTS events (
   type         TEXT    NOT NULL,
   data         TEXT    NOT NULL,
   metadata     TEXT    NOT NULL,
-  content_hash TEXT    NOT NULL,
   recorded_at  TEXT    NOT NULL,
   UNIQUE (stream_id, revision)
 );`;
@@ -74,6 +92,17 @@ export class SqliteEventStore implements EventStore {
   private readonly clock: () => Date;
   private readonly subscriptions = new Set<Subscription>();
   private readonly statements;
+  /** Created once: better-sqlite3 prepares a transaction's BEGIN/SAVEPOINT statements per wrapper. */
+  private readonly appendManyTransaction: Database.Transaction<
+    (prepared: readonly PreparedAppend[]) => AppendOutcome[]
+  >;
+  private readonly appendTransaction: Database.Transaction<
+    (
+      streamId: string,
+      events: readonly SerializedEvent[],
+      expected: ExpectedRevision,
+    ) => AppendResult
+  >;
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -81,21 +110,28 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 10000');
+    // The unique indexes on event ids (random UUIDs) are hot on every append: keep them in memory.
+    this.db.pragma('cache_size = -65536');
     this.db.exec(SCHEMA);
     this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.clock = options.clock ?? (() => new Date());
     this.signal = new AppendSignal(options.pollIntervalMs ?? 200);
     this.statements = {
-      byId: this.db.prepare<
-        [string],
-        Pick<EventRow, 'stream_id' | 'revision' | 'position'> & { content_hash: string }
-      >('SELECT stream_id, revision, position, content_hash FROM events WHERE event_id = ?'),
+      byId: this.db.prepare<[string], ExistingEvent>(
+        'SELECT stream_id, revision, position, type, data, metadata FROM events WHERE event_id = ?',
+      ),
+      byIds: this.db.prepare<[string], ExistingEvent & { event_id: string }>(
+        'SELECT event_id, stream_id, revision, position, type, data, metadata FROM events WHERE event_id IN (SELECT value FROM json_each(?))',
+      ),
+      streamRevisions: this.db.prepare<[string], { stream_id: string; revision: number }>(
+        'SELECT stream_id, MAX(revision) AS revision FROM events WHERE stream_id IN (SELECT value FROM json_each(?)) GROUP BY stream_id',
+      ),
       streamRevision: this.db.prepare<[string], { revision: number | null }>(
         'SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?',
       ),
       insert: this.db.prepare(
-        `INSERT INTO events (event_id, stream_id, revision, type, data, metadata, content_hash, recorded_at)
-         VALUES (@id, @streamId, @revision, @type, @data, @metadata, @contentHash, @recordedAt)`,
+        `INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at)
+         VALUES (@id, @streamId, @revision, @type, @data, @metadata, @recordedAt)`,
       ),
       readForwards: this.db.prepare<[string, number, number], EventRow>(
         'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
@@ -110,6 +146,30 @@ export class SqliteEventStore implements EventStore {
         'SELECT MAX(position) AS head FROM events',
       ),
     };
+    const direct: AppendLookups = {
+      existing: (id) => this.statements.byId.get(id),
+      streamRevision: (streamId) => this.statements.streamRevision.get(streamId)?.revision ?? -1,
+      inserted: () => undefined,
+    };
+    this.appendTransaction = this.db.transaction((streamId, events, expected) =>
+      this.appendInTransaction(streamId, events, expected, direct),
+    );
+    this.appendManyTransaction = this.db.transaction((prepared) => {
+      const lookups = this.prefetch(prepared);
+      return prepared.map((p): AppendOutcome => {
+        if (p.error) return { ok: false, error: p.error };
+        try {
+          const { streamId, expectedRevision } = p.request;
+          return {
+            ok: true,
+            result: this.appendInTransaction(streamId, p.serialized, expectedRevision, lookups),
+          };
+        } catch (error) {
+          if (isStoreError(error)) return { ok: false, error };
+          throw error;
+        }
+      });
+    });
   }
 
   async append(
@@ -118,15 +178,13 @@ export class SqliteEventStore implements EventStore {
     expectedRevision: ExpectedRevision = 'any',
   ): Promise<AppendResult> {
     const serialized = this.serialize(streamId, events);
-    const result = this.db
-      .transaction(() => this.appendInTransaction(streamId, serialized, expectedRevision))
-      .immediate();
+    const result = this.appendTransaction.immediate(streamId, serialized, expectedRevision);
     if (result.events.some((e) => !e.duplicate)) this.signal.notify();
     return result;
   }
 
   async appendMany(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
-    const prepared = requests.map((request) => {
+    const prepared = requests.map((request): PreparedAppend => {
       try {
         return {
           request,
@@ -137,28 +195,10 @@ export class SqliteEventStore implements EventStore {
         return { request, serialized: [], error: error as Error };
       }
     });
-    // One transaction, one fsync; each request in a savepoint of its own so that a
-    // refused request leaves the others intact.
-    const outcomes = this.db
-      .transaction(() =>
-        prepared.map((p): AppendOutcome => {
-          if (p.error) return { ok: false, error: p.error };
-          try {
-            const result = this.db.transaction(() =>
-              this.appendInTransaction(
-                p.request.streamId,
-                p.serialized,
-                p.request.expectedRevision,
-              ),
-            )();
-            return { ok: true, result };
-          } catch (error) {
-            if (isStoreError(error)) return { ok: false, error };
-            throw error;
-          }
-        }),
-      )
-      .immediate();
+    // One transaction, one fsync. A request is refused (expected revision, id conflict)
+    // before it writes anything, so a refusal leaves the other requests intact without a
+    // savepoint per request.
+    const outcomes = this.appendManyTransaction.immediate(prepared);
     if (outcomes.some((o) => o.ok && o.result.events.some((e) => !e.duplicate)))
       this.signal.notify();
     return outcomes;
@@ -203,25 +243,48 @@ export class SqliteEventStore implements EventStore {
 
   private serialize(streamId: string, events: readonly NewEvent[]): SerializedEvent[] {
     assertStreamId(streamId);
-    return events.map((event) => serializeEvent(streamId, event, this.maxEventBytes));
+    return events.map((event) => serializeEvent(event, this.maxEventBytes));
+  }
+
+  /**
+   * Known ids and stream revisions of a whole `appendMany`, read with two queries instead
+   * of two per event, and kept current as the batch inserts.
+   */
+  private prefetch(prepared: readonly PreparedAppend[]): AppendLookups {
+    const ids = prepared.flatMap((p) => p.serialized.map((e) => e.id));
+    const streams = [...new Set(prepared.map((p) => p.request.streamId))];
+    const known = new Map<string, ExistingEvent>(
+      this.statements.byIds.all(JSON.stringify(ids)).map((row) => [row.event_id, row]),
+    );
+    const revisions = new Map<string, number>(
+      this.statements.streamRevisions
+        .all(JSON.stringify(streams))
+        .map((r) => [r.stream_id, r.revision]),
+    );
+    return {
+      existing: (id) => known.get(id),
+      streamRevision: (streamId) => revisions.get(streamId) ?? -1,
+      inserted: (id, row) => {
+        known.set(id, row);
+        revisions.set(row.stream_id, row.revision);
+      },
+    };
   }
 
   private appendInTransaction(
     streamId: string,
     events: readonly SerializedEvent[],
     expectedRevision: ExpectedRevision,
+    lookups: AppendLookups,
   ): AppendResult {
     const appended: (AppendedEvent | null)[] = [];
     const inThisBatch = new Map<string, SerializedEvent>();
     for (const event of events) {
       const twin = inThisBatch.get(event.id);
-      if (twin && twin.contentHash !== event.contentHash)
+      if (twin && !sameEventContent(twin, event))
         throw new EventIdConflictError(event.id, streamId);
-      const existing = this.statements.byId.get(event.id);
-      if (
-        existing &&
-        (existing.stream_id !== streamId || existing.content_hash !== event.contentHash)
-      ) {
+      const existing = lookups.existing(event.id);
+      if (existing && (existing.stream_id !== streamId || !sameEventContent(existing, event))) {
         throw new EventIdConflictError(event.id, existing.stream_id);
       }
       appended.push(
@@ -236,7 +299,7 @@ export class SqliteEventStore implements EventStore {
       );
       inThisBatch.set(event.id, event);
     }
-    const current = this.statements.streamRevision.get(streamId)?.revision ?? -1;
+    const current = lookups.streamRevision(streamId);
     const allDuplicates = events.length > 0 && appended.every((a) => a !== null);
     if (allDuplicates) {
       // A retry of an append that already succeeded: answer as the first time.
@@ -265,6 +328,14 @@ export class SqliteEventStore implements EventStore {
       );
       const result = { id: event.id, revision, position, duplicate: false };
       written.set(event.id, result);
+      lookups.inserted(event.id, {
+        stream_id: streamId,
+        revision,
+        position,
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+      });
       return result;
     });
     if (position === 0) position = this.statements.head.get()?.head ?? 0;

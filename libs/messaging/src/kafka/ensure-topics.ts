@@ -112,3 +112,17 @@ export async function provisionTopics(kafka: Kafka, prefix = ''): Promise<Ensure
     loadTopicDefinitions().map((d) => ({ ...d, topic: `${prefix}${d.topic}` })),
   );
 }
+
+/** Deletes every topic under a (non-empty) prefix: test runs and benchmarks clean up after themselves. */
+export async function removeTopics(kafka: Kafka, prefix: string): Promise<number> {
+  if (!prefix) throw new Error('removeTopics needs a prefix; it never deletes the plain topics');
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length) await admin.deleteTopics({ topics });
+    return topics.length;
+  } finally {
+    await admin.disconnect();
+  }
+}

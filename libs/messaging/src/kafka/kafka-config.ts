@@ -72,6 +72,8 @@ export function kafkaFromBrokers(
     clientId,
     logLevel: logLevel.WARN,
     logCreator: quietLogCreator,
+    // Ride out a broker restart (a few seconds to tens of seconds) rather than give up.
+    retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 12 },
     ...overrides,
   });
 }
