@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerDevCommand } from './commands/dev.command';
+import { registerMigrateLogCommand } from './commands/migrate-log.command';
 
 const program = new Command()
   .name('rapport')
@@ -8,6 +9,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerDevCommand(program);
+registerMigrateLogCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

@@ -6,3 +6,4 @@ export * from './subscription/append-signal';
 export * from './subscription/catch-up-subscription';
 export * from './sqlite/sqlite-event-store';
 export * from './open-event-store';
+export * from './migration/migrate-log';

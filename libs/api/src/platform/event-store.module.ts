@@ -26,7 +26,7 @@ export class EventStoreModule {
     return {
       module: EventStoreModule,
       providers: [
-        { provide: EVENT_STORE, useFactory: () => openEventStore(config.eventStoreUrl) },
+        { provide: EVENT_STORE, useFactory: async () => openEventStore(config.eventStoreUrl) },
         EventStoreCloser,
       ],
       exports: [EVENT_STORE],
