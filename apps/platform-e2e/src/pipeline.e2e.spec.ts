@@ -134,6 +134,14 @@ describeWithServices(
         await Promise.all(Array.from({ length: 20 }, (_, i) => check(p + i)));
       expect(mismatches).toEqual([]);
 
+      // The query API describes itself.
+      const openapi = await httpJson<{ paths: Record<string, unknown> }>(
+        `${queryApi.url}/docs/openapi.json`,
+      );
+      expect(Object.keys(openapi.body.paths)).toEqual(
+        expect.arrayContaining(['/v1/customers', '/v1/customers/{id}/timeline']),
+      );
+
       // A clean rebuild from the log into another prefix equals the live model, key for key.
       const rebuildPrefix = `${prefix}rebuild:`;
       const store = new SqliteEventStore({ path: logPath });

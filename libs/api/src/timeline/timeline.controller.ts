@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { identityKey, parseTimelineQuery, type TimelineQueryParams } from '@rapport/domain';
 import { type TimelineReadModel } from '@rapport/read-models';
 import { validate as isUuid } from 'uuid';
@@ -10,6 +11,7 @@ import { parseIdentityParam } from './identity-param';
 const TIMELINE_PARAMS = ['channel', 'direction', 'type', 'from', 'to', 'limit', 'cursor'];
 
 /** What support staff read: a customer's unified timeline, and customers by identity. */
+@ApiTags('customers')
 @Controller('v1/customers')
 export class TimelineController {
   constructor(
@@ -18,6 +20,14 @@ export class TimelineController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Find the customer an identity belongs to' })
+  @ApiQuery({
+    name: 'identity',
+    example: 'email:ann@example.com',
+    description: 'kind:value (social: social:network:handle); normalised like on ingestion',
+  })
+  @ApiResponse({ status: 200, description: '{ customerId, identity, timeline }' })
+  @ApiResponse({ status: 404, description: 'no customer has this identity' })
   async findByIdentity(@Query() params: Record<string, string>) {
     refuseUnknown(params, ['identity']);
     const identity = parseIdentityParam(params.identity, this.config.defaultPhoneRegion);
@@ -33,6 +43,17 @@ export class TimelineController {
   }
 
   @Get(':id/timeline')
+  @ApiOperation({ summary: "A customer's unified timeline, newest first" })
+  @ApiParam({ name: 'id', description: 'customer id (UUID)' })
+  @ApiQuery({ name: 'channel', required: false, example: 'email,chat' })
+  @ApiQuery({ name: 'direction', required: false, enum: ['inbound', 'outbound'] })
+  @ApiQuery({ name: 'type', required: false, example: 'touchpoint.recorded' })
+  @ApiQuery({ name: 'from', required: false, description: 'inclusive, ISO 8601' })
+  @ApiQuery({ name: 'to', required: false, description: 'exclusive, ISO 8601' })
+  @ApiQuery({ name: 'limit', required: false, description: '1–500, default 50' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiResponse({ status: 200, description: '{ customerId, items: TimelineEntry[], nextCursor }' })
+  @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
   async timeline(@Param('id') customerId: string, @Query() params: Record<string, string>) {
     if (!isUuid(customerId))
       throw new ProblemException(400, `customer id ${customerId} is not a UUID`);
