@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TouchpointPublisher } from '@rapport/adapter-sdk';
-import { SqliteEventStore } from '@rapport/event-store';
+import { openEventStore } from '@rapport/event-store';
 import { kafkaFromUrl } from '@rapport/messaging';
 import {
   dumpRedisKeys,
@@ -15,9 +15,11 @@ import {
   eventually,
   httpJson,
   type RunningProcess,
+  type ServiceUrls,
   startService,
 } from '@rapport/testing';
 import Redis from 'ioredis';
+import { Client } from 'pg';
 import { ensureE2eTopics, type E2eTopics, e2eTopics, removeE2eTopics } from './e2e-topics';
 import { e2eWorkload, identityOf } from './workload';
 
@@ -31,19 +33,23 @@ interface TimelineBody {
   nextCursor: string | null;
 }
 
-describeWithServices(
-  ['kafka', 'redis'],
-  'production path: Kafka → ingestor → log → projector → Redis → query-api',
-  (urls) => {
+type LogKind = 'sqlite' | 'postgres';
+
+/** The same end-to-end suite, once per kind of event log. */
+const pipelineSuite =
+  (log: LogKind) =>
+  (urls: ServiceUrls): void => {
     jest.setTimeout(600_000);
-    const run = `e2e${Date.now().toString(36)}`;
+    const run = `e2e${log}${Date.now().toString(36)}`;
     const topics: E2eTopics = e2eTopics(`${run}.`);
     const prefix = `rapport:${run}:`;
-    const dir = mkdtempSync(join(tmpdir(), 'rapport-e2e-'));
-    const logPath = join(dir, 'log.db');
+    const eventStoreUrl =
+      log === 'sqlite'
+        ? `sqlite:${join(mkdtempSync(join(tmpdir(), 'rapport-e2e-')), 'log.db')}`
+        : `${urls.postgres}?schema=${run}`;
     const env = {
       RAPPORT_BUS: `${urls.kafka}?topicPrefix=${topics.prefix}`,
-      RAPPORT_EVENT_STORE: `sqlite:${logPath}`,
+      RAPPORT_EVENT_STORE: eventStoreUrl,
       RAPPORT_READ_MODELS: `${urls.redis}/0?prefix=${prefix}`,
     };
     const redis = new Redis(urls.redis);
@@ -75,6 +81,7 @@ describeWithServices(
       if (keys.length) await redis.unlink(...keys);
       redis.disconnect();
       await removeE2eTopics(urls.kafka, topics);
+      if (log === 'postgres') await dropSchema(urls.postgres, run);
     });
 
     const health = async (service: RunningProcess) =>
@@ -144,7 +151,7 @@ describeWithServices(
 
       // A clean rebuild from the log into another prefix equals the live model, key for key.
       const rebuildPrefix = `${prefix}rebuild:`;
-      const store = new SqliteEventStore({ path: logPath });
+      const store = await openEventStore(eventStoreUrl);
       const rebuilt = new RedisTimelineReadModel(redis, { prefix: rebuildPrefix });
       const runner = new ProjectionRunner(store, timelineProjection(rebuilt));
       await runner.start();
@@ -266,5 +273,27 @@ describeWithServices(
       await consumer.disconnect();
       return seen;
     }
-  },
+  };
+
+/** Drops the schema a PostgreSQL-backed run used. */
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+describeWithServices(
+  ['kafka', 'redis'],
+  'production path on a SQLite log: Kafka → ingestor → log → projector → Redis → query-api',
+  pipelineSuite('sqlite'),
+);
+
+describeWithServices(
+  ['kafka', 'redis', 'postgres'],
+  'production path on a PostgreSQL log: Kafka → ingestor → log → projector → Redis → query-api',
+  pipelineSuite('postgres'),
 );

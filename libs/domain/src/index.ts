@@ -16,3 +16,4 @@ export * from './timeline/timeline-entry';
 export * from './timeline/timeline-query';
 export * from './validation/field-error';
 export * from './validation/validate-dto';
+export * from './identity-graph';

@@ -5,28 +5,43 @@ import { type NewEvent } from './event-store';
 
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
 
+/**
+ * How an event's data is stored: `json` (JSON text of any JSON value) or `binary` (the
+ * bytes of a `Uint8Array`/`Buffer`, stored as they are and read back as a `Buffer`).
+ */
+export type DataFormat = 'json' | 'binary';
+
 /** An event serialised for storage. */
 export interface SerializedEvent {
   readonly id: string;
   readonly type: string;
-  readonly data: string;
+  readonly dataFormat: DataFormat;
+  /** JSON text (`json`) or a private copy of the bytes (`binary`). */
+  readonly data: string | Buffer;
   readonly metadata: string;
 }
+
+/** What `sameEventContent` compares: an event as serialised, or as a store holds it. */
+export type EventContent = Pick<SerializedEvent, 'type' | 'data' | 'metadata'>;
 
 /**
  * Whether a re-appended event is the same event as the stored one: same type, data and
  * metadata. Equal JSON text is the common case (a retry sends the same bytes); otherwise
  * the values are compared with object keys sorted, so a retry whose JSON lists keys in
- * another order is still recognised.
+ * another order is still recognised. Binary data is the same only as the same bytes, and
+ * never equals JSON data (a `Buffer` is not the JSON of its bytes).
  */
-export function sameEventContent(
-  a: Omit<SerializedEvent, 'id'>,
-  b: Omit<SerializedEvent, 'id'>,
-): boolean {
-  if (a.type !== b.type) return false;
-  if (a.data === b.data && a.metadata === b.metadata) return true;
+export function sameEventContent(a: EventContent, b: EventContent): boolean {
+  if (a.type !== b.type || !sameJson(a.metadata, b.metadata)) return false;
+  if (typeof a.data === 'string' && typeof b.data === 'string') return sameJson(a.data, b.data);
+  if (typeof a.data === 'string' || typeof b.data === 'string') return false;
+  return a.data.equals(b.data);
+}
+
+function sameJson(a: string, b: string): boolean {
+  if (a === b) return true;
   const canonical = (json: string) => stringify(JSON.parse(json));
-  return canonical(a.data) === canonical(b.data) && canonical(a.metadata) === canonical(b.metadata);
+  return canonical(a) === canonical(b);
 }
 
 /**
@@ -38,11 +53,22 @@ export function serializeEvent(event: NewEvent, maxBytes: number): SerializedEve
   if (typeof event.type !== 'string' || event.type.length === 0 || event.type.length > 256) {
     throw new InvalidAppendError(`event ${event.id}: type must be a string of 1–256 characters`);
   }
-  const data = JSON.stringify(event.data ?? null);
+  // A copy of binary data: the caller may reuse its buffer before an asynchronous store
+  // has sent it (and `Buffer.from` of a `Uint8Array` copies).
+  const binary = event.data instanceof Uint8Array;
+  const data = binary ? Buffer.from(event.data) : JSON.stringify(event.data ?? null);
   const metadata = JSON.stringify(event.metadata ?? {});
-  const size = Buffer.byteLength(data) + Buffer.byteLength(metadata);
+  const size =
+    (typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength) +
+    Buffer.byteLength(metadata);
   if (size > maxBytes) throw new EventTooLargeError(event.id, size, maxBytes);
-  return { id: event.id.toLowerCase(), type: event.type, data, metadata };
+  return {
+    id: event.id.toLowerCase(),
+    type: event.type,
+    dataFormat: binary ? 'binary' : 'json',
+    data,
+    metadata,
+  };
 }
 
 export function assertStreamId(streamId: string): void {

@@ -7,3 +7,5 @@ export * from './subscription/catch-up-subscription';
 export * from './sqlite/sqlite-event-store';
 export * from './open-event-store';
 export * from './migration/migrate-log';
+export * from './postgres/postgres-event-store';
+export * from './esdb';

@@ -1,13 +1,18 @@
 import { resolve } from 'node:path';
+import { esdbEventStoreFromUrl } from './esdb';
 import { type EventStore } from './event-store';
+import { postgresEventStoreFromUrl } from './postgres/postgres-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
 /** The stores a URL can name, for error messages. */
-export const EVENT_STORE_URL_FORMS = 'sqlite:<file>';
+export const EVENT_STORE_URL_FORMS =
+  'sqlite:<file>, postgres://user@host:5432/db[?schema=rapport], esdb://host:2113?tls=false';
 
 /**
- * Opens the event store a URL names (`RAPPORT_EVENT_STORE`): `sqlite:./data/rapport.db`
- * (relative to the working directory), `sqlite:/abs/path.db` or `sqlite::memory:`.
+ * Opens the event store a URL names (`RAPPORT_EVENT_STORE`, and the CLI's `--from`/`--to`):
+ * `sqlite:./data/rapport.db` (relative to the working directory), `sqlite:/abs/path.db`,
+ * `sqlite::memory:`, `postgres://…` / `postgresql://…` (schema created on first use), or
+ * `esdb://…` / `kurrentdb://…` (EventStoreDB / KurrentDB).
  */
 export async function openEventStore(url: string): Promise<EventStore> {
   const colon = url.indexOf(':');
@@ -18,6 +23,14 @@ export async function openEventStore(url: string): Promise<EventStore> {
       if (!path) throw new Error(`event store ${url}: name a file, e.g. sqlite:./data/rapport.db`);
       return new SqliteEventStore({ path: path === ':memory:' ? path : resolve(path) });
     }
+    case 'postgres':
+    case 'postgresql':
+      return postgresEventStoreFromUrl(url);
+    case 'esdb':
+    case 'esdb+discover':
+    case 'kurrentdb':
+    case 'kurrentdb+discover':
+      return esdbEventStoreFromUrl(url);
     default:
       throw new Error(`event store ${url}: unknown kind of store; use ${EVENT_STORE_URL_FORMS}`);
   }

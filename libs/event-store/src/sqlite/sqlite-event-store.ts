@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import {
   sameEventContent,
   assertStreamId,
+  type DataFormat,
   DEFAULT_MAX_EVENT_BYTES,
   serializeEvent,
   type SerializedEvent,
@@ -37,6 +38,7 @@ export interface SqliteEventStoreOptions {
   readonly clock?: () => Date;
 }
 
+/** A stored event as an append compares it: `data` is a `Buffer` for binary data. */
 type ExistingEvent = Pick<
   EventRow,
   'stream_id' | 'revision' | 'position' | 'type' | 'data' | 'metadata'
@@ -61,7 +63,9 @@ interface EventRow {
   stream_id: string;
   revision: number;
   type: string;
-  data: string;
+  data_format: DataFormat;
+  /** JSON text, or a BLOB (a `Buffer`) for binary data. */
+  data: string | Buffer;
   metadata: string;
   recorded_at: string;
 }
@@ -73,11 +77,15 @@ CREATE TABLE IF NOT EXISTS events (
   stream_id    TEXT    NOT NULL,
   revision     INTEGER NOT NULL,
   type         TEXT    NOT NULL,
-  data         TEXT    NOT NULL,
+  data_format  TEXT    NOT NULL DEFAULT 'json' CHECK (data_format IN ('json', 'binary')),
+  data         TEXT    NOT NULL, -- JSON text, or a BLOB (SQLite keeps BLOBs as they are whatever the column type)
   metadata     TEXT    NOT NULL,
   recorded_at  TEXT    NOT NULL,
   UNIQUE (stream_id, revision)
 );`;
+
+/** Logs created before binary data was supported lack `data_format`; every row of theirs is JSON. */
+const ADD_DATA_FORMAT = `ALTER TABLE events ADD COLUMN data_format TEXT NOT NULL DEFAULT 'json' CHECK (data_format IN ('json', 'binary'))`;
 
 /**
  * The embedded event log: one SQLite file in WAL mode with `synchronous=FULL`, so an
@@ -113,6 +121,8 @@ export class SqliteEventStore implements EventStore {
     // The unique indexes on event ids (random UUIDs) are hot on every append: keep them in memory.
     this.db.pragma('cache_size = -65536');
     this.db.exec(SCHEMA);
+    const columns = this.db.pragma('table_info(events)') as { name: string }[];
+    if (!columns.some((c) => c.name === 'data_format')) this.db.exec(ADD_DATA_FORMAT);
     this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.clock = options.clock ?? (() => new Date());
     this.signal = new AppendSignal(options.pollIntervalMs ?? 200);
@@ -130,8 +140,8 @@ export class SqliteEventStore implements EventStore {
         'SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?',
       ),
       insert: this.db.prepare(
-        `INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at)
-         VALUES (@id, @streamId, @revision, @type, @data, @metadata, @recordedAt)`,
+        `INSERT INTO events (event_id, stream_id, revision, type, data_format, data, metadata, recorded_at)
+         VALUES (@id, @streamId, @revision, @type, @dataFormat, @data, @metadata, @recordedAt)`,
       ),
       readForwards: this.db.prepare<[string, number, number], EventRow>(
         'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
@@ -350,7 +360,8 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     revision: row.revision,
     position: row.position,
     type: row.type,
-    data: JSON.parse(row.data),
+    // Binary data comes back from the BLOB as a Buffer with the stored bytes.
+    data: row.data_format === 'binary' ? row.data : JSON.parse(row.data as string),
     metadata: JSON.parse(row.metadata),
     recordedAt: row.recorded_at,
   };

@@ -1,0 +1,15 @@
+export { PersistentMap } from './persistent-map';
+export * from './identity-graph-events';
+export * from './identity-policy';
+export * from './identity-refusal';
+export * from './identity-graph';
+export * from './identity-graph-queries';
+export * from './identity-graph-snapshot';
+export * from './survivor-rule';
+export * from './fresh-customer-id';
+export * from './auto-merge-rule';
+export * from './resolve-touchpoint-identities';
+export * from './decide-link';
+export * from './decide-unlink';
+export * from './decide-merge';
+export * from './decide-unmerge';

@@ -1,0 +1,294 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { describeWithServices } from '@rapport/testing';
+import { newEvent, waitUntil } from '../contract/event-store-contract';
+import { EventIdConflictError, InvalidAppendError } from '../errors';
+import { type RecordedEvent } from '../event-store';
+import { PostgresEventStore, postgresEventStoreFromUrl } from './postgres-event-store';
+import { LATEST_SCHEMA_VERSION } from './postgres-schema';
+
+/**
+ * What the shared contract cannot see: the migration, LISTEN/NOTIFY across stores and
+ * across a lost connection, the write path that is redone under the lock, and the storage
+ * itself.
+ */
+describeWithServices(['postgres'], 'PostgreSQL event store (adapter specifics)', (urls) => {
+  let admin: Client;
+  const schemas: string[] = [];
+  const stores: PostgresEventStore[] = [];
+  const freshSchema = () => {
+    const schema = `es_pg_${randomBytes(5).toString('hex')}`;
+    schemas.push(schema);
+    return schema;
+  };
+  const open = async (schema: string, pollIntervalMs?: number, url = urls.postgres) => {
+    const store = await PostgresEventStore.open({
+      connectionString: url,
+      schema,
+      pollIntervalMs,
+    });
+    stores.push(store);
+    return store;
+  };
+
+  beforeAll(async () => {
+    admin = new Client({ connectionString: urls.postgres });
+    await admin.connect();
+  });
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+  });
+  afterAll(async () => {
+    for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  });
+
+  /** Follows the log from the start; `seen` fills as events arrive. */
+  const follow = (store: PostgresEventStore) => {
+    const seen: RecordedEvent[] = [];
+    let caughtUp = false;
+    const sub = store.subscribeToAll(
+      {},
+      { onEvents: (events) => void seen.push(...events), onCaughtUp: () => void (caughtUp = true) },
+    );
+    return { seen, sub, caughtUp: () => caughtUp };
+  };
+
+  it('migrates once when several processes open a new schema at the same time, and reopens without migrating', async () => {
+    const schema = freshSchema();
+    const opened = await Promise.all(Array.from({ length: 6 }, () => open(schema)));
+    await opened[0].append('m', [newEvent()]);
+    const migrations = await admin.query(
+      `SELECT version, applied_at FROM "${schema}".schema_migrations ORDER BY version`,
+    );
+    expect(migrations.rows.map((r) => r.version)).toEqual(
+      Array.from({ length: LATEST_SCHEMA_VERSION }, (_, i) => i + 1),
+    );
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+
+    const again = await open(schema);
+    expect((await again.readAll()).map((e) => e.streamId)).toEqual(['m']);
+    const after = await admin.query(
+      `SELECT version, applied_at FROM "${schema}".schema_migrations ORDER BY version`,
+    );
+    expect(after.rows).toEqual(migrations.rows);
+  });
+
+  it('opens a migrated schema with a role that may not create schemas (no DDL when up to date)', async () => {
+    const schema = freshSchema();
+    await open(schema);
+    const role = `rapport_app_${randomBytes(4).toString('hex')}`;
+    // A role with no CREATE on the database (PostgreSQL's default), given only what an
+    // application needs on the log's tables (EXECUTE on functions is PUBLIC by default).
+    await admin.query(`CREATE ROLE ${role} LOGIN`);
+    try {
+      await admin.query(`GRANT USAGE ON SCHEMA "${schema}" TO ${role}`);
+      await admin.query(
+        `GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA "${schema}" TO ${role}`,
+      );
+      const url = new URL(urls.postgres);
+      url.username = role;
+      const store = await open(schema, undefined, url.toString());
+      await store.append('least-privilege', [newEvent()]);
+      expect(await store.headPosition()).toBe(1);
+      // The same role cannot create a new log: the first open needs a migrating role.
+      await expect(open(freshSchema(), undefined, url.toString())).rejects.toThrow(
+        /permission denied/,
+      );
+    } finally {
+      await Promise.all(stores.splice(0).map((s) => s.close()));
+      await admin.query(`DROP OWNED BY ${role}`);
+      await admin.query(`DROP ROLE ${role}`);
+    }
+  });
+
+  it('refuses a schema that a newer version has migrated, and malformed schema names', async () => {
+    const schema = freshSchema();
+    await open(schema);
+    await admin.query(
+      `INSERT INTO "${schema}".schema_migrations (version, description) VALUES ($1, 'from the future')`,
+      [LATEST_SCHEMA_VERSION + 1],
+    );
+    await expect(open(schema)).rejects.toThrow(/newer than this code knows/);
+    await expect(open('Robert"; DROP TABLE students')).rejects.toThrow(/lower-case identifier/);
+    await expect(open('x'.repeat(49))).rejects.toThrow(/lower-case identifier/);
+  });
+
+  it('opens from a URL, taking ?schema= out of what it hands to pg', async () => {
+    const schema = freshSchema();
+    const url = new URL(urls.postgres);
+    url.searchParams.set('schema', schema);
+    url.searchParams.set('application_name', 'rapport-url-test');
+    const store = await postgresEventStoreFromUrl(url.toString());
+    stores.push(store);
+    await store.append('u', [newEvent()]);
+    const { rows } = await admin.query(`SELECT count(*)::int AS n FROM "${schema}".events`);
+    expect(rows[0].n).toBe(1);
+    await expect(postgresEventStoreFromUrl('sqlite:./x.db')).rejects.toThrow(/postgres/);
+  });
+
+  it('wakes a subscriber of another store at once through NOTIFY, not the poll', async () => {
+    const schema = freshSchema();
+    const writer = await open(schema, 60_000);
+    const reader = await open(schema, 60_000);
+    const { seen, sub, caughtUp } = follow(reader);
+    await waitUntil(caughtUp);
+    const started = Date.now();
+    await writer.append('n', [newEvent(), newEvent()]);
+    await waitUntil(() => seen.length === 2, 5000);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await sub.stop();
+  });
+
+  it('reconnects the listener after its connection is killed, and wakes subscribers again', async () => {
+    const schema = freshSchema();
+    const writer = await open(schema, 60_000);
+    const reader = await open(schema, 60_000);
+    const { seen, sub, caughtUp } = follow(reader);
+    await waitUntil(caughtUp);
+    expect(reader.stats().listenerConnections).toBe(1);
+
+    const killed = await admin.query(
+      `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1`,
+      [`rapport-event-store-listener:${schema}`],
+    );
+    expect(killed.rows.length).toBe(2); // the writer's and the reader's listeners
+    await waitUntil(() => reader.stats().listenerConnections === 2, 10_000);
+
+    await writer.append('r', [newEvent()]);
+    // Within far less than the 60 s poll: only the new LISTEN connection can have woken it.
+    await waitUntil(() => seen.length === 1, 5000);
+    await sub.stop();
+  });
+
+  it('redoes under the lock the writes that a concurrent writer made stale, and all of them land', async () => {
+    const store = await open(freshSchema());
+    const writers = 10;
+    const rounds = 10;
+    const answered = new Map<string, [number, number]>();
+    for (let round = 0; round < rounds; round += 1) {
+      const results = await Promise.all(
+        Array.from({ length: writers }, (_, w) =>
+          store.append('hot', [newEvent('hot.v1', { round, w }), newEvent('hot.v1', { round, w })]),
+        ),
+      );
+      // Each writer's two events are adjacent, in its own order.
+      for (const r of results) {
+        for (const e of r.events) answered.set(e.id, [e.position, e.revision]);
+        expect(r.events[1].revision).toBe(r.events[0].revision + 1);
+        expect(r.events[1].position).toBe(r.events[0].position + 1);
+        expect(r.position).toBe(r.events[1].position);
+      }
+    }
+    const stream = await store.readStream('hot');
+    // Redone or not, every append answered where its events really are.
+    expect(new Map(stream.map((e) => [e.id, [e.position, e.revision]]))).toEqual(answered);
+    expect(stream.map((e) => e.revision)).toEqual(
+      Array.from({ length: writers * rounds * 2 }, (_, i) => i),
+    );
+    expect(stream.map((e) => e.position)).toEqual(
+      Array.from({ length: writers * rounds * 2 }, (_, i) => i + 1),
+    );
+    expect(store.stats().rewritesUnderLock).toBeGreaterThan(0);
+  });
+
+  it('one event id raced into two streams: one append wins, the other is an EventIdConflictError', async () => {
+    const store = await open(freshSchema());
+    for (let round = 0; round < 10; round += 1) {
+      const event = newEvent('race.v1', { round });
+      const settled = await Promise.allSettled([
+        store.append(`a-${round}`, [event]),
+        store.append(`b-${round}`, [event]),
+      ]);
+      expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+      const [failure] = settled.filter((s) => s.status === 'rejected');
+      expect((failure as PromiseRejectedResult).reason).toBeInstanceOf(EventIdConflictError);
+    }
+    expect(await store.headPosition()).toBe(10);
+  });
+
+  it('appendMany commits once: every row of the batch in one transaction, one timestamp', async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    await store.append('before', [newEvent()]);
+    const outcomes = await store.appendMany([
+      { streamId: 'x', events: [newEvent(), newEvent()], expectedRevision: 'no_stream' },
+      { streamId: 'y', events: [newEvent()], expectedRevision: 7 },
+      { streamId: 'z', events: [newEvent()], expectedRevision: 'any' },
+    ]);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
+    const { rows } = await admin.query(
+      `SELECT count(DISTINCT xmin::text)::int AS transactions, count(DISTINCT recorded_at)::int AS stamps,
+              count(*)::int AS n
+         FROM "${schema}".events WHERE position > 1`,
+    );
+    expect(rows[0]).toEqual({ transactions: 1, stamps: 1, n: 3 });
+  });
+
+  it('a write that fails inside PostgreSQL consumes no position', async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    await store.append('g', [newEvent()]);
+    // A trigger stands in for any failure after the positions were assigned (disk full, …).
+    await admin.query(`
+      CREATE FUNCTION "${schema}".boom() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.type = 'boom.v1' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER boom BEFORE INSERT ON "${schema}".events
+        FOR EACH ROW EXECUTE FUNCTION "${schema}".boom();`);
+    await expect(store.append('g', [newEvent(), newEvent('boom.v1')])).rejects.toThrow('boom');
+    await expect(
+      store.appendMany([{ streamId: 'h', events: [newEvent('boom.v1')], expectedRevision: 'any' }]),
+    ).rejects.toThrow('boom');
+    expect(await store.headPosition()).toBe(1);
+    const next = await store.append('g', [newEvent()], 0);
+    expect(next.events[0]).toMatchObject({ position: 2, revision: 1 });
+    expect((await store.readAll()).map((e) => e.position)).toEqual([1, 2]);
+  });
+
+  it('stores JSON as text (\\u0000 included) and binary data as bytea, and refuses text PostgreSQL cannot hold', async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    const bytes = Buffer.from([0x00, 0xff, 0xc3, 0x28, 0x00]);
+    await store.append('s', [newEvent('j.v1', { t: 'a\u0000b' }), newEvent('b.v1', bytes)]);
+    const { rows } = await admin.query(
+      `SELECT data_json, data_binary FROM "${schema}".events ORDER BY position`,
+    );
+    expect(rows).toEqual([
+      { data_json: '{"t":"a\\u0000b"}', data_binary: null },
+      { data_json: null, data_binary: bytes },
+    ]);
+    await expect(store.append('nul\u0000', [newEvent()])).rejects.toBeInstanceOf(
+      InvalidAppendError,
+    );
+    await expect(store.append('s', [newEvent('t\u0000.v1')])).rejects.toBeInstanceOf(
+      InvalidAppendError,
+    );
+    await expect(store.append('lone-\ud800', [newEvent()])).rejects.toBeInstanceOf(
+      InvalidAppendError,
+    );
+    await expect(store.append('ok-👋', [newEvent()])).resolves.toMatchObject({ position: 3 });
+  });
+
+  it('close() stops subscriptions, the listener and the pool', async () => {
+    const schema = freshSchema();
+    const store = await open(schema, 60_000);
+    const { sub } = follow(store);
+    await store.append('c', [newEvent()]);
+    const listening = async () =>
+      (
+        await admin.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`,
+          [`rapport-event-store-listener:${schema}`],
+        )
+      ).rows[0].n;
+    expect(await listening()).toBe(1);
+    await store.close();
+    await expect(sub.finished).resolves.toBeUndefined();
+    // A terminated backend leaves pg_stat_activity a moment after its client has gone.
+    const deadline = Date.now() + 5000;
+    while ((await listening()) > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(await listening()).toBe(0);
+    await expect(store.append('c', [newEvent()])).rejects.toThrow();
+  });
+});

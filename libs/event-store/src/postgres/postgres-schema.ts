@@ -1,0 +1,193 @@
+import { type Pool } from 'pg';
+
+/**
+ * A schema name the store accepts: a plain lower-case SQL identifier, short enough that
+ * the notification channel derived from it (`<schema>_appended`) fits PostgreSQL's
+ * 63-byte identifier limit.
+ */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,47}$/;
+
+export function assertSchemaName(schema: string): void {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new Error(
+      `PostgreSQL event store: schema ${JSON.stringify(schema)} must be a lower-case identifier of at most 48 characters ([a-z_][a-z0-9_]*)`,
+    );
+  }
+}
+
+/** Quotes an identifier (the names used here are checked, quoting is belt and braces). */
+export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+interface Migration {
+  readonly version: number;
+  readonly description: string;
+  /** SQL in the store's schema; `$S` stands for the quoted schema name. */
+  readonly sql: string;
+}
+
+/**
+ * The schema, as numbered migrations. Never edit a released migration: add the next one.
+ *
+ * - `log_head` is a single row holding the position of the last event. Every append locks
+ *   it and takes its positions from it (the store explains why: this is what makes
+ *   positions gap-free and in commit order).
+ * - `streams` holds each stream's last revision, so an append reads one row instead of
+ *   `MAX(revision)` over the stream.
+ * - `events` is the log. Data is JSON text (`data_json`) or raw bytes (`data_binary`),
+ *   exactly one of them. Text, not `jsonb`: `jsonb` refuses `\u0000` inside strings
+ *   (`text` stores it, since `JSON.stringify` writes it as the six characters `\u0000`),
+ *   and text keeps the JSON as the writer sent it (key order, duplicates), which the
+ *   idempotency check compares first. Metadata is JSON text for the same reasons.
+ * - `append_events` writes a planned append under the head lock (see the store).
+ */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'log head, streams, events, append_events',
+    sql: `
+CREATE TABLE $S.log_head (
+  singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  position   bigint  NOT NULL CHECK (position >= 0)
+);
+INSERT INTO $S.log_head (position) VALUES (0);
+
+CREATE TABLE $S.streams (
+  stream_id  text   PRIMARY KEY,
+  revision   bigint NOT NULL CHECK (revision >= 0)
+);
+
+CREATE TABLE $S.events (
+  position     bigint      PRIMARY KEY CHECK (position >= 1),
+  event_id     uuid        NOT NULL,
+  stream_id    text        NOT NULL,
+  revision     bigint      NOT NULL CHECK (revision >= 0),
+  type         text        NOT NULL,
+  data_json    text,
+  data_binary  bytea,
+  metadata     text        NOT NULL,
+  recorded_at  timestamptz NOT NULL,
+  CONSTRAINT events_event_id_unique UNIQUE (event_id),
+  CONSTRAINT events_stream_revision_unique UNIQUE (stream_id, revision),
+  CHECK (num_nonnulls(data_json, data_binary) = 1)
+);
+
+-- Writes an append planned by the client: locks the log head (held until the commit),
+-- checks that every stream written to is still at the revision the plan was made
+-- against, and numbers the events head + 1 ... head + n. Raises serialization_failure when
+-- the plan is stale, and a unique violation on events_event_id_unique when one of its
+-- event ids was appended meanwhile; either way nothing is written, and the client plans
+-- again under the lock. Returns the head position before the append.
+CREATE FUNCTION $S.append_events(
+  p_streams        text[],    -- the streams written to,
+  p_seen_revisions bigint[],  -- their revisions when the plan was made (-1: no stream),
+  p_next_revisions bigint[],  -- and after this append
+  p_offsets        bigint[],  -- each event's position relative to the head (1 ... n)
+  p_event_ids      uuid[],
+  p_stream_ids     text[],
+  p_revisions      bigint[],
+  p_types          text[],
+  p_data_json      text[],
+  p_data_binary    bytea[],
+  p_metadata       text[],
+  p_channel        text
+) RETURNS bigint
+LANGUAGE plpgsql VOLATILE AS $fn$
+DECLARE
+  v_head bigint;
+  v_at   timestamptz;
+BEGIN
+  SELECT position INTO v_head FROM $S.log_head FOR UPDATE;
+  -- A volatile function takes a new snapshot for each statement (READ COMMITTED), so from
+  -- here on it sees everything the previous holder of the lock committed.
+  v_at := clock_timestamp();
+  IF EXISTS (
+    SELECT 1
+      FROM unnest(p_streams, p_seen_revisions) AS seen (stream_id, revision)
+      LEFT JOIN $S.streams AS s ON s.stream_id = seen.stream_id
+     WHERE coalesce(s.revision, -1) <> seen.revision
+  ) THEN
+    RAISE EXCEPTION 'a stream changed since the append was planned'
+      USING ERRCODE = 'serialization_failure';
+  END IF;
+  INSERT INTO $S.events
+    (position, event_id, stream_id, revision, type, data_json, data_binary, metadata, recorded_at)
+  SELECT v_head + e.o, e.id, e.s, e.r, e.t, e.j, e.b, e.m, v_at
+    FROM unnest(p_offsets, p_event_ids, p_stream_ids, p_revisions, p_types, p_data_json,
+                p_data_binary, p_metadata) AS e (o, id, s, r, t, j, b, m);
+  INSERT INTO $S.streams (stream_id, revision)
+  SELECT * FROM unnest(p_streams, p_next_revisions)
+  ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision;
+  UPDATE $S.log_head SET position = v_head + cardinality(p_offsets);
+  -- Delivered at commit, and only if the transaction commits.
+  PERFORM pg_notify(p_channel, (v_head + cardinality(p_offsets))::text);
+  RETURN v_head;
+END
+$fn$;`,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/**
+ * Brings the schema to the latest version. Idempotent, and safe when several processes
+ * open the store at once: everything runs in one transaction that first takes a
+ * transaction-level advisory lock keyed by the schema name, so one process migrates and
+ * the others wait, then find the work done (`CREATE SCHEMA IF NOT EXISTS` alone is not
+ * enough: two concurrent ones can still fail on the catalogue's unique index). A failed
+ * migration rolls back entirely, and the lock goes with the transaction.
+ *
+ * A schema already at the latest version is only read: a process whose role may not
+ * create schemas can open a log that its deployment migrated.
+ */
+export async function migrate(pool: Pool, schema: string): Promise<void> {
+  assertSchemaName(schema);
+  const s = quoteIdent(schema);
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const versions = async () => {
+    const { rows } = await client.query<{ version: number }>(
+      `SELECT version FROM ${s}.schema_migrations`,
+    );
+    const applied = new Set(rows.map((r) => r.version));
+    const newest = Math.max(0, ...applied);
+    if (newest > LATEST_SCHEMA_VERSION) {
+      throw new Error(
+        `PostgreSQL event store: schema ${schema} is at version ${newest}, newer than this code knows (${LATEST_SCHEMA_VERSION}); upgrade Rapport`,
+      );
+    }
+    return applied;
+  };
+  try {
+    const exists = await client.query<{ table: string | null }>(
+      'SELECT to_regclass($1)::text AS table',
+      [`${s}.schema_migrations`],
+    );
+    if (exists.rows[0].table !== null && (await versions()).has(LATEST_SCHEMA_VERSION)) return;
+
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `rapport.event-store.migrate:${schema}`,
+    ]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
+      version      integer     PRIMARY KEY,
+      description  text        NOT NULL,
+      applied_at   timestamptz NOT NULL DEFAULT now()
+    )`);
+    const applied = await versions();
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      await client.query(migration.sql.replace(/\$S/g, s));
+      await client.query(
+        `INSERT INTO ${s}.schema_migrations (version, description) VALUES ($1, $2)`,
+        [migration.version, migration.description],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
