@@ -114,8 +114,9 @@ export function registerMigrateLogCommand(program: Command): void {
           process.exitCode = 130;
           return;
         }
+        const seconds = (Date.now() - started) / 1000;
         console.log(
-          `copied ${result.handled - result.alreadyThere} events (${result.alreadyThere} were already in the target)`,
+          `copied ${result.handled - result.alreadyThere} events (${result.alreadyThere} were already in the target) in ${seconds.toFixed(1)} s: ${Math.round(result.handled / Math.max(seconds, 0.001))} events/s`,
         );
         if (options.verify) {
           const check = new SingleBar(

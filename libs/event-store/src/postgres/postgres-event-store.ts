@@ -23,7 +23,7 @@ import {
 import { AppendSignal } from '../subscription/append-signal';
 import { catchUpSubscription } from '../subscription/catch-up-subscription';
 import { PostgresAppendListener } from './postgres-append-listener';
-import { AppendPlan, type KnownEvent } from './postgres-append-plan';
+import { AppendPlan, type KnownEvent } from '../append-plan';
 import { assertSchemaName, migrate, quoteIdent } from './postgres-schema';
 
 export const DEFAULT_POSTGRES_SCHEMA = 'rapport';

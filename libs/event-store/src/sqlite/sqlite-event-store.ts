@@ -2,19 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
-  sameEventContent,
   assertStreamId,
   type DataFormat,
   DEFAULT_MAX_EVENT_BYTES,
   serializeEvent,
   type SerializedEvent,
 } from '../event-content';
-import { EventIdConflictError } from '../errors';
 import {
   type AppendOutcome,
   type AppendRequest,
   type AppendResult,
-  type AppendedEvent,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
@@ -25,7 +22,7 @@ import {
   type Subscription,
   type SubscriptionHandler,
 } from '../event-store';
-import { checkExpectedRevision } from '../expected-revision';
+import { AppendPlan, type KnownEvent } from '../append-plan';
 import { AppendSignal } from '../subscription/append-signal';
 import { catchUpSubscription } from '../subscription/catch-up-subscription';
 
@@ -39,17 +36,11 @@ export interface SqliteEventStoreOptions {
 }
 
 /** A stored event as an append compares it: `data` is a `Buffer` for binary data. */
-type ExistingEvent = Pick<
+/** A stored event as the append plan compares it with a re-appended one. */
+type KnownRow = Pick<
   EventRow,
-  'stream_id' | 'revision' | 'position' | 'type' | 'data' | 'metadata'
+  'event_id' | 'stream_id' | 'revision' | 'position' | 'type' | 'data' | 'metadata'
 >;
-
-/** What an append needs to know about the log: known event ids and stream revisions. */
-interface AppendLookups {
-  existing(eventId: string): ExistingEvent | undefined;
-  streamRevision(streamId: string): number;
-  inserted(eventId: string, row: ExistingEvent): void;
-}
 
 interface PreparedAppend {
   readonly request: AppendRequest;
@@ -100,16 +91,9 @@ export class SqliteEventStore implements EventStore {
   private readonly clock: () => Date;
   private readonly subscriptions = new Set<Subscription>();
   private readonly statements;
-  /** Created once: better-sqlite3 prepares a transaction's BEGIN/SAVEPOINT statements per wrapper. */
+  /** Created once: better-sqlite3 prepares a transaction's BEGIN statements per wrapper. */
   private readonly appendManyTransaction: Database.Transaction<
     (prepared: readonly PreparedAppend[]) => AppendOutcome[]
-  >;
-  private readonly appendTransaction: Database.Transaction<
-    (
-      streamId: string,
-      events: readonly SerializedEvent[],
-      expected: ExpectedRevision,
-    ) => AppendResult
   >;
 
   constructor(options: SqliteEventStoreOptions) {
@@ -127,21 +111,15 @@ export class SqliteEventStore implements EventStore {
     this.clock = options.clock ?? (() => new Date());
     this.signal = new AppendSignal(options.pollIntervalMs ?? 200);
     this.statements = {
-      byId: this.db.prepare<[string], ExistingEvent>(
-        'SELECT stream_id, revision, position, type, data, metadata FROM events WHERE event_id = ?',
-      ),
-      byIds: this.db.prepare<[string], ExistingEvent & { event_id: string }>(
+      byIds: this.db.prepare<[string], KnownRow>(
         'SELECT event_id, stream_id, revision, position, type, data, metadata FROM events WHERE event_id IN (SELECT value FROM json_each(?))',
       ),
       streamRevisions: this.db.prepare<[string], { stream_id: string; revision: number }>(
         'SELECT stream_id, MAX(revision) AS revision FROM events WHERE stream_id IN (SELECT value FROM json_each(?)) GROUP BY stream_id',
       ),
-      streamRevision: this.db.prepare<[string], { revision: number | null }>(
-        'SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?',
-      ),
       insert: this.db.prepare(
-        `INSERT INTO events (event_id, stream_id, revision, type, data_format, data, metadata, recorded_at)
-         VALUES (@id, @streamId, @revision, @type, @dataFormat, @data, @metadata, @recordedAt)`,
+        `INSERT INTO events (position, event_id, stream_id, revision, type, data_format, data, metadata, recorded_at)
+         VALUES (@position, @id, @streamId, @revision, @type, @dataFormat, @data, @metadata, @recordedAt)`,
       ),
       readForwards: this.db.prepare<[string, number, number], EventRow>(
         'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
@@ -156,29 +134,26 @@ export class SqliteEventStore implements EventStore {
         'SELECT MAX(position) AS head FROM events',
       ),
     };
-    const direct: AppendLookups = {
-      existing: (id) => this.statements.byId.get(id),
-      streamRevision: (streamId) => this.statements.streamRevision.get(streamId)?.revision ?? -1,
-      inserted: () => undefined,
-    };
-    this.appendTransaction = this.db.transaction((streamId, events, expected) =>
-      this.appendInTransaction(streamId, events, expected, direct),
-    );
+    // One transaction, one fsync for a whole appendMany. The plan refuses a request before
+    // it writes anything, so a refusal leaves the other requests intact without a savepoint.
     this.appendManyTransaction = this.db.transaction((prepared) => {
-      const lookups = this.prefetch(prepared);
-      return prepared.map((p): AppendOutcome => {
+      const plan = this.planFor(prepared);
+      const outcomes = prepared.map((p): AppendOutcome => {
         if (p.error) return { ok: false, error: p.error };
         try {
           const { streamId, expectedRevision } = p.request;
-          return {
-            ok: true,
-            result: this.appendInTransaction(streamId, p.serialized, expectedRevision, lookups),
-          };
+          return { ok: true, result: plan.append(streamId, p.serialized, expectedRevision) };
         } catch (error) {
           if (isStoreError(error)) return { ok: false, error };
           throw error;
         }
       });
+      const recordedAt = this.clock().toISOString();
+      for (const row of plan.rows) {
+        const { streamId, revision, position, event } = row;
+        this.statements.insert.run({ ...event, streamId, revision, position, recordedAt });
+      }
+      return outcomes;
     });
   }
 
@@ -187,10 +162,9 @@ export class SqliteEventStore implements EventStore {
     events: readonly NewEvent[],
     expectedRevision: ExpectedRevision = 'any',
   ): Promise<AppendResult> {
-    const serialized = this.serialize(streamId, events);
-    const result = this.appendTransaction.immediate(streamId, serialized, expectedRevision);
-    if (result.events.some((e) => !e.duplicate)) this.signal.notify();
-    return result;
+    const [outcome] = await this.appendMany([{ streamId, events, expectedRevision }]);
+    if (!outcome.ok) throw outcome.error;
+    return outcome.result;
   }
 
   async appendMany(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
@@ -205,9 +179,6 @@ export class SqliteEventStore implements EventStore {
         return { request, serialized: [], error: error as Error };
       }
     });
-    // One transaction, one fsync. A request is refused (expected revision, id conflict)
-    // before it writes anything, so a refusal leaves the other requests intact without a
-    // savepoint per request.
     const outcomes = this.appendManyTransaction.immediate(prepared);
     if (outcomes.some((o) => o.ok && o.result.events.some((e) => !e.duplicate)))
       this.signal.notify();
@@ -257,99 +228,34 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Known ids and stream revisions of a whole `appendMany`, read with two queries instead
-   * of two per event, and kept current as the batch inserts.
+   * The plan of a whole `appendMany`, made inside its write transaction from three
+   * queries (the known ids, the streams' revisions, the head) rather than two per event.
+   * The same planner serves the PostgreSQL adapter, so both stores decide alike.
    */
-  private prefetch(prepared: readonly PreparedAppend[]): AppendLookups {
+  private planFor(prepared: readonly PreparedAppend[]): AppendPlan {
     const ids = prepared.flatMap((p) => p.serialized.map((e) => e.id));
     const streams = [...new Set(prepared.map((p) => p.request.streamId))];
-    const known = new Map<string, ExistingEvent>(
-      this.statements.byIds.all(JSON.stringify(ids)).map((row) => [row.event_id, row]),
+    const known = new Map<string, KnownEvent>(
+      this.statements.byIds
+        .all(JSON.stringify(ids))
+        .map((row) => [
+          row.event_id,
+          {
+            streamId: row.stream_id,
+            revision: row.revision,
+            position: row.position,
+            type: row.type,
+            data: row.data,
+            metadata: row.metadata,
+          },
+        ]),
     );
     const revisions = new Map<string, number>(
       this.statements.streamRevisions
         .all(JSON.stringify(streams))
         .map((r) => [r.stream_id, r.revision]),
     );
-    return {
-      existing: (id) => known.get(id),
-      streamRevision: (streamId) => revisions.get(streamId) ?? -1,
-      inserted: (id, row) => {
-        known.set(id, row);
-        revisions.set(row.stream_id, row.revision);
-      },
-    };
-  }
-
-  private appendInTransaction(
-    streamId: string,
-    events: readonly SerializedEvent[],
-    expectedRevision: ExpectedRevision,
-    lookups: AppendLookups,
-  ): AppendResult {
-    const appended: (AppendedEvent | null)[] = [];
-    const inThisBatch = new Map<string, SerializedEvent>();
-    for (const event of events) {
-      const twin = inThisBatch.get(event.id);
-      if (twin && !sameEventContent(twin, event))
-        throw new EventIdConflictError(event.id, streamId);
-      const existing = lookups.existing(event.id);
-      if (existing && (existing.stream_id !== streamId || !sameEventContent(existing, event))) {
-        throw new EventIdConflictError(event.id, existing.stream_id);
-      }
-      appended.push(
-        existing
-          ? {
-              id: event.id,
-              revision: existing.revision,
-              position: existing.position,
-              duplicate: true,
-            }
-          : null,
-      );
-      inThisBatch.set(event.id, event);
-    }
-    const current = lookups.streamRevision(streamId);
-    const allDuplicates = events.length > 0 && appended.every((a) => a !== null);
-    if (allDuplicates) {
-      // A retry of an append that already succeeded: answer as the first time.
-      const last = appended[appended.length - 1] as AppendedEvent;
-      return {
-        streamId,
-        nextExpectedRevision: current,
-        position: last.position,
-        events: appended as AppendedEvent[],
-      };
-    }
-    checkExpectedRevision(streamId, expectedRevision, current);
-
-    let revision = current;
-    let position = 0;
-    const recordedAt = this.clock().toISOString();
-    const written = new Map<string, AppendedEvent>();
-    const results = events.map((event, i): AppendedEvent => {
-      const known = appended[i];
-      if (known) return known;
-      const earlier = written.get(event.id);
-      if (earlier) return { ...earlier, duplicate: true };
-      revision += 1;
-      position = Number(
-        this.statements.insert.run({ ...event, streamId, revision, recordedAt }).lastInsertRowid,
-      );
-      const result = { id: event.id, revision, position, duplicate: false };
-      written.set(event.id, result);
-      lookups.inserted(event.id, {
-        stream_id: streamId,
-        revision,
-        position,
-        type: event.type,
-        data: event.data,
-        metadata: event.metadata,
-      });
-      return result;
-    });
-    if (position === 0) position = this.statements.head.get()?.head ?? 0;
-    return { streamId, nextExpectedRevision: revision, position, events: results };
+    return new AppendPlan(known, revisions, this.statements.head.get()?.head ?? 0);
   }
 }
 

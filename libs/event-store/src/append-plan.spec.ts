@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { serializeEvent, type SerializedEvent } from '../event-content';
-import { EventIdConflictError, WrongExpectedRevisionError } from '../errors';
-import { AppendPlan, type KnownEvent } from './postgres-append-plan';
+import { serializeEvent, type SerializedEvent } from './event-content';
+import { EventIdConflictError, WrongExpectedRevisionError } from './errors';
+import { AppendPlan, type KnownEvent } from './append-plan';
 
 const event = (data: unknown = { n: 1 }): SerializedEvent =>
   serializeEvent({ id: randomUUID(), type: 't.v1', data }, 1 << 20);

@@ -1,7 +1,7 @@
-import { sameEventContent, type EventContent, type SerializedEvent } from '../event-content';
-import { EventIdConflictError } from '../errors';
-import { type AppendResult, type AppendedEvent, type ExpectedRevision } from '../event-store';
-import { checkExpectedRevision } from '../expected-revision';
+import { sameEventContent, type EventContent, type SerializedEvent } from './event-content';
+import { EventIdConflictError } from './errors';
+import { type AppendResult, type AppendedEvent, type ExpectedRevision } from './event-store';
+import { checkExpectedRevision } from './expected-revision';
 
 /** A stored event as an append compares it with a re-appended one. */
 export interface KnownEvent extends EventContent {
