@@ -236,19 +236,17 @@ export class SqliteEventStore implements EventStore {
     const ids = prepared.flatMap((p) => p.serialized.map((e) => e.id));
     const streams = [...new Set(prepared.map((p) => p.request.streamId))];
     const known = new Map<string, KnownEvent>(
-      this.statements.byIds
-        .all(JSON.stringify(ids))
-        .map((row) => [
-          row.event_id,
-          {
-            streamId: row.stream_id,
-            revision: row.revision,
-            position: row.position,
-            type: row.type,
-            data: row.data,
-            metadata: row.metadata,
-          },
-        ]),
+      this.statements.byIds.all(JSON.stringify(ids)).map((row) => [
+        row.event_id,
+        {
+          streamId: row.stream_id,
+          revision: row.revision,
+          position: row.position,
+          type: row.type,
+          data: row.data,
+          metadata: row.metadata,
+        },
+      ]),
     );
     const revisions = new Map<string, number>(
       this.statements.streamRevisions
