@@ -16,8 +16,9 @@
  * BENCH_STORE_SINGLE_EVENTS (default 3000), BENCH_STORE_EVENTS (default 20000) and
  * BENCH_STORE_STREAMS (default 1000) size the run.
  *
- * The last lines are one per store of ours:
- * `store <name>: append <N1>/<N100> events/s (batch 1/100) (<R1>/<R100>x emmett), catch-up <M> events/s`.
+ * The last lines are one per store of ours, in the form the store issue names, with the
+ * batch-of-100 append rate (the batch-of-1 figures are in the table printed above them):
+ * `store <name>: append <N> events/s (<R>x emmett), catch-up <M> events/s`.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -247,7 +248,7 @@ async function main(): Promise<void> {
   for (const { engine, rapport, emmett } of results) {
     const catchUp = rapport.catchUp[0];
     console.log(
-      `store ${engine.name}: append ${fmt(rapport.append1)}/${fmt(rapport.append100)} events/s (batch 1/100) (${ratio(rapport.append1, emmett.append1)}/${ratio(rapport.append100, emmett.append100)}x emmett), catch-up ${fmt(rate(catchUp.events, catchUp.seconds))} events/s`,
+      `store ${engine.name}: append ${fmt(rapport.append100)} events/s (${ratio(rapport.append100, emmett.append100)}x emmett), catch-up ${fmt(rate(catchUp.events, catchUp.seconds))} events/s`,
     );
   }
 }
