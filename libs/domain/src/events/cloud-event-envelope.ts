@@ -1,7 +1,7 @@
 import {
   Equals,
   IsIn,
-  IsISO8601,
+  IsRFC3339,
   IsObject,
   IsOptional,
   IsString,
@@ -36,7 +36,12 @@ export class CloudEventEnvelope {
   })
   type!: string;
 
-  @IsISO8601({ strict: true }, { message: 'time must be an RFC 3339 timestamp' })
+  // RFC 3339 needs a date, a time and an offset: ISO 8601 alone would accept a bare date, or
+  // a time without an offset that each server would read in its own timezone.
+  @IsRFC3339({
+    message:
+      'time must be an RFC 3339 timestamp with an offset, e.g. 2026-03-01T09:00:00Z or …+01:00',
+  })
   time!: string;
 
   @IsOptional()

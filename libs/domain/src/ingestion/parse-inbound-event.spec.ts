@@ -69,6 +69,11 @@ describe('parseInboundEvent', () => {
       'type',
     );
     expect(errorsOf(touchpoint({ time: 'yesterday' })).map((e) => e.path)).toContain('time');
+    // RFC 3339 needs a full date-time with an offset.
+    expect(errorsOf(touchpoint({ time: '2026-03-01T09:00:00' })).map((e) => e.path)).toEqual([
+      'time',
+    ]);
+    expect(errorsOf(touchpoint({ time: '2026-03-01' })).map((e) => e.path)).toEqual(['time']);
     expect(errorsOf(touchpoint({ id: '' })).map((e) => e.path)).toContain('id');
     expect(errorsOf([touchpoint()])[0].path).toBe('(root)');
     expect(errorsOf('text')[0].path).toBe('(root)');
