@@ -48,3 +48,16 @@ export class EventTooLargeError extends Error {
 export class InvalidAppendError extends Error {
   override readonly name = 'InvalidAppendError';
 }
+
+/**
+ * Whether an error is one of the typed refusals above — the ones an `appendMany` reports
+ * per request instead of failing the whole call.
+ */
+export function isStoreError(error: unknown): error is Error {
+  return (
+    error instanceof WrongExpectedRevisionError ||
+    error instanceof EventIdConflictError ||
+    error instanceof EventTooLargeError ||
+    error instanceof InvalidAppendError
+  );
+}

@@ -11,7 +11,7 @@ import {
   START,
   streamNameFilter,
 } from '@eventstore/db-client';
-import { EventIdConflictError, InvalidAppendError } from '../errors';
+import { EventIdConflictError, InvalidAppendError, isStoreError } from '../errors';
 import {
   assertStreamId,
   DEFAULT_MAX_EVENT_BYTES,
@@ -582,16 +582,4 @@ function isMissingStream(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const type = (error as { type?: unknown }).type;
   return type === 'stream-not-found' || type === 'stream-deleted';
-}
-
-function isStoreError(error: unknown): error is Error {
-  return (
-    error instanceof Error &&
-    [
-      'WrongExpectedRevisionError',
-      'EventIdConflictError',
-      'EventTooLargeError',
-      'InvalidAppendError',
-    ].includes(error.name)
-  );
 }

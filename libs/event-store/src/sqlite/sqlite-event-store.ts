@@ -23,6 +23,7 @@ import {
   type SubscriptionHandler,
 } from '../event-store';
 import { AppendPlan, type KnownEvent } from '../append-plan';
+import { isStoreError } from '../errors';
 import { AppendSignal } from '../subscription/append-signal';
 import { catchUpSubscription } from '../subscription/catch-up-subscription';
 
@@ -269,16 +270,4 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     metadata: JSON.parse(row.metadata),
     recordedAt: row.recorded_at,
   };
-}
-
-function isStoreError(error: unknown): error is Error {
-  return (
-    error instanceof Error &&
-    [
-      'WrongExpectedRevisionError',
-      'EventIdConflictError',
-      'EventTooLargeError',
-      'InvalidAppendError',
-    ].includes(error.name)
-  );
 }
