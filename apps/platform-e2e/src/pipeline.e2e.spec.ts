@@ -4,12 +4,7 @@ import { join } from 'node:path';
 import { TouchpointPublisher } from '@rapport/adapter-sdk';
 import { openEventStore } from '@rapport/event-store';
 import { kafkaFromUrl } from '@rapport/messaging';
-import {
-  dumpRedisKeys,
-  ProjectionRunner,
-  RedisTimelineReadModel,
-  timelineProjection,
-} from '@rapport/read-models';
+import { cleanRebuildDump, readModelDump } from '@rapport/read-models';
 import {
   describeWithServices,
   eventually,
@@ -150,21 +145,10 @@ const pipelineSuite =
       );
 
       // A clean rebuild from the log into another prefix equals the live model, key for key.
-      const rebuildPrefix = `${prefix}rebuild:`;
       const store = await openEventStore(eventStoreUrl);
-      const rebuilt = new RedisTimelineReadModel(redis, { prefix: rebuildPrefix });
-      const runner = new ProjectionRunner(store, timelineProjection(rebuilt));
-      await runner.start();
-      await runner.stop();
+      const clean = await cleanRebuildDump(store, redis, prefix);
       await store.close();
-      const withoutLease = (dump: Record<string, unknown>) =>
-        Object.fromEntries(
-          Object.entries(dump).filter(
-            ([k]) => !k.startsWith('lease:') && !k.startsWith('rebuild:'),
-          ),
-        );
-      const live = withoutLease(await dumpRedisKeys(redis, prefix));
-      const clean = withoutLease(await dumpRedisKeys(redis, rebuildPrefix));
+      const live = await readModelDump(redis, prefix);
       expect(Object.keys(live).length).toBeGreaterThan(people);
       expect(live).toEqual(clean);
     });

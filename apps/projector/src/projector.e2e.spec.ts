@@ -3,12 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseInboundEvent, toLogEvent } from '@rapport/domain';
 import { SqliteEventStore } from '@rapport/event-store';
-import {
-  dumpRedisKeys,
-  ProjectionRunner,
-  RedisTimelineReadModel,
-  timelineProjection,
-} from '@rapport/read-models';
+import { cleanRebuildDump, readModelDump } from '@rapport/read-models';
 import {
   demoTouchpoints,
   describeWithServices,
@@ -61,21 +56,6 @@ describeWithServices(['redis'], 'projector processes on Redis', (urls) => {
   }
   const health = async (p: RunningProcess) =>
     (await httpJson<Health>(`${p.url}/health`)).body.projections[0];
-  const withoutLease = (dump: Record<string, unknown>) =>
-    Object.fromEntries(
-      Object.entries(dump).filter(([k]) => !k.startsWith('lease:') && !k.startsWith('rebuild:')),
-    );
-
-  async function cleanRebuild(): Promise<Record<string, unknown>> {
-    const rebuildPrefix = `${prefix}rebuild:`;
-    const model = new RedisTimelineReadModel(redis, { prefix: rebuildPrefix });
-    await model.clear();
-    const runner = new ProjectionRunner(store, timelineProjection(model));
-    await runner.start();
-    await runner.stop();
-    return withoutLease(await dumpRedisKeys(redis, rebuildPrefix));
-  }
-
   afterAll(async () => {
     await Promise.all(projectors.map((p) => p.stop()));
     const keys = await redis.keys(`${prefix}*`);
@@ -109,7 +89,9 @@ describeWithServices(['redis'], 'projector processes on Redis', (urls) => {
       60_000,
     );
     expect(after).toMatchObject({ role: 'active', position: head2 });
-    expect(withoutLease(await dumpRedisKeys(redis, prefix))).toEqual(await cleanRebuild());
+    expect(await readModelDump(redis, prefix)).toEqual(
+      await cleanRebuildDump(store, redis, prefix),
+    );
   });
 
   it('notices that Redis came back empty and rebuilds the model from the log by itself', async () => {
@@ -131,6 +113,8 @@ describeWithServices(['redis'], 'projector processes on Redis', (urls) => {
     const back = await health(active);
     expect(back).toMatchObject({ role: 'active', position: head, caughtUp: true });
     expect(back.takeovers).toBeGreaterThanOrEqual(2);
-    expect(withoutLease(await dumpRedisKeys(redis, prefix))).toEqual(await cleanRebuild());
+    expect(await readModelDump(redis, prefix)).toEqual(
+      await cleanRebuildDump(store, redis, prefix),
+    );
   });
 });

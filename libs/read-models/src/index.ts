@@ -10,3 +10,4 @@ export * from './redis/redis-lease';
 export * from './redis/dump-redis-keys';
 export * from './redis/leased-timeline-projection';
 export * from './redis/redis-read-models';
+export * from './redis/rebuild-comparison';

@@ -1,0 +1,40 @@
+import { type EventStore } from '@rapport/event-store';
+import type Redis from 'ioredis';
+import { ProjectionRunner } from '../projection/projection-runner';
+import { timelineProjection } from '../timeline/timeline-projection';
+import { dumpRedisKeys } from './dump-redis-keys';
+import { RedisTimelineReadModel } from './redis-timeline-read-model';
+
+/** Where `cleanRebuildDump` builds its model: beside the live one, under its prefix. */
+const REBUILD = 'rebuild:';
+
+/**
+ * The read model under `prefix`, key for key, without what is not model content: the
+ * projector's lease, and a clean rebuild kept beside it.
+ */
+export async function readModelDump(
+  redis: Redis,
+  prefix: string,
+): Promise<Record<string, unknown>> {
+  const dump = await dumpRedisKeys(redis, prefix);
+  return Object.fromEntries(
+    Object.entries(dump).filter(([key]) => !key.startsWith('lease:') && !key.startsWith(REBUILD)),
+  );
+}
+
+/**
+ * Rebuilds the timeline model from the log into `${prefix}rebuild:` (cleared first) and
+ * returns its dump, to compare with `readModelDump(redis, prefix)` of the live model.
+ */
+export async function cleanRebuildDump(
+  store: EventStore,
+  redis: Redis,
+  prefix: string,
+): Promise<Record<string, unknown>> {
+  const model = new RedisTimelineReadModel(redis, { prefix: `${prefix}${REBUILD}` });
+  await model.clear();
+  const runner = new ProjectionRunner(store, timelineProjection(model));
+  await runner.start();
+  await runner.stop();
+  return readModelDump(redis, `${prefix}${REBUILD}`);
+}
