@@ -17,3 +17,4 @@ export * from './timeline/timeline-query';
 export * from './validation/field-error';
 export * from './validation/validate-dto';
 export * from './identity-graph';
+export * from './events/upcasting';

@@ -9,3 +9,4 @@ export * from './open-event-store';
 export * from './migration/migrate-log';
 export * from './postgres/postgres-event-store';
 export * from './esdb';
+export * from './upcasting/upcasting-event-store';

@@ -67,8 +67,9 @@ export function registerMigrateLogCommand(program: Command): void {
       const checkpointFile = options.checkpoint ?? defaultCheckpointFile(options.from, options.to);
       const after = readCheckpoint(checkpointFile, options.from, options.to);
       const [source, target] = await Promise.all([
-        openEventStore(options.from),
-        openEventStore(options.to),
+        // The log as stored: a copy keeps every event in the schema version it was written in.
+        openEventStore(options.from, { raw: true }),
+        openEventStore(options.to, { raw: true }),
       ]);
       let stopRequested = false;
       const onSigint = () => {

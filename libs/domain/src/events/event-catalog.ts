@@ -1,6 +1,6 @@
 import { type ClassConstructor } from 'class-transformer';
 import { EventNames, formatEventType } from './event-type';
-import { SurveyRespondedV1 } from './survey-responded';
+import { SurveyRespondedV1, SurveyRespondedV2 } from './survey-responded';
 import { TouchpointRecordedV1 } from './touchpoint-recorded';
 
 /** What the platform knows about one inbound event type at one schema version. */
@@ -13,6 +13,7 @@ export interface InboundEventSchema {
 const schemas: InboundEventSchema[] = [
   { name: EventNames.touchpointRecorded, version: 1, dataClass: TouchpointRecordedV1 },
   { name: EventNames.surveyResponded, version: 1, dataClass: SurveyRespondedV1 },
+  { name: EventNames.surveyResponded, version: 2, dataClass: SurveyRespondedV2 },
 ];
 
 export const INBOUND_EVENT_SCHEMAS: ReadonlyMap<string, InboundEventSchema> = new Map(

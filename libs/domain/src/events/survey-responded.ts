@@ -65,3 +65,32 @@ export class SurveyRespondedV1 {
   @Max(1)
   sentiment?: number;
 }
+
+/**
+ * `survey.responded.v2`: as v1, but `channel` is required — the channel the survey was
+ * answered on is always explicit. v1 events in the log are read as v2 by the upcaster
+ * (`upcasting/event-upcasters.ts`), which makes v1's implicit default (`survey`) explicit.
+ */
+export class SurveyRespondedV2 {
+  @ValidateNested()
+  @Type(() => IdentityPayload)
+  identity!: IdentityPayload;
+
+  @IsIn(CHANNELS)
+  channel!: Channel;
+
+  @ValidateNested()
+  @Type(() => SurveyAnswerPayload)
+  answer!: SurveyAnswerPayload;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(PayloadLimits.commentLength)
+  comment?: string;
+
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(-1)
+  @Max(1)
+  sentiment?: number;
+}
