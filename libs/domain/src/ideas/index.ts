@@ -1,0 +1,6 @@
+export * from './idea-events';
+export * from './idea-refusal';
+export * from './idea-status';
+export * from './customer-redirects';
+export * from './idea';
+export * from './decide-idea';
