@@ -1,0 +1,2 @@
+export * from './customer-resolver';
+export * from './idea-service';
