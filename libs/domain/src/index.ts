@@ -19,3 +19,4 @@ export * from './validation/validate-dto';
 export * from './identity-graph';
 export * from './events/upcasting';
 export * from './ideas';
+export * from './closeness';

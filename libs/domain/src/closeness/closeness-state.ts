@@ -1,0 +1,170 @@
+import { CHANNELS, type Channel } from '../channels';
+import { type ClosenessConfig, halfLifeMs } from './closeness-config';
+import { type ClosenessFact } from './closeness-fact';
+import { forwardWeight } from './forward-decay';
+
+/**
+ * One customer's closeness, folded from their facts in log order. The sums are forward
+ * sums (Σ wᵢ·2^((tᵢ−T₀)/h), relative to `landmarkMs`), so the state never needs updating
+ * as time passes; `closenessAt` decays them to any moment. JSON-safe: adapters store it as is.
+ */
+export interface ClosenessState {
+  readonly customerId: string;
+  readonly landmarkMs: number;
+  readonly intensity: number;
+  readonly emotion: number;
+  readonly coCreation: number;
+  /** Per channel the customer took part on (inbound, or two-way): its latest time. */
+  readonly channels: Readonly<Partial<Record<Channel, number>>>;
+  /** Per conversation id: which directions were seen (1 inbound, 2 outbound). */
+  readonly conversations: Readonly<Record<string, number>>;
+  /** The latest time of any fact; null before the first. */
+  readonly lastContactMs: number | null;
+  readonly facts: number;
+}
+
+/** What one fact added, undecayed: multiply by 2^((t−T)/h) for its value at T. */
+export interface FactWeights {
+  readonly intensity: number;
+  readonly emotion: number;
+  readonly coCreation: number;
+  /** True when the touchpoint counted as part of a two-way conversation. */
+  readonly twoWay: boolean;
+}
+
+export function emptyClosenessState(customerId: string, config: ClosenessConfig): ClosenessState {
+  return {
+    customerId,
+    landmarkMs: Date.parse(config.landmark),
+    intensity: 0,
+    emotion: 0,
+    coCreation: 0,
+    channels: {},
+    conversations: {},
+    lastContactMs: null,
+    facts: 0,
+  };
+}
+
+const INBOUND = 1;
+const OUTBOUND = 2;
+
+/** The weights a fact earns, given the state before it (two-way needs the conversation so far). */
+export function factWeights(
+  state: ClosenessState,
+  fact: ClosenessFact,
+  config: ClosenessConfig,
+): FactWeights {
+  switch (fact.kind) {
+    case 'touchpoint': {
+      const twoWay = isTwoWay(state, fact, config);
+      const intensity =
+        config.channelWeights[fact.channel] *
+        config.directionWeights[fact.direction] *
+        (twoWay ? config.twoWayMultiplier : 1);
+      const emotion = config.sentimentWeight * Math.max(0, fact.sentiment ?? 0);
+      return { intensity, emotion, coCreation: 0, twoWay };
+    }
+    case 'survey':
+      return {
+        intensity: config.channelWeights[fact.channel] * config.directionWeights.inbound,
+        emotion: config.surveyWeight * Math.max(0, surveySignal(fact.survey)),
+        coCreation: 0,
+        twoWay: false,
+      };
+    case 'co-creation':
+      return {
+        intensity: 0,
+        emotion: 0,
+        coCreation: config.coCreationWeights[fact.coCreation],
+        twoWay: false,
+      };
+  }
+}
+
+/** A survey answer on −1…1: NPS (score − 5)/5, CSAT (score − 3)/2. */
+export function surveySignal(answer: { kind: 'nps' | 'csat'; score: number }): number {
+  const signal = answer.kind === 'nps' ? (answer.score - 5) / 5 : (answer.score - 3) / 2;
+  return Math.min(1, Math.max(-1, signal));
+}
+
+function isTwoWay(
+  state: ClosenessState,
+  fact: Extract<ClosenessFact, { kind: 'touchpoint' }>,
+  config: ClosenessConfig,
+): boolean {
+  if (config.twoWayChannels.includes(fact.channel)) return true;
+  if (fact.conversationId === undefined) return false;
+  const seen = state.conversations[fact.conversationId] ?? 0;
+  return (seen & (fact.direction === 'inbound' ? OUTBOUND : INBOUND)) !== 0;
+}
+
+/** The state after one more fact (in log order), and what the fact added. */
+export function applyClosenessFact(
+  state: ClosenessState,
+  fact: ClosenessFact,
+  config: ClosenessConfig,
+): { state: ClosenessState; weights: FactWeights } {
+  const weights = factWeights(state, fact, config);
+  const at = forwardWeight(fact.occurredAtMs, state.landmarkMs, halfLifeMs(config));
+  let channels = state.channels;
+  let conversations = state.conversations;
+  if (fact.kind === 'touchpoint' || fact.kind === 'survey') {
+    const takesPart = fact.kind === 'survey' || fact.direction === 'inbound' || weights.twoWay;
+    const last = state.channels[fact.channel];
+    if (takesPart && (last === undefined || fact.occurredAtMs > last))
+      channels = { ...channels, [fact.channel]: fact.occurredAtMs };
+    if (fact.kind === 'touchpoint' && fact.conversationId !== undefined) {
+      const bit = fact.direction === 'inbound' ? INBOUND : OUTBOUND;
+      const seen = conversations[fact.conversationId] ?? 0;
+      if ((seen & bit) === 0)
+        conversations = { ...conversations, [fact.conversationId]: seen | bit };
+    }
+  }
+  return {
+    weights,
+    state: {
+      ...state,
+      intensity: state.intensity + weights.intensity * at,
+      emotion: state.emotion + weights.emotion * at,
+      coCreation: state.coCreation + weights.coCreation * at,
+      channels,
+      conversations,
+      lastContactMs:
+        state.lastContactMs === null
+          ? fact.occurredAtMs
+          : Math.max(state.lastContactMs, fact.occurredAtMs),
+      facts: state.facts + 1,
+    },
+  };
+}
+
+/** The breadth forward sum: per channel taken part on, the breadth weight at its latest use. */
+export function breadthSum(state: ClosenessState, config: ClosenessConfig): number {
+  let sum = 0;
+  for (const channel of CHANNELS) {
+    const last = state.channels[channel];
+    if (last !== undefined)
+      sum += config.breadthWeight * forwardWeight(last, state.landmarkMs, halfLifeMs(config));
+  }
+  return sum;
+}
+
+/**
+ * The ranking key: the whole forward sum, intensity + emotion + breadth + co-creation.
+ * Customers sorted by it are sorted by score at every moment.
+ */
+export function closenessRankKey(state: ClosenessState, config: ClosenessConfig): number {
+  return state.intensity + state.emotion + breadthSum(state, config) + state.coCreation;
+}
+
+/** Folds facts (in log order) into a fresh state. */
+export function foldClosenessFacts(
+  customerId: string,
+  facts: Iterable<ClosenessFact>,
+  config: ClosenessConfig,
+): ClosenessState {
+  let state = emptyClosenessState(customerId, config);
+  for (const fact of facts) state = applyClosenessFact(state, fact, config).state;
+  return state;
+}
