@@ -55,11 +55,17 @@ export async function obtainService(
   );
   try {
     log(`${name}: not running; starting it with ${script}`);
-    await run('bash', [script, 'start'], {
+    const started = await run('bash', [script, 'start'], {
       cwd: REPO_ROOT,
       timeout: 300_000,
       maxBuffer: 16 * 1024 * 1024,
     });
+    // Another run (a second Jest, a benchmark) may have started it a moment before this one
+    // looked: then the script only reports it, and this run must not stop it afterwards.
+    const startedHere =
+      !/already running|not started by this script|running but not listening/.test(
+        `${started.stdout}${started.stderr}`,
+      );
     if (await probeService(name, fallback, 10000)) {
       return {
         ok: true,
@@ -67,7 +73,7 @@ export async function obtainService(
         origin: 'local-script',
         stop: async () => {
           // Only what the harness started is stopped again (PostgreSQL is a system service).
-          if (name !== 'postgres')
+          if (name !== 'postgres' && startedHere)
             await run('bash', [script, 'stop'], { cwd: REPO_ROOT, timeout: 60_000 }).catch(
               () => undefined,
             );
