@@ -3,6 +3,8 @@ export const PayloadLimits = {
   idLength: 256,
   sourceLength: 512,
   identityValueLength: 320,
+  /** Further identities one touchpoint may carry besides its primary `identity`. */
+  identities: 10,
   subjectLength: 998,
   textLength: 64 * 1024,
   attachments: 50,

@@ -74,6 +74,17 @@ export class TouchpointRecordedV1 {
   @Type(() => IdentityPayload)
   identity!: IdentityPayload;
 
+  /**
+   * Further identities of the same person on this event (a chat visitor who logged in with
+   * an e-mail; an e-mail signed with a phone number), each may be `verified` by the channel.
+   */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(PayloadLimits.identities)
+  @ValidateNested({ each: true })
+  @Type(() => IdentityPayload)
+  identities?: IdentityPayload[];
+
   @IsOptional()
   @ValidateNested()
   @Type(() => AgentPayload)

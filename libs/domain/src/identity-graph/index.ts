@@ -13,3 +13,4 @@ export * from './decide-link';
 export * from './decide-unlink';
 export * from './decide-merge';
 export * from './decide-unmerge';
+export * from './touchpoint-identities-of';

@@ -8,6 +8,7 @@ import {
   type IdentityNormalizationOptions,
   normalizeIdentity,
 } from '../identity/normalize-identity';
+import { normalizeIdentities } from '../identity/normalize-identities';
 import { type FieldError, type Validated, invalid, valid } from '../validation/field-error';
 import { validateDto } from '../validation/validate-dto';
 
@@ -60,11 +61,17 @@ export function parseInboundEvent(input: unknown, options: ParseOptions): Valida
   const rawIdentity = (payload.value as { identity: IdentityPayload }).identity;
   const identity = normalizeIdentity(rawIdentity, 'data.identity', options);
   if (!identity.ok) errors.push(...identity.errors);
-  if (errors.length > 0 || !identity.ok) return invalid(...errors);
+  const rawIdentities = (payload.value as { identities?: IdentityPayload[] }).identities;
+  const identities = normalizeIdentities(rawIdentities, 'data.identities', options);
+  if (!identities.ok) errors.push(...identities.errors);
+  if (errors.length > 0 || !identity.ok || !identities.ok) return invalid(...errors);
 
   // The payload was validated field by field above (whitelisted, no unknown fields), so a
   // shallow copy with the normalised identity is enough; nested values are never mutated.
-  const data = { ...attrs.data, identity: identity.value };
+  const data =
+    identities.value === undefined
+      ? { ...attrs.data, identity: identity.value }
+      : { ...attrs.data, identity: identity.value, identities: identities.value };
   try {
     const cloudEvent = new CloudEvent<Record<string, unknown>>(
       {

@@ -1,9 +1,14 @@
 import {
   type Channel,
+  type ChannelIdentity,
   type Direction,
+  type IdentityGraphEvent,
   type TimelineEntry,
   type TimelineQuery,
+  customerMerged,
+  customerUnmerged,
   decodeCursor,
+  identityLinked,
 } from '@rapport/domain';
 import { CheckpointMismatchError } from '../projection/checkpoint';
 import { type TimelineReadModel } from '../timeline/timeline-read-model';
@@ -33,6 +38,38 @@ export function entry(position: number, overrides: Partial<TimelineEntry> = {}):
     ...overrides,
   };
 }
+
+const ANN: ChannelIdentity = { kind: 'email', value: 'ann@example.com' };
+const ANN_PHONE: ChannelIdentity = { kind: 'phone', value: '+4930123456' };
+const BOB: ChannelIdentity = { kind: 'email', value: 'bob@example.com' };
+const STAFF = { kind: 'staff', staffId: 'agent-7' } as const;
+const AT = '2026-03-01T09:00:00.000Z';
+
+/** Graph events: each identity starts (or joins) the customer named beside it. */
+function linked(...links: [ChannelIdentity, string, ChannelIdentity?][]): IdentityGraphEvent[] {
+  return links.map(([identity, customerId, via]) =>
+    identityLinked({
+      identity,
+      customerId,
+      ...(via ? { via } : {}),
+      by: { kind: 'adapter', source: 'test' },
+      at: AT,
+      reason: via ? 'seen-together' : 'first-seen',
+    }),
+  );
+}
+
+const merged = (survivorId: string, mergedId: string) =>
+  customerMerged({
+    survivorId,
+    mergedId,
+    evidence: [],
+    by: STAFF,
+    at: AT,
+    reason: 'staff-decision',
+  });
+const unmerged = (survivorId: string, mergedId: string) =>
+  customerUnmerged({ survivorId, mergedId, by: STAFF, at: AT, reason: 'staff-decision' });
 
 async function allPages(
   model: TimelineReadModel,
@@ -175,6 +212,118 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
         4, 3, 2, 1,
       ]);
       expect(await model.checkpoint()).toBe(4);
+    });
+
+    test('a customer timeline is the union of its identities: time order, ties by position, once', async () => {
+      const t = '2026-03-01T10:00:00.000Z';
+      const entries = [
+        entry(1, { customerId: 'c-a', identity: ANN }),
+        entry(2, { customerId: 'c-p', identity: ANN_PHONE, occurredAt: t }),
+        entry(3, { customerId: 'c-a', identity: ANN, occurredAt: t }),
+        entry(4, { customerId: 'c-p', identity: ANN_PHONE }),
+        entry(5, { customerId: 'c-a', identity: ANN, occurredAt: '2025-12-01T00:00:00.000Z' }),
+        entry(6, { customerId: 'c-b', identity: BOB }),
+      ];
+      await model.apply(
+        entries,
+        { after: 0, upTo: 6 },
+        linked([ANN, 'c-a'], [ANN_PHONE, 'c-a', ANN], [BOB, 'c-b']),
+      );
+      const expected = [3, 2, 4, 1, 5];
+      expect((await model.page('c-a', { limit: 10 })).items.map((e) => e.position)).toEqual(
+        expected,
+      );
+      expect((await allPages(model, 'c-a', { limit: 2 })).map((e) => e.position)).toEqual(expected);
+      expect(
+        (
+          await allPages(model, 'c-a', {
+            limit: 1,
+            channels: ['email', 'chat', 'social', 'in_person'],
+          })
+        ).map((e) => e.position),
+      ).toEqual(expected.filter((p) => entries[p - 1].channel !== 'phone'));
+      expect(await model.customerByIdentity('phone:+4930123456')).toBe('c-a');
+      expect((await model.page('c-b', { limit: 10 })).items.map((e) => e.position)).toEqual([6]);
+    });
+
+    test('a merged id answers for its survivor everywhere, and an unmerge splits back exactly', async () => {
+      await model.apply(
+        [
+          entry(1, { customerId: 'c-a', identity: ANN }),
+          entry(2, { customerId: 'c-b', identity: BOB }),
+          entry(3, { customerId: 'c-a', identity: ANN }),
+          entry(4, { customerId: 'c-b', identity: BOB }),
+        ],
+        { after: 0, upTo: 4 },
+        linked([ANN, 'c-a'], [BOB, 'c-b']),
+      );
+      const positions = async (id: string) =>
+        (await allPages(model, id, { limit: 3 })).map((e) => e.position);
+      await model.apply([], { after: 4, upTo: 5 }, [merged('c-a', 'c-b')]);
+      expect(await positions('c-a')).toEqual([4, 3, 2, 1]);
+      expect(await positions('c-b')).toEqual([4, 3, 2, 1]);
+      expect(await model.customerByIdentity('email:bob@example.com')).toBe('c-a');
+      expect(await model.resolveCustomer('c-b')).toBe('c-a');
+      const profile = await model.profile('c-b');
+      expect(profile).toMatchObject({
+        customerId: 'c-a',
+        redirectedFrom: 'c-b',
+        identities: [ANN, BOB],
+        mergedCustomers: ['c-b'],
+        touchpoints: 4,
+      });
+      expect(profile?.mergeHistory.map((m) => [m.action, m.survivorId, m.mergedId])).toEqual([
+        ['merged', 'c-a', 'c-b'],
+      ]);
+
+      await model.apply([entry(6, { customerId: 'c-b', identity: BOB })], { after: 5, upTo: 6 }, [
+        unmerged('c-a', 'c-b'),
+      ]);
+      expect(await positions('c-a')).toEqual([3, 1]);
+      expect(await positions('c-b')).toEqual([6, 4, 2]);
+      expect(await model.customerByIdentity('email:bob@example.com')).toBe('c-b');
+      expect(await model.resolveCustomer('c-b')).toBe('c-b');
+      expect((await model.profile('c-a'))?.mergeHistory.map((m) => m.action)).toEqual([
+        'merged',
+        'unmerged',
+      ]);
+    });
+
+    test('a profile sums identities: channels, counts per channel, first and last contact', async () => {
+      await model.apply(
+        [
+          entry(1, { customerId: 'c-a', identity: ANN, channel: 'email' }),
+          entry(2, { customerId: 'c-p', identity: ANN_PHONE, channel: 'phone' }),
+          entry(3, { customerId: 'c-a', identity: ANN, channel: 'chat' }),
+          entry(4, { customerId: 'c-a', identity: ANN, channel: 'email' }),
+        ],
+        { after: 0, upTo: 4 },
+        linked([ANN, 'c-a'], [ANN_PHONE, 'c-a', ANN]),
+      );
+      expect(await model.profile('c-a')).toEqual({
+        customerId: 'c-a',
+        identities: [ANN, ANN_PHONE],
+        mergedCustomers: [],
+        channels: ['chat', 'email', 'phone'],
+        touchpointsPerChannel: { chat: 1, email: 2, phone: 1 },
+        touchpoints: 4,
+        firstContact: entry(1).occurredAt,
+        lastContact: entry(4).occurredAt,
+        mergeHistory: [],
+        openMergeSuggestions: [],
+      });
+      expect(await model.profile('c-nobody')).toBeNull();
+      expect(await model.resolveCustomer('c-nobody')).toBeNull();
+    });
+
+    test('a customer the graph has not met yet is the customer its identity started', async () => {
+      await model.apply([entry(1), entry(2)], { after: 0, upTo: 2 });
+      expect(await model.resolveCustomer('c-1')).toBe('c-1');
+      expect(await model.profile('c-1')).toMatchObject({
+        customerId: 'c-1',
+        identities: [{ kind: 'email', value: 'ann@example.com' }],
+        touchpoints: 2,
+      });
     });
 
     test('moves the checkpoint even when a batch adds no entry', async () => {

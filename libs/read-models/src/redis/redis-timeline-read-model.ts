@@ -1,17 +1,37 @@
 import { createHash } from 'node:crypto';
 import { type Redis } from 'ioredis';
 import {
+  type ChannelIdentity,
+  type CustomerProfile,
+  type CustomerRecord,
+  customerOfIdentity,
+  customerProfileOf,
   encodeCursor,
+  type IdentityActivity,
+  type IdentityGraphEvent,
   identityKey,
+  identityKeysOf,
   matchesTimelineFilter,
+  mergeGroupOf,
+  resolveCustomer,
+  singleIdentityProfile,
+  timelineBucketsOf,
   type TimelineCursor,
   type TimelineEntry,
   type TimelinePage,
   type TimelineQuery,
+  unionOfPages,
 } from '@rapport/domain';
 import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
 import { type TimelineReadModel } from '../timeline/timeline-read-model';
 import { type RedisFence } from './redis-lease';
+import {
+  foldIdentityEvents,
+  loadGraphAround,
+  loadGraphAroundIdentity,
+  type RedisGraphKeys,
+  redisGraphKeys,
+} from './redis-identity-graph';
 
 export interface RedisTimelineReadModelOptions {
   /** Every key lives under it, so a rebuild can fill `rapport:v2:` beside the live model. */
@@ -44,18 +64,16 @@ const POSITION_DIGITS = 16;
 const MAX_CHUNK = 1000;
 
 /*
- * KEYS: checkpoint, identity hash, the K timeline keys[, fence key last]
+ * KEYS: checkpoint, stream-customer hash, stream-identity hash, graph customers, graph
+ *       identities, graph pairs, graph event count, the K timeline keys, the K activity
+ *       keys[, fence key last]
  * ARGV: after, upTo, fence token ('' = no fence), K,
- *       then per timeline key: n, n × (score, member), then m, m × (identityKey, customerId)
- * Checks come before any write: a script that fails half-way keeps what it wrote.
+ *       then per timeline: n, n × (score, member, channel),
+ *       then per hash (KEYS 2–6): m, m × (field, value), then the graph event count or ''.
+ * Checks come before any write: a script that fails half-way keeps what it wrote. Every
+ * write is idempotent (a member added again is not counted again; hash fields are set).
  */
 const APPLY_SCRIPT = `
-local function batched(command, key, first, last)
-  -- unpack has a stack limit: at most 1000 arguments (500 pairs) per call.
-  for i = first, last, 1000 do
-    redis.call(command, key, unpack(ARGV, i, math.min(i + 999, last)))
-  end
-end
 local token = ARGV[3]
 if token ~= '' then
   local holder = redis.call('GET', KEYS[#KEYS])
@@ -63,30 +81,50 @@ if token ~= '' then
 end
 local current = redis.call('GET', KEYS[1]) or '0'
 if tonumber(current) ~= tonumber(ARGV[1]) then return {'checkpoint', current} end
+local K = tonumber(ARGV[4])
 local a = 5
-for k = 1, tonumber(ARGV[4]) do
+for k = 1, K do
+  local key = KEYS[7 + k]
+  local activity = KEYS[7 + K + k]
   local n = tonumber(ARGV[a])
-  batched('ZADD', KEYS[2 + k], a + 1, a + 2 * n)
-  a = a + 2 * n + 1
+  for i = a + 1, a + 3 * n, 3 do
+    if redis.call('ZADD', key, ARGV[i], ARGV[i + 1]) == 1 then
+      redis.call('HINCRBY', activity, ARGV[i + 2], 1)
+    end
+  end
+  a = a + 3 * n + 1
 end
-local m = tonumber(ARGV[a])
-if m > 0 then batched('HSET', KEYS[2], a + 1, a + 2 * m) end
+for h = 2, 6 do
+  local m = tonumber(ARGV[a])
+  -- unpack has a stack limit: at most 1000 arguments (500 pairs) per call.
+  for i = a + 1, a + 2 * m, 1000 do
+    redis.call('HSET', KEYS[h], unpack(ARGV, i, math.min(i + 999, a + 2 * m)))
+  end
+  a = a + 2 * m + 1
+end
+if ARGV[a] ~= '' then redis.call('SET', KEYS[7], ARGV[a]) end
 redis.call('SET', KEYS[1], ARGV[2])
 return {'ok'}
 `;
 const APPLY_SHA = createHash('sha1').update(APPLY_SCRIPT).digest('hex');
 
 /**
- * The timeline in Redis. Per customer a sorted set scored by occurredAt (ms) whose members
- * are the zero-padded log position followed by the entry JSON: ties in time order by
- * position, and a page is read with no second lookup. `apply` is one Lua script, so a
- * batch, its identities and the checkpoint move together or not at all.
+ * The timeline in Redis. Entries are filed per identity (the touchpoint's primary one):
+ * a sorted set scored by occurredAt (ms) whose members are the zero-padded log position
+ * followed by the entry JSON, so ties in time order by position and a page is read with no
+ * second lookup; beside it a hash of counts per channel. The identity graph is kept as
+ * hashes of the domain's records (customers, identities), folded by the domain's `evolve`.
+ * A customer's timeline is the union of the sets of its merge group's identities: merges,
+ * unmerges and links never move an entry. `apply` is one Lua script, so a batch, its
+ * graph changes and the checkpoint move together or not at all.
  */
 export class RedisTimelineReadModel implements TimelineReadModel {
   readonly prefix: string;
   private readonly fence: RedisFence | undefined;
   private readonly checkpointKey: string;
   private readonly identitiesKey: string;
+  private readonly streamIdentitiesKey: string;
+  private readonly graphKeys: RedisGraphKeys;
 
   constructor(
     private readonly redis: Redis,
@@ -96,35 +134,69 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     this.fence = options.fence;
     this.checkpointKey = `${this.prefix}checkpoint:timeline`;
     this.identitiesKey = `${this.prefix}identity`;
+    this.streamIdentitiesKey = `${this.prefix}stream-identity`;
+    this.graphKeys = redisGraphKeys(this.prefix);
   }
 
   async checkpoint(): Promise<number> {
     return Number((await this.redis.get(this.checkpointKey)) ?? 0);
   }
 
-  async apply(entries: readonly TimelineEntry[], range: CheckpointRange): Promise<void> {
+  async apply(
+    entries: readonly TimelineEntry[],
+    range: CheckpointRange,
+    identityEvents: readonly IdentityGraphEvent[] = [],
+  ): Promise<void> {
     const byTimeline = new Map<string, string[]>();
     const identities = new Map<string, string>();
+    const streamIdentities = new Map<string, string>();
     for (const entry of entries) {
-      const key = this.timelineKey(entry.customerId);
-      let pairs = byTimeline.get(key);
-      if (!pairs) byTimeline.set(key, (pairs = []));
-      pairs.push(String(scoreOf(entry)), memberOf(entry));
-      identities.set(identityKey(entry.identity), entry.customerId);
+      const bucket = identityKey(entry.identity);
+      let triples = byTimeline.get(bucket);
+      if (!triples) byTimeline.set(bucket, (triples = []));
+      triples.push(String(scoreOf(entry)), memberOf(entry), entry.channel);
+      // The customer an identity's first touchpoints were filed for: HSETNX semantics in JS
+      // would need a read; the value is a function of the identity, so setting it again is a no-op.
+      identities.set(bucket, entry.customerId);
+      streamIdentities.set(entry.customerId, JSON.stringify(identityOnly(entry.identity)));
     }
-    const keys = [this.checkpointKey, this.identitiesKey, ...byTimeline.keys()];
+    const graph = identityEvents.length
+      ? await foldIdentityEvents(this.redis, this.graphKeys, identityEvents)
+      : null;
+
+    const keys = [
+      this.checkpointKey,
+      this.identitiesKey,
+      this.streamIdentitiesKey,
+      this.graphKeys.customers,
+      this.graphKeys.identities,
+      this.graphKeys.pairs,
+      this.graphKeys.eventCount,
+      ...[...byTimeline.keys()].map((b) => this.timelineKey(b)),
+      ...[...byTimeline.keys()].map((b) => this.activityKey(b)),
+    ];
     const args = [
       String(range.after),
       String(range.upTo),
       this.fence?.token ?? '',
       String(byTimeline.size),
     ];
-    for (const pairs of byTimeline.values()) {
-      args.push(String(pairs.length / 2));
-      for (const value of pairs) args.push(value); // no spread: a big batch would overflow the stack
+    for (const triples of byTimeline.values()) {
+      args.push(String(triples.length / 3));
+      for (const value of triples) args.push(value); // no spread: a big batch would overflow the stack
     }
-    args.push(String(identities.size));
-    for (const [key, customerId] of identities) args.push(key, customerId);
+    const pushHash = (pairs: Iterable<readonly [string, string]>) => {
+      const flat: string[] = [];
+      for (const [field, value] of pairs) flat.push(field, value);
+      args.push(String(flat.length / 2));
+      for (const value of flat) args.push(value);
+    };
+    pushHash(identities);
+    pushHash(streamIdentities);
+    pushHash(graph?.customers ?? []);
+    pushHash(graph?.identities ?? []);
+    pushHash(graph?.pairs ?? []);
+    args.push(graph ? String(graph.eventCount) : '');
     if (this.fence) keys.push(this.fence.key);
 
     const [outcome, detail] = (await this.evalApply(keys, args)) as [string, string?];
@@ -135,7 +207,122 @@ export class RedisTimelineReadModel implements TimelineReadModel {
   }
 
   async page(customerId: string, query: TimelineQuery): Promise<TimelinePage> {
-    const key = this.timelineKey(customerId);
+    const buckets = await this.bucketKeysOf(customerId);
+    const parts = await Promise.all(buckets.map((b) => this.pageOfKey(this.timelineKey(b), query)));
+    if (parts.length === 0) return { items: [], nextCursor: null };
+    return parts.length === 1 ? parts[0] : unionOfPages(parts, query.limit);
+  }
+
+  async customerByIdentity(key: string): Promise<string | null> {
+    const graph = await loadGraphAroundIdentity(this.redis, this.graphKeys, key);
+    return customerOfIdentity(graph, key) ?? (await this.redis.hget(this.identitiesKey, key));
+  }
+
+  async resolveCustomer(customerId: string): Promise<string | null> {
+    const graph = await loadGraphAround(this.redis, this.graphKeys, [customerId]);
+    const resolved = resolveCustomer(graph, customerId);
+    if (resolved !== undefined) return resolved;
+    return (await this.redis.hexists(this.streamIdentitiesKey, customerId)) ? customerId : null;
+  }
+
+  async profile(customerId: string): Promise<CustomerProfile | null> {
+    let graph = await loadGraphAround(this.redis, this.graphKeys, [customerId]);
+    const root = resolveCustomer(graph, customerId);
+    if (root !== undefined) {
+      // The other sides of its merge suggestions, to tell which are still open.
+      const others = mergeGroupOf(graph, root).flatMap((id) =>
+        (graph.customers.get(id)?.mergeSuggestions ?? []).flatMap((s) => [
+          s.survivorId,
+          s.mergedId,
+        ]),
+      );
+      if (others.length)
+        graph = await loadGraphAround(this.redis, this.graphKeys, [root, ...others]);
+      const buckets = identityKeysOf(graph, root);
+      const activities = await this.activitiesOf(buckets);
+      return customerProfileOf(graph, customerId, (key) => activities.get(key));
+    }
+    const raw = await this.redis.hget(this.streamIdentitiesKey, customerId);
+    if (!raw) return null;
+    const identity = JSON.parse(raw) as ChannelIdentity;
+    const activities = await this.activitiesOf([identityKey(identity)]);
+    return singleIdentityProfile(customerId, identity, activities.get(identityKey(identity)));
+  }
+
+  /**
+   * Deletes this model's keys — the checkpoint and the graph in one command first, so an
+   * interrupted clear leaves a model at 0 with no graph, which is rebuilt (a member added
+   * again is neither stored nor counted twice), never a model that claims a position it
+   * lost entries of. Only this layout's keys: a lease stored under the same prefix, or a
+   * nested `rapport:v2:` rebuild under `rapport:`, is left alone.
+   */
+  async clear(): Promise<void> {
+    await this.redis.unlink(
+      this.checkpointKey,
+      this.identitiesKey,
+      this.streamIdentitiesKey,
+      this.graphKeys.customers,
+      this.graphKeys.identities,
+      this.graphKeys.pairs,
+      this.graphKeys.eventCount,
+    );
+    for (const kind of ['timeline', 'activity']) {
+      const match = `${escapeGlob(this.prefix)}${kind}:*`;
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+        if (keys.length > 0) await this.redis.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    }
+  }
+
+  private async bucketKeysOf(customerId: string): Promise<string[]> {
+    // The common case in one round trip: a customer in no merge holds its buckets itself.
+    const [rawCustomer, rawStream] = await Promise.all([
+      this.redis.hget(this.graphKeys.customers, customerId),
+      this.redis.hget(this.streamIdentitiesKey, customerId),
+    ]);
+    if (rawCustomer) {
+      const record = JSON.parse(rawCustomer) as CustomerRecord;
+      if (record.mergedInto === undefined && record.mergedCustomers.length === 0)
+        return [...record.ownIdentities];
+      const graph = await loadGraphAround(this.redis, this.graphKeys, [customerId]);
+      return timelineBucketsOf(graph, customerId)?.identityKeys ?? [];
+    }
+    return rawStream ? [identityKey(JSON.parse(rawStream) as ChannelIdentity)] : [];
+  }
+
+  private async activitiesOf(buckets: readonly string[]): Promise<Map<string, IdentityActivity>> {
+    const pipeline = this.redis.pipeline();
+    for (const bucket of buckets) {
+      pipeline.hgetall(this.activityKey(bucket));
+      pipeline.zrange(this.timelineKey(bucket), 0, 0, 'WITHSCORES');
+      pipeline.zrange(this.timelineKey(bucket), -1, -1, 'WITHSCORES');
+    }
+    const replies = ((await pipeline.exec()) ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    });
+    const activities = new Map<string, IdentityActivity>();
+    buckets.forEach((bucket, i) => {
+      const counts = replies[3 * i] as Record<string, string>;
+      const oldest = replies[3 * i + 1] as string[];
+      const newest = replies[3 * i + 2] as string[];
+      if (oldest.length === 0) return;
+      const perChannel = Object.fromEntries(
+        Object.entries(counts).map(([channel, n]) => [channel, Number(n)]),
+      );
+      activities.set(bucket, {
+        perChannel,
+        first: occurredAtOf(oldest[0]),
+        last: occurredAtOf(newest[0]),
+      });
+    });
+    return activities;
+  }
+
+  private async pageOfKey(key: string, query: TimelineQuery): Promise<TimelinePage> {
     const min = query.from ? String(Date.parse(query.from)) : '-inf';
     // Read only entries strictly older than `bound`: the cursor or `to`, whichever is older.
     let bound: TimelineCursor | undefined = query.cursor;
@@ -203,29 +390,12 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     }
   }
 
-  async customerByIdentity(key: string): Promise<string | null> {
-    return this.redis.hget(this.identitiesKey, key);
+  private timelineKey(bucket: string): string {
+    return `${this.prefix}timeline:${bucket}`;
   }
 
-  /**
-   * Deletes this model's keys — the checkpoint first, so an interrupted clear leaves a
-   * model at 0 that is rebuilt (re-adding a member is a no-op), never a model that claims
-   * a position it lost entries of. Only this layout's keys: a lease stored under the same
-   * prefix, or a nested `rapport:v2:` rebuild under `rapport:`, is left alone.
-   */
-  async clear(): Promise<void> {
-    await this.redis.unlink(this.checkpointKey, this.identitiesKey);
-    const match = `${escapeGlob(this.prefix)}timeline:*`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      if (keys.length > 0) await this.redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  }
-
-  private timelineKey(customerId: string): string {
-    return `${this.prefix}timeline:${customerId}`;
+  private activityKey(bucket: string): string {
+    return `${this.prefix}activity:${bucket}`;
   }
 
   /** EVALSHA; the script text is sent only when the server does not know it yet. */
@@ -238,6 +408,16 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       return this.redis.eval(APPLY_SCRIPT, keys.length, keysAndArgs);
     }
   }
+}
+
+function occurredAtOf(member: string): string {
+  return (JSON.parse(member.slice(POSITION_DIGITS)) as TimelineEntry).occurredAt;
+}
+
+function identityOnly(identity: ChannelIdentity): ChannelIdentity {
+  return identity.network === undefined
+    ? { kind: identity.kind, value: identity.value }
+    : { kind: identity.kind, value: identity.value, network: identity.network };
 }
 
 function scoreOf(entry: TimelineEntry): number {

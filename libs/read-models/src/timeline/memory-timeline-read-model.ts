@@ -1,11 +1,25 @@
 import {
+  type Channel,
+  type ChannelIdentity,
+  type CustomerProfile,
   compareNewestFirst,
+  customerOfIdentity,
+  customerProfileOf,
+  EMPTY_IDENTITY_GRAPH,
   encodeCursor,
+  evolve,
+  type IdentityActivity,
+  type IdentityGraph,
+  type IdentityGraphEvent,
   identityKey,
   matchesTimelineFilter,
+  resolveCustomer,
+  singleIdentityProfile,
+  timelineBucketsOf,
   type TimelineEntry,
   type TimelinePage,
   type TimelineQuery,
+  unionOfPages,
 } from '@rapport/domain';
 import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
 import { type TimelineReadModel } from './timeline-read-model';
@@ -16,31 +30,107 @@ interface StoredEntry {
   readonly entry: TimelineEntry;
 }
 
+/** The entries filed under one identity, and what they add up to. */
+interface Bucket {
+  /** Sorted oldest → newest, so appends (the common case) push at the end. */
+  readonly list: StoredEntry[];
+  readonly perChannel: Partial<Record<Channel, number>>;
+}
+
 /**
- * Timelines in process memory: per customer an array kept sorted oldest → newest, so
- * appends (the common case) push at the end and a page is a binary search plus a walk.
+ * Timelines in process memory: per identity an array kept sorted oldest → newest, so a
+ * page is a binary search plus a walk; the identity graph as the domain folds it.
  */
 export class MemoryTimelineReadModel implements TimelineReadModel {
-  private readonly timelines = new Map<string, StoredEntry[]>();
-  private readonly identities = new Map<string, string>();
+  private readonly buckets = new Map<string, Bucket>();
+  /** identity key → the customer its first touchpoints were filed for (its stream's customer). */
+  private readonly streamCustomers = new Map<string, string>();
+  /** that customer → its identity, for a customer the graph has not met yet. */
+  private readonly streamIdentities = new Map<string, ChannelIdentity>();
+  private graph: IdentityGraph = EMPTY_IDENTITY_GRAPH;
   private position = 0;
 
   async checkpoint(): Promise<number> {
     return this.position;
   }
 
-  async apply(entries: readonly TimelineEntry[], range: CheckpointRange): Promise<void> {
+  async apply(
+    entries: readonly TimelineEntry[],
+    range: CheckpointRange,
+    identityEvents: readonly IdentityGraphEvent[] = [],
+  ): Promise<void> {
     if (range.after !== this.position)
       throw new CheckpointMismatchError('timeline', range.after, this.position);
     for (const entry of entries) {
-      this.insert(entry);
-      this.identities.set(identityKey(entry.identity), entry.customerId);
+      const key = identityKey(entry.identity);
+      this.insert(key, entry);
+      if (!this.streamCustomers.has(key)) {
+        this.streamCustomers.set(key, entry.customerId);
+        this.streamIdentities.set(entry.customerId, identityOnly(entry.identity));
+      }
     }
+    for (const event of identityEvents) this.graph = evolve(this.graph, event);
     this.position = range.upTo;
   }
 
   async page(customerId: string, query: TimelineQuery): Promise<TimelinePage> {
-    const list = this.timelines.get(customerId) ?? [];
+    const parts = this.bucketKeysOf(customerId).map((key) => this.pageOfBucket(key, query));
+    return parts.length === 1 ? parts[0] : unionOfPages(parts, query.limit);
+  }
+
+  async customerByIdentity(key: string): Promise<string | null> {
+    return customerOfIdentity(this.graph, key) ?? this.streamCustomers.get(key) ?? null;
+  }
+
+  async resolveCustomer(customerId: string): Promise<string | null> {
+    return (
+      resolveCustomer(this.graph, customerId) ??
+      (this.streamIdentities.has(customerId) ? customerId : null)
+    );
+  }
+
+  async profile(customerId: string): Promise<CustomerProfile | null> {
+    const activityOf = (key: string) => this.activityOf(key);
+    const profile = customerProfileOf(this.graph, customerId, activityOf);
+    if (profile) return profile;
+    const identity = this.streamIdentities.get(customerId);
+    return identity
+      ? singleIdentityProfile(customerId, identity, activityOf(identityKey(identity)))
+      : null;
+  }
+
+  /** The identity graph as folded so far (tests compare it with a reference). */
+  identityGraph(): IdentityGraph {
+    return this.graph;
+  }
+
+  async clear(): Promise<void> {
+    this.buckets.clear();
+    this.streamCustomers.clear();
+    this.streamIdentities.clear();
+    this.graph = EMPTY_IDENTITY_GRAPH;
+    this.position = 0;
+  }
+
+  private bucketKeysOf(customerId: string): string[] {
+    const known = timelineBucketsOf(this.graph, customerId);
+    if (known) return known.identityKeys;
+    const identity = this.streamIdentities.get(customerId);
+    return identity ? [identityKey(identity)] : [];
+  }
+
+  private activityOf(key: string): IdentityActivity | undefined {
+    const bucket = this.buckets.get(key);
+    if (!bucket || bucket.list.length === 0) return undefined;
+    return {
+      perChannel: { ...bucket.perChannel },
+      first: bucket.list[0].entry.occurredAt,
+      last: bucket.list[bucket.list.length - 1].entry.occurredAt,
+    };
+  }
+
+  private pageOfBucket(key: string, query: TimelineQuery): TimelinePage {
+    const list = this.buckets.get(key)?.list ?? [];
     // Walk from the newest entry that is strictly older than the cursor and before `to`.
     let start = list.length - 1;
     if (query.cursor) start = Math.min(start, lastIndexOlderThan(list, query.cursor));
@@ -63,20 +153,11 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
     return { items, nextCursor: more ? encodeCursor(items[items.length - 1]) : null };
   }
 
-  async customerByIdentity(key: string): Promise<string | null> {
-    return this.identities.get(key) ?? null;
-  }
-
-  async clear(): Promise<void> {
-    this.timelines.clear();
-    this.identities.clear();
-    this.position = 0;
-  }
-
-  private insert(entry: TimelineEntry): void {
+  private insert(key: string, entry: TimelineEntry): void {
     const stored = { occurredAtMs: Date.parse(entry.occurredAt), position: entry.position, entry };
-    let list = this.timelines.get(entry.customerId);
-    if (!list) this.timelines.set(entry.customerId, (list = []));
+    let bucket = this.buckets.get(key);
+    if (!bucket) this.buckets.set(key, (bucket = { list: [], perChannel: {} }));
+    const list = bucket.list;
     // Oldest first: insert after every entry that is not newer than this one.
     let lo = 0;
     let hi = list.length;
@@ -85,8 +166,16 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
       if (compareNewestFirst(list[mid], stored) > 0) lo = mid + 1;
       else hi = mid;
     }
+    if (list[lo - 1]?.position === entry.position) return; // applied before: once only
     list.splice(lo, 0, stored);
+    bucket.perChannel[entry.channel] = (bucket.perChannel[entry.channel] ?? 0) + 1;
   }
+}
+
+function identityOnly(identity: ChannelIdentity): ChannelIdentity {
+  return identity.network === undefined
+    ? { kind: identity.kind, value: identity.value }
+    : { kind: identity.kind, value: identity.value, network: identity.network };
 }
 
 /** Index of the newest entry strictly older than `key` (list sorted oldest first); -1 if none. */

@@ -1,17 +1,35 @@
-import { toTimelineEntry, type TimelineEntry } from '@rapport/domain';
+import {
+  identityGraphEventFrom,
+  toTimelineEntry,
+  type IdentityGraphEvent,
+  type TimelineEntry,
+} from '@rapport/domain';
 import { type RecordedEvent } from '@rapport/event-store';
 import { type CheckpointRange } from '../projection/checkpoint';
 import { type ProjectionTarget } from '../projection/projection-runner';
 import { type TimelineReadModel } from './timeline-read-model';
 
-/** The timeline projection: every touchpoint and survey answer onto its customer's timeline. */
+/**
+ * The timeline projection: every touchpoint and survey answer onto the timeline of its
+ * identity, and every identity event into the identity graph that joins them.
+ */
 export function timelineProjection(model: TimelineReadModel): ProjectionTarget {
   return {
     name: 'timeline',
     checkpoint: () => model.checkpoint(),
     applyBatch: async (events: readonly RecordedEvent[], range: CheckpointRange) => {
-      const entries = events.map(toTimelineEntry).filter((e): e is TimelineEntry => e !== null);
-      await model.apply(entries, range);
+      const entries: TimelineEntry[] = [];
+      const identityEvents: IdentityGraphEvent[] = [];
+      for (const event of events) {
+        const entry = toTimelineEntry(event);
+        if (entry) {
+          entries.push(entry);
+          continue;
+        }
+        const identityEvent = identityGraphEventFrom(event);
+        if (identityEvent) identityEvents.push(identityEvent);
+      }
+      await model.apply(entries, range, identityEvents);
     },
   };
 }

@@ -1,25 +1,44 @@
-import { type TimelineEntry, type TimelinePage, type TimelineQuery } from '@rapport/domain';
+import {
+  type CustomerProfile,
+  type IdentityGraphEvent,
+  type TimelineEntry,
+  type TimelinePage,
+  type TimelineQuery,
+} from '@rapport/domain';
 import { type CheckpointRange } from '../projection/checkpoint';
 
 /**
  * The timeline read model port. Adapters: memory (embedded default) and Redis. Every
  * adapter passes `contract/timeline-read-model-contract.ts`.
+ *
+ * Entries are filed per identity (the touchpoint's primary identity) and never move; the
+ * identity graph (folded from the identity events) says which identities a customer has,
+ * so a customer's timeline is the union of its identities' entries, and a merged id
+ * answers for its survivor.
  */
 export interface TimelineReadModel {
   /** The log position of the last event applied; 0 for an empty model. */
   checkpoint(): Promise<number>;
   /**
-   * Adds the entries of the log range (`after`, `upTo`] and moves the checkpoint to
-   * `upTo`, as one atomic step. The model must be at checkpoint `after`; otherwise it
-   * writes nothing and throws `CheckpointMismatchError` — so a batch redelivered after a
-   * crash is never counted twice, and a writer that lost its place (or its lease, or a
-   * read model that came back empty) finds out instead of writing over the gap.
+   * Adds the entries and folds the identity events of the log range (`after`, `upTo`] and
+   * moves the checkpoint to `upTo`, as one atomic step. The model must be at checkpoint
+   * `after`; otherwise it writes nothing and throws `CheckpointMismatchError` — so a batch
+   * redelivered after a crash is never counted twice, and a writer that lost its place (or
+   * its lease, or a read model that came back empty) finds out instead of writing over the gap.
    */
-  apply(entries: readonly TimelineEntry[], range: CheckpointRange): Promise<void>;
-  /** One page of a customer's timeline, newest first. */
+  apply(
+    entries: readonly TimelineEntry[],
+    range: CheckpointRange,
+    identityEvents?: readonly IdentityGraphEvent[],
+  ): Promise<void>;
+  /** One page of a customer's unified timeline, newest first (a merged id: its survivor's). */
   page(customerId: string, query: TimelineQuery): Promise<TimelinePage>;
-  /** The customer an identity (by its key, `email:ann@example.com`) belongs to. */
+  /** The customer an identity (by its key, `email:ann@example.com`) belongs to now (a survivor). */
   customerByIdentity(identityKey: string): Promise<string | null>;
+  /** The customer an id stands for now: itself, or the survivor it was merged into; null if unknown. */
+  resolveCustomer(customerId: string): Promise<string | null>;
+  /** Identities, channels, first and last contact, counts and merge history; null if unknown. */
+  profile(customerId: string): Promise<CustomerProfile | null>;
   /** Forgets everything (the model is rebuilt from the log). */
   clear(): Promise<void>;
 }

@@ -1,0 +1,2 @@
+export * from './identity-activity';
+export * from './customer-profile';

@@ -1,0 +1,165 @@
+import { type Redis } from 'ioredis';
+import {
+  type CustomerRecord,
+  customerPairKey,
+  customersInvolvedIn,
+  evolve,
+  type IdentityGraph,
+  type IdentityGraphEvent,
+  IdentityGraphEventTypes,
+  type IdentityRecord,
+  identityKey,
+  PersistentMap,
+} from '@rapport/domain';
+
+/** Where the identity graph lives in Redis: the domain's own records, as JSON in hashes. */
+export interface RedisGraphKeys {
+  /** customer id → `CustomerRecord` */
+  readonly customers: string;
+  /** identity key → `IdentityRecord` */
+  readonly identities: string;
+  /** `kept:<pair>` / `suggested:<pair>` → 1 */
+  readonly pairs: string;
+  /** how many identity events the graph has folded (the records' sequence numbers count them) */
+  readonly eventCount: string;
+}
+
+export function redisGraphKeys(prefix: string): RedisGraphKeys {
+  return {
+    customers: `${prefix}graph:customer`,
+    identities: `${prefix}graph:identity`,
+    pairs: `${prefix}graph:pairs`,
+    eventCount: `${prefix}graph:events`,
+  };
+}
+
+/** What `apply` writes for a batch's identity events (whole records; setting them is idempotent). */
+export interface GraphWrites {
+  readonly customers: [string, string][];
+  readonly identities: [string, string][];
+  readonly pairs: [string, string][];
+  readonly eventCount: number;
+}
+
+/**
+ * Folds identity events into the graph stored in Redis with the domain's `evolve`, on the
+ * part of the graph they touch: the customers they name, the customers those redirect to,
+ * and the identities they place (with their current homes). `evolve` reads nothing else,
+ * so the part evolves exactly as the whole graph would. Only the projector that holds the
+ * lease calls it, between two applies, so nothing changes the graph meanwhile.
+ */
+export async function foldIdentityEvents(
+  redis: Redis,
+  keys: RedisGraphKeys,
+  events: readonly IdentityGraphEvent[],
+): Promise<GraphWrites> {
+  const customerIds = events.flatMap(customersInvolvedIn);
+  const identityKeys = events.flatMap((event) =>
+    event.type === IdentityGraphEventTypes.identityLinked ||
+    event.type === IdentityGraphEventTypes.identityUnlinked
+      ? [identityKey(event.data.identity)]
+      : [],
+  );
+  let graph = await loadGraph(redis, keys, customerIds, identityKeys, {
+    down: false,
+    ownIdentities: false,
+  });
+  for (const event of events) graph = evolve(graph, event);
+  return {
+    customers: [...graph.customers.entries()].map(([id, r]) => [id, JSON.stringify(r)]),
+    identities: [...graph.identities.entries()].map(([key, r]) => [key, JSON.stringify(r)]),
+    pairs: [
+      ...[...graph.keptApart.keys()].map((pair): [string, string] => [`kept:${pair}`, '1']),
+      ...[...graph.suggestedPairs.keys()].map((pair): [string, string] => [
+        `suggested:${pair}`,
+        '1',
+      ]),
+    ],
+    eventCount: graph.eventCount,
+  };
+}
+
+/**
+ * The part of the graph the queries about these customers read: each one's chain of
+ * survivors, the whole merge group below the top one, every identity of those customers,
+ * and which of them were kept apart.
+ */
+export function loadGraphAround(
+  redis: Redis,
+  keys: RedisGraphKeys,
+  customerIds: readonly string[],
+): Promise<IdentityGraph> {
+  return loadGraph(redis, keys, customerIds, [], { down: true, ownIdentities: true });
+}
+
+/** As `loadGraphAround`, for the customer that holds an identity. */
+export function loadGraphAroundIdentity(
+  redis: Redis,
+  keys: RedisGraphKeys,
+  key: string,
+): Promise<IdentityGraph> {
+  return loadGraph(redis, keys, [], [key], { down: true, ownIdentities: true });
+}
+
+async function loadGraph(
+  redis: Redis,
+  keys: RedisGraphKeys,
+  customerIds: readonly string[],
+  identityKeys: readonly string[],
+  options: { down: boolean; ownIdentities: boolean },
+): Promise<IdentityGraph> {
+  const identities = new Map<string, IdentityRecord>();
+  const customers = new Map<string, CustomerRecord>();
+  const wanted = new Set(customerIds);
+  const loadIdentities = async (list: readonly string[]) => {
+    const missing = [...new Set(list)].filter((key) => !identities.has(key));
+    if (missing.length === 0) return;
+    const raw = await redis.hmget(keys.identities, ...missing);
+    missing.forEach((key, i) => {
+      const value = raw[i];
+      if (value === null) return;
+      const record = JSON.parse(value) as IdentityRecord;
+      identities.set(key, record);
+      wanted.add(record.homeCustomerId);
+    });
+  };
+  await loadIdentities(identityKeys);
+  const fetched = new Set<string>();
+  for (;;) {
+    const missing = [...wanted].filter((id) => !fetched.has(id));
+    if (missing.length === 0) break;
+    const raw = await redis.hmget(keys.customers, ...missing);
+    missing.forEach((id, i) => {
+      fetched.add(id);
+      const value = raw[i];
+      if (value === null) return;
+      const record = JSON.parse(value) as CustomerRecord;
+      customers.set(id, record);
+      if (record.mergedInto !== undefined) wanted.add(record.mergedInto);
+      if (options.down) for (const merged of record.mergedCustomers) wanted.add(merged);
+    });
+  }
+  if (options.ownIdentities) {
+    await loadIdentities([...customers.values()].flatMap((c) => c.ownIdentities));
+  }
+  let keptApart = PersistentMap.empty<true>();
+  const ids = [...customers.keys()];
+  if (options.down && ids.length > 1 && ids.length <= 64) {
+    const pairs: string[] = [];
+    for (let i = 0; i < ids.length; i++)
+      for (let j = i + 1; j < ids.length; j++) pairs.push(customerPairKey(ids[i], ids[j]));
+    const raw = await redis.hmget(keys.pairs, ...pairs.map((pair) => `kept:${pair}`));
+    pairs.forEach((pair, i) => {
+      if (raw[i] !== null) keptApart = keptApart.set(pair, true);
+    });
+  }
+  // Only a fold numbers records by it; a query never reads it.
+  const eventCount = options.down ? 0 : Number((await redis.get(keys.eventCount)) ?? 0);
+  return {
+    identities: PersistentMap.from(identities),
+    customers: PersistentMap.from(customers),
+    keptApart,
+    suggestedPairs: PersistentMap.empty<true>(),
+    eventCount,
+  };
+}
