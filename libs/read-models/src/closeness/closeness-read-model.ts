@@ -1,0 +1,45 @@
+import { type ClosenessConfig, type ClosenessFact, type ClosenessState } from '@rapport/domain';
+import { type CheckpointRange } from '../projection/checkpoint';
+
+/** A customer in ranking order: the ranking key is the forward sum Σ wᵢ·2^((tᵢ−T₀)/h). */
+export interface RankedCustomer {
+  readonly customerId: string;
+  readonly rankKey: number;
+  readonly lastContactMs: number | null;
+}
+
+/** One customer's folded state and the facts it was folded from (to recompute as of any time). */
+export interface CustomerCloseness {
+  readonly state: ClosenessState;
+  readonly facts: readonly ClosenessFact[];
+}
+
+/**
+ * The closeness read model port. Adapters: memory (embedded default) and Redis; both pass
+ * `closeness-read-model-contract.ts`. Rankings are in ranking-key order, highest first, ties
+ * by customer id descending (the order of a Redis `ZREVRANGE`).
+ */
+export interface ClosenessReadModel {
+  readonly config: ClosenessConfig;
+  /** The log position of the last event applied; 0 for an empty model. */
+  checkpoint(): Promise<number>;
+  /**
+   * Folds the facts of the log range (`after`, `upTo`] into their customers and moves the
+   * checkpoint to `upTo`, as one atomic step; `CheckpointMismatchError` (nothing written)
+   * when the model is not at `after`.
+   */
+  apply(facts: readonly ClosenessFact[], range: CheckpointRange): Promise<void>;
+  customer(customerId: string): Promise<CustomerCloseness | null>;
+  /** The `limit` customers with the highest ranking keys: O(log n + limit). */
+  top(limit: number): Promise<RankedCustomer[]>;
+  /**
+   * The `limit` highest-ranked customers whose last contact is at or before
+   * `lastContactAtMostMs` (gone quiet), walking the ranking from the top and skipping
+   * customers seen more recently: O(log n + limit + skipped), at most `maxScan` looked at.
+   */
+  quiet(lastContactAtMostMs: number, limit: number, maxScan: number): Promise<RankedCustomer[]>;
+  /** The latest contact time applied (any customer); null for an empty model. */
+  latestContactMs(): Promise<number | null>;
+  /** Forgets everything (the model is rebuilt from the log). */
+  clear(): Promise<void>;
+}

@@ -1,0 +1,220 @@
+import fc from 'fast-check';
+import {
+  CHANNELS,
+  closenessAt,
+  closenessRankKey,
+  DAY_MS,
+  DEFAULT_CLOSENESS_CONFIG,
+  DIRECTIONS,
+  foldClosenessFacts,
+  type ClosenessFact,
+} from '@rapport/domain';
+import { type ClosenessReadModel } from '../closeness/closeness-read-model';
+import { ClosenessQueries } from '../closeness/closeness-queries';
+import { CheckpointMismatchError } from '../projection/checkpoint';
+
+export interface ClosenessReadModelUnderTest {
+  readonly name: string;
+  /** A new, empty model with the default configuration; `undefined` skips the suite. */
+  open(): Promise<ClosenessReadModel | undefined>;
+  close?(model: ClosenessReadModel): Promise<void>;
+}
+
+const config = DEFAULT_CLOSENESS_CONFIG;
+export const CLOSENESS_T = Date.parse('2026-06-01T00:00:00Z');
+
+/** An inbound e-mail of `customerId`, `daysAgo` before `CLOSENESS_T`, at log `position`. */
+export function closenessFact(
+  position: number,
+  customerId: string,
+  daysAgo: number,
+  overrides: Partial<Extract<ClosenessFact, { kind: 'touchpoint' }>> = {},
+): ClosenessFact {
+  return {
+    kind: 'touchpoint',
+    eventId: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
+    position,
+    customerId,
+    occurredAtMs: CLOSENESS_T - daysAgo * DAY_MS,
+    channel: 'email',
+    direction: 'inbound',
+    ...overrides,
+  };
+}
+
+/** Random facts of a few customers within a year before `CLOSENESS_T`, positions 1…n. */
+const factsArb = fc
+  .array(
+    fc.record({
+      customer: fc.integer({ min: 0, max: 7 }),
+      channel: fc.constantFrom(...CHANNELS),
+      direction: fc.constantFrom(...DIRECTIONS),
+      conversationId: fc.option(fc.constantFrom('t1', 't2'), { nil: undefined }),
+      sentiment: fc.option(fc.double({ min: -1, max: 1, noNaN: true }), { nil: undefined }),
+      daysAgo: fc.double({ min: 0, max: 365, noNaN: true }),
+    }),
+    { minLength: 1, maxLength: 40 },
+  )
+  .map((rows) =>
+    rows.map((r, i) =>
+      closenessFact(i + 1, `c-${r.customer}`, r.daysAgo, {
+        channel: r.channel,
+        direction: r.direction,
+        ...(r.conversationId ? { conversationId: r.conversationId } : {}),
+        ...(r.sentiment === undefined ? {} : { sentiment: r.sentiment }),
+      }),
+    ),
+  );
+
+/** Batches of the facts, cut where `cuts` say, each with its checkpoint range. */
+function batches(facts: ClosenessFact[], cuts: number[]) {
+  const points = [...new Set(cuts.map((c) => c % (facts.length + 1)))].sort((a, b) => a - b);
+  const out: { facts: ClosenessFact[]; after: number; upTo: number }[] = [];
+  let from = 0;
+  for (const to of [...points, facts.length]) {
+    if (to <= from) continue;
+    out.push({ facts: facts.slice(from, to), after: from, upTo: to });
+    from = to;
+  }
+  return out;
+}
+
+export function describeClosenessReadModelContract(adapter: ClosenessReadModelUnderTest): void {
+  describe(`ClosenessReadModel contract: ${adapter.name}`, () => {
+    let model: ClosenessReadModel;
+    let available = true;
+    beforeEach(async () => {
+      const opened = await adapter.open();
+      available = opened !== undefined;
+      if (opened) model = opened;
+    });
+    afterEach(async () => {
+      if (available) await adapter.close?.(model);
+    });
+    const test = (title: string, fn: () => Promise<void>) =>
+      it(title, async () => {
+        if (available) await fn();
+      });
+
+    test('starts empty at checkpoint 0', async () => {
+      expect(await model.checkpoint()).toBe(0);
+      expect(await model.top(10)).toEqual([]);
+      expect(await model.quiet(CLOSENESS_T, 10, 100)).toEqual([]);
+      expect(await model.customer('c-1')).toBeNull();
+      expect(await model.latestContactMs()).toBeNull();
+    });
+
+    test('folds each customer in log order: the state equals the pure fold of its facts', async () => {
+      const facts = [
+        closenessFact(1, 'c-1', 10, { conversationId: 't', sentiment: 0.4 }),
+        closenessFact(2, 'c-2', 3, { channel: 'in_person' }),
+        closenessFact(3, 'c-1', 9, { conversationId: 't', direction: 'outbound' }),
+        closenessFact(4, 'c-1', 12, { channel: 'chat' }),
+      ];
+      await model.apply(facts, { after: 0, upTo: 7 });
+      expect(await model.checkpoint()).toBe(7);
+      const c1 = await model.customer('c-1');
+      const c1Facts = facts.filter((f) => f.customerId === 'c-1');
+      expect(c1?.facts).toEqual(c1Facts);
+      expect(c1?.state).toEqual(foldClosenessFacts('c-1', c1Facts, config));
+      expect(await model.latestContactMs()).toBe(facts[1].occurredAtMs);
+    });
+
+    test('ranks by the forward-decayed key, highest first, ties by customer id descending', async () => {
+      await model.apply(
+        [
+          closenessFact(1, 'c-a', 5),
+          closenessFact(2, 'c-b', 1, { channel: 'in_person' }),
+          closenessFact(3, 'c-c', 5),
+          closenessFact(4, 'c-d', 30),
+        ],
+        { after: 0, upTo: 4 },
+      );
+      const top = await model.top(10);
+      expect(top.map((r) => r.customerId)).toEqual(['c-b', 'c-c', 'c-a', 'c-d']);
+      expect((await model.top(2)).map((r) => r.customerId)).toEqual(['c-b', 'c-c']);
+      const state = (await model.customer('c-b'))?.state;
+      expect(top[0].rankKey).toBe(closenessRankKey(state!, config));
+      expect(top[0].lastContactMs).toBe(CLOSENESS_T - DAY_MS);
+    });
+
+    test('a batch that does not continue from the checkpoint writes nothing', async () => {
+      await model.apply([closenessFact(1, 'c-1', 1)], { after: 0, upTo: 1 });
+      await expect(
+        model.apply([closenessFact(2, 'c-2', 1)], { after: 5, upTo: 6 }),
+      ).rejects.toBeInstanceOf(CheckpointMismatchError);
+      await expect(
+        model.apply([closenessFact(1, 'c-1', 1)], { after: 0, upTo: 1 }),
+      ).rejects.toBeInstanceOf(CheckpointMismatchError);
+      expect(await model.checkpoint()).toBe(1);
+      expect(await model.customer('c-2')).toBeNull();
+      expect((await model.customer('c-1'))?.facts).toHaveLength(1);
+    });
+
+    test('quiet: the highest-ranked customers with no contact since a time, skipping recent ones', async () => {
+      await model.apply(
+        [
+          closenessFact(1, 'c-recent', 1, { channel: 'in_person' }),
+          closenessFact(2, 'c-close', 40, { channel: 'in_person' }),
+          closenessFact(3, 'c-far', 60),
+          closenessFact(4, 'c-mid', 35, { channel: 'phone' }),
+        ],
+        { after: 0, upTo: 4 },
+      );
+      const since = CLOSENESS_T - 30 * DAY_MS;
+      expect((await model.quiet(since, 10, 100)).map((r) => r.customerId)).toEqual([
+        'c-close',
+        'c-mid',
+        'c-far',
+      ]);
+      expect((await model.quiet(since, 1, 100)).map((r) => r.customerId)).toEqual(['c-close']);
+      // Looks at no more than maxScan customers from the top.
+      expect((await model.quiet(since, 10, 2)).map((r) => r.customerId)).toEqual(['c-close']);
+    });
+
+    test('the ranking equals sorting every customer by computed score, at several moments, whatever the batches', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          factsArb,
+          fc.array(fc.nat(), { maxLength: 4 }),
+          fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 3 }),
+          async (facts, cuts, laterDays) => {
+            await model.clear();
+            for (const batch of batches(facts, cuts))
+              await model.apply(batch.facts, { after: batch.after, upTo: batch.upTo });
+            const ranked = await model.top(1000);
+            const customers = [...new Set(facts.map((f) => f.customerId))];
+            expect(ranked).toHaveLength(customers.length);
+            const queries = new ClosenessQueries(model);
+            for (const days of laterDays) {
+              const at = CLOSENESS_T + days * DAY_MS;
+              const computed = customers
+                .map((id) => {
+                  const own = facts.filter((f) => f.customerId === id);
+                  return closenessAt(foldClosenessFacts(id, own, config), at, config).score;
+                })
+                .sort((a, b) => b - a);
+              const top = await queries.top(1000, at);
+              expect(top.map((r) => r.score)).toEqual(computed);
+              // and each one's score is exactly the one its own report computes
+              for (const r of top.slice(0, 3))
+                expect((await queries.customer(r.customerId, at, { days: 1 }))?.score).toBe(
+                  r.score,
+                );
+            }
+          },
+        ),
+        { numRuns: 25 },
+      );
+    });
+
+    test('clear forgets everything', async () => {
+      await model.apply([closenessFact(1, 'c-1', 1)], { after: 0, upTo: 1 });
+      await model.clear();
+      expect(await model.checkpoint()).toBe(0);
+      expect(await model.top(10)).toEqual([]);
+      expect(await model.customer('c-1')).toBeNull();
+      expect(await model.latestContactMs()).toBeNull();
+    });
+  });
+}

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
+import { describeWithServices } from '@rapport/testing';
+import { type ClosenessReadModel } from '../closeness/closeness-read-model';
+import {
+  closenessFact,
+  describeClosenessReadModelContract,
+} from '../contract/closeness-read-model-contract';
+import { RedisLease } from './redis-lease';
+import { RedisClosenessReadModel } from './redis-closeness-read-model';
+import { FencedOutError } from './redis-timeline-read-model';
+
+const testPrefix = () => `rapport-test:${randomUUID()}:`;
+
+describeWithServices(['redis'], 'redis closeness read model', (urls) => {
+  const clients = new Map<ClosenessReadModel, Redis>();
+  describeClosenessReadModelContract({
+    name: 'redis',
+    open: async () => {
+      const redis = new Redis(urls.redis);
+      const model = new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, {
+        prefix: testPrefix(),
+      });
+      clients.set(model, redis);
+      return model;
+    },
+    close: async (model) => {
+      await model.clear();
+      await clients.get(model)?.quit();
+      clients.delete(model);
+    },
+  });
+
+  it('a writer that lost its lease writes nothing', async () => {
+    const redis = new Redis(urls.redis);
+    const prefix = testPrefix();
+    try {
+      const lease = new RedisLease(redis, { key: `${prefix}lease:closeness`, ttlMs: 5000 });
+      await lease.hold({ onLost: () => undefined });
+      const fenced = new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, {
+        prefix,
+        fence: lease.fence(),
+      });
+      await fenced.apply([closenessFact(1, 'c-1', 1)], { after: 0, upTo: 1 });
+      lease.stop();
+      await redis.set(`${prefix}lease:closeness`, 'someone-else');
+      await expect(
+        fenced.apply([closenessFact(2, 'c-1', 1)], { after: 1, upTo: 2 }),
+      ).rejects.toBeInstanceOf(FencedOutError);
+      expect(await fenced.checkpoint()).toBe(1);
+      expect((await fenced.customer('c-1'))?.facts).toHaveLength(1);
+      await fenced.clear();
+      await redis.del(`${prefix}lease:closeness`);
+    } finally {
+      await redis.quit();
+    }
+  });
+});

@@ -1,0 +1,300 @@
+import { createHash } from 'node:crypto';
+import { type Redis } from 'ioredis';
+import {
+  applyClosenessFact,
+  type ClosenessConfig,
+  type ClosenessFact,
+  closenessRankKey,
+  type ClosenessState,
+  emptyClosenessState,
+  inLogOrder,
+} from '@rapport/domain';
+import {
+  type ClosenessReadModel,
+  type CustomerCloseness,
+  type RankedCustomer,
+} from '../closeness/closeness-read-model';
+import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
+import { type RedisFence } from './redis-lease';
+import { FencedOutError } from './redis-timeline-read-model';
+
+export interface RedisClosenessReadModelOptions {
+  readonly prefix?: string;
+  /** When set, `apply` writes only while `fence.key` holds `fence.token`. */
+  readonly fence?: RedisFence;
+}
+
+/*
+ * KEYS: checkpoint, rank, state, last, latest, the K facts keys[, fence key last]
+ * ARGV: after, upTo, fence token ('' = none), latest contact ('' = none), K,
+ *       then per customer: id, rank key, state JSON, last contact, m, m × (eventId, fact JSON)
+ * Checks come before any write.
+ */
+const APPLY_SCRIPT = `
+local function batched(command, key, first, last)
+  for i = first, last, 1000 do
+    redis.call(command, key, unpack(ARGV, i, math.min(i + 999, last)))
+  end
+end
+local token = ARGV[3]
+if token ~= '' then
+  local holder = redis.call('GET', KEYS[#KEYS])
+  if holder ~= token then return {'fenced', holder or ''} end
+end
+local current = redis.call('GET', KEYS[1]) or '0'
+if tonumber(current) ~= tonumber(ARGV[1]) then return {'checkpoint', current} end
+local a = 6
+for k = 1, tonumber(ARGV[5]) do
+  local id = ARGV[a]
+  redis.call('ZADD', KEYS[2], ARGV[a + 1], id)
+  redis.call('HSET', KEYS[3], id, ARGV[a + 2])
+  redis.call('HSET', KEYS[4], id, ARGV[a + 3])
+  local m = tonumber(ARGV[a + 4])
+  if m > 0 then batched('HSET', KEYS[5 + k], a + 5, a + 4 + 2 * m) end
+  a = a + 5 + 2 * m
+end
+if ARGV[4] ~= '' then
+  local previous = redis.call('GET', KEYS[5])
+  if not previous or tonumber(previous) < tonumber(ARGV[4]) then
+    redis.call('SET', KEYS[5], ARGV[4])
+  end
+end
+redis.call('SET', KEYS[1], ARGV[2])
+return {'ok'}
+`;
+
+/* KEYS: rank, last. ARGV: limit. The top of the ranking with each one's last contact. */
+const TOP_SCRIPT = `
+local page = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')
+if #page == 0 then return {} end
+local ids = {}
+for i = 1, #page, 2 do ids[#ids + 1] = page[i] end
+local lasts = redis.call('HMGET', KEYS[2], unpack(ids))
+local out = {}
+for j = 1, #ids do
+  out[#out + 1] = ids[j]; out[#out + 1] = page[2 * j]; out[#out + 1] = lasts[j] or ''
+end
+return out
+`;
+
+/*
+ * KEYS: rank, last. ARGV: last contact at most, limit, max scan.
+ * Walks the ranking from the top in growing chunks, keeping customers gone quiet.
+ */
+const QUIET_SCRIPT = `
+local atMost = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local maxScan = tonumber(ARGV[3])
+local out = {}
+local found = 0
+local start = 0
+local chunk = math.min(math.max(limit * 2, 64), 1000)
+while found < limit and start < maxScan do
+  local stop = math.min(start + chunk, maxScan) - 1
+  local page = redis.call('ZREVRANGE', KEYS[1], start, stop, 'WITHSCORES')
+  if #page == 0 then break end
+  local ids = {}
+  for i = 1, #page, 2 do ids[#ids + 1] = page[i] end
+  local lasts = redis.call('HMGET', KEYS[2], unpack(ids))
+  for j = 1, #ids do
+    local last = lasts[j]
+    if last and tonumber(last) <= atMost then
+      out[#out + 1] = ids[j]; out[#out + 1] = page[2 * j]; out[#out + 1] = last
+      found = found + 1
+      if found >= limit then break end
+    end
+  end
+  start = stop + 1
+  chunk = math.min(chunk * 2, 1000)
+end
+return out
+`;
+
+class Script {
+  readonly sha: string;
+  constructor(readonly text: string) {
+    this.sha = createHash('sha1').update(text).digest('hex');
+  }
+  /** EVALSHA; the script text is sent only when the server does not know it yet. */
+  async run(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return redis.eval(this.text, keys.length, ...keys, ...args);
+    }
+  }
+}
+const APPLY = new Script(APPLY_SCRIPT);
+const TOP = new Script(TOP_SCRIPT);
+const QUIET = new Script(QUIET_SCRIPT);
+
+/**
+ * Closeness in Redis: the ranking is one sorted set scored by the forward-decayed key (so
+ * `ZREVRANGE` orders customers correctly at any moment), per customer the folded state and
+ * last contact in hashes, and the facts in a hash per customer (to recompute as of any time).
+ * `apply` reads the states it continues from, folds the batch with the pure domain, then
+ * writes every state, key, fact and the checkpoint in one Lua script that first checks the
+ * checkpoint and the lease's fence — atomically, or not at all.
+ */
+export class RedisClosenessReadModel implements ClosenessReadModel {
+  readonly prefix: string;
+  private readonly fence: RedisFence | undefined;
+  private readonly keys: {
+    checkpoint: string;
+    rank: string;
+    state: string;
+    last: string;
+    latest: string;
+  };
+
+  constructor(
+    private readonly redis: Redis,
+    readonly config: ClosenessConfig,
+    options: RedisClosenessReadModelOptions = {},
+  ) {
+    this.prefix = options.prefix ?? 'rapport:';
+    this.fence = options.fence;
+    this.keys = {
+      checkpoint: `${this.prefix}checkpoint:closeness`,
+      rank: `${this.prefix}closeness:rank`,
+      state: `${this.prefix}closeness:state`,
+      last: `${this.prefix}closeness:last`,
+      latest: `${this.prefix}closeness:latest`,
+    };
+  }
+
+  /** The sorted set of ranking keys (the benchmark fills it directly). */
+  get rankingSet(): string {
+    return this.keys.rank;
+  }
+  /** The hash of last contacts by customer. */
+  get lastContactHash(): string {
+    return this.keys.last;
+  }
+
+  async checkpoint(): Promise<number> {
+    return Number((await this.redis.get(this.keys.checkpoint)) ?? 0);
+  }
+
+  async apply(facts: readonly ClosenessFact[], range: CheckpointRange): Promise<void> {
+    const byCustomer = new Map<string, ClosenessFact[]>();
+    for (const fact of facts) {
+      let list = byCustomer.get(fact.customerId);
+      if (!list) byCustomer.set(fact.customerId, (list = []));
+      list.push(fact);
+    }
+    const ids = [...byCustomer.keys()];
+    const stored = ids.length > 0 ? await this.redis.hmget(this.keys.state, ...ids) : [];
+    const keys = [
+      this.keys.checkpoint,
+      this.keys.rank,
+      this.keys.state,
+      this.keys.last,
+      this.keys.latest,
+    ];
+    const args: string[] = [String(range.after), String(range.upTo), this.fence?.token ?? ''];
+    let latest: number | null = null;
+    const perCustomer: string[] = [];
+    ids.forEach((customerId, i) => {
+      const json = stored[i];
+      let state: ClosenessState = json
+        ? (JSON.parse(json) as ClosenessState)
+        : emptyClosenessState(customerId, this.config);
+      const list = byCustomer.get(customerId) as ClosenessFact[];
+      for (const fact of list) {
+        state = applyClosenessFact(state, fact, this.config).state;
+        if (latest === null || fact.occurredAtMs > latest) latest = fact.occurredAtMs;
+      }
+      keys.push(this.factsKey(customerId));
+      perCustomer.push(
+        customerId,
+        String(closenessRankKey(state, this.config)),
+        JSON.stringify(state),
+        String(state.lastContactMs ?? ''),
+        String(list.length),
+      );
+      for (const fact of list) perCustomer.push(fact.eventId, JSON.stringify(fact));
+    });
+    args.push(latest === null ? '' : String(latest), String(ids.length));
+    for (const value of perCustomer) args.push(value); // no spread: a big batch would overflow the stack
+    if (this.fence) keys.push(this.fence.key);
+
+    const [outcome, detail] = (await APPLY.run(this.redis, keys, args)) as [string, string?];
+    if (outcome === 'fenced')
+      throw new FencedOutError('closeness', this.fence as RedisFence, detail || null);
+    if (outcome === 'checkpoint')
+      throw new CheckpointMismatchError('closeness', range.after, Number(detail));
+  }
+
+  async customer(customerId: string): Promise<CustomerCloseness | null> {
+    const [state, facts] = await Promise.all([
+      this.redis.hget(this.keys.state, customerId),
+      this.redis.hvals(this.factsKey(customerId)),
+    ]);
+    if (!state) return null;
+    return {
+      state: JSON.parse(state) as ClosenessState,
+      facts: inLogOrder(facts.map((f) => JSON.parse(f) as ClosenessFact)),
+    };
+  }
+
+  async top(limit: number): Promise<RankedCustomer[]> {
+    const reply = (await TOP.run(
+      this.redis,
+      [this.keys.rank, this.keys.last],
+      [limit],
+    )) as string[];
+    return triples(reply);
+  }
+
+  async quiet(
+    lastContactAtMostMs: number,
+    limit: number,
+    maxScan: number,
+  ): Promise<RankedCustomer[]> {
+    const reply = (await QUIET.run(
+      this.redis,
+      [this.keys.rank, this.keys.last],
+      [lastContactAtMostMs, limit, maxScan],
+    )) as string[];
+    return triples(reply);
+  }
+
+  async latestContactMs(): Promise<number | null> {
+    const latest = await this.redis.get(this.keys.latest);
+    return latest === null ? null : Number(latest);
+  }
+
+  /** Deletes this model's keys, the checkpoint first (an interrupted clear is rebuilt). */
+  async clear(): Promise<void> {
+    const { checkpoint, rank, state, last, latest } = this.keys;
+    await this.redis.unlink(checkpoint, rank, state, last, latest);
+    const match = `${escapeGlob(this.prefix)}closeness:facts:*`;
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+      if (found.length > 0) await this.redis.unlink(...found);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+
+  private factsKey(customerId: string): string {
+    return `${this.prefix}closeness:facts:${customerId}`;
+  }
+}
+
+function triples(reply: string[]): RankedCustomer[] {
+  const out: RankedCustomer[] = [];
+  for (let i = 0; i < reply.length; i += 3)
+    out.push({
+      customerId: reply[i],
+      rankKey: Number(reply[i + 1]),
+      lastContactMs: reply[i + 2] === '' ? null : Number(reply[i + 2]),
+    });
+  return out;
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
