@@ -17,3 +17,7 @@ export * from './closeness/closeness-projection';
 export * from './closeness/closeness-queries';
 export * from './redis/redis-closeness-read-model';
 export * from './redis/leased-projection';
+export * from './ideas/idea-backlog-read-model';
+export * from './ideas/memory-idea-backlog-read-model';
+export * from './ideas/idea-backlog-projection';
+export * from './redis/redis-idea-backlog-read-model';

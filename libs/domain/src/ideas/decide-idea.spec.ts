@@ -416,3 +416,58 @@ describe('merge', () => {
     expect(thenEvents(decideIdeaAbsorb(foldIdea([...submitted, survivorEvent]), data))).toEqual([]);
   });
 });
+
+describe('score (RICE)', () => {
+  it('records the staff estimate', () => {
+    const events = thenEvents(
+      given(submitted, {
+        kind: 'score',
+        reach: 500,
+        impact: 2,
+        confidence: 0.8,
+        effort: 4,
+        staffId: STAFF_ID,
+        at: AT,
+      }),
+    );
+    expect(events).toEqual([
+      {
+        type: 'idea.rice-scored.v1',
+        data: {
+          ideaId: IDEA,
+          reach: 500,
+          impact: 2,
+          confidence: 0.8,
+          effort: 4,
+          staffId: STAFF_ID,
+          at: AT,
+        },
+      },
+    ]);
+    expect(foldIdea([...submitted, ...events])!.rice).toEqual({
+      reach: 500,
+      impact: 2,
+      confidence: 0.8,
+      effort: 4,
+    });
+  });
+
+  it.each([
+    ['reach', { reach: -1 }],
+    ['impact', { impact: Number.NaN }],
+    ['confidence', { confidence: 1.5 }],
+    ['effort', { effort: 0 }],
+  ])('refuses a bad %s', (path, fields) => {
+    const cmd = {
+      kind: 'score' as const,
+      reach: 1,
+      impact: 1,
+      confidence: 1,
+      effort: 1,
+      staffId: STAFF_ID,
+      at: AT,
+      ...fields,
+    };
+    expect(thenRefused(given(submitted, cmd))).toMatchObject({ code: 'invalid-field', path });
+  });
+});

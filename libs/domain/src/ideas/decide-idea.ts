@@ -8,6 +8,8 @@ import {
   type IdeaStatus,
   ideaCommented,
   ideaMerged,
+  ideaRiceScored,
+  type RiceScore,
   ideaStatusChanged,
   ideaSubmitted,
   ideaVoteWithdrawn,
@@ -63,9 +65,15 @@ export interface ChangeIdeaStatus {
   readonly at: string;
 }
 
+export interface ScoreIdea extends RiceScore {
+  readonly kind: 'score';
+  readonly staffId: string;
+  readonly at: string;
+}
+
 /** Commands on one idea stream (merging two ideas is `decideIdeaMerge`). */
 export type IdeaCommand =
-  SubmitIdea | VoteForIdea | WithdrawVote | CommentOnIdea | ChangeIdeaStatus;
+  SubmitIdea | VoteForIdea | WithdrawVote | CommentOnIdea | ChangeIdeaStatus | ScoreIdea;
 
 /**
  * The events a command on one idea produces, or why it is refused. `redirects` says where
@@ -89,6 +97,8 @@ export function decideIdea(
       return decideComment(idea, command);
     case 'change-status':
       return decideStatus(idea, command);
+    case 'score':
+      return decideScore(idea, command);
   }
 }
 
@@ -222,6 +232,38 @@ function decideStatus(idea: Idea, c: ChangeIdeaStatus): IdeaDecision<IdeaEvent[]
         from: idea.status,
         to: c.to,
         ...(reason ? { reason } : {}),
+        staffId: c.staffId,
+        at: c.at,
+      }),
+    ],
+  };
+}
+
+function decideScore(idea: Idea, c: ScoreIdea): IdeaDecision<IdeaEvent[]> {
+  const checks: [keyof RiceScore, boolean][] = [
+    ['reach', Number.isFinite(c.reach) && c.reach >= 0],
+    ['impact', Number.isFinite(c.impact) && c.impact >= 0],
+    ['confidence', Number.isFinite(c.confidence) && c.confidence >= 0 && c.confidence <= 1],
+    ['effort', Number.isFinite(c.effort) && c.effort > 0],
+  ];
+  const bad = checks.find(([, ok]) => !ok);
+  if (bad) {
+    return refuseIdea(
+      'invalid-field',
+      bad[0],
+      `${bad[0]} is out of range (reach, impact ≥ 0; confidence 0–1; effort > 0)`,
+    );
+  }
+  const { reach, impact, confidence, effort } = c;
+  return {
+    ok: true,
+    value: [
+      ideaRiceScored({
+        ideaId: idea.id,
+        reach,
+        impact,
+        confidence,
+        effort,
         staffId: c.staffId,
         at: c.at,
       }),

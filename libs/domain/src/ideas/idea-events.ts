@@ -103,6 +103,25 @@ export interface IdeaMergedV1 {
   readonly at: string;
 }
 
+/** RICE: reach (people per period) × impact × confidence (0–1) ÷ effort (person-months). */
+export interface RiceScore {
+  readonly reach: number;
+  readonly impact: number;
+  readonly confidence: number;
+  readonly effort: number;
+}
+
+export function riceValueOf(rice: RiceScore): number {
+  return (rice.reach * rice.impact * rice.confidence) / rice.effort;
+}
+
+/** `idea.rice-scored.v1`: staff set the idea's RICE estimate (the `rice` priority uses it). */
+export interface IdeaRiceScoredV1 extends RiceScore {
+  readonly ideaId: string;
+  readonly staffId: string;
+  readonly at: string;
+}
+
 export const IdeaEventTypes = {
   submitted: 'idea.submitted.v1',
   voted: 'idea.voted.v1',
@@ -110,6 +129,7 @@ export const IdeaEventTypes = {
   commented: 'idea.commented.v1',
   statusChanged: 'idea.status-changed.v1',
   merged: 'idea.merged.v1',
+  riceScored: 'idea.rice-scored.v1',
 } as const;
 
 /** Names without the version suffix, as read models and filters talk about them. */
@@ -120,6 +140,7 @@ export const IdeaEventNames = {
   commented: 'idea.commented',
   statusChanged: 'idea.status-changed',
   merged: 'idea.merged',
+  riceScored: 'idea.rice-scored',
 } as const;
 
 export type IdeaEvent =
@@ -128,7 +149,8 @@ export type IdeaEvent =
   | { readonly type: typeof IdeaEventTypes.voteWithdrawn; readonly data: IdeaVoteWithdrawnV1 }
   | { readonly type: typeof IdeaEventTypes.commented; readonly data: IdeaCommentedV1 }
   | { readonly type: typeof IdeaEventTypes.statusChanged; readonly data: IdeaStatusChangedV1 }
-  | { readonly type: typeof IdeaEventTypes.merged; readonly data: IdeaMergedV1 };
+  | { readonly type: typeof IdeaEventTypes.merged; readonly data: IdeaMergedV1 }
+  | { readonly type: typeof IdeaEventTypes.riceScored; readonly data: IdeaRiceScoredV1 };
 
 export type IdeaEventType = IdeaEvent['type'];
 
@@ -167,5 +189,9 @@ export const ideaStatusChanged = (data: IdeaStatusChangedV1): IdeaEvent => ({
 });
 export const ideaMerged = (data: IdeaMergedV1): IdeaEvent => ({
   type: IdeaEventTypes.merged,
+  data,
+});
+export const ideaRiceScored = (data: IdeaRiceScoredV1): IdeaEvent => ({
+  type: IdeaEventTypes.riceScored,
   data,
 });

@@ -6,6 +6,7 @@ import {
   type IdeaOrigin,
   type IdeaStatus,
   type IdeaVote,
+  type RiceScore,
 } from './idea-events';
 
 export interface IdeaHistoryEntry {
@@ -33,6 +34,8 @@ export interface Idea {
   readonly mergedInto?: string;
   /** Ideas merged into this one. */
   readonly mergedFrom: readonly string[];
+  /** The staff's RICE estimate, when set. */
+  readonly rice?: RiceScore;
   /** Touchpoints (log event ids) that submitted or voted here: a redelivery is recognised. */
   readonly touchpoints: ReadonlySet<string>;
 }
@@ -94,6 +97,10 @@ export function evolveIdea(state: IdeaState, event: IdeaEvent): IdeaState {
           },
         ],
       };
+    }
+    case IdeaEventTypes.riceScored: {
+      const { reach, impact, confidence, effort } = event.data;
+      return { ...state, rice: { reach, impact, confidence, effort } };
     }
     case IdeaEventTypes.merged: {
       const d = event.data;

@@ -4,3 +4,5 @@ export * from './idea-status';
 export * from './customer-redirects';
 export * from './idea';
 export * from './decide-idea';
+export * from './idea-view';
+export * from './backlog-ranking';
