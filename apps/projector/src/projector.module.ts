@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
+  ClosenessProjectionModule,
   EventStoreModule,
   HealthController,
   ProjectionModule,
@@ -22,6 +23,7 @@ export class ProjectorModule {
         EventStoreModule.forRoot(config),
         ReadModelsModule.forRoot(config),
         ProjectionModule,
+        ClosenessProjectionModule,
       ],
       controllers: [HealthController],
     };

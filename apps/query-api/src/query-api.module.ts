@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
+  ClosenessHttpModule,
   HealthController,
   type RapportConfig,
   RapportConfigModule,
@@ -17,6 +18,7 @@ export class QueryApiModule {
         RapportConfigModule.forRoot(config),
         ReadModelsModule.forRoot(config),
         TimelineHttpModule,
+        ClosenessHttpModule,
       ],
       controllers: [HealthController],
     };

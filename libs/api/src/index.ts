@@ -12,3 +12,5 @@ export * from './health/health.controller';
 export * from './touchpoints/touchpoints.module';
 export * from './timeline/timeline.module';
 export * from './service/run-service';
+export * from './closeness/closeness.module';
+export * from './closeness/closeness-projection.service';

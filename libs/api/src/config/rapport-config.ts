@@ -1,3 +1,5 @@
+import { type ClosenessConfig, parseClosenessConfig } from '@rapport/domain';
+
 /** Everything the platform reads from its environment, with the embedded defaults. */
 export interface RapportConfig {
   /** `sqlite:./data/rapport.db` (default), later `postgres://…`, `esdb://…`. */
@@ -15,6 +17,8 @@ export interface RapportConfig {
   readonly maxBodyBytes: number;
   /** Region for phone numbers written without a country code (ISO 3166, e.g. `DE`). */
   readonly defaultPhoneRegion?: string;
+  /** Closeness weights and half-life: `RAPPORT_CLOSENESS` (JSON overrides); defaults when unset. */
+  readonly closeness?: ClosenessConfig;
 }
 
 export const DEFAULT_CONFIG: RapportConfig = {
@@ -61,6 +65,7 @@ export function loadConfig(
       256 * 1024 * 1024,
     ),
     ...(region ? { defaultPhoneRegion: region } : {}),
+    ...(env.RAPPORT_CLOSENESS ? { closeness: parseClosenessConfig(env.RAPPORT_CLOSENESS) } : {}),
     ...overrides,
   };
 }

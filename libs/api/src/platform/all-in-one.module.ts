@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type RapportConfig } from '../config/rapport-config';
 import { RapportConfigModule } from '../config/rapport-config.module';
+import { ClosenessHttpModule } from '../closeness/closeness.module';
+import { ClosenessProjectionModule } from '../closeness/closeness-projection.service';
 import { HealthController } from '../health/health.controller';
 import { TimelineHttpModule } from '../timeline/timeline.module';
 import { TouchpointsHttpModule } from '../touchpoints/touchpoints.module';
@@ -21,6 +23,8 @@ export class AllInOneModule {
         ProjectionModule,
         TouchpointsHttpModule,
         TimelineHttpModule,
+        ClosenessProjectionModule,
+        ClosenessHttpModule,
       ],
       controllers: [HealthController],
     };

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { openReadModels, type ReadModels } from '@rapport/read-models';
 import { type RapportConfig } from '../config/rapport-config';
-import { READ_MODELS, TIMELINE_READ_MODEL } from './tokens';
+import { CLOSENESS_READ_MODEL, READ_MODELS, TIMELINE_READ_MODEL } from './tokens';
 
 @Injectable()
 class ReadModelsCloser implements OnApplicationShutdown {
@@ -26,15 +26,23 @@ export class ReadModelsModule {
     return {
       module: ReadModelsModule,
       providers: [
-        { provide: READ_MODELS, useFactory: () => openReadModels(config.readModelsUrl) },
+        {
+          provide: READ_MODELS,
+          useFactory: () => openReadModels(config.readModelsUrl, { closeness: config.closeness }),
+        },
         {
           provide: TIMELINE_READ_MODEL,
           useFactory: (rm: ReadModels) => rm.timeline,
           inject: [READ_MODELS],
         },
+        {
+          provide: CLOSENESS_READ_MODEL,
+          useFactory: (rm: ReadModels) => rm.closeness,
+          inject: [READ_MODELS],
+        },
         ReadModelsCloser,
       ],
-      exports: [READ_MODELS, TIMELINE_READ_MODEL],
+      exports: [READ_MODELS, TIMELINE_READ_MODEL, CLOSENESS_READ_MODEL],
     };
   }
 }

@@ -4,3 +4,5 @@ export const EVENT_STORE = Symbol('EVENT_STORE');
 export const READ_MODELS = Symbol('READ_MODELS');
 export const TIMELINE_READ_MODEL = Symbol('TIMELINE_READ_MODEL');
 export const TIMELINE_PROJECTOR = Symbol('TIMELINE_PROJECTOR');
+export const CLOSENESS_READ_MODEL = Symbol('CLOSENESS_READ_MODEL');
+export const CLOSENESS_PROJECTOR = Symbol('CLOSENESS_PROJECTOR');

@@ -1,6 +1,10 @@
 import Redis from 'ioredis';
-import { type ReadModels } from '../open-read-models';
+import { DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
+import { closenessProjection } from '../closeness/closeness-projection';
+import { type ReadModels, type ReadModelsOptions } from '../open-read-models';
+import { LeasedProjection } from './leased-projection';
 import { LeasedTimelineProjection } from './leased-timeline-projection';
+import { RedisClosenessReadModel } from './redis-closeness-read-model';
 import { RedisTimelineReadModel } from './redis-timeline-read-model';
 
 export const DEFAULT_REDIS_PREFIX = 'rapport:';
@@ -14,14 +18,34 @@ export function parseRedisReadModelsUrl(url: string): { redisUrl: string; prefix
 }
 
 /** Read models in Redis; the projection runs under a lease so replicas can stand by. */
-export function redisReadModels(url: string): ReadModels {
+export function redisReadModels(url: string, options: ReadModelsOptions = {}): ReadModels {
   const { redisUrl, prefix } = parseRedisReadModelsUrl(url);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
-  const projections: LeasedTimelineProjection[] = [];
+  const projections: LeasedProjection[] = [];
+  const closenessConfig = options.closeness ?? DEFAULT_CLOSENESS_CONFIG;
   return {
     timeline: new RedisTimelineReadModel(redis, { prefix }),
     async startTimelineProjection(store, log) {
       const projection = new LeasedTimelineProjection(store, redis, { prefix, log });
+      projections.push(projection);
+      await projection.start();
+      return projection;
+    },
+    closeness: new RedisClosenessReadModel(redis, closenessConfig, { prefix }),
+    async startClosenessProjection(store, log) {
+      // Its own lease (`<prefix>lease:closeness`): written by one projector at a time, fenced.
+      const projection = new LeasedProjection(
+        store,
+        redis,
+        { prefix, log },
+        {
+          name: 'closeness',
+          target: (fence) =>
+            closenessProjection(
+              new RedisClosenessReadModel(redis, closenessConfig, { prefix, fence }),
+            ),
+        },
+      );
       projections.push(projection);
       await projection.start();
       return projection;

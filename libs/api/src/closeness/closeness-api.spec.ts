@@ -1,0 +1,118 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { type RunningProjection } from '@rapport/read-models';
+import { loadConfig } from '../config/rapport-config';
+import { createHttpApp } from '../http/create-http-app';
+import { AllInOneModule } from '../platform/all-in-one.module';
+import { CLOSENESS_PROJECTOR } from '../platform/tokens';
+
+let seq = 0;
+function touchpoint(email: string, time: string, data: Record<string, unknown> = {}) {
+  seq += 1;
+  return {
+    specversion: '1.0',
+    id: `c-${seq}`,
+    source: 'tests/closeness',
+    type: 'touchpoint.recorded.v1',
+    time,
+    data: {
+      channel: 'email',
+      direction: 'inbound',
+      identity: { kind: 'email', value: email },
+      ...data,
+    },
+  };
+}
+
+describe('closeness API on embedded defaults', () => {
+  let app: INestApplication;
+  let http: ReturnType<typeof request>;
+  let ann: string;
+  let bob: string;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-closeness-'));
+    const config = loadConfig(
+      { RAPPORT_CLOSENESS: '{"halfLifeDays":30}' },
+      { eventStoreUrl: `sqlite:${join(dir, 'log.db')}` },
+    );
+    app = await createHttpApp(AllInOneModule.forRoot(config), config);
+    await app.init();
+    http = request(app.getHttpServer());
+    const sent = await http
+      .post('/v1/touchpoints')
+      .send([
+        // Ann: a visit in person one half-life before 2026-05-31T12:00Z (README example: 25.52)
+        touchpoint('ann@example.com', '2026-05-01T12:00:00Z', { channel: 'in_person' }),
+        // Bob: an e-mail a day before, then nothing
+        touchpoint('bob@example.com', '2026-03-01T12:00:00Z'),
+      ])
+      .expect(202);
+    ann = sent.body.results[0].customerId;
+    bob = sent.body.results[1].customerId;
+    const head = Math.max(...sent.body.results.map((r: { position: number }) => r.position));
+    await app.get<RunningProjection>(CLOSENESS_PROJECTOR).waitFor(head, 5000);
+  });
+  afterAll(() => app.close());
+
+  it("GET /v1/customers/:id/closeness: the README's hand-computed example, as of a time", async () => {
+    const res = await http
+      .get(`/v1/customers/${ann}/closeness?asOf=2026-05-31T12:00:00Z&days=3`)
+      .expect(200);
+    expect(res.body).toMatchObject({
+      customerId: ann,
+      asOf: '2026-05-31T12:00:00.000Z',
+      score: 25.52,
+      strength: expect.closeTo(4.25, 9),
+      components: { intensity: 22.51, emotion: 0, breadth: 3, coCreation: 0 },
+      lastContactAt: '2026-05-01T12:00:00.000Z',
+      channels: { in_person: '2026-05-01T12:00:00.000Z' },
+    });
+    expect(res.body.topContributors).toEqual([
+      expect.objectContaining({ kind: 'touchpoint', channel: 'in_person', twoWay: true }),
+    ]);
+    expect(res.body.history.map((p: { date: string }) => p.date)).toEqual([
+      '2026-05-29',
+      '2026-05-30',
+      '2026-05-31',
+    ]);
+    // Before the visit, there was nothing.
+    const before = await http.get(`/v1/customers/${ann}/closeness?asOf=2026-04-01T00:00:00Z`);
+    expect(before.body.score).toBe(0);
+  });
+
+  it('GET /v1/closeness/top and /at-risk rank by score; asOf before the latest contact is refused', async () => {
+    const top = await http.get('/v1/closeness/top?limit=5&asOf=2026-05-31T12:00:00Z').expect(200);
+    expect(top.body.items.map((i: { customerId: string }) => i.customerId)).toEqual([ann, bob]);
+    expect(top.body.items[0]).toMatchObject({ rank: 1, score: 25.52 });
+
+    const atRisk = await http
+      .get('/v1/closeness/at-risk?window=60d&asOf=2026-05-31T12:00:00Z')
+      .expect(200);
+    expect(atRisk.body.items.map((i: { customerId: string }) => i.customerId)).toEqual([bob]);
+    expect(atRisk.body.items[0].drop).toBeGreaterThan(0);
+
+    const early = await http.get('/v1/closeness/top?asOf=2026-04-01T00:00:00Z').expect(400);
+    expect(early.headers['content-type']).toContain('application/problem+json');
+    expect(early.body.errors[0].path).toBe('asOf');
+  });
+
+  it('answers 400 (problem+json) with field-level errors for bad input, 404 for no contact', async () => {
+    const bad = await http
+      .get('/v1/closeness/at-risk?window=soon&limit=0&asOf=yesterday&extra=1')
+      .expect(400);
+    expect(bad.headers['content-type']).toContain('application/problem+json');
+    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'asOf',
+      'extra',
+      'limit',
+      'window',
+    ]);
+    await http.get('/v1/customers/not-a-uuid/closeness').expect(400);
+    await http.get('/v1/customers/00000000-0000-4000-8000-000000000000/closeness').expect(404);
+    await http.get(`/v1/customers/${ann}/closeness?days=400`).expect(400);
+  });
+});

@@ -1,0 +1,150 @@
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { DAY_MS } from '@rapport/domain';
+import {
+  AsOfBeforeLatestContactError,
+  type ClosenessReadModel,
+  ClosenessQueries,
+} from '@rapport/read-models';
+import { validate as isUuid } from 'uuid';
+import { ProblemException } from '../http/problem';
+import { CLOSENESS_READ_MODEL } from '../platform/tokens';
+import { ClosenessParams } from './closeness-params';
+
+const AS_OF = {
+  name: 'asOf',
+  required: false,
+  description: 'RFC 3339 time to compute for (default: now)',
+  example: '2026-06-01T12:00:00Z',
+};
+
+/** Scores are shown to two decimals; they are computed (and ranked) at full precision. */
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/** A customer's closeness: score, components, what weighs most, and how it moved. */
+@ApiTags('closeness')
+@Controller('v1/customers')
+export class CustomerClosenessController {
+  private readonly queries: ClosenessQueries;
+  constructor(@Inject(CLOSENESS_READ_MODEL) model: ClosenessReadModel) {
+    this.queries = new ClosenessQueries(model);
+  }
+
+  @Get(':id/closeness')
+  @ApiOperation({
+    summary:
+      "A customer's closeness score (0–100), its components, top contributors and daily history",
+  })
+  @ApiParam({ name: 'id', description: 'customer id (UUID)' })
+  @ApiQuery(AS_OF)
+  @ApiQuery({
+    name: 'days',
+    required: false,
+    description: 'days of daily history, 1–365, default 30',
+  })
+  @ApiResponse({
+    status: 200,
+    description:
+      '{ customerId, asOf, score, strength, components: { intensity, emotion, breadth, coCreation }, lastContactAt, channels, topContributors, history: [{ date, score }] }',
+  })
+  @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
+  @ApiResponse({ status: 404, description: 'no contact with this customer on record' })
+  async closeness(@Param('id') customerId: string, @Query() params: Record<string, unknown>) {
+    if (!isUuid(customerId))
+      throw new ProblemException(400, `customer id ${customerId} is not a UUID`, [
+        { path: 'id', message: 'expected a UUID' },
+      ]);
+    const query = new ClosenessParams(params, ['asOf', 'days']);
+    const asOf = query.asOf();
+    const days = query.int('days', 30, 1, 365);
+    query.done();
+    const report = await this.queries.customer(customerId, asOf ?? Date.now(), { days });
+    if (!report)
+      throw new ProblemException(404, `no contact with customer ${customerId} on record`);
+    return {
+      ...report,
+      score: round2(report.score),
+      components: Object.fromEntries(
+        Object.entries(report.components).map(([name, points]) => [name, round2(points)]),
+      ),
+      topContributors: report.topContributors.map((c) => ({ ...c, points: round2(c.points) })),
+      history: report.history.map((p) => ({ ...p, score: round2(p.score) })),
+    };
+  }
+}
+
+/** Rankings: the closest customers, and the ones drifting away. */
+@ApiTags('closeness')
+@Controller('v1/closeness')
+export class ClosenessRankingController {
+  private readonly queries: ClosenessQueries;
+  constructor(@Inject(CLOSENESS_READ_MODEL) model: ClosenessReadModel) {
+    this.queries = new ClosenessQueries(model);
+  }
+
+  @Get('top')
+  @ApiOperation({ summary: 'The closest customers, highest score first (O(log n + limit))' })
+  @ApiQuery({ name: 'limit', required: false, description: '1–1000, default 20' })
+  @ApiQuery({ ...AS_OF, description: `${AS_OF.description}; not before the latest contact` })
+  @ApiResponse({
+    status: 200,
+    description: '{ asOf, items: [{ rank, customerId, score, lastContactAt }] }',
+  })
+  @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
+  async top(@Query() params: Record<string, unknown>) {
+    const query = new ClosenessParams(params, ['limit', 'asOf']);
+    const limit = query.int('limit', 20, 1, 1000);
+    const asOfParam = query.asOf();
+    query.done();
+    const asOf = await this.moment(asOfParam);
+    const items = await this.queries.top(limit, asOf);
+    return {
+      asOf: new Date(asOf).toISOString(),
+      items: items.map((i) => ({ ...i, score: round2(i.score) })),
+    };
+  }
+
+  @Get('at-risk')
+  @ApiOperation({
+    summary:
+      'Customers who were close and have gone quiet: no contact within the window, the closest at its start first',
+  })
+  @ApiQuery({ name: 'window', required: false, description: '30d (default), 12h, P30D, PT12H' })
+  @ApiQuery({ name: 'limit', required: false, description: '1–1000, default 20' })
+  @ApiQuery({ ...AS_OF, description: `${AS_OF.description}; not before the latest contact` })
+  @ApiResponse({
+    status: 200,
+    description:
+      '{ asOf, window, items: [{ customerId, score, scoreAtWindowStart, drop, lastContactAt }] }',
+  })
+  @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
+  async atRisk(@Query() params: Record<string, unknown>) {
+    const query = new ClosenessParams(params, ['window', 'limit', 'asOf']);
+    const windowMs = query.window('window', 30 * DAY_MS);
+    const limit = query.int('limit', 20, 1, 1000);
+    const asOfParam = query.asOf();
+    query.done();
+    const asOf = await this.moment(asOfParam);
+    const items = await this.queries.atRisk(windowMs, limit, asOf);
+    return {
+      asOf: new Date(asOf).toISOString(),
+      window: `PT${windowMs / 3_600_000}H`,
+      items: items.map((i) => ({
+        ...i,
+        score: round2(i.score),
+        scoreAtWindowStart: round2(i.scoreAtWindowStart),
+        drop: round2(i.drop),
+      })),
+    };
+  }
+
+  private async moment(asOf: number | undefined): Promise<number> {
+    try {
+      return await this.queries.rankingMoment(asOf, Date.now());
+    } catch (error) {
+      if (error instanceof AsOfBeforeLatestContactError)
+        throw new ProblemException(400, error.message, [{ path: 'asOf', message: error.message }]);
+      throw error;
+    }
+  }
+}
