@@ -40,9 +40,6 @@ export interface AtRiskCustomer {
   readonly lastContactAt: string;
 }
 
-/** How far the at-risk walk looks down the ranking for customers gone quiet. */
-export const AT_RISK_MAX_SCAN = 10_000;
-
 /** The closeness questions the API answers, over any `ClosenessReadModel`. */
 export class ClosenessQueries {
   constructor(private readonly model: ClosenessReadModel) {}
@@ -89,7 +86,7 @@ export class ClosenessQueries {
    */
   async atRisk(windowMs: number, limit: number, asOfMs: number): Promise<AtRiskCustomer[]> {
     const start = asOfMs - windowMs;
-    const quiet = await this.model.quiet(start, limit, AT_RISK_MAX_SCAN);
+    const quiet = await this.model.quiet(start, limit);
     return quiet.map((r) => {
       const before = scoreOfRankKey(r.rankKey, start, this.model.config);
       const score = scoreOfRankKey(r.rankKey, asOfMs, this.model.config);

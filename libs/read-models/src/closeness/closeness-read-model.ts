@@ -34,10 +34,11 @@ export interface ClosenessReadModel {
   top(limit: number): Promise<RankedCustomer[]>;
   /**
    * The `limit` highest-ranked customers whose last contact is at or before
-   * `lastContactAtMostMs` (gone quiet), walking the ranking from the top and skipping
-   * customers seen more recently: O(log n + limit + skipped), at most `maxScan` looked at.
+   * `lastContactAtMostMs` (gone quiet), in ranking order. Exact; walks the per-day index of
+   * last contacts (see `quiet-days.ts`): O(d + b·(log n + limit)) for d days after the bound
+   * and b ≤ limit + 1 days visited — independent of how many customers are active.
    */
-  quiet(lastContactAtMostMs: number, limit: number, maxScan: number): Promise<RankedCustomer[]>;
+  quiet(lastContactAtMostMs: number, limit: number): Promise<RankedCustomer[]>;
   /** The latest contact time applied (any customer); null for an empty model. */
   latestContactMs(): Promise<number | null>;
   /** Forgets everything (the model is rebuilt from the log). */

@@ -8,6 +8,7 @@ import {
   emptyClosenessState,
 } from '@rapport/domain';
 import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
+import { contactDay } from './quiet-days';
 import {
   type ClosenessReadModel,
   type CustomerCloseness,
@@ -28,10 +29,22 @@ interface CustomerEntry {
   readonly facts: ClosenessFact[];
 }
 
-/** Closeness in process memory: per customer the folded state, ranked in a B+ tree. */
+type DayEntry = readonly [highestKey: number, day: number];
+function dayOrder(a: DayEntry, b: DayEntry): number {
+  if (a[0] !== b[0]) return a[0] > b[0] ? -1 : 1;
+  return b[1] - a[1];
+}
+
+/**
+ * Closeness in process memory: per customer the folded state, ranked in a B+ tree; the
+ * at-risk index (see `quiet-days.ts`) as a B+ tree per day of last contact and one of days.
+ */
 export class MemoryClosenessReadModel implements ClosenessReadModel {
   private readonly customers = new Map<string, CustomerEntry>();
   private readonly ranking = new BTree<RankEntry, undefined>(undefined, rankOrder);
+  private readonly byDay = new Map<number, BTree<RankEntry, undefined>>();
+  private readonly dayHighest = new Map<number, number>();
+  private readonly days = new BTree<DayEntry, undefined>(undefined, dayOrder);
   private position = 0;
   private latest: number | null = null;
 
@@ -51,11 +64,13 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
         this.customers.set(fact.customerId, entry);
       } else {
         this.ranking.delete([entry.rankKey, fact.customerId]);
+        this.unfile(entry, fact.customerId);
       }
       entry.state = applyClosenessFact(entry.state, fact, this.config).state;
       entry.rankKey = closenessRankKey(entry.state, this.config);
       entry.facts.push(fact);
       this.ranking.set([entry.rankKey, fact.customerId], undefined);
+      this.file(entry, fact.customerId);
       if (this.latest === null || fact.occurredAtMs > this.latest) this.latest = fact.occurredAtMs;
     }
     this.position = range.upTo;
@@ -75,21 +90,27 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
     return out;
   }
 
-  async quiet(
-    lastContactAtMostMs: number,
-    limit: number,
-    maxScan: number,
-  ): Promise<RankedCustomer[]> {
-    const out: RankedCustomer[] = [];
-    let scanned = 0;
-    for (const [rankKey, customerId] of this.ranking.keys()) {
-      if (out.length >= limit || scanned >= maxScan) break;
-      scanned += 1;
-      const ranked = this.ranked(rankKey, customerId);
-      if (ranked.lastContactMs !== null && ranked.lastContactMs <= lastContactAtMostMs)
-        out.push(ranked);
+  async quiet(lastContactAtMostMs: number, limit: number): Promise<RankedCustomer[]> {
+    const boundary = contactDay(lastContactAtMostMs);
+    const best: RankedCustomer[] = [];
+    const beatsWorst = (entry: RankEntry) =>
+      best.length < limit ||
+      rankOrder(entry, [best[best.length - 1].rankKey, best[best.length - 1].customerId]) < 0;
+    for (const [highest, day] of this.days.keys()) {
+      if (best.length >= limit && highest < best[best.length - 1].rankKey) break;
+      if (day > boundary) continue;
+      for (const entry of (this.byDay.get(day) as BTree<RankEntry, undefined>).keys()) {
+        if (!beatsWorst(entry)) break;
+        const ranked = this.ranked(entry[0], entry[1]);
+        if ((ranked.lastContactMs as number) > lastContactAtMostMs) continue;
+        let at = best.length;
+        while (at > 0 && rankOrder(entry, [best[at - 1].rankKey, best[at - 1].customerId]) < 0)
+          at -= 1;
+        best.splice(at, 0, ranked);
+        if (best.length > limit) best.pop();
+      }
     }
-    return out;
+    return best;
   }
 
   async latestContactMs(): Promise<number | null> {
@@ -99,8 +120,40 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
   async clear(): Promise<void> {
     this.customers.clear();
     this.ranking.clear();
+    this.byDay.clear();
+    this.dayHighest.clear();
+    this.days.clear();
     this.position = 0;
     this.latest = null;
+  }
+
+  /** Files a customer under the day of its last contact. */
+  private file(entry: CustomerEntry, customerId: string): void {
+    const day = contactDay(entry.state.lastContactMs as number);
+    let bucket = this.byDay.get(day);
+    if (!bucket) this.byDay.set(day, (bucket = new BTree(undefined, rankOrder)));
+    bucket.set([entry.rankKey, customerId], undefined);
+    this.indexDay(day);
+  }
+
+  private unfile(entry: CustomerEntry, customerId: string): void {
+    const day = contactDay(entry.state.lastContactMs as number);
+    const bucket = this.byDay.get(day) as BTree<RankEntry, undefined>;
+    bucket.delete([entry.rankKey, customerId]);
+    if (bucket.size === 0) this.byDay.delete(day);
+    this.indexDay(day);
+  }
+
+  /** Keeps the day index at the day's highest key. */
+  private indexDay(day: number): void {
+    const previous = this.dayHighest.get(day);
+    if (previous !== undefined) this.days.delete([previous, day]);
+    const highest = this.byDay.get(day)?.minKey();
+    if (highest === undefined) this.dayHighest.delete(day);
+    else {
+      this.dayHighest.set(day, highest[0]);
+      this.days.set([highest[0], day], undefined);
+    }
   }
 
   private ranked(rankKey: number, customerId: string): RankedCustomer {

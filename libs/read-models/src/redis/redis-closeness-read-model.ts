@@ -15,6 +15,7 @@ import {
   type RankedCustomer,
 } from '../closeness/closeness-read-model';
 import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
+import { contactDay } from '../closeness/quiet-days';
 import { type RedisFence } from './redis-lease';
 import { FencedOutError } from './redis-timeline-read-model';
 
@@ -25,16 +26,23 @@ export interface RedisClosenessReadModelOptions {
 }
 
 /*
- * KEYS: checkpoint, rank, state, last, latest, the K facts keys[, fence key last]
- * ARGV: after, upTo, fence token ('' = none), latest contact ('' = none), K,
- *       then per customer: id, rank key, state JSON, last contact, m, m × (eventId, fact JSON)
- * Checks come before any write.
+ * KEYS: checkpoint, rank, state, last, latest, days, then per customer: facts, old day, new day
+ *       [, fence key last]
+ * ARGV: after, upTo, fence token ('' = none), latest contact ('' = none), K, then per
+ *       customer: id, rank key, state JSON, last contact, old day ('' = none), new day,
+ *       m, m × (eventId, fact JSON)
+ * Checks come before any write. A day's entry in `days` is the highest key filed under it.
  */
 const APPLY_SCRIPT = `
 local function batched(command, key, first, last)
   for i = first, last, 1000 do
     redis.call(command, key, unpack(ARGV, i, math.min(i + 999, last)))
   end
+end
+local function indexDay(bucket, day)
+  local top = redis.call('ZREVRANGE', bucket, 0, 0, 'WITHSCORES')
+  if #top == 0 then redis.call('ZREM', KEYS[6], day)
+  else redis.call('ZADD', KEYS[6], top[2], day) end
 end
 local token = ARGV[3]
 if token ~= '' then
@@ -46,12 +54,19 @@ if tonumber(current) ~= tonumber(ARGV[1]) then return {'checkpoint', current} en
 local a = 6
 for k = 1, tonumber(ARGV[5]) do
   local id = ARGV[a]
+  local factsKey, oldBucket, newBucket = KEYS[4 + 3 * k], KEYS[5 + 3 * k], KEYS[6 + 3 * k]
   redis.call('ZADD', KEYS[2], ARGV[a + 1], id)
   redis.call('HSET', KEYS[3], id, ARGV[a + 2])
   redis.call('HSET', KEYS[4], id, ARGV[a + 3])
-  local m = tonumber(ARGV[a + 4])
-  if m > 0 then batched('HSET', KEYS[5 + k], a + 5, a + 4 + 2 * m) end
-  a = a + 5 + 2 * m
+  if ARGV[a + 4] ~= '' then
+    redis.call('ZREM', oldBucket, id)
+    indexDay(oldBucket, ARGV[a + 4])
+  end
+  redis.call('ZADD', newBucket, ARGV[a + 1], id)
+  indexDay(newBucket, ARGV[a + 5])
+  local m = tonumber(ARGV[a + 6])
+  if m > 0 then batched('HSET', factsKey, a + 7, a + 6 + 2 * m) end
+  a = a + 7 + 2 * m
 end
 if ARGV[4] ~= '' then
   local previous = redis.call('GET', KEYS[5])
@@ -78,34 +93,73 @@ return out
 `;
 
 /*
- * KEYS: rank, last. ARGV: last contact at most, limit, max scan.
- * Walks the ranking from the top in growing chunks, keeping customers gone quiet.
+ * KEYS: days, last. ARGV: boundary day, last contact at most, limit, day-bucket key prefix.
+ * The threshold walk of quiet-days.ts: days by their highest key; days after the boundary
+ * skipped; on the boundary day, customers seen after the bound skipped; stops when no day
+ * left can beat the limit-th best. (Day buckets are named, not declared: one Redis node.)
  */
 const QUIET_SCRIPT = `
-local atMost = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-local maxScan = tonumber(ARGV[3])
-local out = {}
-local found = 0
+local boundary = tonumber(ARGV[1])
+local atMost = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+local prefix = ARGV[4]
+local ids, keys, scores = {}, {}, {}
+local function better(k1, id1, k2, id2)
+  if k1 ~= k2 then return k1 > k2 end
+  return id1 > id2
+end
+local function beatsWorst(k, id)
+  return #ids < limit or better(k, id, keys[#ids], ids[#ids])
+end
+local function insert(id, k, score)
+  local at = #ids + 1
+  while at > 1 and better(k, id, keys[at - 1], ids[at - 1]) do at = at - 1 end
+  table.insert(ids, at, id); table.insert(keys, at, k); table.insert(scores, at, score)
+  if #ids > limit then table.remove(ids); table.remove(keys); table.remove(scores) end
+end
 local start = 0
-local chunk = math.min(math.max(limit * 2, 64), 1000)
-while found < limit and start < maxScan do
-  local stop = math.min(start + chunk, maxScan) - 1
-  local page = redis.call('ZREVRANGE', KEYS[1], start, stop, 'WITHSCORES')
+local finished = false
+while not finished do
+  local page = redis.call('ZREVRANGE', KEYS[1], start, start + 63, 'WITHSCORES')
   if #page == 0 then break end
-  local ids = {}
-  for i = 1, #page, 2 do ids[#ids + 1] = page[i] end
-  local lasts = redis.call('HMGET', KEYS[2], unpack(ids))
-  for j = 1, #ids do
-    local last = lasts[j]
-    if last and tonumber(last) <= atMost then
-      out[#out + 1] = ids[j]; out[#out + 1] = page[2 * j]; out[#out + 1] = last
-      found = found + 1
-      if found >= limit then break end
+  for i = 1, #page, 2 do
+    local day = tonumber(page[i])
+    local highest = tonumber(page[i + 1])
+    if #ids >= limit and highest < keys[#ids] then finished = true; break end
+    if day <= boundary then
+      local bucket = prefix .. page[i]
+      local from = 0
+      local more = true
+      while more do
+        local entries = redis.call('ZREVRANGE', bucket, from, from + limit - 1, 'WITHSCORES')
+        if #entries == 0 then break end
+        local lasts = nil
+        if day == boundary then
+          local chunk = {}
+          for j = 1, #entries, 2 do chunk[#chunk + 1] = entries[j] end
+          lasts = redis.call('HMGET', KEYS[2], unpack(chunk))
+        end
+        for j = 1, #entries, 2 do
+          local id = entries[j]
+          local k = tonumber(entries[j + 1])
+          if not beatsWorst(k, id) then more = false; break end
+          if lasts == nil or tonumber(lasts[(j + 1) / 2]) <= atMost then
+            insert(id, k, entries[j + 1])
+          end
+        end
+        -- Another chunk only where customers seen after the bound may have been skipped.
+        if day ~= boundary then more = false end
+        from = from + limit
+      end
     end
   end
-  start = stop + 1
-  chunk = math.min(chunk * 2, 1000)
+  start = start + 64
+end
+if #ids == 0 then return {} end
+local lasts = redis.call('HMGET', KEYS[2], unpack(ids))
+local out = {}
+for j = 1, #ids do
+  out[#out + 1] = ids[j]; out[#out + 1] = scores[j]; out[#out + 1] = lasts[j] or ''
 end
 return out
 `;
@@ -146,6 +200,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     state: string;
     last: string;
     latest: string;
+    days: string;
   };
 
   constructor(
@@ -161,6 +216,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       state: `${this.prefix}closeness:state`,
       last: `${this.prefix}closeness:last`,
       latest: `${this.prefix}closeness:latest`,
+      days: `${this.prefix}closeness:days`,
     };
   }
 
@@ -192,6 +248,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       this.keys.state,
       this.keys.last,
       this.keys.latest,
+      this.keys.days,
     ];
     const args: string[] = [String(range.after), String(range.upTo), this.fence?.token ?? ''];
     let latest: number | null = null;
@@ -201,17 +258,21 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       let state: ClosenessState = json
         ? (JSON.parse(json) as ClosenessState)
         : emptyClosenessState(customerId, this.config);
+      const oldDay = state.lastContactMs === null ? null : contactDay(state.lastContactMs);
       const list = byCustomer.get(customerId) as ClosenessFact[];
       for (const fact of list) {
         state = applyClosenessFact(state, fact, this.config).state;
         if (latest === null || fact.occurredAtMs > latest) latest = fact.occurredAtMs;
       }
-      keys.push(this.factsKey(customerId));
+      const newDay = contactDay(state.lastContactMs as number);
+      keys.push(this.factsKey(customerId), this.dayKey(oldDay ?? newDay), this.dayKey(newDay));
       perCustomer.push(
         customerId,
         String(closenessRankKey(state, this.config)),
         JSON.stringify(state),
-        String(state.lastContactMs ?? ''),
+        String(state.lastContactMs),
+        oldDay === null ? '' : String(oldDay),
+        String(newDay),
         String(list.length),
       );
       for (const fact of list) perCustomer.push(fact.eventId, JSON.stringify(fact));
@@ -248,15 +309,11 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     return triples(reply);
   }
 
-  async quiet(
-    lastContactAtMostMs: number,
-    limit: number,
-    maxScan: number,
-  ): Promise<RankedCustomer[]> {
+  async quiet(lastContactAtMostMs: number, limit: number): Promise<RankedCustomer[]> {
     const reply = (await QUIET.run(
       this.redis,
-      [this.keys.rank, this.keys.last],
-      [lastContactAtMostMs, limit, maxScan],
+      [this.keys.days, this.keys.last],
+      [contactDay(lastContactAtMostMs), lastContactAtMostMs, limit, this.dayKey('')],
     )) as string[];
     return triples(reply);
   }
@@ -268,15 +325,27 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
 
   /** Deletes this model's keys, the checkpoint first (an interrupted clear is rebuilt). */
   async clear(): Promise<void> {
-    const { checkpoint, rank, state, last, latest } = this.keys;
-    await this.redis.unlink(checkpoint, rank, state, last, latest);
-    const match = `${escapeGlob(this.prefix)}closeness:facts:*`;
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      if (found.length > 0) await this.redis.unlink(...found);
-      cursor = next;
-    } while (cursor !== '0');
+    const { checkpoint, rank, state, last, latest, days } = this.keys;
+    await this.redis.unlink(checkpoint, rank, state, last, latest, days);
+    for (const pattern of ['closeness:facts:*', 'closeness:day:*']) {
+      const match = `${escapeGlob(this.prefix)}${pattern}`;
+      let cursor = '0';
+      do {
+        const [next, found] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+        if (found.length > 0) await this.redis.unlink(...found);
+        cursor = next;
+      } while (cursor !== '0');
+    }
+  }
+
+  /** The at-risk index: customers whose last contact was on UTC day `day`, by ranking key. */
+  dayKey(day: number | ''): string {
+    return `${this.prefix}closeness:day:${day}`;
+  }
+
+  /** The index of days, each at the highest ranking key filed under it. */
+  get daysIndex(): string {
+    return this.keys.days;
   }
 
   private factsKey(customerId: string): string {
