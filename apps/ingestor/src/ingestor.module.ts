@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import {
   EventStoreModule,
   HealthController,
+  IdeaCommandsHttpModule,
   IngestionModule,
   type RapportConfig,
   RapportConfigModule,
@@ -20,6 +21,7 @@ export class IngestorModule {
         EventStoreModule.forRoot(config),
         IngestionModule,
         TouchpointsHttpModule,
+        IdeaCommandsHttpModule,
       ],
       controllers: [TouchpointBatchesController, HealthController],
     };

@@ -3,6 +3,8 @@ import {
   ClosenessProjectionModule,
   EventStoreModule,
   HealthController,
+  IdeaBacklogModule,
+  IdeaBacklogProjectionModule,
   ProjectionModule,
   type RapportConfig,
   RapportConfigModule,
@@ -24,6 +26,8 @@ export class ProjectorModule {
         ReadModelsModule.forRoot(config),
         ProjectionModule,
         ClosenessProjectionModule,
+        IdeaBacklogModule.forRoot(config),
+        IdeaBacklogProjectionModule,
       ],
       controllers: [HealthController],
     };

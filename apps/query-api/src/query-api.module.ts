@@ -2,6 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import {
   ClosenessHttpModule,
   HealthController,
+  IdeaBacklogModule,
+  IdeaQueriesHttpModule,
   type RapportConfig,
   RapportConfigModule,
   ReadModelsModule,
@@ -19,6 +21,8 @@ export class QueryApiModule {
         ReadModelsModule.forRoot(config),
         TimelineHttpModule,
         ClosenessHttpModule,
+        IdeaBacklogModule.forRoot(config),
+        IdeaQueriesHttpModule,
       ],
       controllers: [HealthController],
     };

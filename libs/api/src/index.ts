@@ -14,3 +14,4 @@ export * from './timeline/timeline.module';
 export * from './service/run-service';
 export * from './closeness/closeness.module';
 export * from './closeness/closeness-projection.service';
+export * from './ideas';

@@ -21,3 +21,4 @@ export * from './ideas/idea-backlog-read-model';
 export * from './ideas/memory-idea-backlog-read-model';
 export * from './ideas/idea-backlog-projection';
 export * from './redis/redis-idea-backlog-read-model';
+export * from './ideas/open-idea-backlog';

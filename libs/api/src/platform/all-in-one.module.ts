@@ -4,6 +4,12 @@ import { RapportConfigModule } from '../config/rapport-config.module';
 import { ClosenessHttpModule } from '../closeness/closeness.module';
 import { ClosenessProjectionModule } from '../closeness/closeness-projection.service';
 import { HealthController } from '../health/health.controller';
+import {
+  IdeaBacklogModule,
+  IdeaBacklogProjectionModule,
+  IdeaCommandsHttpModule,
+  IdeaQueriesHttpModule,
+} from '../ideas/ideas.module';
 import { TimelineHttpModule } from '../timeline/timeline.module';
 import { TouchpointsHttpModule } from '../touchpoints/touchpoints.module';
 import { EventStoreModule } from './event-store.module';
@@ -25,6 +31,10 @@ export class AllInOneModule {
         TimelineHttpModule,
         ClosenessProjectionModule,
         ClosenessHttpModule,
+        IdeaBacklogModule.forRoot(config),
+        IdeaBacklogProjectionModule,
+        IdeaCommandsHttpModule,
+        IdeaQueriesHttpModule,
       ],
       controllers: [HealthController],
     };

@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Body,
+  Controller,
+  Delete,
+  HttpCode,
+  Inject,
+  Optional,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { type FieldError, validateDto } from '@rapport/domain';
+import { type CommandResult, type IdeaService } from '@rapport/ideas';
+import { type RunningProjection } from '@rapport/read-models';
+import { ProblemException } from '../http/problem';
+import {
+  ChangeStatusDto,
+  CommentDto,
+  MergeDto,
+  RiceDto,
+  SubmitIdeaDto,
+  VoteDto,
+  originOf,
+} from './idea-dtos';
+import { ideaProblem } from './idea-problems';
+import { IDEA_BACKLOG_PROJECTOR, IDEA_SERVICE } from './idea-tokens';
+
+function parse<T extends object>(cls: new () => T, body: unknown): T {
+  const result = validateDto(cls, body ?? {}, '');
+  if (!result.ok) throw new ProblemException(400, 'invalid request body', result.errors);
+  return result.value;
+}
+
+function bad(path: string, message: string): never {
+  const errors: FieldError[] = [{ path, message }];
+  throw new ProblemException(400, message, errors);
+}
+
+const RESULT = 'the idea’s new stream revision and the log position of the last event';
+
+/** Idea commands: staff and adapters submit, vote, comment, triage and merge. */
+@ApiTags('ideas')
+@Controller('v1/ideas')
+export class IdeaCommandsController {
+  constructor(
+    @Inject(IDEA_SERVICE) private readonly ideas: IdeaService,
+    @Optional() @Inject(IDEA_BACKLOG_PROJECTOR) private readonly projector?: RunningProjection,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Submit an idea for a customer (from a touchpoint, or by staff on their behalf)',
+  })
+  @ApiBody({ type: SubmitIdeaDto })
+  @ApiResponse({ status: 201, description: `{ ideaId, revision, position }: ${RESULT}` })
+  @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
+  @ApiResponse({
+    status: 409,
+    description: 'the idea id exists, or the touchpoint was already used',
+  })
+  async submit(@Body() body: unknown) {
+    const dto = parse(SubmitIdeaDto, body);
+    const origin = originOf(dto);
+    if (typeof origin === 'string') bad('staffId', origin);
+    const ideaId = dto.ideaId ?? randomUUID();
+    return this.run(() =>
+      this.ideas.submit({
+        ideaId,
+        title: dto.title,
+        ...(dto.description === undefined ? {} : { description: dto.description }),
+        customerId: dto.customerId,
+        origin,
+        at: new Date().toISOString(),
+      }),
+    );
+  }
+
+  @Post(':id/votes')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'A customer supports the idea (one vote per person; staff may vote on their behalf)',
+  })
+  @ApiParam({ name: 'id' })
+  @ApiBody({ type: VoteDto })
+  @ApiResponse({ status: 201, description: RESULT })
+  @ApiResponse({ status: 404, description: 'no such idea' })
+  @ApiResponse({
+    status: 409,
+    description:
+      'already voted (also under a merged customer id), idea merged, or a concurrent change',
+  })
+  @ApiResponse({ status: 422, description: 'the idea is shipped or declined' })
+  async vote(@Param('id') ideaId: string, @Body() body: unknown) {
+    const dto = parse(VoteDto, body);
+    const origin = originOf(dto);
+    if (typeof origin === 'string') bad('staffId', origin);
+    return this.run(() =>
+      this.ideas.vote(
+        ideaId,
+        { customerId: dto.customerId, origin, at: new Date().toISOString() },
+        { expectedRevision: dto.expectedRevision },
+      ),
+    );
+  }
+
+  @Delete(':id/votes/:customerId')
+  @ApiOperation({
+    summary: 'Withdraw a customer’s vote (every vote of the person, under any merged id)',
+  })
+  @ApiParam({ name: 'id' })
+  @ApiParam({ name: 'customerId' })
+  @ApiQuery({ name: 'staffId', required: true, description: 'who withdraws it' })
+  @ApiResponse({ status: 200, description: RESULT })
+  @ApiResponse({ status: 409, description: 'the customer does not support the idea' })
+  async withdraw(
+    @Param('id') ideaId: string,
+    @Param('customerId') customerId: string,
+    @Query('staffId') staffId: string | undefined,
+  ) {
+    if (typeof staffId !== 'string' || staffId.length === 0 || staffId.length > 128)
+      bad('staffId', 'staffId (1–128 characters) names who withdraws the vote');
+    return this.run(() =>
+      this.ideas.withdrawVote(ideaId, {
+        customerId,
+        origin: { kind: 'staff', staffId },
+        at: new Date().toISOString(),
+      }),
+    );
+  }
+
+  @Post(':id/comments')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Comment on an idea (a customer or a staff member)' })
+  @ApiParam({ name: 'id' })
+  @ApiBody({ type: CommentDto })
+  @ApiResponse({ status: 201, description: `{ commentId, … }: ${RESULT}` })
+  async comment(@Param('id') ideaId: string, @Body() body: unknown) {
+    const dto = parse(CommentDto, body);
+    if ((dto.customerId === undefined) === (dto.staffId === undefined))
+      bad('customerId', 'give exactly one of customerId and staffId');
+    const commentId = randomUUID();
+    const author =
+      dto.customerId !== undefined
+        ? { kind: 'customer' as const, customerId: dto.customerId }
+        : { kind: 'staff' as const, staffId: dto.staffId as string };
+    const result = await this.run(() =>
+      this.ideas.comment(
+        ideaId,
+        { commentId, author, text: dto.text, at: new Date().toISOString() },
+        { expectedRevision: dto.expectedRevision },
+      ),
+    );
+    return { commentId, ...result };
+  }
+
+  @Post(':id/status')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Move the idea along new → under_review → planned → in_progress → shipped, or decline it (with a reason)',
+  })
+  @ApiParam({ name: 'id' })
+  @ApiBody({ type: ChangeStatusDto })
+  @ApiResponse({ status: 200, description: RESULT })
+  @ApiResponse({ status: 400, description: 'declining without a reason' })
+  @ApiResponse({ status: 409, description: 'a concurrent change (expectedRevision)' })
+  @ApiResponse({
+    status: 422,
+    description: 'an illegal transition; `errors[0].allowed` lists the legal ones',
+  })
+  async status(@Param('id') ideaId: string, @Body() body: unknown) {
+    const dto = parse(ChangeStatusDto, body);
+    return this.run(() =>
+      this.ideas.changeStatus(
+        ideaId,
+        {
+          to: dto.to,
+          ...(dto.reason === undefined ? {} : { reason: dto.reason }),
+          staffId: dto.staffId,
+          at: new Date().toISOString(),
+        },
+        { expectedRevision: dto.expectedRevision },
+      ),
+    );
+  }
+
+  @Post(':id/merge')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Merge this idea (a duplicate) into another: supporters are united, comments move, this id redirects',
+  })
+  @ApiParam({ name: 'id', description: 'the duplicate' })
+  @ApiBody({ type: MergeDto })
+  @ApiResponse({ status: 200, description: `the survivor’s ${RESULT}` })
+  @ApiResponse({
+    status: 409,
+    description: 'either idea is already merged, or a concurrent change',
+  })
+  @ApiResponse({ status: 422, description: 'merging an idea into itself' })
+  async merge(@Param('id') ideaId: string, @Body() body: unknown) {
+    const dto = parse(MergeDto, body);
+    return this.run(() =>
+      this.ideas.merge(
+        ideaId,
+        dto.intoIdeaId,
+        { staffId: dto.staffId, at: new Date().toISOString() },
+        { expectedRevision: dto.expectedRevision },
+      ),
+    );
+  }
+
+  @Post(':id/rice')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Set the staff RICE estimate (used by priority=rice)' })
+  @ApiParam({ name: 'id' })
+  @ApiBody({ type: RiceDto })
+  @ApiResponse({ status: 200, description: RESULT })
+  async rice(@Param('id') ideaId: string, @Body() body: unknown) {
+    const { staffId, ...rice } = parse(RiceDto, body);
+    return this.run(() =>
+      this.ideas.execute(ideaId, { kind: 'score', ...rice, staffId, at: new Date().toISOString() }),
+    );
+  }
+
+  /** Runs a command; waits (briefly) for an in-process backlog projection, so reads see it. */
+  private async run(command: () => Promise<CommandResult>) {
+    let result: CommandResult;
+    try {
+      result = await command();
+    } catch (error) {
+      ideaProblem(error);
+    }
+    if (this.projector && result.position > 0) {
+      await this.projector.waitFor(result.position, 5000).catch(() => undefined);
+    }
+    return { ideaId: result.ideaId, revision: result.revision, position: result.position };
+  }
+}

@@ -1,0 +1,189 @@
+import { Controller, Get, Inject, Optional, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  BACKLOG_SORTS,
+  type BacklogQuery,
+  type BacklogSort,
+  type FieldError,
+  IDEA_STATUSES,
+  type IdeaStatus,
+  type IdeaView,
+  PRIORITY_MODES,
+  type PriorityMode,
+  backlogItemOf,
+  isIdeaStatus,
+  rankBacklog,
+} from '@rapport/domain';
+import { redirectsFor, type ResolveCustomer } from '@rapport/ideas';
+import { type IdeaBacklog, type TimelineReadModel } from '@rapport/read-models';
+import { ProblemException } from '../http/problem';
+import { TIMELINE_READ_MODEL } from '../platform/tokens';
+import { IDEA_BACKLOG, IDEA_CLOSENESS_WEIGHT } from './idea-tokens';
+
+const LIST_PARAMS = ['status', 'sort', 'priority', 'q', 'trendDays', 'limit', 'offset'];
+
+/** A supporter's weight for `priority=closeness`. */
+export type ClosenessWeightLookup = (customerId: string) => Promise<number>;
+
+/** What staff triage from: the backlog, one idea, a customer's ideas. */
+@ApiTags('ideas')
+@Controller()
+export class IdeaQueriesController {
+  private readonly resolve: ResolveCustomer;
+
+  constructor(
+    @Inject(IDEA_BACKLOG) private readonly backlog: IdeaBacklog,
+    @Optional() @Inject(TIMELINE_READ_MODEL) timeline?: TimelineReadModel,
+    @Optional() @Inject(IDEA_CLOSENESS_WEIGHT) private readonly closeness?: ClosenessWeightLookup,
+  ) {
+    // Merged customers count once: the timeline read model knows where an id leads.
+    this.resolve = timeline?.resolveCustomer
+      ? (id) => timeline.resolveCustomer(id)
+      : async (id) => id;
+  }
+
+  @Get('v1/ideas')
+  @ApiOperation({
+    summary: 'The backlog: filtered by status and title words, ranked by priority or trend',
+  })
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    example: 'new,under_review',
+    description: `any of ${IDEA_STATUSES.join(', ')}`,
+  })
+  @ApiQuery({ name: 'sort', required: false, enum: BACKLOG_SORTS, description: 'default priority' })
+  @ApiQuery({
+    name: 'priority',
+    required: false,
+    enum: PRIORITY_MODES,
+    description: 'count (default), closeness-weighted, or staff RICE',
+  })
+  @ApiQuery({ name: 'q', required: false, description: 'words that must all appear in the title' })
+  @ApiQuery({
+    name: 'trendDays',
+    required: false,
+    description: 'trend window, 1–365 days, default 30',
+  })
+  @ApiQuery({ name: 'limit', required: false, description: '1–200, default 50' })
+  @ApiQuery({ name: 'offset', required: false })
+  @ApiResponse({ status: 200, description: '{ items: BacklogItem[], total }' })
+  @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
+  async list(@Query() params: Record<string, string>) {
+    const query = parseBacklogQuery(params);
+    const views = await this.backlog.model.list(query.statuses);
+    const context = await this.context(views, query.priority === 'closeness');
+    return rankBacklog(views, query, context);
+  }
+
+  @Get('v1/ideas/:id')
+  @ApiOperation({
+    summary:
+      'One idea: supporters, comments, history (a merged id answers with the idea it went into)',
+  })
+  @ApiParam({ name: 'id' })
+  @ApiResponse({ status: 200, description: 'the idea; `redirectedFrom` when the id was merged' })
+  @ApiResponse({ status: 404, description: 'no such idea' })
+  async get(@Param('id') ideaId: string) {
+    let view = (await this.backlog.model.getMany([ideaId])).get(ideaId);
+    let redirectedFrom: string | undefined;
+    for (let hops = 0; view?.mergedInto !== undefined && hops < 32; hops += 1) {
+      redirectedFrom ??= ideaId;
+      view = (await this.backlog.model.getMany([view.mergedInto])).get(view.mergedInto);
+    }
+    if (!view) throw new ProblemException(404, `no idea ${ideaId}`);
+    const context = await this.context([view], false);
+    const item = backlogItemOf(view, 'count', context);
+    const supporters = [...new Set(view.votes.map((v) => context.redirects(v.customerId)))].sort();
+    return {
+      ...view,
+      ...(redirectedFrom ? { redirectedFrom } : {}),
+      voteCount: item.votes,
+      trend: item.trend,
+      supporters,
+    };
+  }
+
+  @Get('v1/customers/:id/ideas')
+  @ApiOperation({
+    summary: 'The ideas a customer submitted or supports (for the customer profile)',
+  })
+  @ApiParam({ name: 'id', description: 'customer id' })
+  @ApiResponse({ status: 200, description: '{ customerId, items: BacklogItem & { role } [] }' })
+  async ofCustomer(@Param('id') customerId: string) {
+    const views = await this.backlog.model.ideasOfCustomer(customerId);
+    const context = await this.context(views, false);
+    const items = views
+      .map((view) => ({
+        ...backlogItemOf(view, 'count', context),
+        role: view.submittedBy === customerId ? 'submitter' : 'supporter',
+      }))
+      .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
+    return { customerId, items };
+  }
+
+  private async context(views: readonly IdeaView[], withCloseness: boolean) {
+    const customers = views.flatMap((v) => v.votes.map((vote) => vote.customerId));
+    const redirects = await redirectsFor(customers, this.resolve);
+    const weights = new Map<string, number>();
+    if (withCloseness && this.closeness) {
+      const lookup = this.closeness;
+      await Promise.all(
+        [...new Set(customers.map(redirects))].map(async (id) => weights.set(id, await lookup(id))),
+      );
+    }
+    return {
+      now: new Date().toISOString(),
+      redirects,
+      closeness: (id: string) => weights.get(id) ?? 1,
+    };
+  }
+}
+
+export function parseBacklogQuery(params: Record<string, unknown>): BacklogQuery {
+  const errors: FieldError[] = [];
+  const unknown = Object.keys(params).filter((k) => !LIST_PARAMS.includes(k));
+  for (const path of unknown)
+    errors.push({
+      path,
+      message: `not a parameter of this endpoint; allowed: ${LIST_PARAMS.join(', ')}`,
+    });
+  for (const [path, value] of Object.entries(params))
+    if (typeof value !== 'string') errors.push({ path, message: 'given more than once' });
+  const p = params as Record<string, string | undefined>;
+  const statuses = p.status ? p.status.split(',').map((s) => s.trim()) : undefined;
+  for (const s of statuses ?? [])
+    if (!isIdeaStatus(s))
+      errors.push({ path: 'status', message: `${s} is not one of ${IDEA_STATUSES.join(', ')}` });
+  const sort = p.sort ?? 'priority';
+  if (!(BACKLOG_SORTS as readonly string[]).includes(sort))
+    errors.push({ path: 'sort', message: `one of ${BACKLOG_SORTS.join(', ')}` });
+  const priority = p.priority ?? 'count';
+  if (!(PRIORITY_MODES as readonly string[]).includes(priority))
+    errors.push({ path: 'priority', message: `one of ${PRIORITY_MODES.join(', ')}` });
+  if (p.q !== undefined && p.q.length > 200)
+    errors.push({ path: 'q', message: 'at most 200 characters' });
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = p[name];
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      errors.push({ path: name, message: `a whole number from ${min} to ${max}` });
+      return fallback;
+    }
+    return value;
+  };
+  const trendDays = int('trendDays', 30, 1, 365);
+  const limit = int('limit', 50, 1, 200);
+  const offset = int('offset', 0, 0, 1_000_000);
+  if (errors.length) throw new ProblemException(400, 'bad backlog query', errors);
+  return {
+    ...(statuses ? { statuses: statuses as IdeaStatus[] } : {}),
+    ...(p.q ? { q: p.q } : {}),
+    sort: sort as BacklogSort,
+    priority: priority as PriorityMode,
+    trendDays,
+    limit,
+    offset,
+  };
+}

@@ -1,0 +1,123 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { type EventStore } from '@rapport/event-store';
+import { IdeaService } from '@rapport/ideas';
+import {
+  type IdeaBacklog,
+  openIdeaBacklog,
+  type ProjectionStatus,
+  type RunningProjection,
+  type TimelineReadModel,
+} from '@rapport/read-models';
+import { type RapportConfig } from '../config/rapport-config';
+import { EVENT_STORE, TIMELINE_READ_MODEL } from '../platform/tokens';
+import { IdeaCommandsController } from './idea-commands.controller';
+import { IdeaQueriesController } from './idea-queries.controller';
+import { IDEA_BACKLOG, IDEA_BACKLOG_PROJECTOR, IDEA_SERVICE } from './idea-tokens';
+
+@Injectable()
+class IdeaBacklogCloser implements OnApplicationShutdown {
+  constructor(@Inject(IDEA_BACKLOG) private readonly backlog: IdeaBacklog) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.backlog.close();
+  }
+}
+
+/** The idea backlog read model on the `RAPPORT_READ_MODELS` backend (memory or Redis). */
+@Global()
+@Module({})
+export class IdeaBacklogModule {
+  static forRoot(config: RapportConfig): DynamicModule {
+    return {
+      module: IdeaBacklogModule,
+      providers: [
+        { provide: IDEA_BACKLOG, useFactory: () => openIdeaBacklog(config.readModelsUrl) },
+        IdeaBacklogCloser,
+      ],
+      exports: [IDEA_BACKLOG],
+    };
+  }
+}
+
+/** Holds the running backlog projection: started once the app is up, stopped on shutdown. */
+@Injectable()
+export class IdeaBacklogProjectionService
+  implements RunningProjection, OnApplicationBootstrap, OnApplicationShutdown
+{
+  private readonly logger = new Logger('ideas');
+  private running: RunningProjection | null = null;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(IDEA_BACKLOG) private readonly backlog: IdeaBacklog,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.running ??= await this.backlog.startProjection(this.store, (line) =>
+      this.logger.log(line),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  status(): ProjectionStatus {
+    if (!this.running) throw new Error('the idea backlog projection is not running');
+    return this.running.status();
+  }
+
+  waitFor(position: number, timeoutMs?: number): Promise<void> {
+    if (!this.running)
+      return Promise.reject(new Error('the idea backlog projection is not running'));
+    return this.running.waitFor(position, timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    await this.running?.stop();
+    this.running = null;
+  }
+}
+
+/** The projector's backlog part (global, so commands in the same process can wait for it). */
+@Global()
+@Module({
+  providers: [
+    IdeaBacklogProjectionService,
+    { provide: IDEA_BACKLOG_PROJECTOR, useExisting: IdeaBacklogProjectionService },
+  ],
+  exports: [IDEA_BACKLOG_PROJECTOR],
+})
+export class IdeaBacklogProjectionModule {}
+
+/** Idea commands over the event log (needs `EVENT_STORE`). */
+@Module({
+  controllers: [IdeaCommandsController],
+  providers: [
+    {
+      provide: IDEA_SERVICE,
+      useFactory: (store: EventStore, timeline?: TimelineReadModel) =>
+        new IdeaService(store, {
+          // Merged customers vote once: the timeline read model knows where an id leads.
+          ...(timeline?.resolveCustomer
+            ? { resolveCustomer: (id: string) => timeline.resolveCustomer(id) }
+            : {}),
+        }),
+      inject: [EVENT_STORE, { token: TIMELINE_READ_MODEL, optional: true }],
+    },
+  ],
+  exports: [IDEA_SERVICE],
+})
+export class IdeaCommandsHttpModule {}
+
+/** Backlog queries from the read model (needs `IdeaBacklogModule`). */
+@Module({ controllers: [IdeaQueriesController] })
+export class IdeaQueriesHttpModule {}
