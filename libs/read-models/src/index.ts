@@ -22,3 +22,7 @@ export * from './ideas/memory-idea-backlog-read-model';
 export * from './ideas/idea-backlog-projection';
 export * from './redis/redis-idea-backlog-read-model';
 export * from './ideas/open-idea-backlog';
+export * from './identity/identity-graph-log';
+export * from './identity/identity-resolution';
+export * from './identity/start-identity-resolution';
+export * from './identity/identity-commands';

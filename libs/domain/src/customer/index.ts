@@ -1,2 +1,3 @@
 export * from './identity-activity';
 export * from './customer-profile';
+export * from './filing-identity';

@@ -1,4 +1,6 @@
 import {
+  type ChannelIdentity,
+  fileTimelineEntry,
   identityGraphEventFrom,
   toTimelineEntry,
   type IdentityGraphEvent,
@@ -23,7 +25,8 @@ export function timelineProjection(model: TimelineReadModel): ProjectionTarget {
       for (const event of events) {
         const entry = toTimelineEntry(event);
         if (entry) {
-          entries.push(entry);
+          const further = (event.data as { identities?: ChannelIdentity[] }).identities;
+          entries.push(fileTimelineEntry(entry, further));
           continue;
         }
         const identityEvent = identityGraphEventFrom(event);
