@@ -471,3 +471,22 @@ describe('score (RICE)', () => {
     expect(thenRefused(given(submitted, cmd))).toMatchObject({ code: 'invalid-field', path });
   });
 });
+
+describe('merge and redelivered touchpoints', () => {
+  it('recognises a touchpoint that voted on the duplicate once its votes moved to the survivor', () => {
+    const origin = viaTouchpoint('mail-7', 'email');
+    const dup = [
+      ...submittedBy(BOB, 'idea-2'),
+      ideaVoted({ ideaId: 'idea-2', customerId: 'cy', origin, at: AT }),
+    ];
+    const decision = decideIdeaMerge(foldIdea(dup), foldIdea(submitted), {
+      staffId: STAFF_ID,
+      at: AT,
+    });
+    if (!decision.ok) throw new Error('refused');
+    const survivor = [...submitted, decision.value.survivor];
+    expect(
+      thenRefused(given(survivor, { kind: 'vote', customerId: 'cy', origin, at: AT })).code,
+    ).toBe('duplicate-touchpoint');
+  });
+});

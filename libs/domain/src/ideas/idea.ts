@@ -107,10 +107,21 @@ export function evolveIdea(state: IdeaState, event: IdeaEvent): IdeaState {
       if (d.mergedIdeaId === state.id) return { ...state, mergedInto: d.survivorIdeaId };
       if (d.survivorIdeaId !== state.id || state.mergedFrom.includes(d.mergedIdeaId)) return state;
       const votes = new Map(state.votes);
-      for (const vote of d.votes) if (!votes.has(vote.customerId)) votes.set(vote.customerId, vote);
+      let touchpoints = state.touchpoints;
+      for (const vote of d.votes) {
+        if (!votes.has(vote.customerId)) votes.set(vote.customerId, vote);
+        // The duplicate's touchpoints are this idea's now: a redelivered one is still recognised.
+        touchpoints = withTouchpoint(touchpoints, vote.origin);
+      }
       const moved = d.comments.map((c) => ({ ...c, movedFrom: c.movedFrom ?? d.mergedIdeaId }));
       const comments = [...state.comments, ...moved].sort(byTime);
-      return { ...state, votes, comments, mergedFrom: [...state.mergedFrom, d.mergedIdeaId] };
+      return {
+        ...state,
+        votes,
+        comments,
+        touchpoints,
+        mergedFrom: [...state.mergedFrom, d.mergedIdeaId],
+      };
     }
   }
 }

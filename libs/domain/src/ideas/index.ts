@@ -6,3 +6,5 @@ export * from './idea';
 export * from './decide-idea';
 export * from './idea-view';
 export * from './backlog-ranking';
+export * from './idea-notification';
+export * from './idea-intake';
