@@ -1,2 +1,6 @@
 export * from './customer-resolver';
 export * from './idea-service';
+export * from './idea-intake-projection';
+export * from './supporter-contacts';
+export * from './outbound-publisher';
+export * from './idea-status-notifier';

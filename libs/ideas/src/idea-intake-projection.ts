@@ -1,0 +1,95 @@
+import {
+  type Channel,
+  ideaCommandOfTouchpoint,
+  type IdeaCommand,
+  IdeaRefusedError,
+  type IngestedEventMetadata,
+  parseEventType,
+} from '@rapport/domain';
+import { type RecordedEvent } from '@rapport/event-store';
+import { CheckpointMismatchError, type ProjectionTarget } from '@rapport/read-models';
+import { type IdeaService } from './idea-service';
+
+/** Refusals that mean "already done" or "nothing to do" for a touchpoint: logged, skipped. */
+const SKIPPED = new Set([
+  'duplicate-touchpoint',
+  'idea-exists',
+  'already-voted',
+  'not-voted',
+  'unknown-idea',
+  'idea-closed',
+  'invalid-field',
+]);
+
+/**
+ * Follows the log and turns inbound touchpoints that carry `idea.action` metadata into idea
+ * commands (submit, vote, withdraw), on any channel. Safe to replay from the start: every
+ * command names its touchpoint, and an idea refuses a touchpoint it has already seen; the
+ * events it writes have ids derived from the touchpoint. Its checkpoint is in memory.
+ */
+export function ideaIntakeProjection(
+  service: IdeaService,
+  log: (line: string) => void = () => undefined,
+): ProjectionTarget {
+  let position = 0;
+  return {
+    name: 'idea-intake',
+    checkpoint: async () => position,
+    async applyBatch(events, range) {
+      if (range.after !== position)
+        throw new CheckpointMismatchError('idea-intake', range.after, position);
+      for (const event of events) {
+        const found = intakeOf(event);
+        if (found) await run(service, found.ideaId, found.command, log);
+      }
+      position = range.upTo;
+    },
+  };
+}
+
+function intakeOf(event: RecordedEvent) {
+  const type = parseEventType(event.type);
+  if (type?.name !== 'touchpoint.recorded') return null;
+  const data = event.data as {
+    channel: Channel;
+    direction: 'inbound' | 'outbound';
+    metadata?: Record<string, string | number | boolean>;
+  };
+  if (!data.metadata || !('idea.action' in data.metadata)) return null;
+  const meta = event.metadata as IngestedEventMetadata;
+  return ideaCommandOfTouchpoint({
+    eventId: event.id,
+    customerId: meta.customerId,
+    channel: data.channel,
+    direction: data.direction,
+    occurredAt: meta.occurredAt,
+    metadata: data.metadata,
+  });
+}
+
+async function run(
+  service: IdeaService,
+  ideaId: string,
+  command: IdeaCommand,
+  log: (line: string) => void,
+): Promise<void> {
+  let id = ideaId;
+  for (let hops = 0; hops < 32; hops += 1) {
+    try {
+      await service.execute(id, command);
+      return;
+    } catch (error) {
+      if (!(error instanceof IdeaRefusedError)) throw error;
+      const refusal = error.refusals[0];
+      if (refusal?.code === 'idea-merged' && refusal.redirectTo) {
+        id = refusal.redirectTo; // the duplicate went into another idea: vote there
+        continue;
+      }
+      if (refusal && SKIPPED.has(refusal.code)) {
+        if (refusal.code !== 'duplicate-touchpoint') log(`idea intake: ${error.message}`);
+        return;
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,150 @@
+import {
+  foldIdea,
+  type IdeaEvent,
+  ideaEventFrom,
+  IdeaEventTypes,
+  type IdeaStatusChangedV1,
+  type IdeaStatusNotification,
+  ideaStatusNotification,
+  ideaStreamId,
+  customerStreamId,
+  outboundTouchpointOf,
+} from '@rapport/domain';
+import { type EventStore, type RecordedEvent } from '@rapport/event-store';
+import {
+  CheckpointMismatchError,
+  type CheckpointRange,
+  type ProjectionTarget,
+} from '@rapport/read-models';
+import { v5 as uuidv5 } from 'uuid';
+import { IDENTITY_RESOLVER, type ResolveCustomer } from './customer-resolver';
+import { type OutboundPublisher } from './outbound-publisher';
+import { type SupporterContacts } from './supporter-contacts';
+
+/** The log stream that holds the notifier's checkpoint: it survives every read-model rebuild. */
+export const NOTIFIER_CHECKPOINT_STREAM = 'ideas-notifier';
+export const NOTIFIER_CHECKPOINT_TYPE = 'notifier.checkpointed.v1';
+const CHECKPOINT_NAMESPACE = '3f6d8b2e-1a4c-4e7f-9d0b-6c2e8a4f1b57';
+
+export interface IdeaStatusNotifierOptions {
+  readonly store: EventStore;
+  readonly publisher: OutboundPublisher;
+  readonly contacts: SupporterContacts;
+  readonly resolveCustomer?: ResolveCustomer;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Closes the loop: for every `idea.status-changed` in the log, one notification per
+ * supporter (a person counted once across merged customer ids) on the channel they use
+ * most — published to `rapport.outbound`, then recorded on their timeline as an outbound
+ * touchpoint whose log id is the notification id.
+ *
+ * Sent once: the notifier's checkpoint is an event in the log (`ideas-notifier`), written
+ * after each batch that held status changes, so rebuilding or replaying read models never
+ * sends again; a notification whose outbound touchpoint is already in the log is skipped.
+ * A crash between publishing and recording can publish a notification a second time,
+ * with the same CloudEvents id (source + id), which consumers dedupe on.
+ */
+export class IdeaStatusNotifier implements ProjectionTarget {
+  readonly name = 'idea-notifier';
+  private position: number | null = null;
+  private readonly resolve: ResolveCustomer;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly options: IdeaStatusNotifierOptions) {
+    this.resolve = options.resolveCustomer ?? IDENTITY_RESOLVER;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  async checkpoint(): Promise<number> {
+    if (this.position === null) {
+      const [last] = await this.options.store.readStream(NOTIFIER_CHECKPOINT_STREAM, {
+        direction: 'backwards',
+        maxCount: 1,
+      });
+      this.position = last ? (last.data as { position: number }).position : 0;
+    }
+    return this.position;
+  }
+
+  async applyBatch(events: readonly RecordedEvent[], range: CheckpointRange): Promise<void> {
+    const at = await this.checkpoint();
+    if (range.after !== at) throw new CheckpointMismatchError(this.name, range.after, at);
+    let changes = 0;
+    for (const event of events) {
+      if (event.type !== IdeaEventTypes.statusChanged) continue;
+      changes += 1;
+      const notifications = await this.notificationsFor(event);
+      const unsent = [];
+      for (const n of notifications) if (!(await this.recorded(n))) unsent.push(n);
+      await this.options.publisher.publish(unsent);
+      const outcomes = await this.options.store.appendMany(
+        unsent.map((n) => {
+          const { streamId, ...tp } = outboundTouchpointOf(n);
+          return { streamId, events: [tp], expectedRevision: 'any' as const };
+        }),
+      );
+      const failed = outcomes.find((o) => !o.ok);
+      if (failed && !failed.ok) throw failed.error;
+      if (unsent.length)
+        this.log(
+          `idea ${event.streamId}: ${unsent.length} supporter(s) notified of ${(event.data as IdeaStatusChangedV1).to}`,
+        );
+    }
+    if (changes > 0) {
+      await this.options.store.append(NOTIFIER_CHECKPOINT_STREAM, [
+        {
+          id: uuidv5(`notifier\n${range.upTo}`, CHECKPOINT_NAMESPACE),
+          type: NOTIFIER_CHECKPOINT_TYPE,
+          data: { position: range.upTo },
+        },
+      ]);
+    }
+    this.position = range.upTo;
+  }
+
+  /** The notifications of one status change: the idea as it was then, its supporters now. */
+  async notificationsFor(event: RecordedEvent): Promise<IdeaStatusNotification[]> {
+    const change = event.data as IdeaStatusChangedV1;
+    const recorded = await this.options.store.readStream(ideaStreamId(change.ideaId), {
+      maxCount: event.revision + 1,
+    });
+    const idea = foldIdea(recorded.map(ideaEventFrom).filter((e): e is IdeaEvent => e !== null));
+    if (!idea) return [];
+    const people = new Map<string, string[]>();
+    for (const customerId of idea.votes.keys()) {
+      const person = (await this.resolve(customerId)) ?? customerId;
+      people.set(person, [...(people.get(person) ?? [person]), customerId]);
+    }
+    const out: IdeaStatusNotification[] = [];
+    for (const [person, ids] of [...people].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const contact = await this.options.contacts(ids, event.position);
+      if (!contact) {
+        this.log(
+          `idea ${idea.id}: supporter ${person} has no inbound touchpoint to answer on; not notified`,
+        );
+        continue;
+      }
+      out.push(
+        ideaStatusNotification({
+          statusEventId: event.id,
+          change,
+          title: idea.title,
+          customerId: person,
+          contact,
+        }),
+      );
+    }
+    return out;
+  }
+
+  /** Whether the notification's outbound touchpoint is already in the log (recent events of the stream). */
+  private async recorded(n: IdeaStatusNotification): Promise<boolean> {
+    const recent = await this.options.store.readStream(customerStreamId(n.customerId), {
+      direction: 'backwards',
+      maxCount: 200,
+    });
+    return recent.some((e) => e.id === n.id);
+  }
+}

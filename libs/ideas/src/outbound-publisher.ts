@@ -1,0 +1,72 @@
+import {
+  IDEA_NOTIFICATION_SOURCE,
+  IDEA_NOTIFICATION_TYPE,
+  type IdeaStatusNotification,
+} from '@rapport/domain';
+import { encodeBinary, kafkaFromBrokers, parseKafkaBusUrl, topicNames } from '@rapport/messaging';
+import { type Producer } from 'kafkajs';
+
+/** Where notifications to customers go, for channel adapters to deliver. */
+export interface OutboundPublisher {
+  /** Resolves once every notification is durably accepted (throws otherwise). */
+  publish(notifications: readonly IdeaStatusNotification[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The CloudEvent a notification travels as (its id is the notification id). */
+export function notificationCloudEvent(n: IdeaStatusNotification) {
+  return {
+    specversion: '1.0' as const,
+    id: n.id,
+    source: IDEA_NOTIFICATION_SOURCE,
+    type: IDEA_NOTIFICATION_TYPE,
+    time: n.at,
+    subject: n.customerId,
+    datacontenttype: 'application/json',
+    data: n,
+  };
+}
+
+/**
+ * Publishes to `rapport.outbound` (under the bus URL's topic prefix) as binary-mode
+ * CloudEvents, keyed by customer id, with an idempotent producer and acks from all
+ * in-sync replicas.
+ */
+export class KafkaOutboundPublisher implements OutboundPublisher {
+  readonly topic: string;
+  private readonly producer: Producer;
+  private connected: Promise<void> | null = null;
+
+  constructor(busUrl: string, clientId = 'rapport-idea-notifier') {
+    const { brokers, topicPrefix } = parseKafkaBusUrl(busUrl);
+    this.topic = topicNames(topicPrefix).outbound;
+    this.producer = kafkaFromBrokers(brokers, clientId).producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+  }
+
+  async publish(notifications: readonly IdeaStatusNotification[]): Promise<void> {
+    if (notifications.length === 0) return;
+    this.connected ??= this.producer.connect();
+    await this.connected;
+    await this.producer.send({
+      topic: this.topic,
+      acks: -1,
+      messages: notifications.map((n) => encodeBinary(notificationCloudEvent(n), n.customerId)),
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.connected) await this.producer.disconnect();
+  }
+}
+
+/** Keeps notifications in memory (the embedded `inproc` bus has no adapters listening). */
+export class MemoryOutboundPublisher implements OutboundPublisher {
+  readonly sent: IdeaStatusNotification[] = [];
+  async publish(notifications: readonly IdeaStatusNotification[]): Promise<void> {
+    this.sent.push(...notifications);
+  }
+  async close(): Promise<void> {}
+}
