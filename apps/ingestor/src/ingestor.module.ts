@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
+  CustomerCommandsHttpModule,
   EventStoreModule,
   HealthController,
   IdeaCommandsHttpModule,
@@ -21,6 +22,7 @@ export class IngestorModule {
         EventStoreModule.forRoot(config),
         IngestionModule,
         TouchpointsHttpModule,
+        CustomerCommandsHttpModule,
         IdeaCommandsHttpModule,
       ],
       controllers: [TouchpointBatchesController, HealthController],

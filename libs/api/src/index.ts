@@ -15,3 +15,4 @@ export * from './service/run-service';
 export * from './closeness/closeness.module';
 export * from './closeness/closeness-projection.service';
 export * from './ideas';
+export * from './customers/customers.module';

@@ -10,6 +10,7 @@ import {
   IdeaCommandsHttpModule,
   IdeaQueriesHttpModule,
 } from '../ideas/ideas.module';
+import { CustomerCommandsHttpModule } from '../customers/customers.module';
 import { TimelineHttpModule } from '../timeline/timeline.module';
 import { TouchpointsHttpModule } from '../touchpoints/touchpoints.module';
 import { EventStoreModule } from './event-store.module';
@@ -29,6 +30,7 @@ export class AllInOneModule {
         ProjectionModule,
         TouchpointsHttpModule,
         TimelineHttpModule,
+        CustomerCommandsHttpModule,
         ClosenessProjectionModule,
         ClosenessHttpModule,
         IdeaBacklogModule.forRoot(config),

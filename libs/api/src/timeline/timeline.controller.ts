@@ -60,8 +60,17 @@ export class TimelineController {
     refuseUnknown(params, TIMELINE_PARAMS);
     const query = parseTimelineQuery(params as TimelineQueryParams);
     if (!query.ok) throw new ProblemException(400, 'bad timeline query', query.errors);
-    const page = await this.timelines.page(customerId, query.value);
-    return { customerId, ...page };
+    // A merged id answers for its survivor (the page is the survivor's unified timeline).
+    const [resolved, page] = await Promise.all([
+      this.timelines.resolveCustomer(customerId),
+      this.timelines.page(customerId, query.value),
+    ]);
+    const survivor = resolved ?? customerId;
+    return {
+      customerId: survivor,
+      ...(survivor === customerId ? {} : { redirectedFrom: customerId }),
+      ...page,
+    };
   }
 }
 

@@ -46,6 +46,8 @@ export class IdentityGraphLog {
         maxCount: READ_CHUNK,
       });
       for (const recorded of events) {
+        // Appended by this log itself while the read was under way: folded already.
+        if (recorded.revision <= this.revision) continue;
         const event = identityGraphEventFrom(recorded);
         if (event) this.current = evolve(this.current, event);
         this.revision = recorded.revision;

@@ -2,6 +2,8 @@ import Redis from 'ioredis';
 import { DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
 import { closenessProjection } from '../closeness/closeness-projection';
 import { type ReadModels, type ReadModelsOptions } from '../open-read-models';
+import { IdentityGraphLog } from '../identity/identity-graph-log';
+import { IdentityResolution } from '../identity/identity-resolution';
 import { LeasedProjection } from './leased-projection';
 import { LeasedTimelineProjection } from './leased-timeline-projection';
 import { RedisClosenessReadModel } from './redis-closeness-read-model';
@@ -27,8 +29,20 @@ export function redisReadModels(url: string, options: ReadModelsOptions = {}): R
     timeline: new RedisTimelineReadModel(redis, { prefix }),
     async startTimelineProjection(store, log) {
       const projection = new LeasedTimelineProjection(store, redis, { prefix, log });
-      projections.push(projection);
+      // Identity resolution under its own lease (`<prefix>lease:identity-resolution`): one
+      // decider at a time; its appends are fenced by the identity-graph stream's revision.
+      const resolution = new LeasedProjection(
+        store,
+        redis,
+        { prefix, log, verifyIntervalMs: 0 },
+        {
+          name: 'identity-resolution',
+          target: () => new IdentityResolution(new IdentityGraphLog(store)),
+        },
+      );
+      projections.push(projection, resolution);
       await projection.start();
+      await resolution.start();
       return projection;
     },
     closeness: new RedisClosenessReadModel(redis, closenessConfig, { prefix }),

@@ -1,0 +1,139 @@
+import { Body, Controller, Delete, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  type IdentityDecision,
+  type IdentityGraphEvent,
+  type StaffActor,
+  normalizeIdentity,
+  validateDto,
+} from '@rapport/domain';
+import { type IdentityCommands, type IdentityCommandResult } from '@rapport/read-models';
+import { validate as isUuid } from 'uuid';
+import { type RapportConfig } from '../config/rapport-config';
+import { ProblemException } from '../http/problem';
+import { RAPPORT_CONFIG } from '../platform/tokens';
+import { parseIdentityParam } from '../timeline/identity-param';
+import { LinkIdentityDto, MergeCustomerDto, UnlinkIdentityDto } from './customer-dtos';
+import { identityRefusalProblem } from './identity-problems';
+import { IDENTITY_COMMANDS } from './customer-tokens';
+
+function parse<T extends object>(cls: new () => T, body: unknown): T {
+  const result = validateDto(cls, body ?? {}, '');
+  if (!result.ok) throw new ProblemException(400, 'invalid request body', result.errors);
+  return result.value;
+}
+
+function customerIdParam(id: string): string {
+  if (!isUuid(id)) throw new ProblemException(400, `customer id ${id} is not a UUID`);
+  return id;
+}
+
+const ACCEPTED =
+  '{ events }: the identity events appended (the read models show them within moments)';
+
+/**
+ * What staff do to customers' identities. Every command is decided on the identity graph
+ * as the log has it and appended as identity events; a refusal is a problem: 404 unknown
+ * customer or identity, 400 malformed, 409 the graph does not allow it.
+ */
+@ApiTags('customers')
+@Controller('v1/customers')
+export class CustomerCommandsController {
+  constructor(
+    @Inject(IDENTITY_COMMANDS) private readonly commands: IdentityCommands,
+    @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
+  ) {}
+
+  @Post(':id/merge')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Merge another customer into this one (this one survives and keeps its id)',
+  })
+  @ApiParam({ name: 'id', description: 'the surviving customer' })
+  @ApiBody({ type: MergeCustomerDto })
+  @ApiResponse({ status: 202, description: ACCEPTED })
+  @ApiResponse({ status: 404, description: 'unknown customer' })
+  @ApiResponse({
+    status: 409,
+    description: 'already merged, merged elsewhere, or holds a blocked identity',
+  })
+  async merge(@Param('id') id: string, @Body() body: unknown) {
+    const survivorId = customerIdParam(id);
+    const dto = parse(MergeCustomerDto, body);
+    return answer(
+      await this.commands.merge(survivorId, dto.customerId, staff(dto), now(), dto.note),
+    );
+  }
+
+  @Post(':id/unmerge')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Split a merged customer off again; both get back exactly what they had',
+  })
+  @ApiParam({ name: 'id', description: 'the customer it was merged into (or that one’s survivor)' })
+  @ApiBody({ type: MergeCustomerDto })
+  @ApiResponse({ status: 202, description: ACCEPTED })
+  @ApiResponse({ status: 409, description: 'not merged into this customer' })
+  async unmerge(@Param('id') id: string, @Body() body: unknown) {
+    const customerId = customerIdParam(id);
+    const dto = parse(MergeCustomerDto, body);
+    return answer(
+      await this.commands.unmerge(customerId, dto.customerId, staff(dto), now(), dto.note),
+    );
+  }
+
+  @Post(':id/identities')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Link an identity to the customer (normalised like on ingestion)' })
+  @ApiBody({ type: LinkIdentityDto })
+  @ApiResponse({ status: 202, description: ACCEPTED })
+  @ApiResponse({
+    status: 409,
+    description:
+      'already linked, belongs to another customer (merge instead), blocked, or past a kind limit',
+  })
+  async link(@Param('id') id: string, @Body() body: unknown) {
+    const customerId = customerIdParam(id);
+    const dto = parse(LinkIdentityDto, body);
+    const identity = normalizeIdentity(dto.identity, 'identity', {
+      defaultPhoneRegion: this.config.defaultPhoneRegion,
+    });
+    if (!identity.ok) throw new ProblemException(400, 'bad identity', identity.errors);
+    return answer(
+      await this.commands.link(customerId, identity.value, staff(dto), now(), dto.note),
+    );
+  }
+
+  @Delete(':id/identities/:identity')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Unlink an identity: it (and its touchpoints) becomes a customer of its own',
+  })
+  @ApiParam({ name: 'identity', example: 'email:ann@example.com' })
+  @ApiResponse({ status: 202, description: ACCEPTED })
+  @ApiResponse({ status: 409, description: 'the last identity a customer holds stays' })
+  async unlink(@Param('id') id: string, @Param('identity') raw: string, @Body() body: unknown) {
+    const customerId = customerIdParam(id);
+    const dto = parse(UnlinkIdentityDto, body);
+    const identity = parseIdentityParam(raw, this.config.defaultPhoneRegion);
+    if (!identity.ok) throw new ProblemException(400, 'bad identity', identity.errors);
+    return answer(
+      await this.commands.unlink(customerId, identity.value, staff(dto), now(), dto.note),
+    );
+  }
+}
+
+function staff(dto: { staffId?: string }): StaffActor {
+  return { kind: 'staff', staffId: dto.staffId ?? 'unknown' };
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function answer(decision: IdentityDecision<IdentityCommandResult>): {
+  events: readonly IdentityGraphEvent[];
+} {
+  if (!decision.ok) throw identityRefusalProblem(decision.errors);
+  return { events: decision.value.events };
+}

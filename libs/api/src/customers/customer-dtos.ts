@@ -1,0 +1,39 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsOptional, IsString, IsUUID, Length, MaxLength, ValidateNested } from 'class-validator';
+import { IdentityPayload } from '@rapport/domain';
+
+/** Who asks (until staff authenticate with JWTs, the client names the staff member). */
+class StaffRequest {
+  @ApiPropertyOptional({ example: 'agent-7', description: 'the staff member deciding' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  staffId?: string;
+
+  @ApiPropertyOptional({ description: 'why; kept in the event, never interpreted' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  note?: string;
+}
+
+/** `POST /v1/customers/:id/merge` and `…/unmerge`: the other customer. */
+export class MergeCustomerDto extends StaffRequest {
+  @ApiProperty({
+    description: 'the customer merged into :id (merge), or split off from it (unmerge)',
+  })
+  @IsUUID()
+  customerId!: string;
+}
+
+/** `POST /v1/customers/:id/identities`: an identity to link to the customer. */
+export class LinkIdentityDto extends StaffRequest {
+  @ApiProperty({ example: { kind: 'phone', value: '+4930123456' } })
+  @ValidateNested()
+  @Type(() => IdentityPayload)
+  identity!: IdentityPayload;
+}
+
+/** `DELETE /v1/customers/:id/identities/:identity`: optional body. */
+export class UnlinkIdentityDto extends StaffRequest {}

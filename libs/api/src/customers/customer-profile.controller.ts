@@ -1,0 +1,30 @@
+import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { type TimelineReadModel } from '@rapport/read-models';
+import { validate as isUuid } from 'uuid';
+import { ProblemException } from '../http/problem';
+import { TIMELINE_READ_MODEL } from '../platform/tokens';
+
+/** A customer's profile: identities, channels, first and last contact, merge history. */
+@ApiTags('customers')
+@Controller('v1/customers')
+export class CustomerProfileController {
+  constructor(@Inject(TIMELINE_READ_MODEL) private readonly timelines: TimelineReadModel) {}
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A customer: identities, channels used, contacts, merge history' })
+  @ApiParam({ name: 'id', description: 'customer id (UUID); a merged id answers for its survivor' })
+  @ApiResponse({
+    status: 200,
+    description:
+      '{ customerId, redirectedFrom?, identities, mergedCustomers, channels, touchpointsPerChannel, touchpoints, firstContact, lastContact, mergeHistory, openMergeSuggestions, timeline }',
+  })
+  @ApiResponse({ status: 404, description: 'no such customer' })
+  async profile(@Param('id') customerId: string) {
+    if (!isUuid(customerId))
+      throw new ProblemException(400, `customer id ${customerId} is not a UUID`);
+    const profile = await this.timelines.profile(customerId);
+    if (!profile) throw new ProblemException(404, `no customer ${customerId}`);
+    return { ...profile, timeline: `/v1/customers/${profile.customerId}/timeline` };
+  }
+}

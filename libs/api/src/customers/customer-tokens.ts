@@ -1,0 +1,1 @@
+export const IDENTITY_COMMANDS = Symbol('IDENTITY_COMMANDS');

@@ -1,0 +1,168 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { customerIdFor } from '@rapport/domain';
+import { loadConfig } from '../config/rapport-config';
+import { createHttpApp } from '../http/create-http-app';
+import { AllInOneModule } from '../platform/all-in-one.module';
+
+let seq = 0;
+function touchpoint(channel: string, identities: Record<string, unknown>[]) {
+  seq += 1;
+  const [identity, ...further] = identities;
+  return {
+    specversion: '1.0',
+    id: `c-${seq}`,
+    source: 'tests/customers',
+    type: 'touchpoint.recorded.v1',
+    time: new Date(Date.UTC(2026, 0, 1, 9, 0, seq)).toISOString(),
+    data: {
+      channel,
+      direction: 'inbound',
+      identity,
+      ...(further.length ? { identities: further } : {}),
+    },
+  };
+}
+
+/** Polls until `check` passes (projection and identity resolution follow the log asynchronously). */
+async function eventually(check: () => Promise<void>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(25);
+    }
+  }
+}
+
+describe('customers: identity resolution, merge and unmerge over HTTP (embedded)', () => {
+  let app: INestApplication;
+  let http: ReturnType<typeof request>;
+  const ann = { kind: 'email', value: 'Ann@Example.com', verified: true };
+  const visitor = { kind: 'chat', value: 'v-77' };
+  const annId = customerIdFor({ kind: 'email', value: 'ann@example.com' });
+  const visitorId = customerIdFor({ kind: 'chat', value: 'v-77' });
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-customers-'));
+    const config = loadConfig({}, { eventStoreUrl: `sqlite:${join(dir, 'log.db')}` });
+    app = await createHttpApp(AllInOneModule.forRoot(config), config);
+    await app.init();
+    http = request(app.getHttpServer());
+  });
+  afterAll(() => app.close());
+
+  const timelineOf = async (id: string) =>
+    (await http.get(`/v1/customers/${id}/timeline`).expect(200)).body as {
+      customerId: string;
+      redirectedFrom?: string;
+      items: { channel: string }[];
+    };
+
+  it('links identities seen together, merges by staff, redirects, and unmerges exactly', async () => {
+    await http
+      .post('/v1/touchpoints')
+      .send(touchpoint('email', [ann]))
+      .expect(202);
+    await http
+      .post('/v1/touchpoints')
+      .send(touchpoint('chat', [visitor]))
+      .expect(202);
+    // The visitor logs in: chat and e-mail on one touchpoint. Chat ids never merge
+    // automatically, so the two customers stay apart with a merge suggestion.
+    await http
+      .post('/v1/touchpoints')
+      .send(touchpoint('chat', [visitor, ann]))
+      .expect(202);
+    await eventually(async () => {
+      const profile = (await http.get(`/v1/customers/${annId}`).expect(200)).body;
+      expect(profile.openMergeSuggestions).toHaveLength(1);
+    });
+    // Filed under its first identity (the visitor's): it shows there until a merge joins them.
+    expect((await timelineOf(visitorId)).items).toHaveLength(2);
+    expect((await timelineOf(annId)).items).toHaveLength(1);
+
+    await http
+      .post(`/v1/customers/${annId}/merge`)
+      .send({ customerId: visitorId, staffId: 'agent-7', note: 'same person' })
+      .expect(202);
+    await eventually(async () => {
+      const timeline = await timelineOf(visitorId);
+      expect(timeline).toMatchObject({ customerId: annId, redirectedFrom: visitorId });
+      expect(timeline.items.map((e) => e.channel)).toEqual(['chat', 'chat', 'email']);
+    });
+    const found = await http.get('/v1/customers?identity=chat:%20v-77').expect(200);
+    expect(found.body.customerId).toBe(annId);
+    const profile = (await http.get(`/v1/customers/${visitorId}`).expect(200)).body;
+    expect(profile).toMatchObject({
+      customerId: annId,
+      redirectedFrom: visitorId,
+      identities: [
+        { kind: 'chat', value: 'v-77' },
+        { kind: 'email', value: 'ann@example.com' },
+      ],
+      mergedCustomers: [visitorId],
+      channels: ['chat', 'email'],
+      touchpointsPerChannel: { chat: 2, email: 1 },
+      touchpoints: 3,
+      openMergeSuggestions: [],
+    });
+    expect(profile.mergeHistory).toMatchObject([
+      { action: 'merged', survivorId: annId, mergedId: visitorId, note: 'same person' },
+    ]);
+
+    await http.post(`/v1/customers/${annId}/unmerge`).send({ customerId: visitorId }).expect(202);
+    await eventually(async () => {
+      expect((await timelineOf(visitorId)).customerId).toBe(visitorId);
+    });
+    expect((await timelineOf(visitorId)).items.map((e) => e.channel)).toEqual(['chat', 'chat']);
+    expect((await timelineOf(annId)).items.map((e) => e.channel)).toEqual(['email']);
+  });
+
+  it('links and unlinks identities explicitly', async () => {
+    const phone = encodeURIComponent('phone:+4930123456');
+    await http
+      .post(`/v1/customers/${annId}/identities`)
+      .send({ identity: { kind: 'phone', value: '+49 30 123456' } })
+      .expect(202);
+    await eventually(async () => {
+      expect((await http.get(`/v1/customers?identity=${phone}`).expect(200)).body.customerId).toBe(
+        annId,
+      );
+    });
+    await http.delete(`/v1/customers/${annId}/identities/${phone}`).expect(202);
+    await eventually(async () => {
+      const found = await http.get(`/v1/customers?identity=${phone}`).expect(200);
+      expect(found.body.customerId).not.toBe(annId);
+    });
+  });
+
+  it('answers refusals as problem details with clear 4xx', async () => {
+    const other = customerIdFor({ kind: 'email', value: 'nobody@example.com' });
+    const merge = (id: string, body: unknown) => http.post(`/v1/customers/${id}/merge`).send(body);
+    expect((await merge(annId, { customerId: annId }).expect(400)).body).toMatchObject({
+      status: 400,
+      errors: [{ code: 'merge-into-itself' }],
+    });
+    expect((await merge(annId, { customerId: other }).expect(404)).body.errors[0].code).toBe(
+      'unknown-customer',
+    );
+    expect((await merge(annId, { customerId: 'x', extra: 1 }).expect(400)).body.errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: 'extra' })]),
+    );
+    await merge('not-a-uuid', { customerId: annId }).expect(400);
+    const unmerge = await http
+      .post(`/v1/customers/${annId}/unmerge`)
+      .send({ customerId: visitorId })
+      .expect(409);
+    expect(unmerge.headers['content-type']).toContain('application/problem+json');
+    await http.get(`/v1/customers/${other}`).expect(404);
+    await http.delete(`/v1/customers/${annId}/identities/email:ann@example.com`).expect(409);
+  });
+});
