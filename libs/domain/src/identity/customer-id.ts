@@ -1,9 +1,8 @@
-import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
+import { rememberingNameBasedUuid } from '../ids/name-based-uuid';
 import { type ChannelIdentity, identityKey } from './channel-identity';
 
-/** Namespace of customer ids derived from identities (a fixed, random UUID). */
-// Parsed once: uuid would parse a string namespace on every call (this is on the ingest hot path).
-const CUSTOMER_NAMESPACE = parseUuid('a3c1f6d2-4f0b-4c59-9d2e-5b7f1e8a6c10');
+/** Customer ids derived from identities, in a fixed, random namespace; people come back, so recent ids are remembered. */
+const customerIdOfKey = rememberingNameBasedUuid('a3c1f6d2-4f0b-4c59-9d2e-5b7f1e8a6c10');
 
 /**
  * The customer an identity first belongs to. It is derived from the normalised identity,
@@ -11,7 +10,7 @@ const CUSTOMER_NAMESPACE = parseUuid('a3c1f6d2-4f0b-4c59-9d2e-5b7f1e8a6c10');
  * without coordination: two touchpoints of one new identity never create two customers.
  */
 export function customerIdFor(identity: ChannelIdentity): string {
-  return uuidv5(identityKey(identity), CUSTOMER_NAMESPACE);
+  return customerIdOfKey(identityKey(identity));
 }
 
 export function customerStreamId(customerId: string): string {

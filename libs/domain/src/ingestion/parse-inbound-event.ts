@@ -35,7 +35,7 @@ const DEFAULT_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
  * list of field-level reasons why not. Nothing about it is trusted before this returns.
  */
 export function parseInboundEvent(input: unknown, options: ParseOptions): Validated<InboundEvent> {
-  const envelope = validateDto(CloudEventEnvelope, input, '', { flat: true });
+  const envelope = validateDto(CloudEventEnvelope, input, '');
   if (!envelope.ok) {
     // Validate the payload too when the type is known, so one answer lists every problem.
     const schema = knownSchema(input);

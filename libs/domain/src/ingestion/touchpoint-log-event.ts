@@ -1,10 +1,10 @@
-import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
+import { nameBasedUuid } from '../ids/name-based-uuid';
 import { customerIdFor, customerStreamId } from '../identity/customer-id';
 import { identityKey } from '../identity/channel-identity';
 import { type InboundEvent } from './parse-inbound-event';
 
-/** Namespace of log event ids derived from CloudEvents `source` + `id`. */
-const EVENT_NAMESPACE = parseUuid('6f1b0c8e-2d7a-4e35-8a41-93c2d5e7b0f4');
+/** Log event ids derived from CloudEvents `source` + `id`, in a fixed, random namespace. */
+const eventIdOf = nameBasedUuid('6f1b0c8e-2d7a-4e35-8a41-93c2d5e7b0f4');
 
 /** The metadata Rapport stores beside every ingested event's data. */
 export interface IngestedEventMetadata {
@@ -31,7 +31,7 @@ export interface LogEventDraft {
  * message redelivered (by Kafka, by an adapter's retry) always maps to the same log id.
  */
 export function logEventIdFor(source: string, id: string): string {
-  return uuidv5(`${source}\n${id}`, EVENT_NAMESPACE);
+  return eventIdOf(`${source}\n${id}`);
 }
 
 export function toLogEvent(inbound: InboundEvent): LogEventDraft {

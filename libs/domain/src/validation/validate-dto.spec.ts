@@ -1,0 +1,113 @@
+import { Transform, Type } from 'class-transformer';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  ValidateNested,
+  getMetadataStorage,
+  registerDecorator,
+} from 'class-validator';
+import { instantiateDto } from './instantiate-dto';
+import { validateDto } from './validate-dto';
+
+class Leaf {
+  @IsString()
+  name!: string;
+}
+
+class Tree {
+  @IsInt()
+  size!: number;
+
+  @ValidateNested()
+  @Type(() => Leaf)
+  top!: Leaf;
+
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => Leaf)
+  leaves?: Leaf[];
+}
+
+class Trimmed {
+  @IsString()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  name!: string;
+}
+
+describe('instantiateDto', () => {
+  it('turns nested objects and arrays of them into instances of their @Type classes', () => {
+    const tree = instantiateDto(Tree, {
+      size: 2,
+      top: { name: 'a' },
+      leaves: [{ name: 'b' }, 'not an object'],
+    });
+    expect(tree).toBeInstanceOf(Tree);
+    expect(tree.top).toBeInstanceOf(Leaf);
+    expect(tree.leaves?.[0]).toBeInstanceOf(Leaf);
+    expect(tree.leaves?.[1]).toBe('not an object');
+  });
+
+  it('keeps a __proto__ key as a field instead of changing the prototype', () => {
+    const plain = JSON.parse('{"size": 1, "top": {"name": "a"}, "__proto__": {"polluted": true}}');
+    const tree = instantiateDto(Tree, plain);
+    expect(Object.getPrototypeOf(tree)).toBe(Tree.prototype);
+    expect((tree as unknown as { polluted?: boolean }).polluted).toBeUndefined();
+    const result = validateDto(Tree, plain, '');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.map((e) => e.path)).toContain('__proto__');
+  });
+
+  it('hands classes with other class-transformer decorators to plainToInstance', () => {
+    expect(instantiateDto(Trimmed, { name: '  x  ' }).name).toBe('x');
+  });
+});
+
+describe('validateDto', () => {
+  it('refuses a field named __proto__ like any other unknown field', () => {
+    const result = validateDto(Leaf, JSON.parse('{"name":"a","__proto__":{}}'), '');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.map((e) => e.path)).toEqual(['__proto__']);
+  });
+
+  it('refuses a field named constructor (class-validator finds no rules for the object then)', () => {
+    const result = validateDto(Leaf, { name: 'a', constructor: 1 }, 'data');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[0].path).toBe('data');
+  });
+
+  it('validates nested classes and reports every failure with its path', () => {
+    const result = validateDto(
+      Tree,
+      { size: 'big', top: { name: 3 }, leaves: [{}], extra: 1 },
+      'd',
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.errors.map((e) => e.path).sort()).toEqual([
+        'd.extra',
+        'd.leaves.0.name',
+        'd.size',
+        'd.top.name',
+      ]);
+  });
+
+  it('sees rules registered after a first validation (the rule cache is dropped)', () => {
+    class Late {
+      @IsString()
+      name!: string;
+    }
+    expect(validateDto(Late, { name: 'ok' }, '').ok).toBe(true);
+    registerDecorator({
+      target: Late,
+      propertyName: 'name',
+      validator: { validate: (value: unknown) => value !== 'forbidden' },
+      options: { message: 'name may not be forbidden' },
+    });
+    const result = validateDto(Late, { name: 'forbidden' }, '');
+    expect(result.ok).toBe(false);
+    expect(getMetadataStorage().getTargetValidationMetadatas(Late, '', false, false)).toHaveLength(
+      2,
+    );
+  });
+});
