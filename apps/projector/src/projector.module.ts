@@ -5,6 +5,7 @@ import {
   HealthController,
   IdeaBacklogModule,
   IdeaBacklogProjectionModule,
+  IdeaLoopModule,
   ProjectionModule,
   type RapportConfig,
   RapportConfigModule,
@@ -28,6 +29,7 @@ export class ProjectorModule {
         ClosenessProjectionModule,
         IdeaBacklogModule.forRoot(config),
         IdeaBacklogProjectionModule,
+        IdeaLoopModule,
       ],
       controllers: [HealthController],
     };

@@ -10,6 +10,7 @@ import {
   IdeaCommandsHttpModule,
   IdeaQueriesHttpModule,
 } from '../ideas/ideas.module';
+import { IdeaLoopModule } from '../ideas/idea-loop.module';
 import { CustomerCommandsHttpModule } from '../customers/customers.module';
 import { TimelineHttpModule } from '../timeline/timeline.module';
 import { TouchpointsHttpModule } from '../touchpoints/touchpoints.module';
@@ -37,6 +38,7 @@ export class AllInOneModule {
         IdeaBacklogProjectionModule,
         IdeaCommandsHttpModule,
         IdeaQueriesHttpModule,
+        IdeaLoopModule,
       ],
       controllers: [HealthController],
     };

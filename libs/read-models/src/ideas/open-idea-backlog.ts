@@ -1,6 +1,6 @@
 import { type EventStore } from '@rapport/event-store';
 import Redis from 'ioredis';
-import { ProjectionRunner } from '../projection/projection-runner';
+import { ProjectionRunner, type ProjectionTarget } from '../projection/projection-runner';
 import { type RunningProjection } from '../projection/running-projection';
 import { LeasedProjection } from '../redis/leased-projection';
 import { RedisIdeaBacklogReadModel } from '../redis/redis-idea-backlog-read-model';
@@ -14,6 +14,16 @@ export interface IdeaBacklog {
   readonly model: IdeaBacklogReadModel;
   /** Starts the backlog projection (memory: resolves once caught up; Redis: under a lease). */
   startProjection(store: EventStore, log: (line: string) => void): Promise<RunningProjection>;
+  /**
+   * Runs another log follower of the idea loop (intake, notifier) on this backend: in
+   * memory directly; with Redis under a lease of its own (`<prefix>lease:<name>`), so one
+   * replica at a time runs it.
+   */
+  startFollower(
+    store: EventStore,
+    follower: { readonly name: string; target(): ProjectionTarget },
+    log: (line: string) => void,
+  ): Promise<RunningProjection>;
   close(): Promise<void>;
 }
 
@@ -25,6 +35,11 @@ export function openIdeaBacklog(url: string): IdeaBacklog {
       model,
       async startProjection(store, log) {
         const runner = new ProjectionRunner(store, ideaBacklogProjection(model), { log });
+        await runner.start();
+        return runner;
+      },
+      async startFollower(store, follower, log) {
+        const runner = new ProjectionRunner(store, follower.target(), { log });
         await runner.start();
         return runner;
       },
@@ -52,6 +67,17 @@ export function openIdeaBacklog(url: string): IdeaBacklog {
           target: (fence) =>
             ideaBacklogProjection(new RedisIdeaBacklogReadModel(redis, { prefix, fence })),
         },
+      );
+      projections.push(projection);
+      await projection.start();
+      return projection;
+    },
+    async startFollower(store, follower, log) {
+      const projection = new LeasedProjection(
+        store,
+        redis,
+        { prefix, log },
+        { name: follower.name, target: () => follower.target() },
       );
       projections.push(projection);
       await projection.start();

@@ -1,0 +1,92 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
+import { type EventStore } from '@rapport/event-store';
+import {
+  IdeaService,
+  IdeaStatusNotifier,
+  ideaIntakeProjection,
+  KafkaOutboundPublisher,
+  logSupporterContacts,
+  MemoryOutboundPublisher,
+  type OutboundPublisher,
+  type ResolveCustomer,
+} from '@rapport/ideas';
+import {
+  type IdeaBacklog,
+  type RunningProjection,
+  type TimelineReadModel,
+} from '@rapport/read-models';
+import { type RapportConfig } from '../config/rapport-config';
+import { EVENT_STORE, RAPPORT_CONFIG, TIMELINE_READ_MODEL } from '../platform/tokens';
+import { IDEA_BACKLOG } from './idea-tokens';
+
+/**
+ * The idea loop's log followers: the intake (touchpoints with `idea.action` → idea
+ * commands) and the status notifier (→ `rapport.outbound` on `kafka://` buses; kept in
+ * memory on `inproc`). With Redis read models each runs under its own lease.
+ */
+@Injectable()
+export class IdeaLoopService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('idea-loop');
+  private running: RunningProjection[] = [];
+  readonly publisher: OutboundPublisher;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(IDEA_BACKLOG) private readonly backlog: IdeaBacklog,
+    @Inject(RAPPORT_CONFIG) config: RapportConfig,
+    @Optional() @Inject(TIMELINE_READ_MODEL) private readonly timeline?: TimelineReadModel,
+  ) {
+    this.publisher = config.busUrl.startsWith('kafka://')
+      ? new KafkaOutboundPublisher(config.busUrl)
+      : new MemoryOutboundPublisher();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.running.length) return;
+    const log = (line: string) => this.logger.log(line);
+    const timeline = this.timeline;
+    const resolveCustomer: ResolveCustomer | undefined = timeline?.resolveCustomer
+      ? (id) => timeline.resolveCustomer(id)
+      : undefined;
+    const service = new IdeaService(this.store, resolveCustomer ? { resolveCustomer } : {});
+    this.running.push(
+      await this.backlog.startFollower(
+        this.store,
+        { name: 'idea-intake', target: () => ideaIntakeProjection(service, log) },
+        log,
+      ),
+      await this.backlog.startFollower(
+        this.store,
+        {
+          name: 'idea-notifier',
+          target: () =>
+            new IdeaStatusNotifier({
+              store: this.store,
+              publisher: this.publisher,
+              contacts: logSupporterContacts(this.store),
+              ...(resolveCustomer ? { resolveCustomer } : {}),
+              log,
+            }),
+        },
+        log,
+      ),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.running.splice(0).map((r) => r.stop()));
+    await this.publisher.close();
+  }
+}
+
+/** The projector's idea-loop part (needs `IdeaBacklogModule` and `EventStoreModule`). */
+@Module({ providers: [IdeaLoopService], exports: [IdeaLoopService] })
+export class IdeaLoopModule {}
