@@ -13,7 +13,13 @@ module.exports = {
   roots: ['<rootDir>/apps', '<rootDir>/libs'],
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
   moduleNameMapper,
+  // hyparquet and hyparquet-writer (Parquet export) are ES modules only: compiled to CommonJS like our own code.
+  transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-writer)/)'],
   transform: {
+    '/node_modules/(hyparquet|hyparquet-writer)/.+\\.js$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
     '^.+\\.ts$': [
       '@swc/jest',
       {

@@ -1,17 +1,32 @@
 import 'reflect-metadata';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerDevCommand } from './commands/dev.command';
+import { registerExportCommand } from './commands/export.command';
 import { registerMigrateLogCommand } from './commands/migrate-log.command';
+import { USAGE_EXIT_CODE, UsageError } from './support/usage-error';
 
 const program = new Command()
   .name('rapport')
   .description('Rapport: event-sourced omnichannel customer interactions')
-  .showHelpAfterError();
+  // Bad input is one line on stderr and exit status 2 (commander's own errors included).
+  .configureOutput({
+    outputError: (message, write) => write(`${message.trimEnd()} (see --help)\n`),
+  })
+  .exitOverride();
 
 registerDevCommand(program);
 registerMigrateLogCommand(program);
+registerExportCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    // Already printed by commander; --help and --version end with exit code 0.
+    process.exit(error.exitCode === 0 ? 0 : USAGE_EXIT_CODE);
+  }
+  if (error instanceof UsageError) {
+    console.error(`error: ${error.message}`);
+    process.exit(USAGE_EXIT_CODE);
+  }
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { migrateLog, openEventStore, verifyMigration } from '@rapport/event-store';
-import { SingleBar, Presets } from 'cli-progress';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command } from 'commander';
+import { CheckpointFile } from '../support/checkpoint-file';
+import { Progress } from '../support/progress';
+import { StopSignal } from '../support/stop-signal';
+import { intOption } from '../support/usage-error';
 
 interface MigrateOptions {
   from: string;
@@ -12,37 +14,9 @@ interface MigrateOptions {
   verify: boolean;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000)
-    throw new InvalidArgumentError('a whole number from 1 to 100000');
-  return n;
-}
-
 /** Where a migration between two stores keeps its checkpoint unless told otherwise. */
 export function defaultCheckpointFile(from: string, to: string): string {
   return `.rapport-migrate-${createHash('sha256').update(`${from}\n${to}`).digest('hex').slice(0, 12)}.json`;
-}
-
-function readCheckpoint(file: string, from: string, to: string): number {
-  if (!existsSync(file)) return 0;
-  const saved = JSON.parse(readFileSync(file, 'utf8')) as {
-    from: string;
-    to: string;
-    checkpoint: number;
-  };
-  if (saved.from !== from || saved.to !== to)
-    throw new Error(`${file} belongs to a migration from ${saved.from} to ${saved.to}`);
-  return saved.checkpoint;
-}
-
-function writeCheckpoint(file: string, from: string, to: string, checkpoint: number): void {
-  // Written beside, then renamed: a crash never leaves a half-written checkpoint.
-  writeFileSync(
-    `${file}.tmp`,
-    JSON.stringify({ from, to, checkpoint, savedAt: new Date().toISOString() }),
-  );
-  renameSync(`${file}.tmp`, file);
 }
 
 export function registerMigrateLogCommand(program: Command): void {
@@ -53,7 +27,7 @@ export function registerMigrateLogCommand(program: Command): void {
     )
     .requiredOption('--from <url>', 'source store: sqlite:<file>, postgres://…, esdb://…')
     .requiredOption('--to <url>', 'target store (the same forms)')
-    .option('--batch <n>', 'events per read and per durable write', positiveInt, 1000)
+    .option('--batch <n>', 'events per read and per durable write', intOption(1, 100_000), 1000)
     .option(
       '--checkpoint <file>',
       'where progress is kept for resuming (default: .rapport-migrate-<hash>.json here)',
@@ -65,46 +39,27 @@ export function registerMigrateLogCommand(program: Command): void {
     )
     .action(async (options: MigrateOptions) => {
       const checkpointFile = options.checkpoint ?? defaultCheckpointFile(options.from, options.to);
-      const after = readCheckpoint(checkpointFile, options.from, options.to);
+      const checkpoint = new CheckpointFile(checkpointFile, { from: options.from, to: options.to });
+      const after = checkpoint.read();
       const [source, target] = await Promise.all([
         // The log as stored: a copy keeps every event in the schema version it was written in.
         openEventStore(options.from, { raw: true }),
         openEventStore(options.to, { raw: true }),
       ]);
-      let stopRequested = false;
-      const onSigint = () => {
-        if (stopRequested) process.exit(130);
-        stopRequested = true;
-        process.stderr.write(
-          '\nstopping after the current batch (Ctrl-C again to abort at once)…\n',
-        );
-      };
-      process.on('SIGINT', onSigint);
+      const stop = new StopSignal();
       try {
         const total = await source.headPosition();
         if (after > 0)
           console.log(`resuming after source position ${after} (checkpoint ${checkpointFile})`);
-        const bar = new SingleBar(
-          {
-            format:
-              'copying   [{bar}] {percentage}% | {value}/{total} | {rate} events/s | ETA {eta_formatted}',
-            hideCursor: true,
-            noTTYOutput: true,
-            notTTYSchedule: 5000,
-          },
-          Presets.shades_classic,
-        );
+        const bar = new Progress('copying').start(total, after);
         const started = Date.now();
-        bar.start(total, after, { rate: 0 });
         const result = await migrateLog(source, target, {
           after,
           batchSize: options.batch,
-          shouldStop: () => stopRequested,
+          shouldStop: () => stop.stopRequested,
           onProgress: (p) => {
-            writeCheckpoint(checkpointFile, options.from, options.to, p.checkpoint);
-            bar.update(p.checkpoint, {
-              rate: Math.round(p.handled / Math.max(0.001, (Date.now() - started) / 1000)),
-            });
+            checkpoint.write(p.checkpoint);
+            bar.update(p.checkpoint);
           },
         });
         bar.stop();
@@ -120,16 +75,7 @@ export function registerMigrateLogCommand(program: Command): void {
           `copied ${result.handled - result.alreadyThere} events (${result.alreadyThere} were already in the target) in ${seconds.toFixed(1)} s: ${Math.round(result.handled / Math.max(seconds, 0.001))} events/s`,
         );
         if (options.verify) {
-          const check = new SingleBar(
-            {
-              format: 'verifying [{bar}] {percentage}% | {value}/{total}',
-              hideCursor: true,
-              noTTYOutput: true,
-              notTTYSchedule: 5000,
-            },
-            Presets.shades_classic,
-          );
-          check.start(total, 0);
+          const check = new Progress('verifying').start(total);
           const verification = await verifyMigration(source, target, {
             onProgress: (n) => check.update(n),
           });
@@ -145,9 +91,9 @@ export function registerMigrateLogCommand(program: Command): void {
             `verified: ${verification.compared} events identical in both logs (ids, streams, revisions, types, data, metadata, order)`,
           );
         }
-        rmSync(checkpointFile, { force: true });
+        checkpoint.remove();
       } finally {
-        process.off('SIGINT', onSigint);
+        stop.dispose();
         await Promise.all([source.close(), target.close()]);
       }
     });

@@ -1,0 +1,67 @@
+import { closeSync, fsyncSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+
+/**
+ * Where an export writes: a regular file (written as `<file>.partial`, renamed when
+ * complete, so a file under the final name is always whole), stdout (`-`), or anything
+ * else that exists and is not a regular file (a FIFO, /dev/null), written in place. Synchronous writes: an export
+ * is one sequential stream and the progress bar needs no event loop of its own.
+ */
+export class ExportOutput {
+  private readonly fd: number;
+  private readonly partial: string | null;
+  private special = false;
+
+  constructor(readonly target: string) {
+    if (target === '-') {
+      this.fd = 1;
+      this.partial = null;
+    } else if (isSpecialFile(target)) {
+      this.fd = openSync(target, 'w');
+      this.partial = null;
+      this.special = true;
+    } else {
+      this.partial = `${target}.partial`;
+      this.fd = openSync(this.partial, 'w');
+    }
+  }
+
+  get toStdout(): boolean {
+    return this.partial === null && !this.special;
+  }
+
+  write(bytes: Uint8Array | string): void {
+    const buffer = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+    let offset = 0;
+    while (offset < buffer.length) {
+      try {
+        offset += writeSync(this.fd, buffer, offset, buffer.length - offset);
+      } catch (error) {
+        // A non-blocking pipe that is full: wait for the reader.
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      }
+    }
+  }
+
+  /** Makes the output durable and gives it its final name. */
+  complete(): void {
+    if (this.special) closeSync(this.fd);
+    if (this.partial === null) return;
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    renameSync(this.partial, this.target);
+  }
+
+  /** Closes without completing: the `.partial` file stays for inspection. */
+  abandon(): void {
+    if (this.fd !== 1) closeSync(this.fd);
+  }
+}
+
+function isSpecialFile(path: string): boolean {
+  try {
+    return !statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
