@@ -22,6 +22,7 @@ import {
 } from '../event-store';
 import { AppendSignal } from '../subscription/append-signal';
 import { catchUpSubscription } from '../subscription/catch-up-subscription';
+import { RecentEvents } from '../subscription/recent-events';
 import { PostgresAppendListener } from './postgres-append-listener';
 import { AppendPlan, type KnownEvent } from '../append-plan';
 import { assertSchemaName, migrate, quoteIdent } from './postgres-schema';
@@ -130,6 +131,8 @@ interface Snapshot {
 export class PostgresEventStore implements EventStore {
   private readonly signal: AppendSignal;
   private readonly subscriptions = new Set<Subscription>();
+  /** Several projections in one process follow the log together: read and parse it once. */
+  private readonly recent = new RecentEvents();
   private readonly sql;
   private closed = false;
   private writes = 0;
@@ -262,12 +265,19 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const { rows } = await this.pool.query<EventRow>({
-      name: 'rapport_es_read_all',
-      text: this.sql.readAll,
-      values: [options.after ?? 0, options.maxCount ?? null],
-    });
-    return rows.map(toRecordedEvent);
+    const unlimited = options.maxCount === undefined;
+    return this.recent.readAll(
+      options.after ?? 0,
+      options.maxCount ?? Number.MAX_SAFE_INTEGER,
+      async (after, maxCount) => {
+        const { rows } = await this.pool.query<EventRow>({
+          name: 'rapport_es_read_all',
+          text: this.sql.readAll,
+          values: [after, unlimited ? null : maxCount],
+        });
+        return rows.map(toRecordedEvent);
+      },
+    );
   }
 
   async headPosition(): Promise<number> {

@@ -26,6 +26,7 @@ import { AppendPlan, type KnownEvent } from '../append-plan';
 import { isStoreError } from '../errors';
 import { AppendSignal } from '../subscription/append-signal';
 import { catchUpSubscription } from '../subscription/catch-up-subscription';
+import { RecentEvents } from '../subscription/recent-events';
 
 export interface SqliteEventStoreOptions {
   /** File of the log, or `:memory:`. Its folder is created when missing. */
@@ -91,6 +92,8 @@ export class SqliteEventStore implements EventStore {
   private readonly maxEventBytes: number;
   private readonly clock: () => Date;
   private readonly subscriptions = new Set<Subscription>();
+  /** Several projections in one process follow the log together: read and parse it once. */
+  private readonly recent = new RecentEvents();
   private readonly statements;
   /** Created once: better-sqlite3 prepares a transaction's BEGIN statements per wrapper. */
   private readonly appendManyTransaction: Database.Transaction<
@@ -200,9 +203,11 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return this.statements.readAll
-      .all(options.after ?? 0, options.maxCount ?? Number.MAX_SAFE_INTEGER)
-      .map(toRecordedEvent);
+    return this.recent.readAll(
+      options.after ?? 0,
+      options.maxCount ?? Number.MAX_SAFE_INTEGER,
+      async (after, maxCount) => this.statements.readAll.all(after, maxCount).map(toRecordedEvent),
+    );
   }
 
   async headPosition(): Promise<number> {
