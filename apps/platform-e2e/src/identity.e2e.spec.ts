@@ -1,0 +1,284 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TouchpointPublisher, type TouchpointInput } from '@rapport/adapter-sdk';
+import {
+  type Channel,
+  type ChannelIdentity,
+  customerIdFor,
+  DEFAULT_IDENTITY_POLICY,
+  filingIdentityOf,
+  IDENTITY_GRAPH_STREAM,
+  identityKey,
+} from '@rapport/domain';
+import { openEventStore } from '@rapport/event-store';
+import { cleanRebuildDump, readModelDump } from '@rapport/read-models';
+import {
+  describeWithServices,
+  eventually,
+  httpJson,
+  type RunningProcess,
+  startService,
+} from '@rapport/testing';
+import Redis from 'ioredis';
+import { ReferenceIdentityGraph } from '../../../libs/domain/src/identity-graph/identity-graph.reference-model';
+import { ensureE2eTopics, e2eTopics, removeE2eTopics } from './e2e-topics';
+
+/** Keys of the timeline read model (and the identity graph it keeps). */
+const TIMELINE_KEY =
+  /^(timeline:|activity:|graph:|identity$|stream-identity$|checkpoint:timeline$)/;
+
+interface Health {
+  log?: { head: number };
+  projections: { position: number }[];
+}
+interface TimelineBody {
+  customerId: string;
+  items: { excerpt?: string }[];
+  nextCursor: string | null;
+}
+
+/**
+ * One customer across every channel, end to end: touchpoints through Kafka (several
+ * identities on one touchpoint, verified or not), identity resolution in the projector,
+ * staff merges, unmerges and links through the ingestor's HTTP API, the Redis read models
+ * read through the query API — all separate processes. At the end every timeline and
+ * identity equals a naive reference (the domain's reference graph, and "a customer's
+ * timeline is the touchpoints filed under its identities"), and Redis equals a clean
+ * rebuild from the log key for key. And: one new identity sent to two ingestor replicas
+ * at the same moment makes one customer.
+ */
+describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls) => {
+  jest.setTimeout(300_000);
+  const run = `e2eid${Date.now().toString(36)}`;
+  const topics = e2eTopics(`${run}.`);
+  const prefix = `rapport:${run}:`;
+  const eventStoreUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'rapport-e2e-id-')), 'log.db')}`;
+  const env = {
+    RAPPORT_BUS: `${urls.kafka}?topicPrefix=${topics.prefix}`,
+    RAPPORT_EVENT_STORE: eventStoreUrl,
+    RAPPORT_READ_MODELS: `${urls.redis}/0?prefix=${prefix}`,
+  };
+  const redis = new Redis(urls.redis);
+  let ingestors: RunningProcess[] = [];
+  let projector: RunningProcess;
+  let queryApi: RunningProcess;
+  let publisher: TouchpointPublisher;
+  const reference = new ReferenceIdentityGraph(DEFAULT_IDENTITY_POLICY);
+  /** Every touchpoint: its text, and the identity key its timeline entry is filed under. */
+  const filed: { text: string; bucket: string; time: number }[] = [];
+  let clock = Date.UTC(2026, 1, 1);
+  let n = 0;
+
+  beforeAll(async () => {
+    await ensureE2eTopics(urls.kafka, topics);
+    const started = await Promise.all([
+      startService('ingestor', env),
+      startService('ingestor', env),
+      startService('projector', env),
+      startService('query-api', env),
+    ]);
+    ingestors = started.slice(0, 2);
+    [projector, queryApi] = started.slice(2);
+    publisher = new TouchpointPublisher({
+      kafkaUrl: urls.kafka,
+      topicPrefix: topics.prefix,
+      clientId: `${run}-adapter`,
+      source: 'e2e/identity',
+    });
+    await publisher.connect();
+  });
+
+  afterAll(async () => {
+    await publisher?.disconnect();
+    await Promise.all([...ingestors, projector, queryApi].map((p) => p?.stop()));
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.unlink(...keys);
+    redis.disconnect();
+    await removeE2eTopics(urls.kafka, topics);
+  });
+
+  const id = (kind: ChannelIdentity['kind'], value: string, verified?: boolean) =>
+    ({ kind, value, ...(verified === undefined ? {} : { verified }) }) as ChannelIdentity;
+
+  /** Everything appended so far is resolved and projected into Redis. */
+  async function settled(): Promise<void> {
+    await eventually(
+      async () => {
+        const [a, b] = await Promise.all([
+          httpJson<Health>(`${ingestors[0].url}/health`),
+          httpJson<Health>(`${projector.url}/health`),
+        ]);
+        // Stable twice in a row: identity resolution may append after the projector caught up.
+        await new Promise((r) => setTimeout(r, 150));
+        const again = await httpJson<Health>(`${ingestors[0].url}/health`);
+        return [a.body.log?.head, again.body.log?.head, b.body.projections[0]?.position];
+      },
+      ([head, again, position]) => head === again && position === head,
+      60_000,
+      100,
+    );
+  }
+
+  /** Publishes one touchpoint through Kafka and feeds the reference the same. */
+  async function touch(channel: Channel, identities: ChannelIdentity[]): Promise<void> {
+    const text = `touchpoint ${++n}`;
+    clock += 60_000;
+    const [identity, ...further] = identities;
+    await publisher.publish({
+      id: `${run}-${n}`,
+      time: new Date(clock).toISOString(),
+      data: {
+        channel,
+        direction: 'inbound',
+        identity,
+        ...(further.length ? { identities: further } : {}),
+        content: { text },
+      },
+    } as TouchpointInput);
+    await settled();
+    reference.touch(identities);
+    filed.push({ text, bucket: identityKey(filingIdentityOf(identities)), time: clock });
+  }
+
+  async function staff(path: string, body: unknown, method = 'POST'): Promise<number> {
+    const res = await httpJson(`${ingestors[1].url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    await settled();
+    return res.status;
+  }
+
+  it('links and merges across channels; the Redis read models equal the reference and a clean rebuild', async () => {
+    // Ann: e-mail, then a chat visitor who logs in with that e-mail (chat never merges by
+    // itself: a suggestion), then staff merge them.
+    const annMail = id('email', 'ann@identity.example', true);
+    const annChat = id('chat', 'visitor-1');
+    await touch('email', [annMail]);
+    await touch('chat', [annChat]);
+    await touch('chat', [annChat, annMail]);
+    const annId = customerIdFor({ kind: 'email', value: 'ann@identity.example' });
+    const chatId = customerIdFor(annChat);
+    expect(reference.merge(annId, chatId).ok).toBe(true);
+    expect(await staff(`/v1/customers/${annId}/merge`, { customerId: chatId })).toBe(202);
+
+    // Bob: verified e-mail and verified phone on separate touchpoints, then one touchpoint
+    // carrying both, verified: merged automatically.
+    const bobMail = id('email', 'bob@identity.example', true);
+    const bobPhone = id('phone', '+4930777001', true);
+    await touch('email', [bobMail]);
+    await touch('phone', [bobPhone]);
+    await touch('phone', [bobPhone, bobMail]);
+
+    // Cleo: an in-person visit with a loyalty card, staff link her instagram handle; a
+    // wrong merge with Bob is undone.
+    const cleoCard = id('card', 'CL42');
+    await touch('in_person', [cleoCard]);
+    const cleoId = customerIdFor(cleoCard);
+    const cleoSocial = id('social', 'cleo', undefined);
+    const social = { ...cleoSocial, network: 'instagram' } as ChannelIdentity;
+    expect(reference.link(social, cleoCard, true).ok).toBe(true);
+    expect(
+      await staff(`/v1/customers/${cleoId}/identities`, {
+        identity: { kind: 'social', network: 'instagram', value: '@Cleo' },
+      }),
+    ).toBe(202);
+    await touch('social', [social]);
+    const bobId = reference.customerOf(identityKey(bobMail)) as string;
+    expect(reference.merge(bobId, cleoId).ok).toBe(true);
+    expect(await staff(`/v1/customers/${bobId}/merge`, { customerId: cleoId })).toBe(202);
+    expect(reference.unmerge(bobId, cleoId).ok).toBe(true);
+    expect(await staff(`/v1/customers/${bobId}/unmerge`, { customerId: cleoId })).toBe(202);
+    await touch('email', [annMail]);
+
+    // Every customer: identities, redirects and the timeline, as the reference says.
+    for (const customer of reference.customers()) {
+      const root = reference.rootOf(customer);
+      const keys = new Set(reference.identityKeysOf(root));
+      const expected = filed
+        .filter((f) => keys.has(f.bucket))
+        .sort((a, b) => b.time - a.time)
+        .map((f) => f.text);
+      const timeline = await httpJson<TimelineBody>(
+        `${queryApi.url}/v1/customers/${customer}/timeline?limit=500`,
+      );
+      expect(timeline.body.customerId).toBe(root);
+      expect(timeline.body.items.map((e) => e.excerpt)).toEqual(expected);
+      const profile = await httpJson<{ identities: ChannelIdentity[]; mergeHistory: unknown[] }>(
+        `${queryApi.url}/v1/customers/${customer}`,
+      );
+      expect(profile.body.identities.map(identityKey)).toEqual([...keys].sort());
+    }
+    for (const key of reference.knownKeys()) {
+      const found = await httpJson<{ customerId: string }>(
+        `${queryApi.url}/v1/customers?identity=${encodeURIComponent(key)}`,
+      );
+      expect([key, found.body.customerId]).toEqual([key, reference.customerOf(key)]);
+    }
+
+    // Redis equals a clean rebuild from the log, key for key.
+    const store = await openEventStore(eventStoreUrl);
+    try {
+      const clean = await cleanRebuildDump(store, redis, prefix);
+      const live = await readModelDump(redis, prefix);
+      // The timeline model's keys (closeness and ideas keep models of their own here).
+      const timelineModel = (dump: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(dump).filter(([key]) => TIMELINE_KEY.test(key)));
+      expect(Object.keys(timelineModel(live)).length).toBeGreaterThan(15);
+      expect(timelineModel(live)).toEqual(timelineModel(clean));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('one new identity sent to two ingestor replicas at the same moment makes one customer', async () => {
+    const people = 20;
+    const send = (replica: number, person: number) =>
+      httpJson(`${ingestors[replica].url}/v1/touchpoints`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/cloudevents+json' },
+        body: JSON.stringify({
+          specversion: '1.0',
+          id: `race-${person}-via-${replica}`,
+          source: 'e2e/race',
+          type: 'touchpoint.recorded.v1',
+          time: new Date(Date.UTC(2026, 2, 1, 10, 0, person)).toISOString(),
+          data: {
+            channel: 'chat',
+            direction: 'inbound',
+            identity: { kind: 'email', value: `race-${person}@identity.example`, verified: true },
+          },
+        }),
+      });
+    const answers = await Promise.all(
+      Array.from({ length: people }, (_, p) => [send(0, p), send(1, p)]).flat(),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(2 * people).fill(202));
+    await settled();
+
+    const store = await openEventStore(eventStoreUrl);
+    try {
+      const links = (await store.readStream(IDENTITY_GRAPH_STREAM)).filter(
+        (e) =>
+          e.type === 'identity.linked.v1' &&
+          (e.data as { identity: ChannelIdentity }).identity.value.startsWith('race-'),
+      );
+      expect(links).toHaveLength(people); // one customer started per identity, not two
+    } finally {
+      await store.close();
+    }
+    for (let p = 0; p < people; p++) {
+      const identity = { kind: 'email', value: `race-${p}@identity.example` } as const;
+      const found = await httpJson<{ customerId: string }>(
+        `${queryApi.url}/v1/customers?identity=${encodeURIComponent(identityKey(identity))}`,
+      );
+      expect(found.body.customerId).toBe(customerIdFor(identity));
+      const timeline = await httpJson<TimelineBody>(
+        `${queryApi.url}/v1/customers/${found.body.customerId}/timeline`,
+      );
+      expect(timeline.body.items).toHaveLength(2);
+    }
+  });
+});
