@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDevCommand } from './commands/dev.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerMigrateLogCommand } from './commands/migrate-log.command';
+import { registerReplayCommand } from './commands/replay.command';
 import { USAGE_EXIT_CODE, UsageError } from './support/usage-error';
 
 const program = new Command()
@@ -17,6 +18,7 @@ const program = new Command()
 registerDevCommand(program);
 registerMigrateLogCommand(program);
 registerExportCommand(program);
+registerReplayCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
