@@ -26,3 +26,4 @@ export * from './identity/identity-graph-log';
 export * from './identity/identity-resolution';
 export * from './identity/start-identity-resolution';
 export * from './identity/identity-commands';
+export * from './closeness/quiet-hours';

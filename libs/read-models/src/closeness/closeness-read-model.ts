@@ -34,9 +34,9 @@ export interface ClosenessReadModel {
   top(limit: number): Promise<RankedCustomer[]>;
   /**
    * The `limit` highest-ranked customers whose last contact is at or before
-   * `lastContactAtMostMs` (gone quiet), in ranking order. Exact; walks the per-day index of
-   * last contacts (see `quiet-days.ts`): O(d + b·(log n + limit)) for d days after the bound
-   * and b ≤ limit + 1 days visited — independent of how many customers are active.
+   * `lastContactAtMostMs` (gone quiet), in ranking order. Exact; walks the per-hour index of
+   * last contacts (see `quiet-hours.ts`): O(d + b·(log n + limit)) for d hours after the bound
+   * and b hours visited (about limit at most) — independent of how many customers are active.
    */
   quiet(lastContactAtMostMs: number, limit: number): Promise<RankedCustomer[]>;
   /** The latest contact time applied (any customer); null for an empty model. */

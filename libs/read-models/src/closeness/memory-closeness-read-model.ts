@@ -8,7 +8,7 @@ import {
   emptyClosenessState,
 } from '@rapport/domain';
 import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
-import { contactDay } from './quiet-days';
+import { contactHour } from './quiet-hours';
 import {
   type ClosenessReadModel,
   type CustomerCloseness,
@@ -29,22 +29,22 @@ interface CustomerEntry {
   readonly facts: ClosenessFact[];
 }
 
-type DayEntry = readonly [highestKey: number, day: number];
-function dayOrder(a: DayEntry, b: DayEntry): number {
+type HourEntry = readonly [highestKey: number, hour: number];
+function hourOrder(a: HourEntry, b: HourEntry): number {
   if (a[0] !== b[0]) return a[0] > b[0] ? -1 : 1;
   return b[1] - a[1];
 }
 
 /**
  * Closeness in process memory: per customer the folded state, ranked in a B+ tree; the
- * at-risk index (see `quiet-days.ts`) as a B+ tree per day of last contact and one of days.
+ * at-risk index (see `quiet-hours.ts`) as a B+ tree per hour of last contact and one of hours.
  */
 export class MemoryClosenessReadModel implements ClosenessReadModel {
   private readonly customers = new Map<string, CustomerEntry>();
   private readonly ranking = new BTree<RankEntry, undefined>(undefined, rankOrder);
-  private readonly byDay = new Map<number, BTree<RankEntry, undefined>>();
-  private readonly dayHighest = new Map<number, number>();
-  private readonly days = new BTree<DayEntry, undefined>(undefined, dayOrder);
+  private readonly byHour = new Map<number, BTree<RankEntry, undefined>>();
+  private readonly hourHighest = new Map<number, number>();
+  private readonly hours = new BTree<HourEntry, undefined>(undefined, hourOrder);
   private position = 0;
   private latest: number | null = null;
 
@@ -91,15 +91,15 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
   }
 
   async quiet(lastContactAtMostMs: number, limit: number): Promise<RankedCustomer[]> {
-    const boundary = contactDay(lastContactAtMostMs);
+    const boundary = contactHour(lastContactAtMostMs);
     const best: RankedCustomer[] = [];
     const beatsWorst = (entry: RankEntry) =>
       best.length < limit ||
       rankOrder(entry, [best[best.length - 1].rankKey, best[best.length - 1].customerId]) < 0;
-    for (const [highest, day] of this.days.keys()) {
+    for (const [highest, hour] of this.hours.keys()) {
       if (best.length >= limit && highest < best[best.length - 1].rankKey) break;
-      if (day > boundary) continue;
-      for (const entry of (this.byDay.get(day) as BTree<RankEntry, undefined>).keys()) {
+      if (hour > boundary) continue;
+      for (const entry of (this.byHour.get(hour) as BTree<RankEntry, undefined>).keys()) {
         if (!beatsWorst(entry)) break;
         const ranked = this.ranked(entry[0], entry[1]);
         if ((ranked.lastContactMs as number) > lastContactAtMostMs) continue;
@@ -120,39 +120,39 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
   async clear(): Promise<void> {
     this.customers.clear();
     this.ranking.clear();
-    this.byDay.clear();
-    this.dayHighest.clear();
-    this.days.clear();
+    this.byHour.clear();
+    this.hourHighest.clear();
+    this.hours.clear();
     this.position = 0;
     this.latest = null;
   }
 
-  /** Files a customer under the day of its last contact. */
+  /** Files a customer under the hour of its last contact. */
   private file(entry: CustomerEntry, customerId: string): void {
-    const day = contactDay(entry.state.lastContactMs as number);
-    let bucket = this.byDay.get(day);
-    if (!bucket) this.byDay.set(day, (bucket = new BTree(undefined, rankOrder)));
+    const hour = contactHour(entry.state.lastContactMs as number);
+    let bucket = this.byHour.get(hour);
+    if (!bucket) this.byHour.set(hour, (bucket = new BTree(undefined, rankOrder)));
     bucket.set([entry.rankKey, customerId], undefined);
-    this.indexDay(day);
+    this.indexHour(hour);
   }
 
   private unfile(entry: CustomerEntry, customerId: string): void {
-    const day = contactDay(entry.state.lastContactMs as number);
-    const bucket = this.byDay.get(day) as BTree<RankEntry, undefined>;
+    const hour = contactHour(entry.state.lastContactMs as number);
+    const bucket = this.byHour.get(hour) as BTree<RankEntry, undefined>;
     bucket.delete([entry.rankKey, customerId]);
-    if (bucket.size === 0) this.byDay.delete(day);
-    this.indexDay(day);
+    if (bucket.size === 0) this.byHour.delete(hour);
+    this.indexHour(hour);
   }
 
-  /** Keeps the day index at the day's highest key. */
-  private indexDay(day: number): void {
-    const previous = this.dayHighest.get(day);
-    if (previous !== undefined) this.days.delete([previous, day]);
-    const highest = this.byDay.get(day)?.minKey();
-    if (highest === undefined) this.dayHighest.delete(day);
+  /** Keeps the hour index at the hour's highest key. */
+  private indexHour(hour: number): void {
+    const previous = this.hourHighest.get(hour);
+    if (previous !== undefined) this.hours.delete([previous, hour]);
+    const highest = this.byHour.get(hour)?.minKey();
+    if (highest === undefined) this.hourHighest.delete(hour);
     else {
-      this.dayHighest.set(day, highest[0]);
-      this.days.set([highest[0], day], undefined);
+      this.hourHighest.set(hour, highest[0]);
+      this.hours.set([highest[0], hour], undefined);
     }
   }
 

@@ -15,7 +15,7 @@ import {
   type RankedCustomer,
 } from '../closeness/closeness-read-model';
 import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
-import { contactDay } from '../closeness/quiet-days';
+import { contactHour } from '../closeness/quiet-hours';
 import { type RedisFence } from './redis-lease';
 import { FencedOutError } from './redis-timeline-read-model';
 
@@ -26,12 +26,12 @@ export interface RedisClosenessReadModelOptions {
 }
 
 /*
- * KEYS: checkpoint, rank, state, last, latest, days, then per customer: facts, old day, new day
+ * KEYS: checkpoint, rank, state, last, latest, hours, then per customer: facts, old hour, new hour
  *       [, fence key last]
  * ARGV: after, upTo, fence token ('' = none), latest contact ('' = none), K, then per
- *       customer: id, rank key, state JSON, last contact, old day ('' = none), new day,
+ *       customer: id, rank key, state JSON, last contact, old hour ('' = none), new hour,
  *       m, m × (eventId, fact JSON)
- * Checks come before any write. A day's entry in `days` is the highest key filed under it.
+ * Checks come before any write. An hour's entry in `hours` is the highest key filed under it.
  */
 const APPLY_SCRIPT = `
 local function batched(command, key, first, last)
@@ -39,10 +39,10 @@ local function batched(command, key, first, last)
     redis.call(command, key, unpack(ARGV, i, math.min(i + 999, last)))
   end
 end
-local function indexDay(bucket, day)
+local function indexHour(bucket, hour)
   local top = redis.call('ZREVRANGE', bucket, 0, 0, 'WITHSCORES')
-  if #top == 0 then redis.call('ZREM', KEYS[6], day)
-  else redis.call('ZADD', KEYS[6], top[2], day) end
+  if #top == 0 then redis.call('ZREM', KEYS[6], hour)
+  else redis.call('ZADD', KEYS[6], top[2], hour) end
 end
 local token = ARGV[3]
 if token ~= '' then
@@ -60,10 +60,10 @@ for k = 1, tonumber(ARGV[5]) do
   redis.call('HSET', KEYS[4], id, ARGV[a + 3])
   if ARGV[a + 4] ~= '' then
     redis.call('ZREM', oldBucket, id)
-    indexDay(oldBucket, ARGV[a + 4])
+    indexHour(oldBucket, ARGV[a + 4])
   end
   redis.call('ZADD', newBucket, ARGV[a + 1], id)
-  indexDay(newBucket, ARGV[a + 5])
+  indexHour(newBucket, ARGV[a + 5])
   local m = tonumber(ARGV[a + 6])
   if m > 0 then batched('HSET', factsKey, a + 7, a + 6 + 2 * m) end
   a = a + 7 + 2 * m
@@ -93,10 +93,10 @@ return out
 `;
 
 /*
- * KEYS: days, last. ARGV: boundary day, last contact at most, limit, day-bucket key prefix.
- * The threshold walk of quiet-days.ts: days by their highest key; days after the boundary
- * skipped; on the boundary day, customers seen after the bound skipped; stops when no day
- * left can beat the limit-th best. (Day buckets are named, not declared: one Redis node.)
+ * KEYS: hours, last. ARGV: boundary hour, last contact at most, limit, hour-bucket key prefix.
+ * The threshold walk of quiet-hours.ts: hours by their highest key; hours after the boundary
+ * skipped; on the boundary hour, customers seen after the bound skipped; stops when no hour
+ * left can beat the limit-th best. (Hour buckets are named, not declared: one Redis node.)
  */
 const QUIET_SCRIPT = `
 local boundary = tonumber(ARGV[1])
@@ -120,21 +120,22 @@ end
 local start = 0
 local finished = false
 while not finished do
-  local page = redis.call('ZREVRANGE', KEYS[1], start, start + 63, 'WITHSCORES')
+  local page = redis.call('ZREVRANGE', KEYS[1], start, start + 255, 'WITHSCORES')
   if #page == 0 then break end
   for i = 1, #page, 2 do
-    local day = tonumber(page[i])
+    local hour = tonumber(page[i])
     local highest = tonumber(page[i + 1])
     if #ids >= limit and highest < keys[#ids] then finished = true; break end
-    if day <= boundary then
+    if hour <= boundary then
       local bucket = prefix .. page[i]
-      local from = 0
+      -- Small chunks first: most hours contribute a few customers, if any.
+      local from, size = 0, math.min(8, limit)
       local more = true
       while more do
-        local entries = redis.call('ZREVRANGE', bucket, from, from + limit - 1, 'WITHSCORES')
-        if #entries == 0 then break end
+        local entries = redis.call('ZREVRANGE', bucket, from, from + size - 1, 'WITHSCORES')
+        if #entries < 2 * size then more = false end
         local lasts = nil
-        if day == boundary then
+        if hour == boundary and #entries > 0 then
           local chunk = {}
           for j = 1, #entries, 2 do chunk[#chunk + 1] = entries[j] end
           lasts = redis.call('HMGET', KEYS[2], unpack(chunk))
@@ -147,13 +148,12 @@ while not finished do
             insert(id, k, entries[j + 1])
           end
         end
-        -- Another chunk only where customers seen after the bound may have been skipped.
-        if day ~= boundary then more = false end
-        from = from + limit
+        from = from + size
+        size = math.min(size * 2, 1000)
       end
     end
   end
-  start = start + 64
+  start = start + 256
 end
 if #ids == 0 then return {} end
 local lasts = redis.call('HMGET', KEYS[2], unpack(ids))
@@ -200,7 +200,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     state: string;
     last: string;
     latest: string;
-    days: string;
+    hours: string;
   };
 
   constructor(
@@ -216,7 +216,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       state: `${this.prefix}closeness:state`,
       last: `${this.prefix}closeness:last`,
       latest: `${this.prefix}closeness:latest`,
-      days: `${this.prefix}closeness:days`,
+      hours: `${this.prefix}closeness:hours`,
     };
   }
 
@@ -248,7 +248,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       this.keys.state,
       this.keys.last,
       this.keys.latest,
-      this.keys.days,
+      this.keys.hours,
     ];
     const args: string[] = [String(range.after), String(range.upTo), this.fence?.token ?? ''];
     let latest: number | null = null;
@@ -258,21 +258,21 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       let state: ClosenessState = json
         ? (JSON.parse(json) as ClosenessState)
         : emptyClosenessState(customerId, this.config);
-      const oldDay = state.lastContactMs === null ? null : contactDay(state.lastContactMs);
+      const oldHour = state.lastContactMs === null ? null : contactHour(state.lastContactMs);
       const list = byCustomer.get(customerId) as ClosenessFact[];
       for (const fact of list) {
         state = applyClosenessFact(state, fact, this.config).state;
         if (latest === null || fact.occurredAtMs > latest) latest = fact.occurredAtMs;
       }
-      const newDay = contactDay(state.lastContactMs as number);
-      keys.push(this.factsKey(customerId), this.dayKey(oldDay ?? newDay), this.dayKey(newDay));
+      const newHour = contactHour(state.lastContactMs as number);
+      keys.push(this.factsKey(customerId), this.hourKey(oldHour ?? newHour), this.hourKey(newHour));
       perCustomer.push(
         customerId,
         String(closenessRankKey(state, this.config)),
         JSON.stringify(state),
         String(state.lastContactMs),
-        oldDay === null ? '' : String(oldDay),
-        String(newDay),
+        oldHour === null ? '' : String(oldHour),
+        String(newHour),
         String(list.length),
       );
       for (const fact of list) perCustomer.push(fact.eventId, JSON.stringify(fact));
@@ -312,8 +312,8 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   async quiet(lastContactAtMostMs: number, limit: number): Promise<RankedCustomer[]> {
     const reply = (await QUIET.run(
       this.redis,
-      [this.keys.days, this.keys.last],
-      [contactDay(lastContactAtMostMs), lastContactAtMostMs, limit, this.dayKey('')],
+      [this.keys.hours, this.keys.last],
+      [contactHour(lastContactAtMostMs), lastContactAtMostMs, limit, this.hourKey('')],
     )) as string[];
     return triples(reply);
   }
@@ -325,9 +325,9 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
 
   /** Deletes this model's keys, the checkpoint first (an interrupted clear is rebuilt). */
   async clear(): Promise<void> {
-    const { checkpoint, rank, state, last, latest, days } = this.keys;
-    await this.redis.unlink(checkpoint, rank, state, last, latest, days);
-    for (const pattern of ['closeness:facts:*', 'closeness:day:*']) {
+    const { checkpoint, rank, state, last, latest, hours } = this.keys;
+    await this.redis.unlink(checkpoint, rank, state, last, latest, hours);
+    for (const pattern of ['closeness:facts:*', 'closeness:hour:*']) {
       const match = `${escapeGlob(this.prefix)}${pattern}`;
       let cursor = '0';
       do {
@@ -338,14 +338,14 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     }
   }
 
-  /** The at-risk index: customers whose last contact was on UTC day `day`, by ranking key. */
-  dayKey(day: number | ''): string {
-    return `${this.prefix}closeness:day:${day}`;
+  /** The at-risk index: customers whose last contact was on UTC hour `hour`, by ranking key. */
+  hourKey(hour: number | ''): string {
+    return `${this.prefix}closeness:hour:${hour}`;
   }
 
-  /** The index of days, each at the highest ranking key filed under it. */
-  get daysIndex(): string {
-    return this.keys.days;
+  /** The index of hours, each at the highest ranking key filed under it. */
+  get hoursIndex(): string {
+    return this.keys.hours;
   }
 
   private factsKey(customerId: string): string {
