@@ -1,4 +1,6 @@
-import { type CustomerRedirects } from '@rapport/domain';
+import { type CustomerRedirects, resolveCustomer } from '@rapport/domain';
+import { type EventStore } from '@rapport/event-store';
+import { IdentityGraphLog } from '@rapport/read-models';
 
 /**
  * Where a customer id leads today (the survivor of its merges). The identity read model
@@ -18,4 +20,20 @@ export async function redirectsFor(
     [...new Set(customerIds)].map(async (id) => map.set(id, (await resolve(id)) ?? id)),
   );
   return (id) => map.get(id) ?? id;
+}
+
+/** A snapshot of where every customer id leads, taken once per command. */
+export type CustomerRedirectsSource = () => Promise<CustomerRedirects>;
+
+/**
+ * Redirects from the identity graph in the log (the `identity-graph` stream, folded on
+ * from where the last call stopped): consistent with every merge and unmerge appended so
+ * far, in any process that reaches the log — no read model has to have caught up.
+ */
+export function identityGraphRedirects(store: EventStore): CustomerRedirectsSource {
+  const log = new IdentityGraphLog(store);
+  return async () => {
+    const graph = await log.refresh();
+    return (customerId) => resolveCustomer(graph, customerId) ?? customerId;
+  };
 }

@@ -1,4 +1,11 @@
-import { IdeaRefusedError, ideaStreamId } from '@rapport/domain';
+import {
+  customerMerged,
+  IDENTITY_GRAPH_STREAM,
+  identityLinked,
+  IdeaRefusedError,
+  ideaStreamId,
+} from '@rapport/domain';
+import { identityGraphRedirects } from './customer-resolver';
 import { type EventStore, openEventStore } from '@rapport/event-store';
 import { IdeaConflictError, IdeaService } from './idea-service';
 
@@ -154,6 +161,50 @@ describe('IdeaService', () => {
       service.vote('i2', { customerId: 'x', origin: staff, at: AT }),
     ).rejects.toMatchObject({
       code: 'idea-merged',
+    });
+  });
+
+  it('counts a merged customer once with redirects from the identity graph in the log', async () => {
+    const by = { kind: 'staff' as const, staffId: 'agent' };
+    const graphEvents = [
+      identityLinked({
+        identity: { kind: 'email', value: 'a@x.io' },
+        customerId: 'ann',
+        by,
+        at: AT,
+        reason: 'first-seen',
+      }),
+      identityLinked({
+        identity: { kind: 'email', value: 'a2@x.io' },
+        customerId: 'ann-2',
+        by,
+        at: AT,
+        reason: 'first-seen',
+      }),
+    ];
+    await store.append(
+      IDENTITY_GRAPH_STREAM,
+      graphEvents.map((e, i) => ({ id: `00000000-0000-4000-8000-00000000000${i}`, ...e })),
+    );
+    const graphAware = new IdeaService(store, { customerRedirects: identityGraphRedirects(store) });
+    await submit();
+    await graphAware.vote('i1', { customerId: 'ann-2', origin: staff, at: AT }); // not merged yet: a second person
+    await graphAware.withdrawVote('i1', { customerId: 'ann-2', origin: staff, at: AT });
+    const merged = customerMerged({
+      survivorId: 'ann',
+      mergedId: 'ann-2',
+      evidence: [],
+      by,
+      at: AT,
+      reason: 'staff-decision',
+    });
+    await store.append(IDENTITY_GRAPH_STREAM, [
+      { id: '00000000-0000-4000-8000-000000000009', ...merged },
+    ]);
+    await expect(
+      graphAware.vote('i1', { customerId: 'ann-2', origin: staff, at: AT }),
+    ).rejects.toMatchObject({
+      code: 'already-voted',
     });
   });
 });

@@ -26,7 +26,12 @@ import {
   WrongExpectedRevisionError,
 } from '@rapport/event-store';
 import { v5 as uuidv5 } from 'uuid';
-import { IDENTITY_RESOLVER, type ResolveCustomer, redirectsFor } from './customer-resolver';
+import {
+  type CustomerRedirectsSource,
+  IDENTITY_RESOLVER,
+  type ResolveCustomer,
+  redirectsFor,
+} from './customer-resolver';
 
 /** Namespace of idea event ids derived from what caused them (a touchpoint, a merge). */
 const IDEA_EVENT_NAMESPACE = '0d4b7f52-6c1e-4a8e-9b3f-2e5a7c9d1f60';
@@ -34,6 +39,8 @@ const IDEA_EVENT_NAMESPACE = '0d4b7f52-6c1e-4a8e-9b3f-2e5a7c9d1f60';
 export interface IdeaServiceOptions {
   /** Where a customer id leads today (merged customers count once). */
   readonly resolveCustomer?: ResolveCustomer;
+  /** Or: a snapshot of all redirects per command (e.g. `identityGraphRedirects(store)`); wins over `resolveCustomer`. */
+  readonly customerRedirects?: CustomerRedirectsSource;
   /** How often a command is decided again after another writer got in first; default 3. */
   readonly retries?: number;
 }
@@ -79,6 +86,7 @@ export class IdeaConflictError extends Error {
  */
 export class IdeaService {
   private readonly resolveCustomer: ResolveCustomer;
+  private readonly customerRedirects: CustomerRedirectsSource | undefined;
   private readonly retries: number;
 
   constructor(
@@ -86,6 +94,7 @@ export class IdeaService {
     options: IdeaServiceOptions = {},
   ) {
     this.resolveCustomer = options.resolveCustomer ?? IDENTITY_RESOLVER;
+    this.customerRedirects = options.customerRedirects;
     this.retries = options.retries ?? 3;
   }
 
@@ -143,7 +152,9 @@ export class IdeaService {
       }
       const customers = [...(state?.votes.keys() ?? [])];
       if ('customerId' in command) customers.push(command.customerId);
-      const redirects = await redirectsFor(customers, this.resolveCustomer);
+      const redirects = this.customerRedirects
+        ? await this.customerRedirects()
+        : await redirectsFor(customers, this.resolveCustomer);
       const decision = decideIdea(state, command, redirects);
       if (!decision.ok) throw new IdeaRefusedError(decision.errors);
       try {

@@ -17,7 +17,11 @@ import {
   type ProjectionTarget,
 } from '@rapport/read-models';
 import { v5 as uuidv5 } from 'uuid';
-import { IDENTITY_RESOLVER, type ResolveCustomer } from './customer-resolver';
+import {
+  type CustomerRedirectsSource,
+  IDENTITY_RESOLVER,
+  type ResolveCustomer,
+} from './customer-resolver';
 import { type OutboundPublisher } from './outbound-publisher';
 import { type SupporterContacts } from './supporter-contacts';
 
@@ -31,6 +35,8 @@ export interface IdeaStatusNotifierOptions {
   readonly publisher: OutboundPublisher;
   readonly contacts: SupporterContacts;
   readonly resolveCustomer?: ResolveCustomer;
+  /** A snapshot of all redirects (e.g. `identityGraphRedirects(store)`); wins over `resolveCustomer`. */
+  readonly customerRedirects?: CustomerRedirectsSource;
   readonly log?: (line: string) => void;
 }
 
@@ -113,8 +119,11 @@ export class IdeaStatusNotifier implements ProjectionTarget {
     const idea = foldIdea(recorded.map(ideaEventFrom).filter((e): e is IdeaEvent => e !== null));
     if (!idea) return [];
     const people = new Map<string, string[]>();
+    const snapshot = await this.options.customerRedirects?.();
     for (const customerId of idea.votes.keys()) {
-      const person = (await this.resolve(customerId)) ?? customerId;
+      const person = snapshot
+        ? snapshot(customerId)
+        : ((await this.resolve(customerId)) ?? customerId);
       people.set(person, [...(people.get(person) ?? [person]), customerId]);
     }
     const out: IdeaStatusNotification[] = [];

@@ -5,7 +5,6 @@ import {
   Module,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
-  Optional,
 } from '@nestjs/common';
 import { type EventStore } from '@rapport/event-store';
 import {
@@ -16,15 +15,11 @@ import {
   logSupporterContacts,
   MemoryOutboundPublisher,
   type OutboundPublisher,
-  type ResolveCustomer,
+  identityGraphRedirects,
 } from '@rapport/ideas';
-import {
-  type IdeaBacklog,
-  type RunningProjection,
-  type TimelineReadModel,
-} from '@rapport/read-models';
+import { type IdeaBacklog, type RunningProjection } from '@rapport/read-models';
 import { type RapportConfig } from '../config/rapport-config';
-import { EVENT_STORE, RAPPORT_CONFIG, TIMELINE_READ_MODEL } from '../platform/tokens';
+import { EVENT_STORE, RAPPORT_CONFIG } from '../platform/tokens';
 import { IDEA_BACKLOG } from './idea-tokens';
 
 /**
@@ -42,7 +37,6 @@ export class IdeaLoopService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(IDEA_BACKLOG) private readonly backlog: IdeaBacklog,
     @Inject(RAPPORT_CONFIG) config: RapportConfig,
-    @Optional() @Inject(TIMELINE_READ_MODEL) private readonly timeline?: TimelineReadModel,
   ) {
     this.publisher = config.busUrl.startsWith('kafka://')
       ? new KafkaOutboundPublisher(config.busUrl)
@@ -52,11 +46,9 @@ export class IdeaLoopService implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     if (this.running.length) return;
     const log = (line: string) => this.logger.log(line);
-    const timeline = this.timeline;
-    const resolveCustomer: ResolveCustomer | undefined = timeline?.resolveCustomer
-      ? (id) => timeline.resolveCustomer(id)
-      : undefined;
-    const service = new IdeaService(this.store, resolveCustomer ? { resolveCustomer } : {});
+    // One person, one vote and one notification: redirects from the identity graph in the log.
+    const customerRedirects = identityGraphRedirects(this.store);
+    const service = new IdeaService(this.store, { customerRedirects });
     this.running.push(
       await this.backlog.startFollower(
         this.store,
@@ -72,7 +64,7 @@ export class IdeaLoopService implements OnApplicationBootstrap, OnApplicationShu
               store: this.store,
               publisher: this.publisher,
               contacts: logSupporterContacts(this.store),
-              ...(resolveCustomer ? { resolveCustomer } : {}),
+              customerRedirects,
               log,
             }),
         },

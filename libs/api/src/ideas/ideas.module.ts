@@ -9,16 +9,15 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { type EventStore } from '@rapport/event-store';
-import { IdeaService } from '@rapport/ideas';
+import { identityGraphRedirects, IdeaService } from '@rapport/ideas';
 import {
   type IdeaBacklog,
   openIdeaBacklog,
   type ProjectionStatus,
   type RunningProjection,
-  type TimelineReadModel,
 } from '@rapport/read-models';
 import { type RapportConfig } from '../config/rapport-config';
-import { EVENT_STORE, TIMELINE_READ_MODEL } from '../platform/tokens';
+import { EVENT_STORE } from '../platform/tokens';
 import { IdeaCommandsController } from './idea-commands.controller';
 import { IdeaQueriesController } from './idea-queries.controller';
 import { IDEA_BACKLOG, IDEA_BACKLOG_PROJECTOR, IDEA_SERVICE } from './idea-tokens';
@@ -104,14 +103,10 @@ export class IdeaBacklogProjectionModule {}
   providers: [
     {
       provide: IDEA_SERVICE,
-      useFactory: (store: EventStore, timeline?: TimelineReadModel) =>
-        new IdeaService(store, {
-          // Merged customers vote once: the timeline read model knows where an id leads.
-          ...(timeline?.resolveCustomer
-            ? { resolveCustomer: (id: string) => timeline.resolveCustomer(id) }
-            : {}),
-        }),
-      inject: [EVENT_STORE, { token: TIMELINE_READ_MODEL, optional: true }],
+      // Merged customers vote once: redirects from the identity graph in the log.
+      useFactory: (store: EventStore) =>
+        new IdeaService(store, { customerRedirects: identityGraphRedirects(store) }),
+      inject: [EVENT_STORE],
     },
   ],
   exports: [IDEA_SERVICE],
