@@ -97,6 +97,9 @@ describe('ideas HTTP API (embedded: SQLite in memory, memory backlog)', () => {
       ['Gift wrap', 1],
     ]);
     expect((await http.get('/v1/ideas?q=gift').expect(200)).body.items).toHaveLength(1);
+    // No closeness read model here: every supporter weighs 1.
+    const weighted = await http.get('/v1/ideas?priority=closeness').expect(200);
+    expect(weighted.body.items.map((i: { priority: number }) => i.priority)).toEqual([3, 1]);
     expect((await http.get('/v1/ideas?status=planned').expect(200)).body.items).toEqual([]);
     expect(
       (await http.get('/v1/ideas?sort=trend&trendDays=7').expect(200)).body.items[0].trend,

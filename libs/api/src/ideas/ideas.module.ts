@@ -8,19 +8,26 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { closenessAt } from '@rapport/domain';
 import { type EventStore } from '@rapport/event-store';
 import { identityGraphRedirects, IdeaService } from '@rapport/ideas';
 import {
+  type ClosenessReadModel,
   type IdeaBacklog,
   openIdeaBacklog,
   type ProjectionStatus,
   type RunningProjection,
 } from '@rapport/read-models';
 import { type RapportConfig } from '../config/rapport-config';
-import { EVENT_STORE } from '../platform/tokens';
+import { CLOSENESS_READ_MODEL, EVENT_STORE } from '../platform/tokens';
 import { IdeaCommandsController } from './idea-commands.controller';
-import { IdeaQueriesController } from './idea-queries.controller';
-import { IDEA_BACKLOG, IDEA_BACKLOG_PROJECTOR, IDEA_SERVICE } from './idea-tokens';
+import { type ClosenessWeightLookup, IdeaQueriesController } from './idea-queries.controller';
+import {
+  IDEA_BACKLOG,
+  IDEA_BACKLOG_PROJECTOR,
+  IDEA_CLOSENESS_WEIGHT,
+  IDEA_SERVICE,
+} from './idea-tokens';
 
 @Injectable()
 class IdeaBacklogCloser implements OnApplicationShutdown {
@@ -113,6 +120,28 @@ export class IdeaBacklogProjectionModule {}
 })
 export class IdeaCommandsHttpModule {}
 
-/** Backlog queries from the read model (needs `IdeaBacklogModule`). */
-@Module({ controllers: [IdeaQueriesController] })
+/**
+ * A supporter's weight for `priority=closeness`: their closeness score now ÷ 50 (a customer
+ * at the midpoint weighs 1, the closest 2), 1 for a customer the model does not know.
+ */
+export function closenessWeightFrom(closeness: ClosenessReadModel): ClosenessWeightLookup {
+  return async (customerId) => {
+    const found = await closeness.customer(customerId);
+    if (!found) return 1;
+    return closenessAt(found.state, Date.now(), closeness.config).score / 50;
+  };
+}
+
+/** Backlog queries from the read model (needs `IdeaBacklogModule`; uses closeness when present). */
+@Module({
+  controllers: [IdeaQueriesController],
+  providers: [
+    {
+      provide: IDEA_CLOSENESS_WEIGHT,
+      useFactory: (closeness?: ClosenessReadModel) =>
+        closeness ? closenessWeightFrom(closeness) : undefined,
+      inject: [{ token: CLOSENESS_READ_MODEL, optional: true }],
+    },
+  ],
+})
 export class IdeaQueriesHttpModule {}
