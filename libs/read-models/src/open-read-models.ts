@@ -58,7 +58,8 @@ function memoryReadModels(options: ReadModelsOptions): ReadModels {
       const runner = new ProjectionRunner(store, timelineProjection(timeline), { log });
       await runner.start();
       // Identity resolution decides links and merges from touchpoints, into the log.
-      return withCompanions(runner, [await startIdentityResolution(store, log)]);
+      const resolution = await startIdentityResolution(store, log);
+      return withCompanions(runner, [resolution], () => store.headPosition());
     },
     closeness,
     async startClosenessProjection(store, log) {

@@ -145,7 +145,7 @@ describe('customers: identity resolution, merge and unmerge over HTTP (embedded)
 
   it('answers refusals as problem details with clear 4xx', async () => {
     const other = customerIdFor({ kind: 'email', value: 'nobody@example.com' });
-    const merge = (id: string, body: unknown) => http.post(`/v1/customers/${id}/merge`).send(body);
+    const merge = (id: string, body: object) => http.post(`/v1/customers/${id}/merge`).send(body);
     expect((await merge(annId, { customerId: annId }).expect(400)).body).toMatchObject({
       status: 400,
       errors: [{ code: 'merge-into-itself' }],

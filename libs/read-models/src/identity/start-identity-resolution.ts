@@ -20,14 +20,23 @@ export async function startIdentityResolution(
   return runner;
 }
 
-/** A projection that stops its companions (here: identity resolution) with itself. */
+/**
+ * A projection with companions that append to the log (identity resolution): it stops them
+ * with itself, and `waitFor(position)` waits until the companions have handled the log up
+ * to `position` and the projection has applied what they appended (read-your-writes,
+ * identities included).
+ */
 export function withCompanions(
   main: RunningProjection,
-  companions: readonly { stop(): Promise<void> }[],
+  companions: readonly RunningProjection[],
+  head: () => Promise<number>,
 ): RunningProjection {
   return {
     status: () => main.status(),
-    waitFor: (position, timeoutMs) => main.waitFor(position, timeoutMs),
+    waitFor: async (position, timeoutMs) => {
+      await Promise.all(companions.map((c) => c.waitFor(position, timeoutMs)));
+      await main.waitFor(Math.max(position, await head()), timeoutMs);
+    },
     stop: async () => {
       await Promise.all(companions.map((c) => c.stop()));
       await main.stop();

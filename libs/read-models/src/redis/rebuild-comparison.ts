@@ -1,8 +1,10 @@
 import { type EventStore } from '@rapport/event-store';
 import type Redis from 'ioredis';
+import { ideaBacklogProjection } from '../ideas/idea-backlog-projection';
 import { ProjectionRunner } from '../projection/projection-runner';
 import { timelineProjection } from '../timeline/timeline-projection';
 import { dumpRedisKeys } from './dump-redis-keys';
+import { RedisIdeaBacklogReadModel } from './redis-idea-backlog-read-model';
 import { RedisTimelineReadModel } from './redis-timeline-read-model';
 
 /** Where `cleanRebuildDump` builds its model: beside the live one, under its prefix. */
@@ -36,5 +38,11 @@ export async function cleanRebuildDump(
   const runner = new ProjectionRunner(store, timelineProjection(model));
   await runner.start();
   await runner.stop();
+  // The idea backlog lives under the same prefix: rebuilt beside it too.
+  const ideas = new RedisIdeaBacklogReadModel(redis, { prefix: `${prefix}${REBUILD}` });
+  await ideas.clear();
+  const ideasRunner = new ProjectionRunner(store, ideaBacklogProjection(ideas));
+  await ideasRunner.start();
+  await ideasRunner.stop();
   return readModelDump(redis, `${prefix}${REBUILD}`);
 }
