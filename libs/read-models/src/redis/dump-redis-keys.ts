@@ -3,7 +3,8 @@ import { type Redis } from 'ioredis';
 /**
  * Every key under `prefix` (the prefix stripped from its name), sorted by name, with its
  * content in a form two dumps can be compared by: a sorted set as `[[member, score], …]`
- * in set order, a hash as `[field, value]` pairs sorted by field, a string as its value.
+ * in set order, a hash as `[field, value]` pairs sorted by field, a set as its sorted
+ * members, a string as its value.
  * Other types throw: a read model has none, so one is a bug to report, not to skip.
  * Meant for tests and checks (e.g. live model = clean rebuild), not for large data sets.
  */
@@ -31,6 +32,8 @@ export async function dumpRedisKeys(
         return pipeline.zrange(key, 0, -1, 'WITHSCORES');
       case 'hash':
         return pipeline.hgetall(key);
+      case 'set':
+        return pipeline.smembers(key);
       case 'string':
         return pipeline.get(key);
       default:
@@ -74,6 +77,8 @@ function normalise(type: string, content: unknown): unknown {
       return Object.entries(content as Record<string, string>).sort(([a], [b]) =>
         a < b ? -1 : a > b ? 1 : 0,
       );
+    case 'set':
+      return [...(content as string[])].sort();
     default:
       return content;
   }
