@@ -4,6 +4,8 @@ import { registerDevCommand } from './commands/dev.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerMigrateLogCommand } from './commands/migrate-log.command';
 import { registerReplayCommand } from './commands/replay.command';
+import { registerStatsCommand } from './commands/stats.command';
+import { registerTailCommand } from './commands/tail.command';
 import { USAGE_EXIT_CODE, UsageError } from './support/usage-error';
 
 const program = new Command()
@@ -19,6 +21,8 @@ registerDevCommand(program);
 registerMigrateLogCommand(program);
 registerExportCommand(program);
 registerReplayCommand(program);
+registerStatsCommand(program);
+registerTailCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

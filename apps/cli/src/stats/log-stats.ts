@@ -1,0 +1,92 @@
+import { type EventStore, type RecordedEvent } from '@rapport/event-store';
+
+export interface LogStats {
+  readonly head: number;
+  readonly events: number;
+  readonly streams: number;
+  readonly byType: Record<string, number>;
+  readonly byChannel: Record<string, number>;
+  readonly firstRecordedAt: string | null;
+  readonly lastRecordedAt: string | null;
+}
+
+/** Counts the whole log in one pass: events by type (as read, newest version) and channel, distinct streams. */
+export async function collectLogStats(
+  store: EventStore,
+  options: {
+    batchSize?: number;
+    onProgress?: (read: number, head: number) => void;
+    shouldStop?: () => boolean;
+  } = {},
+): Promise<LogStats & { complete: boolean }> {
+  const head = await store.headPosition();
+  const byType = new Map<string, number>();
+  const byChannel = new Map<string, number>();
+  const streams = new Set<string>();
+  let events = 0;
+  let first: RecordedEvent | null = null;
+  let last: RecordedEvent | null = null;
+  let position = 0;
+  options.onProgress?.(0, head);
+  while (position < head && !options.shouldStop?.()) {
+    const batch = await store.readAll({
+      after: position,
+      maxCount: Math.min(options.batchSize ?? 5000, head - position),
+    });
+    if (batch.length === 0) break;
+    for (const event of batch) {
+      first ??= event;
+      events += 1;
+      byType.set(event.type, (byType.get(event.type) ?? 0) + 1);
+      const channel = (event.data as { channel?: unknown } | null)?.channel;
+      const key = typeof channel === 'string' ? channel : '(none)';
+      byChannel.set(key, (byChannel.get(key) ?? 0) + 1);
+      streams.add(event.streamId);
+    }
+    last = batch[batch.length - 1];
+    position = last.position;
+    options.onProgress?.(position, head);
+  }
+  const sorted = (m: Map<string, number>) =>
+    Object.fromEntries([...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+  return {
+    head,
+    events,
+    streams: streams.size,
+    byType: sorted(byType),
+    byChannel: sorted(byChannel),
+    firstRecordedAt: first?.recordedAt ?? null,
+    lastRecordedAt: last?.recordedAt ?? null,
+    complete: position >= head,
+  };
+}
+
+export interface ProjectionLag {
+  readonly name: string;
+  readonly position: number;
+  /** Log events the projection has not applied yet. */
+  readonly lagEvents: number;
+  /** Commit time of the head minus commit time of the first event not applied; 0 when caught up. */
+  readonly lagSeconds: number;
+}
+
+/** Each projection's lag behind the log, from the checkpoints its read model keeps. */
+export async function projectionLags(
+  store: EventStore,
+  checkpoints: ReadonlyMap<string, number>,
+  head: number,
+): Promise<ProjectionLag[]> {
+  const timeAt = async (position: number) => {
+    const [event] = await store.readAll({ after: position - 1, maxCount: 1 });
+    return event ? Date.parse(event.recordedAt) : NaN;
+  };
+  const headTime = head > 0 ? await timeAt(head) : NaN;
+  const lags: ProjectionLag[] = [];
+  for (const [name, position] of [...checkpoints].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const lagEvents = Math.max(0, head - position);
+    const lagSeconds =
+      lagEvents === 0 ? 0 : Math.max(0, (headTime - (await timeAt(position + 1))) / 1000);
+    lags.push({ name, position, lagEvents, lagSeconds: Number.isNaN(lagSeconds) ? 0 : lagSeconds });
+  }
+  return lags;
+}
