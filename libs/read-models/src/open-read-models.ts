@@ -1,4 +1,8 @@
-import { type ClosenessConfig, DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
+import {
+  type ClosenessConfig,
+  DEFAULT_CLOSENESS_CONFIG,
+  type IdentityPolicy,
+} from '@rapport/domain';
 import { type EventStore } from '@rapport/event-store';
 import { closenessProjection } from './closeness/closeness-projection';
 import { type ClosenessReadModel } from './closeness/closeness-read-model';
@@ -33,6 +37,8 @@ export interface ReadModels {
 export interface ReadModelsOptions {
   /** The closeness weights and half-life (`RAPPORT_CLOSENESS`); the defaults otherwise. */
   readonly closeness?: ClosenessConfig;
+  /** The identity rules (`RAPPORT_IDENTITY_POLICY`); the defaults otherwise. */
+  readonly identityPolicy?: IdentityPolicy;
 }
 
 /**
@@ -55,10 +61,14 @@ function memoryReadModels(options: ReadModelsOptions): ReadModels {
   return {
     timeline,
     async startTimelineProjection(store, log) {
-      const runner = new ProjectionRunner(store, timelineProjection(timeline), { log });
+      const runner = new ProjectionRunner(
+        store,
+        timelineProjection(timeline, options.identityPolicy),
+        { log },
+      );
       await runner.start();
       // Identity resolution decides links and merges from touchpoints, into the log.
-      const resolution = await startIdentityResolution(store, log);
+      const resolution = await startIdentityResolution(store, log, options.identityPolicy);
       return withCompanions(runner, [resolution], () => store.headPosition());
     },
     closeness,

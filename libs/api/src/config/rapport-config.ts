@@ -1,4 +1,9 @@
-import { type ClosenessConfig, parseClosenessConfig } from '@rapport/domain';
+import {
+  type ClosenessConfig,
+  type IdentityPolicy,
+  parseClosenessConfig,
+  parseIdentityPolicy,
+} from '@rapport/domain';
 
 /** Everything the platform reads from its environment, with the embedded defaults. */
 export interface RapportConfig {
@@ -19,6 +24,8 @@ export interface RapportConfig {
   readonly defaultPhoneRegion?: string;
   /** Closeness weights and half-life: `RAPPORT_CLOSENESS` (JSON overrides); defaults when unset. */
   readonly closeness?: ClosenessConfig;
+  /** Identity rules (auto-merge kinds, priority, limits per kind, blocked values): `RAPPORT_IDENTITY_POLICY` (JSON). */
+  readonly identityPolicy?: IdentityPolicy;
 }
 
 export const DEFAULT_CONFIG: RapportConfig = {
@@ -66,6 +73,9 @@ export function loadConfig(
     ),
     ...(region ? { defaultPhoneRegion: region } : {}),
     ...(env.RAPPORT_CLOSENESS ? { closeness: parseClosenessConfig(env.RAPPORT_CLOSENESS) } : {}),
+    ...(env.RAPPORT_IDENTITY_POLICY
+      ? { identityPolicy: parseIdentityPolicy(env.RAPPORT_IDENTITY_POLICY) }
+      : {}),
     ...overrides,
   };
 }

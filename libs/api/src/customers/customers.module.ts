@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { type EventStore } from '@rapport/event-store';
 import { IdentityCommands, IdentityGraphLog } from '@rapport/read-models';
-import { EVENT_STORE } from '../platform/tokens';
+import { type RapportConfig } from '../config/rapport-config';
+import { EVENT_STORE, RAPPORT_CONFIG } from '../platform/tokens';
 import { CustomerCommandsController } from './customer-commands.controller';
 import { IDENTITY_COMMANDS } from './customer-tokens';
 
@@ -11,8 +12,9 @@ import { IDENTITY_COMMANDS } from './customer-tokens';
   providers: [
     {
       provide: IDENTITY_COMMANDS,
-      useFactory: (store: EventStore) => new IdentityCommands(new IdentityGraphLog(store)),
-      inject: [EVENT_STORE],
+      useFactory: (store: EventStore, config: RapportConfig) =>
+        new IdentityCommands(new IdentityGraphLog(store), config.identityPolicy),
+      inject: [EVENT_STORE, RAPPORT_CONFIG],
     },
   ],
 })

@@ -28,7 +28,11 @@ export class ReadModelsModule {
       providers: [
         {
           provide: READ_MODELS,
-          useFactory: () => openReadModels(config.readModelsUrl, { closeness: config.closeness }),
+          useFactory: () =>
+            openReadModels(config.readModelsUrl, {
+              closeness: config.closeness,
+              identityPolicy: config.identityPolicy,
+            }),
         },
         {
           provide: TIMELINE_READ_MODEL,

@@ -14,3 +14,4 @@ export * from './decide-unlink';
 export * from './decide-merge';
 export * from './decide-unmerge';
 export * from './touchpoint-identities-of';
+export * from './parse-identity-policy';

@@ -28,7 +28,12 @@ export function redisReadModels(url: string, options: ReadModelsOptions = {}): R
   return {
     timeline: new RedisTimelineReadModel(redis, { prefix }),
     async startTimelineProjection(store, log) {
-      const projection = new LeasedTimelineProjection(store, redis, { prefix, log });
+      const projection = new LeasedTimelineProjection(
+        store,
+        redis,
+        { prefix, log },
+        options.identityPolicy,
+      );
       // Identity resolution under its own lease (`<prefix>lease:identity-resolution`): one
       // decider at a time; its appends are fenced by the identity-graph stream's revision.
       const resolution = new LeasedProjection(
@@ -37,7 +42,7 @@ export function redisReadModels(url: string, options: ReadModelsOptions = {}): R
         { prefix, log, verifyIntervalMs: 0 },
         {
           name: 'identity-resolution',
-          target: () => new IdentityResolution(new IdentityGraphLog(store)),
+          target: () => new IdentityResolution(new IdentityGraphLog(store), options.identityPolicy),
         },
       );
       projections.push(projection, resolution);

@@ -1,5 +1,7 @@
 import {
   type ChannelIdentity,
+  DEFAULT_IDENTITY_POLICY,
+  type IdentityPolicy,
   fileTimelineEntry,
   identityGraphEventFrom,
   toTimelineEntry,
@@ -15,7 +17,11 @@ import { type TimelineReadModel } from './timeline-read-model';
  * The timeline projection: every touchpoint and survey answer onto the timeline of its
  * identity, and every identity event into the identity graph that joins them.
  */
-export function timelineProjection(model: TimelineReadModel): ProjectionTarget {
+export function timelineProjection(
+  model: TimelineReadModel,
+  /** Which identities never link (and so never file an entry when another one is there). */
+  identityPolicy: IdentityPolicy = DEFAULT_IDENTITY_POLICY,
+): ProjectionTarget {
   return {
     name: 'timeline',
     checkpoint: () => model.checkpoint(),
@@ -26,7 +32,7 @@ export function timelineProjection(model: TimelineReadModel): ProjectionTarget {
         const entry = toTimelineEntry(event);
         if (entry) {
           const further = (event.data as { identities?: ChannelIdentity[] }).identities;
-          entries.push(fileTimelineEntry(entry, further));
+          entries.push(fileTimelineEntry(entry, further, identityPolicy));
           continue;
         }
         const identityEvent = identityGraphEventFrom(event);
