@@ -1,0 +1,95 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type INestApplication } from '@nestjs/common';
+import { eventually } from '@rapport/testing';
+import request from 'supertest';
+import { loadConfig } from '../config/rapport-config';
+import { createHttpApp } from '../http/create-http-app';
+import { AllInOneModule } from '../platform/all-in-one.module';
+
+/** The idea loop in `rapport dev`'s shape: one process, SQLite log, memory read models, no Kafka. */
+describe('idea loop, embedded (all in one process)', () => {
+  let app: INestApplication;
+  let http: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-ideas-'));
+    const config = loadConfig({}, { eventStoreUrl: `sqlite:${join(dir, 'log.db')}` });
+    app = await createHttpApp(AllInOneModule.forRoot(config), config);
+    await app.init();
+    http = request(app.getHttpServer());
+  });
+  afterAll(() => app.close());
+
+  const touchpoint = (id: string, channel: string, identity: object, metadata: object) => ({
+    specversion: '1.0',
+    id,
+    source: 'tests/ideas',
+    type: 'touchpoint.recorded.v1',
+    time: '2026-03-01T09:00:00Z',
+    data: { channel, direction: 'inbound', identity, content: { text: 'idea' }, metadata },
+  });
+
+  it('an idea from a chat touchpoint, a vote by e-mail, a status change → outbound touchpoints on both timelines', async () => {
+    await http
+      .post('/v1/touchpoints')
+      .send(
+        touchpoint(
+          'c-1',
+          'chat',
+          { kind: 'chat', value: 'v-9' },
+          { 'idea.action': 'submit', 'idea.title': 'Order by voice' },
+        ),
+      )
+      .expect(202);
+    const found = await eventually(
+      async () => (await http.get('/v1/ideas?q=voice')).body as { items: { ideaId: string }[] },
+      (b) => b.items?.length === 1,
+      10_000,
+    );
+    const ideaId = found.items[0].ideaId;
+    await http
+      .post('/v1/touchpoints')
+      .send(
+        touchpoint(
+          'm-1',
+          'email',
+          { kind: 'email', value: 'eve@example.com' },
+          { 'idea.action': 'vote', 'idea.id': ideaId },
+        ),
+      )
+      .expect(202);
+    await eventually(
+      async () => (await http.get(`/v1/ideas/${ideaId}`)).body as { voteCount: number },
+      (b) => b.voteCount === 2,
+      10_000,
+    );
+    const idea = (await http.get(`/v1/ideas/${ideaId}`).expect(200)).body as {
+      supporters: string[];
+    };
+
+    await http
+      .post(`/v1/ideas/${ideaId}/status`)
+      .send({ to: 'under_review', staffId: 'lead' })
+      .expect(200);
+    for (const customerId of idea.supporters) {
+      const outbound = await eventually(
+        async () =>
+          (await http.get(`/v1/customers/${customerId}/timeline?direction=outbound`)).body as {
+            items: { channel: string; subject?: string }[];
+          },
+        (b) => b.items?.length === 1,
+        10_000,
+      );
+      expect(outbound.items[0].subject).toContain('Order by voice');
+    }
+    const channels = [];
+    for (const customerId of idea.supporters)
+      channels.push(
+        (await http.get(`/v1/customers/${customerId}/timeline?direction=outbound`)).body.items[0]
+          .channel,
+      );
+    expect(channels.sort()).toEqual(['chat', 'email']);
+  });
+});
