@@ -170,6 +170,28 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
       expect((await model.quiet(since, 1)).map((r) => r.customerId)).toEqual(['c-close']);
     });
 
+    test('quiet: on the day of the bound, only the customers seen by then', async () => {
+      await model.apply(
+        [
+          closenessFact(1, 'c-after', 10.25, { channel: 'in_person' }),
+          closenessFact(2, 'c-morning', 10.75),
+          closenessFact(3, 'c-at-bound', 10.5, { channel: 'chat' }),
+          closenessFact(4, 'c-day-before', 11.2),
+        ],
+        { after: 0, upTo: 4 },
+      );
+      const bound = CLOSENESS_T - 10.5 * DAY_MS;
+      expect((await model.quiet(bound, 10)).map((r) => r.customerId)).toEqual([
+        'c-at-bound',
+        'c-morning',
+        'c-day-before',
+      ]);
+      expect((await model.quiet(bound, 2)).map((r) => r.customerId)).toEqual([
+        'c-at-bound',
+        'c-morning',
+      ]);
+    });
+
     test('the ranking equals sorting every customer by computed score, at several moments, whatever the batches', async () => {
       await fc.assert(
         fc.asyncProperty(

@@ -15,7 +15,7 @@ import {
   type RankedCustomer,
 } from '../closeness/closeness-read-model';
 import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
-import { contactHour } from '../closeness/quiet-hours';
+import { contactDay, contactHour } from '../closeness/quiet-hours';
 import { type RedisFence } from './redis-lease';
 import { FencedOutError } from './redis-timeline-read-model';
 
@@ -26,12 +26,12 @@ export interface RedisClosenessReadModelOptions {
 }
 
 /*
- * KEYS: checkpoint, rank, state, last, latest, hours, then per customer: facts, old hour, new hour
- *       [, fence key last]
+ * KEYS: checkpoint, rank, state, last, latest, days, then per customer: facts, old day,
+ *       new day, old hour, new hour buckets [, fence key last]
  * ARGV: after, upTo, fence token ('' = none), latest contact ('' = none), K, then per
- *       customer: id, rank key, state JSON, last contact, old hour ('' = none), new hour,
+ *       customer: id, rank key, state JSON, last contact, old day ('' = none), new day,
  *       m, m × (eventId, fact JSON)
- * Checks come before any write. An hour's entry in `hours` is the highest key filed under it.
+ * Checks come before any write. A day's entry in `days` is the highest key filed under it.
  */
 const APPLY_SCRIPT = `
 local function batched(command, key, first, last)
@@ -39,10 +39,10 @@ local function batched(command, key, first, last)
     redis.call(command, key, unpack(ARGV, i, math.min(i + 999, last)))
   end
 end
-local function indexHour(bucket, hour)
+local function indexDay(bucket, day)
   local top = redis.call('ZREVRANGE', bucket, 0, 0, 'WITHSCORES')
-  if #top == 0 then redis.call('ZREM', KEYS[6], hour)
-  else redis.call('ZADD', KEYS[6], top[2], hour) end
+  if #top == 0 then redis.call('ZREM', KEYS[6], day)
+  else redis.call('ZADD', KEYS[6], top[2], day) end
 end
 local token = ARGV[3]
 if token ~= '' then
@@ -54,18 +54,20 @@ if tonumber(current) ~= tonumber(ARGV[1]) then return {'checkpoint', current} en
 local a = 6
 for k = 1, tonumber(ARGV[5]) do
   local id = ARGV[a]
-  local factsKey, oldBucket, newBucket = KEYS[4 + 3 * k], KEYS[5 + 3 * k], KEYS[6 + 3 * k]
+  local b = 6 + 5 * (k - 1)
   redis.call('ZADD', KEYS[2], ARGV[a + 1], id)
   redis.call('HSET', KEYS[3], id, ARGV[a + 2])
   redis.call('HSET', KEYS[4], id, ARGV[a + 3])
   if ARGV[a + 4] ~= '' then
-    redis.call('ZREM', oldBucket, id)
-    indexHour(oldBucket, ARGV[a + 4])
+    redis.call('ZREM', KEYS[b + 2], id)
+    redis.call('ZREM', KEYS[b + 4], id)
+    indexDay(KEYS[b + 2], ARGV[a + 4])
   end
-  redis.call('ZADD', newBucket, ARGV[a + 1], id)
-  indexHour(newBucket, ARGV[a + 5])
+  redis.call('ZADD', KEYS[b + 3], ARGV[a + 1], id)
+  redis.call('ZADD', KEYS[b + 5], ARGV[a + 1], id)
+  indexDay(KEYS[b + 3], ARGV[a + 5])
   local m = tonumber(ARGV[a + 6])
-  if m > 0 then batched('HSET', factsKey, a + 7, a + 6 + 2 * m) end
+  if m > 0 then batched('HSET', KEYS[b + 1], a + 7, a + 6 + 2 * m) end
   a = a + 7 + 2 * m
 end
 if ARGV[4] ~= '' then
@@ -93,23 +95,22 @@ return out
 `;
 
 /*
- * KEYS: hours, last. ARGV: boundary hour, last contact at most, limit, hour-bucket key prefix.
- * The threshold walk of quiet-hours.ts: hours by their highest key; hours after the boundary
- * skipped; on the boundary hour, customers seen after the bound skipped; stops when no hour
- * left can beat the limit-th best. (Hour buckets are named, not declared: one Redis node.)
+ * KEYS: days, last. ARGV: boundary day, boundary hour, last contact at most, limit, day and
+ * hour bucket key prefixes. The threshold walk of quiet-hours.ts: first the hours of the
+ * boundary day up to the boundary hour (its customers seen after the bound skipped), then
+ * whole days before it by their highest key, until no day left can beat the limit-th best.
+ * (Buckets are named, not declared: one Redis node, not a cluster.)
  */
 const QUIET_SCRIPT = `
-local boundary = tonumber(ARGV[1])
-local atMost = tonumber(ARGV[2])
-local limit = tonumber(ARGV[3])
-local prefix = ARGV[4]
+local boundaryDay = tonumber(ARGV[1])
+local boundaryHour = tonumber(ARGV[2])
+local atMost = tonumber(ARGV[3])
+local limit = tonumber(ARGV[4])
+local dayPrefix, hourPrefix = ARGV[5], ARGV[6]
 local ids, keys, scores = {}, {}, {}
 local function better(k1, id1, k2, id2)
   if k1 ~= k2 then return k1 > k2 end
   return id1 > id2
-end
-local function beatsWorst(k, id)
-  return #ids < limit or better(k, id, keys[#ids], ids[#ids])
 end
 local function insert(id, k, score)
   local at = #ids + 1
@@ -117,43 +118,44 @@ local function insert(id, k, score)
   table.insert(ids, at, id); table.insert(keys, at, k); table.insert(scores, at, score)
   if #ids > limit then table.remove(ids); table.remove(keys); table.remove(scores) end
 end
+-- A bucket's customers in ranking order while they can still make the list.
+local function walk(bucket, filtered)
+  local from, size = 0, math.min(4, limit)
+  while true do
+    local entries = redis.call('ZREVRANGE', bucket, from, from + size - 1, 'WITHSCORES')
+    if #entries == 0 then return end
+    local lasts = nil
+    if filtered then
+      local chunk = {}
+      for j = 1, #entries, 2 do chunk[#chunk + 1] = entries[j] end
+      lasts = redis.call('HMGET', KEYS[2], unpack(chunk))
+    end
+    for j = 1, #entries, 2 do
+      local id = entries[j]
+      local k = tonumber(entries[j + 1])
+      if #ids >= limit and not better(k, id, keys[#ids], ids[#ids]) then return end
+      if lasts == nil or tonumber(lasts[(j + 1) / 2]) <= atMost then
+        insert(id, k, entries[j + 1])
+      end
+    end
+    if #entries < 2 * size then return end
+    from = from + size
+    size = math.min(size * 2, 1000)
+  end
+end
+for hour = boundaryDay * 24, boundaryHour do
+  walk(hourPrefix .. hour, hour == boundaryHour)
+end
 local start = 0
 local finished = false
 while not finished do
-  local page = redis.call('ZREVRANGE', KEYS[1], start, start + 255, 'WITHSCORES')
+  local page = redis.call('ZREVRANGE', KEYS[1], start, start + 63, 'WITHSCORES')
   if #page == 0 then break end
   for i = 1, #page, 2 do
-    local hour = tonumber(page[i])
-    local highest = tonumber(page[i + 1])
-    if #ids >= limit and highest < keys[#ids] then finished = true; break end
-    if hour <= boundary then
-      local bucket = prefix .. page[i]
-      -- Small chunks first: most hours contribute a few customers, if any.
-      local from, size = 0, math.min(8, limit)
-      local more = true
-      while more do
-        local entries = redis.call('ZREVRANGE', bucket, from, from + size - 1, 'WITHSCORES')
-        if #entries < 2 * size then more = false end
-        local lasts = nil
-        if hour == boundary and #entries > 0 then
-          local chunk = {}
-          for j = 1, #entries, 2 do chunk[#chunk + 1] = entries[j] end
-          lasts = redis.call('HMGET', KEYS[2], unpack(chunk))
-        end
-        for j = 1, #entries, 2 do
-          local id = entries[j]
-          local k = tonumber(entries[j + 1])
-          if not beatsWorst(k, id) then more = false; break end
-          if lasts == nil or tonumber(lasts[(j + 1) / 2]) <= atMost then
-            insert(id, k, entries[j + 1])
-          end
-        end
-        from = from + size
-        size = math.min(size * 2, 1000)
-      end
-    end
+    if #ids >= limit and tonumber(page[i + 1]) < keys[#ids] then finished = true; break end
+    if tonumber(page[i]) < boundaryDay then walk(dayPrefix .. page[i], false) end
   end
-  start = start + 256
+  start = start + 64
 end
 if #ids == 0 then return {} end
 local lasts = redis.call('HMGET', KEYS[2], unpack(ids))
@@ -200,7 +202,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     state: string;
     last: string;
     latest: string;
-    hours: string;
+    days: string;
   };
 
   constructor(
@@ -216,7 +218,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       state: `${this.prefix}closeness:state`,
       last: `${this.prefix}closeness:last`,
       latest: `${this.prefix}closeness:latest`,
-      hours: `${this.prefix}closeness:hours`,
+      days: `${this.prefix}closeness:days`,
     };
   }
 
@@ -248,7 +250,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       this.keys.state,
       this.keys.last,
       this.keys.latest,
-      this.keys.hours,
+      this.keys.days,
     ];
     const args: string[] = [String(range.after), String(range.upTo), this.fence?.token ?? ''];
     let latest: number | null = null;
@@ -258,21 +260,28 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       let state: ClosenessState = json
         ? (JSON.parse(json) as ClosenessState)
         : emptyClosenessState(customerId, this.config);
-      const oldHour = state.lastContactMs === null ? null : contactHour(state.lastContactMs);
+      const previous = state.lastContactMs;
       const list = byCustomer.get(customerId) as ClosenessFact[];
       for (const fact of list) {
         state = applyClosenessFact(state, fact, this.config).state;
         if (latest === null || fact.occurredAtMs > latest) latest = fact.occurredAtMs;
       }
-      const newHour = contactHour(state.lastContactMs as number);
-      keys.push(this.factsKey(customerId), this.hourKey(oldHour ?? newHour), this.hourKey(newHour));
+      const last = state.lastContactMs as number;
+      const was = previous ?? last;
+      keys.push(
+        this.factsKey(customerId),
+        this.dayKey(contactDay(was)),
+        this.dayKey(contactDay(last)),
+        this.hourKey(contactHour(was)),
+        this.hourKey(contactHour(last)),
+      );
       perCustomer.push(
         customerId,
         String(closenessRankKey(state, this.config)),
         JSON.stringify(state),
-        String(state.lastContactMs),
-        oldHour === null ? '' : String(oldHour),
-        String(newHour),
+        String(last),
+        previous === null ? '' : String(contactDay(previous)),
+        String(contactDay(last)),
         String(list.length),
       );
       for (const fact of list) perCustomer.push(fact.eventId, JSON.stringify(fact));
@@ -312,8 +321,15 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   async quiet(lastContactAtMostMs: number, limit: number): Promise<RankedCustomer[]> {
     const reply = (await QUIET.run(
       this.redis,
-      [this.keys.hours, this.keys.last],
-      [contactHour(lastContactAtMostMs), lastContactAtMostMs, limit, this.hourKey('')],
+      [this.keys.days, this.keys.last],
+      [
+        contactDay(lastContactAtMostMs),
+        contactHour(lastContactAtMostMs),
+        lastContactAtMostMs,
+        limit,
+        this.dayKey(''),
+        this.hourKey(''),
+      ],
     )) as string[];
     return triples(reply);
   }
@@ -325,9 +341,9 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
 
   /** Deletes this model's keys, the checkpoint first (an interrupted clear is rebuilt). */
   async clear(): Promise<void> {
-    const { checkpoint, rank, state, last, latest, hours } = this.keys;
-    await this.redis.unlink(checkpoint, rank, state, last, latest, hours);
-    for (const pattern of ['closeness:facts:*', 'closeness:hour:*']) {
+    const { checkpoint, rank, state, last, latest, days } = this.keys;
+    await this.redis.unlink(checkpoint, rank, state, last, latest, days);
+    for (const pattern of ['closeness:facts:*', 'closeness:day:*', 'closeness:hour:*']) {
       const match = `${escapeGlob(this.prefix)}${pattern}`;
       let cursor = '0';
       do {
@@ -338,14 +354,19 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     }
   }
 
-  /** The at-risk index: customers whose last contact was on UTC hour `hour`, by ranking key. */
+  /** The at-risk index: customers whose last contact was on UTC day `day`, by ranking key. */
+  dayKey(day: number | ''): string {
+    return `${this.prefix}closeness:day:${day}`;
+  }
+
+  /** The same by UTC hour (read for the day the at-risk window starts on). */
   hourKey(hour: number | ''): string {
     return `${this.prefix}closeness:hour:${hour}`;
   }
 
-  /** The index of hours, each at the highest ranking key filed under it. */
-  get hoursIndex(): string {
-    return this.keys.hours;
+  /** The index of days, each at the highest ranking key filed under it. */
+  get daysIndex(): string {
+    return this.keys.days;
   }
 
   private factsKey(customerId: string): string {
