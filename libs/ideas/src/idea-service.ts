@@ -164,6 +164,7 @@ export class IdeaService {
         if (options.expectedRevision !== undefined || attempt >= this.retries) {
           throw new IdeaConflictError(ideaId, error.expected, error.actual);
         }
+        await backoff(attempt);
       }
     }
   }
@@ -242,6 +243,11 @@ export class IdeaService {
     );
     return { ideaId, events, revision: result.nextExpectedRevision, position: result.position };
   }
+}
+
+/** A short random pause before deciding again, so racing writers spread out. */
+function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
 }
 
 /**
