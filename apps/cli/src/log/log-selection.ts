@@ -209,5 +209,7 @@ export async function* readSelection(
     position = last;
     yield { events, upTo: last };
     if (timeUp) return;
+    // An embedded store answers without real I/O: let signals (Ctrl-C) and timers in between batches.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }

@@ -46,6 +46,8 @@ export async function collectLogStats(
     last = batch[batch.length - 1];
     position = last.position;
     options.onProgress?.(position, head);
+    // Let Ctrl-C in between batches (an embedded store answers without real I/O).
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   const sorted = (m: Map<string, number>) =>
     Object.fromEntries([...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));

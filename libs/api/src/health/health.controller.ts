@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { type EventStore } from '@rapport/event-store';
 import { type RunningProjection, type TimelineReadModel } from '@rapport/read-models';
+import { IDEA_BACKLOG_PROJECTOR } from '../ideas/idea-tokens';
 import { EVENT_STORE, TIMELINE_PROJECTOR, TIMELINE_READ_MODEL } from '../platform/tokens';
 
 /** Liveness and progress of whatever this process runs: the log, the projection, the read model. */
@@ -10,6 +11,7 @@ export class HealthController {
     @Optional() @Inject(EVENT_STORE) private readonly store?: EventStore,
     @Optional() @Inject(TIMELINE_PROJECTOR) private readonly projection?: RunningProjection,
     @Optional() @Inject(TIMELINE_READ_MODEL) private readonly timeline?: TimelineReadModel,
+    @Optional() @Inject(IDEA_BACKLOG_PROJECTOR) private readonly ideas?: RunningProjection,
   ) {}
 
   @Get()
@@ -23,6 +25,10 @@ export class HealthController {
           },
         ]
       : [];
+    // The idea backlog after the timeline (which stays first), where this process runs it.
+    const ideas = this.ideas ? statusOf(this.ideas) : undefined;
+    if (ideas)
+      projections.push({ ...ideas, ...(head === undefined ? {} : { lag: head - ideas.position }) });
     const readModel = this.timeline
       ? { timelineCheckpoint: await this.timeline.checkpoint() }
       : undefined;
@@ -32,5 +38,13 @@ export class HealthController {
       projections,
       ...(readModel ? { readModel } : {}),
     };
+  }
+}
+
+function statusOf(projection: RunningProjection): ReturnType<RunningProjection['status']> | undefined {
+  try {
+    return projection.status();
+  } catch {
+    return undefined; // not started yet
   }
 }
