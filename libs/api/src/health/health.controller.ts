@@ -41,7 +41,9 @@ export class HealthController {
   }
 }
 
-function statusOf(projection: RunningProjection): ReturnType<RunningProjection['status']> | undefined {
+function statusOf(
+  projection: RunningProjection,
+): ReturnType<RunningProjection['status']> | undefined {
   try {
     return projection.status();
   } catch {
