@@ -68,7 +68,7 @@ const MAX_CHUNK = 1000;
  *       identities, graph pairs, graph event count, the K timeline keys, the K activity
  *       keys[, fence key last]
  * ARGV: after, upTo, fence token ('' = no fence), K,
- *       then per timeline: n, n × (score, member, channel),
+ *       then per timeline: g, then per channel: channel, n, n × (score, member),
  *       then per hash (KEYS 2–6): m, m × (field, value), then the graph event count or ''.
  * Checks come before any write: a script that fails half-way keeps what it wrote. Every
  * write is idempotent (a member added again is not counted again; hash fields are set).
@@ -86,13 +86,20 @@ local a = 5
 for k = 1, K do
   local key = KEYS[7 + k]
   local activity = KEYS[7 + K + k]
-  local n = tonumber(ARGV[a])
-  for i = a + 1, a + 3 * n, 3 do
-    if redis.call('ZADD', key, ARGV[i], ARGV[i + 1]) == 1 then
-      redis.call('HINCRBY', activity, ARGV[i + 2], 1)
+  local g = tonumber(ARGV[a])
+  a = a + 1
+  for j = 1, g do
+    local channel = ARGV[a]
+    local last = a + 1 + 2 * tonumber(ARGV[a + 1])
+    local added = 0
+    -- unpack has a stack limit: at most 1000 arguments (500 pairs) per call.
+    for i = a + 2, last, 1000 do
+      added = added + redis.call('ZADD', key, unpack(ARGV, i, math.min(i + 999, last)))
     end
+    -- Counted by what ZADD added: a member added again is not counted again.
+    if added > 0 then redis.call('HINCRBY', activity, channel, added) end
+    a = last + 1
   end
-  a = a + 3 * n + 1
 end
 for h = 2, 6 do
   local m = tonumber(ARGV[a])
@@ -147,18 +154,22 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     range: CheckpointRange,
     identityEvents: readonly IdentityGraphEvent[] = [],
   ): Promise<void> {
-    const byTimeline = new Map<string, string[]>();
+    // bucket → channel → (score, member) pairs
+    const byTimeline = new Map<string, Map<string, string[]>>();
     const identities = new Map<string, string>();
     const streamIdentities = new Map<string, string>();
     for (const entry of entries) {
       const bucket = identityKey(entry.identity);
-      let triples = byTimeline.get(bucket);
-      if (!triples) byTimeline.set(bucket, (triples = []));
-      triples.push(String(scoreOf(entry)), memberOf(entry), entry.channel);
-      // The customer an identity's first touchpoints were filed for: HSETNX semantics in JS
-      // would need a read; the value is a function of the identity, so setting it again is a no-op.
-      identities.set(bucket, entry.customerId);
-      streamIdentities.set(entry.customerId, JSON.stringify(identityOnly(entry.identity)));
+      let channels = byTimeline.get(bucket);
+      if (!channels) byTimeline.set(bucket, (channels = new Map()));
+      let pairs = channels.get(entry.channel);
+      if (!pairs) channels.set(entry.channel, (pairs = []));
+      pairs.push(String(scoreOf(entry)), memberOf(entry));
+      // The customer of the identity's stream (a function of the identity: set again, no change).
+      if (!identities.has(bucket)) {
+        identities.set(bucket, entry.customerId);
+        streamIdentities.set(entry.customerId, JSON.stringify(identityOnly(entry.identity)));
+      }
     }
     const graph = identityEvents.length
       ? await foldIdentityEvents(this.redis, this.graphKeys, identityEvents)
@@ -181,9 +192,12 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       this.fence?.token ?? '',
       String(byTimeline.size),
     ];
-    for (const triples of byTimeline.values()) {
-      args.push(String(triples.length / 3));
-      for (const value of triples) args.push(value); // no spread: a big batch would overflow the stack
+    for (const channels of byTimeline.values()) {
+      args.push(String(channels.size));
+      for (const [channel, pairs] of channels) {
+        args.push(channel, String(pairs.length / 2));
+        for (const value of pairs) args.push(value); // no spread: a big batch would overflow the stack
+      }
     }
     const pushHash = (pairs: Iterable<readonly [string, string]>) => {
       const flat: string[] = [];
