@@ -1,0 +1,222 @@
+/**
+ * `npm run bench:closeness`: top-100 and at-risk (30-hour window) query latencies on
+ * 1,000,000 customers in Redis, through `ClosenessQueries` over `RedisClosenessReadModel`,
+ * with the latency of a bare `ZREVRANGE` of 100 and of a `PING` measured in the same run.
+ *
+ * Customers get 1–4 touchpoints (random channel, direction, sentiment) over the year before
+ * `asOf`, folded by the pure domain; their ranking keys, last contacts and at-risk index (by day and by hour of last contact) are
+ * loaded with pipelines into the model's own key layout under a dedicated prefix, which is
+ * deleted at the end. (Per-customer states and facts, which only the single-customer
+ * endpoint reads, are not loaded.) A sample of each query is checked against the answer
+ * computed in process before timing.
+ *
+ * BENCH_CLOSENESS_CUSTOMERS (1,000,000) and BENCH_CLOSENESS_QUERIES (2,000) size the run.
+ */
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import {
+  applyClosenessFact,
+  CHANNELS,
+  type ClosenessFact,
+  closenessRankKey,
+  DAY_MS,
+  DEFAULT_CLOSENESS_CONFIG,
+  emptyClosenessState,
+} from '@rapport/domain';
+import {
+  ClosenessQueries,
+  contactDay,
+  contactHour,
+  RedisClosenessReadModel,
+} from '@rapport/read-models';
+import { obtainService } from '@rapport/testing';
+
+const CUSTOMERS = Number(process.env.BENCH_CLOSENESS_CUSTOMERS ?? 1_000_000);
+const QUERIES = Number(process.env.BENCH_CLOSENESS_QUERIES ?? 2_000);
+const CHUNK = 2_000;
+const config = DEFAULT_CLOSENESS_CONFIG;
+const asOf = Date.parse('2026-12-01T00:00:00Z');
+const WINDOW = 30 * DAY_MS;
+
+/** Deterministic: the same customers every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Customer {
+  readonly id: string;
+  readonly rankKey: number;
+  readonly lastContactMs: number;
+}
+
+function generate(): Customer[] {
+  const random = mulberry32(42);
+  const customers: Customer[] = [];
+  for (let c = 0; c < CUSTOMERS; c += 1) {
+    const id = `00000000-0000-4000-8000-${c.toString(16).padStart(12, '0')}`;
+    let state = emptyClosenessState(id, config);
+    const touchpoints = 1 + Math.floor(random() * 4);
+    for (let t = 0; t < touchpoints; t += 1) {
+      const fact: ClosenessFact = {
+        kind: 'touchpoint',
+        eventId: `${id}-${t}`,
+        position: t + 1,
+        customerId: id,
+        occurredAtMs: asOf - Math.floor(random() * 365 * DAY_MS),
+        channel: CHANNELS[Math.floor(random() * 5)],
+        direction: random() < 0.7 ? 'inbound' : 'outbound',
+        ...(random() < 0.5 ? { sentiment: random() * 2 - 1 } : {}),
+      };
+      state = applyClosenessFact(state, fact, config).state;
+    }
+    customers.push({
+      id,
+      rankKey: closenessRankKey(state, config),
+      lastContactMs: state.lastContactMs as number,
+    });
+  }
+  return customers;
+}
+
+/** Writes the customers into the model's layout: ranking, last contacts, at-risk index. */
+async function load(redis: Redis, model: RedisClosenessReadModel, customers: Customer[]) {
+  const byDay = new Map<number, Customer[]>();
+  const byHour = new Map<number, Customer[]>();
+  const group = (map: Map<number, Customer[]>, key: number, c: Customer) => {
+    let list = map.get(key);
+    if (!list) map.set(key, (list = []));
+    list.push(c);
+  };
+  for (const c of customers) {
+    group(byDay, contactDay(c.lastContactMs), c);
+    group(byHour, contactHour(c.lastContactMs), c);
+  }
+  // Commands of CHUNK members each, sent in pipelines of 50 commands, 4 pipelines in flight.
+  const commands: [string, (string | number)[]][] = [];
+  const members = (list: Customer[], key: string) => {
+    for (let i = 0; i < list.length; i += CHUNK)
+      commands.push(['zadd', [key, ...list.slice(i, i + CHUNK).flatMap((c) => [c.rankKey, c.id])]]);
+  };
+  members(customers, model.rankingSet);
+  for (let i = 0; i < customers.length; i += CHUNK)
+    commands.push([
+      'hset',
+      [
+        model.lastContactHash,
+        ...customers.slice(i, i + CHUNK).flatMap((c) => [c.id, String(c.lastContactMs)]),
+      ],
+    ]);
+  for (const [day, list] of byDay) {
+    members(list, model.dayKey(day));
+    const highest = list.reduce((max, c) => Math.max(max, c.rankKey), -Infinity);
+    commands.push(['zadd', [model.daysIndex, highest, String(day)]]);
+  }
+  for (const [hour, list] of byHour) members(list, model.hourKey(hour));
+  let next = 0;
+  const sender = async () => {
+    while (next < commands.length) {
+      const batch = commands.slice(next, (next += 50));
+      const pipeline = redis.pipeline();
+      for (const [name, args] of batch) pipeline.call(name, ...args);
+      const results = (await pipeline.exec()) ?? [];
+      for (const [error] of results) if (error) throw error;
+    }
+  };
+  await Promise.all([sender(), sender(), sender(), sender()]);
+}
+
+/** Ranking order of the model: highest key first, ties by id descending. */
+const rankOrder = (a: Customer, b: Customer) =>
+  a.rankKey !== b.rankKey ? b.rankKey - a.rankKey : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+
+async function latencies(times: number, action: () => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < Math.min(200, times); i += 1) await action(); // warm-up
+  const out: number[] = [];
+  for (let i = 0; i < times; i += 1) {
+    const start = process.hrtime.bigint();
+    await action();
+    out.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return out.sort((a, b) => a - b);
+}
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const ms = (value: number) => value.toFixed(3);
+
+async function main(): Promise<void> {
+  const service = await obtainService('redis', (line) => console.log(`[services] ${line}`));
+  if (!service.ok) throw new Error(`bench:closeness needs Redis: ${service.reason}`);
+  const redis = new Redis(service.url);
+  const prefix = `rapport-bench-closeness:${randomUUID()}:`;
+  const model = new RedisClosenessReadModel(redis, config, { prefix });
+  const queries = new ClosenessQueries(model);
+  try {
+    let t = Date.now();
+    const customers = generate();
+    console.log(`generated ${CUSTOMERS.toLocaleString('en')} customers in ${Date.now() - t} ms`);
+    t = Date.now();
+    await load(redis, model, customers);
+    const loadMs = Date.now() - t;
+    console.log(
+      `loaded into Redis (${prefix}) in ${loadMs} ms: ${Math.round(CUSTOMERS / (loadMs / 1000)).toLocaleString('en')} customers/s`,
+    );
+
+    // Correctness first: the same answers as sorting and filtering everybody in process.
+    const sorted = [...customers].sort(rankOrder);
+    const top = await model.top(100);
+    const quietBound = asOf - WINDOW;
+    const quiet = await model.quiet(quietBound, 100);
+    const expectTop = sorted.slice(0, 100).map((c) => c.id);
+    const expectQuiet = sorted
+      .filter((c) => c.lastContactMs <= quietBound)
+      .slice(0, 100)
+      .map((c) => c.id);
+    if (JSON.stringify(top.map((r) => r.customerId)) !== JSON.stringify(expectTop))
+      throw new Error('top-100 from Redis differs from sorting every customer in process');
+    if (JSON.stringify(quiet.map((r) => r.customerId)) !== JSON.stringify(expectQuiet))
+      throw new Error('at-risk from Redis differs from filtering every customer in process');
+    console.log('checked: top-100 and at-risk equal the in-process answers over all customers');
+
+    const topMs = await latencies(QUERIES, () => queries.top(100, asOf));
+    const atRiskMs = await latencies(QUERIES, () => queries.atRisk(WINDOW, 100, asOf));
+    const zrangeMs = await latencies(QUERIES, () =>
+      redis.zrevrange(model.rankingSet, 0, 99, 'WITHSCORES'),
+    );
+    const pingMs = await latencies(QUERIES, () => redis.ping());
+
+    console.log(`\n${QUERIES} queries each, one client, sequential (ms):`);
+    console.log('| query | p50 | p99 | max | p99 / ZREVRANGE 100 | p99 / PING |');
+    console.log('|---|---|---|---|---|---|');
+    const zr99 = pct(zrangeMs, 99);
+    const ping99 = pct(pingMs, 99);
+    for (const [name, sample] of [
+      ['top 100 (ClosenessQueries.top)', topMs],
+      ['at-risk 100, window 30 d (ClosenessQueries.atRisk)', atRiskMs],
+      ['baseline: ZREVRANGE 0 99 WITHSCORES', zrangeMs],
+      ['baseline: PING', pingMs],
+    ] as const) {
+      const p99 = pct(sample, 99);
+      console.log(
+        `| ${name} | ${ms(pct(sample, 50))} | ${ms(p99)} | ${ms(sample[sample.length - 1])} | ${(p99 / zr99).toFixed(2)}x | ${(p99 / ping99).toFixed(2)}x |`,
+      );
+    }
+    console.log(
+      `closeness: top100 p99 ${ms(pct(topMs, 99))} ms, at-risk p99 ${ms(pct(atRiskMs, 99))} ms`,
+    );
+  } finally {
+    await model.clear();
+    await redis.quit();
+    await service.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
