@@ -218,7 +218,9 @@ async function endToEnd(kafkaUrl: string, redisUrl: string, run: string): Promis
     }, 1000);
     await publishAll(kafkaUrl, messages);
     const published = (performance.now() - started) / 1000;
-    await eventually(checkpoint, (c) => c >= N + 1, 600_000, 5);
+    // The log holds the touchpoints (and the warm-up) plus one identity.linked per new
+    // identity, appended by identity resolution: all of them projected = all visible.
+    await eventually(checkpoint, (c) => c >= N + 1 + Math.min(IDENTITIES, N), 600_000, 5);
     clearInterval(progress);
     const cpu = [...pids].map(
       ([name, pid]) => `${name} ${(cpuSeconds(pid) - (cpuBefore.get(name) ?? 0)).toFixed(1)} s`,
