@@ -100,6 +100,11 @@ describe('closeness API on embedded defaults', () => {
     expect(early.body.errors[0].path).toBe('asOf');
   });
 
+  it('GET /health lists the closeness projection', async () => {
+    const res = await http.get('/health').expect(200);
+    expect(res.body.projections.map((p: { name: string }) => p.name)).toContain('closeness');
+  });
+
   it('answers 400 (problem+json) with field-level errors for bad input, 404 for no contact', async () => {
     const bad = await http
       .get('/v1/closeness/at-risk?window=soon&limit=0&asOf=yesterday&extra=1')

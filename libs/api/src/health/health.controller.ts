@@ -2,7 +2,12 @@ import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { type EventStore } from '@rapport/event-store';
 import { type RunningProjection, type TimelineReadModel } from '@rapport/read-models';
 import { IDEA_BACKLOG_PROJECTOR } from '../ideas/idea-tokens';
-import { EVENT_STORE, TIMELINE_PROJECTOR, TIMELINE_READ_MODEL } from '../platform/tokens';
+import {
+  CLOSENESS_PROJECTOR,
+  EVENT_STORE,
+  TIMELINE_PROJECTOR,
+  TIMELINE_READ_MODEL,
+} from '../platform/tokens';
 
 /** Liveness and progress of whatever this process runs: the log, the projection, the read model. */
 @Controller('health')
@@ -12,6 +17,7 @@ export class HealthController {
     @Optional() @Inject(TIMELINE_PROJECTOR) private readonly projection?: RunningProjection,
     @Optional() @Inject(TIMELINE_READ_MODEL) private readonly timeline?: TimelineReadModel,
     @Optional() @Inject(IDEA_BACKLOG_PROJECTOR) private readonly ideas?: RunningProjection,
+    @Optional() @Inject(CLOSENESS_PROJECTOR) private readonly closeness?: RunningProjection,
   ) {}
 
   @Get()
@@ -29,6 +35,12 @@ export class HealthController {
     const ideas = this.ideas ? statusOf(this.ideas) : undefined;
     if (ideas)
       projections.push({ ...ideas, ...(head === undefined ? {} : { lag: head - ideas.position }) });
+    const closeness = this.closeness ? statusOf(this.closeness) : undefined;
+    if (closeness)
+      projections.push({
+        ...closeness,
+        ...(head === undefined ? {} : { lag: head - closeness.position }),
+      });
     const readModel = this.timeline
       ? { timelineCheckpoint: await this.timeline.checkpoint() }
       : undefined;
