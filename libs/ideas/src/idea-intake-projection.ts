@@ -6,9 +6,13 @@ import {
   type IngestedEventMetadata,
   parseEventType,
 } from '@rapport/domain';
-import { type RecordedEvent } from '@rapport/event-store';
+import { type EventStore, type RecordedEvent } from '@rapport/event-store';
 import { CheckpointMismatchError, type ProjectionTarget } from '@rapport/read-models';
 import { type IdeaService } from './idea-service';
+import { LogCheckpoint } from './log-checkpoint';
+
+/** The log stream that holds the intake's checkpoint. */
+export const INTAKE_CHECKPOINT_STREAM = 'ideas-intake';
 
 /** Refusals that mean "already done" or "nothing to do" for a touchpoint: logged, skipped. */
 const SKIPPED = new Set([
@@ -25,23 +29,31 @@ const SKIPPED = new Set([
  * Follows the log and turns inbound touchpoints that carry `idea.action` metadata into idea
  * commands (submit, vote, withdraw), on any channel. Safe to replay from the start: every
  * command names its touchpoint, and an idea refuses a touchpoint it has already seen; the
- * events it writes have ids derived from the touchpoint. Its checkpoint is in memory.
+ * events it writes have ids derived from the touchpoint. Its checkpoint is kept in the log
+ * (`ideas-intake`), written after batches that held idea touchpoints.
  */
 export function ideaIntakeProjection(
   service: IdeaService,
+  store: EventStore,
   log: (line: string) => void = () => undefined,
+  checkpointStream = INTAKE_CHECKPOINT_STREAM,
 ): ProjectionTarget {
-  let position = 0;
+  const stored = new LogCheckpoint(store, checkpointStream);
+  let position: number | null = null;
   return {
     name: 'idea-intake',
-    checkpoint: async () => position,
+    checkpoint: async () => (position ??= await stored.read()),
     async applyBatch(events, range) {
-      if (range.after !== position)
-        throw new CheckpointMismatchError('idea-intake', range.after, position);
+      const at = (position ??= await stored.read());
+      if (range.after !== at) throw new CheckpointMismatchError('idea-intake', range.after, at);
+      let commands = 0;
       for (const event of events) {
         const found = intakeOf(event);
-        if (found) await run(service, found.ideaId, found.command, log);
+        if (!found) continue;
+        commands += 1;
+        await run(service, found.ideaId, found.command, log);
       }
+      if (commands > 0) await stored.write(range.upTo);
       position = range.upTo;
     },
   };

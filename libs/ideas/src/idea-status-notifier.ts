@@ -16,19 +16,17 @@ import {
   type CheckpointRange,
   type ProjectionTarget,
 } from '@rapport/read-models';
-import { v5 as uuidv5 } from 'uuid';
 import {
   type CustomerRedirectsSource,
   IDENTITY_RESOLVER,
   type ResolveCustomer,
 } from './customer-resolver';
+import { LogCheckpoint } from './log-checkpoint';
 import { type OutboundPublisher } from './outbound-publisher';
 import { type SupporterContacts } from './supporter-contacts';
 
 /** The log stream that holds the notifier's checkpoint: it survives every read-model rebuild. */
 export const NOTIFIER_CHECKPOINT_STREAM = 'ideas-notifier';
-export const NOTIFIER_CHECKPOINT_TYPE = 'notifier.checkpointed.v1';
-const CHECKPOINT_NAMESPACE = '3f6d8b2e-1a4c-4e7f-9d0b-6c2e8a4f1b57';
 
 export interface IdeaStatusNotifierOptions {
   readonly store: EventStore;
@@ -57,20 +55,16 @@ export class IdeaStatusNotifier implements ProjectionTarget {
   private position: number | null = null;
   private readonly resolve: ResolveCustomer;
   private readonly log: (line: string) => void;
+  private readonly stored: LogCheckpoint;
 
   constructor(private readonly options: IdeaStatusNotifierOptions) {
+    this.stored = new LogCheckpoint(options.store, NOTIFIER_CHECKPOINT_STREAM);
     this.resolve = options.resolveCustomer ?? IDENTITY_RESOLVER;
     this.log = options.log ?? (() => undefined);
   }
 
   async checkpoint(): Promise<number> {
-    if (this.position === null) {
-      const [last] = await this.options.store.readStream(NOTIFIER_CHECKPOINT_STREAM, {
-        direction: 'backwards',
-        maxCount: 1,
-      });
-      this.position = last ? (last.data as { position: number }).position : 0;
-    }
+    this.position ??= await this.stored.read();
     return this.position;
   }
 
@@ -98,15 +92,7 @@ export class IdeaStatusNotifier implements ProjectionTarget {
           `idea ${event.streamId}: ${unsent.length} supporter(s) notified of ${(event.data as IdeaStatusChangedV1).to}`,
         );
     }
-    if (changes > 0) {
-      await this.options.store.append(NOTIFIER_CHECKPOINT_STREAM, [
-        {
-          id: uuidv5(`notifier\n${range.upTo}`, CHECKPOINT_NAMESPACE),
-          type: NOTIFIER_CHECKPOINT_TYPE,
-          data: { position: range.upTo },
-        },
-      ]);
-    }
+    if (changes > 0) await this.stored.write(range.upTo);
     this.position = range.upTo;
   }
 

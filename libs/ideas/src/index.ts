@@ -4,3 +4,4 @@ export * from './idea-intake-projection';
 export * from './supporter-contacts';
 export * from './outbound-publisher';
 export * from './idea-status-notifier';
+export * from './log-checkpoint';

@@ -52,7 +52,7 @@ export class IdeaLoopService implements OnApplicationBootstrap, OnApplicationShu
     this.running.push(
       await this.backlog.startFollower(
         this.store,
-        { name: 'idea-intake', target: () => ideaIntakeProjection(service, log) },
+        { name: 'idea-intake', target: () => ideaIntakeProjection(service, this.store, log) },
         log,
       ),
       await this.backlog.startFollower(
