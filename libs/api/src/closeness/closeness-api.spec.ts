@@ -92,6 +92,7 @@ describe('closeness API on embedded defaults', () => {
     const atRisk = await http
       .get('/v1/closeness/at-risk?window=60d&asOf=2026-05-31T12:00:00Z')
       .expect(200);
+    expect(atRisk.body.window).toBe('P60D');
     expect(atRisk.body.items.map((i: { customerId: string }) => i.customerId)).toEqual([bob]);
     expect(atRisk.body.items[0].drop).toBeGreaterThan(0);
 

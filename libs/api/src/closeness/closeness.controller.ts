@@ -128,7 +128,7 @@ export class ClosenessRankingController {
     const items = await this.queries.atRisk(windowMs, limit, asOf);
     return {
       asOf: new Date(asOf).toISOString(),
-      window: `PT${windowMs / 3_600_000}H`,
+      window: windowMs % DAY_MS === 0 ? `P${windowMs / DAY_MS}D` : `PT${windowMs / 3_600_000}H`,
       items: items.map((i) => ({
         ...i,
         score: round2(i.score),

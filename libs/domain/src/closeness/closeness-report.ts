@@ -111,7 +111,11 @@ export function closenessReport(
   };
 }
 
-/** The score at the end of each of the last `days` UTC days (the last one: at `asOfMs`). */
+/**
+ * The score at the end of each of the last `days` UTC days (the last one: at `asOfMs`).
+ * Each point folds the facts up to its time in log order, like `closenessStateAsOf`; the
+ * longest prefix of the log already in the past is folded once and carried from day to day.
+ */
 export function closenessHistory(
   customerId: string,
   facts: readonly ClosenessFact[],
@@ -122,10 +126,17 @@ export function closenessHistory(
   const ordered = inLogOrder(facts);
   const today = Math.floor(asOfMs / DAY_MS) * DAY_MS;
   const points: ClosenessHistoryPoint[] = [];
+  let prefix = emptyClosenessState(customerId, config);
+  let folded = 0;
   for (let k = days - 1; k >= 0; k -= 1) {
     const dayStart = today - k * DAY_MS;
     const at = k === 0 ? asOfMs : dayStart + DAY_MS - 1;
-    const state = closenessStateAsOf(customerId, ordered, at, config);
+    while (folded < ordered.length && ordered[folded].occurredAtMs <= at)
+      prefix = applyClosenessFact(prefix, ordered[folded++], config).state;
+    let state = prefix;
+    for (let i = folded + 1; i < ordered.length; i += 1)
+      if (ordered[i].occurredAtMs <= at)
+        state = applyClosenessFact(state, ordered[i], config).state;
     points.push({
       date: new Date(dayStart).toISOString().slice(0, 10),
       score: closenessAt(state, at, config).score,

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { CHANNELS, DIRECTIONS, type Channel } from '../channels';
 import {
   closenessAt,
+  closenessHistory,
+  closenessStateAsOf,
   closenessRankKey,
   DAY_MS,
   DEFAULT_CLOSENESS_CONFIG,
@@ -180,3 +182,20 @@ describe('closeness score properties', () => {
 function foldFrom(state: ClosenessState, fact: ClosenessFact): ClosenessState {
   return applyClosenessFact(state, fact, config).state;
 }
+
+describe('closeness history', () => {
+  it('each daily point equals the score of the facts up to that time, folded in log order', () => {
+    fc.assert(
+      fc.property(factsArb(), fc.integer({ min: 1, max: 60 }), (facts, days) => {
+        const history = closenessHistory('c-1', facts, asOf, config, days);
+        const today = Math.floor(asOf / DAY_MS) * DAY_MS;
+        history.forEach((point, i) => {
+          const k = days - 1 - i;
+          const at = k === 0 ? asOf : today - k * DAY_MS + DAY_MS - 1;
+          const state = closenessStateAsOf('c-1', facts, at, config);
+          expect(point.score).toBe(closenessAt(state, at, config).score);
+        });
+      }),
+    );
+  });
+});
