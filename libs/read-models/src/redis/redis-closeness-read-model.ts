@@ -96,9 +96,10 @@ return out
 
 /*
  * KEYS: days, last. ARGV: boundary day, boundary hour, last contact at most, limit, day and
- * hour bucket key prefixes. The threshold walk of quiet-hours.ts: first the hours of the
- * boundary day up to the boundary hour (its customers seen after the bound skipped), then
- * whole days before it by their highest key, until no day left can beat the limit-th best.
+ * hour bucket key prefixes. The threshold walk of quiet-hours.ts: whole days before the
+ * boundary day by their highest key, until no day left can beat the limit-th best; then the
+ * hours of the boundary day up to the boundary hour (its customers seen after the bound
+ * skipped). Once the list is full, a bucket is read only down to its worst key.
  * (Buckets are named, not declared: one Redis node, not a cluster.)
  */
 const QUIET_SCRIPT = `
@@ -122,7 +123,13 @@ end
 local function walk(bucket, filtered)
   local from, size = 0, math.min(4, limit)
   while true do
-    local entries = redis.call('ZREVRANGE', bucket, from, from + size - 1, 'WITHSCORES')
+    local entries
+    if #ids >= limit then
+      -- Only what can still make the list: from the top down to the worst key kept.
+      entries = redis.call('ZREVRANGEBYSCORE', bucket, '+inf', scores[#ids], 'WITHSCORES', 'LIMIT', from, size)
+    else
+      entries = redis.call('ZREVRANGE', bucket, from, from + size - 1, 'WITHSCORES')
+    end
     if #entries == 0 then return end
     local lasts = nil
     if filtered then
@@ -143,9 +150,6 @@ local function walk(bucket, filtered)
     size = math.min(size * 2, 1000)
   end
 end
-for hour = boundaryDay * 24, boundaryHour do
-  walk(hourPrefix .. hour, hour == boundaryHour)
-end
 local start = 0
 local finished = false
 while not finished do
@@ -156,6 +160,10 @@ while not finished do
     if tonumber(page[i]) < boundaryDay then walk(dayPrefix .. page[i], false) end
   end
   start = start + 64
+end
+-- Then the day of the bound, hour by hour, against the bar the whole days have set.
+for hour = boundaryDay * 24, boundaryHour do
+  walk(hourPrefix .. hour, hour == boundaryHour)
 end
 if #ids == 0 then return {} end
 local lasts = redis.call('HMGET', KEYS[2], unpack(ids))
