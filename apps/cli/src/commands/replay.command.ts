@@ -146,6 +146,7 @@ Example:
               );
             bar?.start(upTo, after);
           },
+          onNote: (line) => process.stderr.write(`note: ${line}\n`),
           onBatch: ({ position, total }) => {
             checkpoint.write(position);
             bar?.update(position, total);

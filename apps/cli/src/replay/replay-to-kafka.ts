@@ -21,6 +21,7 @@ export interface ReplayOptions {
   /** After every batch the broker acknowledged: save it as the checkpoint. */
   readonly onBatch: (progress: { published: number; position: number; total: number }) => void;
   readonly onStart?: (range: { after: number; upTo: number }) => void;
+  readonly onNote?: (line: string) => void;
 }
 
 export interface ReplayResult {
@@ -48,7 +49,13 @@ export async function replayToKafka(
   const range = await resolveRange(store, selection);
   const after = Math.max(range.after, Math.min(options.resumeAfter, range.upTo));
   options.onStart?.({ after, upTo: range.upTo });
-  await ensureTopics(kafka, [{ topic: options.topic, partitions: options.partitions }]);
+  const topic = await ensureTopics(kafka, [
+    { topic: options.topic, partitions: options.partitions },
+  ]);
+  for (const m of topic.partitionMismatches)
+    options.onNote?.(
+      `${m.topic} already exists with ${m.actual} partitions (not ${m.expected}); left as it is${m.actual > 1 ? ': events keep their order per stream (the key), not across the whole log' : ''}`,
+    );
   const producer: Producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
