@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import request from 'supertest';
 import { type RunningProjection } from '@rapport/read-models';
 import { loadConfig } from '../config/rapport-config';
@@ -99,6 +100,18 @@ describe('closeness API on embedded defaults', () => {
     const early = await http.get('/v1/closeness/top?asOf=2026-04-01T00:00:00Z').expect(400);
     expect(early.headers['content-type']).toContain('application/problem+json');
     expect(early.body.errors[0].path).toBe('asOf');
+  });
+
+  it('describes the three endpoints, each with asOf, in OpenAPI', () => {
+    const document = SwaggerModule.createDocument(app, new DocumentBuilder().build());
+    for (const path of [
+      '/v1/customers/{id}/closeness',
+      '/v1/closeness/top',
+      '/v1/closeness/at-risk',
+    ]) {
+      const parameters = document.paths[path]?.get?.parameters as { name: string }[];
+      expect(parameters.map((p) => p.name)).toContain('asOf');
+    }
   });
 
   it('GET /health lists the closeness projection', async () => {
