@@ -7,9 +7,9 @@ import {
   type FieldError,
   IDEA_STATUSES,
   type IdeaStatus,
-  type IdeaView,
   PRIORITY_MODES,
   type PriorityMode,
+  backlogEntryOf,
   backlogItemOf,
   isIdeaStatus,
   rankBacklog,
@@ -71,9 +71,10 @@ export class IdeaQueriesController {
   @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
   async list(@Query() params: Record<string, string>) {
     const query = parseBacklogQuery(params);
-    const views = await this.backlog.model.list(query.statuses);
-    const context = await this.context(views, query.priority === 'closeness');
-    return rankBacklog(views, query, context);
+    const entries = await this.backlog.model.list(query.statuses);
+    const customers = entries.flatMap((e) => e.votes.map(([customerId]) => customerId));
+    const context = await this.context(customers, query.priority === 'closeness');
+    return rankBacklog(entries, query, context);
   }
 
   @Get('v1/ideas/:id')
@@ -92,8 +93,11 @@ export class IdeaQueriesController {
       view = (await this.backlog.model.getMany([view.mergedInto])).get(view.mergedInto);
     }
     if (!view) throw new ProblemException(404, `no idea ${ideaId}`);
-    const context = await this.context([view], false);
-    const item = backlogItemOf(view, 'count', context);
+    const context = await this.context(
+      view.votes.map((v) => v.customerId),
+      false,
+    );
+    const item = backlogItemOf(backlogEntryOf(view), 'count', context);
     const supporters = [...new Set(view.votes.map((v) => context.redirects(v.customerId)))].sort();
     return {
       ...view,
@@ -112,18 +116,20 @@ export class IdeaQueriesController {
   @ApiResponse({ status: 200, description: '{ customerId, items: BacklogItem & { role } [] }' })
   async ofCustomer(@Param('id') customerId: string) {
     const views = await this.backlog.model.ideasOfCustomer(customerId);
-    const context = await this.context(views, false);
+    const context = await this.context(
+      views.flatMap((v) => v.votes.map((vote) => vote.customerId)),
+      false,
+    );
     const items = views
       .map((view) => ({
-        ...backlogItemOf(view, 'count', context),
+        ...backlogItemOf(backlogEntryOf(view), 'count', context),
         role: view.submittedBy === customerId ? 'submitter' : 'supporter',
       }))
       .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
     return { customerId, items };
   }
 
-  private async context(views: readonly IdeaView[], withCloseness: boolean) {
-    const customers = views.flatMap((v) => v.votes.map((vote) => vote.customerId));
+  private async context(customers: readonly string[], withCloseness: boolean) {
     const redirects = await redirectsFor(customers, this.resolve);
     const weights = new Map<string, number>();
     if (withCloseness && this.closeness) {

@@ -2,6 +2,36 @@ import { type CustomerRedirects, NO_CUSTOMER_REDIRECTS } from './customer-redire
 import { type IdeaStatus, type RiceScore, riceValueOf } from './idea-events';
 import { type IdeaView } from './idea-view';
 
+/**
+ * What ranking needs of an idea, compact (read models keep it beside the full document):
+ * votes as `[customerId, time in ms]`.
+ */
+export interface BacklogEntry {
+  readonly ideaId: string;
+  readonly title: string;
+  readonly status: IdeaStatus;
+  readonly submittedAt: string;
+  readonly updatedAt: string;
+  readonly mergedInto?: string;
+  readonly mergedFrom: readonly string[];
+  readonly rice?: RiceScore;
+  readonly votes: readonly (readonly [string, number])[];
+}
+
+export function backlogEntryOf(view: IdeaView): BacklogEntry {
+  return {
+    ideaId: view.ideaId,
+    title: view.title,
+    status: view.status,
+    submittedAt: view.submittedAt,
+    updatedAt: view.updatedAt,
+    ...(view.mergedInto === undefined ? {} : { mergedInto: view.mergedInto }),
+    mergedFrom: view.mergedFrom,
+    ...(view.rice ? { rice: view.rice } : {}),
+    votes: view.votes.map((v) => [v.customerId, Date.parse(v.at)] as const),
+  };
+}
+
 /** How `priority` is computed: supporters counted, supporters weighed by closeness, or staff RICE. */
 export const PRIORITY_MODES = ['count', 'closeness', 'rice'] as const;
 export type PriorityMode = (typeof PRIORITY_MODES)[number];
@@ -72,7 +102,7 @@ export function titleMatches(title: string, q: string | undefined): boolean {
 
 /** One idea's line in the backlog: counts after customer redirects, priority by `mode`. */
 export function backlogItemOf(
-  view: IdeaView,
+  view: BacklogEntry,
   mode: PriorityMode,
   context: RankingContext,
   trendDays = 30,
@@ -81,10 +111,10 @@ export function backlogItemOf(
   const since = Date.parse(context.now) - trendDays * DAY_MS;
   const supporters = new Set<string>();
   const recent = new Set<string>();
-  for (const vote of view.votes) {
-    const person = redirects(vote.customerId);
+  for (const [customerId, atMs] of view.votes) {
+    const person = redirects(customerId);
     supporters.add(person);
-    if (Date.parse(vote.at) >= since) recent.add(person);
+    if (atMs >= since) recent.add(person);
   }
   let priority: number;
   if (mode === 'rice') priority = view.rice ? riceValueOf(view.rice) : 0;
@@ -108,7 +138,7 @@ export function backlogItemOf(
 
 /** Filters (status, title words), ranks and pages the ideas; merged ideas never show. Ties: newest, then id. */
 export function rankBacklog(
-  views: Iterable<IdeaView>,
+  views: Iterable<BacklogEntry>,
   query: BacklogQuery,
   context: RankingContext,
 ): BacklogPage {

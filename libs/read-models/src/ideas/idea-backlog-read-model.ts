@@ -1,4 +1,4 @@
-import { type IdeaStatus, type IdeaView } from '@rapport/domain';
+import { type BacklogEntry, type IdeaStatus, type IdeaView } from '@rapport/domain';
 import { type CheckpointRange } from '../projection/checkpoint';
 
 /**
@@ -18,8 +18,8 @@ export interface IdeaBacklogReadModel {
   apply(views: readonly IdeaView[], range: CheckpointRange): Promise<void>;
   /** The ideas asked for that exist. */
   getMany(ideaIds: readonly string[]): Promise<Map<string, IdeaView>>;
-  /** Ideas not merged into another, in the given statuses (all when none are given). */
-  list(statuses?: readonly IdeaStatus[]): Promise<IdeaView[]>;
+  /** Ideas not merged into another, in the given statuses (all when none are given), as ranking entries. */
+  list(statuses?: readonly IdeaStatus[]): Promise<BacklogEntry[]>;
   /** Ideas a customer id submitted or supported (as cast; merged ideas are left out). */
   ideasOfCustomer(customerId: string): Promise<IdeaView[]>;
   clear(): Promise<void>;

@@ -1,10 +1,11 @@
-import { type IdeaStatus, type IdeaView } from '@rapport/domain';
+import { type BacklogEntry, backlogEntryOf, type IdeaStatus, type IdeaView } from '@rapport/domain';
 import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
 import { customersOfView, type IdeaBacklogReadModel } from './idea-backlog-read-model';
 
 /** The backlog in process memory (the embedded default, rebuilt from the log at start). */
 export class MemoryIdeaBacklogReadModel implements IdeaBacklogReadModel {
   private readonly ideas = new Map<string, IdeaView>();
+  private readonly entries = new Map<string, BacklogEntry>();
   private readonly byCustomer = new Map<string, Set<string>>();
   private position = 0;
 
@@ -17,6 +18,7 @@ export class MemoryIdeaBacklogReadModel implements IdeaBacklogReadModel {
       throw new CheckpointMismatchError('ideas', range.after, this.position);
     for (const view of views) {
       this.ideas.set(view.ideaId, view);
+      this.entries.set(view.ideaId, backlogEntryOf(view));
       for (const customerId of customersOfView(view)) {
         let set = this.byCustomer.get(customerId);
         if (!set) this.byCustomer.set(customerId, (set = new Set()));
@@ -35,8 +37,8 @@ export class MemoryIdeaBacklogReadModel implements IdeaBacklogReadModel {
     return found;
   }
 
-  async list(statuses?: readonly IdeaStatus[]): Promise<IdeaView[]> {
-    return [...this.ideas.values()].filter(
+  async list(statuses?: readonly IdeaStatus[]): Promise<BacklogEntry[]> {
+    return [...this.entries.values()].filter(
       (v) => v.mergedInto === undefined && (!statuses?.length || statuses.includes(v.status)),
     );
   }
@@ -48,6 +50,7 @@ export class MemoryIdeaBacklogReadModel implements IdeaBacklogReadModel {
 
   async clear(): Promise<void> {
     this.ideas.clear();
+    this.entries.clear();
     this.byCustomer.clear();
     this.position = 0;
   }

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { type Redis } from 'ioredis';
-import { IDEA_STATUSES, type IdeaStatus, type IdeaView } from '@rapport/domain';
+import {
+  type BacklogEntry,
+  backlogEntryOf,
+  IDEA_STATUSES,
+  type IdeaStatus,
+  type IdeaView,
+} from '@rapport/domain';
 import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
 import { customersOfView, type IdeaBacklogReadModel } from '../ideas/idea-backlog-read-model';
 import { type RedisFence } from './redis-lease';
@@ -13,10 +19,11 @@ export interface RedisIdeaBacklogReadModelOptions {
 }
 
 /*
- * KEYS: checkpoint, documents hash, the 6 status sets (IDEA_STATUSES order), then the
- *       customer sets[, fence key last]
+ * KEYS: checkpoint, documents hash, the 6 status sets (IDEA_STATUSES order), the entries
+ *       hash, then the customer sets[, fence key last]
  * ARGV: after, upTo, fence token ('' = none), V, then per view:
- *       id, json, status index (0: merged, in no status set; 1–6), n, n × customer key index
+ *       id, json, entry json, status index (0: merged, in no status set; 1–6), n,
+ *       n × customer key index
  * Every check comes before the first write.
  */
 const APPLY_SCRIPT = `
@@ -29,13 +36,15 @@ local current = redis.call('GET', KEYS[1]) or '0'
 if tonumber(current) ~= tonumber(ARGV[1]) then return {'checkpoint', current} end
 local a = 5
 for v = 1, tonumber(ARGV[4]) do
-  local id, json, status, n = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  local id, json, entry = ARGV[a], ARGV[a + 1], ARGV[a + 2]
+  local status, n = tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
   redis.call('HSET', KEYS[2], id, json)
+  redis.call('HSET', KEYS[9], id, entry)
   for s = 1, 6 do
     if s == status then redis.call('SADD', KEYS[2 + s], id) else redis.call('SREM', KEYS[2 + s], id) end
   end
-  for c = 1, n do redis.call('SADD', KEYS[tonumber(ARGV[a + 3 + c])], id) end
-  a = a + 4 + n
+  for c = 1, n do redis.call('SADD', KEYS[tonumber(ARGV[a + 4 + c])], id) end
+  a = a + 5 + n
 end
 redis.call('SET', KEYS[1], ARGV[2])
 return {'ok'}
@@ -52,6 +61,7 @@ export class RedisIdeaBacklogReadModel implements IdeaBacklogReadModel {
   private readonly fence: RedisFence | undefined;
   private readonly checkpointKey: string;
   private readonly docsKey: string;
+  private readonly entriesKey: string;
 
   constructor(
     private readonly redis: Redis,
@@ -61,6 +71,7 @@ export class RedisIdeaBacklogReadModel implements IdeaBacklogReadModel {
     this.fence = options.fence;
     this.checkpointKey = `${this.prefix}checkpoint:ideas`;
     this.docsKey = `${this.prefix}ideas:doc`;
+    this.entriesKey = `${this.prefix}ideas:entry`;
   }
 
   async checkpoint(): Promise<number> {
@@ -68,7 +79,12 @@ export class RedisIdeaBacklogReadModel implements IdeaBacklogReadModel {
   }
 
   async apply(views: readonly IdeaView[], range: CheckpointRange): Promise<void> {
-    const keys = [this.checkpointKey, this.docsKey, ...IDEA_STATUSES.map((s) => this.statusKey(s))];
+    const keys = [
+      this.checkpointKey,
+      this.docsKey,
+      ...IDEA_STATUSES.map((s) => this.statusKey(s)),
+      this.entriesKey,
+    ];
     const customerKeyIndex = new Map<string, number>();
     const args = [
       String(range.after),
@@ -79,7 +95,13 @@ export class RedisIdeaBacklogReadModel implements IdeaBacklogReadModel {
     for (const view of views) {
       const customers = customersOfView(view);
       const status = view.mergedInto === undefined ? IDEA_STATUSES.indexOf(view.status) + 1 : 0;
-      args.push(view.ideaId, JSON.stringify(view), String(status), String(customers.length));
+      args.push(
+        view.ideaId,
+        JSON.stringify(view),
+        JSON.stringify(backlogEntryOf(view)),
+        String(status),
+        String(customers.length),
+      );
       for (const customerId of customers) {
         const key = this.customerKey(customerId);
         let index = customerKeyIndex.get(key);
@@ -108,13 +130,15 @@ export class RedisIdeaBacklogReadModel implements IdeaBacklogReadModel {
     return found;
   }
 
-  async list(statuses?: readonly IdeaStatus[]): Promise<IdeaView[]> {
+  async list(statuses?: readonly IdeaStatus[]): Promise<BacklogEntry[]> {
     const wanted = statuses?.length ? statuses : IDEA_STATUSES;
     const ids =
       wanted.length === 1
         ? await this.redis.smembers(this.statusKey(wanted[0]))
         : await this.redis.sunion(...wanted.map((s) => this.statusKey(s)));
-    return [...(await this.getMany(ids)).values()];
+    if (ids.length === 0) return [];
+    const entries = await this.redis.hmget(this.entriesKey, ...ids);
+    return entries.filter((e): e is string => e !== null).map((e) => JSON.parse(e) as BacklogEntry);
   }
 
   async ideasOfCustomer(customerId: string): Promise<IdeaView[]> {
@@ -124,7 +148,7 @@ export class RedisIdeaBacklogReadModel implements IdeaBacklogReadModel {
 
   /** Deletes this model's keys, the checkpoint first (an interrupted clear is rebuilt from 0). */
   async clear(): Promise<void> {
-    await this.redis.unlink(this.checkpointKey, this.docsKey);
+    await this.redis.unlink(this.checkpointKey, this.docsKey, this.entriesKey);
     const match = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}ideas:*`;
     let cursor = '0';
     do {
