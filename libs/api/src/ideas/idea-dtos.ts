@@ -48,7 +48,8 @@ class ActorDto {
 
 export class SubmitIdeaDto extends ActorDto {
   @ApiPropertyOptional({
-    description: 'a UUID chosen by the client (idempotent retries); generated otherwise',
+    description:
+      'a UUID chosen by the client, generated otherwise; a retry with the same id answers 409 idea-exists, so the client knows it is there',
   })
   @IsOptional()
   @IsUUID()
