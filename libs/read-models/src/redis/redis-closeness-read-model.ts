@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Redis } from 'ioredis';
+import stringify from 'safe-stable-stringify';
 import {
   applyClosenessFact,
   type ClosenessConfig,
@@ -203,6 +204,8 @@ const QUIET = new Script(QUIET_SCRIPT);
  */
 export class RedisClosenessReadModel implements ClosenessReadModel {
   readonly prefix: string;
+  /** `<prefix>closeness:<configuration fingerprint>:` — every key but the checkpoint. */
+  readonly space: string;
   private readonly fence: RedisFence | undefined;
   private readonly keys: {
     checkpoint: string;
@@ -220,13 +223,17 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   ) {
     this.prefix = options.prefix ?? 'rapport:';
     this.fence = options.fence;
+    // Keys are per configuration: other weights or another landmark start a model of their
+    // own (rebuilt from the log by the projector), never a mix of two formulas.
+    const version = configFingerprint(config);
+    this.space = `${this.prefix}closeness:${version}:`;
     this.keys = {
-      checkpoint: `${this.prefix}checkpoint:closeness`,
-      rank: `${this.prefix}closeness:rank`,
-      state: `${this.prefix}closeness:state`,
-      last: `${this.prefix}closeness:last`,
-      latest: `${this.prefix}closeness:latest`,
-      days: `${this.prefix}closeness:days`,
+      checkpoint: `${this.prefix}checkpoint:closeness:${version}`,
+      rank: `${this.space}rank`,
+      state: `${this.space}state`,
+      last: `${this.space}last`,
+      latest: `${this.space}latest`,
+      days: `${this.space}days`,
     };
   }
 
@@ -349,27 +356,24 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
 
   /** Deletes this model's keys, the checkpoint first (an interrupted clear is rebuilt). */
   async clear(): Promise<void> {
-    const { checkpoint, rank, state, last, latest, days } = this.keys;
-    await this.redis.unlink(checkpoint, rank, state, last, latest, days);
-    for (const pattern of ['closeness:facts:*', 'closeness:day:*', 'closeness:hour:*']) {
-      const match = `${escapeGlob(this.prefix)}${pattern}`;
-      let cursor = '0';
-      do {
-        const [next, found] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-        if (found.length > 0) await this.redis.unlink(...found);
-        cursor = next;
-      } while (cursor !== '0');
-    }
+    await this.redis.unlink(this.keys.checkpoint);
+    const match = `${escapeGlob(this.space)}*`;
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+      if (found.length > 0) await this.redis.unlink(...found);
+      cursor = next;
+    } while (cursor !== '0');
   }
 
   /** The at-risk index: customers whose last contact was on UTC day `day`, by ranking key. */
   dayKey(day: number | ''): string {
-    return `${this.prefix}closeness:day:${day}`;
+    return `${this.space}day:${day}`;
   }
 
   /** The same by UTC hour (read for the day the at-risk window starts on). */
   hourKey(hour: number | ''): string {
-    return `${this.prefix}closeness:hour:${hour}`;
+    return `${this.space}hour:${hour}`;
   }
 
   /** The index of days, each at the highest ranking key filed under it. */
@@ -378,7 +382,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   }
 
   private factsKey(customerId: string): string {
-    return `${this.prefix}closeness:facts:${customerId}`;
+    return `${this.space}facts:${customerId}`;
   }
 }
 
@@ -391,6 +395,14 @@ function triples(reply: string[]): RankedCustomer[] {
       lastContactMs: reply[i + 2] === '' ? null : Number(reply[i + 2]),
     });
   return out;
+}
+
+/** A short, stable name of a configuration: the same weights always give the same keys. */
+function configFingerprint(config: ClosenessConfig): string {
+  return createHash('sha1')
+    .update(stringify(config) ?? '')
+    .digest('hex')
+    .slice(0, 10);
 }
 
 function escapeGlob(text: string): string {
