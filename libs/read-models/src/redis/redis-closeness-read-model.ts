@@ -115,8 +115,13 @@ local function better(k1, id1, k2, id2)
   return id1 > id2
 end
 local function insert(id, k, score)
-  local at = #ids + 1
-  while at > 1 and better(k, id, keys[at - 1], ids[at - 1]) do at = at - 1 end
+  -- Binary search for the place: after every entry better than this one.
+  local lo, hi = 1, #ids + 1
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if better(keys[mid], ids[mid], k, id) then lo = mid + 1 else hi = mid end
+  end
+  local at = lo
   table.insert(ids, at, id); table.insert(keys, at, k); table.insert(scores, at, score)
   if #ids > limit then table.remove(ids); table.remove(keys); table.remove(scores) end
 end
