@@ -207,4 +207,24 @@ describe('IdeaService', () => {
       code: 'already-voted',
     });
   });
+
+  it('a merge whose survivor was merged on before the second half lands brings the votes where it went', async () => {
+    await submit('d1', 'dan');
+    await submit('s1', 'sue');
+    await submit('t1', 'tom');
+    const append = store.append.bind(store);
+    const spy = jest
+      .spyOn(store, 'append')
+      .mockImplementation(async (streamId, events, expected) => {
+        if (streamId === ideaStreamId('s1')) throw new Error('crash between the two halves');
+        return append(streamId, events, expected);
+      });
+    await expect(service.merge('d1', 's1', { staffId: 's', at: AT })).rejects.toThrow('crash');
+    spy.mockRestore();
+    await service.merge('s1', 't1', { staffId: 's', at: AT }); // s1 goes on into t1 meanwhile
+    await service.merge('d1', 's1', { staffId: 's', at: AT }); // finishing d1's merge
+    const third = (await service.load('t1')).state!;
+    expect([...third.votes.keys()].sort()).toEqual(['dan', 'sue', 'tom']);
+    expect([...third.mergedFrom].sort()).toEqual(['d1', 's1']);
+  });
 });

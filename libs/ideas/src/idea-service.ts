@@ -209,12 +209,21 @@ export class IdeaService {
         throw new IdeaConflictError(duplicateId, error.expected, error.actual);
       }
     }
+    let target = survivorId;
     for (let attempt = 0; ; attempt += 1) {
-      const survivor = await this.load(survivorId);
+      const survivor = await this.load(target);
       const decision = decideIdeaAbsorb(survivor.state, merged);
-      if (!decision.ok) throw new IdeaRefusedError(decision.errors);
+      if (!decision.ok) {
+        // The survivor was itself merged before its half landed: the votes go where it went.
+        const redirect = decision.errors[0]?.redirectTo;
+        if (redirect && attempt < 32) {
+          target = redirect;
+          continue;
+        }
+        throw new IdeaRefusedError(decision.errors);
+      }
       try {
-        return await this.append(survivorId, decision.value, survivor.revision, () =>
+        return await this.append(target, decision.value, survivor.revision, () =>
           mergeEventId(merged, 'survivor'),
         );
       } catch (error) {

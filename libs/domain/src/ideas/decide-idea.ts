@@ -323,7 +323,12 @@ export function decideIdeaAbsorb(
   const sur = openIdea(survivor, 'survivorIdeaId');
   if (!sur.ok) return sur;
   if (sur.value.mergedFrom.includes(merged.mergedIdeaId)) return { ok: true, value: [] };
-  return { ok: true, value: [ideaMerged({ ...merged, ideaId: sur.value.id })] };
+  // The idea that takes the votes in: the named survivor, or (when that one was merged on
+  // before this half landed) the idea the application followed its redirect to.
+  return {
+    ok: true,
+    value: [ideaMerged({ ...merged, ideaId: sur.value.id, survivorIdeaId: sur.value.id })],
+  };
 }
 
 function openIdea(state: IdeaState, path = 'ideaId'): IdeaDecision<Idea> {
