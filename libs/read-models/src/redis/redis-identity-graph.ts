@@ -63,6 +63,7 @@ export async function foldIdentityEvents(
   let graph = await loadGraph(redis, keys, customerIds, identityKeys, {
     down: false,
     ownIdentities: false,
+    keptApart: false,
   });
   for (const event of events) graph = evolve(graph, event);
   return {
@@ -88,17 +89,44 @@ export function loadGraphAround(
   redis: Redis,
   keys: RedisGraphKeys,
   customerIds: readonly string[],
+  options: { keptApart?: boolean } = {},
 ): Promise<IdentityGraph> {
-  return loadGraph(redis, keys, customerIds, [], { down: true, ownIdentities: true });
+  return loadGraph(redis, keys, customerIds, [], {
+    down: true,
+    ownIdentities: true,
+    keptApart: options.keptApart ?? false,
+  });
 }
 
-/** As `loadGraphAround`, for the customer that holds an identity. */
-export function loadGraphAroundIdentity(
+/**
+ * The surviving customer an id stands for, by walking its redirects (one read per step);
+ * undefined when the graph does not know the id.
+ */
+export async function survivorIn(
+  redis: Redis,
+  keys: RedisGraphKeys,
+  customerId: string,
+): Promise<string | undefined> {
+  let current = customerId;
+  for (let steps = 0; steps < 1000; steps++) {
+    const raw = await redis.hget(keys.customers, current);
+    if (raw === null) return steps === 0 ? undefined : current;
+    const next = (JSON.parse(raw) as CustomerRecord).mergedInto;
+    if (next === undefined) return current;
+    current = next;
+  }
+  return current; // a cycle, which the deciders never write: stop rather than hang
+}
+
+/** The surviving customer an identity belongs to now; undefined when the graph does not know it. */
+export async function survivorOfIdentityIn(
   redis: Redis,
   keys: RedisGraphKeys,
   key: string,
-): Promise<IdentityGraph> {
-  return loadGraph(redis, keys, [], [key], { down: true, ownIdentities: true });
+): Promise<string | undefined> {
+  const raw = await redis.hget(keys.identities, key);
+  if (raw === null) return undefined;
+  return survivorIn(redis, keys, (JSON.parse(raw) as IdentityRecord).homeCustomerId);
 }
 
 async function loadGraph(
@@ -106,7 +134,7 @@ async function loadGraph(
   keys: RedisGraphKeys,
   customerIds: readonly string[],
   identityKeys: readonly string[],
-  options: { down: boolean; ownIdentities: boolean },
+  options: { down: boolean; ownIdentities: boolean; keptApart: boolean },
 ): Promise<IdentityGraph> {
   const identities = new Map<string, IdentityRecord>();
   const customers = new Map<string, CustomerRecord>();
@@ -144,7 +172,7 @@ async function loadGraph(
   }
   let keptApart = PersistentMap.empty<true>();
   const ids = [...customers.keys()];
-  if (options.down && ids.length > 1 && ids.length <= 64) {
+  if (options.keptApart && ids.length > 1 && ids.length <= 64) {
     const pairs: string[] = [];
     for (let i = 0; i < ids.length; i++)
       for (let j = i + 1; j < ids.length; j++) pairs.push(customerPairKey(ids[i], ids[j]));

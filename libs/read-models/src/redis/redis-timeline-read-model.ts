@@ -4,7 +4,6 @@ import {
   type ChannelIdentity,
   type CustomerProfile,
   type CustomerRecord,
-  customerOfIdentity,
   customerProfileOf,
   encodeCursor,
   type IdentityActivity,
@@ -28,7 +27,8 @@ import { type RedisFence } from './redis-lease';
 import {
   foldIdentityEvents,
   loadGraphAround,
-  loadGraphAroundIdentity,
+  survivorIn,
+  survivorOfIdentityIn,
   type RedisGraphKeys,
   redisGraphKeys,
 } from './redis-identity-graph';
@@ -228,19 +228,22 @@ export class RedisTimelineReadModel implements TimelineReadModel {
   }
 
   async customerByIdentity(key: string): Promise<string | null> {
-    const graph = await loadGraphAroundIdentity(this.redis, this.graphKeys, key);
-    return customerOfIdentity(graph, key) ?? (await this.redis.hget(this.identitiesKey, key));
+    return (
+      (await survivorOfIdentityIn(this.redis, this.graphKeys, key)) ??
+      (await this.redis.hget(this.identitiesKey, key))
+    );
   }
 
   async resolveCustomer(customerId: string): Promise<string | null> {
-    const graph = await loadGraphAround(this.redis, this.graphKeys, [customerId]);
-    const resolved = resolveCustomer(graph, customerId);
+    const resolved = await survivorIn(this.redis, this.graphKeys, customerId);
     if (resolved !== undefined) return resolved;
     return (await this.redis.hexists(this.streamIdentitiesKey, customerId)) ? customerId : null;
   }
 
   async profile(customerId: string): Promise<CustomerProfile | null> {
-    let graph = await loadGraphAround(this.redis, this.graphKeys, [customerId]);
+    let graph = await loadGraphAround(this.redis, this.graphKeys, [customerId], {
+      keptApart: true,
+    });
     const root = resolveCustomer(graph, customerId);
     if (root !== undefined) {
       // The other sides of its merge suggestions, to tell which are still open.
@@ -251,7 +254,9 @@ export class RedisTimelineReadModel implements TimelineReadModel {
         ]),
       );
       if (others.length)
-        graph = await loadGraphAround(this.redis, this.graphKeys, [root, ...others]);
+        graph = await loadGraphAround(this.redis, this.graphKeys, [root, ...others], {
+          keptApart: true,
+        });
       const buckets = identityKeysOf(graph, root);
       const activities = await this.activitiesOf(buckets);
       return customerProfileOf(graph, customerId, (key) => activities.get(key));
