@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { type EventStore } from '@rapport/event-store';
 import { type RunningProjection, type TimelineReadModel } from '@rapport/read-models';
+import { IdeaLoopService } from '../ideas/idea-loop.module';
 import { IDEA_BACKLOG_PROJECTOR } from '../ideas/idea-tokens';
 import {
   CLOSENESS_PROJECTOR,
@@ -18,6 +19,7 @@ export class HealthController {
     @Optional() @Inject(TIMELINE_READ_MODEL) private readonly timeline?: TimelineReadModel,
     @Optional() @Inject(IDEA_BACKLOG_PROJECTOR) private readonly ideas?: RunningProjection,
     @Optional() @Inject(CLOSENESS_PROJECTOR) private readonly closeness?: RunningProjection,
+    @Optional() private readonly ideaLoop?: IdeaLoopService,
   ) {}
 
   @Get()
@@ -41,6 +43,9 @@ export class HealthController {
         ...closeness,
         ...(head === undefined ? {} : { lag: head - closeness.position }),
       });
+    // The idea loop's followers (intake, notifier), where this process runs them.
+    for (const loop of this.ideaLoop?.statuses() ?? [])
+      projections.push({ ...loop, ...(head === undefined ? {} : { lag: head - loop.position }) });
     const readModel = this.timeline
       ? { timelineCheckpoint: await this.timeline.checkpoint() }
       : undefined;

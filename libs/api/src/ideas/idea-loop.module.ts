@@ -17,7 +17,11 @@ import {
   type OutboundPublisher,
   identityGraphRedirects,
 } from '@rapport/ideas';
-import { type IdeaBacklog, type RunningProjection } from '@rapport/read-models';
+import {
+  type IdeaBacklog,
+  type ProjectionStatus,
+  type RunningProjection,
+} from '@rapport/read-models';
 import { type RapportConfig } from '../config/rapport-config';
 import { EVENT_STORE, RAPPORT_CONFIG } from '../platform/tokens';
 import { IDEA_BACKLOG } from './idea-tokens';
@@ -71,6 +75,11 @@ export class IdeaLoopService implements OnApplicationBootstrap, OnApplicationShu
         log,
       ),
     );
+  }
+
+  /** The intake's and the notifier's progress (a Redis standby reports its last known one). */
+  statuses(): ProjectionStatus[] {
+    return this.running.map((r) => r.status());
   }
 
   async onApplicationShutdown(): Promise<void> {

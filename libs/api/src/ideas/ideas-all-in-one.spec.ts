@@ -91,5 +91,11 @@ describe('idea loop, embedded (all in one process)', () => {
           .channel,
       );
     expect(channels.sort()).toEqual(['chat', 'email']);
+    const health = (await http.get('/health').expect(200)).body as {
+      projections: { name: string }[];
+    };
+    expect(health.projections.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['timeline', 'ideas', 'idea-intake', 'idea-notifier']),
+    );
   });
 });
