@@ -1,9 +1,12 @@
+import { type ClosenessConfig, DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
 import { type EventStore } from '@rapport/event-store';
 import type Redis from 'ioredis';
+import { closenessProjection } from '../closeness/closeness-projection';
 import { ideaBacklogProjection } from '../ideas/idea-backlog-projection';
 import { ProjectionRunner } from '../projection/projection-runner';
 import { timelineProjection } from '../timeline/timeline-projection';
 import { dumpRedisKeys } from './dump-redis-keys';
+import { RedisClosenessReadModel } from './redis-closeness-read-model';
 import { RedisIdeaBacklogReadModel } from './redis-idea-backlog-read-model';
 import { RedisTimelineReadModel } from './redis-timeline-read-model';
 
@@ -32,6 +35,8 @@ export async function cleanRebuildDump(
   store: EventStore,
   redis: Redis,
   prefix: string,
+  /** The closeness configuration the live projector runs with (its keys carry a fingerprint of it). */
+  closenessConfig: ClosenessConfig = DEFAULT_CLOSENESS_CONFIG,
 ): Promise<Record<string, unknown>> {
   const model = new RedisTimelineReadModel(redis, { prefix: `${prefix}${REBUILD}` });
   await model.clear();
@@ -44,5 +49,13 @@ export async function cleanRebuildDump(
   const ideasRunner = new ProjectionRunner(store, ideaBacklogProjection(ideas));
   await ideasRunner.start();
   await ideasRunner.stop();
+  // So does closeness.
+  const closeness = new RedisClosenessReadModel(redis, closenessConfig, {
+    prefix: `${prefix}${REBUILD}`,
+  });
+  await closeness.clear();
+  const closenessRunner = new ProjectionRunner(store, closenessProjection(closeness));
+  await closenessRunner.start();
+  await closenessRunner.stop();
   return readModelDump(redis, `${prefix}${REBUILD}`);
 }
