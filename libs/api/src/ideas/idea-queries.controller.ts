@@ -11,6 +11,7 @@ import {
   type PriorityMode,
   backlogEntryOf,
   backlogItemOf,
+  type IdeaView,
   isIdeaStatus,
   rankBacklog,
 } from '@rapport/domain';
@@ -33,13 +34,20 @@ export class IdeaQueriesController {
 
   constructor(
     @Inject(IDEA_BACKLOG) private readonly backlog: IdeaBacklog,
-    @Optional() @Inject(TIMELINE_READ_MODEL) timeline?: TimelineReadModel,
+    @Optional() @Inject(TIMELINE_READ_MODEL) private readonly timeline?: TimelineReadModel,
     @Optional() @Inject(IDEA_CLOSENESS_WEIGHT) private readonly closeness?: ClosenessWeightLookup,
   ) {
     // Merged customers count once: the timeline read model knows where an id leads.
     this.resolve = timeline?.resolveCustomer
       ? (id) => timeline.resolveCustomer(id)
       : async (id) => id;
+  }
+
+  /** The customer ids that stand for one person: the survivor and every id merged into it. */
+  private async idsOfPerson(customerId: string): Promise<string[]> {
+    const profile = this.timeline?.profile ? await this.timeline.profile(customerId) : null;
+    if (!profile) return [customerId];
+    return [...new Set([customerId, profile.customerId, ...profile.mergedCustomers])];
   }
 
   @Get('v1/ideas')
@@ -115,7 +123,11 @@ export class IdeaQueriesController {
   @ApiParam({ name: 'id', description: 'customer id' })
   @ApiResponse({ status: 200, description: '{ customerId, items: BacklogItem & { role } [] }' })
   async ofCustomer(@Param('id') customerId: string) {
-    const views = await this.backlog.model.ideasOfCustomer(customerId);
+    const ids = await this.idsOfPerson(customerId);
+    const byId = new Map<string, IdeaView>();
+    for (const id of ids)
+      for (const view of await this.backlog.model.ideasOfCustomer(id)) byId.set(view.ideaId, view);
+    const views = [...byId.values()];
     const context = await this.context(
       views.flatMap((v) => v.votes.map((vote) => vote.customerId)),
       false,
@@ -123,7 +135,7 @@ export class IdeaQueriesController {
     const items = views
       .map((view) => ({
         ...backlogItemOf(backlogEntryOf(view), 'count', context),
-        role: view.submittedBy === customerId ? 'submitter' : 'supporter',
+        role: ids.includes(view.submittedBy) ? 'submitter' : 'supporter',
       }))
       .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
     return { customerId, items };

@@ -98,4 +98,62 @@ describe('idea loop, embedded (all in one process)', () => {
       expect.arrayContaining(['timeline', 'ideas', 'idea-intake', 'idea-notifier']),
     );
   });
+
+  it('customer merges: two ids of one person count once, cannot vote twice, and share their ideas', async () => {
+    await http
+      .post('/v1/touchpoints')
+      .send(touchpoint('f-1', 'email', { kind: 'email', value: 'frank@example.com' }, {}))
+      .expect(202);
+    await http
+      .post('/v1/touchpoints')
+      .send(touchpoint('f-2', 'social', { kind: 'social', network: 'x', value: 'frank' }, {}))
+      .expect(202);
+    const idOf = async (identity: string) =>
+      (
+        await eventually(
+          async () => await http.get(`/v1/customers?identity=${encodeURIComponent(identity)}`),
+          (r) => r.status === 200,
+          10_000,
+        )
+      ).body.customerId as string;
+    const byMail = await idOf('email:frank@example.com');
+    const bySocial = await idOf('social:x:frank');
+    expect(byMail).not.toBe(bySocial);
+    const ideaId = (
+      await http
+        .post('/v1/ideas')
+        .send({ title: 'Gift cards', customerId: bySocial, staffId: 'agent' })
+        .expect(201)
+    ).body.ideaId;
+    await http
+      .post(`/v1/ideas/${ideaId}/votes`)
+      .send({ customerId: byMail, staffId: 'agent' })
+      .expect(201);
+    expect((await http.get(`/v1/ideas/${ideaId}`).expect(200)).body.voteCount).toBe(2);
+
+    await http
+      .post(`/v1/customers/${byMail}/merge`)
+      .send({ customerId: bySocial, staffId: 'lead' })
+      .expect(202);
+    const after = await eventually(
+      async () =>
+        (await http.get(`/v1/ideas/${ideaId}`)).body as { voteCount: number; supporters: string[] },
+      (b) => b.voteCount === 1,
+      10_000,
+    );
+    expect(after.supporters).toEqual([byMail]);
+    const again = await http
+      .post('/v1/ideas')
+      .send({ title: 'x', customerId: bySocial, staffId: 'agent' })
+      .expect(201);
+    await http
+      .post(`/v1/ideas/${again.body.ideaId}/votes`)
+      .send({ customerId: byMail, staffId: 'agent' })
+      .expect(409);
+    const ideas = (await http.get(`/v1/customers/${byMail}/ideas`).expect(200)).body.items as {
+      ideaId: string;
+      role: string;
+    }[];
+    expect(ideas.find((i) => i.ideaId === ideaId)?.role).toBe('submitter');
+  });
 });
