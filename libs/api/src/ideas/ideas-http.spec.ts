@@ -1,4 +1,5 @@
 import { type INestApplication, Module } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import request from 'supertest';
 import { loadConfig } from '../config/rapport-config';
 import { RapportConfigModule } from '../config/rapport-config.module';
@@ -168,5 +169,24 @@ describe('ideas HTTP API (embedded: SQLite in memory, memory backlog)', () => {
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['extra', 'title']);
     await submit({ title: 'x', customerId: 'z' }).expect(400);
     await http.get('/v1/ideas?sort=random&status=nope').expect(400);
+  });
+
+  it('describes every idea endpoint in the OpenAPI document', () => {
+    const document = SwaggerModule.createDocument(app, new DocumentBuilder().build());
+    expect(Object.keys(document.paths).sort()).toEqual(
+      expect.arrayContaining([
+        '/v1/ideas',
+        '/v1/ideas/{id}',
+        '/v1/ideas/{id}/votes',
+        '/v1/ideas/{id}/votes/{customerId}',
+        '/v1/ideas/{id}/comments',
+        '/v1/ideas/{id}/status',
+        '/v1/ideas/{id}/merge',
+        '/v1/ideas/{id}/rice',
+        '/v1/customers/{id}/ideas',
+      ]),
+    );
+    expect(document.components?.schemas).toHaveProperty('SubmitIdeaDto');
+    expect(document.paths['/v1/ideas/{id}/status'].post?.responses).toHaveProperty('422');
   });
 });
