@@ -1,4 +1,4 @@
-import { type CustomerRedirects, resolveCustomer } from '@rapport/domain';
+import { type CustomerRedirects, mergedCustomersOf, resolveCustomer } from '@rapport/domain';
 import { type EventStore } from '@rapport/event-store';
 import { IdentityGraphLog } from '@rapport/read-models';
 
@@ -25,15 +25,33 @@ export async function redirectsFor(
 /** A snapshot of where every customer id leads, taken once per command. */
 export type CustomerRedirectsSource = () => Promise<CustomerRedirects>;
 
+/** Who a customer id is today, and every id that stands for the same person. */
+export interface CustomerDirectory {
+  readonly redirects: CustomerRedirects;
+  /** The person's ids: the survivor and every customer merged into it. */
+  idsOf(person: string): string[];
+}
+
+export type CustomerDirectorySource = () => Promise<CustomerDirectory>;
+
 /**
- * Redirects from the identity graph in the log (the `identity-graph` stream, folded on
- * from where the last call stopped): consistent with every merge and unmerge appended so
- * far, in any process that reaches the log — no read model has to have caught up.
+ * The identity graph in the log (the `identity-graph` stream, folded on from where the
+ * last call stopped): consistent with every merge and unmerge appended so far, in any
+ * process that reaches the log — no read model has to have caught up.
  */
-export function identityGraphRedirects(store: EventStore): CustomerRedirectsSource {
+export function identityGraphDirectory(store: EventStore): CustomerDirectorySource {
   const log = new IdentityGraphLog(store);
   return async () => {
     const graph = await log.refresh();
-    return (customerId) => resolveCustomer(graph, customerId) ?? customerId;
+    return {
+      redirects: (customerId) => resolveCustomer(graph, customerId) ?? customerId,
+      idsOf: (person) => [person, ...mergedCustomersOf(graph, person)],
+    };
   };
+}
+
+/** Redirects from the identity graph in the log (see `identityGraphDirectory`). */
+export function identityGraphRedirects(store: EventStore): CustomerRedirectsSource {
+  const directory = identityGraphDirectory(store);
+  return async () => (await directory()).redirects;
 }

@@ -1,5 +1,8 @@
 import {
   customerIdFor,
+  customerMerged,
+  IDENTITY_GRAPH_STREAM,
+  identityLinked,
   ideaIdForTouchpoint,
   logEventIdFor,
   normalizeIdentity,
@@ -12,6 +15,7 @@ import { ideaIntakeProjection } from './idea-intake-projection';
 import { IdeaService } from './idea-service';
 import { IdeaStatusNotifier, NOTIFIER_CHECKPOINT_STREAM } from './idea-status-notifier';
 import { MemoryOutboundPublisher } from './outbound-publisher';
+import { identityGraphDirectory } from './customer-resolver';
 import { logSupporterContacts } from './supporter-contacts';
 
 let seq = 0;
@@ -168,5 +172,67 @@ describe('closing the loop (embedded: SQLite in memory, in-memory outbound)', ()
     const status = (await store.readAll()).find((e) => e.type === 'idea.status-changed.v1')!;
     await fromStart.applyBatch([status], { after: 0, upTo: status.position });
     expect(fresh.sent).toEqual([]);
+  });
+
+  it('answers a merged person on the channel they use most across all their ids', async () => {
+    const mail: ChannelIdentity = { kind: 'email', value: 'gus@example.com' };
+    const phone: ChannelIdentity = { kind: 'phone', value: '+4930555000' };
+    await ingestion.ingest([
+      touchpoint('email', mail),
+      touchpoint('phone', phone),
+      touchpoint('phone', phone),
+    ]);
+    const by = { kind: 'staff' as const, staffId: 'lead' };
+    const at = '2026-03-01T00:00:00.000Z';
+    await store.append(IDENTITY_GRAPH_STREAM, [
+      {
+        id: '00000000-0000-4000-8000-0000000000a1',
+        ...identityLinked({ identity: mail, customerId: idOf(mail), by, at, reason: 'first-seen' }),
+      },
+      {
+        id: '00000000-0000-4000-8000-0000000000a2',
+        ...identityLinked({
+          identity: phone,
+          customerId: idOf(phone),
+          by,
+          at,
+          reason: 'first-seen',
+        }),
+      },
+      {
+        id: '00000000-0000-4000-8000-0000000000a3',
+        ...customerMerged({
+          survivorId: idOf(mail),
+          mergedId: idOf(phone),
+          evidence: [],
+          by,
+          at,
+          reason: 'staff-decision',
+        }),
+      },
+    ]);
+    // Only the e-mail id voted; the phone id, merged into it, is where the person talks most.
+    await service.submit({
+      ideaId: 'g1',
+      title: 'Call-back slots',
+      customerId: idOf(mail),
+      origin: by,
+      at,
+    });
+    await service.changeStatus('g1', {
+      to: 'under_review',
+      staffId: 's',
+      at: '2026-03-02T00:00:00.000Z',
+    });
+    const publisher = new MemoryOutboundPublisher();
+    await follow(
+      new IdeaStatusNotifier({
+        store,
+        publisher,
+        contacts: logSupporterContacts(store),
+        customerDirectory: identityGraphDirectory(store),
+      }),
+    );
+    expect(publisher.sent.map((n) => [n.customerId, n.channel])).toEqual([[idOf(mail), 'phone']]);
   });
 });

@@ -17,6 +17,7 @@ import {
   type ProjectionTarget,
 } from '@rapport/read-models';
 import {
+  type CustomerDirectorySource,
   type CustomerRedirectsSource,
   IDENTITY_RESOLVER,
   type ResolveCustomer,
@@ -35,6 +36,11 @@ export interface IdeaStatusNotifierOptions {
   readonly resolveCustomer?: ResolveCustomer;
   /** A snapshot of all redirects (e.g. `identityGraphRedirects(store)`); wins over `resolveCustomer`. */
   readonly customerRedirects?: CustomerRedirectsSource;
+  /**
+   * Redirects and each person's ids (e.g. `identityGraphDirectory(store)`); wins over both
+   * above, and lets the main channel count the touchpoints of every merged id.
+   */
+  readonly customerDirectory?: CustomerDirectorySource;
   readonly log?: (line: string) => void;
 }
 
@@ -105,7 +111,8 @@ export class IdeaStatusNotifier implements ProjectionTarget {
     const idea = foldIdea(recorded.map(ideaEventFrom).filter((e): e is IdeaEvent => e !== null));
     if (!idea) return [];
     const people = new Map<string, string[]>();
-    const snapshot = await this.options.customerRedirects?.();
+    const directory = await this.options.customerDirectory?.();
+    const snapshot = directory?.redirects ?? (await this.options.customerRedirects?.());
     for (const customerId of idea.votes.keys()) {
       const person = snapshot
         ? snapshot(customerId)
@@ -114,7 +121,10 @@ export class IdeaStatusNotifier implements ProjectionTarget {
     }
     const out: IdeaStatusNotification[] = [];
     for (const [person, ids] of [...people].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const contact = await this.options.contacts(ids, event.position);
+      const contact = await this.options.contacts(
+        [...ids, ...(directory?.idsOf(person) ?? [])],
+        event.position,
+      );
       if (!contact) {
         this.log(
           `idea ${idea.id}: supporter ${person} has no inbound touchpoint to answer on; not notified`,

@@ -15,6 +15,7 @@ import {
   logSupporterContacts,
   MemoryOutboundPublisher,
   type OutboundPublisher,
+  identityGraphDirectory,
   identityGraphRedirects,
 } from '@rapport/ideas';
 import {
@@ -68,7 +69,7 @@ export class IdeaLoopService implements OnApplicationBootstrap, OnApplicationShu
               store: this.store,
               publisher: this.publisher,
               contacts: logSupporterContacts(this.store),
-              customerRedirects,
+              customerDirectory: identityGraphDirectory(this.store),
               log,
             }),
         },
