@@ -3,9 +3,7 @@ import {
   Global,
   Inject,
   Injectable,
-  Logger,
   Module,
-  type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { closenessAt } from '@rapport/domain';
@@ -15,10 +13,10 @@ import {
   type ClosenessReadModel,
   type IdeaBacklog,
   openIdeaBacklog,
-  type ProjectionStatus,
   type RunningProjection,
 } from '@rapport/read-models';
 import { type RapportConfig } from '../config/rapport-config';
+import { ProjectionHost } from '../platform/projection-host';
 import { CLOSENESS_READ_MODEL, EVENT_STORE } from '../platform/tokens';
 import { IdeaCommandsController } from './idea-commands.controller';
 import { type ClosenessWeightLookup, IdeaQueriesController } from './idea-queries.controller';
@@ -55,41 +53,16 @@ export class IdeaBacklogModule {
 
 /** Holds the running backlog projection: started once the app is up, stopped on shutdown. */
 @Injectable()
-export class IdeaBacklogProjectionService
-  implements RunningProjection, OnApplicationBootstrap, OnApplicationShutdown
-{
-  private readonly logger = new Logger('ideas');
-  private running: RunningProjection | null = null;
-
+export class IdeaBacklogProjectionService extends ProjectionHost {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(IDEA_BACKLOG) private readonly backlog: IdeaBacklog,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.running ??= await this.backlog.startProjection(this.store, (line) =>
-      this.logger.log(line),
-    );
+  ) {
+    super('ideas');
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.stop();
-  }
-
-  status(): ProjectionStatus {
-    if (!this.running) throw new Error('the idea backlog projection is not running');
-    return this.running.status();
-  }
-
-  waitFor(position: number, timeoutMs?: number): Promise<void> {
-    if (!this.running)
-      return Promise.reject(new Error('the idea backlog projection is not running'));
-    return this.running.waitFor(position, timeoutMs);
-  }
-
-  async stop(): Promise<void> {
-    await this.running?.stop();
-    this.running = null;
+  protected start(log: (line: string) => void): Promise<RunningProjection> {
+    return this.backlog.startProjection(this.store, log);
   }
 }
 
