@@ -1,15 +1,21 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Param } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { type TimelineReadModel } from '@rapport/read-models';
+import { type IdeaBacklog, type TimelineReadModel } from '@rapport/read-models';
 import { validate as isUuid } from 'uuid';
 import { ProblemException } from '../http/problem';
+import { IDEA_BACKLOG } from '../ideas/idea-tokens';
+import { ideasOfPerson, personIdea } from '../ideas/ideas-of-person';
 import { TIMELINE_READ_MODEL } from '../platform/tokens';
 
-/** A customer's profile: identities, channels, first and last contact, merge history. */
+/** A customer's profile: identities, channels, first and last contact, merge history, ideas. */
 @ApiTags('customers')
 @Controller('v1/customers')
 export class CustomerProfileController {
-  constructor(@Inject(TIMELINE_READ_MODEL) private readonly timelines: TimelineReadModel) {}
+  constructor(
+    @Inject(TIMELINE_READ_MODEL) private readonly timelines: TimelineReadModel,
+    /** The idea backlog, where the process has it (the query API and `rapport dev` do). */
+    @Optional() @Inject(IDEA_BACKLOG) private readonly backlog?: IdeaBacklog,
+  ) {}
 
   @Get(':id')
   @ApiOperation({ summary: 'A customer: identities, channels used, contacts, merge history' })
@@ -17,7 +23,7 @@ export class CustomerProfileController {
   @ApiResponse({
     status: 200,
     description:
-      '{ customerId, redirectedFrom?, identities, mergedCustomers, channels, touchpointsPerChannel, touchpoints, firstContact, lastContact, mergeHistory, openMergeSuggestions, timeline }',
+      '{ customerId, redirectedFrom?, identities, mergedCustomers, channels, touchpointsPerChannel, touchpoints, firstContact, lastContact, mergeHistory, openMergeSuggestions, ideas?: [{ ideaId, title, status, role, updatedAt }], timeline }',
   })
   @ApiResponse({ status: 404, description: 'no such customer' })
   async profile(@Param('id') customerId: string) {
@@ -25,6 +31,14 @@ export class CustomerProfileController {
       throw new ProblemException(400, `customer id ${customerId} is not a UUID`);
     const profile = await this.timelines.profile(customerId);
     if (!profile) throw new ProblemException(404, `no customer ${customerId}`);
-    return { ...profile, timeline: `/v1/customers/${profile.customerId}/timeline` };
+    const ids = [profile.customerId, ...profile.mergedCustomers];
+    const ideas = this.backlog
+      ? (await ideasOfPerson(this.backlog, ids)).map((view) => personIdea(view, ids))
+      : undefined;
+    return {
+      ...profile,
+      ...(ideas ? { ideas } : {}),
+      timeline: `/v1/customers/${profile.customerId}/timeline`,
+    };
   }
 }

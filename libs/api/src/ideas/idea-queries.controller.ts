@@ -11,7 +11,6 @@ import {
   type PriorityMode,
   backlogEntryOf,
   backlogItemOf,
-  type IdeaView,
   isIdeaStatus,
   rankBacklog,
 } from '@rapport/domain';
@@ -20,6 +19,7 @@ import { type IdeaBacklog, type TimelineReadModel } from '@rapport/read-models';
 import { ProblemException } from '../http/problem';
 import { TIMELINE_READ_MODEL } from '../platform/tokens';
 import { IDEA_BACKLOG, IDEA_CLOSENESS_WEIGHT } from './idea-tokens';
+import { ideasOfPerson, personIdea } from './ideas-of-person';
 
 const LIST_PARAMS = ['status', 'sort', 'priority', 'q', 'trendDays', 'limit', 'offset'];
 
@@ -124,20 +124,15 @@ export class IdeaQueriesController {
   @ApiResponse({ status: 200, description: '{ customerId, items: BacklogItem & { role } [] }' })
   async ofCustomer(@Param('id') customerId: string) {
     const ids = await this.idsOfPerson(customerId);
-    const byId = new Map<string, IdeaView>();
-    for (const id of ids)
-      for (const view of await this.backlog.model.ideasOfCustomer(id)) byId.set(view.ideaId, view);
-    const views = [...byId.values()];
+    const views = await ideasOfPerson(this.backlog, ids);
     const context = await this.context(
       views.flatMap((v) => v.votes.map((vote) => vote.customerId)),
       false,
     );
-    const items = views
-      .map((view) => ({
-        ...backlogItemOf(backlogEntryOf(view), 'count', context),
-        role: ids.includes(view.submittedBy) ? 'submitter' : 'supporter',
-      }))
-      .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
+    const items = views.map((view) => ({
+      ...backlogItemOf(backlogEntryOf(view), 'count', context),
+      role: personIdea(view, ids).role,
+    }));
     return { customerId, items };
   }
 

@@ -155,5 +155,20 @@ describe('idea loop, embedded (all in one process)', () => {
       role: string;
     }[];
     expect(ideas.find((i) => i.ideaId === ideaId)?.role).toBe('submitter');
+
+    // The profile lists the person's ideas too, under the survivor and its merged id alike.
+    for (const id of [byMail, bySocial]) {
+      const profile = (await http.get(`/v1/customers/${id}`).expect(200)).body as {
+        customerId: string;
+        ideas: { ideaId: string; title: string; status: string; role: string }[];
+      };
+      expect(profile.customerId).toBe(byMail);
+      expect(profile.ideas.map((i) => [i.ideaId, i.title, i.status, i.role]).sort()).toEqual(
+        [
+          [ideaId, 'Gift cards', 'new', 'submitter'],
+          [again.body.ideaId, 'x', 'new', 'submitter'],
+        ].sort(),
+      );
+    }
   });
 });

@@ -1,0 +1,35 @@
+import { type IdeaView } from '@rapport/domain';
+import { type IdeaBacklog } from '@rapport/read-models';
+
+/** One of a person's ideas, as their profile lists it. */
+export interface PersonIdea {
+  readonly ideaId: string;
+  readonly title: string;
+  readonly status: IdeaView['status'];
+  readonly role: 'submitter' | 'supporter';
+  readonly updatedAt: string;
+}
+
+/**
+ * The ideas one person submitted or supports, under any of their customer ids (the
+ * survivor and every id merged into it), each once, most recently changed first.
+ */
+export async function ideasOfPerson(
+  backlog: IdeaBacklog,
+  customerIds: readonly string[],
+): Promise<IdeaView[]> {
+  const byId = new Map<string, IdeaView>();
+  for (const id of new Set(customerIds))
+    for (const view of await backlog.model.ideasOfCustomer(id)) byId.set(view.ideaId, view);
+  return [...byId.values()].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1));
+}
+
+export function personIdea(view: IdeaView, customerIds: readonly string[]): PersonIdea {
+  return {
+    ideaId: view.ideaId,
+    title: view.title,
+    status: view.status,
+    role: customerIds.includes(view.submittedBy) ? 'submitter' : 'supporter',
+    updatedAt: view.updatedAt,
+  };
+}
