@@ -339,6 +339,33 @@ function historyProperty(
   );
 }
 
+/**
+ * Histories every run includes besides the random ones, so each kind of history the
+ * `exercised` check asks for happens whatever the seed: two customers (a verified e-mail,
+ * a verified phone) that one touchpoint carrying both merges automatically (their timeline
+ * is then a union), a third customer (a chat visitor), and staff linking a new identity,
+ * merging the chat visitor in, unmerging it again and unlinking the identity.
+ */
+const KNOWN_HISTORIES: [Step[], number[]][] = [
+  [
+    [
+      { kind: 'touch', ids: [0], verified: [true, true, true], channel: 0, day: 0 },
+      { kind: 'touch', ids: [4], verified: [true, true, true], channel: 2, day: 1 },
+      { kind: 'project' },
+      { kind: 'touch', ids: [0, 4], verified: [true, true, true], channel: 1, day: 2 },
+      { kind: 'project' },
+      { kind: 'touch', ids: [6], verified: [false, false, false], channel: 1, day: 3 },
+      { kind: 'link', a: 0, identity: 7 },
+      { kind: 'merge', a: 0, b: 2 },
+      { kind: 'project' },
+      { kind: 'unmerge', a: 1 },
+      { kind: 'unlink', identity: 7 },
+      { kind: 'project' },
+    ],
+    [2, 3],
+  ],
+];
+
 afterAll(() => {
   // Every kind of history happened in the runs (the numbers are summed over both adapters).
   for (const [what, count] of Object.entries(exercised)) {
@@ -353,7 +380,7 @@ describe('identity projection against a reference model: memory', () => {
         model: new MemoryTimelineReadModel(),
         close: async () => undefined,
       })),
-      { numRuns: 150 },
+      { numRuns: 150, examples: KNOWN_HISTORIES },
     );
   }, 120_000);
 });
@@ -369,7 +396,7 @@ describeWithServices(['redis'], 'identity projection against a reference model: 
           });
           return { model, close: () => model.clear() };
         }),
-        { numRuns: 40 },
+        { numRuns: 40, examples: KNOWN_HISTORIES },
       );
     } finally {
       await redis.quit();
