@@ -6,6 +6,7 @@ export * from './projection/running-projection';
 export * from './projection/checkpoint';
 export * from './open-read-models';
 export * from './redis/redis-timeline-read-model';
+export * from './redis/fenced-batch-script';
 export * from './redis/redis-lease';
 export * from './redis/dump-redis-keys';
 export * from './redis/leased-timeline-projection';

@@ -9,7 +9,7 @@ import {
 } from '../contract/closeness-read-model-contract';
 import { RedisLease } from './redis-lease';
 import { RedisClosenessReadModel } from './redis-closeness-read-model';
-import { FencedOutError } from './redis-timeline-read-model';
+import { FencedOutError } from './fenced-batch-script';
 
 const testPrefix = () => `rapport-test:${randomUUID()}:`;
 

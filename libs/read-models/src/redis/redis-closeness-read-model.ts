@@ -15,10 +15,10 @@ import {
   type CustomerCloseness,
   type RankedCustomer,
 } from '../closeness/closeness-read-model';
-import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
+import { type CheckpointRange } from '../projection/checkpoint';
+import { FencedBatchScript, RedisScript } from './fenced-batch-script';
 import { contactDay, contactHour } from '../closeness/quiet-hours';
 import { type RedisFence } from './redis-lease';
-import { FencedOutError } from './redis-timeline-read-model';
 
 export interface RedisClosenessReadModelOptions {
   readonly prefix?: string;
@@ -180,24 +180,9 @@ end
 return out
 `;
 
-class Script {
-  readonly sha: string;
-  constructor(readonly text: string) {
-    this.sha = createHash('sha1').update(text).digest('hex');
-  }
-  /** EVALSHA; the script text is sent only when the server does not know it yet. */
-  async run(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return redis.eval(this.text, keys.length, ...keys, ...args);
-    }
-  }
-}
-const APPLY = new Script(APPLY_SCRIPT);
-const TOP = new Script(TOP_SCRIPT);
-const QUIET = new Script(QUIET_SCRIPT);
+const APPLY = new FencedBatchScript('closeness', APPLY_SCRIPT);
+const TOP = new RedisScript(TOP_SCRIPT);
+const QUIET = new RedisScript(QUIET_SCRIPT);
 
 /**
  * Closeness in Redis: the ranking is one sorted set scored by the forward-decayed key (so
@@ -308,13 +293,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     });
     args.push(latest === null ? '' : String(latest), String(ids.length));
     for (const value of perCustomer) args.push(value); // no spread: a big batch would overflow the stack
-    if (this.fence) keys.push(this.fence.key);
-
-    const [outcome, detail] = (await APPLY.run(this.redis, keys, args)) as [string, string?];
-    if (outcome === 'fenced')
-      throw new FencedOutError('closeness', this.fence as RedisFence, detail || null);
-    if (outcome === 'checkpoint')
-      throw new CheckpointMismatchError('closeness', range.after, Number(detail));
+    await APPLY.apply(this.redis, keys, args, range, this.fence);
   }
 
   async customer(customerId: string): Promise<CustomerCloseness | null> {

@@ -11,7 +11,7 @@ import { dumpRedisKeys } from './dump-redis-keys';
 import { cleanRebuildDump, readModelDump } from './rebuild-comparison';
 import { RedisLease } from './redis-lease';
 import { RedisIdeaBacklogReadModel } from './redis-idea-backlog-read-model';
-import { FencedOutError } from './redis-timeline-read-model';
+import { FencedOutError } from './fenced-batch-script';
 
 const testPrefix = () => `rapport-test:${randomUUID()}:`;
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { type Redis } from 'ioredis';
 import {
   type BacklogEntry,
@@ -7,10 +6,10 @@ import {
   type IdeaStatus,
   type IdeaView,
 } from '@rapport/domain';
-import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
+import { type CheckpointRange } from '../projection/checkpoint';
+import { FencedBatchScript } from './fenced-batch-script';
 import { customersOfView, type IdeaBacklogReadModel } from '../ideas/idea-backlog-read-model';
 import { type RedisFence } from './redis-lease';
-import { FencedOutError } from './redis-timeline-read-model';
 
 export interface RedisIdeaBacklogReadModelOptions {
   readonly prefix?: string;
@@ -27,13 +26,6 @@ export interface RedisIdeaBacklogReadModelOptions {
  * Every check comes before the first write.
  */
 const APPLY_SCRIPT = `
-local token = ARGV[3]
-if token ~= '' then
-  local holder = redis.call('GET', KEYS[#KEYS])
-  if holder ~= token then return {'fenced', holder or ''} end
-end
-local current = redis.call('GET', KEYS[1]) or '0'
-if tonumber(current) ~= tonumber(ARGV[1]) then return {'checkpoint', current} end
 local a = 5
 for v = 1, tonumber(ARGV[4]) do
   local id, json, entry = ARGV[a], ARGV[a + 1], ARGV[a + 2]
@@ -49,7 +41,7 @@ end
 redis.call('SET', KEYS[1], ARGV[2])
 return {'ok'}
 `;
-const APPLY_SHA = createHash('sha1').update(APPLY_SCRIPT).digest('hex');
+const APPLY = new FencedBatchScript('ideas', APPLY_SCRIPT);
 
 /**
  * The backlog in Redis: one JSON document per idea in a hash, a set of idea ids per status
@@ -112,12 +104,7 @@ export class RedisIdeaBacklogReadModel implements IdeaBacklogReadModel {
         args.push(String(index));
       }
     }
-    if (this.fence) keys.push(this.fence.key);
-    const [outcome, detail] = (await this.evalApply(keys, args)) as [string, string?];
-    if (outcome === 'fenced')
-      throw new FencedOutError('ideas', this.fence as RedisFence, detail || null);
-    if (outcome === 'checkpoint')
-      throw new CheckpointMismatchError('ideas', range.after, Number(detail));
+    await APPLY.apply(this.redis, keys, args, range, this.fence);
   }
 
   async getMany(ideaIds: readonly string[]): Promise<Map<string, IdeaView>> {
@@ -164,15 +151,5 @@ export class RedisIdeaBacklogReadModel implements IdeaBacklogReadModel {
 
   private customerKey(customerId: string): string {
     return `${this.prefix}ideas:customer:${customerId}`;
-  }
-
-  private async evalApply(keys: string[], args: string[]): Promise<unknown> {
-    const keysAndArgs = [...keys, ...args];
-    try {
-      return await this.redis.evalsha(APPLY_SHA, keys.length, keysAndArgs);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return this.redis.eval(APPLY_SCRIPT, keys.length, keysAndArgs);
-    }
   }
 }

@@ -9,7 +9,8 @@ import { MemoryTimelineReadModel } from '../timeline/memory-timeline-read-model'
 import { type TimelineReadModel } from '../timeline/timeline-read-model';
 import { dumpRedisKeys } from './dump-redis-keys';
 import { RedisLease } from './redis-lease';
-import { FencedOutError, RedisTimelineReadModel } from './redis-timeline-read-model';
+import { FencedOutError } from './fenced-batch-script';
+import { RedisTimelineReadModel } from './redis-timeline-read-model';
 
 const testPrefix = () => `rapport-test:${randomUUID()}:`;
 

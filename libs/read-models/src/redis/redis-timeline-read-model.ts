@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { type Redis } from 'ioredis';
 import {
   type ChannelIdentity,
@@ -21,7 +20,8 @@ import {
   type TimelineQuery,
   unionOfPages,
 } from '@rapport/domain';
-import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
+import { type CheckpointRange } from '../projection/checkpoint';
+import { FencedBatchScript } from './fenced-batch-script';
 import { type TimelineReadModel } from '../timeline/timeline-read-model';
 import { type RedisFence } from './redis-lease';
 import {
@@ -40,24 +40,6 @@ export interface RedisTimelineReadModelOptions {
   readonly fence?: RedisFence;
 }
 
-/**
- * A writer's lease was taken over (or expired) before it wrote. Nothing was written; the
- * writer must stop, not resume — another projector owns the projection now.
- */
-export class FencedOutError extends Error {
-  override readonly name = 'FencedOutError';
-  constructor(
-    readonly projection: string,
-    readonly fence: RedisFence,
-    /** The token the fence key holds now (it names the new owner), or null. */
-    readonly holder: string | null,
-  ) {
-    super(
-      `projection ${projection}: the lease ${fence.key} is no longer held by this writer (held by ${holder ?? 'nobody'}); nothing was written`,
-    );
-  }
-}
-
 /** Log positions are stored zero-padded, so entries of the same millisecond sort by position. */
 const POSITION_DIGITS = 16;
 /** Largest chunk a page reads at once: bounds a reply while a sparse filter scans far back. */
@@ -74,13 +56,6 @@ const MAX_CHUNK = 1000;
  * write is idempotent (a member added again is not counted again; hash fields are set).
  */
 const APPLY_SCRIPT = `
-local token = ARGV[3]
-if token ~= '' then
-  local holder = redis.call('GET', KEYS[#KEYS])
-  if holder ~= token then return {'fenced', holder or ''} end
-end
-local current = redis.call('GET', KEYS[1]) or '0'
-if tonumber(current) ~= tonumber(ARGV[1]) then return {'checkpoint', current} end
 local K = tonumber(ARGV[4])
 local a = 5
 for k = 1, K do
@@ -113,7 +88,7 @@ if ARGV[a] ~= '' then redis.call('SET', KEYS[7], ARGV[a]) end
 redis.call('SET', KEYS[1], ARGV[2])
 return {'ok'}
 `;
-const APPLY_SHA = createHash('sha1').update(APPLY_SCRIPT).digest('hex');
+const APPLY = new FencedBatchScript('timeline', APPLY_SCRIPT);
 
 /**
  * The timeline in Redis. Entries are filed per identity (the touchpoint's primary one):
@@ -211,13 +186,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     pushHash(graph?.identities ?? []);
     pushHash(graph?.pairs ?? []);
     args.push(graph ? String(graph.eventCount) : '');
-    if (this.fence) keys.push(this.fence.key);
-
-    const [outcome, detail] = (await this.evalApply(keys, args)) as [string, string?];
-    if (outcome === 'fenced')
-      throw new FencedOutError('timeline', this.fence as RedisFence, detail || null);
-    if (outcome === 'checkpoint')
-      throw new CheckpointMismatchError('timeline', range.after, Number(detail));
+    await APPLY.apply(this.redis, keys, args, range, this.fence);
   }
 
   async page(customerId: string, query: TimelineQuery): Promise<TimelinePage> {
@@ -415,17 +384,6 @@ export class RedisTimelineReadModel implements TimelineReadModel {
 
   private activityKey(bucket: string): string {
     return `${this.prefix}activity:${bucket}`;
-  }
-
-  /** EVALSHA; the script text is sent only when the server does not know it yet. */
-  private async evalApply(keys: string[], args: string[]): Promise<unknown> {
-    const keysAndArgs = [...keys, ...args];
-    try {
-      return await this.redis.evalsha(APPLY_SHA, keys.length, keysAndArgs);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return this.redis.eval(APPLY_SCRIPT, keys.length, keysAndArgs);
-    }
   }
 }
 
