@@ -12,7 +12,7 @@ import {
   identityKey,
 } from '@rapport/domain';
 import { openEventStore } from '@rapport/event-store';
-import { cleanRebuildDump, readModelDump } from '@rapport/read-models';
+import { cleanRebuildDump, liveModelsAt, readModelDump } from '@rapport/read-models';
 import {
   describeWithServices,
   eventually,
@@ -221,6 +221,7 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
     // Redis equals a clean rebuild from the log, key for key.
     const store = await openEventStore(eventStoreUrl);
     try {
+      await liveModelsAt(redis, prefix, await store.headPosition());
       const clean = await cleanRebuildDump(store, redis, prefix);
       const live = await readModelDump(redis, prefix);
       // The timeline model's keys (closeness and ideas keep models of their own here).

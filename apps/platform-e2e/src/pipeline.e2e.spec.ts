@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TouchpointPublisher } from '@rapport/adapter-sdk';
 import { openEventStore } from '@rapport/event-store';
 import { kafkaFromUrl } from '@rapport/messaging';
-import { cleanRebuildDump, readModelDump } from '@rapport/read-models';
+import { cleanRebuildDump, liveModelsAt, readModelDump } from '@rapport/read-models';
 import {
   describeWithServices,
   eventually,
@@ -148,6 +148,7 @@ const pipelineSuite =
 
       // A clean rebuild from the log into another prefix equals the live model, key for key.
       const store = await openEventStore(eventStoreUrl);
+      await liveModelsAt(redis, prefix, await store.headPosition());
       const clean = await cleanRebuildDump(store, redis, prefix);
       await store.close();
       const live = await readModelDump(redis, prefix);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseInboundEvent, toLogEvent } from '@rapport/domain';
 import { SqliteEventStore } from '@rapport/event-store';
-import { cleanRebuildDump, readModelDump } from '@rapport/read-models';
+import { cleanRebuildDump, liveModelsAt, readModelDump } from '@rapport/read-models';
 import {
   demoTouchpoints,
   describeWithServices,
@@ -90,6 +90,7 @@ describeWithServices(['redis'], 'projector processes on Redis', (urls) => {
       60_000,
     );
     expect(settled[0]).toMatchObject({ role: 'active', position: settled[1] });
+    await liveModelsAt(redis, prefix, await store.headPosition());
     expect(await readModelDump(redis, prefix)).toEqual(
       await cleanRebuildDump(store, redis, prefix),
     );
@@ -114,6 +115,7 @@ describeWithServices(['redis'], 'projector processes on Redis', (urls) => {
     const back = await health(active);
     expect(back).toMatchObject({ role: 'active', position: head, caughtUp: true });
     expect(back.takeovers).toBeGreaterThanOrEqual(2);
+    await liveModelsAt(redis, prefix, await store.headPosition());
     expect(await readModelDump(redis, prefix)).toEqual(
       await cleanRebuildDump(store, redis, prefix),
     );

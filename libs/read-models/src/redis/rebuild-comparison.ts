@@ -28,6 +28,35 @@ export async function readModelDump(
 }
 
 /**
+ * Waits until every live model under `prefix` — timeline, idea backlog, closeness, each
+ * written by its own projection — has applied the log up to `position`, so that a dump
+ * compared with a clean rebuild is not caught with one of them a batch behind.
+ */
+export async function liveModelsAt(
+  redis: Redis,
+  prefix: string,
+  position: number,
+  closenessConfig: ClosenessConfig = DEFAULT_CLOSENESS_CONFIG,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const models = [
+    new RedisTimelineReadModel(redis, { prefix }),
+    new RedisIdeaBacklogReadModel(redis, { prefix }),
+    new RedisClosenessReadModel(redis, closenessConfig, { prefix }),
+  ];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const checkpoints = await Promise.all(models.map((m) => m.checkpoint()));
+    if (checkpoints.every((c) => c >= position)) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `the read models under ${prefix} are at ${checkpoints.join(', ')} (timeline, ideas, closeness), not yet at ${position}`,
+      );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
  * Rebuilds the timeline model from the log into `${prefix}rebuild:` (cleared first) and
  * returns its dump, to compare with `readModelDump(redis, prefix)` of the live model.
  */
