@@ -1,3 +1,4 @@
+import { type AdapterUnderTest, openModelPerTest } from './adapter-under-test';
 import fc from 'fast-check';
 import {
   CHANNELS,
@@ -13,12 +14,7 @@ import { type ClosenessReadModel } from '../closeness/closeness-read-model';
 import { ClosenessQueries } from '../closeness/closeness-queries';
 import { CheckpointMismatchError } from '../projection/checkpoint';
 
-export interface ClosenessReadModelUnderTest {
-  readonly name: string;
-  /** A new, empty model with the default configuration; `undefined` skips the suite. */
-  open(): Promise<ClosenessReadModel | undefined>;
-  close?(model: ClosenessReadModel): Promise<void>;
-}
+export type ClosenessReadModelUnderTest = AdapterUnderTest<ClosenessReadModel>;
 
 const config = DEFAULT_CLOSENESS_CONFIG;
 export const CLOSENESS_T = Date.parse('2026-06-01T00:00:00Z');
@@ -82,21 +78,9 @@ function batches(facts: ClosenessFact[], cuts: number[]) {
 export function describeClosenessReadModelContract(adapter: ClosenessReadModelUnderTest): void {
   describe(`ClosenessReadModel contract: ${adapter.name}`, () => {
     let model: ClosenessReadModel;
-    let available = true;
-    beforeEach(async () => {
-      const opened = await adapter.open();
-      available = opened !== undefined;
-      if (opened) model = opened;
-    });
-    afterEach(async () => {
-      if (available) await adapter.close?.(model);
-    });
-    const test = (title: string, fn: () => Promise<void>) =>
-      it(title, async () => {
-        if (available) await fn();
-      });
+    openModelPerTest(adapter, (opened) => (model = opened));
 
-    test('starts empty at checkpoint 0', async () => {
+    it('starts empty at checkpoint 0', async () => {
       expect(await model.checkpoint()).toBe(0);
       expect(await model.top(10)).toEqual([]);
       expect(await model.quiet(CLOSENESS_T, 10)).toEqual([]);
@@ -104,7 +88,7 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
       expect(await model.latestContactMs()).toBeNull();
     });
 
-    test('folds each customer in log order: the state equals the pure fold of its facts', async () => {
+    it('folds each customer in log order: the state equals the pure fold of its facts', async () => {
       const facts = [
         closenessFact(1, 'c-1', 10, { conversationId: 't', sentiment: 0.4 }),
         closenessFact(2, 'c-2', 3, { channel: 'in_person' }),
@@ -120,7 +104,7 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
       expect(await model.latestContactMs()).toBe(facts[1].occurredAtMs);
     });
 
-    test('ranks by the forward-decayed key, highest first, ties by customer id descending', async () => {
+    it('ranks by the forward-decayed key, highest first, ties by customer id descending', async () => {
       await model.apply(
         [
           closenessFact(1, 'c-a', 5),
@@ -138,7 +122,7 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
       expect(top[0].lastContactMs).toBe(CLOSENESS_T - DAY_MS);
     });
 
-    test('a batch that does not continue from the checkpoint writes nothing', async () => {
+    it('a batch that does not continue from the checkpoint writes nothing', async () => {
       await model.apply([closenessFact(1, 'c-1', 1)], { after: 0, upTo: 1 });
       await expect(
         model.apply([closenessFact(2, 'c-2', 1)], { after: 5, upTo: 6 }),
@@ -151,7 +135,7 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
       expect((await model.customer('c-1'))?.facts).toHaveLength(1);
     });
 
-    test('quiet: the highest-ranked customers with no contact since a time, skipping recent ones', async () => {
+    it('quiet: the highest-ranked customers with no contact since a time, skipping recent ones', async () => {
       await model.apply(
         [
           closenessFact(1, 'c-recent', 1, { channel: 'in_person' }),
@@ -170,7 +154,7 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
       expect((await model.quiet(since, 1)).map((r) => r.customerId)).toEqual(['c-close']);
     });
 
-    test('quiet: on the day of the bound, only the customers seen by then', async () => {
+    it('quiet: on the day of the bound, only the customers seen by then', async () => {
       await model.apply(
         [
           closenessFact(1, 'c-after', 10.25, { channel: 'in_person' }),
@@ -192,7 +176,7 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
       ]);
     });
 
-    test('the ranking equals sorting every customer by computed score, at several moments, whatever the batches', async () => {
+    it('the ranking equals sorting every customer by computed score, at several moments, whatever the batches', async () => {
       await fc.assert(
         fc.asyncProperty(
           factsArb,
@@ -241,7 +225,7 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
       );
     });
 
-    test('clear forgets everything', async () => {
+    it('clear forgets everything', async () => {
       await model.apply([closenessFact(1, 'c-1', 1)], { after: 0, upTo: 1 });
       await model.clear();
       expect(await model.checkpoint()).toBe(0);

@@ -1,3 +1,4 @@
+import { type AdapterUnderTest, openModelPerTest } from './adapter-under-test';
 import {
   type IdeaEvent,
   type IdeaStatus,
@@ -14,12 +15,7 @@ import { listBacklog, ideaBacklogProjection } from '../ideas/idea-backlog-projec
 import { type IdeaBacklogReadModel } from '../ideas/idea-backlog-read-model';
 import { CheckpointMismatchError } from '../projection/checkpoint';
 
-export interface IdeaBacklogReadModelUnderTest {
-  readonly name: string;
-  /** A new, empty model; `undefined` skips the suite. */
-  open(): Promise<IdeaBacklogReadModel | undefined>;
-  close?(model: IdeaBacklogReadModel): Promise<void>;
-}
+export type IdeaBacklogReadModelUnderTest = AdapterUnderTest<IdeaBacklogReadModel>;
 
 const NOW = '2026-03-31T00:00:00.000Z';
 const OLD = '2026-01-01T00:00:00.000Z';
@@ -56,19 +52,9 @@ export function describeIdeaBacklogReadModelContract(subject: IdeaBacklogReadMod
   describe(`idea backlog read model contract: ${subject.name}`, () => {
     let model: IdeaBacklogReadModel;
     let position: number;
-    let skipped = false;
-
-    beforeEach(async () => {
-      const opened = await subject.open();
-      if (!opened) {
-        skipped = true;
-        return;
-      }
+    openModelPerTest(subject, (opened) => {
       model = opened;
       position = 0;
-    });
-    afterEach(async () => {
-      if (!skipped) await subject.close?.(model);
     });
 
     /** Projects the events as one batch continuing the model's checkpoint. */

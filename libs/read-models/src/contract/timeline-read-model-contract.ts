@@ -1,3 +1,4 @@
+import { type AdapterUnderTest, openModelPerTest } from './adapter-under-test';
 import {
   type Channel,
   type ChannelIdentity,
@@ -13,12 +14,7 @@ import {
 import { CheckpointMismatchError } from '../projection/checkpoint';
 import { type TimelineReadModel } from '../timeline/timeline-read-model';
 
-export interface TimelineReadModelUnderTest {
-  readonly name: string;
-  /** A new, empty model; `undefined` skips the suite (the adapter says why). */
-  open(): Promise<TimelineReadModel | undefined>;
-  close?(model: TimelineReadModel): Promise<void>;
-}
+export type TimelineReadModelUnderTest = AdapterUnderTest<TimelineReadModel>;
 
 const CHANNELS: Channel[] = ['email', 'chat', 'social', 'in_person'];
 
@@ -92,26 +88,14 @@ async function allPages(
 export function describeTimelineReadModelContract(adapter: TimelineReadModelUnderTest): void {
   describe(`TimelineReadModel contract: ${adapter.name}`, () => {
     let model: TimelineReadModel;
-    let available = true;
-    beforeEach(async () => {
-      const opened = await adapter.open();
-      available = opened !== undefined;
-      if (opened) model = opened;
-    });
-    afterEach(async () => {
-      if (available) await adapter.close?.(model);
-    });
-    const test = (title: string, fn: () => Promise<void>) =>
-      it(title, async () => {
-        if (available) await fn();
-      });
+    openModelPerTest(adapter, (opened) => (model = opened));
 
-    test('starts empty at checkpoint 0', async () => {
+    it('starts empty at checkpoint 0', async () => {
       expect(await model.checkpoint()).toBe(0);
       expect(await model.page('c-1', { limit: 10 })).toEqual({ items: [], nextCursor: null });
     });
 
-    test('orders by occurredAt newest first, ties by log position, whatever the arrival order', async () => {
+    it('orders by occurredAt newest first, ties by log position, whatever the arrival order', async () => {
       const t = '2026-03-01T10:00:00.000Z';
       await model.apply(
         [
@@ -127,7 +111,7 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
       expect(await model.checkpoint()).toBe(4);
     });
 
-    test('keeps customers apart and finds a customer by identity', async () => {
+    it('keeps customers apart and finds a customer by identity', async () => {
       await model.apply(
         [
           entry(1),
@@ -141,7 +125,7 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
       expect(await model.customerByIdentity('email:nobody@example.com')).toBeNull();
     });
 
-    test('filters by channel, direction, type and time range', async () => {
+    it('filters by channel, direction, type and time range', async () => {
       const entries = Array.from({ length: 40 }, (_, i) =>
         entry(i + 1, i % 5 === 0 ? { type: 'survey.responded', channel: 'survey' } : {}),
       );
@@ -165,7 +149,7 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
       );
     });
 
-    test('pages with a cursor cover the timeline exactly once, stable under concurrent appends', async () => {
+    it('pages with a cursor cover the timeline exactly once, stable under concurrent appends', async () => {
       await model.apply(
         Array.from({ length: 25 }, (_, i) => entry(i + 1)),
         { after: 0, upTo: 25 },
@@ -194,7 +178,7 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
       expect(positions).not.toContain(26); // newer than the first page: the next fresh query shows it
     });
 
-    test('refuses a batch that does not continue from its checkpoint, writing nothing', async () => {
+    it('refuses a batch that does not continue from its checkpoint, writing nothing', async () => {
       const batch = [entry(1), entry(2), entry(3)];
       await model.apply(batch, { after: 0, upTo: 3 });
       // Delivered again (after a crash before the consumer learnt of the write):
@@ -214,7 +198,7 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
       expect(await model.checkpoint()).toBe(4);
     });
 
-    test('a customer timeline is the union of its identities: time order, ties by position, once', async () => {
+    it('a customer timeline is the union of its identities: time order, ties by position, once', async () => {
       const t = '2026-03-01T10:00:00.000Z';
       const entries = [
         entry(1, { customerId: 'c-a', identity: ANN }),
@@ -246,7 +230,7 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
       expect((await model.page('c-b', { limit: 10 })).items.map((e) => e.position)).toEqual([6]);
     });
 
-    test('a merged id answers for its survivor everywhere, and an unmerge splits back exactly', async () => {
+    it('a merged id answers for its survivor everywhere, and an unmerge splits back exactly', async () => {
       await model.apply(
         [
           entry(1, { customerId: 'c-a', identity: ANN }),
@@ -289,7 +273,7 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
       ]);
     });
 
-    test('a profile sums identities: channels, counts per channel, first and last contact', async () => {
+    it('a profile sums identities: channels, counts per channel, first and last contact', async () => {
       await model.apply(
         [
           entry(1, { customerId: 'c-a', identity: ANN, channel: 'email' }),
@@ -316,7 +300,7 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
       expect(await model.resolveCustomer('c-nobody')).toBeNull();
     });
 
-    test('a customer the graph has not met yet is the customer its identity started', async () => {
+    it('a customer the graph has not met yet is the customer its identity started', async () => {
       await model.apply([entry(1), entry(2)], { after: 0, upTo: 2 });
       expect(await model.resolveCustomer('c-1')).toBe('c-1');
       expect(await model.profile('c-1')).toMatchObject({
@@ -326,12 +310,12 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
       });
     });
 
-    test('moves the checkpoint even when a batch adds no entry', async () => {
+    it('moves the checkpoint even when a batch adds no entry', async () => {
       await model.apply([], { after: 0, upTo: 17 });
       expect(await model.checkpoint()).toBe(17);
     });
 
-    test('clear forgets everything', async () => {
+    it('clear forgets everything', async () => {
       await model.apply([entry(1)], { after: 0, upTo: 1 });
       await model.clear();
       expect(await model.checkpoint()).toBe(0);
