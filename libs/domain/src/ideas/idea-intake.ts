@@ -1,9 +1,9 @@
-import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
+import { nameBasedUuid } from '../ids/name-based-uuid';
 import { type Channel } from '../channels';
 import { type IdeaCommand } from './decide-idea';
 
-/** Namespace of idea ids derived from the touchpoint that submitted them. */
-const IDEA_ID_NAMESPACE = parseUuid('c5a9e3d1-7f24-4b86-9e0a-1d3f5b7c9e28');
+/** Idea ids derived from the touchpoint that submitted them. */
+const ideaIdOfTouchpoint = nameBasedUuid('c5a9e3d1-7f24-4b86-9e0a-1d3f5b7c9e28');
 
 /**
  * Touchpoint metadata keys an adapter sets to bring an idea in through any channel:
@@ -19,7 +19,7 @@ export const IdeaMetadataKeys = {
 
 /** The idea a touchpoint submits: derived from its log event id, so a replay finds the same idea. */
 export function ideaIdForTouchpoint(touchpointEventId: string): string {
-  return uuidv5(touchpointEventId, IDEA_ID_NAMESPACE);
+  return ideaIdOfTouchpoint(touchpointEventId);
 }
 
 export interface IntakeTouchpoint {

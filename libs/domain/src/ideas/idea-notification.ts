@@ -1,12 +1,12 @@
-import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
+import { nameBasedUuid } from '../ids/name-based-uuid';
 import { type Channel } from '../channels';
 import { type ChannelIdentity, identityKey } from '../identity/channel-identity';
 import { customerStreamId } from '../identity/customer-id';
 import { type IngestedEventMetadata } from '../ingestion/touchpoint-log-event';
 import { type IdeaStatus, type IdeaStatusChangedV1 } from './idea-events';
 
-/** Namespace of notification ids (a fixed, random UUID). */
-const NOTIFICATION_NAMESPACE = parseUuid('8e2f4a61-3b7c-4d95-a0e8-5c1b9f7d2a34');
+/** Notification ids, name-based in a fixed, random namespace. */
+const notificationIdOf = nameBasedUuid('8e2f4a61-3b7c-4d95-a0e8-5c1b9f7d2a34');
 
 /** The CloudEvents `source` of everything the idea loop sends. */
 export const IDEA_NOTIFICATION_SOURCE = 'rapport/ideas';
@@ -38,7 +38,7 @@ export interface IdeaStatusNotification {
 }
 
 export function notificationIdFor(statusEventId: string, customerId: string): string {
-  return uuidv5(`${statusEventId}\n${customerId}`, NOTIFICATION_NAMESPACE);
+  return notificationIdOf(`${statusEventId}\n${customerId}`);
 }
 
 const WORDS: Record<IdeaStatus, string> = {

@@ -1,14 +1,14 @@
-import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
+import { nameBasedUuid } from '../ids/name-based-uuid';
 import { type ChannelIdentity, identityKey } from '../identity/channel-identity';
 import { customerIdFor } from '../identity/customer-id';
 import { type IdentityGraph } from './identity-graph';
 
-/** Namespace of the ids of customers an identity starts after it was unlinked (a fixed, random UUID). */
-const RESTART_NAMESPACE = parseUuid('d9e2b7a4-6c1f-4e83-b5a0-2f8c71d4e963');
+/** The ids of customers an identity starts after it was unlinked (name-based, in a fixed, random namespace). */
+const restartIdOf = nameBasedUuid('d9e2b7a4-6c1f-4e83-b5a0-2f8c71d4e963');
 
 /** The id of the `restart`-th customer (1, 2, …) an identity starts after its first. */
 export function restartedCustomerIdFor(identity: ChannelIdentity, restart: number): string {
-  return uuidv5(`${identityKey(identity)}#${restart}`, RESTART_NAMESPACE);
+  return restartIdOf(`${identityKey(identity)}#${restart}`);
 }
 
 /**

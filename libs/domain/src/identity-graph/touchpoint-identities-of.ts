@@ -1,4 +1,4 @@
-import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
+import { nameBasedUuid } from '../ids/name-based-uuid';
 import { EventNames, parseEventType } from '../events/event-type';
 import { type ChannelIdentity } from '../identity/channel-identity';
 import { type IngestedEventMetadata } from '../ingestion/touchpoint-log-event';
@@ -12,12 +12,12 @@ import { type TouchpointIdentities } from './resolve-touchpoint-identities';
  */
 export const IDENTITY_GRAPH_STREAM = 'identity-graph';
 
-/** Namespace of the ids of identity events decided for a touchpoint (a fixed, random UUID). */
-const DECISION_NAMESPACE = parseUuid('0c6f4b1e-93d2-4a57-8e1f-5b2a7d9c3e40');
+/** The ids of identity events decided for a touchpoint (name-based, in a fixed, random namespace). */
+const decisionIdOf = nameBasedUuid('0c6f4b1e-93d2-4a57-8e1f-5b2a7d9c3e40');
 
 /** The log id of the `index`-th identity event decided for the event `causeId`: a redecision is a duplicate. */
 export function identityDecisionIdFor(causeId: string, index: number): string {
-  return uuidv5(`${causeId}#${index}`, DECISION_NAMESPACE);
+  return decisionIdOf(`${causeId}#${index}`);
 }
 
 /** What an identity event appended for a cause records beside it. */
