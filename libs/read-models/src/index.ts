@@ -10,6 +10,7 @@ export * from './redis/fenced-batch-script';
 export * from './redis/redis-lease';
 export * from './redis/dump-redis-keys';
 export * from './redis/leased-timeline-projection';
+export * from './redis/leased-projection-group';
 export * from './redis/redis-read-models';
 export * from './redis/rebuild-comparison';
 export * from './closeness/closeness-read-model';

@@ -2,7 +2,7 @@ import { type EventStore } from '@rapport/event-store';
 import Redis from 'ioredis';
 import { ProjectionRunner, type ProjectionTarget } from '../projection/projection-runner';
 import { type RunningProjection } from '../projection/running-projection';
-import { LeasedProjection } from '../redis/leased-projection';
+import { LeasedProjectionGroup } from '../redis/leased-projection-group';
 import { RedisIdeaBacklogReadModel } from '../redis/redis-idea-backlog-read-model';
 import { parseRedisReadModelsUrl } from '../redis/redis-read-models';
 import { ideaBacklogProjection } from './idea-backlog-projection';
@@ -53,38 +53,25 @@ export function openIdeaBacklog(url: string): IdeaBacklog {
   }
   const { redisUrl, prefix } = parseRedisReadModelsUrl(url);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
-  const projections: LeasedProjection[] = [];
+  const projections = new LeasedProjectionGroup(redis, prefix);
   return {
     model: new RedisIdeaBacklogReadModel(redis, { prefix }),
-    async startProjection(store, log) {
+    startProjection(store, log) {
       // Its own lease (`<prefix>lease:ideas`): one writer at a time, fenced.
-      const projection = new LeasedProjection(
-        store,
-        redis,
-        { prefix, log },
-        {
-          name: 'ideas',
-          target: (fence) =>
-            ideaBacklogProjection(new RedisIdeaBacklogReadModel(redis, { prefix, fence })),
-        },
-      );
-      projections.push(projection);
-      await projection.start();
-      return projection;
+      return projections.start(store, log, {
+        name: 'ideas',
+        target: (fence) =>
+          ideaBacklogProjection(new RedisIdeaBacklogReadModel(redis, { prefix, fence })),
+      });
     },
-    async startFollower(store, follower, log) {
-      const projection = new LeasedProjection(
-        store,
-        redis,
-        { prefix, log },
-        { name: follower.name, target: () => follower.target() },
-      );
-      projections.push(projection);
-      await projection.start();
-      return projection;
+    startFollower(store, follower, log) {
+      return projections.start(store, log, {
+        name: follower.name,
+        target: () => follower.target(),
+      });
     },
     async close() {
-      await Promise.all(projections.map((p) => p.stop()));
+      await projections.stopAll();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -4,7 +4,7 @@ import { closenessProjection } from '../closeness/closeness-projection';
 import { type ReadModels, type ReadModelsOptions } from '../open-read-models';
 import { IdentityGraphLog } from '../identity/identity-graph-log';
 import { IdentityResolution } from '../identity/identity-resolution';
-import { LeasedProjection } from './leased-projection';
+import { LeasedProjectionGroup } from './leased-projection-group';
 import { LeasedTimelineProjection } from './leased-timeline-projection';
 import { RedisClosenessReadModel } from './redis-closeness-read-model';
 import { RedisTimelineReadModel } from './redis-timeline-read-model';
@@ -23,54 +23,40 @@ export function parseRedisReadModelsUrl(url: string): { redisUrl: string; prefix
 export function redisReadModels(url: string, options: ReadModelsOptions = {}): ReadModels {
   const { redisUrl, prefix } = parseRedisReadModelsUrl(url);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
-  const projections: LeasedProjection[] = [];
+  const projections = new LeasedProjectionGroup(redis, prefix);
   const closenessConfig = options.closeness ?? DEFAULT_CLOSENESS_CONFIG;
   return {
     timeline: new RedisTimelineReadModel(redis, { prefix }),
     async startTimelineProjection(store, log) {
-      const projection = new LeasedTimelineProjection(
-        store,
-        redis,
-        { prefix, log },
-        options.identityPolicy,
+      const projection = await projections.add(
+        new LeasedTimelineProjection(store, redis, { prefix, log }, options.identityPolicy),
       );
       // Identity resolution under its own lease (`<prefix>lease:identity-resolution`): one
       // decider at a time; its appends are fenced by the identity-graph stream's revision.
-      const resolution = new LeasedProjection(
+      await projections.start(
         store,
-        redis,
-        { prefix, log, verifyIntervalMs: 0 },
+        log,
         {
           name: 'identity-resolution',
           target: () => new IdentityResolution(new IdentityGraphLog(store), options.identityPolicy),
         },
+        { verifyIntervalMs: 0 },
       );
-      projections.push(projection, resolution);
-      await projection.start();
-      await resolution.start();
       return projection;
     },
     closeness: new RedisClosenessReadModel(redis, closenessConfig, { prefix }),
-    async startClosenessProjection(store, log) {
+    startClosenessProjection(store, log) {
       // Its own lease (`<prefix>lease:closeness`): written by one projector at a time, fenced.
-      const projection = new LeasedProjection(
-        store,
-        redis,
-        { prefix, log },
-        {
-          name: 'closeness',
-          target: (fence) =>
-            closenessProjection(
-              new RedisClosenessReadModel(redis, closenessConfig, { prefix, fence }),
-            ),
-        },
-      );
-      projections.push(projection);
-      await projection.start();
-      return projection;
+      return projections.start(store, log, {
+        name: 'closeness',
+        target: (fence) =>
+          closenessProjection(
+            new RedisClosenessReadModel(redis, closenessConfig, { prefix, fence }),
+          ),
+      });
     },
     async close() {
-      await Promise.all(projections.map((p) => p.stop()));
+      await projections.stopAll();
       await redis.quit().catch(() => redis.disconnect());
     },
   };
