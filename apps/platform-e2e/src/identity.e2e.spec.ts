@@ -101,8 +101,8 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
   const id = (kind: ChannelIdentity['kind'], value: string, verified?: boolean) =>
     ({ kind, value, ...(verified === undefined ? {} : { verified }) }) as ChannelIdentity;
 
-  /** Everything appended so far is resolved and projected into Redis. */
-  async function settled(): Promise<void> {
+  /** Everything appended so far (the log past `after`, when given) is resolved and projected into Redis. */
+  async function settled(after = 0): Promise<void> {
     await eventually(
       async () => {
         const [a, b] = await Promise.all([
@@ -114,7 +114,7 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
         const again = await httpJson<Health>(`${ingestors[0].url}/health`);
         return [a.body.log?.head, again.body.log?.head, b.body.projections[0]?.position];
       },
-      ([head, again, position]) => head === again && position === head,
+      ([head, again, position]) => (head ?? 0) > after && head === again && position === head,
       60_000,
       100,
     );
@@ -125,6 +125,9 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
     const text = `touchpoint ${++n}`;
     clock += 60_000;
     const [identity, ...further] = identities;
+    // The touchpoint travels through Kafka: wait until the log has grown past this head,
+    // or a loaded machine would find the log "settled" before the ingestor appended it.
+    const before = (await httpJson<Health>(`${ingestors[0].url}/health`)).body.log?.head ?? 0;
     await publisher.publish({
       id: `${run}-${n}`,
       time: new Date(clock).toISOString(),
@@ -136,7 +139,7 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
         content: { text },
       },
     } as TouchpointInput);
-    await settled();
+    await settled(before);
     reference.touch(identities);
     filed.push({ text, bucket: identityKey(filingIdentityOf(identities)), time: clock });
   }
