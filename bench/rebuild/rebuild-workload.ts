@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type ChannelIdentity,
+  customerIdFor,
+  customerStreamId,
+  EMPTY_IDENTITY_GRAPH,
+  evolve,
+  IDENTITY_GRAPH_STREAM,
+  identityDecisionIdFor,
+  identityKey,
+  type IdentityGraph,
+  ideaStreamId,
+  ideaSubmitted,
+  ideaVoted,
+  type IngestedEventMetadata,
+  parseInboundEvent,
+  resolveTouchpointIdentities,
+  toLogEvent,
+  touchpointIdentitiesOf,
+} from '@rapport/domain';
+import { type AppendRequest } from '@rapport/event-store';
+import { demoTouchpoints } from '@rapport/testing';
+
+export interface RebuildWorkloadSizes {
+  /** Touchpoints and survey answers (the identity and idea events come on top). */
+  readonly touchpoints: number;
+  /** People the touchpoints are spread over (each one e-mail identity, some a phone too). */
+  readonly identities: number;
+}
+
+/** What a generated log holds, by kind. */
+export interface RebuildWorkloadCounts {
+  touchpoints: number;
+  identityEvents: number;
+  ideaEvents: number;
+}
+
+/** A touchpoint in 1,000 carries a second identity (a phone): identity resolution links it. */
+const SECOND_IDENTITY_EVERY = 1000;
+/** An idea is submitted every 2,000 touchpoints; each touchpoint in 250 votes for the latest. */
+const IDEA_EVERY = 2000;
+const VOTE_EVERY = 250;
+/** A prime: touchpoint n belongs to person (n · STRIDE) mod identities — every person, scattered. */
+const STRIDE = 7919;
+const START = Date.UTC(2025, 0, 1);
+
+/**
+ * A realistic log for a rebuild, in appends ready for `appendMany`: the demo workload's
+ * touchpoints and survey answers (its channels, texts, agents and sentiment, validated and
+ * turned into log events by the ingestion path once each) replayed for `identities`
+ * people in turn; after each touchpoint, the identity decisions identity resolution would
+ * append for it (a first-seen link for a new person, a link when a phone comes along —
+ * decided by the domain on a graph kept here); now and then an idea and votes for it.
+ * Deterministic apart from the event ids.
+ */
+export function* rebuildWorkload(
+  sizes: RebuildWorkloadSizes,
+  counts: RebuildWorkloadCounts,
+  batchSize = 5000,
+): Generator<AppendRequest[]> {
+  const now = new Date(START + 365 * 24 * 3600_000);
+  const templates = demoTouchpoints({ customers: 200, days: 365, now, seed: 8 }).map(
+    (cloudEvent) => {
+      const parsed = parseInboundEvent(cloudEvent, { now });
+      if (!parsed.ok) throw new Error(`demo event refused: ${JSON.stringify(parsed.errors)}`);
+      return toLogEvent(parsed.value);
+    },
+  );
+  const people = new Map<number, { identity: ChannelIdentity; key: string; customerId: string }>();
+  const personOf = (p: number) => {
+    let person = people.get(p);
+    if (!person) {
+      const identity: ChannelIdentity = { kind: 'email', value: `person.${p}@bench.example` };
+      person = { identity, key: identityKey(identity), customerId: customerIdFor(identity) };
+      people.set(p, person);
+    }
+    return person;
+  };
+  let graph: IdentityGraph = EMPTY_IDENTITY_GRAPH;
+  let latestIdea: string | null = null;
+  let batch: AppendRequest[] = [];
+  for (let n = 0; n < sizes.touchpoints; n++) {
+    const template = templates[n % templates.length];
+    const person = personOf((n * STRIDE) % sizes.identities);
+    const occurredAt = new Date(START + n * 30_000).toISOString();
+    const data: Record<string, unknown> = { ...template.data, identity: person.identity };
+    if (n % SECOND_IDENTITY_EVERY === SECOND_IDENTITY_EVERY - 1)
+      data.identities = [{ kind: 'phone', value: `+4930${String(n).padStart(9, '0')}` }];
+    const metadata: IngestedEventMetadata = {
+      ...template.metadata,
+      ce: { ...template.metadata.ce, id: `rebuild-${n}`, time: occurredAt },
+      occurredAt,
+      customerId: person.customerId,
+      identityKey: person.key,
+    };
+    const touchpoint = { id: randomUUID(), type: template.type, data, metadata };
+    batch.push({
+      streamId: customerStreamId(person.customerId),
+      expectedRevision: 'any',
+      events: [touchpoint],
+    });
+    counts.touchpoints++;
+
+    const identities = touchpointIdentitiesOf(touchpoint);
+    const resolution = identities && resolveTouchpointIdentities(graph, identities);
+    if (resolution && resolution.ok && resolution.value.events.length > 0) {
+      batch.push({
+        streamId: IDENTITY_GRAPH_STREAM,
+        expectedRevision: 'any',
+        events: resolution.value.events.map((decided, index) => {
+          graph = evolve(graph, decided);
+          return {
+            id: identityDecisionIdFor(touchpoint.id, index),
+            type: decided.type,
+            data: decided.data,
+            metadata: { causationId: touchpoint.id, causePosition: 0 },
+          };
+        }),
+      });
+      counts.identityEvents += resolution.value.events.length;
+    }
+
+    const origin = {
+      kind: 'touchpoint' as const,
+      touchpointEventId: touchpoint.id,
+      channel: 'email' as const,
+    };
+    if (n % IDEA_EVERY === 0) {
+      latestIdea = randomUUID();
+      const submitted = ideaSubmitted({
+        ideaId: latestIdea,
+        title: `Idea ${n}: a refill option`,
+        customerId: person.customerId,
+        origin,
+        at: occurredAt,
+      });
+      batch.push({
+        streamId: ideaStreamId(latestIdea),
+        expectedRevision: 'any',
+        events: [{ id: randomUUID(), type: submitted.type, data: submitted.data, metadata: {} }],
+      });
+      counts.ideaEvents++;
+    } else if (latestIdea && n % VOTE_EVERY === 0) {
+      const voted = ideaVoted({
+        ideaId: latestIdea,
+        customerId: person.customerId,
+        origin,
+        at: occurredAt,
+      });
+      batch.push({
+        streamId: ideaStreamId(latestIdea),
+        expectedRevision: 'any',
+        events: [{ id: randomUUID(), type: voted.type, data: voted.data, metadata: {} }],
+      });
+      counts.ideaEvents++;
+    }
+    if (batch.length >= batchSize) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}

@@ -1,0 +1,241 @@
+/**
+ * `npm run bench:rebuild`: how fast each projection rebuilds from the log into a fresh
+ * Redis prefix — the path `rapport rebuild` takes: the normal `ProjectionRunner` over the
+ * Redis read model constructed at a new prefix — from a SQLite log and from a PostgreSQL
+ * log of the same events.
+ *
+ * The log (`rebuild-workload.ts`): BENCH_REBUILD_TOUCHPOINTS (1,000,000) touchpoints and
+ * survey answers over BENCH_REBUILD_IDENTITIES (20,000) people, with the identity decisions
+ * identity resolution would append (a first-seen link per person, links when a phone comes
+ * along) and a few ideas with votes. SQLite is seeded with `appendMany` in batches of
+ * 5,000; PostgreSQL (a fresh schema) by copying the SQLite log with `migrateLog`.
+ *
+ * Baseline, in the same run and on the same log: the bare catch-up read (`subscribeToAll`
+ * through the upcasting store, as the runner reads, with no projection), printed beside
+ * each rebuild rate as a ratio. Each measurement opens the store afresh (no warm cache of
+ * recent events). The Redis keys (prefix `rapport-bench-rebuild:<run>:`) and the PostgreSQL
+ * schema are removed at the end. BENCH_REBUILD_LOGS=sqlite (or postgres) measures one log only.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
+import {
+  type EventStore,
+  migrateLog,
+  openEventStore,
+  postgresEventStoreFromUrl,
+  SqliteEventStore,
+} from '@rapport/event-store';
+import {
+  closenessProjection,
+  ideaBacklogProjection,
+  ProjectionRunner,
+  type ProjectionTarget,
+  RedisClosenessReadModel,
+  RedisIdeaBacklogReadModel,
+  RedisTimelineReadModel,
+  timelineProjection,
+} from '@rapport/read-models';
+import { obtainService } from '@rapport/testing';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { type RebuildWorkloadCounts, rebuildWorkload } from './rebuild-workload';
+
+const TOUCHPOINTS = positiveInteger('BENCH_REBUILD_TOUCHPOINTS', 1_000_000);
+const IDENTITIES = positiveInteger('BENCH_REBUILD_IDENTITIES', 20_000);
+const LOGS = (process.env.BENCH_REBUILD_LOGS ?? 'sqlite,postgres').split(',');
+const RUN = `rapport-bench-rebuild:${Date.now().toString(36)}:`;
+
+const PROJECTIONS: {
+  name: string;
+  target(redis: Redis, prefix: string): ProjectionTarget;
+}[] = [
+  {
+    name: 'timeline',
+    target: (redis, prefix) => timelineProjection(new RedisTimelineReadModel(redis, { prefix })),
+  },
+  {
+    name: 'closeness',
+    target: (redis, prefix) =>
+      closenessProjection(new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, { prefix })),
+  },
+  {
+    name: 'ideas',
+    target: (redis, prefix) =>
+      ideaBacklogProjection(new RedisIdeaBacklogReadModel(redis, { prefix })),
+  },
+];
+
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`${name}=${raw}: expected a positive integer`);
+  return value;
+}
+
+async function seedSqlite(path: string): Promise<number> {
+  const store = new SqliteEventStore({ path });
+  const counts: RebuildWorkloadCounts = { touchpoints: 0, identityEvents: 0, ideaEvents: 0 };
+  const started = Date.now();
+  for (const batch of rebuildWorkload(
+    { touchpoints: TOUCHPOINTS, identities: IDENTITIES },
+    counts,
+  )) {
+    for (const outcome of await store.appendMany(batch)) if (!outcome.ok) throw outcome.error;
+    process.stdout.write(`\r  seeding SQLite: ${counts.touchpoints} / ${TOUCHPOINTS} touchpoints`);
+  }
+  const head = await store.headPosition();
+  await store.close();
+  console.log(
+    `\r  SQLite log: ${head} events (${counts.touchpoints} touchpoints and survey answers, ${counts.identityEvents} identity decisions, ${counts.ideaEvents} idea events) in ${seconds(started)} s`,
+  );
+  return head;
+}
+
+async function seedPostgres(sqlitePath: string, url: string): Promise<void> {
+  const source = new SqliteEventStore({ path: sqlitePath });
+  const target = await postgresEventStoreFromUrl(url);
+  const started = Date.now();
+  const result = await migrateLog(source, target, {
+    batchSize: 5000,
+    onProgress: (p) => void process.stdout.write(`\r  copying to PostgreSQL: ${p.checkpoint}`),
+  });
+  await Promise.all([source.close(), target.close()]);
+  console.log(`\r  PostgreSQL log: ${result.handled} events copied in ${seconds(started)} s`);
+}
+
+/** The bare catch-up read: every event through `subscribeToAll`, nothing done with it. */
+async function catchUpRead(url: string, head: number, batchSize: number): Promise<number> {
+  const store = await openEventStore(url);
+  const started = process.hrtime.bigint();
+  let seen = 0;
+  await new Promise<void>((resolve, reject) => {
+    const subscription = store.subscribeToAll(
+      { after: 0, batchSize },
+      {
+        onEvents: (events) => {
+          seen += events.length;
+        },
+        onCaughtUp: () => resolve(),
+      },
+    );
+    subscription.finished.catch(reject);
+  });
+  const rate = ratePerSecond(seen, started);
+  await store.close();
+  if (seen !== head) throw new Error(`the catch-up read saw ${seen} events, the log holds ${head}`);
+  return rate;
+}
+
+/** One projection rebuilt into a fresh prefix by the ProjectionRunner, until caught up. */
+async function rebuild(
+  url: string,
+  redis: Redis,
+  prefix: string,
+  projection: (typeof PROJECTIONS)[number],
+  head: number,
+): Promise<number> {
+  const store: EventStore = await openEventStore(url);
+  const target = projection.target(redis, prefix);
+  const runner = new ProjectionRunner(store, target);
+  const started = process.hrtime.bigint();
+  await runner.start();
+  const rate = ratePerSecond(head, started);
+  await runner.stop();
+  await store.close();
+  const checkpoint = await target.checkpoint();
+  if (checkpoint !== head)
+    throw new Error(`${projection.name}: rebuilt up to ${checkpoint}, the log head is ${head}`);
+  return rate;
+}
+
+function ratePerSecond(events: number, started: bigint): number {
+  const ns = Number(process.hrtime.bigint() - started);
+  return Math.round(events / (ns / 1e9));
+}
+
+function seconds(started: number): string {
+  return ((Date.now() - started) / 1000).toFixed(1);
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return deleted;
+}
+
+async function main(): Promise<void> {
+  const log = (line: string) => console.log(`  ${line}`);
+  const redisService = await obtainService('redis', log);
+  if (!redisService.ok) throw new Error(`bench:rebuild needs Redis: ${redisService.reason}`);
+  const postgres = LOGS.includes('postgres') ? await obtainService('postgres', log) : null;
+  if (postgres && !postgres.ok)
+    throw new Error(`bench:rebuild needs PostgreSQL: ${postgres.reason}`);
+  const redis = new Redis(redisService.url, { maxRetriesPerRequest: 3 });
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-rebuild-'));
+  const schema = `bench_rebuild_${Date.now().toString(36)}`;
+  const sqlitePath = join(dir, 'log.db');
+  const results = new Map<string, number>();
+  console.log(
+    `bench:rebuild — ${TOUCHPOINTS} touchpoints over ${IDENTITIES} people; logs: ${LOGS.join(', ')}; Redis ${redisService.url}, keys under ${RUN}`,
+  );
+  try {
+    const head = await seedSqlite(sqlitePath);
+    const logs: { name: string; url: string }[] = [];
+    if (LOGS.includes('sqlite')) logs.push({ name: 'SQLite', url: `sqlite:${sqlitePath}` });
+    if (postgres?.ok) {
+      const url = `${postgres.url}?schema=${schema}`;
+      await seedPostgres(sqlitePath, url);
+      logs.push({ name: 'PostgreSQL', url });
+    }
+    console.log('');
+    console.log('| log | projection | rebuild events/s | bare catch-up read events/s | ratio |');
+    console.log('|---|---|---:|---:|---:|');
+    for (const { name, url } of logs) {
+      const baseline = await catchUpRead(url, head, 500);
+      for (const projection of PROJECTIONS) {
+        const prefix = `${RUN}${name.toLowerCase()}:${projection.name}:`;
+        const rate = await rebuild(url, redis, prefix, projection, head);
+        results.set(`${name} ${projection.name}`, rate);
+        console.log(
+          `| ${name} | ${projection.name} | ${rate} | ${baseline} | ${(rate / baseline).toFixed(2)}x |`,
+        );
+        await deleteKeys(redis, prefix);
+      }
+    }
+  } finally {
+    await deleteKeys(redis, RUN);
+    await redis.quit();
+    rmSync(dir, { recursive: true, force: true });
+    if (postgres?.ok) {
+      const client = new Client({ connectionString: postgres.url });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+      await postgres.stop();
+    }
+    await redisService.stop();
+  }
+  const timeline = results.get('SQLite timeline');
+  if (timeline === undefined) return;
+  console.log(
+    `(timeline from the SQLite log into Redis, through ProjectionRunner + RedisTimelineReadModel)`,
+  );
+  console.log(`rebuild timeline: ${timeline} events/s`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exit(1);
+  },
+);
