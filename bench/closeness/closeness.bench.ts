@@ -68,6 +68,7 @@ function generate(): Customer[] {
         eventId: `${id}-${t}`,
         position: t + 1,
         customerId: id,
+        bucket: `customer:${id}`,
         occurredAtMs: asOf - Math.floor(random() * 365 * DAY_MS),
         channel: CHANNELS[Math.floor(random() * 5)],
         direction: random() < 0.7 ? 'inbound' : 'outbound',

@@ -1,6 +1,11 @@
 import { isChannel, isDirection, type Channel, type Direction } from '../channels';
+import { filingIdentityOf } from '../customer/filing-identity';
 import { EventNames, parseEventType } from '../events/event-type';
+import { type ChannelIdentity, identityKey } from '../identity/channel-identity';
+import { customerIdFor } from '../identity/customer-id';
+import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from '../identity-graph/identity-policy';
 import { type LoggedEvent } from '../timeline/timeline-entry';
+import { customerBucket } from './closeness-membership';
 
 /** The idea events that count as co-creation (names as in DESIGN.md; versions ignored). */
 export const CO_CREATION_EVENTS = {
@@ -35,10 +40,17 @@ interface FactBase {
   /** Log position: facts are folded in log order. */
   readonly position: number;
   /**
-   * Keyed by `metadata.customerId` as ingested. A merged customer (`customer.merged`) is
-   * not followed yet: each id keeps its own score until merges are projected.
+   * The customer the event was filed for: a touchpoint's filing identity's own customer id
+   * (as the timeline files it), an idea event's customer. Who that is now — after links and
+   * merges — is the identity graph's answer for `bucket`.
    */
   readonly customerId: string;
+  /**
+   * Where the fact is kept: a touchpoint's or survey answer's filing identity (its key,
+   * `email:ann@example.com`), an idea event's customer (`customer:<id>`). A customer's facts
+   * are the facts of its buckets: its identities and the customers merged into it.
+   */
+  readonly bucket: string;
   readonly occurredAtMs: number;
 }
 
@@ -47,35 +59,22 @@ interface Meta {
   readonly occurredAt?: unknown;
 }
 
-/** The closeness fact a logged event holds, or null when it does not bear on closeness. */
-export function toClosenessFact(event: LoggedEvent): ClosenessFact | null {
+/**
+ * The closeness fact a logged event holds, or null when it does not bear on closeness.
+ * `policy` names the blocked identities a touchpoint is not filed under (as the timeline).
+ */
+export function toClosenessFact(
+  event: LoggedEvent,
+  policy: IdentityPolicy = DEFAULT_IDENTITY_POLICY,
+): ClosenessFact | null {
   const type = parseEventType(event.type);
   if (!type) return null;
   const meta = (event.metadata ?? {}) as Meta;
   const data = (event.data ?? {}) as Record<string, unknown>;
-  if (type.name === EventNames.touchpointRecorded) {
-    const base = baseOf(event, meta.customerId, meta.occurredAt);
-    if (!base || !isChannel(data.channel) || !isDirection(data.direction)) return null;
-    return {
-      ...base,
-      kind: 'touchpoint',
-      channel: data.channel,
-      direction: data.direction,
-      ...(typeof data.conversationId === 'string' ? { conversationId: data.conversationId } : {}),
-      ...(isSentiment(data.sentiment) ? { sentiment: data.sentiment } : {}),
-    };
-  }
-  if (type.name === EventNames.surveyResponded) {
-    const base = baseOf(event, meta.customerId, meta.occurredAt);
-    const answer = data.answer as { kind?: unknown; score?: unknown } | undefined;
-    if (!base || !answer || (answer.kind !== 'nps' && answer.kind !== 'csat')) return null;
-    if (typeof answer.score !== 'number' || !Number.isFinite(answer.score)) return null;
-    return {
-      ...base,
-      kind: 'survey',
-      channel: isChannel(data.channel) ? data.channel : 'survey',
-      survey: { kind: answer.kind, score: answer.score },
-    };
+  if (type.name === EventNames.touchpointRecorded || type.name === EventNames.surveyResponded) {
+    const filed = filedUnder(data, meta.customerId, policy);
+    if (!filed) return null;
+    return factOf(event, type.name, data, filed, meta.occurredAt);
   }
   const coCreation = CO_CREATION_EVENTS[type.name as keyof typeof CO_CREATION_EVENTS];
   if (coCreation) {
@@ -87,17 +86,74 @@ export function toClosenessFact(event: LoggedEvent): ClosenessFact | null {
           ? author.customerId
           : undefined
         : (data.customerId ?? meta.customerId);
-    const base = baseOf(event, customerId, data.at ?? meta.occurredAt);
+    if (typeof customerId !== 'string' || customerId === '') return null;
+    const base = baseOf(
+      event,
+      { customerId, bucket: customerBucket(customerId) },
+      data.at ?? meta.occurredAt,
+    );
     return base ? { ...base, kind: 'co-creation', coCreation } : null;
   }
   return null;
 }
 
-function baseOf(event: LoggedEvent, customerId: unknown, occurredAt: unknown): FactBase | null {
+/** The customer and bucket a touchpoint or survey answer is filed under. */
+function filedUnder(
+  data: Record<string, unknown>,
+  customerId: unknown,
+  policy: IdentityPolicy,
+): { customerId: string; bucket: string } | null {
   if (typeof customerId !== 'string' || customerId === '') return null;
+  const identity = data.identity as ChannelIdentity | undefined;
+  if (!identity || typeof identity.kind !== 'string' || typeof identity.value !== 'string')
+    return { customerId, bucket: customerBucket(customerId) };
+  const further = data.identities as ChannelIdentity[] | undefined;
+  if (!further || further.length === 0) return { customerId, bucket: identityKey(identity) };
+  const filing = filingIdentityOf([identity, ...further], policy);
+  return filing === identity
+    ? { customerId, bucket: identityKey(identity) }
+    : { customerId: customerIdFor(filing), bucket: identityKey(filing) };
+}
+
+function factOf(
+  event: LoggedEvent,
+  name: string,
+  data: Record<string, unknown>,
+  filed: { customerId: string; bucket: string },
+  occurredAt: unknown,
+): ClosenessFact | null {
+  if (name === EventNames.touchpointRecorded) {
+    const base = baseOf(event, filed, occurredAt);
+    if (!base || !isChannel(data.channel) || !isDirection(data.direction)) return null;
+    return {
+      ...base,
+      kind: 'touchpoint',
+      channel: data.channel,
+      direction: data.direction,
+      ...(typeof data.conversationId === 'string' ? { conversationId: data.conversationId } : {}),
+      ...(isSentiment(data.sentiment) ? { sentiment: data.sentiment } : {}),
+    };
+  }
+  const base = baseOf(event, filed, occurredAt);
+  const answer = data.answer as { kind?: unknown; score?: unknown } | undefined;
+  if (!base || !answer || (answer.kind !== 'nps' && answer.kind !== 'csat')) return null;
+  if (typeof answer.score !== 'number' || !Number.isFinite(answer.score)) return null;
+  return {
+    ...base,
+    kind: 'survey',
+    channel: isChannel(data.channel) ? data.channel : 'survey',
+    survey: { kind: answer.kind, score: answer.score },
+  };
+}
+
+function baseOf(
+  event: LoggedEvent,
+  filed: { customerId: string; bucket: string },
+  occurredAt: unknown,
+): FactBase | null {
   const occurredAtMs = typeof occurredAt === 'string' ? Date.parse(occurredAt) : NaN;
   if (!Number.isFinite(occurredAtMs)) return null;
-  return { eventId: event.id, position: event.position, customerId, occurredAtMs };
+  return { eventId: event.id, position: event.position, ...filed, occurredAtMs };
 }
 
 function isSentiment(value: unknown): value is number {

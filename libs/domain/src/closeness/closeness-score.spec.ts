@@ -26,6 +26,7 @@ function touchpoint(
     eventId: `e-${position}`,
     position,
     customerId: 'c-1',
+    bucket: 'email:c-1@example.com',
     occurredAtMs: at(daysAgo),
     channel: 'email',
     direction: 'inbound',
@@ -78,6 +79,7 @@ describe('closeness score: hand-computed examples (defaults: h = 30 d, S½ = 10)
         eventId: 'nps',
         position,
         customerId: 'c-1',
+        bucket: 'email:c-1@example.com',
         occurredAtMs: at(60),
         channel: 'survey',
         survey: { kind: 'nps', score: 10 },
@@ -107,6 +109,7 @@ describe('closeness score: hand-computed examples (defaults: h = 30 d, S½ = 10)
       eventId: `idea-${p}`,
       position: p,
       customerId: 'c-1',
+      bucket: 'customer:c-1',
       occurredAtMs: asOf,
     });
     const result = scoreOf([

@@ -4,3 +4,4 @@ export * from './closeness-fact';
 export * from './closeness-state';
 export * from './closeness-score';
 export * from './closeness-report';
+export * from './closeness-membership';

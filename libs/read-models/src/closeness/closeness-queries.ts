@@ -44,15 +44,26 @@ export interface AtRiskCustomer {
 export class ClosenessQueries {
   constructor(private readonly model: ClosenessReadModel) {}
 
-  /** Score, components, top contributors and daily history as of `asOfMs`; null: no contact ever. */
+  /**
+   * Score, components, top contributors and daily history as of `asOfMs`; null: no contact
+   * ever. A merged id answers with its survivor's (named in `customerId`, the id asked for
+   * in `redirectedFrom`).
+   */
   async customer(
     customerId: string,
     asOfMs: number,
     options: ClosenessReportOptions = {},
-  ): Promise<ClosenessReport | null> {
+  ): Promise<(ClosenessReport & { redirectedFrom?: string }) | null> {
     const found = await this.model.customer(customerId);
     if (!found) return null;
-    return closenessReport(customerId, found.facts, asOfMs, this.model.config, options);
+    const report = closenessReport(
+      found.customerId,
+      found.facts,
+      asOfMs,
+      this.model.config,
+      options,
+    );
+    return found.customerId === customerId ? report : { ...report, redirectedFrom: customerId };
   }
 
   /**

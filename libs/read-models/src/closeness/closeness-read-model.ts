@@ -1,4 +1,9 @@
-import { type ClosenessConfig, type ClosenessFact, type ClosenessState } from '@rapport/domain';
+import {
+  type ClosenessConfig,
+  type ClosenessFact,
+  type ClosenessState,
+  type IdentityGraphEvent,
+} from '@rapport/domain';
 import { type CheckpointRange } from '../projection/checkpoint';
 
 /** A customer in ranking order: the ranking key is the forward sum Σ wᵢ·2^((tᵢ−T₀)/h). */
@@ -10,6 +15,8 @@ export interface RankedCustomer {
 
 /** One customer's folded state and the facts it was folded from (to recompute as of any time). */
 export interface CustomerCloseness {
+  /** The surviving customer: the id asked for, or the one it was merged into. */
+  readonly customerId: string;
   readonly state: ClosenessState;
   readonly facts: readonly ClosenessFact[];
 }
@@ -24,11 +31,19 @@ export interface ClosenessReadModel {
   /** The log position of the last event applied; 0 for an empty model. */
   checkpoint(): Promise<number>;
   /**
-   * Folds the facts of the log range (`after`, `upTo`] into their customers and moves the
-   * checkpoint to `upTo`, as one atomic step; `CheckpointMismatchError` (nothing written)
-   * when the model is not at `after`.
+   * Folds the facts and identity events of the log range (`after`, `upTo`] into their
+   * customers and moves the checkpoint to `upTo`, as one atomic step; `CheckpointMismatchError`
+   * (nothing written) when the model is not at `after`. A customer's facts are those of its
+   * identities and of the customers merged into it (`closeness-membership.ts`): a merge folds
+   * the survivor again from all of them and takes the merged id out of the rankings; an
+   * unmerge splits them back.
    */
-  apply(facts: readonly ClosenessFact[], range: CheckpointRange): Promise<void>;
+  apply(
+    facts: readonly ClosenessFact[],
+    range: CheckpointRange,
+    identityEvents?: readonly IdentityGraphEvent[],
+  ): Promise<void>;
+  /** A customer's closeness; a merged id answers with its survivor's. */
   customer(customerId: string): Promise<CustomerCloseness | null>;
   /** The `limit` customers with the highest ranking keys: O(log n + limit). */
   top(limit: number): Promise<RankedCustomer[]>;

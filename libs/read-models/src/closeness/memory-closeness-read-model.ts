@@ -1,11 +1,20 @@
 import BTree from 'sorted-btree';
 import {
   applyClosenessFact,
+  bucketsOfCustomer,
   type ClosenessConfig,
   type ClosenessFact,
   closenessRankKey,
   type ClosenessState,
+  type ClosenessStreams,
   emptyClosenessState,
+  EMPTY_IDENTITY_GRAPH,
+  foldClosenessFacts,
+  inLogOrder,
+  type IdentityGraph,
+  type IdentityGraphEvent,
+  planClosenessBatch,
+  resolveCustomer,
 } from '@rapport/domain';
 import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
 import { contactHour } from './quiet-hours';
@@ -26,7 +35,6 @@ function rankOrder(a: RankEntry, b: RankEntry): number {
 interface CustomerEntry {
   state: ClosenessState;
   rankKey: number;
-  readonly facts: ClosenessFact[];
 }
 
 type HourEntry = readonly [highestKey: number, hour: number];
@@ -36,10 +44,20 @@ function hourOrder(a: HourEntry, b: HourEntry): number {
 }
 
 /**
- * Closeness in process memory: per customer the folded state, ranked in a B+ tree; the
- * at-risk index (see `quiet-hours.ts`) as a B+ tree per hour of last contact and one of hours.
+ * Closeness in process memory: facts in their buckets (see `closeness-membership.ts`), the
+ * identity graph that says whose buckets they are, per surviving customer the folded state,
+ * ranked in a B+ tree; the at-risk index (see `quiet-hours.ts`) as a B+ tree per hour of
+ * last contact and one of hours.
  */
 export class MemoryClosenessReadModel implements ClosenessReadModel {
+  private readonly buckets = new Map<string, ClosenessFact[]>();
+  private readonly streamCustomers = new Map<string, string>();
+  private readonly customerStreams = new Map<string, string>();
+  private readonly streams: ClosenessStreams = {
+    customerOfStream: (bucket) => this.streamCustomers.get(bucket),
+    streamOfCustomer: (id) => this.customerStreams.get(id),
+  };
+  private graph: IdentityGraph = EMPTY_IDENTITY_GRAPH;
   private readonly customers = new Map<string, CustomerEntry>();
   private readonly ranking = new BTree<RankEntry, undefined>(undefined, rankOrder);
   private readonly byHour = new Map<number, BTree<RankEntry, undefined>>();
@@ -54,31 +72,47 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
     return this.position;
   }
 
-  async apply(facts: readonly ClosenessFact[], range: CheckpointRange): Promise<void> {
+  async apply(
+    facts: readonly ClosenessFact[],
+    range: CheckpointRange,
+    identityEvents: readonly IdentityGraphEvent[] = [],
+  ): Promise<void> {
     if (range.after !== this.position)
       throw new CheckpointMismatchError('closeness', range.after, this.position);
+    const plan = planClosenessBatch(this.graph, identityEvents, facts, this.streams);
+    this.graph = plan.graph;
+    for (const [bucket, customerId] of plan.newStreams)
+      this.streamCustomers.set(bucket, customerId);
+    for (const [customerId, bucket] of plan.newCustomerStreams)
+      this.customerStreams.set(customerId, bucket);
     for (const fact of facts) {
-      let entry = this.customers.get(fact.customerId);
-      if (!entry) {
-        entry = { state: emptyClosenessState(fact.customerId, this.config), rankKey: 0, facts: [] };
-        this.customers.set(fact.customerId, entry);
-      } else {
-        this.ranking.delete([entry.rankKey, fact.customerId]);
-        this.unfile(entry, fact.customerId);
-      }
-      entry.state = applyClosenessFact(entry.state, fact, this.config).state;
-      entry.rankKey = closenessRankKey(entry.state, this.config);
-      entry.facts.push(fact);
-      this.ranking.set([entry.rankKey, fact.customerId], undefined);
-      this.file(entry, fact.customerId);
+      let list = this.buckets.get(fact.bucket);
+      if (!list) this.buckets.set(fact.bucket, (list = []));
+      list.push(fact);
       if (this.latest === null || fact.occurredAtMs > this.latest) this.latest = fact.occurredAtMs;
+    }
+    for (const customerId of plan.refold) {
+      const facts = this.factsOf(customerId);
+      this.place(
+        customerId,
+        facts.length === 0 ? null : foldClosenessFacts(customerId, facts, this.config),
+      );
+    }
+    for (const [customerId, list] of plan.appendTo) {
+      let state =
+        this.customers.get(customerId)?.state ?? emptyClosenessState(customerId, this.config);
+      for (const fact of list) state = applyClosenessFact(state, fact, this.config).state;
+      this.place(customerId, state);
     }
     this.position = range.upTo;
   }
 
   async customer(customerId: string): Promise<CustomerCloseness | null> {
-    const entry = this.customers.get(customerId);
-    return entry ? { state: entry.state, facts: [...entry.facts] } : null;
+    const survivor = resolveCustomer(this.graph, customerId) ?? customerId;
+    const entry = this.customers.get(survivor);
+    return entry
+      ? { customerId: survivor, state: entry.state, facts: this.factsOf(survivor) }
+      : null;
   }
 
   async top(limit: number): Promise<RankedCustomer[]> {
@@ -118,6 +152,10 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
   }
 
   async clear(): Promise<void> {
+    this.buckets.clear();
+    this.streamCustomers.clear();
+    this.customerStreams.clear();
+    this.graph = EMPTY_IDENTITY_GRAPH;
     this.customers.clear();
     this.ranking.clear();
     this.byHour.clear();
@@ -125,6 +163,29 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
     this.hours.clear();
     this.position = 0;
     this.latest = null;
+  }
+
+  /** A surviving customer's facts in log order: its buckets' (none when merged away). */
+  private factsOf(customerId: string): ClosenessFact[] {
+    const buckets = bucketsOfCustomer(this.graph, customerId, this.streams) ?? [];
+    return inLogOrder(buckets.flatMap((bucket) => this.buckets.get(bucket) ?? []));
+  }
+
+  /** Ranks and files a customer by its state; null takes it out of the ranking. */
+  private place(customerId: string, state: ClosenessState | null): void {
+    const entry = this.customers.get(customerId);
+    if (entry) {
+      this.ranking.delete([entry.rankKey, customerId]);
+      this.unfile(entry, customerId);
+    }
+    if (state === null) {
+      this.customers.delete(customerId);
+      return;
+    }
+    const placed = { state, rankKey: closenessRankKey(state, this.config) };
+    this.customers.set(customerId, placed);
+    this.ranking.set([placed.rankKey, customerId], undefined);
+    this.file(placed, customerId);
   }
 
   /** Files a customer under the hour of its last contact. */

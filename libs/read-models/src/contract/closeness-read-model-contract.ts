@@ -8,7 +8,13 @@ import {
   DEFAULT_CLOSENESS_CONFIG,
   DIRECTIONS,
   foldClosenessFacts,
+  type ChannelIdentity,
   type ClosenessFact,
+  customerMerged,
+  customerUnmerged,
+  identityKey,
+  identityLinked,
+  type IdentityGraphEvent,
 } from '@rapport/domain';
 import { type ClosenessReadModel } from '../closeness/closeness-read-model';
 import { ClosenessQueries } from '../closeness/closeness-queries';
@@ -19,7 +25,44 @@ export type ClosenessReadModelUnderTest = AdapterUnderTest<ClosenessReadModel>;
 const config = DEFAULT_CLOSENESS_CONFIG;
 export const CLOSENESS_T = Date.parse('2026-06-01T00:00:00Z');
 
-/** An inbound e-mail of `customerId`, `daysAgo` before `CLOSENESS_T`, at log `position`. */
+/** The e-mail address a test customer writes from: `<customerId>@example.com`. */
+export function emailOf(customerId: string): ChannelIdentity {
+  return { kind: 'email', value: `${customerId}@example.com` };
+}
+
+const STAFF = { kind: 'staff', staffId: 'agent-1' } as const;
+const AT = '2026-06-01T00:00:00.000Z';
+
+/** `identity.linked` (first seen): the customer's own e-mail starts it in the identity graph. */
+export function firstSeen(customerId: string): IdentityGraphEvent {
+  return identityLinked({
+    identity: emailOf(customerId),
+    customerId,
+    by: STAFF,
+    at: AT,
+    reason: 'first-seen',
+  });
+}
+
+export function merged(survivorId: string, mergedId: string): IdentityGraphEvent {
+  return customerMerged({
+    survivorId,
+    mergedId,
+    evidence: [],
+    reason: 'staff-decision',
+    by: STAFF,
+    at: AT,
+  });
+}
+
+export function unmerged(survivorId: string, mergedId: string): IdentityGraphEvent {
+  return customerUnmerged({ survivorId, mergedId, reason: 'staff-decision', by: STAFF, at: AT });
+}
+
+/**
+ * An inbound e-mail of `customerId` from its own address, `daysAgo` before `CLOSENESS_T`,
+ * at log `position`.
+ */
 export function closenessFact(
   position: number,
   customerId: string,
@@ -31,6 +74,7 @@ export function closenessFact(
     eventId: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
     position,
     customerId,
+    bucket: identityKey(emailOf(customerId)),
     occurredAtMs: CLOSENESS_T - daysAgo * DAY_MS,
     channel: 'email',
     direction: 'inbound',
@@ -63,9 +107,9 @@ const factsArb = fc
   );
 
 /** Batches of the facts, cut where `cuts` say, each with its checkpoint range. */
-function batches(facts: ClosenessFact[], cuts: number[]) {
+function batches<T>(facts: T[], cuts: number[]) {
   const points = [...new Set(cuts.map((c) => c % (facts.length + 1)))].sort((a, b) => a - b);
-  const out: { facts: ClosenessFact[]; after: number; upTo: number }[] = [];
+  const out: { facts: T[]; after: number; upTo: number }[] = [];
   let from = 0;
   for (const to of [...points, facts.length]) {
     if (to <= from) continue;
@@ -74,6 +118,73 @@ function batches(facts: ClosenessFact[], cuts: number[]) {
   }
   return out;
 }
+
+const CUSTOMERS = ['c-0', 'c-1', 'c-2', 'c-3', 'c-4'];
+
+interface HistoryItem {
+  readonly fact?: ClosenessFact;
+  readonly event?: IdentityGraphEvent;
+}
+
+/**
+ * Random touchpoints of five customers, and staff merges and unmerges among them (only the
+ * valid ones: two survivors merge, a directly merged customer is unmerged); each customer
+ * is first seen by the graph just before its first merge. `parent` is the reference: who
+ * each merged customer redirects to at the end.
+ */
+const historyArb = fc
+  .array(
+    fc.oneof(
+      fc.record({
+        op: fc.constant('fact' as const),
+        a: fc.integer({ min: 0, max: 4 }),
+        channel: fc.constantFrom(...CHANNELS),
+        daysAgo: fc.double({ min: 0, max: 200, noNaN: true }),
+      }),
+      fc.record({
+        op: fc.constantFrom('merge' as const, 'unmerge' as const),
+        a: fc.integer({ min: 0, max: 4 }),
+        b: fc.integer({ min: 0, max: 4 }),
+      }),
+    ),
+    { minLength: 1, maxLength: 40 },
+  )
+  .map((ops) => {
+    const items: HistoryItem[] = [];
+    const parent = new Map<string, string>();
+    const seen = new Set<string>();
+    const root = (id: string): string => {
+      let at = id;
+      while (parent.has(at)) at = parent.get(at) as string;
+      return at;
+    };
+    const see = (id: string) => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      items.push({ event: firstSeen(id) });
+    };
+    for (const op of ops) {
+      const a = CUSTOMERS[op.a];
+      if (op.op === 'fact') {
+        const position = items.length + 1;
+        items.push({ fact: closenessFact(position, a, op.daysAgo, { channel: op.channel }) });
+      } else if (op.op === 'merge') {
+        const b = CUSTOMERS[op.b];
+        if (a === b || parent.has(a) || parent.has(b)) continue;
+        see(a);
+        see(b);
+        parent.set(b, a);
+        items.push({ event: merged(a, b) });
+      } else {
+        const survivor = parent.get(a);
+        if (survivor === undefined) continue;
+        parent.delete(a);
+        items.push({ event: unmerged(survivor, a) });
+      }
+    }
+    void root;
+    return { items, parent };
+  });
 
 export function describeClosenessReadModelContract(adapter: ClosenessReadModelUnderTest): void {
   describe(`ClosenessReadModel contract: ${adapter.name}`, () => {
@@ -222,6 +333,110 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
           },
         ),
         { numRuns: 25 },
+      );
+    });
+
+    it('a merge folds the survivor from both customers and takes the merged id out of the rankings; an unmerge splits them back exactly', async () => {
+      const c1 = [closenessFact(1, 'c-1', 20), closenessFact(2, 'c-1', 12, { channel: 'chat' })];
+      const c2 = [
+        closenessFact(3, 'c-2', 15, { channel: 'in_person' }),
+        closenessFact(4, 'c-2', 2, { channel: 'phone' }),
+      ];
+      await model.apply([...c1, ...c2], { after: 0, upTo: 6 }, [
+        firstSeen('c-1'),
+        firstSeen('c-2'),
+      ]);
+      await model.apply([], { after: 6, upTo: 7 }, [merged('c-1', 'c-2')]);
+      const both = [...c1, ...c2];
+      const viaMerged = await model.customer('c-2');
+      expect(viaMerged?.customerId).toBe('c-1');
+      expect(viaMerged?.facts).toEqual(both);
+      expect(viaMerged?.state).toEqual(foldClosenessFacts('c-1', both, config));
+      const top = await model.top(10);
+      expect(top.map((r) => r.customerId)).toEqual(['c-1']);
+      expect(top[0].rankKey).toBe(
+        closenessRankKey(foldClosenessFacts('c-1', both, config), config),
+      );
+      expect((await model.quiet(CLOSENESS_T, 10)).map((r) => r.customerId)).toEqual(['c-1']);
+
+      // A later touchpoint from the merged customer's address counts for the survivor.
+      const later = closenessFact(8, 'c-2', 1, { channel: 'chat' });
+      await model.apply([later], { after: 7, upTo: 8 });
+      expect((await model.customer('c-1'))?.state).toEqual(
+        foldClosenessFacts('c-1', [...both, later], config),
+      );
+
+      await model.apply([], { after: 8, upTo: 9 }, [unmerged('c-1', 'c-2')]);
+      const one = await model.customer('c-1');
+      const two = await model.customer('c-2');
+      expect(one?.customerId).toBe('c-1');
+      expect(one?.state).toEqual(foldClosenessFacts('c-1', c1, config));
+      expect(two?.customerId).toBe('c-2');
+      expect(two?.facts).toEqual([...c2, later]);
+      expect(two?.state).toEqual(foldClosenessFacts('c-2', [...c2, later], config));
+      expect((await model.top(10)).map((r) => r.customerId).sort()).toEqual(['c-1', 'c-2']);
+    });
+
+    it("an identity's facts filed before resolution placed it move to the customer it is linked to", async () => {
+      const early = closenessFact(1, 'c-new', 5, { channel: 'in_person' });
+      await model.apply([early], { after: 0, upTo: 1 });
+      expect((await model.top(10)).map((r) => r.customerId)).toEqual(['c-new']);
+      const own = closenessFact(2, 'c-a', 9);
+      const linked = identityLinked({
+        identity: emailOf('c-new'),
+        customerId: 'c-a',
+        via: emailOf('c-a'),
+        by: STAFF,
+        at: AT,
+        reason: 'seen-together',
+      });
+      await model.apply([own], { after: 1, upTo: 4 }, [firstSeen('c-a'), linked]);
+      expect((await model.top(10)).map((r) => r.customerId)).toEqual(['c-a']);
+      const a = await model.customer('c-a');
+      expect(a?.facts).toEqual([early, own]);
+      expect(a?.state).toEqual(foldClosenessFacts('c-a', [early, own], config));
+      expect(await model.customer('c-new')).toBeNull();
+    });
+
+    it('follows random merges and unmerges: every score is the fold of its merge group, whatever the batches', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          historyArb,
+          fc.array(fc.nat(), { maxLength: 4 }),
+          async (history, cuts) => {
+            await model.clear();
+            for (const batch of batches(history.items, cuts))
+              await model.apply(
+                batch.facts.flatMap((i) => (i.fact ? [i.fact] : [])),
+                { after: batch.after, upTo: batch.upTo },
+                batch.facts.flatMap((i) => (i.event ? [i.event] : [])),
+              );
+            const root = (id: string): string => {
+              let at = id;
+              while (history.parent.has(at)) at = history.parent.get(at) as string;
+              return at;
+            };
+            const facts = history.items.flatMap((i) => (i.fact ? [i.fact] : []));
+            const expected = new Map<string, ClosenessFact[]>();
+            for (const fact of facts) {
+              const list = expected.get(root(fact.customerId)) ?? [];
+              expected.set(root(fact.customerId), [...list, fact]);
+            }
+            const ranked = await model.top(1000);
+            expect(ranked.map((r) => r.customerId).sort()).toEqual([...expected.keys()].sort());
+            for (const id of CUSTOMERS) {
+              const found = await model.customer(id);
+              const own = expected.get(root(id));
+              if (!own) {
+                expect(found).toBeNull();
+                continue;
+              }
+              expect(found?.customerId).toBe(root(id));
+              expect(found?.state).toEqual(foldClosenessFacts(root(id), own, config));
+            }
+          },
+        ),
+        { numRuns: 30 },
       );
     });
 

@@ -3,12 +3,20 @@ import { type Redis } from 'ioredis';
 import stringify from 'safe-stable-stringify';
 import {
   applyClosenessFact,
+  bucketsOfCustomer,
+  closenessBatchReach,
   type ClosenessConfig,
   type ClosenessFact,
   closenessRankKey,
   type ClosenessState,
+  type ClosenessStreams,
   emptyClosenessState,
+  foldClosenessFacts,
+  type IdentityGraph,
+  type IdentityGraphEvent,
+  type IdentityRecord,
   inLogOrder,
+  planClosenessBatch,
 } from '@rapport/domain';
 import {
   type ClosenessReadModel,
@@ -18,6 +26,13 @@ import {
 import { type CheckpointRange } from '../projection/checkpoint';
 import { FencedBatchScript, RedisScript } from './fenced-batch-script';
 import { contactDay, contactHour } from '../closeness/quiet-hours';
+import {
+  graphWrites,
+  loadGraphForBatch,
+  type RedisGraphKeys,
+  redisGraphKeys,
+  survivorIn,
+} from './redis-identity-graph';
 import { type RedisFence } from './redis-lease';
 
 export interface RedisClosenessReadModelOptions {
@@ -27,12 +42,16 @@ export interface RedisClosenessReadModelOptions {
 }
 
 /*
- * KEYS: checkpoint, rank, state, last, latest, days, then per customer: facts, old day,
- *       new day, old hour, new hour buckets [, fence key last]
- * ARGV: after, upTo, fence token ('' = none), latest contact ('' = none), K, then per
- *       customer: id, rank key, state JSON, last contact, old day ('' = none), new day,
- *       m, m × (eventId, fact JSON)
- * Checks come before any write. A day's entry in `days` is the highest key filed under it.
+ * KEYS: checkpoint, rank, state, last, latest, days, stream-customer, customer-stream,
+ *       graph customers, graph identities, graph pairs, graph event count, then the F fact
+ *       buckets, then per customer: old day, new day, old hour, new hour buckets
+ *       [, fence key last]
+ * ARGV: after, upTo, fence token ('' = none), latest contact ('' = none), F, C, then per
+ *       hash (KEYS 7–11): m, m × (field, value), then the graph event count or '', then per
+ *       fact bucket: m, m × (eventId, fact JSON), then per customer: id, rank key ('' =
+ *       out of the rankings), state JSON, last contact, old day ('' = none), new day.
+ * The shared checks (fence, checkpoint) come before any write. A day's entry in `days` is
+ * the highest key filed under it.
  */
 const APPLY_SCRIPT = `
 local function batched(command, key, first, last)
@@ -45,31 +64,43 @@ local function indexDay(bucket, day)
   if #top == 0 then redis.call('ZREM', KEYS[6], day)
   else redis.call('ZADD', KEYS[6], top[2], day) end
 end
-local token = ARGV[3]
-if token ~= '' then
-  local holder = redis.call('GET', KEYS[#KEYS])
-  if holder ~= token then return {'fenced', holder or ''} end
+local F = tonumber(ARGV[5])
+local C = tonumber(ARGV[6])
+local a = 7
+for h = 7, 11 do
+  local m = tonumber(ARGV[a])
+  if m > 0 then batched('HSET', KEYS[h], a + 1, a + 2 * m) end
+  a = a + 2 * m + 1
 end
-local current = redis.call('GET', KEYS[1]) or '0'
-if tonumber(current) ~= tonumber(ARGV[1]) then return {'checkpoint', current} end
-local a = 6
-for k = 1, tonumber(ARGV[5]) do
+if ARGV[a] ~= '' then redis.call('SET', KEYS[12], ARGV[a]) end
+a = a + 1
+for f = 1, F do
+  local m = tonumber(ARGV[a])
+  if m > 0 then batched('HSET', KEYS[12 + f], a + 1, a + 2 * m) end
+  a = a + 2 * m + 1
+end
+for k = 1, C do
   local id = ARGV[a]
-  local b = 6 + 5 * (k - 1)
-  redis.call('ZADD', KEYS[2], ARGV[a + 1], id)
-  redis.call('HSET', KEYS[3], id, ARGV[a + 2])
-  redis.call('HSET', KEYS[4], id, ARGV[a + 3])
+  local rank = ARGV[a + 1]
+  local b = 12 + F + 4 * (k - 1)
   if ARGV[a + 4] ~= '' then
-    redis.call('ZREM', KEYS[b + 2], id)
-    redis.call('ZREM', KEYS[b + 4], id)
-    indexDay(KEYS[b + 2], ARGV[a + 4])
+    redis.call('ZREM', KEYS[b + 1], id)
+    redis.call('ZREM', KEYS[b + 3], id)
+    indexDay(KEYS[b + 1], ARGV[a + 4])
   end
-  redis.call('ZADD', KEYS[b + 3], ARGV[a + 1], id)
-  redis.call('ZADD', KEYS[b + 5], ARGV[a + 1], id)
-  indexDay(KEYS[b + 3], ARGV[a + 5])
-  local m = tonumber(ARGV[a + 6])
-  if m > 0 then batched('HSET', KEYS[b + 1], a + 7, a + 6 + 2 * m) end
-  a = a + 7 + 2 * m
+  if rank == '' then
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('HDEL', KEYS[3], id)
+    redis.call('HDEL', KEYS[4], id)
+  else
+    redis.call('ZADD', KEYS[2], rank, id)
+    redis.call('HSET', KEYS[3], id, ARGV[a + 2])
+    redis.call('HSET', KEYS[4], id, ARGV[a + 3])
+    redis.call('ZADD', KEYS[b + 2], rank, id)
+    redis.call('ZADD', KEYS[b + 4], rank, id)
+    indexDay(KEYS[b + 2], ARGV[a + 5])
+  end
+  a = a + 6
 end
 if ARGV[4] ~= '' then
   local previous = redis.call('GET', KEYS[5])
@@ -187,10 +218,13 @@ const QUIET = new RedisScript(QUIET_SCRIPT);
 /**
  * Closeness in Redis: the ranking is one sorted set scored by the forward-decayed key (so
  * `ZREVRANGE` orders customers correctly at any moment), per customer the folded state and
- * last contact in hashes, and the facts in a hash per customer (to recompute as of any time).
- * `apply` reads the states it continues from, folds the batch with the pure domain, then
- * writes every state, key, fact and the checkpoint in one Lua script that first checks the
- * checkpoint and the lease's fence — atomically, or not at all.
+ * last contact in hashes, and the facts in a hash per bucket (an identity, or a customer id:
+ * see `closeness-membership.ts`), with the model's own copy of the identity graph that says
+ * whose buckets they are. `apply` loads the part of the graph and the states the batch
+ * touches, plans it with the pure domain (a merge or unmerge folds the customers it changes
+ * again from all their buckets' facts), then writes every state, key, fact, graph record and
+ * the checkpoint in one Lua script that first checks the checkpoint and the lease's fence —
+ * atomically, or not at all.
  */
 export class RedisClosenessReadModel implements ClosenessReadModel {
   readonly prefix: string;
@@ -204,7 +238,10 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     last: string;
     latest: string;
     days: string;
+    streamCustomer: string;
+    customerStream: string;
   };
+  private readonly graphKeys: RedisGraphKeys;
 
   constructor(
     private readonly redis: Redis,
@@ -224,7 +261,10 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       last: `${this.space}last`,
       latest: `${this.space}latest`,
       days: `${this.space}days`,
+      streamCustomer: `${this.space}stream-customer`,
+      customerStream: `${this.space}customer-stream`,
     };
+    this.graphKeys = redisGraphKeys(this.space);
   }
 
   /** The sorted set of ranking keys (the benchmark fills it directly). */
@@ -240,15 +280,79 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     return Number((await this.redis.get(this.keys.checkpoint)) ?? 0);
   }
 
-  async apply(facts: readonly ClosenessFact[], range: CheckpointRange): Promise<void> {
-    const byCustomer = new Map<string, ClosenessFact[]>();
+  async apply(
+    facts: readonly ClosenessFact[],
+    range: CheckpointRange,
+    identityEvents: readonly IdentityGraphEvent[] = [],
+  ): Promise<void> {
+    const reach = closenessBatchReach(identityEvents, facts);
+    const known = await this.membership(reach.customerIds, reach.identityKeys);
+    const plan = planClosenessBatch(known.graph, identityEvents, facts, known.streams);
+
+    // What the plan continues from: the states it changes, and the facts it folds again.
+    const refold = [...plan.refold];
+    const bucketsOf = new Map<string, string[]>();
+    for (const id of refold)
+      bucketsOf.set(id, bucketsOfCustomer(plan.graph, id, plan.streams) ?? []);
+    const ids = [...refold, ...plan.appendTo.keys()];
+    const [stored, kept] = await Promise.all([
+      ids.length > 0 ? this.redis.hmget(this.keys.state, ...ids) : Promise.resolve([]),
+      this.factsOfBuckets([...new Set([...bucketsOf.values()].flat())]),
+    ]);
+    const newByBucket = new Map<string, ClosenessFact[]>();
     for (const fact of facts) {
-      let list = byCustomer.get(fact.customerId);
-      if (!list) byCustomer.set(fact.customerId, (list = []));
+      let list = newByBucket.get(fact.bucket);
+      if (!list) newByBucket.set(fact.bucket, (list = []));
       list.push(fact);
     }
-    const ids = [...byCustomer.keys()];
-    const stored = ids.length > 0 ? await this.redis.hmget(this.keys.state, ...ids) : [];
+
+    const customerOps: string[] = [];
+    const customerKeys: string[] = [];
+    const place = (
+      customerId: string,
+      before: ClosenessState | null,
+      after: ClosenessState | null,
+    ) => {
+      if (before === null && after === null) return;
+      const was = before?.lastContactMs ?? null;
+      const last = after?.lastContactMs ?? was ?? 0;
+      customerKeys.push(
+        this.dayKey(contactDay(was ?? last)),
+        this.dayKey(contactDay(last)),
+        this.hourKey(contactHour(was ?? last)),
+        this.hourKey(contactHour(last)),
+      );
+      customerOps.push(
+        customerId,
+        after === null ? '' : String(closenessRankKey(after, this.config)),
+        after === null ? '' : JSON.stringify(after),
+        String(last),
+        was === null ? '' : String(contactDay(was)),
+        String(contactDay(last)),
+      );
+    };
+    const storedState = (i: number): ClosenessState | null =>
+      stored[i] ? (JSON.parse(stored[i] as string) as ClosenessState) : null;
+    refold.forEach((customerId, i) => {
+      const all = (bucketsOf.get(customerId) as string[]).flatMap((bucket) => [
+        ...(kept.get(bucket) ?? []),
+        ...(newByBucket.get(bucket) ?? []),
+      ]);
+      const after =
+        all.length === 0 ? null : foldClosenessFacts(customerId, inLogOrder(all), this.config);
+      place(customerId, storedState(i), after);
+    });
+    [...plan.appendTo].forEach(([customerId, list], j) => {
+      const before = storedState(refold.length + j);
+      let state = before ?? emptyClosenessState(customerId, this.config);
+      for (const fact of list) state = applyClosenessFact(state, fact, this.config).state;
+      place(customerId, before, state);
+    });
+
+    let latest: number | null = null;
+    for (const fact of facts)
+      if (latest === null || fact.occurredAtMs > latest) latest = fact.occurredAtMs;
+    const graph = identityEvents.length > 0 ? graphWrites(plan.graph) : null;
     const keys = [
       this.keys.checkpoint,
       this.keys.rank,
@@ -256,55 +360,54 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       this.keys.last,
       this.keys.latest,
       this.keys.days,
+      this.keys.streamCustomer,
+      this.keys.customerStream,
+      this.graphKeys.customers,
+      this.graphKeys.identities,
+      this.graphKeys.pairs,
+      this.graphKeys.eventCount,
+      ...[...newByBucket.keys()].map((bucket) => this.factsKey(bucket)),
+      ...customerKeys,
     ];
-    const args: string[] = [String(range.after), String(range.upTo), this.fence?.token ?? ''];
-    let latest: number | null = null;
-    const perCustomer: string[] = [];
-    ids.forEach((customerId, i) => {
-      const json = stored[i];
-      let state: ClosenessState = json
-        ? (JSON.parse(json) as ClosenessState)
-        : emptyClosenessState(customerId, this.config);
-      const previous = state.lastContactMs;
-      const list = byCustomer.get(customerId) as ClosenessFact[];
-      for (const fact of list) {
-        state = applyClosenessFact(state, fact, this.config).state;
-        if (latest === null || fact.occurredAtMs > latest) latest = fact.occurredAtMs;
+    const args: string[] = FencedBatchScript.leadingArgs(range, this.fence);
+    args.push(
+      latest === null ? '' : String(latest),
+      String(newByBucket.size),
+      String(customerOps.length / 6),
+    );
+    const pushPairs = (pairs: Iterable<readonly [string, string]>) => {
+      const at = args.length;
+      args.push('0');
+      let m = 0;
+      for (const [field, value] of pairs) {
+        args.push(field, value);
+        m += 1;
       }
-      const last = state.lastContactMs as number;
-      const was = previous ?? last;
-      keys.push(
-        this.factsKey(customerId),
-        this.dayKey(contactDay(was)),
-        this.dayKey(contactDay(last)),
-        this.hourKey(contactHour(was)),
-        this.hourKey(contactHour(last)),
-      );
-      perCustomer.push(
-        customerId,
-        String(closenessRankKey(state, this.config)),
-        JSON.stringify(state),
-        String(last),
-        previous === null ? '' : String(contactDay(previous)),
-        String(contactDay(last)),
-        String(list.length),
-      );
-      for (const fact of list) perCustomer.push(fact.eventId, JSON.stringify(fact));
-    });
-    args.push(latest === null ? '' : String(latest), String(ids.length));
-    for (const value of perCustomer) args.push(value); // no spread: a big batch would overflow the stack
+      args[at] = String(m);
+    };
+    pushPairs(plan.newStreams);
+    pushPairs(plan.newCustomerStreams);
+    pushPairs(graph?.customers ?? []);
+    pushPairs(graph?.identities ?? []);
+    pushPairs(graph?.pairs ?? []);
+    args.push(graph ? String(graph.eventCount) : '');
+    for (const list of newByBucket.values())
+      pushPairs(list.map((fact): [string, string] => [fact.eventId, JSON.stringify(fact)]));
+    for (const value of customerOps) args.push(value); // no spread: a big batch would overflow the stack
     await APPLY.apply(this.redis, keys, args, range, this.fence);
   }
 
   async customer(customerId: string): Promise<CustomerCloseness | null> {
-    const [state, facts] = await Promise.all([
-      this.redis.hget(this.keys.state, customerId),
-      this.redis.hvals(this.factsKey(customerId)),
-    ]);
+    const survivor = (await survivorIn(this.redis, this.graphKeys, customerId)) ?? customerId;
+    const state = await this.redis.hget(this.keys.state, survivor);
     if (!state) return null;
+    const known = await this.membership([survivor], []);
+    const buckets = bucketsOfCustomer(known.graph, survivor, known.streams) ?? [];
+    const facts = await this.factsOfBuckets(buckets);
     return {
+      customerId: survivor,
       state: JSON.parse(state) as ClosenessState,
-      facts: inLogOrder(facts.map((f) => JSON.parse(f) as ClosenessFact)),
+      facts: inLogOrder([...facts.values()].flat()),
     };
   }
 
@@ -365,8 +468,84 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     return this.keys.days;
   }
 
-  private factsKey(customerId: string): string {
-    return `${this.space}facts:${customerId}`;
+  private factsKey(bucket: string): string {
+    return `${this.space}facts:${bucket}`;
+  }
+
+  /** The facts kept in each bucket (one pipeline). */
+  private async factsOfBuckets(buckets: readonly string[]): Promise<Map<string, ClosenessFact[]>> {
+    const found = new Map<string, ClosenessFact[]>();
+    if (buckets.length === 0) return found;
+    const pipeline = this.redis.pipeline();
+    for (const bucket of buckets) pipeline.hvals(this.factsKey(bucket));
+    const replies = (await pipeline.exec()) ?? [];
+    buckets.forEach((bucket, i) => {
+      const [error, values] = replies[i] as [Error | null, string[]];
+      if (error) throw error;
+      if (values.length > 0)
+        found.set(
+          bucket,
+          values.map((v) => JSON.parse(v) as ClosenessFact),
+        );
+    });
+    return found;
+  }
+
+  /**
+   * The part of this model's identity graph and streams that a batch (or a query) naming
+   * these customers and identities needs: the graph around them (chains of survivors, merge
+   * groups), the streams of their identities and of every customer loaded, and whether the
+   * graph has placed those streams' identities.
+   */
+  private async membership(
+    customerIds: readonly string[],
+    identityKeys: readonly string[],
+  ): Promise<{ graph: IdentityGraph; streams: ClosenessStreams }> {
+    let graph = await loadGraphForBatch(this.redis, this.graphKeys, customerIds, identityKeys);
+    const customers = [...new Set([...customerIds, ...graph.customers.keys()])];
+    const [streamCustomers, customerStreams] = await Promise.all([
+      identityKeys.length > 0
+        ? this.redis.hmget(this.keys.streamCustomer, ...identityKeys)
+        : Promise.resolve([]),
+      customers.length > 0
+        ? this.redis.hmget(this.keys.customerStream, ...customers)
+        : Promise.resolve([]),
+    ]);
+    const customerOfStream = new Map<string, string>();
+    identityKeys.forEach((key, i) => {
+      if (streamCustomers[i] !== null) customerOfStream.set(key, streamCustomers[i] as string);
+    });
+    const streamOfCustomer = new Map<string, string>();
+    customers.forEach((id, i) => {
+      if (customerStreams[i] !== null) streamOfCustomer.set(id, customerStreams[i] as string);
+    });
+    // A customer's stream counts as its own only while the graph has not placed it.
+    const unchecked = [...new Set(streamOfCustomer.values())].filter(
+      (key) => !graph.identities.has(key),
+    );
+    if (unchecked.length > 0) {
+      const records = await this.redis.hmget(this.graphKeys.identities, ...unchecked);
+      let identities = graph.identities;
+      unchecked.forEach((key, i) => {
+        if (records[i] !== null)
+          identities = identities.set(key, JSON.parse(records[i] as string) as IdentityRecord);
+      });
+      graph = { ...graph, identities };
+      const missing = unchecked.filter((key) => !customerOfStream.has(key));
+      if (missing.length > 0) {
+        const owners = await this.redis.hmget(this.keys.streamCustomer, ...missing);
+        missing.forEach((key, i) => {
+          if (owners[i] !== null) customerOfStream.set(key, owners[i] as string);
+        });
+      }
+    }
+    return {
+      graph,
+      streams: {
+        customerOfStream: (bucket) => customerOfStream.get(bucket),
+        streamOfCustomer: (id) => streamOfCustomer.get(id),
+      },
+    };
   }
 }
 
@@ -381,10 +560,16 @@ function triples(reply: string[]): RankedCustomer[] {
   return out;
 }
 
+/**
+ * The version of the key layout (2: facts in buckets, the model's own identity graph): a new
+ * layout starts a model of its own, rebuilt from the log, as a new configuration does.
+ */
+const LAYOUT = 2;
+
 /** A short, stable name of a configuration: the same weights always give the same keys. */
 function configFingerprint(config: ClosenessConfig): string {
   return createHash('sha1')
-    .update(stringify(config) ?? '')
+    .update(`${LAYOUT}:${stringify(config) ?? ''}`)
     .digest('hex')
     .slice(0, 10);
 }

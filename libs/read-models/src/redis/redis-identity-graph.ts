@@ -66,18 +66,7 @@ export async function foldIdentityEvents(
     keptApart: false,
   });
   for (const event of events) graph = evolve(graph, event);
-  return {
-    customers: [...graph.customers.entries()].map(([id, r]) => [id, JSON.stringify(r)]),
-    identities: [...graph.identities.entries()].map(([key, r]) => [key, JSON.stringify(r)]),
-    pairs: [
-      ...[...graph.keptApart.keys()].map((pair): [string, string] => [`kept:${pair}`, '1']),
-      ...[...graph.suggestedPairs.keys()].map((pair): [string, string] => [
-        `suggested:${pair}`,
-        '1',
-      ]),
-    ],
-    eventCount: graph.eventCount,
-  };
+  return graphWrites(graph);
 }
 
 /**
@@ -96,6 +85,41 @@ export function loadGraphAround(
     ownIdentities: true,
     keptApart: options.keptApart ?? false,
   });
+}
+
+/**
+ * The part of the graph a batch that names these customers and identities folds and then
+ * asks about: the records themselves, each customer's chain of survivors and whole merge
+ * group (so `mergeGroupOf` and `identityKeysOf` answer), and the count of events folded.
+ */
+export function loadGraphForBatch(
+  redis: Redis,
+  keys: RedisGraphKeys,
+  customerIds: readonly string[],
+  identityKeys: readonly string[],
+): Promise<IdentityGraph> {
+  return loadGraph(redis, keys, customerIds, identityKeys, {
+    down: true,
+    ownIdentities: false,
+    keptApart: false,
+    eventCount: true,
+  });
+}
+
+/** The graph's records as hash writes (whole records: setting them again is idempotent). */
+export function graphWrites(graph: IdentityGraph): GraphWrites {
+  return {
+    customers: [...graph.customers.entries()].map(([id, r]) => [id, JSON.stringify(r)]),
+    identities: [...graph.identities.entries()].map(([key, r]) => [key, JSON.stringify(r)]),
+    pairs: [
+      ...[...graph.keptApart.keys()].map((pair): [string, string] => [`kept:${pair}`, '1']),
+      ...[...graph.suggestedPairs.keys()].map((pair): [string, string] => [
+        `suggested:${pair}`,
+        '1',
+      ]),
+    ],
+    eventCount: graph.eventCount,
+  };
 }
 
 /**
@@ -134,7 +158,7 @@ async function loadGraph(
   keys: RedisGraphKeys,
   customerIds: readonly string[],
   identityKeys: readonly string[],
-  options: { down: boolean; ownIdentities: boolean; keptApart: boolean },
+  options: { down: boolean; ownIdentities: boolean; keptApart: boolean; eventCount?: boolean },
 ): Promise<IdentityGraph> {
   const identities = new Map<string, IdentityRecord>();
   const customers = new Map<string, CustomerRecord>();
@@ -182,7 +206,8 @@ async function loadGraph(
     });
   }
   // Only a fold numbers records by it; a query never reads it.
-  const eventCount = options.down ? 0 : Number((await redis.get(keys.eventCount)) ?? 0);
+  const eventCount =
+    options.down && !options.eventCount ? 0 : Number((await redis.get(keys.eventCount)) ?? 0);
   return {
     identities: PersistentMap.from(identities),
     customers: PersistentMap.from(customers),
