@@ -9,10 +9,13 @@ import {
   customerMerged,
   customerUnmerged,
   decodeCursor,
+  EMPTY_IDENTITY_GRAPH,
+  evolve,
   identityLinked,
 } from '@rapport/domain';
 import { CheckpointMismatchError } from '../projection/checkpoint';
 import { type TimelineReadModel } from '../timeline/timeline-read-model';
+import { type TimelineAsOf } from '../time-travel/log-as-of';
 
 export type TimelineReadModelUnderTest = AdapterUnderTest<TimelineReadModel>;
 
@@ -67,18 +70,25 @@ const merged = (survivorId: string, mergedId: string) =>
 const unmerged = (survivorId: string, mergedId: string) =>
   customerUnmerged({ survivorId, mergedId, by: STAFF, at: AT, reason: 'staff-decision' });
 
+/** The log as of `position`, its identity graph folded from `identityEvents` (those up to it). */
+function asOf(position: number, ...identityEvents: IdentityGraphEvent[]): TimelineAsOf {
+  return { position, graph: identityEvents.reduce(evolve, EMPTY_IDENTITY_GRAPH) };
+}
+
 async function allPages(
   model: TimelineReadModel,
   customerId: string,
   query: Omit<TimelineQuery, 'cursor'>,
+  at?: TimelineAsOf,
 ) {
   const items: TimelineEntry[] = [];
   let cursor: string | null = null;
   do {
-    const page = await model.page(customerId, {
-      ...query,
-      ...(cursor ? { cursor: decodeCursor(cursor) ?? undefined } : {}),
-    });
+    const page = await model.page(
+      customerId,
+      { ...query, ...(cursor ? { cursor: decodeCursor(cursor) ?? undefined } : {}) },
+      at,
+    );
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -313,6 +323,204 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
     it('moves the checkpoint even when a batch adds no entry', async () => {
       await model.apply([], { after: 0, upTo: 17 });
       expect(await model.checkpoint()).toBe(17);
+    });
+
+    describe('as of a past log position (time travel)', () => {
+      const positions = async (id: string, at: TimelineAsOf, limit = 3) =>
+        (await allPages(model, id, { limit }, at)).map((e) => e.position);
+      const links = linked([ANN, 'c-a'], [BOB, 'c-b']);
+
+      it('a merge after the position is not applied: each customer is still its own', async () => {
+        await model.apply(
+          [
+            entry(1, { customerId: 'c-a', identity: ANN }),
+            entry(2, { customerId: 'c-b', identity: BOB }),
+            entry(3, { customerId: 'c-a', identity: ANN }),
+            entry(4, { customerId: 'c-b', identity: BOB }),
+          ],
+          { after: 0, upTo: 4 },
+          links,
+        );
+        await model.apply([], { after: 4, upTo: 5 }, [merged('c-a', 'c-b')]);
+        await model.apply([entry(6, { customerId: 'c-b', identity: BOB })], { after: 5, upTo: 6 });
+        const before = asOf(4, ...links);
+        expect(await positions('c-a', before)).toEqual([3, 1]);
+        expect(await positions('c-b', before)).toEqual([4, 2]);
+        expect(await model.resolveCustomer('c-b', before)).toBe('c-b');
+        expect(await model.customerByIdentity('email:bob@example.com', before)).toBe('c-b');
+        const profile = await model.profile('c-b', before);
+        expect(profile).toMatchObject({
+          customerId: 'c-b',
+          identities: [BOB],
+          mergedCustomers: [],
+          touchpoints: 2,
+          lastContact: entry(4).occurredAt,
+          mergeHistory: [],
+        });
+        expect(profile).not.toHaveProperty('redirectedFrom');
+        // The same model now, and as of the head: merged.
+        const head = asOf(6, ...links, merged('c-a', 'c-b'));
+        expect(await positions('c-b', head)).toEqual([6, 4, 3, 2, 1]);
+        expect(await positions('c-b', head)).toEqual(
+          (await allPages(model, 'c-b', { limit: 3 })).map((e) => e.position),
+        );
+        expect(await model.profile('c-b', head)).toEqual(await model.profile('c-b'));
+        expect(await model.resolveCustomer('c-b')).toBe('c-a');
+      });
+
+      it('an unmerge after the position is not applied: the merge still holds then', async () => {
+        await model.apply(
+          [
+            entry(1, { customerId: 'c-a', identity: ANN }),
+            entry(2, { customerId: 'c-b', identity: BOB }),
+            entry(3, { customerId: 'c-a', identity: ANN }),
+            entry(4, { customerId: 'c-b', identity: BOB }),
+          ],
+          { after: 0, upTo: 4 },
+          links,
+        );
+        await model.apply([], { after: 4, upTo: 5 }, [merged('c-a', 'c-b')]);
+        await model.apply([entry(6, { customerId: 'c-b', identity: BOB })], { after: 5, upTo: 6 });
+        await model.apply([], { after: 6, upTo: 7 }, [unmerged('c-a', 'c-b')]);
+        await model.apply([entry(8, { customerId: 'c-b', identity: BOB })], { after: 7, upTo: 8 });
+        const between = asOf(6, ...links, merged('c-a', 'c-b'));
+        expect(await positions('c-a', between)).toEqual([6, 4, 3, 2, 1]);
+        expect(await positions('c-b', between)).toEqual([6, 4, 3, 2, 1]);
+        expect(await model.resolveCustomer('c-b', between)).toBe('c-a');
+        expect(await model.customerByIdentity('email:bob@example.com', between)).toBe('c-a');
+        const profile = await model.profile('c-b', between);
+        expect(profile).toMatchObject({
+          customerId: 'c-a',
+          redirectedFrom: 'c-b',
+          identities: [ANN, BOB],
+          mergedCustomers: ['c-b'],
+          touchpoints: 5,
+        });
+        expect(profile?.mergeHistory.map((m) => m.action)).toEqual(['merged']);
+        // Now: split back.
+        expect((await allPages(model, 'c-b', { limit: 3 })).map((e) => e.position)).toEqual([
+          8, 6, 4, 2,
+        ]);
+      });
+
+      it('a link after the position is not applied: its entries are still their own customer', async () => {
+        await model.apply(
+          [
+            entry(1, { customerId: 'c-a', identity: ANN }),
+            entry(2, { customerId: 'c-p', identity: ANN_PHONE, channel: 'phone' }),
+          ],
+          { after: 0, upTo: 2 },
+          linked([ANN, 'c-a'], [ANN_PHONE, 'c-p']),
+        );
+        const link = identityLinked({
+          identity: ANN_PHONE,
+          customerId: 'c-a',
+          via: ANN,
+          by: STAFF,
+          at: AT,
+          reason: 'explicit-link',
+        });
+        await model.apply([], { after: 2, upTo: 3 }, [link]);
+        const before = asOf(2, ...linked([ANN, 'c-a'], [ANN_PHONE, 'c-p']));
+        expect(await positions('c-a', before)).toEqual([1]);
+        expect(await model.customerByIdentity('phone:+4930123456', before)).toBe('c-p');
+        expect((await model.profile('c-a', before))?.identities).toEqual([ANN]);
+        expect(await model.customerByIdentity('phone:+4930123456')).toBe('c-a');
+      });
+
+      it('entries after the position are absent: from pages, counts, first and last contact', async () => {
+        await model.apply(
+          [
+            entry(1, { customerId: 'c-a', identity: ANN, channel: 'email' }),
+            entry(2, { customerId: 'c-a', identity: ANN, channel: 'chat' }),
+            entry(3, { customerId: 'c-a', identity: ANN, channel: 'email' }),
+          ],
+          { after: 0, upTo: 3 },
+          linked([ANN, 'c-a']),
+        );
+        await model.apply(
+          [
+            entry(4, { customerId: 'c-a', identity: ANN, channel: 'social' }),
+            // Late and back-dated: older than everything, recorded after the position.
+            entry(5, { customerId: 'c-a', identity: ANN, occurredAt: '2025-01-01T00:00:00.000Z' }),
+          ],
+          { after: 3, upTo: 5 },
+        );
+        const at3 = asOf(3, ...linked([ANN, 'c-a']));
+        expect(await positions('c-a', at3, 2)).toEqual([3, 2, 1]);
+        expect(await model.profile('c-a', at3)).toEqual({
+          customerId: 'c-a',
+          identities: [ANN],
+          mergedCustomers: [],
+          channels: ['chat', 'email'],
+          touchpointsPerChannel: { chat: 1, email: 2 },
+          touchpoints: 3,
+          firstContact: entry(1).occurredAt,
+          lastContact: entry(3).occurredAt,
+          mergeHistory: [],
+          openMergeSuggestions: [],
+        });
+        // Before anything: nobody.
+        const empty = asOf(0);
+        expect(await positions('c-a', empty)).toEqual([]);
+        expect(await model.profile('c-a', empty)).toBeNull();
+        expect(await model.resolveCustomer('c-a', empty)).toBeNull();
+        expect(await model.customerByIdentity('email:ann@example.com', empty)).toBeNull();
+      });
+
+      it('pages with cursors cover exactly the entries up to the position, with filters and across identities', async () => {
+        const all = Array.from({ length: 60 }, (_, i) => {
+          const position = i + 1;
+          const phone = position % 4 === 0;
+          return entry(position, {
+            customerId: phone ? 'c-p' : 'c-a',
+            identity: phone ? ANN_PHONE : ANN,
+            // Every 7th arrives late, back-dated among the older entries.
+            ...(position % 7 === 0 ? { occurredAt: entry(position - 30).occurredAt } : {}),
+          });
+        });
+        const graph = linked([ANN, 'c-a'], [ANN_PHONE, 'c-a', ANN]);
+        await model.apply(all.slice(0, 30), { after: 0, upTo: 30 }, graph);
+        await model.apply(all.slice(30), { after: 30, upTo: 60 });
+        const at = asOf(30, ...graph);
+        const newestFirst = (list: TimelineEntry[]) =>
+          [...list]
+            .sort((a, b) => b.occurredAt.localeCompare(a.occurredAt) || b.position - a.position)
+            .map((e) => e.position);
+        const upTo30 = all.slice(0, 30);
+        for (const limit of [1, 2, 3, 7, 100]) {
+          expect(await positions('c-a', at, limit)).toEqual(newestFirst(upTo30));
+        }
+        expect(
+          (await allPages(model, 'c-a', { limit: 2, channels: ['email', 'chat'] }, at)).map(
+            (e) => e.position,
+          ),
+        ).toEqual(newestFirst(upTo30.filter((e) => e.channel === 'email' || e.channel === 'chat')));
+        // A cursor from a page as of the position continues as of it.
+        const first = await model.page('c-a', { limit: 5 }, at);
+        const next = await model.page(
+          'c-a',
+          { limit: 5, cursor: decodeCursor(first.nextCursor ?? '') ?? undefined },
+          at,
+        );
+        expect([...first.items, ...next.items].map((e) => e.position)).toEqual(
+          newestFirst(upTo30).slice(0, 10),
+        );
+      });
+
+      it('a customer the graph did not know yet is the one its identity started, from its first entry on', async () => {
+        await model.apply([entry(1), entry(2)], { after: 0, upTo: 2 });
+        await model.apply([], { after: 2, upTo: 3 }, linked([ANN, 'c-1']));
+        const at2 = asOf(2);
+        expect(await model.resolveCustomer('c-1', at2)).toBe('c-1');
+        expect(await model.customerByIdentity('email:ann@example.com', at2)).toBe('c-1');
+        expect(await positions('c-1', at2)).toEqual([2, 1]);
+        expect(await model.profile('c-1', asOf(1))).toMatchObject({
+          customerId: 'c-1',
+          identities: [ANN],
+          touchpoints: 1,
+        });
+      });
     });
 
     it('clear forgets everything', async () => {

@@ -1,5 +1,6 @@
 import { type Redis } from 'ioredis';
 import {
+  type Channel,
   type ChannelIdentity,
   type CustomerProfile,
   type CustomerRecord,
@@ -24,6 +25,14 @@ import { type CheckpointRange } from '../projection/checkpoint';
 import { FencedBatchScript } from './fenced-batch-script';
 import { type TimelineReadModel } from '../timeline/timeline-read-model';
 import { type RedisFence } from './redis-lease';
+import { type TimelineAsOf } from '../time-travel/log-as-of';
+import {
+  customerByIdentityAsOf,
+  type FiledTimelineEntries,
+  profileAsOf,
+  resolveCustomerAsOf,
+  timelinePageAsOf,
+} from '../time-travel/timeline-as-of';
 import {
   foldIdentityEvents,
   loadGraphAround,
@@ -189,27 +198,31 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     await APPLY.apply(this.redis, keys, args, range, this.fence);
   }
 
-  async page(customerId: string, query: TimelineQuery): Promise<TimelinePage> {
+  async page(customerId: string, query: TimelineQuery, asOf?: TimelineAsOf): Promise<TimelinePage> {
+    if (asOf) return timelinePageAsOf(this.filed, asOf, customerId, query);
     const buckets = await this.bucketKeysOf(customerId);
     const parts = await Promise.all(buckets.map((b) => this.pageOfKey(this.timelineKey(b), query)));
     if (parts.length === 0) return { items: [], nextCursor: null };
     return parts.length === 1 ? parts[0] : unionOfPages(parts, query.limit);
   }
 
-  async customerByIdentity(key: string): Promise<string | null> {
+  async customerByIdentity(key: string, asOf?: TimelineAsOf): Promise<string | null> {
+    if (asOf) return customerByIdentityAsOf(this.filed, asOf, key);
     return (
       (await survivorOfIdentityIn(this.redis, this.graphKeys, key)) ??
       (await this.redis.hget(this.identitiesKey, key))
     );
   }
 
-  async resolveCustomer(customerId: string): Promise<string | null> {
+  async resolveCustomer(customerId: string, asOf?: TimelineAsOf): Promise<string | null> {
+    if (asOf) return resolveCustomerAsOf(this.filed, asOf, customerId);
     const resolved = await survivorIn(this.redis, this.graphKeys, customerId);
     if (resolved !== undefined) return resolved;
     return (await this.redis.hexists(this.streamIdentitiesKey, customerId)) ? customerId : null;
   }
 
-  async profile(customerId: string): Promise<CustomerProfile | null> {
+  async profile(customerId: string, asOf?: TimelineAsOf): Promise<CustomerProfile | null> {
+    if (asOf) return profileAsOf(this.filed, asOf, customerId);
     let graph = await loadGraphAround(this.redis, this.graphKeys, [customerId], {
       keptApart: true,
     });
@@ -310,7 +323,70 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     return activities;
   }
 
-  private async pageOfKey(key: string, query: TimelineQuery): Promise<TimelinePage> {
+  /** The sorted sets as time travel reads them: only entries at positions up to a given one. */
+  private readonly filed: FiledTimelineEntries = {
+    pageOf: (bucket, query, upTo) => this.pageOfKey(this.timelineKey(bucket), query, upTo),
+    activityOf: (bucket, upTo) => this.activityUpTo(bucket, upTo),
+    hasEntryUpTo: async (bucket, upTo) => {
+      let found = false;
+      await this.eachMemberOldestFirst(bucket, (position) => {
+        found = position <= upTo;
+        return !found; // stop at the first one
+      });
+      return found;
+    },
+    streamCustomerOf: (bucket) => this.redis.hget(this.identitiesKey, bucket),
+    streamIdentityOf: async (customerId) => {
+      const raw = await this.redis.hget(this.streamIdentitiesKey, customerId);
+      return raw === null ? null : (JSON.parse(raw) as ChannelIdentity);
+    },
+  };
+
+  /** What the bucket's entries at positions ≤ `upTo` add up to: one pass over its sorted set. */
+  private async activityUpTo(bucket: string, upTo: number): Promise<IdentityActivity | undefined> {
+    const perChannel: Partial<Record<Channel, number>> = {};
+    let first: string | undefined;
+    let last: string | undefined;
+    await this.eachMemberOldestFirst(bucket, (position, member) => {
+      if (position > upTo) return true;
+      const { channel, occurredAt } = JSON.parse(member.slice(POSITION_DIGITS)) as TimelineEntry;
+      perChannel[channel] = (perChannel[channel] ?? 0) + 1;
+      first ??= occurredAt;
+      last = occurredAt;
+      return true;
+    });
+    return first === undefined || last === undefined ? undefined : { perChannel, first, last };
+  }
+
+  /**
+   * Visits a bucket's members oldest first, in chunks, until `visit` returns false. An entry
+   * appended meanwhile (late, so it sorts among those read) shifts the rest by one: a
+   * member is then seen again and skipped by its position, never missed.
+   */
+  private async eachMemberOldestFirst(
+    bucket: string,
+    visit: (position: number, member: string) => boolean,
+  ): Promise<void> {
+    const key = this.timelineKey(bucket);
+    const seen = new Set<number>();
+    for (let start = 0; ; start += MAX_CHUNK) {
+      const members = await this.redis.zrange(key, start, start + MAX_CHUNK - 1);
+      for (const member of members) {
+        const position = Number(member.slice(0, POSITION_DIGITS));
+        if (seen.has(position)) continue;
+        seen.add(position);
+        if (!visit(position, member)) return;
+      }
+      if (members.length < MAX_CHUNK) return;
+    }
+  }
+
+  /** One page of a sorted set; with `upTo`, of its entries at positions up to it only. */
+  private async pageOfKey(
+    key: string,
+    query: TimelineQuery,
+    upTo = Infinity,
+  ): Promise<TimelinePage> {
     const min = query.from ? String(Date.parse(query.from)) : '-inf';
     // Read only entries strictly older than `bound`: the cursor or `to`, whichever is older.
     let bound: TimelineCursor | undefined = query.cursor;
@@ -318,7 +394,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       const to = { occurredAtMs: Date.parse(query.to), position: 0 };
       if (!bound || isOlder(to, bound)) bound = to;
     }
-    const filtered = Boolean(query.channels || query.directions || query.types);
+    const filtered = Boolean(query.channels || query.directions || query.types) || upTo < Infinity;
     // Common case in one round trip: the page, one more to know whether more exist, and
     // the cursor's own entry, which is skipped. A filter reads ahead, then doubles.
     const wanted = query.limit + 1 + (query.cursor ? 1 : 0);
@@ -361,6 +437,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
         // The cursor entry itself, or newer ones of its millisecond; or read before.
         if (bound && !isOlder(read, bound)) continue;
         if (readBefore && !isOlder(read, readBefore)) continue;
+        if (read.position > upTo) continue; // after the position asked for (time travel)
         const entry = JSON.parse(member.slice(POSITION_DIGITS)) as TimelineEntry;
         if (!matchesTimelineFilter(entry, query)) continue;
         if (items.length === query.limit) {

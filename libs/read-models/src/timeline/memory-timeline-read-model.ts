@@ -22,6 +22,14 @@ import {
   unionOfPages,
 } from '@rapport/domain';
 import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
+import { type TimelineAsOf } from '../time-travel/log-as-of';
+import {
+  customerByIdentityAsOf,
+  type FiledTimelineEntries,
+  profileAsOf,
+  resolveCustomerAsOf,
+  timelinePageAsOf,
+} from '../time-travel/timeline-as-of';
 import { type TimelineReadModel } from './timeline-read-model';
 
 interface StoredEntry {
@@ -73,23 +81,27 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
     this.position = range.upTo;
   }
 
-  async page(customerId: string, query: TimelineQuery): Promise<TimelinePage> {
+  async page(customerId: string, query: TimelineQuery, asOf?: TimelineAsOf): Promise<TimelinePage> {
+    if (asOf) return timelinePageAsOf(this.filed, asOf, customerId, query);
     const parts = this.bucketKeysOf(customerId).map((key) => this.pageOfBucket(key, query));
     return parts.length === 1 ? parts[0] : unionOfPages(parts, query.limit);
   }
 
-  async customerByIdentity(key: string): Promise<string | null> {
+  async customerByIdentity(key: string, asOf?: TimelineAsOf): Promise<string | null> {
+    if (asOf) return customerByIdentityAsOf(this.filed, asOf, key);
     return customerOfIdentity(this.graph, key) ?? this.streamCustomers.get(key) ?? null;
   }
 
-  async resolveCustomer(customerId: string): Promise<string | null> {
+  async resolveCustomer(customerId: string, asOf?: TimelineAsOf): Promise<string | null> {
+    if (asOf) return resolveCustomerAsOf(this.filed, asOf, customerId);
     return (
       resolveCustomer(this.graph, customerId) ??
       (this.streamIdentities.has(customerId) ? customerId : null)
     );
   }
 
-  async profile(customerId: string): Promise<CustomerProfile | null> {
+  async profile(customerId: string, asOf?: TimelineAsOf): Promise<CustomerProfile | null> {
+    if (asOf) return profileAsOf(this.filed, asOf, customerId);
     const activityOf = (key: string) => this.activityOf(key);
     const profile = customerProfileOf(this.graph, customerId, activityOf);
     if (profile) return profile;
@@ -129,7 +141,32 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
     };
   }
 
-  private pageOfBucket(key: string, query: TimelineQuery): TimelinePage {
+  /** The buckets as time travel reads them: only entries at positions up to a given one. */
+  private readonly filed: FiledTimelineEntries = {
+    pageOf: async (key, query, upTo) => this.pageOfBucket(key, query, upTo),
+    activityOf: async (key, upTo) => this.activityUpTo(key, upTo),
+    hasEntryUpTo: async (key, upTo) =>
+      this.buckets.get(key)?.list.some((stored) => stored.position <= upTo) ?? false,
+    streamCustomerOf: async (key) => this.streamCustomers.get(key) ?? null,
+    streamIdentityOf: async (customerId) => this.streamIdentities.get(customerId) ?? null,
+  };
+
+  /** What the bucket's entries at positions ≤ `upTo` add up to: one walk over the bucket. */
+  private activityUpTo(key: string, upTo: number): IdentityActivity | undefined {
+    const perChannel: Partial<Record<Channel, number>> = {};
+    let first: string | undefined;
+    let last: string | undefined;
+    for (const { position, entry } of this.buckets.get(key)?.list ?? []) {
+      if (position > upTo) continue;
+      perChannel[entry.channel] = (perChannel[entry.channel] ?? 0) + 1;
+      first ??= entry.occurredAt; // oldest first
+      last = entry.occurredAt;
+    }
+    return first === undefined || last === undefined ? undefined : { perChannel, first, last };
+  }
+
+  /** One page of a bucket; with `upTo`, of its entries at positions up to it only. */
+  private pageOfBucket(key: string, query: TimelineQuery, upTo = Infinity): TimelinePage {
     const list = this.buckets.get(key)?.list ?? [];
     // Walk from the newest entry that is strictly older than the cursor and before `to`.
     let start = list.length - 1;
@@ -143,7 +180,7 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
     const items: TimelineEntry[] = [];
     let more = false;
     for (let i = start; i >= 0 && list[i].occurredAtMs >= fromMs; i -= 1) {
-      if (!matchesTimelineFilter(list[i].entry, query)) continue;
+      if (list[i].position > upTo || !matchesTimelineFilter(list[i].entry, query)) continue;
       if (items.length === query.limit) {
         more = true;
         break;

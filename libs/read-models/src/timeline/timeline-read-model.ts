@@ -6,6 +6,7 @@ import {
   type TimelineQuery,
 } from '@rapport/domain';
 import { type CheckpointRange } from '../projection/checkpoint';
+import { type TimelineAsOf } from '../time-travel/log-as-of';
 
 /**
  * The timeline read model port. Adapters: memory (embedded default) and Redis. Every
@@ -15,6 +16,11 @@ import { type CheckpointRange } from '../projection/checkpoint';
  * identity graph (folded from the identity events) says which identities a customer has,
  * so a customer's timeline is the union of its identities' entries, and a merged id
  * answers for its survivor.
+ *
+ * Every query takes an optional `asOf` (time travel): it is then answered as the model
+ * would have answered at checkpoint `asOf.position` — with `asOf.graph` (the identity graph
+ * folded up to that position, see `IdentityGraphHistory`) instead of the model's own, and
+ * only the entries at positions up to it. The model must have applied the log that far.
  */
 export interface TimelineReadModel {
   /** The log position of the last event applied; 0 for an empty model. */
@@ -32,13 +38,13 @@ export interface TimelineReadModel {
     identityEvents?: readonly IdentityGraphEvent[],
   ): Promise<void>;
   /** One page of a customer's unified timeline, newest first (a merged id: its survivor's). */
-  page(customerId: string, query: TimelineQuery): Promise<TimelinePage>;
+  page(customerId: string, query: TimelineQuery, asOf?: TimelineAsOf): Promise<TimelinePage>;
   /** The customer an identity (by its key, `email:ann@example.com`) belongs to now (a survivor). */
-  customerByIdentity(identityKey: string): Promise<string | null>;
+  customerByIdentity(identityKey: string, asOf?: TimelineAsOf): Promise<string | null>;
   /** The customer an id stands for now: itself, or the survivor it was merged into; null if unknown. */
-  resolveCustomer(customerId: string): Promise<string | null>;
+  resolveCustomer(customerId: string, asOf?: TimelineAsOf): Promise<string | null>;
   /** Identities, channels, first and last contact, counts and merge history; null if unknown. */
-  profile(customerId: string): Promise<CustomerProfile | null>;
+  profile(customerId: string, asOf?: TimelineAsOf): Promise<CustomerProfile | null>;
   /** Forgets everything (the model is rebuilt from the log). */
   clear(): Promise<void>;
 }

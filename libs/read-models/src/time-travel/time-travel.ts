@@ -1,0 +1,79 @@
+import { type Validated, invalid, valid } from '@rapport/domain';
+import { type EventStore } from '@rapport/event-store';
+import { IdentityGraphHistory, type IdentityGraphHistoryOptions } from './identity-graph-history';
+import { type LogAsOf } from './log-as-of';
+import { type AsOfRequest, parseAsOf } from './parse-as-of';
+import { type LogPoint, positionAtTime, recordedAtOf } from './position-at-time';
+
+export interface TimeTravelOptions extends IdentityGraphHistoryOptions {
+  /** The clock in ms (default `Date.now`): a later `asOf` time is refused. */
+  readonly now?: () => number;
+}
+
+export interface ResolveAsOfOptions {
+  /**
+   * How far the read model that answers has applied the log (its checkpoint): a later
+   * position is answered as of this one, since the model cannot show what it has not
+   * applied. The answer's `position` says which was used.
+   */
+  readonly upTo?: number;
+}
+
+/**
+ * `?asOf=` for any query: turns a log position or a time into the log as it was then — the
+ * position and the identity graph at it. A time means the log as it was at that time: every
+ * event the log had recorded (appended) by then, by the log's own recorded time, not by
+ * when the touchpoint happened (a late-arriving e-mail is not in the past it claims).
+ * Refused (a field error on `asOf`): malformed, a time in the future, a position past the
+ * log's head. Cost: one head read, a binary search for a time (⌈log₂ head⌉ + 1 one-event
+ * reads) and `IdentityGraphHistory.graphAt` (bounded by the identity decisions).
+ */
+export class TimeTravel {
+  readonly graphs: IdentityGraphHistory;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: EventStore,
+    options: TimeTravelOptions = {},
+  ) {
+    this.graphs = new IdentityGraphHistory(store, options);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Parses `raw` (the `asOf` parameter) and answers the log as it was then. */
+  async resolve(raw: string, options: ResolveAsOfOptions = {}): Promise<Validated<LogAsOf>> {
+    const request = parseAsOf(raw);
+    if (!request.ok) return request;
+    const point = await this.pointOf(request.value);
+    if (!point.ok) return point;
+    const { upTo } = options;
+    const capped =
+      upTo !== undefined && upTo < point.value.position
+        ? { position: upTo, recordedAt: await recordedAtOf(this.store, upTo) }
+        : point.value;
+    return valid({ ...capped, graph: await this.graphs.graphAt(capped.position) });
+  }
+
+  /** The log position a request names, checked against the log's head and the clock. */
+  async pointOf(request: AsOfRequest): Promise<Validated<LogPoint>> {
+    const head = await this.store.headPosition();
+    if ('position' in request) {
+      if (request.position > head)
+        return invalid({
+          path: 'asOf',
+          message: `asOf position ${request.position} is past the log's head ${head}`,
+        });
+      return valid({
+        position: request.position,
+        recordedAt: await recordedAtOf(this.store, request.position),
+      });
+    }
+    const now = this.now();
+    if (request.timeMs > now)
+      return invalid({
+        path: 'asOf',
+        message: `asOf ${request.time} is in the future (it is ${new Date(now).toISOString()}); time travel answers about the past — leave asOf out for now`,
+      });
+    return valid(await positionAtTime(this.store, request.timeMs, head));
+  }
+}
