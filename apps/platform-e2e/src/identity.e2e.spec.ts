@@ -27,6 +27,8 @@ import { ensureE2eTopics, e2eTopics, removeE2eTopics } from './e2e-topics';
 /** Keys of the timeline read model (and the identity graph it keeps). */
 const TIMELINE_KEY =
   /^(timeline:|activity:|graph:|identity$|stream-identity$|checkpoint:timeline$)/;
+/** Keys of the closeness read model (its facts, rankings and its own copy of the graph). */
+const CLOSENESS_KEY = /^(closeness:|checkpoint:closeness:)/;
 
 interface Health {
   log?: { head: number };
@@ -213,7 +215,27 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
         `${queryApi.url}/v1/customers/${customer}`,
       );
       expect(profile.body.identities.map(identityKey)).toEqual([...keys].sort());
+      // Scores follow merges too: a merged id answers with its survivor's closeness.
+      const closeness = await httpJson<{ customerId: string }>(
+        `${queryApi.url}/v1/customers/${customer}/closeness`,
+      );
+      expect([customer, closeness.status]).toEqual([customer, expected.length > 0 ? 200 : 404]);
+      if (expected.length > 0) expect(closeness.body.customerId).toBe(root);
     }
+    // Only survivors are ranked: one entry per customer with touchpoints.
+    const ranked = await httpJson<{ items: { customerId: string }[] }>(
+      `${queryApi.url}/v1/closeness/top?limit=1000`,
+    );
+    const withTouchpoints = new Set(
+      reference
+        .customers()
+        .map((customer) => reference.rootOf(customer))
+        .filter((root) => {
+          const keys = new Set(reference.identityKeysOf(root));
+          return filed.some((f) => keys.has(f.bucket));
+        }),
+    );
+    expect(ranked.body.items.map((i) => i.customerId).sort()).toEqual([...withTouchpoints].sort());
     for (const key of reference.knownKeys()) {
       const found = await httpJson<{ customerId: string }>(
         `${queryApi.url}/v1/customers?identity=${encodeURIComponent(key)}`,
@@ -232,6 +254,10 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
         Object.fromEntries(Object.entries(dump).filter(([key]) => TIMELINE_KEY.test(key)));
       expect(Object.keys(timelineModel(live)).length).toBeGreaterThan(15);
       expect(timelineModel(live)).toEqual(timelineModel(clean));
+      const closenessModel = (dump: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(dump).filter(([key]) => CLOSENESS_KEY.test(key)));
+      expect(Object.keys(closenessModel(live)).length).toBeGreaterThan(15);
+      expect(closenessModel(live)).toEqual(closenessModel(clean));
     } finally {
       await store.close();
     }
