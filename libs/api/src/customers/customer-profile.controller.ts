@@ -1,11 +1,13 @@
-import { Controller, Get, Inject, Optional, Param } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { type IdeaBacklog, type TimelineReadModel } from '@rapport/read-models';
+import { Controller, Get, Inject, Optional, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { type IdeaBacklog, type TimeTravel, type TimelineReadModel } from '@rapport/read-models';
 import { validate as isUuid } from 'uuid';
 import { ProblemException } from '../http/problem';
 import { IDEA_BACKLOG } from '../ideas/idea-tokens';
 import { ideasOfPerson, personIdea } from '../ideas/ideas-of-person';
 import { TIMELINE_READ_MODEL } from '../platform/tokens';
+import { AS_OF_QUERY, asOfField, resolveAsOfParam } from '../time-travel/as-of-param';
+import { TIME_TRAVEL } from '../time-travel/time-travel-tokens';
 
 /** A customer's profile: identities, channels, first and last contact, merge history, ideas. */
 @ApiTags('customers')
@@ -13,6 +15,7 @@ import { TIMELINE_READ_MODEL } from '../platform/tokens';
 export class CustomerProfileController {
   constructor(
     @Inject(TIMELINE_READ_MODEL) private readonly timelines: TimelineReadModel,
+    @Inject(TIME_TRAVEL) private readonly timeTravel: TimeTravel | null,
     /** The idea backlog, where the process has it (the query API and `rapport dev` do). */
     @Optional() @Inject(IDEA_BACKLOG) private readonly backlog?: IdeaBacklog,
   ) {}
@@ -23,22 +26,37 @@ export class CustomerProfileController {
   @ApiResponse({
     status: 200,
     description:
-      '{ customerId, redirectedFrom?, identities, mergedCustomers, channels, touchpointsPerChannel, touchpoints, firstContact, lastContact, mergeHistory, openMergeSuggestions, ideas?: [{ ideaId, title, status, role, updatedAt }], timeline }',
+      '{ customerId, redirectedFrom?, identities, mergedCustomers, channels, touchpointsPerChannel, touchpoints, firstContact, lastContact, mergeHistory, openMergeSuggestions, ideas?: [{ ideaId, title, status, role, updatedAt }], timeline, asOf? } — with asOf, everything as of then, and no ideas (the backlog is not kept over time)',
   })
-  @ApiResponse({ status: 404, description: 'no such customer' })
-  async profile(@Param('id') customerId: string) {
+  @ApiQuery(AS_OF_QUERY)
+  @ApiResponse({ status: 400, description: 'bad id or asOf (problem details)' })
+  @ApiResponse({ status: 404, description: 'no such customer (then, with asOf)' })
+  async profile(@Param('id') customerId: string, @Query('asOf') rawAsOf?: unknown) {
     if (!isUuid(customerId))
       throw new ProblemException(400, `customer id ${customerId} is not a UUID`);
-    const profile = await this.timelines.profile(customerId);
-    if (!profile) throw new ProblemException(404, `no customer ${customerId}`);
+    if (rawAsOf !== undefined && typeof rawAsOf !== 'string')
+      throw new ProblemException(400, 'query parameter asOf is given more than once');
+    const asOf = await resolveAsOfParam(this.timeTravel, rawAsOf, () =>
+      this.timelines.checkpoint(),
+    );
+    const profile = await this.timelines.profile(customerId, asOf);
+    if (!profile)
+      throw new ProblemException(
+        404,
+        asOf
+          ? `no customer ${customerId} as of log position ${asOf.position}`
+          : `no customer ${customerId}`,
+      );
     const ids = [profile.customerId, ...profile.mergedCustomers];
-    const ideas = this.backlog
-      ? (await ideasOfPerson(this.backlog, ids)).map((view) => personIdea(view, ids))
-      : undefined;
+    const ideas =
+      this.backlog && !asOf
+        ? (await ideasOfPerson(this.backlog, ids)).map((view) => personIdea(view, ids))
+        : undefined;
     return {
       ...profile,
       ...(ideas ? { ideas } : {}),
-      timeline: `/v1/customers/${profile.customerId}/timeline`,
+      timeline: `/v1/customers/${profile.customerId}/timeline${asOf ? `?asOf=${asOf.position}` : ''}`,
+      ...asOfField(asOf),
     };
   }
 }

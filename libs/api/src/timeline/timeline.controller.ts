@@ -1,14 +1,16 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { identityKey, parseTimelineQuery, type TimelineQueryParams } from '@rapport/domain';
-import { type TimelineReadModel } from '@rapport/read-models';
+import { type TimeTravel, type TimelineReadModel } from '@rapport/read-models';
 import { validate as isUuid } from 'uuid';
 import { type RapportConfig } from '../config/rapport-config';
 import { ProblemException } from '../http/problem';
 import { RAPPORT_CONFIG, TIMELINE_READ_MODEL } from '../platform/tokens';
+import { AS_OF_QUERY, asOfField, resolveAsOfParam } from '../time-travel/as-of-param';
+import { TIME_TRAVEL } from '../time-travel/time-travel-tokens';
 import { parseIdentityParam } from './identity-param';
 
-const TIMELINE_PARAMS = ['channel', 'direction', 'type', 'from', 'to', 'limit', 'cursor'];
+const TIMELINE_PARAMS = ['channel', 'direction', 'type', 'from', 'to', 'limit', 'cursor', 'asOf'];
 
 /** What support staff read: a customer's unified timeline, and customers by identity. */
 @ApiTags('customers')
@@ -17,6 +19,7 @@ export class TimelineController {
   constructor(
     @Inject(TIMELINE_READ_MODEL) private readonly timelines: TimelineReadModel,
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
+    @Inject(TIME_TRAVEL) private readonly timeTravel: TimeTravel | null,
   ) {}
 
   @Get()
@@ -26,19 +29,29 @@ export class TimelineController {
     example: 'email:ann@example.com',
     description: 'kind:value (social: social:network:handle); normalised like on ingestion',
   })
-  @ApiResponse({ status: 200, description: '{ customerId, identity, timeline }' })
-  @ApiResponse({ status: 404, description: 'no customer has this identity' })
+  @ApiQuery(AS_OF_QUERY)
+  @ApiResponse({ status: 200, description: '{ customerId, identity, timeline, asOf? }' })
+  @ApiResponse({ status: 400, description: 'bad identity or asOf (problem details)' })
+  @ApiResponse({ status: 404, description: 'no customer has this identity (had, with asOf)' })
   async findByIdentity(@Query() params: Record<string, string>) {
-    refuseUnknown(params, ['identity']);
+    refuseUnknown(params, ['identity', 'asOf']);
     const identity = parseIdentityParam(params.identity, this.config.defaultPhoneRegion);
     if (!identity.ok) throw new ProblemException(400, 'bad identity', identity.errors);
+    const asOf = await this.asOf(params.asOf);
     const key = identityKey(identity.value);
-    const customerId = await this.timelines.customerByIdentity(key);
-    if (!customerId) throw new ProblemException(404, `no customer has the identity ${key}`);
+    const customerId = await this.timelines.customerByIdentity(key, asOf);
+    if (!customerId)
+      throw new ProblemException(
+        404,
+        asOf
+          ? `no customer had the identity ${key} as of log position ${asOf.position}`
+          : `no customer has the identity ${key}`,
+      );
     return {
       customerId,
       identity: identity.value,
-      timeline: `/v1/customers/${customerId}/timeline`,
+      timeline: `/v1/customers/${customerId}/timeline${asOf ? `?asOf=${asOf.position}` : ''}`,
+      ...asOfField(asOf),
     };
   }
 
@@ -52,7 +65,11 @@ export class TimelineController {
   @ApiQuery({ name: 'to', required: false, description: 'exclusive, ISO 8601' })
   @ApiQuery({ name: 'limit', required: false, description: '1–500, default 50' })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
-  @ApiResponse({ status: 200, description: '{ customerId, items: TimelineEntry[], nextCursor }' })
+  @ApiQuery(AS_OF_QUERY)
+  @ApiResponse({
+    status: 200,
+    description: '{ customerId, redirectedFrom?, items: TimelineEntry[], nextCursor, asOf? }',
+  })
   @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
   async timeline(@Param('id') customerId: string, @Query() params: Record<string, string>) {
     if (!isUuid(customerId))
@@ -60,17 +77,23 @@ export class TimelineController {
     refuseUnknown(params, TIMELINE_PARAMS);
     const query = parseTimelineQuery(params as TimelineQueryParams);
     if (!query.ok) throw new ProblemException(400, 'bad timeline query', query.errors);
+    const asOf = await this.asOf(params.asOf);
     // A merged id answers for its survivor (the page is the survivor's unified timeline).
     const [resolved, page] = await Promise.all([
-      this.timelines.resolveCustomer(customerId),
-      this.timelines.page(customerId, query.value),
+      this.timelines.resolveCustomer(customerId, asOf),
+      this.timelines.page(customerId, query.value, asOf),
     ]);
     const survivor = resolved ?? customerId;
     return {
       customerId: survivor,
       ...(survivor === customerId ? {} : { redirectedFrom: customerId }),
       ...page,
+      ...asOfField(asOf),
     };
+  }
+
+  private asOf(raw: string | undefined) {
+    return resolveAsOfParam(this.timeTravel, raw, () => this.timelines.checkpoint());
   }
 }
 

@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { CustomerProfileController } from '../customers/customer-profile.controller';
+import { TimeTravelModule } from '../time-travel/time-travel.module';
 import { TimelineController } from './timeline.controller';
 
-@Module({ controllers: [TimelineController, CustomerProfileController] })
+@Module({
+  imports: [TimeTravelModule],
+  controllers: [TimelineController, CustomerProfileController],
+})
 export class TimelineHttpModule {}
