@@ -47,8 +47,8 @@ interface TimelineBody {
 describe('time travel over HTTP: ?asOf= on timeline, profile and search (embedded)', () => {
   let app: INestApplication;
   let http: ReturnType<typeof request>;
-  const ann = { kind: 'email', value: 'ann@example.com' };
-  const bob = { kind: 'email', value: 'bob@example.com' };
+  const ann = { kind: 'email', value: 'ann@example.com' } as const;
+  const bob = { kind: 'email', value: 'bob@example.com' } as const;
   const annId = customerIdFor(ann);
   const bobId = customerIdFor(bob);
   /** Moments between the steps: before anything, before the merge, merged, after the unmerge. */
