@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDevCommand } from './commands/dev.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerMigrateLogCommand } from './commands/migrate-log.command';
+import { registerRebuildCommand } from './commands/rebuild.command';
 import { registerReplayCommand } from './commands/replay.command';
 import { registerStatsCommand } from './commands/stats.command';
 import { registerTailCommand } from './commands/tail.command';
@@ -21,6 +22,7 @@ registerDevCommand(program);
 registerMigrateLogCommand(program);
 registerExportCommand(program);
 registerReplayCommand(program);
+registerRebuildCommand(program);
 registerStatsCommand(program);
 registerTailCommand(program);
 

@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
 import { openEventStore } from '@rapport/event-store';
+import { RedisClosenessReadModel } from '@rapport/read-models';
 import { describeWithServices, REPO_ROOT } from '@rapport/testing';
 import Redis from 'ioredis';
 
@@ -62,7 +64,9 @@ describeWithServices(['redis'], 'rapport stats and tail', ({ redis: redisUrl }) 
     ]);
     await log.close();
     await redis.set(`${prefix}checkpoint:timeline`, '31');
-    await redis.set(`${prefix}checkpoint:closeness`, '21');
+    // Closeness keeps its checkpoint beside its keys, which carry its configuration's fingerprint.
+    const closeness = new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, { prefix });
+    await redis.set(`${prefix}checkpoint:${closeness.space.slice(prefix.length, -1)}`, '21');
   });
   afterAll(async () => {
     const keys = await redis.keys(`${prefix}*`);
@@ -85,8 +89,8 @@ describeWithServices(['redis'], 'rapport stats and tail', ({ redis: redisUrl }) 
       byType: { 'touchpoint.recorded.v1': 30, 'survey.responded.v2': 1 },
       byChannel: { email: 20, chat: 10, survey: 1 },
       projections: [
-        { name: 'closeness', position: 21, lagEvents: 10 },
         { name: 'timeline', position: 31, lagEvents: 0, lagSeconds: 0 },
+        { name: 'closeness', position: 21, lagEvents: 10 },
       ],
     });
   });

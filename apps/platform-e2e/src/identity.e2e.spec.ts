@@ -32,7 +32,7 @@ const CLOSENESS_KEY = /^(closeness:|checkpoint:closeness:)/;
 
 interface Health {
   log?: { head: number };
-  projections: { position: number }[];
+  projections: { name: string; position: number }[];
 }
 interface TimelineBody {
   customerId: string;
@@ -114,9 +114,18 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
         // Stable twice in a row: identity resolution may append after the projector caught up.
         await new Promise((r) => setTimeout(r, 150));
         const again = await httpJson<Health>(`${ingestors[0].url}/health`);
-        return [a.body.log?.head, again.body.log?.head, b.body.projections[0]?.position];
+        // Identity resolution at the head too: a staff merge right after a touchpoint must
+        // find the customers resolution decides (or it answers 404).
+        const resolution = b.body.projections.find((p) => p.name === 'identity-resolution');
+        return [
+          a.body.log?.head,
+          again.body.log?.head,
+          b.body.projections[0]?.position,
+          resolution?.position,
+        ];
       },
-      ([head, again, position]) => (head ?? 0) > after && head === again && position === head,
+      ([head, again, position, resolved]) =>
+        (head ?? 0) > after && head === again && position === head && resolved === head,
       60_000,
       100,
     );

@@ -1,16 +1,18 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
   ClosenessHttpModule,
+  EventStoreModule,
   HealthController,
   IdeaBacklogModule,
   IdeaQueriesHttpModule,
+  ProjectionAdminModule,
   type RapportConfig,
   RapportConfigModule,
   ReadModelsModule,
   TimelineHttpModule,
 } from '@rapport/api';
 
-/** What support staff query: timelines and customers, read from the read models only. */
+/** What support staff query (timelines, customers, from the read models), and the operators' projection API. */
 @Module({})
 export class QueryApiModule {
   static forRoot(config: RapportConfig): DynamicModule {
@@ -23,6 +25,9 @@ export class QueryApiModule {
         ClosenessHttpModule,
         IdeaBacklogModule.forRoot(config),
         IdeaQueriesHttpModule,
+        // Operators: projections, versions, lag and rebuilds (the log for positions and lag).
+        EventStoreModule.forRoot(config),
+        ProjectionAdminModule,
       ],
       controllers: [HealthController],
     };

@@ -16,3 +16,5 @@ export * from './closeness/closeness.module';
 export * from './closeness/closeness-projection.service';
 export * from './ideas';
 export * from './customers/customers.module';
+export * from './admin/admin.module';
+export * from './admin/projection-admin.service';

@@ -14,6 +14,8 @@ import { timelineProjection } from './timeline/timeline-projection';
 import { type TimelineReadModel } from './timeline/timeline-read-model';
 import { redisReadModels } from './redis/redis-read-models';
 import { startIdentityResolution, withCompanions } from './identity/start-identity-resolution';
+import { MemoryProjectionSlot } from './versions/memory-projection-slot';
+import { type RebuildableProjection } from './versions/rebuildable-projection';
 
 /** The read models of one backend, and how that backend runs their projections. */
 export interface ReadModels {
@@ -30,6 +32,8 @@ export interface ReadModels {
     store: EventStore,
     log: (line: string) => void,
   ): Promise<RunningProjection>;
+  /** The timeline and closeness, rebuildable blue/green (`rapport rebuild`, the admin API). */
+  readonly rebuildable: readonly RebuildableProjection[];
   close(): Promise<void>;
 }
 
@@ -56,27 +60,36 @@ export function openReadModels(url: string, options: ReadModelsOptions = {}): Re
 }
 
 function memoryReadModels(options: ReadModelsOptions): ReadModels {
-  const timeline = new MemoryTimelineReadModel();
-  const closeness = new MemoryClosenessReadModel(options.closeness ?? DEFAULT_CLOSENESS_CONFIG);
+  const closenessConfig = options.closeness ?? DEFAULT_CLOSENESS_CONFIG;
+  // Each model in a slot: a rebuild builds a new one beside it and swaps it in.
+  const timeline = new MemoryProjectionSlot(
+    'timeline',
+    new MemoryTimelineReadModel(),
+    () => new MemoryTimelineReadModel(),
+    (model) => timelineProjection(model, options.identityPolicy),
+  );
+  const closeness = new MemoryProjectionSlot(
+    'closeness',
+    new MemoryClosenessReadModel(closenessConfig),
+    () => new MemoryClosenessReadModel(closenessConfig),
+    (model) => closenessProjection(model, options.identityPolicy),
+  );
   return {
-    timeline,
+    timeline: timeline.reader<TimelineReadModel>(),
     async startTimelineProjection(store, log) {
-      const runner = new ProjectionRunner(
-        store,
-        timelineProjection(timeline, options.identityPolicy),
-        { log },
-      );
+      const runner = new ProjectionRunner(store, timeline.liveTarget(), { log });
       await runner.start();
       // Identity resolution decides links and merges from touchpoints, into the log.
       const resolution = await startIdentityResolution(store, log, options.identityPolicy);
       return withCompanions(runner, [resolution], () => store.headPosition());
     },
-    closeness,
+    closeness: closeness.reader<ClosenessReadModel>(),
     async startClosenessProjection(store, log) {
-      const runner = new ProjectionRunner(store, closenessProjection(closeness), { log });
+      const runner = new ProjectionRunner(store, closeness.liveTarget(), { log });
       await runner.start();
       return runner;
     },
+    rebuildable: [timeline, closeness],
     close: async () => undefined,
   };
 }

@@ -1,6 +1,8 @@
+import { loadConfig } from '@rapport/api';
+import { type ProjectionLag, projectionLags } from '@rapport/read-models';
 import { type Command } from 'commander';
 import { redisCheckpoints } from '../stats/read-model-checkpoints';
-import { collectLogStats, type ProjectionLag, projectionLags } from '../stats/log-stats';
+import { collectLogStats } from '../stats/log-stats';
 import { addStoreOption, openStoreOption } from '../support/event-store-option';
 import { Progress } from '../support/progress';
 import { StopSignal } from '../support/stop-signal';
@@ -64,7 +66,11 @@ running process: ask it, GET /health.`,
         bar?.stop();
         let projections: ProjectionLag[] | null = null;
         if (readModels?.startsWith('redis'))
-          projections = await projectionLags(store, await redisCheckpoints(readModels), stats.head);
+          projections = await projectionLags(
+            store,
+            await redisCheckpoints(readModels, loadConfig(process.env)),
+            stats.head,
+          );
         if (options.json) {
           console.log(JSON.stringify({ ...stats, projections }, null, 2));
         } else {

@@ -43,6 +43,15 @@ export class HealthController {
         ...closeness,
         ...(head === undefined ? {} : { lag: head - closeness.position }),
       });
+    // Identity resolution (it runs beside the timeline projection), where this process runs it.
+    for (const companion of this.projection?.companions ?? []) {
+      const status = statusOf(companion);
+      if (status)
+        projections.push({
+          ...status,
+          ...(head === undefined ? {} : { lag: head - status.position }),
+        });
+    }
     // The idea loop's followers (intake, notifier), where this process runs them.
     for (const loop of this.ideaLoop?.statuses() ?? [])
       projections.push({ ...loop, ...(head === undefined ? {} : { lag: head - loop.position }) });

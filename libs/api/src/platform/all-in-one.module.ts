@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ProjectionAdminModule } from '../admin/admin.module';
 import { type RapportConfig } from '../config/rapport-config';
 import { RapportConfigModule } from '../config/rapport-config.module';
 import { ClosenessHttpModule } from '../closeness/closeness.module';
@@ -39,6 +40,7 @@ export class AllInOneModule {
         IdeaCommandsHttpModule,
         IdeaQueriesHttpModule,
         IdeaLoopModule,
+        ProjectionAdminModule,
       ],
       controllers: [HealthController],
     };

@@ -31,6 +31,11 @@ export abstract class ProjectionHost
     return this.started.status();
   }
 
+  /** Followers started with it (identity resolution beside the timeline). */
+  get companions(): readonly RunningProjection[] | undefined {
+    return this.running?.companions;
+  }
+
   waitFor(position: number, timeoutMs?: number): Promise<void> {
     return this.started.waitFor(position, timeoutMs);
   }

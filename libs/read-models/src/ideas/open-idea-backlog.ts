@@ -3,11 +3,13 @@ import Redis from 'ioredis';
 import { ProjectionRunner, type ProjectionTarget } from '../projection/projection-runner';
 import { type RunningProjection } from '../projection/running-projection';
 import { LeasedProjectionGroup } from '../redis/leased-projection-group';
-import { RedisIdeaBacklogReadModel } from '../redis/redis-idea-backlog-read-model';
 import { parseRedisReadModelsUrl } from '../redis/redis-read-models';
 import { ideaBacklogProjection } from './idea-backlog-projection';
 import { type IdeaBacklogReadModel } from './idea-backlog-read-model';
 import { MemoryIdeaBacklogReadModel } from './memory-idea-backlog-read-model';
+import { MemoryProjectionSlot } from '../versions/memory-projection-slot';
+import { type RebuildableProjection } from '../versions/rebuildable-projection';
+import { redisProjectionCatalog } from '../versions/redis-projection-catalog';
 
 /** The idea backlog read model of one backend, and how that backend runs its projection. */
 export interface IdeaBacklog {
@@ -24,17 +26,24 @@ export interface IdeaBacklog {
     follower: { readonly name: string; target(): ProjectionTarget },
     log: (line: string) => void,
   ): Promise<RunningProjection>;
+  /** The backlog, rebuildable blue/green (`rapport rebuild`, the admin API). */
+  readonly rebuildable: RebuildableProjection;
   close(): Promise<void>;
 }
 
 /** The backlog on the backend `RAPPORT_READ_MODELS` names: `memory` or `redis://…?prefix=`. */
 export function openIdeaBacklog(url: string): IdeaBacklog {
   if (url === 'memory' || url === 'memory:') {
-    const model = new MemoryIdeaBacklogReadModel();
+    const slot = new MemoryProjectionSlot(
+      'ideas',
+      new MemoryIdeaBacklogReadModel(),
+      () => new MemoryIdeaBacklogReadModel(),
+      (model) => ideaBacklogProjection(model),
+    );
     return {
-      model,
+      model: slot.reader<IdeaBacklogReadModel>(),
       async startProjection(store, log) {
-        const runner = new ProjectionRunner(store, ideaBacklogProjection(model), { log });
+        const runner = new ProjectionRunner(store, slot.liveTarget(), { log });
         await runner.start();
         return runner;
       },
@@ -43,6 +52,7 @@ export function openIdeaBacklog(url: string): IdeaBacklog {
         await runner.start();
         return runner;
       },
+      rebuildable: slot,
       close: async () => undefined,
     };
   }
@@ -54,14 +64,15 @@ export function openIdeaBacklog(url: string): IdeaBacklog {
   const { redisUrl, prefix } = parseRedisReadModelsUrl(url);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
   const projections = new LeasedProjectionGroup(redis, prefix);
+  const { ideas } = redisProjectionCatalog(redis, prefix);
   return {
-    model: new RedisIdeaBacklogReadModel(redis, { prefix }),
+    // Queries and the projection follow the live version (blue/green, `versions/`).
+    model: ideas.reader<IdeaBacklogReadModel>(),
     startProjection(store, log) {
       // Its own lease (`<prefix>lease:ideas`): one writer at a time, fenced.
       return projections.start(store, log, {
         name: 'ideas',
-        target: (fence) =>
-          ideaBacklogProjection(new RedisIdeaBacklogReadModel(redis, { prefix, fence })),
+        target: (fence) => ideas.liveTarget(fence),
       });
     },
     startFollower(store, follower, log) {
@@ -70,6 +81,7 @@ export function openIdeaBacklog(url: string): IdeaBacklog {
         target: () => follower.target(),
       });
     },
+    rebuildable: ideas,
     async close() {
       await projections.stopAll();
       await redis.quit().catch(() => redis.disconnect());

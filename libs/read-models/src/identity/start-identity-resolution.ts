@@ -41,5 +41,6 @@ export function withCompanions(
       await Promise.all(companions.map((c) => c.stop()));
       await main.stop();
     },
+    companions,
   };
 }

@@ -9,22 +9,40 @@ import { dumpRedisKeys } from './dump-redis-keys';
 import { RedisClosenessReadModel } from './redis-closeness-read-model';
 import { RedisIdeaBacklogReadModel } from './redis-idea-backlog-read-model';
 import { RedisTimelineReadModel } from './redis-timeline-read-model';
+import { redisProjectionCatalog } from '../versions/redis-projection-catalog';
 
 /** Where `cleanRebuildDump` builds its model: beside the live one, under its prefix. */
 const REBUILD = 'rebuild:';
 
+/** A version's keys: `v<n>:<key>` (see `RedisProjectionVersions`). */
+const VERSIONED = /^v(\d+):/;
+
 /**
- * The read model under `prefix`, key for key, without what is not model content: the
- * projector's lease, and a clean rebuild kept beside it.
+ * The live read models under `prefix`, key for key, without what is not model content: the
+ * projector's lease, a clean rebuild kept beside it, and the versions' bookkeeping
+ * (`projections:*`). Each projection's live version is read with its version prefix taken
+ * off (`v3:timeline:…` → `timeline:…`), so a model rebuilt blue/green compares with one
+ * that never was; versions not live (a rebuild under way, an old one being dropped) are left out.
  */
 export async function readModelDump(
   redis: Redis,
   prefix: string,
 ): Promise<Record<string, unknown>> {
   const dump = await dumpRedisKeys(redis, prefix);
-  return Object.fromEntries(
-    Object.entries(dump).filter(([key]) => !key.startsWith('lease:') && !key.startsWith(REBUILD)),
+  const live = new Set(
+    Object.entries(dump)
+      .filter(([key]) => key.startsWith('projections:live:'))
+      .map(([, version]) => String(version)),
   );
+  const model: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(dump)) {
+    if (key.startsWith('lease:') || key.startsWith(REBUILD) || key.startsWith('projections:'))
+      continue;
+    const versioned = VERSIONED.exec(key);
+    if (!versioned) model[key] = value;
+    else if (live.has(versioned[1])) model[key.slice(versioned[0].length)] = value;
+  }
+  return model;
 }
 
 /**
@@ -39,11 +57,11 @@ export async function liveModelsAt(
   closenessConfig: ClosenessConfig = DEFAULT_CLOSENESS_CONFIG,
   timeoutMs = 60_000,
 ): Promise<void> {
-  const models = [
-    new RedisTimelineReadModel(redis, { prefix }),
-    new RedisIdeaBacklogReadModel(redis, { prefix }),
-    new RedisClosenessReadModel(redis, closenessConfig, { prefix }),
-  ];
+  // Each at its live version.
+  const catalog = redisProjectionCatalog(redis, prefix, { closeness: closenessConfig });
+  const models = [catalog.timeline, catalog.ideas, catalog.closeness].map((p) =>
+    p.reader<{ checkpoint(): Promise<number> }>(),
+  );
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const checkpoints = await Promise.all(models.map((m) => m.checkpoint()));

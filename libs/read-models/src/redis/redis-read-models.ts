@@ -1,13 +1,11 @@
 import Redis from 'ioredis';
-import { DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
-import { closenessProjection } from '../closeness/closeness-projection';
+import { type ClosenessReadModel } from '../closeness/closeness-read-model';
 import { type ReadModels, type ReadModelsOptions } from '../open-read-models';
+import { type TimelineReadModel } from '../timeline/timeline-read-model';
+import { redisProjectionCatalog } from '../versions/redis-projection-catalog';
 import { IdentityGraphLog } from '../identity/identity-graph-log';
 import { IdentityResolution } from '../identity/identity-resolution';
 import { LeasedProjectionGroup } from './leased-projection-group';
-import { LeasedTimelineProjection } from './leased-timeline-projection';
-import { RedisClosenessReadModel } from './redis-closeness-read-model';
-import { RedisTimelineReadModel } from './redis-timeline-read-model';
 
 export const DEFAULT_REDIS_PREFIX = 'rapport:';
 
@@ -19,21 +17,27 @@ export function parseRedisReadModelsUrl(url: string): { redisUrl: string; prefix
   return { redisUrl: parsed.toString(), prefix };
 }
 
-/** Read models in Redis; the projection runs under a lease so replicas can stand by. */
+/**
+ * Read models in Redis, in versions (blue/green, `versions/`): queries and the projections
+ * follow each projection's live version; each projection runs under a lease so replicas
+ * can stand by.
+ */
 export function redisReadModels(url: string, options: ReadModelsOptions = {}): ReadModels {
   const { redisUrl, prefix } = parseRedisReadModelsUrl(url);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
   const projections = new LeasedProjectionGroup(redis, prefix);
-  const closenessConfig = options.closeness ?? DEFAULT_CLOSENESS_CONFIG;
+  const catalog = redisProjectionCatalog(redis, prefix, options);
   return {
-    timeline: new RedisTimelineReadModel(redis, { prefix }),
+    timeline: catalog.timeline.reader<TimelineReadModel>(),
     async startTimelineProjection(store, log) {
-      const projection = await projections.add(
-        new LeasedTimelineProjection(store, redis, { prefix, log }, options.identityPolicy),
-      );
+      // Its own lease (`<prefix>lease:timeline`): written by one projector at a time, fenced.
+      const projection = await projections.start(store, log, {
+        name: 'timeline',
+        target: (fence) => catalog.timeline.liveTarget(fence),
+      });
       // Identity resolution under its own lease (`<prefix>lease:identity-resolution`): one
       // decider at a time; its appends are fenced by the identity-graph stream's revision.
-      await projections.start(
+      const resolution = await projections.start(
         store,
         log,
         {
@@ -42,19 +46,22 @@ export function redisReadModels(url: string, options: ReadModelsOptions = {}): R
         },
         { verifyIntervalMs: 0 },
       );
-      return projection;
+      return {
+        status: () => projection.status(),
+        waitFor: (position, timeoutMs) => projection.waitFor(position, timeoutMs),
+        stop: () => projection.stop(),
+        companions: [resolution],
+      };
     },
-    closeness: new RedisClosenessReadModel(redis, closenessConfig, { prefix }),
+    closeness: catalog.closeness.reader<ClosenessReadModel>(),
     startClosenessProjection(store, log) {
       // Its own lease (`<prefix>lease:closeness`): written by one projector at a time, fenced.
       return projections.start(store, log, {
         name: 'closeness',
-        target: (fence) =>
-          closenessProjection(
-            new RedisClosenessReadModel(redis, closenessConfig, { prefix, fence }),
-          ),
+        target: (fence) => catalog.closeness.liveTarget(fence),
       });
     },
+    rebuildable: [catalog.timeline, catalog.closeness],
     async close() {
       await projections.stopAll();
       await redis.quit().catch(() => redis.disconnect());

@@ -1,0 +1,61 @@
+import { type ClosenessConfig, type IdentityPolicy } from '@rapport/domain';
+import type Redis from 'ioredis';
+import { closenessProjection } from '../closeness/closeness-projection';
+import { ideaBacklogProjection } from '../ideas/idea-backlog-projection';
+import { type ProjectionTarget } from '../projection/projection-runner';
+import { RedisClosenessReadModel } from '../redis/redis-closeness-read-model';
+import { RedisIdeaBacklogReadModel } from '../redis/redis-idea-backlog-read-model';
+import { type RedisFence } from '../redis/redis-lease';
+import { RedisTimelineReadModel } from '../redis/redis-timeline-read-model';
+import { timelineProjection } from '../timeline/timeline-projection';
+
+/** What a rebuild needs to know of a Redis read model: how to open it at a prefix, feed and clear it. */
+export interface RedisProjectionLayout<M extends { clear(): Promise<void> }> {
+  readonly name: string;
+  /** The model whose keys live under `prefix`; its writes fenced by `fence` when given. */
+  modelAt(prefix: string, fence?: RedisFence): M;
+  target(model: M): ProjectionTarget;
+  /** The key the model under `prefix` keeps its checkpoint in (the switch compares them). */
+  checkpointKey(prefix: string): string;
+}
+
+/** The timeline, with the identity graph folded in it (`<prefix>checkpoint:timeline`). */
+export function timelineLayout(
+  redis: Redis,
+  identityPolicy?: IdentityPolicy,
+): RedisProjectionLayout<RedisTimelineReadModel> {
+  return {
+    name: 'timeline',
+    modelAt: (prefix, fence) => new RedisTimelineReadModel(redis, { prefix, fence }),
+    target: (model) => timelineProjection(model, identityPolicy),
+    checkpointKey: (prefix) => `${prefix}checkpoint:timeline`,
+  };
+}
+
+/** Closeness (`<prefix>checkpoint:closeness:<configuration fingerprint>`). */
+export function closenessLayout(
+  redis: Redis,
+  config: ClosenessConfig,
+  identityPolicy?: IdentityPolicy,
+): RedisProjectionLayout<RedisClosenessReadModel> {
+  const modelAt = (prefix: string, fence?: RedisFence) =>
+    new RedisClosenessReadModel(redis, config, { prefix, fence });
+  return {
+    name: 'closeness',
+    modelAt,
+    target: (model) => closenessProjection(model, identityPolicy),
+    // The model's key space is `<prefix>closeness:<fingerprint>:`; its checkpoint sits beside it.
+    checkpointKey: (prefix) =>
+      `${prefix}checkpoint:${modelAt(prefix).space.slice(prefix.length, -1)}`,
+  };
+}
+
+/** The idea backlog (`<prefix>checkpoint:ideas`). */
+export function ideasLayout(redis: Redis): RedisProjectionLayout<RedisIdeaBacklogReadModel> {
+  return {
+    name: 'ideas',
+    modelAt: (prefix, fence) => new RedisIdeaBacklogReadModel(redis, { prefix, fence }),
+    target: (model) => ideaBacklogProjection(model),
+    checkpointKey: (prefix) => `${prefix}checkpoint:ideas`,
+  };
+}
