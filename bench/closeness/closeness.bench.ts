@@ -29,7 +29,7 @@ import {
   contactHour,
   RedisClosenessReadModel,
 } from '@rapport/read-models';
-import { obtainService } from '@rapport/testing';
+import { obtainService, seededRandom } from '@rapport/testing';
 
 const CUSTOMERS = Number(process.env.BENCH_CLOSENESS_CUSTOMERS ?? 1_000_000);
 const QUERIES = Number(process.env.BENCH_CLOSENESS_QUERIES ?? 2_000);
@@ -38,17 +38,6 @@ const config = DEFAULT_CLOSENESS_CONFIG;
 const asOf = Date.parse('2026-12-01T00:00:00Z');
 const WINDOW = 30 * DAY_MS;
 
-/** Deterministic: the same customers every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Customer {
   readonly id: string;
   readonly rankKey: number;
@@ -56,7 +45,7 @@ interface Customer {
 }
 
 function generate(): Customer[] {
-  const random = mulberry32(42);
+  const random = seededRandom(42); // the same customers every run
   const customers: Customer[] = [];
   for (let c = 0; c < CUSTOMERS; c += 1) {
     const id = `00000000-0000-4000-8000-${c.toString(16).padStart(12, '0')}`;

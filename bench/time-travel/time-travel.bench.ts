@@ -44,7 +44,7 @@ import {
   type TimelineReadModel,
   timelineProjection,
 } from '@rapport/read-models';
-import { obtainService } from '@rapport/testing';
+import { obtainService, seededRandom } from '@rapport/testing';
 import Redis from 'ioredis';
 
 const EVENTS = Number(process.env.BENCH_TIME_TRAVEL_EVENTS ?? 1_000_000);
@@ -56,23 +56,14 @@ const STEP_MS = 30_000;
 const CHANNELS = ['email', 'chat', 'social', 'in_person', 'phone'] as const;
 const STAFF = { kind: 'staff', staffId: 'bench' } as const;
 const AT = new Date(T0).toISOString();
+/** What every staff merge and unmerge of the workload says besides who. */
+const BY_STAFF = { by: STAFF, at: AT, reason: 'staff-decision' } as const;
 
 const identityOf = (person: number): ChannelIdentity => ({
   kind: 'email',
   value: `person.${person}@bench.example`,
 });
 const customerOf = (person: number) => customerIdFor(identityOf(person));
-
-/** Seeded PRNG (mulberry32): the same queries on every run. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The decisions made after touchpoint n (merges and unmerges of pairs, spread over the log). */
 function scheduledDecisions(touchpoints: number): Map<number, IdentityGraphEvent[]> {
@@ -84,22 +75,12 @@ function scheduledDecisions(touchpoints: number): Map<number, IdentityGraphEvent
     const survivorId = customerOf(2 * i);
     const mergedId = customerOf(2 * i + 1);
     const mergeAt = 2 * PERSONS + i * spread;
-    add(
-      mergeAt,
-      customerMerged({
-        survivorId,
-        mergedId,
-        evidence: [],
-        by: STAFF,
-        at: AT,
-        reason: 'staff-decision',
-      }),
-    );
+    add(mergeAt, customerMerged({ survivorId, mergedId, evidence: [], ...BY_STAFF }));
     // Pair 0 is the hot pair: merged for good.
     if (i > 0)
       add(
         mergeAt + Math.floor(touchpoints * 0.4),
-        customerUnmerged({ survivorId, mergedId, by: STAFF, at: AT, reason: 'staff-decision' }),
+        customerUnmerged({ survivorId, mergedId, ...BY_STAFF }),
       );
   }
   return plan;
@@ -242,7 +223,7 @@ async function main(): Promise<void> {
       `first asOf: followed the identity-graph stream (${travel.graphs.decisions.toLocaleString('en')} decisions) in ${f(firstMs)} ms (once per process)`,
     );
 
-    const random = prng(42);
+    const random = seededRandom(42); // the same queries every run
     const resolveMs: number[] = [];
     const results = new Map<
       string,

@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { customerIdFor } from '@rapport/domain';
+import { untilPasses } from '@rapport/testing';
 import { loadConfig } from '../config/rapport-config';
 import { createHttpApp } from '../http/create-http-app';
 import { AllInOneModule } from '../platform/all-in-one.module';
@@ -26,19 +26,6 @@ function touchpoint(channel: string, identities: Record<string, unknown>[]) {
       ...(further.length ? { identities: further } : {}),
     },
   };
-}
-
-/** Polls until `check` passes (projection and identity resolution follow the log asynchronously). */
-async function eventually(check: () => Promise<void>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(25);
-    }
-  }
 }
 
 describe('customers: identity resolution, merge and unmerge over HTTP (embedded)', () => {
@@ -80,7 +67,7 @@ describe('customers: identity resolution, merge and unmerge over HTTP (embedded)
       .post('/v1/touchpoints')
       .send(touchpoint('chat', [visitor, ann]))
       .expect(202);
-    await eventually(async () => {
+    await untilPasses(async () => {
       const profile = (await http.get(`/v1/customers/${annId}`).expect(200)).body;
       expect(profile.openMergeSuggestions).toHaveLength(1);
     });
@@ -92,7 +79,7 @@ describe('customers: identity resolution, merge and unmerge over HTTP (embedded)
       .post(`/v1/customers/${annId}/merge`)
       .send({ customerId: visitorId, staffId: 'agent-7', note: 'same person' })
       .expect(202);
-    await eventually(async () => {
+    await untilPasses(async () => {
       const timeline = await timelineOf(visitorId);
       expect(timeline).toMatchObject({ customerId: annId, redirectedFrom: visitorId });
       expect(timeline.items.map((e) => e.channel)).toEqual(['chat', 'chat', 'email']);
@@ -118,7 +105,7 @@ describe('customers: identity resolution, merge and unmerge over HTTP (embedded)
     ]);
 
     await http.post(`/v1/customers/${annId}/unmerge`).send({ customerId: visitorId }).expect(202);
-    await eventually(async () => {
+    await untilPasses(async () => {
       expect((await timelineOf(visitorId)).customerId).toBe(visitorId);
     });
     expect((await timelineOf(visitorId)).items.map((e) => e.channel)).toEqual(['chat', 'chat']);
@@ -131,13 +118,13 @@ describe('customers: identity resolution, merge and unmerge over HTTP (embedded)
       .post(`/v1/customers/${annId}/identities`)
       .send({ identity: { kind: 'phone', value: '+49 30 123456' } })
       .expect(202);
-    await eventually(async () => {
+    await untilPasses(async () => {
       expect((await http.get(`/v1/customers?identity=${phone}`).expect(200)).body.customerId).toBe(
         annId,
       );
     });
     await http.delete(`/v1/customers/${annId}/identities/${phone}`).expect(202);
-    await eventually(async () => {
+    await untilPasses(async () => {
       const found = await http.get(`/v1/customers?identity=${phone}`).expect(200);
       expect(found.body.customerId).not.toBe(annId);
     });

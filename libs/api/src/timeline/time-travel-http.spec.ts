@@ -6,6 +6,7 @@ import { type INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import request from 'supertest';
 import { customerIdFor } from '@rapport/domain';
+import { untilPasses } from '@rapport/testing';
 import { loadConfig } from '../config/rapport-config';
 import { createHttpApp } from '../http/create-http-app';
 import { AllInOneModule } from '../platform/all-in-one.module';
@@ -21,19 +22,6 @@ function touchpoint(channel: string, identity: Record<string, unknown>) {
     time: new Date(Date.UTC(2026, 0, 1, 9, 0, seq)).toISOString(),
     data: { channel, direction: 'inbound', identity },
   };
-}
-
-/** Polls until `check` passes (projection and identity resolution follow the log asynchronously). */
-async function eventually(check: () => Promise<void>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(25);
-    }
-  }
 }
 
 interface TimelineBody {
@@ -86,19 +74,19 @@ describe('time travel over HTTP: ?asOf= on timeline, profile and search (embedde
       ['email', bob],
     ] as const)
       await http.post('/v1/touchpoints').send(touchpoint(channel, identity)).expect(202);
-    await eventually(async () => {
+    await untilPasses(async () => {
       expect((await timeline(bobId)).items).toHaveLength(2);
       expect((await searchBob().expect(200)).body.customerId).toBe(bobId);
     });
     moments.beforeMerge = await moment();
     await http.post(`/v1/customers/${annId}/merge`).send({ customerId: bobId }).expect(202);
     await http.post('/v1/touchpoints').send(touchpoint('social', bob)).expect(202);
-    await eventually(async () => {
+    await untilPasses(async () => {
       expect((await timeline(annId)).items).toHaveLength(5);
     });
     moments.merged = await moment();
     await http.post(`/v1/customers/${annId}/unmerge`).send({ customerId: bobId }).expect(202);
-    await eventually(async () => {
+    await untilPasses(async () => {
       expect((await timeline(bobId)).customerId).toBe(bobId);
     });
     headAtEnd = (await http.get('/health').expect(200)).body.log.head;

@@ -329,8 +329,8 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
       const positions = async (id: string, at: TimelineAsOf, limit = 3) =>
         (await allPages(model, id, { limit }, at)).map((e) => e.position);
       const links = linked([ANN, 'c-a'], [BOB, 'c-b']);
-
-      it('a merge after the position is not applied: each customer is still its own', async () => {
+      /** Ann (1, 3) and Bob (2, 4), each their own customer; Bob merged into Ann at 5; Bob again at 6. */
+      const annAndBobMergedAt5 = async () => {
         await model.apply(
           [
             entry(1, { customerId: 'c-a', identity: ANN }),
@@ -343,6 +343,10 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
         );
         await model.apply([], { after: 4, upTo: 5 }, [merged('c-a', 'c-b')]);
         await model.apply([entry(6, { customerId: 'c-b', identity: BOB })], { after: 5, upTo: 6 });
+      };
+
+      it('a merge after the position is not applied: each customer is still its own', async () => {
+        await annAndBobMergedAt5();
         const before = asOf(4, ...links);
         expect(await positions('c-a', before)).toEqual([3, 1]);
         expect(await positions('c-b', before)).toEqual([4, 2]);
@@ -369,18 +373,7 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
       });
 
       it('an unmerge after the position is not applied: the merge still holds then', async () => {
-        await model.apply(
-          [
-            entry(1, { customerId: 'c-a', identity: ANN }),
-            entry(2, { customerId: 'c-b', identity: BOB }),
-            entry(3, { customerId: 'c-a', identity: ANN }),
-            entry(4, { customerId: 'c-b', identity: BOB }),
-          ],
-          { after: 0, upTo: 4 },
-          links,
-        );
-        await model.apply([], { after: 4, upTo: 5 }, [merged('c-a', 'c-b')]);
-        await model.apply([entry(6, { customerId: 'c-b', identity: BOB })], { after: 5, upTo: 6 });
+        await annAndBobMergedAt5();
         await model.apply([], { after: 6, upTo: 7 }, [unmerged('c-a', 'c-b')]);
         await model.apply([entry(8, { customerId: 'c-b', identity: BOB })], { after: 7, upTo: 8 });
         const between = asOf(6, ...links, merged('c-a', 'c-b'));
