@@ -1,5 +1,6 @@
 import { parseEventType } from '@rapport/domain';
 import { type EventStore, type RecordedEvent } from '@rapport/event-store';
+import { positionAtTime } from '@rapport/read-models';
 import { type Command } from 'commander';
 import { listOption, UsageError } from '../support/usage-error';
 
@@ -158,15 +159,9 @@ async function firstPositionAtOrAfter(
   time: number,
   head: number,
 ): Promise<number> {
-  let low = 1;
-  let high = head + 1;
-  while (low < high) {
-    const mid = Math.floor((low + high) / 2);
-    const [event] = await store.readAll({ after: mid - 1, maxCount: 1 });
-    if (!event || Date.parse(event.recordedAt) >= time) high = mid;
-    else low = mid + 1;
-  }
-  return low;
+  // The one after the last recorded before `time` (times are whole milliseconds): the same
+  // binary search as time travel's `?asOf=`.
+  return (await positionAtTime(store, time - 1, head)).position + 1;
 }
 
 export interface SelectedBatch {
