@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { type EventStore } from '@rapport/event-store';
 import {
   type IdeaBacklog,
@@ -26,6 +27,11 @@ export interface ProjectionOverview {
   readonly lagSeconds: number;
   readonly rebuild:
     (ProjectionVersionState['rebuild'] & { phase?: RebuildProgress['phase'] }) | null;
+  /**
+   * Identity resolution only: `runner` (this process runs it) or `log` (the last touchpoint
+   * a decision names: touchpoints after it may have needed none, so the lag is at most this).
+   */
+  readonly positionFrom?: 'runner' | 'log';
   /** The last rebuild this process ran, once it ended. */
   readonly lastRebuild?: RebuildOutcome | { readonly status: 'failed'; readonly error: string };
 }
@@ -52,8 +58,8 @@ export class ProjectionAdminService implements OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODELS) private readonly readModels: ReadModels,
+    private readonly modules: ModuleRef,
     @Optional() @Inject(IDEA_BACKLOG) private readonly backlog?: IdeaBacklog,
-    @Optional() @Inject(TIMELINE_PROJECTOR) private readonly timeline?: RunningProjection,
   ) {
     this.graphLog = new IdentityGraphLog(store);
   }
@@ -66,7 +72,8 @@ export class ProjectionAdminService implements OnApplicationShutdown {
     const head = await this.store.headPosition();
     const states = await Promise.all(this.projections.map((p) => p.state()));
     const positions = new Map(states.map((s) => [s.name, s.checkpoint]));
-    positions.set(IDENTITY_RESOLUTION, await this.identityResolutionPosition());
+    const resolution = await this.identityResolution();
+    positions.set(IDENTITY_RESOLUTION, resolution.position);
     const lags = await projectionLags(this.store, positions, head);
     const projections = lags.map((lag): ProjectionOverview => {
       const state = states.find((s) => s.name === lag.name);
@@ -79,6 +86,7 @@ export class ProjectionAdminService implements OnApplicationShutdown {
           ? { ...state.rebuild, ...(running?.progress ? { phase: running.progress.phase } : {}) }
           : null,
         ...(ended ? { lastRebuild: ended } : {}),
+        ...(lag.name === IDENTITY_RESOLUTION ? { positionFrom: resolution.source } : {}),
       };
     });
     return { head, projections };
@@ -121,12 +129,27 @@ export class ProjectionAdminService implements OnApplicationShutdown {
     await Promise.all(running.map(({ run }) => run.done.catch(() => undefined)));
   }
 
-  /** The running resolver's position where this process runs it; else the last touchpoint a decision names. */
-  private async identityResolutionPosition(): Promise<number> {
-    const resolver = this.timeline?.companions?.find((c) => safeName(c) === IDENTITY_RESOLUTION);
-    if (resolver) return resolver.status().position;
+  /**
+   * Where this process runs identity resolution (beside the timeline projection): the
+   * resolver's position. Elsewhere (the query API) its checkpoint in the log: the last
+   * touchpoint a decision names — touchpoints after it may have needed none, so this lag
+   * is an upper bound.
+   */
+  private async identityResolution(): Promise<{ position: number; source: 'runner' | 'log' }> {
+    const resolver = this.timelineProjector()?.companions?.find(
+      (c) => safeName(c) === IDENTITY_RESOLUTION,
+    );
+    if (resolver) return { position: resolver.status().position, source: 'runner' };
     await this.graphLog.refresh();
-    return this.graphLog.resolvedUpTo;
+    return { position: this.graphLog.resolvedUpTo, source: 'log' };
+  }
+
+  private timelineProjector(): RunningProjection | undefined {
+    try {
+      return this.modules.get<RunningProjection>(TIMELINE_PROJECTOR, { strict: false });
+    } catch {
+      return undefined; // this process does not project (the query API)
+    }
   }
 }
 
