@@ -58,6 +58,8 @@ function linked(...links: [ChannelIdentity, string, ChannelIdentity?][]): Identi
   );
 }
 
+const ANN_AND_BOB = linked([ANN, 'c-a'], [BOB, 'c-b']);
+
 const merged = (survivorId: string, mergedId: string) =>
   customerMerged({
     survivorId,
@@ -240,8 +242,9 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
       expect((await model.page('c-b', { limit: 10 })).items.map((e) => e.position)).toEqual([6]);
     });
 
-    it('a merged id answers for its survivor everywhere, and an unmerge splits back exactly', async () => {
-      await model.apply(
+    /** Ann (1, 3) and Bob (2, 4), each a customer of their own, up to position 4. */
+    const annAndBob = () =>
+      model.apply(
         [
           entry(1, { customerId: 'c-a', identity: ANN }),
           entry(2, { customerId: 'c-b', identity: BOB }),
@@ -249,8 +252,11 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
           entry(4, { customerId: 'c-b', identity: BOB }),
         ],
         { after: 0, upTo: 4 },
-        linked([ANN, 'c-a'], [BOB, 'c-b']),
+        ANN_AND_BOB,
       );
+
+    it('a merged id answers for its survivor everywhere, and an unmerge splits back exactly', async () => {
+      await annAndBob();
       const positions = async (id: string) =>
         (await allPages(model, id, { limit: 3 })).map((e) => e.position);
       await model.apply([], { after: 4, upTo: 5 }, [merged('c-a', 'c-b')]);
@@ -328,26 +334,16 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
     describe('as of a past log position (time travel)', () => {
       const positions = async (id: string, at: TimelineAsOf, limit = 3) =>
         (await allPages(model, id, { limit }, at)).map((e) => e.position);
-      const links = linked([ANN, 'c-a'], [BOB, 'c-b']);
-      /** Ann (1, 3) and Bob (2, 4), each their own customer; Bob merged into Ann at 5; Bob again at 6. */
+      /** Ann and Bob up to 4; Bob merged into Ann at 5; Bob again at 6. */
       const annAndBobMergedAt5 = async () => {
-        await model.apply(
-          [
-            entry(1, { customerId: 'c-a', identity: ANN }),
-            entry(2, { customerId: 'c-b', identity: BOB }),
-            entry(3, { customerId: 'c-a', identity: ANN }),
-            entry(4, { customerId: 'c-b', identity: BOB }),
-          ],
-          { after: 0, upTo: 4 },
-          links,
-        );
+        await annAndBob();
         await model.apply([], { after: 4, upTo: 5 }, [merged('c-a', 'c-b')]);
         await model.apply([entry(6, { customerId: 'c-b', identity: BOB })], { after: 5, upTo: 6 });
       };
 
       it('a merge after the position is not applied: each customer is still its own', async () => {
         await annAndBobMergedAt5();
-        const before = asOf(4, ...links);
+        const before = asOf(4, ...ANN_AND_BOB);
         expect(await positions('c-a', before)).toEqual([3, 1]);
         expect(await positions('c-b', before)).toEqual([4, 2]);
         expect(await model.resolveCustomer('c-b', before)).toBe('c-b');
@@ -363,7 +359,7 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
         });
         expect(profile).not.toHaveProperty('redirectedFrom');
         // The same model now, and as of the head: merged.
-        const head = asOf(6, ...links, merged('c-a', 'c-b'));
+        const head = asOf(6, ...ANN_AND_BOB, merged('c-a', 'c-b'));
         expect(await positions('c-b', head)).toEqual([6, 4, 3, 2, 1]);
         expect(await positions('c-b', head)).toEqual(
           (await allPages(model, 'c-b', { limit: 3 })).map((e) => e.position),
@@ -376,7 +372,7 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
         await annAndBobMergedAt5();
         await model.apply([], { after: 6, upTo: 7 }, [unmerged('c-a', 'c-b')]);
         await model.apply([entry(8, { customerId: 'c-b', identity: BOB })], { after: 7, upTo: 8 });
-        const between = asOf(6, ...links, merged('c-a', 'c-b'));
+        const between = asOf(6, ...ANN_AND_BOB, merged('c-a', 'c-b'));
         expect(await positions('c-a', between)).toEqual([6, 4, 3, 2, 1]);
         expect(await positions('c-b', between)).toEqual([6, 4, 3, 2, 1]);
         expect(await model.resolveCustomer('c-b', between)).toBe('c-a');
