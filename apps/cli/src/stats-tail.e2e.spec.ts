@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,20 +5,9 @@ import { join } from 'node:path';
 import { DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
 import { openEventStore } from '@rapport/event-store';
 import { RedisClosenessReadModel } from '@rapport/read-models';
-import { describeWithServices, REPO_ROOT } from '@rapport/testing';
+import { describeWithServices } from '@rapport/testing';
 import Redis from 'ioredis';
-
-function startCli(args: string[], cwd: string) {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/rapport'), ...args], {
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, out, exited };
-}
+import { startCli } from './support/cli-process.spec-helper';
 
 const until = async (check: () => boolean, ms = 60_000) => {
   const deadline = Date.now() + ms;
