@@ -56,59 +56,62 @@ interface SurveyData {
 
 /** The timeline entry an event adds, or null when the event does not belong on a timeline. */
 export function toTimelineEntry(event: LoggedEvent): TimelineEntry | null {
-  const type = parseEventType(event.type);
-  if (!type) return null;
-  if (type.name !== EventNames.touchpointRecorded && type.name !== EventNames.surveyResponded)
-    return null;
+  const name = timelineEventNameOf(event.type);
+  if (name === null) return null;
   const meta = event.metadata as IngestedEventMetadata;
-  const base = {
+  // Built field by field in one object, in the order the entry's JSON has always had
+  // (eventId … source, then the type's own fields), leaving out undefined fields (events
+  // never carry them: they must survive JSON). A rebuild runs this once per event: no
+  // spread, no second object, no loop over keys.
+  const entry: Record<string, unknown> = {
     eventId: event.id,
     position: event.position,
     customerId: meta.customerId,
     occurredAt: meta.occurredAt,
-    type: type.name,
+    type: name,
     source: meta.ce.source,
   };
-  switch (type.name) {
-    case EventNames.touchpointRecorded: {
-      const data = event.data as TouchpointData;
-      return compact({
-        ...base,
-        channel: data.channel,
-        direction: data.direction,
-        identity: data.identity,
-        subject: data.content?.subject,
-        excerpt: excerptOf(data.content?.text),
-        sentiment: data.sentiment,
-        conversationId: data.conversationId,
-        agent: data.agent,
-      });
-    }
-    case EventNames.surveyResponded: {
-      const data = event.data as SurveyData;
-      return compact({
-        ...base,
-        channel: data.channel ?? 'survey',
-        direction: 'inbound' as const,
-        identity: data.identity,
-        excerpt: excerptOf(data.comment),
-        sentiment: data.sentiment,
-        survey: { kind: data.answer.kind, score: data.answer.score },
-      });
-    }
-    default:
-      return null;
+  if (name === EventNames.touchpointRecorded) {
+    const data = event.data as TouchpointData;
+    const content = data.content;
+    if (data.channel !== undefined) entry.channel = data.channel;
+    if (data.direction !== undefined) entry.direction = data.direction;
+    if (data.identity !== undefined) entry.identity = data.identity;
+    if (content?.subject !== undefined) entry.subject = content.subject;
+    if (content?.text !== undefined) entry.excerpt = excerptOf(content.text);
+    if (data.sentiment !== undefined) entry.sentiment = data.sentiment;
+    if (data.conversationId !== undefined) entry.conversationId = data.conversationId;
+    if (data.agent !== undefined) entry.agent = data.agent;
+  } else {
+    const data = event.data as SurveyData;
+    entry.channel = data.channel ?? 'survey';
+    entry.direction = 'inbound';
+    if (data.identity !== undefined) entry.identity = data.identity;
+    if (data.comment !== undefined) entry.excerpt = excerptOf(data.comment);
+    if (data.sentiment !== undefined) entry.sentiment = data.sentiment;
+    entry.survey = { kind: data.answer.kind, score: data.answer.score };
   }
+  return entry as unknown as TimelineEntry;
 }
 
-function excerptOf(text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
+const TIMELINE_EVENT_NAMES: ReadonlySet<string> = new Set([
+  EventNames.touchpointRecorded,
+  EventNames.surveyResponded,
+]);
+/** Event type → its name when it belongs on a timeline, else null; types repeat, so parsed once each. */
+const timelineNames = new Map<string, string | null>();
+
+function timelineEventNameOf(type: string): string | null {
+  let name = timelineNames.get(type);
+  if (name === undefined) {
+    const parsed = parseEventType(type)?.name;
+    name = parsed !== undefined && TIMELINE_EVENT_NAMES.has(parsed) ? parsed : null;
+    // Bounded: the log's types are a short list, but a reader must not grow without end.
+    if (timelineNames.size < 1000) timelineNames.set(type, name);
+  }
+  return name;
+}
+
+function excerptOf(text: string): string {
   return text.length <= EXCERPT_LENGTH ? text : `${text.slice(0, EXCERPT_LENGTH - 1)}…`;
-}
-
-/** The value without its undefined fields (a plain loop: this runs once per projected event). */
-function compact<T extends object>(value: T): T {
-  const defined: Record<string, unknown> = {};
-  for (const key in value) if (value[key] !== undefined) defined[key] = value[key];
-  return defined as T;
 }

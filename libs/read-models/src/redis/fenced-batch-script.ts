@@ -29,13 +29,16 @@ export class RedisScript {
     this.sha = createHash('sha1').update(text).digest('hex');
   }
 
-  /** Keys and arguments go as one array: spreading a large batch into a call would overflow the stack. */
+  /**
+   * Keys and arguments go as one array: spreading a large batch into a call would overflow
+   * the stack. A Buffer argument goes as its bytes (e.g. a batch packed by `packStrings`).
+   */
   async run(
     redis: Redis,
     keys: readonly string[],
-    args: readonly (string | number)[],
+    args: readonly (string | number | Buffer)[],
   ): Promise<unknown> {
-    const keysAndArgs: string[] = [...keys];
+    const keysAndArgs: (string | Buffer)[] = [...keys];
     for (const arg of args) keysAndArgs.push(typeof arg === 'number' ? String(arg) : arg);
     try {
       return await redis.evalsha(this.sha, keys.length, keysAndArgs);
@@ -87,7 +90,7 @@ export class FencedBatchScript {
   async apply(
     redis: Redis,
     keys: string[],
-    args: readonly (string | number)[],
+    args: readonly (string | number | Buffer)[],
     range: CheckpointRange,
     fence: RedisFence | undefined,
   ): Promise<void> {

@@ -131,6 +131,29 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
       expect(second.nextCursor).not.toBeNull();
     });
 
+    it('sets an identity once per run, and again after Redis lost the model', async () => {
+      const model = new RedisTimelineReadModel(redis, { prefix });
+      const ann = (position: number) => entry(position, { customerId: 'c-ann' });
+      await model.apply([ann(1)], { after: 0, upTo: 1 });
+      // The next batch leaves the identity fields alone: this writer set them.
+      await redis.hdel(`${prefix}identity`, 'email:ann@example.com');
+      await model.apply([ann(2)], { after: 1, upTo: 2 });
+      expect(await redis.hget(`${prefix}identity`, 'email:ann@example.com')).toBeNull();
+
+      // Redis comes back empty: the batch after is refused, and the runner's resume (which
+      // reads the checkpoint) rebuilds the model with the identity set again.
+      const keys = await redis.keys(`${prefix}*`);
+      await redis.unlink(...keys);
+      await expect(model.apply([ann(3)], { after: 2, upTo: 3 })).rejects.toBeInstanceOf(
+        CheckpointMismatchError,
+      );
+      expect(await model.checkpoint()).toBe(0);
+      await model.apply([ann(1), ann(2), ann(3)], { after: 0, upTo: 3 });
+      expect(await redis.hget(`${prefix}identity`, 'email:ann@example.com')).toBe('c-ann');
+      expect(await model.resolveCustomer('c-ann')).toBe('c-ann');
+      expect((await model.page('c-ann', { limit: 10 })).items).toHaveLength(3);
+    });
+
     it('pages exactly like the memory model through ties, sparse filters and time bounds', async () => {
       // Many entries share a millisecond, so cursors land inside runs of ties and a page
       // needs several chunks.

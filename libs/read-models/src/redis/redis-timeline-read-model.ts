@@ -23,6 +23,7 @@ import {
 } from '@rapport/domain';
 import { type CheckpointRange } from '../projection/checkpoint';
 import { FencedBatchScript } from './fenced-batch-script';
+import { packStrings } from './packed-strings';
 import { type TimelineReadModel } from '../timeline/timeline-read-model';
 import { type RedisFence } from './redis-lease';
 import { type TimelineAsOf } from '../time-travel/log-as-of';
@@ -58,27 +59,29 @@ const MAX_CHUNK = 1000;
  * KEYS: checkpoint, stream-customer hash, stream-identity hash, graph customers, graph
  *       identities, graph pairs, graph event count, the K timeline keys, the K activity
  *       keys[, fence key last]
- * ARGV: after, upTo, fence token ('' = no fence), K,
- *       then per timeline: g, then per channel: channel, n, n × (score, member),
+ * ARGV: after, upTo, fence token ('' = no fence), then the batch as one MessagePack array
+ *       of strings (`packStrings`), unpacked into A:
+ *       K, then per timeline: g, then per channel: channel, n, n × (score, member),
  *       then per hash (KEYS 2–6): m, m × (field, value), then the graph event count or ''.
  * Checks come before any write: a script that fails half-way keeps what it wrote. Every
  * write is idempotent (a member added again is not counted again; hash fields are set).
  */
 const APPLY_SCRIPT = `
-local K = tonumber(ARGV[4])
-local a = 5
+local A = cmsgpack.unpack(ARGV[4])
+local K = tonumber(A[1])
+local a = 2
 for k = 1, K do
   local key = KEYS[7 + k]
   local activity = KEYS[7 + K + k]
-  local g = tonumber(ARGV[a])
+  local g = tonumber(A[a])
   a = a + 1
   for j = 1, g do
-    local channel = ARGV[a]
-    local last = a + 1 + 2 * tonumber(ARGV[a + 1])
+    local channel = A[a]
+    local last = a + 1 + 2 * tonumber(A[a + 1])
     local added = 0
     -- unpack has a stack limit: at most 1000 arguments (500 pairs) per call.
     for i = a + 2, last, 1000 do
-      added = added + redis.call('ZADD', key, unpack(ARGV, i, math.min(i + 999, last)))
+      added = added + redis.call('ZADD', key, unpack(A, i, math.min(i + 999, last)))
     end
     -- Counted by what ZADD added: a member added again is not counted again.
     if added > 0 then redis.call('HINCRBY', activity, channel, added) end
@@ -86,14 +89,14 @@ for k = 1, K do
   end
 end
 for h = 2, 6 do
-  local m = tonumber(ARGV[a])
+  local m = tonumber(A[a])
   -- unpack has a stack limit: at most 1000 arguments (500 pairs) per call.
   for i = a + 1, a + 2 * m, 1000 do
-    redis.call('HSET', KEYS[h], unpack(ARGV, i, math.min(i + 999, a + 2 * m)))
+    redis.call('HSET', KEYS[h], unpack(A, i, math.min(i + 999, a + 2 * m)))
   end
   a = a + 2 * m + 1
 end
-if ARGV[a] ~= '' then redis.call('SET', KEYS[7], ARGV[a]) end
+if A[a] ~= '' then redis.call('SET', KEYS[7], A[a]) end
 redis.call('SET', KEYS[1], ARGV[2])
 return {'ok'}
 `;
@@ -116,6 +119,13 @@ export class RedisTimelineReadModel implements TimelineReadModel {
   private readonly identitiesKey: string;
   private readonly streamIdentitiesKey: string;
   private readonly graphKeys: RedisGraphKeys;
+  /**
+   * Buckets whose identity and stream-identity fields this instance has written, in
+   * batches that all succeeded one after the other since it last read the checkpoint: a
+   * long rebuild sets each of them once instead of once per batch. Forgotten on any
+   * failed batch and whenever the checkpoint is read (the runner's start, resume, check).
+   */
+  private readonly identitiesWritten = new Set<string>();
 
   constructor(
     private readonly redis: Redis,
@@ -130,6 +140,8 @@ export class RedisTimelineReadModel implements TimelineReadModel {
   }
 
   async checkpoint(): Promise<number> {
+    // Whoever asks is about to (re)start from Redis's own state: trust nothing remembered.
+    this.identitiesWritten.clear();
     return Number((await this.redis.get(this.checkpointKey)) ?? 0);
   }
 
@@ -140,8 +152,9 @@ export class RedisTimelineReadModel implements TimelineReadModel {
   ): Promise<void> {
     // bucket → channel → (score, member) pairs
     const byTimeline = new Map<string, Map<string, string[]>>();
-    const identities = new Map<string, string>();
-    const streamIdentities = new Map<string, string>();
+    const identities: string[] = [];
+    const streamIdentities: string[] = [];
+    const filedNow = new Set<string>();
     for (const entry of entries) {
       const bucket = identityKey(entry.identity);
       let channels = byTimeline.get(bucket);
@@ -149,10 +162,12 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       let pairs = channels.get(entry.channel);
       if (!pairs) channels.set(entry.channel, (pairs = []));
       pairs.push(String(scoreOf(entry)), memberOf(entry));
-      // The customer of the identity's stream (a function of the identity: set again, no change).
-      if (!identities.has(bucket)) {
-        identities.set(bucket, entry.customerId);
-        streamIdentities.set(entry.customerId, JSON.stringify(identityOnly(entry.identity)));
+      // The customer of the identity's stream: a function of the identity, so set once per
+      // bucket, and not again by a batch after one of ours that set it.
+      if (!filedNow.has(bucket) && !this.identitiesWritten.has(bucket)) {
+        filedNow.add(bucket);
+        identities.push(bucket, entry.customerId);
+        streamIdentities.push(entry.customerId, JSON.stringify(identityOnly(entry.identity)));
       }
     }
     const graph = identityEvents.length
@@ -167,35 +182,35 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       this.graphKeys.identities,
       this.graphKeys.pairs,
       this.graphKeys.eventCount,
-      ...[...byTimeline.keys()].map((b) => this.timelineKey(b)),
-      ...[...byTimeline.keys()].map((b) => this.activityKey(b)),
     ];
-    const args = [
-      String(range.after),
-      String(range.upTo),
-      this.fence?.token ?? '',
-      String(byTimeline.size),
-    ];
+    for (const bucket of byTimeline.keys()) keys.push(this.timelineKey(bucket));
+    for (const bucket of byTimeline.keys()) keys.push(this.activityKey(bucket));
+    const batch: string[] = [String(byTimeline.size)];
     for (const channels of byTimeline.values()) {
-      args.push(String(channels.size));
+      batch.push(String(channels.size));
       for (const [channel, pairs] of channels) {
-        args.push(channel, String(pairs.length / 2));
-        for (const value of pairs) args.push(value); // no spread: a big batch would overflow the stack
+        batch.push(channel, String(pairs.length / 2));
+        for (const value of pairs) batch.push(value); // no spread: a big batch would overflow the stack
       }
     }
-    const pushHash = (pairs: Iterable<readonly [string, string]>) => {
-      const flat: string[] = [];
-      for (const [field, value] of pairs) flat.push(field, value);
-      args.push(String(flat.length / 2));
-      for (const value of flat) args.push(value);
+    const pushHash = (flat: readonly string[]) => {
+      batch.push(String(flat.length / 2));
+      for (const value of flat) batch.push(value);
     };
     pushHash(identities);
     pushHash(streamIdentities);
-    pushHash(graph?.customers ?? []);
-    pushHash(graph?.identities ?? []);
-    pushHash(graph?.pairs ?? []);
-    args.push(graph ? String(graph.eventCount) : '');
-    await APPLY.apply(this.redis, keys, args, range, this.fence);
+    pushHash((graph?.customers ?? []).flat());
+    pushHash((graph?.identities ?? []).flat());
+    pushHash((graph?.pairs ?? []).flat());
+    batch.push(graph ? String(graph.eventCount) : '');
+    const args = [...FencedBatchScript.leadingArgs(range, this.fence), packStrings(batch)];
+    try {
+      await APPLY.apply(this.redis, keys, args, range, this.fence);
+    } catch (error) {
+      this.identitiesWritten.clear();
+      throw error;
+    }
+    for (const bucket of filedNow) this.identitiesWritten.add(bucket);
   }
 
   async page(customerId: string, query: TimelineQuery, asOf?: TimelineAsOf): Promise<TimelinePage> {
@@ -258,6 +273,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
    * nested `rapport:v2:` rebuild under `rapport:`, is left alone.
    */
   async clear(): Promise<void> {
+    this.identitiesWritten.clear();
     await this.redis.unlink(
       this.checkpointKey,
       this.identitiesKey,

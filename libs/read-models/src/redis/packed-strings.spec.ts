@@ -1,0 +1,44 @@
+import Redis from 'ioredis';
+import { describeWithServices } from '@rapport/testing';
+import { packStrings } from './packed-strings';
+
+/** Unpacks in Redis with the Lua `cmsgpack` the batch scripts use, and returns the strings. */
+const UNPACK = `
+local t = cmsgpack.unpack(ARGV[1])
+local out = {}
+for i = 1, #t do out[i] = t[i] end
+return out
+`;
+
+describeWithServices(['redis'], 'packStrings', (urls) => {
+  let redis: Redis;
+  beforeAll(() => {
+    redis = new Redis(urls.redis);
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  it('is read back by Redis as the same strings, at every MessagePack string size', async () => {
+    const values = [
+      '',
+      'a',
+      'x'.repeat(31), // the largest fixstr
+      'x'.repeat(32), // str 8
+      'ü'.repeat(128), // 256 bytes: str 16
+      'y'.repeat(65_535),
+      'z'.repeat(65_536), // str 32
+      'touchpoint — “quoted” … 日本語 😀',
+      '0000000000000042{"eventId":"e-1","text":"line\\nbreak"}',
+    ];
+    const reply = (await redis.eval(UNPACK, 0, packStrings(values))) as string[];
+    expect(reply).toEqual(values);
+  });
+
+  it('packs a batch far longer than a script may take as separate arguments', async () => {
+    const values = Array.from({ length: 20_000 }, (_, i) => `member-${i}`);
+    const reply = (await redis.eval(UNPACK, 0, packStrings(values))) as string[];
+    expect(reply).toHaveLength(20_000);
+    expect(reply[19_999]).toBe('member-19999');
+  });
+});
