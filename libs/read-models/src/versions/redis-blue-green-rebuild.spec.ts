@@ -42,13 +42,21 @@ async function logOf(perCustomer: number, text: string): Promise<EventStore> {
   return store;
 }
 
-/** Everything a reader asks of one customer: the whole timeline and the profile. */
-async function answerOf(model: TimelineReadModel, c: number) {
-  const [page, profile] = await Promise.all([
-    model.page(customerId(c), { limit: 500 }),
-    model.profile(customerId(c)),
-  ]);
-  return JSON.stringify({ page, profile });
+type Query = 'page' | 'profile';
+
+/** One query a reader makes of one customer: the whole timeline, or the profile. */
+async function answerOf(model: TimelineReadModel, c: number, query: Query): Promise<string> {
+  return JSON.stringify(
+    query === 'page'
+      ? await model.page(customerId(c), { limit: 500 })
+      : await model.profile(customerId(c)),
+  );
+}
+
+/** How many touchpoints an answer shows: the page's entries, or the profile's count. */
+function touchpointsIn(answer: string, query: Query): number {
+  const parsed = JSON.parse(answer) as { items?: unknown[]; touchpoints?: number };
+  return query === 'page' ? (parsed.items?.length ?? 0) : (parsed.touchpoints ?? 0);
 }
 
 describeWithServices(['redis'], 'blue/green rebuilds in Redis', (urls) => {
@@ -82,40 +90,48 @@ describeWithServices(['redis'], 'blue/green rebuilds in Redis', (urls) => {
   it('under concurrent queries: every query answered by a whole model, old or new, never a half-built or half-dropped one', async () => {
     const prefix = newPrefix();
     // The live version holds 20 touchpoints per customer ("old"), the log the rebuild reads
-    // 120 ("new"): a half-built model would answer with fewer, a half-dropped one with less.
+    // 300 ("new"): a half-built model would answer with fewer, a half-dropped one with less.
     const oldLog = await logOf(20, 'old');
-    const newLog = await logOf(120, 'new');
+    const newLog = await logOf(300, 'new');
     try {
       await liveTimelineFrom(oldLog, prefix);
       const readers = new Redis(urls.redis, { enableAutoPipelining: true });
       const catalog = redisProjectionCatalog(readers, prefix);
       const timeline = catalog.timeline.reader<TimelineReadModel>();
-      const oldAnswers = await Promise.all(
-        [...Array(CUSTOMERS).keys()].map((c) => answerOf(timeline, c)),
-      );
+      const queries: Query[] = ['page', 'profile'];
+      const key = (c: number, query: Query) => `${query} ${c}`;
+      const oldAnswers = new Map<string, string>();
+      for (let c = 0; c < CUSTOMERS; c++)
+        for (const query of queries)
+          oldAnswers.set(key(c, query), await answerOf(timeline, c, query));
 
       let rebuilding = true;
       const seen = { old: 0, new: 0 };
       const wrong: string[] = [];
-      const newAnswers: string[] = [];
+      const newAnswers = new Map<string, string>();
       const load = async (worker: number) => {
         for (let i = worker; rebuilding || i < worker + 40; i += 7) {
           const c = i % CUSTOMERS;
-          const answer = await answerOf(timeline, c);
-          if (answer === oldAnswers[c]) {
+          const query = queries[i % 2];
+          const answer = await answerOf(timeline, c, query);
+          if (answer === oldAnswers.get(key(c, query))) {
             seen.old += 1;
             continue;
           }
-          // Not the old answer: then the whole new one — every "new" touchpoint, nothing old —
-          // and the same each time.
-          newAnswers[c] ??= answer;
-          const items = (JSON.parse(answer) as { page: { items: unknown[] } }).page.items;
-          if (answer === newAnswers[c] && items.length === 120 && !answer.includes('old'))
+          // Not the old answer: then the whole new one — all 300 "new" touchpoints, nothing
+          // old — and the same each time.
+          if (!newAnswers.has(key(c, query))) newAnswers.set(key(c, query), answer);
+          const touchpoints = touchpointsIn(answer, query);
+          if (
+            answer === newAnswers.get(key(c, query)) &&
+            touchpoints === 300 &&
+            !answer.includes('old')
+          )
             seen.new += 1;
-          else wrong.push(`customer ${c}: ${items.length} entries: ${answer.slice(0, 300)}`);
+          else wrong.push(`${key(c, query)}: ${touchpoints} touchpoints: ${answer.slice(0, 300)}`);
         }
       };
-      const workers = [0, 1, 2, 3].map((w) => load(w));
+      const workers = [0, 1, 2, 3, 4, 5, 6, 7].map((w) => load(w));
       const rebuilder = redisProjectionCatalog(redis, prefix).timeline;
       const run = await rebuilder.rebuild(newLog, { batchSize: 200 });
       const outcome = await run.done;
@@ -132,7 +148,7 @@ describeWithServices(['redis'], 'blue/green rebuilds in Redis', (urls) => {
       const final = redisProjectionCatalog(redis, prefix).timeline.reader<TimelineReadModel>();
       for (let c = 0; c < CUSTOMERS; c++) {
         const page = await final.page(customerId(c), { limit: 500 });
-        expect(page.items).toHaveLength(120);
+        expect(page.items).toHaveLength(300);
       }
       // The old version is gone: every model key is version 1's.
       const keys = Object.keys(await dumpRedisKeys(redis, prefix));
@@ -155,7 +171,7 @@ describeWithServices(['redis'], 'blue/green rebuilds in Redis', (urls) => {
       await liveTimelineFrom(oldLog, prefix);
       const { timeline } = redisProjectionCatalog(redis, prefix);
       const reader = timeline.reader<TimelineReadModel>();
-      const before = await answerOf(reader, 3);
+      const before = await answerOf(reader, 3, 'page');
 
       const stop = new AbortController();
       const run = await timeline.rebuild(newLog, { batchSize: 50, signal: stop.signal });
@@ -171,7 +187,7 @@ describeWithServices(['redis'], 'blue/green rebuilds in Redis', (urls) => {
       expect(stopped.status).toBe('stopped');
       expect(stopped.position).toBeGreaterThan(0);
       expect(stopped.position).toBeLessThan(await newLog.headPosition());
-      expect(await answerOf(reader, 3)).toBe(before);
+      expect(await answerOf(reader, 3, 'page')).toBe(before);
       const state = await timeline.state();
       expect(state).toMatchObject({ version: 0, checkpoint: 300 });
       expect(state.rebuild).toMatchObject({ version: stopped.version, running: false });
