@@ -45,7 +45,7 @@ export function registerStatsCommand(program: Command): void {
       `
 Counts come from one pass over the whole log (types as read: newest schema versions).
 Projection positions are the checkpoints the read models keep beside their data (in Redis,
-<prefix>checkpoint:<projection>); lag = log events not applied yet, and the commit-time
+<prefix>checkpoint:<projection> in each one's live version, <prefix>v<n>: after a rebuild); lag = log events not applied yet, and the commit-time
 distance between the first of them and the head. In-memory read models live inside a
 running process: ask it, GET /health.`,
     )
