@@ -10,6 +10,7 @@ import { type CheckpointRange } from '../projection/checkpoint';
 import { FencedBatchScript } from './fenced-batch-script';
 import { customersOfView, type IdeaBacklogReadModel } from '../ideas/idea-backlog-read-model';
 import { type RedisFence } from './redis-lease';
+import { unlinkKeysStartingWith } from './unlink-keys';
 
 export interface RedisIdeaBacklogReadModelOptions {
   readonly prefix?: string;
@@ -136,13 +137,7 @@ export class RedisIdeaBacklogReadModel implements IdeaBacklogReadModel {
   /** Deletes this model's keys, the checkpoint first (an interrupted clear is rebuilt from 0). */
   async clear(): Promise<void> {
     await this.redis.unlink(this.checkpointKey, this.docsKey, this.entriesKey);
-    const match = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}ideas:*`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      if (keys.length > 0) await this.redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await unlinkKeysStartingWith(this.redis, `${this.prefix}ideas:`);
   }
 
   private statusKey(status: IdeaStatus): string {

@@ -1,5 +1,6 @@
 import { type EventStore } from '@rapport/event-store';
 import { ProjectionRunner, type ProjectionTarget } from '../projection/projection-runner';
+import { catchUpAndSwitch, RebuildReport } from './catch-up-and-switch';
 import { liveVersionReader } from './live-version-reader';
 import {
   type ProjectionVersionState,
@@ -9,9 +10,6 @@ import {
   type RebuildableProjection,
   type RebuildRun,
 } from './rebuildable-projection';
-import { untilAborted } from './until-aborted';
-
-const PROGRESS_INTERVAL_MS = 250;
 
 /**
  * One projection's in-memory read model in a slot (blue/green in process memory): readers
@@ -91,48 +89,27 @@ export class MemoryProjectionSlot<
     runner: ProjectionRunner,
     options: RebuildOptions,
   ): Promise<RebuildOutcome> {
-    const started = Date.now();
     const previous = this.version;
-    const report = async (phase: 'building' | 'switching' | 'dropping') =>
-      options.onProgress?.({
-        phase,
-        version,
-        position: runner.status().position,
-        head: await store.headPosition(),
-      });
-    const ticker = setInterval(
-      () => void report('building').catch(() => undefined),
-      PROGRESS_INTERVAL_MS,
+    const report = new RebuildReport(
+      store,
+      runner,
+      { name: this.name, version, previousVersion: previous, resumedFrom: 0 },
+      options.onProgress,
     );
-    const outcome = (status: 'switched' | 'stopped'): RebuildOutcome => ({
-      name: this.name,
-      status,
-      version,
-      previousVersion: previous,
-      position: runner.status().position,
-      resumedFrom: 0,
-      ms: Date.now() - started,
-    });
-    const stopped = options.signal ? untilAborted(options.signal) : new Promise<never>(() => {});
     try {
-      if ((await Promise.race([runner.start().then(() => 'caught-up'), stopped])) === 'aborted')
-        return outcome('stopped');
-      for (;;) {
-        await report('switching');
-        if (options.signal?.aborted) return outcome('stopped');
-        const switched = await this.exclusive(async () => {
+      const trySwitch = () =>
+        this.exclusive(async () => {
           if ((await model.checkpoint()) < (await this.current.checkpoint())) return false;
           this.current = model;
           this.version = version;
           return true;
         });
-        if (switched) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      if ((await catchUpAndSwitch(runner, trySwitch, report, options.signal)) === 'stopped')
+        return report.outcome('stopped');
       options.log?.(`${this.name}: version ${version} is live; version ${previous} dropped`);
-      return outcome('switched');
+      return report.outcome('switched');
     } finally {
-      clearInterval(ticker);
+      report.stop();
       await runner.stop();
     }
   }

@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { RedisScript } from '../redis/fenced-batch-script';
+import { unlinkKeysStartingWith } from '../redis/unlink-keys';
 
 /** A rebuild's record: the version it builds, kept until it is switched live or dropped. */
 export interface RebuildRecord {
@@ -175,12 +176,6 @@ export class RedisProjectionVersions {
   /** Deletes every key of version n ≥ 1 (SCAN + UNLINK in batches; the keys go in the background). */
   async unlinkVersion(version: number): Promise<void> {
     if (version < 1) throw new RangeError('version 0 shares its prefix: clear its model instead');
-    const match = `${this.prefixOf(version).replace(/[*?[\]\\]/g, '\\$&')}*`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      if (keys.length > 0) await this.redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await unlinkKeysStartingWith(this.redis, this.prefixOf(version));
   }
 }

@@ -13,11 +13,10 @@ import {
 import { type RedisProjectionLayout } from './redis-projection-layouts';
 import { type RedisProjectionVersions } from './redis-projection-versions';
 import { liveVersionReader } from './live-version-reader';
-import { untilAborted } from './until-aborted';
+import { catchUpAndSwitch, RebuildReport } from './catch-up-and-switch';
 
 /** How long a rebuilder that died keeps the rebuild lock. */
 const REBUILD_LEASE_TTL_MS = 10_000;
-const PROGRESS_INTERVAL_MS = 250;
 
 /**
  * One projection's read model in Redis, in versions (blue/green): readers and the live
@@ -138,8 +137,7 @@ export class RedisVersionedProjection<
     fence: RedisFence,
     options: RebuildOptions & { signal: AbortSignal },
   ): Promise<RebuildOutcome> {
-    const started = Date.now();
-    const { log, onProgress, signal } = options;
+    const { log } = options;
     const previous = await this.versions.live(this.name);
     const target = this.layout.target(this.layout.modelAt(this.versions.prefixOf(version), fence));
     const resumedFrom = await target.checkpoint();
@@ -150,63 +148,39 @@ export class RedisVersionedProjection<
       batchSize: options.batchSize ?? 1000,
       log,
     });
-    const report = async (phase: 'building' | 'switching' | 'dropping') =>
-      onProgress?.({
-        phase,
-        version,
-        position: runner.status().position,
-        head: await store.headPosition(),
-      });
-    const ticker = setInterval(
-      () => void report('building').catch(() => undefined),
-      PROGRESS_INTERVAL_MS,
+    const report = new RebuildReport(
+      store,
+      runner,
+      { name: this.name, version, previousVersion: previous, resumedFrom },
+      options.onProgress,
     );
-    const outcome = (status: 'switched' | 'stopped', position: number): RebuildOutcome => ({
-      name: this.name,
-      status,
-      version,
-      previousVersion: previous,
-      position,
-      resumedFrom,
-      ms: Date.now() - started,
-    });
+    const trySwitch = async () => {
+      const result = await this.versions.trySwitch(this.name, previous, version, (prefix) =>
+        this.layout.checkpointKey(prefix),
+      );
+      if (result.outcome === 'moved')
+        throw new Error(
+          `${this.name}: version ${result.liveVersion} went live during the rebuild of version ${version}`,
+        );
+      return result.outcome === 'switched';
+    };
     try {
-      const stopped = untilAborted(signal);
-      if ((await Promise.race([runner.start().then(() => 'caught-up'), stopped])) === 'aborted') {
+      if ((await catchUpAndSwitch(runner, trySwitch, report, options.signal)) === 'stopped') {
         await runner.stop();
         log?.(
           `${this.name}: stopped at ${runner.status().position}; version ${previous} stays live, rerun to resume`,
         );
-        return outcome('stopped', runner.status().position);
-      }
-      // Caught up; the runner keeps following the log while the switch waits for the new
-      // version to be at or past the live one (which the live projector moves on meanwhile).
-      for (;;) {
-        await report('switching');
-        if (signal.aborted) {
-          await runner.stop();
-          return outcome('stopped', runner.status().position);
-        }
-        const result = await this.versions.trySwitch(this.name, previous, version, (prefix) =>
-          this.layout.checkpointKey(prefix),
-        );
-        if (result.outcome === 'switched') break;
-        if (result.outcome === 'moved')
-          throw new Error(
-            `${this.name}: version ${result.liveVersion} went live during the rebuild of version ${version}`,
-          );
-        await new Promise((r) => setTimeout(r, 20));
+        return report.outcome('stopped');
       }
       await runner.stop();
-      const position = runner.status().position;
       log?.(
-        `${this.name}: version ${version} is live (at ${position}); dropping version ${previous}`,
+        `${this.name}: version ${version} is live (at ${runner.status().position}); dropping version ${previous}`,
       );
-      await report('dropping');
+      await report.progress('dropping');
       await this.drop(previous);
-      return outcome('switched', position);
+      return report.outcome('switched');
     } finally {
-      clearInterval(ticker);
+      report.stop();
       await runner.stop();
     }
   }
