@@ -4,7 +4,7 @@
  *
  * The log (SQLite, built first, not timed): BENCH_TIME_TRAVEL_EVENTS (1,000,000) events —
  * touchpoints of 5,000 customers (about 180 each) plus two "hot" customers with about 50,000
- * each, merged early, and 10,000 identity decisions on the `identity-graph` stream (5,000
+ * each, merged early, and 9,999 identity decisions on the `identity-graph` stream (5,000
  * first-seen links, 2,500 merges, 2,499 unmerges, spread over the log). Recorded times
  * advance 30 s per touchpoint, so asOf times map to positions all over the log.
  *
@@ -110,8 +110,9 @@ async function buildLog(store: SqliteEventStore, clock: { ms: number }): Promise
     });
   };
   for (let n = 0; written + batch.length < EVENTS; n++) {
-    // Every 10th touchpoint is one of the hot pair's (persons 0 and 1).
-    const person = n % 10 === 0 ? (n / 10) % 2 : n % PERSONS;
+    // Every 10th touchpoint is one of the hot pair's (persons 0 and 1); the others go
+    // round all the persons in turn.
+    const person = n % 10 === 0 ? (n / 10) % 2 : (n - Math.ceil(n / 10)) % PERSONS;
     const identity = identityOf(person);
     const occurredAt = new Date(T0 + n * STEP_MS).toISOString();
     batch.push({
