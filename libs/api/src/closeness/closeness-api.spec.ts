@@ -85,7 +85,7 @@ describe('closeness API on embedded defaults', () => {
     expect(before.body.score).toBe(0);
   });
 
-  it('GET /v1/closeness/top and /at-risk rank by score; asOf before the latest contact is refused', async () => {
+  it('GET /v1/closeness/top and /at-risk rank by score; also as of a moment before the latest contact', async () => {
     const top = await http.get('/v1/closeness/top?limit=5&asOf=2026-05-31T12:00:00Z').expect(200);
     expect(top.body.items.map((i: { customerId: string }) => i.customerId)).toEqual([ann, bob]);
     expect(top.body.items[0]).toMatchObject({ rank: 1, score: 25.52 });
@@ -97,9 +97,26 @@ describe('closeness API on embedded defaults', () => {
     expect(atRisk.body.items.map((i: { customerId: string }) => i.customerId)).toEqual([bob]);
     expect(atRisk.body.items[0].drop).toBeGreaterThan(0);
 
-    const early = await http.get('/v1/closeness/top?asOf=2026-04-01T00:00:00Z').expect(400);
-    expect(early.headers['content-type']).toContain('application/problem+json');
-    expect(early.body.errors[0].path).toBe('asOf');
+    // As of a moment before Ann's visit: only Bob had been in contact, with his score then.
+    const early = await http.get('/v1/closeness/top?asOf=2026-04-01T00:00:00Z').expect(200);
+    expect(early.body.items.map((i: { customerId: string }) => i.customerId)).toEqual([bob]);
+    const bobThen = await http
+      .get(`/v1/customers/${bob}/closeness?asOf=2026-04-01T00:00:00Z&days=1`)
+      .expect(200);
+    expect(early.body.items[0].score).toBe(bobThen.body.score);
+    const quietThen = await http
+      .get('/v1/closeness/at-risk?window=30d&asOf=2026-04-15T00:00:00Z')
+      .expect(200);
+    expect(quietThen.body.items.map((i: { customerId: string }) => i.customerId)).toEqual([bob]);
+    // Between the two: Ann seen within the window, so not at risk; Bob is.
+    const mid = await http
+      .get('/v1/closeness/at-risk?window=10d&asOf=2026-05-05T00:00:00Z')
+      .expect(200);
+    expect(mid.body.items.map((i: { customerId: string }) => i.customerId)).toEqual([bob]);
+
+    const bad = await http.get('/v1/closeness/top?asOf=yesterday').expect(400);
+    expect(bad.headers['content-type']).toContain('application/problem+json');
+    expect(bad.body.errors[0].path).toBe('asOf');
   });
 
   it('describes the three endpoints, each with asOf, in OpenAPI', () => {

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DAY_MS } from '@rapport/domain';
 import {
-  AsOfBeforeLatestContactError,
+  PastRankingTooCostlyError,
   type ClosenessReadModel,
   ClosenessQueries,
 } from '@rapport/read-models';
@@ -85,19 +85,23 @@ export class ClosenessRankingController {
   @Get('top')
   @ApiOperation({ summary: 'The closest customers, highest score first (O(log n + limit))' })
   @ApiQuery({ name: 'limit', required: false, description: '1–1000, default 20' })
-  @ApiQuery({ ...AS_OF, description: `${AS_OF.description}; not before the latest contact` })
+  @ApiQuery({
+    ...AS_OF,
+    description: `${AS_OF.description}; a moment before the latest contact folds the customers contacted since then again (422 when more than 50,000)`,
+  })
   @ApiResponse({
     status: 200,
     description: '{ asOf, items: [{ rank, customerId, score, lastContactAt }] }',
   })
   @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
+  @ApiResponse({ status: 422, description: 'asOf too far back: too many customers to fold again' })
   async top(@Query() params: Record<string, unknown>) {
     const query = new ClosenessParams(params, ['limit', 'asOf']);
     const limit = query.int('limit', 20, 1, 1000);
     const asOfParam = query.asOf();
     query.done();
     const asOf = await this.moment(asOfParam);
-    const items = await this.queries.top(limit, asOf);
+    const items = await this.ranking(() => this.queries.top(limit, asOf));
     return {
       asOf: new Date(asOf).toISOString(),
       items: items.map((i) => ({ ...i, score: round2(i.score) })),
@@ -111,13 +115,17 @@ export class ClosenessRankingController {
   })
   @ApiQuery({ name: 'window', required: false, description: '30d (default), 12h, P30D, PT12H' })
   @ApiQuery({ name: 'limit', required: false, description: '1–1000, default 20' })
-  @ApiQuery({ ...AS_OF, description: `${AS_OF.description}; not before the latest contact` })
+  @ApiQuery({
+    ...AS_OF,
+    description: `${AS_OF.description}; a moment before the latest contact folds the customers contacted since then again (422 when more than 50,000)`,
+  })
   @ApiResponse({
     status: 200,
     description:
       '{ asOf, window, items: [{ customerId, score, scoreAtWindowStart, drop, lastContactAt }] }',
   })
   @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
+  @ApiResponse({ status: 422, description: 'asOf too far back: too many customers to fold again' })
   async atRisk(@Query() params: Record<string, unknown>) {
     const query = new ClosenessParams(params, ['window', 'limit', 'asOf']);
     const windowMs = query.window('window', 30 * DAY_MS);
@@ -125,7 +133,7 @@ export class ClosenessRankingController {
     const asOfParam = query.asOf();
     query.done();
     const asOf = await this.moment(asOfParam);
-    const items = await this.queries.atRisk(windowMs, limit, asOf);
+    const items = await this.ranking(() => this.queries.atRisk(windowMs, limit, asOf));
     return {
       asOf: new Date(asOf).toISOString(),
       window: windowMs % DAY_MS === 0 ? `P${windowMs / DAY_MS}D` : `PT${windowMs / 3_600_000}H`,
@@ -138,12 +146,17 @@ export class ClosenessRankingController {
     };
   }
 
-  private async moment(asOf: number | undefined): Promise<number> {
+  private moment(asOf: number | undefined): Promise<number> {
+    return this.queries.rankingMoment(asOf, Date.now());
+  }
+
+  /** A ranking as of a moment too far back to fold again cheaply: 422 naming the bound. */
+  private async ranking<T>(answer: () => Promise<T>): Promise<T> {
     try {
-      return await this.queries.rankingMoment(asOf, Date.now());
+      return await answer();
     } catch (error) {
-      if (error instanceof AsOfBeforeLatestContactError)
-        throw new ProblemException(400, error.message, [{ path: 'asOf', message: error.message }]);
+      if (error instanceof PastRankingTooCostlyError)
+        throw new ProblemException(422, error.message, [{ path: 'asOf', message: error.message }]);
       throw error;
     }
   }

@@ -1,25 +1,36 @@
 import {
+  closenessRankKey,
   closenessReport,
   type ClosenessReport,
   type ClosenessReportOptions,
+  closenessStateAsOf,
   scoreOfRankKey,
 } from '@rapport/domain';
-import { type ClosenessReadModel } from './closeness-read-model';
+import { type ClosenessReadModel, type RankedCustomer } from './closeness-read-model';
 
 /**
- * A ranking was asked for as of a time before contacts the model already holds. The sorted
- * set reflects the whole log, so it can rank only at or after the latest contact.
+ * A ranking was asked for as of a moment so far back that too many customers have been in
+ * contact since: each of them would have to be folded again from its facts.
  */
-export class AsOfBeforeLatestContactError extends Error {
-  override readonly name = 'AsOfBeforeLatestContactError';
+export class PastRankingTooCostlyError extends Error {
+  override readonly name = 'PastRankingTooCostlyError';
   constructor(
-    readonly asOf: string,
-    readonly latestContact: string,
+    readonly since: string,
+    readonly max: number,
   ) {
     super(
-      `asOf ${asOf} is before the latest contact the ranking holds (${latestContact}); rankings can be asked for at or after it (a single customer's closeness can be asked for as of any time)`,
+      `more than ${max} customers have been in contact since ${since}; a ranking as of a moment that far back would fold each of them again — ask for a later asOf (or a shorter window)`,
     );
   }
+}
+
+/** Settings of the closeness queries. */
+export interface ClosenessQueriesOptions {
+  /**
+   * At most how many customers a ranking as of a past moment folds again (those contacted
+   * since it): the bound of its cost. Default 50,000.
+   */
+  readonly maxRefold?: number;
 }
 
 export interface ClosestCustomer {
@@ -40,9 +51,24 @@ export interface AtRiskCustomer {
   readonly lastContactAt: string;
 }
 
-/** The closeness questions the API answers, over any `ClosenessReadModel`. */
+/**
+ * The closeness questions the API answers, over any `ClosenessReadModel`. Rankings as of
+ * now (or any moment at or after the latest contact) read the sorted set as it is: every
+ * key is the customer's key at that moment. As of an earlier moment T, the customers not
+ * contacted since T still have their key of T — the at-risk index finds the best of them
+ * (`quiet(T)`) — and only the customers contacted since T are folded again from their facts
+ * up to T: O(log n + limit + c·f) for c customers contacted since T with f facts each, c
+ * bounded by `maxRefold`.
+ */
 export class ClosenessQueries {
-  constructor(private readonly model: ClosenessReadModel) {}
+  private readonly maxRefold: number;
+
+  constructor(
+    private readonly model: ClosenessReadModel,
+    options: ClosenessQueriesOptions = {},
+  ) {
+    this.maxRefold = options.maxRefold ?? 50_000;
+  }
 
   /**
    * Score, components, top contributors and daily history as of `asOfMs`; null: no contact
@@ -67,21 +93,20 @@ export class ClosenessQueries {
   }
 
   /**
-   * The moment a ranking answers for: `asOfMs` when given (it must not be before the latest
-   * contact), otherwise `nowMs`, or the latest contact when that is later (a touchpoint may
-   * be dated up to 24 h ahead).
+   * The moment a ranking answers for: `asOfMs` when given, otherwise `nowMs`, or the latest
+   * contact when that is later (a touchpoint may be dated up to 24 h ahead).
    */
   async rankingMoment(asOfMs: number | undefined, nowMs: number): Promise<number> {
+    if (asOfMs !== undefined) return asOfMs;
     const latest = await this.model.latestContactMs();
-    if (asOfMs === undefined) return latest === null ? nowMs : Math.max(nowMs, latest);
-    if (latest !== null && asOfMs < latest)
-      throw new AsOfBeforeLatestContactError(iso(asOfMs), iso(latest));
-    return asOfMs;
+    return latest === null ? nowMs : Math.max(nowMs, latest);
   }
 
-  /** The `limit` closest customers at `asOfMs`: one sorted-set range, O(log n + limit). */
+  /** The `limit` closest customers at `asOfMs`: one sorted-set range, O(log n + limit), as of now. */
   async top(limit: number, asOfMs: number): Promise<ClosestCustomer[]> {
-    const ranked = await this.model.top(limit);
+    const ranked = (await this.isPast(asOfMs))
+      ? await this.rankedAsOf(asOfMs, asOfMs, limit)
+      : await this.model.top(limit);
     return ranked.map((r, i) => ({
       rank: i + 1,
       customerId: r.customerId,
@@ -97,7 +122,9 @@ export class ClosenessQueries {
    */
   async atRisk(windowMs: number, limit: number, asOfMs: number): Promise<AtRiskCustomer[]> {
     const start = asOfMs - windowMs;
-    const quiet = await this.model.quiet(start, limit);
+    const quiet = (await this.isPast(asOfMs))
+      ? await this.rankedAsOf(asOfMs, start, limit)
+      : await this.model.quiet(start, limit);
     return quiet.map((r) => {
       const before = scoreOfRankKey(r.rankKey, start, this.model.config);
       const score = scoreOfRankKey(r.rankKey, asOfMs, this.model.config);
@@ -110,6 +137,53 @@ export class ClosenessQueries {
       };
     });
   }
+
+  /** True when the model holds contacts after `asOfMs`: the sorted set is ahead of it. */
+  private async isPast(asOfMs: number): Promise<boolean> {
+    const latest = await this.model.latestContactMs();
+    return latest !== null && asOfMs < latest;
+  }
+
+  /**
+   * The `limit` best customers as of `asOfMs` whose last contact by then was at or before
+   * `lastContactAtMostMs`, by their ranking keys as of `asOfMs`.
+   */
+  private async rankedAsOf(
+    asOfMs: number,
+    lastContactAtMostMs: number,
+    limit: number,
+  ): Promise<RankedCustomer[]> {
+    const [unchanged, contacted] = await Promise.all([
+      this.model.quiet(lastContactAtMostMs, limit),
+      this.model.contactedAfter(lastContactAtMostMs, this.maxRefold),
+    ]);
+    if (contacted === null)
+      throw new PastRankingTooCostlyError(iso(lastContactAtMostMs), this.maxRefold);
+    const facts = await this.model.factsOf(contacted);
+    const refolded: RankedCustomer[] = [];
+    for (const customerId of contacted) {
+      const state = closenessStateAsOf(
+        customerId,
+        facts.get(customerId) ?? [],
+        asOfMs,
+        this.model.config,
+      );
+      const last = state.lastContactMs;
+      if (last === null || last > lastContactAtMostMs) continue;
+      refolded.push({
+        customerId,
+        rankKey: closenessRankKey(state, this.model.config),
+        lastContactMs: last,
+      });
+    }
+    return [...unchanged, ...refolded].sort(inRankingOrder).slice(0, limit);
+  }
+}
+
+/** Highest key first; ties by customer id descending, as the models rank. */
+function inRankingOrder(a: RankedCustomer, b: RankedCustomer): number {
+  if (a.rankKey !== b.rankKey) return a.rankKey > b.rankKey ? -1 : 1;
+  return a.customerId === b.customerId ? 0 : a.customerId > b.customerId ? -1 : 1;
 }
 
 function iso(ms: number): string {

@@ -54,6 +54,14 @@ export interface ClosenessReadModel {
    * and b hours visited (about limit at most) — independent of how many customers are active.
    */
   quiet(lastContactAtMostMs: number, limit: number): Promise<RankedCustomer[]>;
+  /**
+   * The surviving customers whose last contact is after `afterMs`, or null when there are
+   * more than `max`. A ranking as of a past moment folds each of them again (their keys then
+   * differ from their keys now); `max` bounds that cost.
+   */
+  contactedAfter(afterMs: number, max: number): Promise<string[] | null>;
+  /** Each surviving customer's facts, in log order: its buckets' (see `customer`). */
+  factsOf(customerIds: readonly string[]): Promise<Map<string, ClosenessFact[]>>;
   /** The latest contact time applied (any customer); null for an empty model. */
   latestContactMs(): Promise<number | null>;
   /** Forgets everything (the model is rebuilt from the log). */

@@ -92,7 +92,7 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
       if (this.latest === null || fact.occurredAtMs > this.latest) this.latest = fact.occurredAtMs;
     }
     for (const customerId of plan.refold) {
-      const facts = this.factsOf(customerId);
+      const facts = this.factsOfOne(customerId);
       this.place(
         customerId,
         facts.length === 0 ? null : foldClosenessFacts(customerId, facts, this.config),
@@ -111,7 +111,7 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
     const survivor = resolveCustomer(this.graph, customerId) ?? customerId;
     const entry = this.customers.get(survivor);
     return entry
-      ? { customerId: survivor, state: entry.state, facts: this.factsOf(survivor) }
+      ? { customerId: survivor, state: entry.state, facts: this.factsOfOne(survivor) }
       : null;
   }
 
@@ -147,6 +147,24 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
     return best;
   }
 
+  async contactedAfter(afterMs: number, max: number): Promise<string[] | null> {
+    const from = contactHour(afterMs);
+    const found: string[] = [];
+    for (const [hour, bucket] of this.byHour) {
+      if (hour < from) continue;
+      for (const [, customerId] of bucket.keys()) {
+        if ((this.customers.get(customerId)?.state.lastContactMs as number) <= afterMs) continue;
+        if (found.length === max) return null;
+        found.push(customerId);
+      }
+    }
+    return found;
+  }
+
+  async factsOf(customerIds: readonly string[]): Promise<Map<string, ClosenessFact[]>> {
+    return new Map(customerIds.map((id) => [id, this.factsOfOne(id)]));
+  }
+
   async latestContactMs(): Promise<number | null> {
     return this.latest;
   }
@@ -166,7 +184,7 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
   }
 
   /** A surviving customer's facts in log order: its buckets' (none when merged away). */
-  private factsOf(customerId: string): ClosenessFact[] {
+  private factsOfOne(customerId: string): ClosenessFact[] {
     const buckets = bucketsOfCustomer(this.graph, customerId, this.streams) ?? [];
     return inLogOrder(buckets.flatMap((bucket) => this.buckets.get(bucket) ?? []));
   }

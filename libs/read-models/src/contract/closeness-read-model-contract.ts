@@ -17,7 +17,7 @@ import {
   type IdentityGraphEvent,
 } from '@rapport/domain';
 import { type ClosenessReadModel } from '../closeness/closeness-read-model';
-import { ClosenessQueries } from '../closeness/closeness-queries';
+import { ClosenessQueries, PastRankingTooCostlyError } from '../closeness/closeness-queries';
 import { CheckpointMismatchError } from '../projection/checkpoint';
 
 export type ClosenessReadModelUnderTest = AdapterUnderTest<ClosenessReadModel>;
@@ -293,7 +293,8 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
           factsArb,
           fc.array(fc.nat(), { maxLength: 4 }),
           fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 3 }),
-          async (facts, cuts, laterDays) => {
+          fc.array(fc.double({ min: 0, max: 370, noNaN: true }), { maxLength: 3 }),
+          async (facts, cuts, laterDays, pastDays) => {
             await model.clear();
             for (const batch of batches(facts, cuts))
               await model.apply(batch.facts, { after: batch.after, upTo: batch.upTo });
@@ -329,6 +330,30 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
                 expect((await queries.customer(r.customerId, at, { days: 1 }))?.score).toBe(
                   r.score,
                 );
+            }
+            // As of earlier moments too: the customers in contact by then, by their scores then.
+            for (const days of pastDays) {
+              const at = CLOSENESS_T - days * DAY_MS;
+              const then = customers
+                .map((id) => {
+                  const own = facts.filter((f) => f.customerId === id && f.occurredAtMs <= at);
+                  const state = foldClosenessFacts(id, own, config);
+                  return { id, state, score: closenessAt(state, at, config).score };
+                })
+                .filter((c) => c.state.facts > 0);
+              const top = await queries.top(1000, at);
+              expect(top.map((r) => r.score)).toEqual(
+                then.map((c) => c.score).sort((a, b) => b - a),
+              );
+              const start = at - 30 * DAY_MS;
+              const atRisk = await queries.atRisk(30 * DAY_MS, 1000, at);
+              const quietThen = then.filter((c) => (c.state.lastContactMs as number) <= start);
+              expect(atRisk.map((r) => r.customerId).sort()).toEqual(
+                quietThen.map((c) => c.id).sort(),
+              );
+              expect(atRisk.map((r) => r.score)).toEqual(
+                quietThen.map((c) => c.score).sort((a, b) => b - a),
+              );
             }
           },
         ),
@@ -438,6 +463,34 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
         ),
         { numRuns: 30 },
       );
+    });
+
+    it('a ranking as of a moment before contacts folds the customers contacted since then again, up to a bound', async () => {
+      await model.apply(
+        [
+          closenessFact(1, 'c-old', 50, { channel: 'in_person' }),
+          closenessFact(2, 'c-new', 40),
+          closenessFact(3, 'c-new', 5, { channel: 'in_person' }),
+          closenessFact(4, 'c-later', 3),
+        ],
+        { after: 0, upTo: 4 },
+      );
+      const at = CLOSENESS_T - 20 * DAY_MS;
+      expect(await model.contactedAfter(at, 10)).toEqual(
+        expect.arrayContaining(['c-new', 'c-later']),
+      );
+      expect(await model.contactedAfter(at, 1)).toBeNull();
+      const queries = new ClosenessQueries(model);
+      // As of 20 days ago: c-new had only its e-mail, c-later nothing yet.
+      expect((await queries.top(10, at)).map((r) => r.customerId)).toEqual(['c-old', 'c-new']);
+      const bounded = new ClosenessQueries(model, { maxRefold: 1 });
+      await expect(bounded.top(10, at)).rejects.toBeInstanceOf(PastRankingTooCostlyError);
+      // As of the latest contact or later, the sorted set answers as it is (nothing refolded).
+      expect((await bounded.top(10, CLOSENESS_T)).map((r) => r.customerId)).toEqual([
+        'c-new',
+        'c-old',
+        'c-later',
+      ]);
     });
 
     it('clear forgets everything', async () => {

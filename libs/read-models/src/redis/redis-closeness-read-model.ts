@@ -267,6 +267,11 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     this.graphKeys = redisGraphKeys(this.space);
   }
 
+  /** The key holding the model's checkpoint (a blue/green switch compares versions by it). */
+  get checkpointKey(): string {
+    return this.keys.checkpoint;
+  }
+
   /** The sorted set of ranking keys (the benchmark fills it directly). */
   get rankingSet(): string {
     return this.keys.rank;
@@ -401,13 +406,11 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     const survivor = (await survivorIn(this.redis, this.graphKeys, customerId)) ?? customerId;
     const state = await this.redis.hget(this.keys.state, survivor);
     if (!state) return null;
-    const known = await this.membership([survivor], []);
-    const buckets = bucketsOfCustomer(known.graph, survivor, known.streams) ?? [];
-    const facts = await this.factsOfBuckets(buckets);
+    const facts = await this.factsOf([survivor]);
     return {
       customerId: survivor,
       state: JSON.parse(state) as ClosenessState,
-      facts: inLogOrder([...facts.values()].flat()),
+      facts: facts.get(survivor) ?? [],
     };
   }
 
@@ -434,6 +437,37 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       ],
     )) as string[];
     return triples(reply);
+  }
+
+  async contactedAfter(afterMs: number, max: number): Promise<string[] | null> {
+    const from = contactDay(afterMs);
+    const days = (await this.redis.zrange(this.keys.days, 0, -1))
+      .map(Number)
+      .filter((day) => day >= from);
+    if (days.length === 0) return [];
+    const counts = await Promise.all(days.map((day) => this.redis.zcard(this.dayKey(day))));
+    const later = counts.reduce((sum, n, i) => (days[i] > from ? sum + n : sum), 0);
+    if (later > max) return null;
+    const members = (
+      await Promise.all(days.map((day) => this.redis.zrange(this.dayKey(day), 0, -1)))
+    ).flat();
+    const lasts = await this.redis.hmget(this.keys.last, ...members);
+    const found = members.filter((_, i) => Number(lasts[i]) > afterMs);
+    return found.length > max ? null : found;
+  }
+
+  async factsOf(customerIds: readonly string[]): Promise<Map<string, ClosenessFact[]>> {
+    const out = new Map<string, ClosenessFact[]>();
+    if (customerIds.length === 0) return out;
+    const known = await this.membership(customerIds, []);
+    const bucketsOf = customerIds.map(
+      (id) => bucketsOfCustomer(known.graph, id, known.streams) ?? [],
+    );
+    const facts = await this.factsOfBuckets([...new Set(bucketsOf.flat())]);
+    customerIds.forEach((id, i) =>
+      out.set(id, inLogOrder(bucketsOf[i].flatMap((bucket) => facts.get(bucket) ?? []))),
+    );
+    return out;
   }
 
   async latestContactMs(): Promise<number | null> {

@@ -44,9 +44,7 @@ export function closenessLayout(
     name: 'closeness',
     modelAt,
     target: (model) => closenessProjection(model, identityPolicy),
-    // The model's key space is `<prefix>closeness:<fingerprint>:`; its checkpoint sits beside it.
-    checkpointKey: (prefix) =>
-      `${prefix}checkpoint:${modelAt(prefix).space.slice(prefix.length, -1)}`,
+    checkpointKey: (prefix) => modelAt(prefix).checkpointKey,
   };
 }
 
