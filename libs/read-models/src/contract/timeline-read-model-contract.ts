@@ -77,7 +77,8 @@ function asOf(position: number, ...identityEvents: IdentityGraphEvent[]): Timeli
   return { position, graph: identityEvents.reduce(evolve, EMPTY_IDENTITY_GRAPH) };
 }
 
-async function allPages(
+/** Every page of a customer's timeline, followed by cursor (as of `at` when given). */
+export async function allPages(
   model: TimelineReadModel,
   customerId: string,
   query: Omit<TimelineQuery, 'cursor'>,

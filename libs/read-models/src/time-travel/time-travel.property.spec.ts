@@ -4,15 +4,14 @@ import { randomUUID } from 'node:crypto';
 import {
   type ChannelIdentity,
   customerIdFor,
-  decodeCursor,
   identityKey,
   resolveCustomer,
   survivingCustomers,
-  type TimelineEntry,
 } from '@rapport/domain';
 import { type EventStore, SqliteEventStore } from '@rapport/event-store';
 import { TouchpointIngestion } from '@rapport/ingestion';
 import { describeWithServices } from '@rapport/testing';
+import { allPages } from '../contract/timeline-read-model-contract';
 import { IdentityCommands } from '../identity/identity-commands';
 import { IdentityGraphLog } from '../identity/identity-graph-log';
 import { IdentityResolution } from '../identity/identity-resolution';
@@ -155,24 +154,14 @@ async function project(store: EventStore, model: TimelineReadModel, upTo: number
   }
 }
 
-async function allPages(
+/** A customer's whole timeline (by pages of `limit`), as log positions. */
+async function positionsOf(
   model: TimelineReadModel,
   customerId: string,
   limit: number,
   asOf?: TimelineAsOf,
 ) {
-  const items: TimelineEntry[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await model.page(
-      customerId,
-      { limit, ...(cursor ? { cursor: decodeCursor(cursor) ?? undefined } : {}) },
-      asOf,
-    );
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return items.map((e) => e.position);
+  return (await allPages(model, customerId, { limit }, asOf)).map((e) => e.position);
 }
 
 /** Every customer id the log names: touchpoints' customers and those of identity decisions. */
@@ -209,10 +198,10 @@ function timeTravelProperty(
           if (!resolved.ok) throw new Error(JSON.stringify(resolved.errors));
           const asOf = resolved.value;
           for (const id of customers) {
-            expect([position, id, await allPages(model, id, limit, asOf)]).toEqual([
+            expect([position, id, await positionsOf(model, id, limit, asOf)]).toEqual([
               position,
               id,
-              await allPages(reference, id, limit),
+              await positionsOf(reference, id, limit),
             ]);
             expect(await model.profile(id, asOf)).toEqual(await reference.profile(id));
             const then = await model.resolveCustomer(id, asOf);
