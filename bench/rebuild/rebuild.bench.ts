@@ -4,7 +4,7 @@
  * Redis read model constructed at a new prefix — from a SQLite log and from a PostgreSQL
  * log of the same events.
  *
- * The log (`rebuild-workload.ts`): BENCH_REBUILD_TOUCHPOINTS (1,000,000) touchpoints and
+ * The log (`logWorkload` of @rapport/testing): BENCH_REBUILD_TOUCHPOINTS (1,000,000) touchpoints and
  * survey answers over BENCH_REBUILD_IDENTITIES (20,000) people, with the identity decisions
  * identity resolution would append (a first-seen link per person, links when a phone comes
  * along) and a few ideas with votes. SQLite is seeded with `appendMany` in batches of
@@ -37,10 +37,9 @@ import {
   RedisTimelineReadModel,
   timelineProjection,
 } from '@rapport/read-models';
-import { obtainService } from '@rapport/testing';
+import { type LogWorkloadCounts, logWorkload, obtainService } from '@rapport/testing';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { type RebuildWorkloadCounts, rebuildWorkload } from './rebuild-workload';
 
 const TOUCHPOINTS = positiveInteger('BENCH_REBUILD_TOUCHPOINTS', 1_000_000);
 const IDENTITIES = positiveInteger('BENCH_REBUILD_IDENTITIES', 20_000);
@@ -78,12 +77,9 @@ function positiveInteger(name: string, fallback: number): number {
 
 async function seedSqlite(path: string): Promise<number> {
   const store = new SqliteEventStore({ path });
-  const counts: RebuildWorkloadCounts = { touchpoints: 0, identityEvents: 0, ideaEvents: 0 };
+  const counts: LogWorkloadCounts = { touchpoints: 0, identityEvents: 0, ideaEvents: 0 };
   const started = Date.now();
-  for (const batch of rebuildWorkload(
-    { touchpoints: TOUCHPOINTS, identities: IDENTITIES },
-    counts,
-  )) {
+  for (const batch of logWorkload({ touchpoints: TOUCHPOINTS, identities: IDENTITIES }, counts)) {
     for (const outcome of await store.appendMany(batch)) if (!outcome.ok) throw outcome.error;
     process.stdout.write(`\r  seeding SQLite: ${counts.touchpoints} / ${TOUCHPOINTS} touchpoints`);
   }

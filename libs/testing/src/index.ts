@@ -1,4 +1,5 @@
 export * from './workload/demo-touchpoints';
+export * from './workload/log-workload';
 export * from './services/service-probes';
 export * from './services/obtain-service';
 export * from './services/test-services';

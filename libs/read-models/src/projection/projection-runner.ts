@@ -12,6 +12,14 @@ export interface ProjectionTarget {
    * `range.after`.
    */
   applyBatch(events: readonly RecordedEvent[], range: CheckpointRange): Promise<void>;
+  /**
+   * True when `applyBatch` may be called with the next batch before the previous one's
+   * promise settled: the target sends its writes in call order, and each batch's checkpoint
+   * check refuses it when the one before it failed. The runner then keeps one batch in
+   * flight while it reads and prepares the next (a catch-up overlaps the log read with the
+   * read model's writes). Absent: each batch is applied before the next is read.
+   */
+  readonly pipelined?: boolean;
 }
 
 export interface ProjectionStatus {
@@ -44,6 +52,12 @@ export class ProjectionRunner {
   private loop: Promise<void> | null = null;
   private stopping = false;
   private position = 0;
+  /** Where the next batch continues from: `position`, or ahead of it by the batch in flight. */
+  private submitted = 0;
+  /** The batch sent but not yet applied (a pipelined target only). */
+  private inFlight: Promise<void> | null = null;
+  /** A batch in flight that failed after the subscription handed out its last batch. */
+  private lateFailure: unknown = null;
   private caughtUp = false;
   private resumes = 0;
   private verifier: NodeJS.Timeout | null = null;
@@ -112,30 +126,41 @@ export class ProjectionRunner {
     if (this.verifier) clearInterval(this.verifier);
     await this.subscription?.stop();
     await this.loop?.catch(() => undefined);
+    await this.inFlight?.catch(() => undefined);
     this.loop = null;
   }
 
   private async run(): Promise<void> {
     while (!this.stopping) {
+      await this.inFlight?.catch(() => undefined);
+      this.inFlight = null;
+      this.lateFailure = null;
       this.position = await this.target.checkpoint();
+      this.submitted = this.position;
       this.subscription = this.store.subscribeToAll(
         { after: this.position, batchSize: this.options.batchSize ?? 500 },
         {
-          onEvents: async (events) => {
-            const upTo = events[events.length - 1].position;
-            await this.target.applyBatch(events, { after: this.position, upTo });
-            this.advance(upTo);
-          },
+          onEvents: (events) => this.apply(events),
           onCaughtUp: (position) => {
-            this.caughtUp = true;
-            this.advance(position);
-            for (const listener of this.caughtUpListeners) listener();
-            this.caughtUpListeners.clear();
+            const report = () => {
+              this.caughtUp = true;
+              this.advance(position);
+              for (const listener of this.caughtUpListeners) listener();
+              this.caughtUpListeners.clear();
+            };
+            if (!this.inFlight) return report();
+            // Caught up once the last batch is applied; if it fails, this subscription ends.
+            const subscription = this.subscription;
+            this.inFlight.then(report, (error: unknown) => {
+              this.lateFailure = error;
+              void subscription?.stop();
+            });
           },
         },
       );
       try {
         await this.subscription.finished;
+        if (this.lateFailure !== null) throw this.lateFailure;
       } catch (error) {
         if (!(error instanceof CheckpointMismatchError)) throw error;
         this.resumes += 1;
@@ -143,6 +168,23 @@ export class ProjectionRunner {
         this.options.log?.(`${error.message}; resuming from the read model's checkpoint`);
       }
     }
+  }
+
+  /**
+   * One batch, continuing the one before. A pipelined target gets it at once, and the
+   * subscription is let go on to read the next as soon as the batch before this one is
+   * applied: at most one batch is in flight while the next is read and prepared.
+   */
+  private async apply(events: readonly RecordedEvent[]): Promise<void> {
+    const upTo = events[events.length - 1].position;
+    const range = { after: this.submitted, upTo };
+    this.submitted = upTo;
+    const applied = this.target.applyBatch(events, range).then(() => this.advance(upTo));
+    if (!this.target.pipelined) return applied;
+    const previous = this.inFlight;
+    this.inFlight = applied;
+    applied.catch(() => undefined); // awaited by the next batch, the caught-up report or stop()
+    await previous;
   }
 
   /** Restarts the subscription when the model's checkpoint is behind the runner (the model was lost). */

@@ -37,9 +37,14 @@ export class RedisScript {
     redis: Redis,
     keys: readonly string[],
     args: readonly (string | number | Buffer)[],
+    options: { inOrder?: boolean } = {},
   ): Promise<unknown> {
     const keysAndArgs: (string | Buffer)[] = [...keys];
     for (const arg of args) keysAndArgs.push(typeof arg === 'number' ? String(arg) : arg);
+    // In order: the text every time (EVAL; Redis keeps the compiled script by its SHA), so
+    // the script runs where the call put it among the client's commands — an EVALSHA refused
+    // with NOSCRIPT would run later, after commands sent meanwhile.
+    if (options.inOrder) return redis.eval(this.text, keys.length, keysAndArgs);
     try {
       return await redis.evalsha(this.sha, keys.length, keysAndArgs);
     } catch (error) {
@@ -86,16 +91,24 @@ export class FencedBatchScript {
     return [String(range.after), String(range.upTo), fence?.token ?? ''];
   }
 
-  /** Runs the batch; throws `FencedOutError` or `CheckpointMismatchError` when it wrote nothing. */
+  /**
+   * Runs the batch; throws `FencedOutError` or `CheckpointMismatchError` when it wrote
+   * nothing. The command is issued before this returns; `inOrder` keeps it where it was
+   * issued even on a server that lost its scripts (see `RedisScript.run`).
+   */
   async apply(
     redis: Redis,
     keys: string[],
     args: readonly (string | number | Buffer)[],
     range: CheckpointRange,
     fence: RedisFence | undefined,
+    options: { inOrder?: boolean } = {},
   ): Promise<void> {
     if (fence) keys.push(fence.key);
-    const [outcome, detail] = (await this.script.run(redis, keys, args)) as [string, string?];
+    const [outcome, detail] = (await this.script.run(redis, keys, args, options)) as [
+      string,
+      string?,
+    ];
     if (outcome === 'fenced')
       throw new FencedOutError(this.projection, fence as RedisFence, detail || null);
     if (outcome === 'checkpoint')

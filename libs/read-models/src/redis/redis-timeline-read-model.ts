@@ -59,14 +59,24 @@ const MAX_CHUNK = 1000;
  * KEYS: checkpoint, stream-customer hash, stream-identity hash, graph customers, graph
  *       identities, graph pairs, graph event count, the K timeline keys, the K activity
  *       keys[, fence key last]
- * ARGV: after, upTo, fence token ('' = no fence), then the batch as one MessagePack array
- *       of strings (`packStrings`), unpacked into A:
- *       K, then per timeline: g, then per channel: channel, n, n × (score, member),
- *       then per hash (KEYS 2–6): m, m × (field, value), then the graph event count or ''.
+ * ARGV: after, upTo, fence token ('' = no fence), then two MessagePack arrays of strings
+ *       (`packStrings`): the entries, unpacked into A —
+ *         K, then per timeline: g, then per channel: channel, n, n × (score, member),
+ *         then per hash (KEYS 2–3): m, m × (field, value) —
+ *       and the identity graph's changes, unpacked into B —
+ *         per hash (KEYS 4–6): m, m × (field, value), then the graph event count or ''.
  * Checks come before any write: a script that fails half-way keeps what it wrote. Every
  * write is idempotent (a member added again is not counted again; hash fields are set).
  */
 const APPLY_SCRIPT = `
+local function hset_from(key, T, a)
+  local m = tonumber(T[a])
+  -- unpack has a stack limit: at most 1000 arguments (500 pairs) per call.
+  for i = a + 1, a + 2 * m, 1000 do
+    redis.call('HSET', key, unpack(T, i, math.min(i + 999, a + 2 * m)))
+  end
+  return a + 2 * m + 1
+end
 local A = cmsgpack.unpack(ARGV[4])
 local K = tonumber(A[1])
 local a = 2
@@ -88,15 +98,12 @@ for k = 1, K do
     a = last + 1
   end
 end
-for h = 2, 6 do
-  local m = tonumber(A[a])
-  -- unpack has a stack limit: at most 1000 arguments (500 pairs) per call.
-  for i = a + 1, a + 2 * m, 1000 do
-    redis.call('HSET', KEYS[h], unpack(A, i, math.min(i + 999, a + 2 * m)))
-  end
-  a = a + 2 * m + 1
-end
-if A[a] ~= '' then redis.call('SET', KEYS[7], A[a]) end
+a = hset_from(KEYS[2], A, a)
+hset_from(KEYS[3], A, a)
+local B = cmsgpack.unpack(ARGV[5])
+local b = 1
+for h = 4, 6 do b = hset_from(KEYS[h], B, b) end
+if B[b] ~= '' then redis.call('SET', KEYS[7], B[b]) end
 redis.call('SET', KEYS[1], ARGV[2])
 return {'ok'}
 `;
@@ -126,6 +133,10 @@ export class RedisTimelineReadModel implements TimelineReadModel {
    * failed batch and whenever the checkpoint is read (the runner's start, resume, check).
    */
   private readonly identitiesWritten = new Set<string>();
+  /** Settles once the last batch `apply` was called with has been sent to Redis. */
+  private sent: Promise<void> = Promise.resolve();
+  /** `apply` may be called before the previous call settled: batches go out in call order. */
+  readonly pipelined = true;
 
   constructor(
     private readonly redis: Redis,
@@ -150,62 +161,37 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     range: CheckpointRange,
     identityEvents: readonly IdentityGraphEvent[] = [],
   ): Promise<void> {
-    // bucket → channel → (score, member) pairs
-    const byTimeline = new Map<string, Map<string, string[]>>();
-    const identities: string[] = [];
-    const streamIdentities: string[] = [];
-    const filedNow = new Set<string>();
-    for (const entry of entries) {
-      const bucket = identityKey(entry.identity);
-      let channels = byTimeline.get(bucket);
-      if (!channels) byTimeline.set(bucket, (channels = new Map()));
-      let pairs = channels.get(entry.channel);
-      if (!pairs) channels.set(entry.channel, (pairs = []));
-      pairs.push(String(scoreOf(entry)), memberOf(entry));
-      // The customer of the identity's stream: a function of the identity, so set once per
-      // bucket, and not again by a batch after one of ours that set it.
-      if (!filedNow.has(bucket) && !this.identitiesWritten.has(bucket)) {
-        filedNow.add(bucket);
-        identities.push(bucket, entry.customerId);
-        streamIdentities.push(entry.customerId, JSON.stringify(identityOnly(entry.identity)));
-      }
-    }
-    const graph = identityEvents.length
-      ? await foldIdentityEvents(this.redis, this.graphKeys, identityEvents)
-      : null;
-
-    const keys = [
-      this.checkpointKey,
-      this.identitiesKey,
-      this.streamIdentitiesKey,
-      this.graphKeys.customers,
-      this.graphKeys.identities,
-      this.graphKeys.pairs,
-      this.graphKeys.eventCount,
-    ];
-    for (const bucket of byTimeline.keys()) keys.push(this.timelineKey(bucket));
-    for (const bucket of byTimeline.keys()) keys.push(this.activityKey(bucket));
-    const batch: string[] = [String(byTimeline.size)];
-    for (const channels of byTimeline.values()) {
-      batch.push(String(channels.size));
-      for (const [channel, pairs] of channels) {
-        batch.push(channel, String(pairs.length / 2));
-        for (const value of pairs) batch.push(value); // no spread: a big batch would overflow the stack
-      }
-    }
-    const pushHash = (flat: readonly string[]) => {
-      batch.push(String(flat.length / 2));
-      for (const value of flat) batch.push(value);
-    };
-    pushHash(identities);
-    pushHash(streamIdentities);
-    pushHash((graph?.customers ?? []).flat());
-    pushHash((graph?.identities ?? []).flat());
-    pushHash((graph?.pairs ?? []).flat());
-    batch.push(graph ? String(graph.eventCount) : '');
-    const args = [...FencedBatchScript.leadingArgs(range, this.fence), packStrings(batch)];
+    const { keys, timelines, filedNow } = this.packEntries(entries);
+    // Batches go out in call order (the runner may call again before this one settled):
+    // this one's graph is read once the one before was sent — Redis runs a connection's
+    // commands in order, so the read sees that batch's writes — and its script follows.
+    const turn = this.sent;
+    let handedOver!: () => void;
+    this.sent = new Promise((resolve) => (handedOver = resolve));
+    let applied: Promise<void>;
     try {
-      await APPLY.apply(this.redis, keys, args, range, this.fence);
+      await turn;
+      const graph = identityEvents.length
+        ? await foldIdentityEvents(this.redis, this.graphKeys, identityEvents)
+        : null;
+      const changes: string[] = [];
+      for (const records of [graph?.customers, graph?.identities, graph?.pairs]) {
+        changes.push(String(records?.length ?? 0));
+        for (const [field, value] of records ?? []) changes.push(field, value);
+      }
+      changes.push(graph ? String(graph.eventCount) : '');
+      const args = [
+        ...FencedBatchScript.leadingArgs(range, this.fence),
+        timelines,
+        packStrings(changes),
+      ];
+      // Issued before this returns; in order even where Redis lost its script cache.
+      applied = APPLY.apply(this.redis, keys, args, range, this.fence, { inOrder: true });
+    } finally {
+      handedOver();
+    }
+    try {
+      await applied;
     } catch (error) {
       this.identitiesWritten.clear();
       throw error;
@@ -469,6 +455,65 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       max = lastMs;
       count = Math.min(2 * count, MAX_CHUNK);
     }
+  }
+
+  /**
+   * The script's keys and its first packed argument for a batch of entries: grouped by
+   * timeline and channel, and the identity fields of buckets this writer has not set yet.
+   * Synchronous, so that the batch's strings are garbage as soon as they are packed.
+   */
+  private packEntries(entries: readonly TimelineEntry[]): {
+    keys: string[];
+    timelines: Buffer;
+    filedNow: Set<string>;
+  } {
+    // bucket → its channels' (score, member) pairs: [channel, pairs, channel, pairs, …]
+    const byTimeline = new Map<string, (string | string[])[]>();
+    const identities: string[] = [];
+    const streamIdentities: string[] = [];
+    const filedNow = new Set<string>();
+    for (const entry of entries) {
+      const bucket = identityKey(entry.identity);
+      let channels = byTimeline.get(bucket);
+      if (!channels) byTimeline.set(bucket, (channels = []));
+      let pairs: string[] | undefined;
+      for (let i = 0; i < channels.length; i += 2)
+        if (channels[i] === entry.channel) pairs = channels[i + 1] as string[];
+      if (!pairs) channels.push(entry.channel, (pairs = []));
+      pairs.push(String(scoreOf(entry)), memberOf(entry));
+      // The customer of the identity's stream: a function of the identity, so set once per
+      // bucket, and not again by a batch after one of ours that set it.
+      if (!filedNow.has(bucket) && !this.identitiesWritten.has(bucket)) {
+        filedNow.add(bucket);
+        identities.push(bucket, entry.customerId);
+        streamIdentities.push(entry.customerId, JSON.stringify(identityOnly(entry.identity)));
+      }
+    }
+    const keys = [
+      this.checkpointKey,
+      this.identitiesKey,
+      this.streamIdentitiesKey,
+      this.graphKeys.customers,
+      this.graphKeys.identities,
+      this.graphKeys.pairs,
+      this.graphKeys.eventCount,
+    ];
+    for (const bucket of byTimeline.keys()) keys.push(this.timelineKey(bucket));
+    for (const bucket of byTimeline.keys()) keys.push(this.activityKey(bucket));
+    const values: string[] = [String(byTimeline.size)];
+    for (const channels of byTimeline.values()) {
+      values.push(String(channels.length / 2));
+      for (let i = 0; i < channels.length; i += 2) {
+        const pairs = channels[i + 1] as string[];
+        values.push(channels[i] as string, String(pairs.length / 2));
+        for (const value of pairs) values.push(value); // no spread: a big batch would overflow the stack
+      }
+    }
+    for (const hash of [identities, streamIdentities]) {
+      values.push(String(hash.length / 2));
+      for (const value of hash) values.push(value);
+    }
+    return { keys, timelines: packStrings(values), filedNow };
   }
 
   private timelineKey(bucket: string): string {

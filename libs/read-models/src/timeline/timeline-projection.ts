@@ -24,6 +24,7 @@ export function timelineProjection(
 ): ProjectionTarget {
   return {
     name: 'timeline',
+    pipelined: model.pipelined === true,
     checkpoint: () => model.checkpoint(),
     applyBatch: async (events: readonly RecordedEvent[], range: CheckpointRange) => {
       const entries: TimelineEntry[] = [];

@@ -23,6 +23,12 @@ import { type TimelineAsOf } from '../time-travel/log-as-of';
  * only the entries at positions up to it. The model must have applied the log that far.
  */
 export interface TimelineReadModel {
+  /**
+   * True when `apply` may be called again before the previous call settled: the model
+   * sends batches in call order, and a batch after a failed one is refused by its
+   * checkpoint check (the projection then lets the runner keep a batch in flight).
+   */
+  readonly pipelined?: boolean;
   /** The log position of the last event applied; 0 for an empty model. */
   checkpoint(): Promise<number>;
   /**

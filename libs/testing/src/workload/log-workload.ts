@@ -19,24 +19,26 @@ import {
   touchpointIdentitiesOf,
 } from '@rapport/domain';
 import { type AppendRequest } from '@rapport/event-store';
-import { demoTouchpoints } from '@rapport/testing';
+import { demoTouchpoints } from './demo-touchpoints';
 
-export interface RebuildWorkloadSizes {
+export interface LogWorkloadSizes {
   /** Touchpoints and survey answers (the identity and idea events come on top). */
   readonly touchpoints: number;
   /** People the touchpoints are spread over (each one e-mail identity, some a phone too). */
   readonly identities: number;
+  /** Every how many touchpoints one carries a phone as well (default 1,000). */
+  readonly phoneEvery?: number;
+  /** Appends per yielded batch (default 5,000). */
+  readonly batchSize?: number;
 }
 
 /** What a generated log holds, by kind. */
-export interface RebuildWorkloadCounts {
+export interface LogWorkloadCounts {
   touchpoints: number;
   identityEvents: number;
   ideaEvents: number;
 }
 
-/** A touchpoint in 1,000 carries a second identity (a phone): identity resolution links it. */
-const SECOND_IDENTITY_EVERY = 1000;
 /** An idea is submitted every 2,000 touchpoints; each touchpoint in 250 votes for the latest. */
 const IDEA_EVERY = 2000;
 const VOTE_EVERY = 250;
@@ -45,19 +47,23 @@ const STRIDE = 7919;
 const START = Date.UTC(2025, 0, 1);
 
 /**
- * A realistic log for a rebuild, in appends ready for `appendMany`: the demo workload's
- * touchpoints and survey answers (its channels, texts, agents and sentiment, validated and
- * turned into log events by the ingestion path once each) replayed for `identities`
- * people in turn; after each touchpoint, the identity decisions identity resolution would
- * append for it (a first-seen link for a new person, a link when a phone comes along —
- * decided by the domain on a graph kept here); now and then an idea and votes for it.
- * Deterministic apart from the event ids.
+ * A realistic log as it would be after ingestion and identity resolution, in appends ready
+ * for `appendMany` (a large log for a benchmark, a small one for a test): the demo
+ * workload's touchpoints and survey answers (its channels, texts, agents and sentiment,
+ * validated and turned into log events by the ingestion path once each) replayed for
+ * `identities` people in turn; after each touchpoint, the identity decisions identity
+ * resolution would append for it, decided by the domain on a graph kept here (a first-seen
+ * link for a new person; when a touchpoint also carries a phone, a link — or, for a phone
+ * another customer has already, a merge suggestion); now and then an idea and votes for it.
+ * Deterministic apart from the event ids. `counts` is filled in as batches are yielded.
  */
-export function* rebuildWorkload(
-  sizes: RebuildWorkloadSizes,
-  counts: RebuildWorkloadCounts,
-  batchSize = 5000,
+export function* logWorkload(
+  sizes: LogWorkloadSizes,
+  counts: LogWorkloadCounts = { touchpoints: 0, identityEvents: 0, ideaEvents: 0 },
 ): Generator<AppendRequest[]> {
+  const batchSize = sizes.batchSize ?? 5000;
+  const phoneEvery = sizes.phoneEvery ?? 1000;
+  const phones = Math.max(1, Math.floor((0.8 * sizes.touchpoints) / phoneEvery));
   const now = new Date(START + 365 * 24 * 3600_000);
   const templates = demoTouchpoints({ customers: 200, days: 365, now, seed: 8 }).map(
     (cloudEvent) => {
@@ -84,8 +90,11 @@ export function* rebuildWorkload(
     const person = personOf((n * STRIDE) % sizes.identities);
     const occurredAt = new Date(START + n * 30_000).toISOString();
     const data: Record<string, unknown> = { ...template.data, identity: person.identity };
-    if (n % SECOND_IDENTITY_EVERY === SECOND_IDENTITY_EVERY - 1)
-      data.identities = [{ kind: 'phone', value: `+4930${String(n).padStart(9, '0')}` }];
+    // One phone in five comes back with another person (a shared family phone).
+    if (n % phoneEvery === phoneEvery - 1) {
+      const phone = Math.floor(n / phoneEvery) % phones;
+      data.identities = [{ kind: 'phone', value: `+4930${String(phone).padStart(9, '0')}` }];
+    }
     const metadata: IngestedEventMetadata = {
       ...template.metadata,
       ce: { ...template.metadata.ce, id: `rebuild-${n}`, time: occurredAt },
