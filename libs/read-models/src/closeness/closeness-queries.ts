@@ -104,9 +104,10 @@ export class ClosenessQueries {
 
   /** The `limit` closest customers at `asOfMs`: one sorted-set range, O(log n + limit), as of now. */
   async top(limit: number, asOfMs: number): Promise<ClosestCustomer[]> {
-    const ranked = (await this.isPast(asOfMs))
-      ? await this.rankedAsOf(asOfMs, asOfMs, limit)
-      : await this.model.top(limit);
+    // Asked together (one round trip): the sorted set as it is serves any moment from the
+    // latest contact on; an earlier one is answered by folding again.
+    const [latest, now] = await Promise.all([this.model.latestContactMs(), this.model.top(limit)]);
+    const ranked = isBefore(asOfMs, latest) ? await this.rankedAsOf(asOfMs, asOfMs, limit) : now;
     return ranked.map((r, i) => ({
       rank: i + 1,
       customerId: r.customerId,
@@ -122,9 +123,11 @@ export class ClosenessQueries {
    */
   async atRisk(windowMs: number, limit: number, asOfMs: number): Promise<AtRiskCustomer[]> {
     const start = asOfMs - windowMs;
-    const quiet = (await this.isPast(asOfMs))
-      ? await this.rankedAsOf(asOfMs, start, limit)
-      : await this.model.quiet(start, limit);
+    const [latest, now] = await Promise.all([
+      this.model.latestContactMs(),
+      this.model.quiet(start, limit),
+    ]);
+    const quiet = isBefore(asOfMs, latest) ? await this.rankedAsOf(asOfMs, start, limit) : now;
     return quiet.map((r) => {
       const before = scoreOfRankKey(r.rankKey, start, this.model.config);
       const score = scoreOfRankKey(r.rankKey, asOfMs, this.model.config);
@@ -136,12 +139,6 @@ export class ClosenessQueries {
         lastContactAt: iso(r.lastContactMs as number),
       };
     });
-  }
-
-  /** True when the model holds contacts after `asOfMs`: the sorted set is ahead of it. */
-  private async isPast(asOfMs: number): Promise<boolean> {
-    const latest = await this.model.latestContactMs();
-    return latest !== null && asOfMs < latest;
   }
 
   /**
@@ -178,6 +175,11 @@ export class ClosenessQueries {
     }
     return [...unchanged, ...refolded].sort(inRankingOrder).slice(0, limit);
   }
+}
+
+/** True when the model holds contacts after `asOfMs`: the sorted set is ahead of it. */
+function isBefore(asOfMs: number, latestContactMs: number | null): boolean {
+  return latestContactMs !== null && asOfMs < latestContactMs;
 }
 
 /** Highest key first; ties by customer id descending, as the models rank. */
