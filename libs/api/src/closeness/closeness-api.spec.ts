@@ -33,6 +33,7 @@ describe('closeness API on embedded defaults', () => {
   let http: ReturnType<typeof request>;
   let ann: string;
   let bob: string;
+  let positions: number[];
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rapport-closeness-'));
@@ -54,6 +55,7 @@ describe('closeness API on embedded defaults', () => {
       .expect(202);
     ann = sent.body.results[0].customerId;
     bob = sent.body.results[1].customerId;
+    positions = sent.body.results.map((r: { position: number }) => r.position);
     const head = Math.max(...sent.body.results.map((r: { position: number }) => r.position));
     await app.get<RunningProjection>(CLOSENESS_PROJECTOR).waitFor(head, 5000);
   });
@@ -117,6 +119,24 @@ describe('closeness API on embedded defaults', () => {
     const bad = await http.get('/v1/closeness/top?asOf=yesterday').expect(400);
     expect(bad.headers['content-type']).toContain('application/problem+json');
     expect(bad.body.errors[0].path).toBe('asOf');
+  });
+
+  it('GET /v1/customers/:id/closeness?asOf=<position>: the log up to that position, scored when it was recorded', async () => {
+    const [annAt, bobAt] = positions;
+    const first = Math.min(annAt, bobAt);
+    const onlyFirst = first === annAt ? ann : bob;
+    const other = first === annAt ? bob : ann;
+    const then = await http.get(`/v1/customers/${onlyFirst}/closeness?asOf=${first}`).expect(200);
+    expect(then.body.customerId).toBe(onlyFirst);
+    expect(then.body.log).toEqual({ position: first, recordedAt: expect.any(String) });
+    expect(then.body.topContributors).toHaveLength(1);
+    // The other customer's touchpoint was recorded after that position: no contact then.
+    await http.get(`/v1/customers/${other}/closeness?asOf=${first}`).expect(404);
+    await http.get(`/v1/customers/${other}/closeness?asOf=${Math.max(annAt, bobAt)}`).expect(200);
+    const beyond = await http.get(`/v1/customers/${ann}/closeness?asOf=999999`).expect(400);
+    expect(beyond.body.errors[0].path).toBe('asOf');
+    const ranking = await http.get(`/v1/closeness/top?asOf=${first}`).expect(400);
+    expect(ranking.body.errors[0].message).toContain('not a log position');
   });
 
   it('describes the three endpoints, each with asOf, in OpenAPI', () => {

@@ -26,10 +26,24 @@ export class ClosenessParams {
     }
   }
 
+  /** `asOf` when it names a log position (digits), for time travel; undefined otherwise. */
+  asOfPosition(): string | undefined {
+    const raw = this.params.asOf;
+    return typeof raw === 'string' && /^\d+$/.test(raw) ? raw : undefined;
+  }
+
   /** `asOf` in ms, or undefined when absent. */
   asOf(): number | undefined {
     const raw = this.string('asOf');
     if (raw === undefined) return undefined;
+    if (/^\d+$/.test(raw)) {
+      this.errors.push({
+        path: 'asOf',
+        message:
+          'a ranking is computed for a time (an RFC 3339 time with an offset), not a log position',
+      });
+      return undefined;
+    }
     const ms = Date.parse(raw);
     if (!RFC3339.test(raw) || !Number.isFinite(ms)) {
       this.errors.push({

@@ -5,10 +5,13 @@ import {
   PastRankingTooCostlyError,
   type ClosenessReadModel,
   ClosenessQueries,
+  type TimeTravel,
 } from '@rapport/read-models';
 import { validate as isUuid } from 'uuid';
 import { ProblemException } from '../http/problem';
 import { CLOSENESS_READ_MODEL } from '../platform/tokens';
+import { resolveAsOfParam } from '../time-travel/as-of-param';
+import { TIME_TRAVEL } from '../time-travel/time-travel-tokens';
 import { ClosenessParams } from './closeness-params';
 
 const AS_OF = {
@@ -26,7 +29,10 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
 @Controller('v1/customers')
 export class CustomerClosenessController {
   private readonly queries: ClosenessQueries;
-  constructor(@Inject(CLOSENESS_READ_MODEL) model: ClosenessReadModel) {
+  constructor(
+    @Inject(CLOSENESS_READ_MODEL) private readonly model: ClosenessReadModel,
+    @Inject(TIME_TRAVEL) private readonly timeTravel: TimeTravel | null,
+  ) {
     this.queries = new ClosenessQueries(model);
   }
 
@@ -36,7 +42,11 @@ export class CustomerClosenessController {
       "A customer's closeness score (0–100), its components, top contributors and daily history",
   })
   @ApiParam({ name: 'id', description: 'customer id (UUID)' })
-  @ApiQuery(AS_OF)
+  @ApiQuery({
+    ...AS_OF,
+    description:
+      'an RFC 3339 time: the score at that moment (touchpoints that happened by then; identities as known now); or a log position (digits): time travel — the log up to that position, its identity graph (later merges not applied), scored at the time the log recorded it (the answer names it in `log`)',
+  })
   @ApiQuery({
     name: 'days',
     required: false,
@@ -55,14 +65,21 @@ export class CustomerClosenessController {
         { path: 'id', message: 'expected a UUID' },
       ]);
     const query = new ClosenessParams(params, ['asOf', 'days']);
-    const asOf = query.asOf();
+    const position = query.asOfPosition();
+    const asOf = position === undefined ? query.asOf() : undefined;
     const days = query.int('days', 30, 1, 365);
     query.done();
-    const report = await this.queries.customer(customerId, asOf ?? Date.now(), { days });
+    const logAsOf = await resolveAsOfParam(this.timeTravel, position, () =>
+      this.model.checkpoint(),
+    );
+    const report = logAsOf
+      ? await this.queries.customerAsOfLog(customerId, logAsOf, Date.now(), { days })
+      : await this.queries.customer(customerId, asOf ?? Date.now(), { days });
     if (!report)
       throw new ProblemException(404, `no contact with customer ${customerId} on record`);
     return {
       ...report,
+      ...(logAsOf ? { log: { position: logAsOf.position, recordedAt: logAsOf.recordedAt } } : {}),
       score: round2(report.score),
       components: Object.fromEntries(
         Object.entries(report.components).map(([name, points]) => [name, round2(points)]),

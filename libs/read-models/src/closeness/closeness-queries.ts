@@ -6,7 +6,11 @@ import {
   closenessStateAsOf,
   scoreOfRankKey,
 } from '@rapport/domain';
-import { type ClosenessReadModel, type RankedCustomer } from './closeness-read-model';
+import {
+  type ClosenessAsOf,
+  type ClosenessReadModel,
+  type RankedCustomer,
+} from './closeness-read-model';
 
 /**
  * A ranking was asked for as of a moment so far back that too many customers have been in
@@ -86,6 +90,31 @@ export class ClosenessQueries {
       found.customerId,
       found.facts,
       asOfMs,
+      this.model.config,
+      options,
+    );
+    return found.customerId === customerId ? report : { ...report, redirectedFrom: customerId };
+  }
+
+  /**
+   * A customer's closeness as the log up to a position had it (`asOf` from time travel):
+   * the identity graph of then, the facts recorded by then, scored at the time the log
+   * recorded that position (or `nowMs` at position 0). Null: no contact on record by then.
+   */
+  async customerAsOfLog(
+    customerId: string,
+    asOf: ClosenessAsOf & { readonly recordedAt: string | null },
+    nowMs: number,
+    options: ClosenessReportOptions = {},
+  ): Promise<(ClosenessReport & { redirectedFrom?: string }) | null> {
+    const found = await this.model.customerAsOf(customerId, asOf);
+    if (!found) return null;
+    const moment = asOf.recordedAt === null ? nowMs : Date.parse(asOf.recordedAt);
+    const report = closenessReport(
+      found.customerId,
+      found.facts,
+      // A touchpoint may be dated up to 24 h after it was recorded: every fact then counts.
+      found.facts.reduce((latest, f) => Math.max(latest, f.occurredAtMs), moment),
       this.model.config,
       options,
     );

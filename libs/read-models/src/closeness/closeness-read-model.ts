@@ -2,9 +2,16 @@ import {
   type ClosenessConfig,
   type ClosenessFact,
   type ClosenessState,
+  type IdentityGraph,
   type IdentityGraphEvent,
 } from '@rapport/domain';
 import { type CheckpointRange } from '../projection/checkpoint';
+
+/** A point in the log to answer as of: a position and the identity graph folded up to it. */
+export interface ClosenessAsOf {
+  readonly position: number;
+  readonly graph: IdentityGraph;
+}
 
 /** A customer in ranking order: the ranking key is the forward sum Σ wᵢ·2^((tᵢ−T₀)/h). */
 export interface RankedCustomer {
@@ -45,6 +52,12 @@ export interface ClosenessReadModel {
   ): Promise<void>;
   /** A customer's closeness; a merged id answers with its survivor's. */
   customer(customerId: string): Promise<CustomerCloseness | null>;
+  /**
+   * A customer's closeness as the log up to `asOf.position` had it: who it was by the
+   * identity graph of then (`asOf.graph`: later links, merges and unmerges not applied),
+   * folded from its buckets' facts recorded at or before that position; null if none.
+   */
+  customerAsOf(customerId: string, asOf: ClosenessAsOf): Promise<CustomerCloseness | null>;
   /** The `limit` customers with the highest ranking keys: O(log n + limit). */
   top(limit: number): Promise<RankedCustomer[]>;
   /**

@@ -18,7 +18,9 @@ import {
 } from '@rapport/domain';
 import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
 import { contactHour } from './quiet-hours';
+import { closenessUpTo } from './closeness-up-to';
 import {
+  type ClosenessAsOf,
   type ClosenessReadModel,
   type CustomerCloseness,
   type RankedCustomer,
@@ -145,6 +147,13 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
       }
     }
     return best;
+  }
+
+  async customerAsOf(customerId: string, asOf: ClosenessAsOf): Promise<CustomerCloseness | null> {
+    const survivor = resolveCustomer(asOf.graph, customerId) ?? customerId;
+    const buckets = bucketsOfCustomer(asOf.graph, survivor, this.streams) ?? [];
+    const facts = buckets.flatMap((bucket) => this.buckets.get(bucket) ?? []);
+    return closenessUpTo(survivor, facts, asOf.position, this.config);
   }
 
   async contactedAfter(afterMs: number, max: number): Promise<string[] | null> {

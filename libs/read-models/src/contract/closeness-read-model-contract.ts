@@ -7,6 +7,8 @@ import {
   DAY_MS,
   DEFAULT_CLOSENESS_CONFIG,
   DIRECTIONS,
+  EMPTY_IDENTITY_GRAPH,
+  evolve,
   foldClosenessFacts,
   type ChannelIdentity,
   type ClosenessFact,
@@ -390,6 +392,17 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
       expect((await model.customer('c-1'))?.state).toEqual(
         foldClosenessFacts('c-1', [...both, later], config),
       );
+
+      // As of the log before the merge (the graph of then): each its own, up to that position.
+      const before = [firstSeen('c-1'), firstSeen('c-2')].reduce(evolve, EMPTY_IDENTITY_GRAPH);
+      const asOf6 = await model.customerAsOf('c-2', { position: 6, graph: before });
+      expect(asOf6?.customerId).toBe('c-2');
+      expect(asOf6?.state).toEqual(foldClosenessFacts('c-2', c2, config));
+      const merged7 = evolve(before, merged('c-1', 'c-2'));
+      const asOf7 = await model.customerAsOf('c-2', { position: 7, graph: merged7 });
+      expect(asOf7?.customerId).toBe('c-1');
+      expect(asOf7?.facts).toEqual(both);
+      expect(await model.customerAsOf('c-2', { position: 2, graph: before })).toBeNull();
 
       await model.apply([], { after: 8, upTo: 9 }, [unmerged('c-1', 'c-2')]);
       const one = await model.customer('c-1');

@@ -16,9 +16,13 @@ import {
   type IdentityGraphEvent,
   type IdentityRecord,
   inLogOrder,
+  mergeGroupOf,
   planClosenessBatch,
+  resolveCustomer,
 } from '@rapport/domain';
+import { closenessUpTo } from '../closeness/closeness-up-to';
 import {
+  type ClosenessAsOf,
   type ClosenessReadModel,
   type CustomerCloseness,
   type RankedCustomer,
@@ -465,6 +469,15 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     return triples(reply);
   }
 
+  async customerAsOf(customerId: string, asOf: ClosenessAsOf): Promise<CustomerCloseness | null> {
+    const survivor = resolveCustomer(asOf.graph, customerId) ?? customerId;
+    const group = mergeGroupOf(asOf.graph, survivor);
+    const streams = await this.streamsOf(group.length > 0 ? group : [survivor], []);
+    const buckets = bucketsOfCustomer(asOf.graph, survivor, lookups(streams)) ?? [];
+    const facts = await this.factsOfBuckets(buckets);
+    return closenessUpTo(survivor, [...facts.values()].flat(), asOf.position, this.config);
+  }
+
   async contactedAfter(afterMs: number, max: number): Promise<string[] | null> {
     const from = contactDay(afterMs);
     const days = (await this.redis.zrange(this.keys.days, 0, -1))
@@ -563,24 +576,9 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   ): Promise<{ graph: IdentityGraph; streams: ClosenessStreams }> {
     let graph = await loadGraphForBatch(this.redis, this.graphKeys, customerIds, identityKeys);
     const customers = [...new Set([...customerIds, ...graph.customers.keys()])];
-    const [streamCustomers, customerStreams] = await Promise.all([
-      identityKeys.length > 0
-        ? this.redis.hmget(this.keys.streamCustomer, ...identityKeys)
-        : Promise.resolve([]),
-      customers.length > 0
-        ? this.redis.hmget(this.keys.customerStream, ...customers)
-        : Promise.resolve([]),
-    ]);
-    const customerOfStream = new Map<string, string>();
-    identityKeys.forEach((key, i) => {
-      if (streamCustomers[i] !== null) customerOfStream.set(key, streamCustomers[i] as string);
-    });
-    const streamOfCustomer = new Map<string, string>();
-    customers.forEach((id, i) => {
-      if (customerStreams[i] !== null) streamOfCustomer.set(id, customerStreams[i] as string);
-    });
+    const streams = await this.streamsOf(customers, identityKeys);
     // A customer's stream counts as its own only while the graph has not placed it.
-    const unchecked = [...new Set(streamOfCustomer.values())].filter(
+    const unchecked = [...new Set(streams.streamOfCustomer.values())].filter(
       (key) => !graph.identities.has(key),
     );
     if (unchecked.length > 0) {
@@ -591,22 +589,44 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
           identities = identities.set(key, JSON.parse(records[i] as string) as IdentityRecord);
       });
       graph = { ...graph, identities };
-      const missing = unchecked.filter((key) => !customerOfStream.has(key));
-      if (missing.length > 0) {
-        const owners = await this.redis.hmget(this.keys.streamCustomer, ...missing);
-        missing.forEach((key, i) => {
-          if (owners[i] !== null) customerOfStream.set(key, owners[i] as string);
-        });
-      }
     }
-    return {
-      graph,
-      streams: {
-        customerOfStream: (bucket) => customerOfStream.get(bucket),
-        streamOfCustomer: (id) => streamOfCustomer.get(id),
-      },
-    };
+    return { graph, streams: lookups(streams) };
   }
+
+  /**
+   * The streams of these customers and identity buckets: which bucket each customer's own
+   * facts were first filed under, and which customer each bucket's (and those buckets') was.
+   */
+  private async streamsOf(
+    customers: readonly string[],
+    identityKeys: readonly string[],
+  ): Promise<{ customerOfStream: Map<string, string>; streamOfCustomer: Map<string, string> }> {
+    const streamOfCustomer = await this.hashFields(this.keys.customerStream, customers);
+    const buckets = [...new Set([...identityKeys, ...streamOfCustomer.values()])];
+    const customerOfStream = await this.hashFields(this.keys.streamCustomer, buckets);
+    return { customerOfStream, streamOfCustomer };
+  }
+
+  /** The fields of a hash that are set, by name. */
+  private async hashFields(key: string, fields: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (fields.length === 0) return found;
+    const values = await this.redis.hmget(key, ...fields);
+    fields.forEach((field, i) => {
+      if (values[i] !== null) found.set(field, values[i] as string);
+    });
+    return found;
+  }
+}
+
+function lookups(streams: {
+  customerOfStream: Map<string, string>;
+  streamOfCustomer: Map<string, string>;
+}): ClosenessStreams {
+  return {
+    customerOfStream: (bucket) => streams.customerOfStream.get(bucket),
+    streamOfCustomer: (id) => streams.streamOfCustomer.get(id),
+  };
 }
 
 function triples(reply: string[]): RankedCustomer[] {
