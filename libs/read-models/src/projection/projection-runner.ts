@@ -42,6 +42,13 @@ export interface ProjectionRunnerOptions {
 }
 
 /**
+ * How many batches a pipelined target may have in flight while the runner reads and
+ * prepares the next. One keeps the log read and the model's writes overlapping; two
+ * measured no faster on the Redis timeline and hold a batch more in memory.
+ */
+const PIPELINE_DEPTH = 1;
+
+/**
  * Keeps one read model in step with the log: catches up from the model's checkpoint,
  * then follows live appends. Batches come in log order; each is applied before the next.
  * When the model is not where the runner thinks (a redelivered batch, a model that came
@@ -54,8 +61,8 @@ export class ProjectionRunner {
   private position = 0;
   /** Where the next batch continues from: `position`, or ahead of it by the batch in flight. */
   private submitted = 0;
-  /** The batch sent but not yet applied (a pipelined target only). */
-  private inFlight: Promise<void> | null = null;
+  /** Batches sent but not yet known applied, oldest first (a pipelined target only). */
+  private inFlight: Promise<void>[] = [];
   /** A batch in flight that failed after the subscription handed out its last batch. */
   private lateFailure: unknown = null;
   private caughtUp = false;
@@ -126,14 +133,13 @@ export class ProjectionRunner {
     if (this.verifier) clearInterval(this.verifier);
     await this.subscription?.stop();
     await this.loop?.catch(() => undefined);
-    await this.inFlight?.catch(() => undefined);
+    await this.settled();
     this.loop = null;
   }
 
   private async run(): Promise<void> {
     while (!this.stopping) {
-      await this.inFlight?.catch(() => undefined);
-      this.inFlight = null;
+      await this.settled();
       this.lateFailure = null;
       this.position = await this.target.checkpoint();
       this.submitted = this.position;
@@ -148,10 +154,10 @@ export class ProjectionRunner {
               for (const listener of this.caughtUpListeners) listener();
               this.caughtUpListeners.clear();
             };
-            if (!this.inFlight) return report();
-            // Caught up once the last batch is applied; if it fails, this subscription ends.
+            if (this.inFlight.length === 0) return report();
+            // Caught up once the batches in flight are applied; if one fails, this subscription ends.
             const subscription = this.subscription;
-            this.inFlight.then(report, (error: unknown) => {
+            Promise.all(this.inFlight).then(report, (error: unknown) => {
               this.lateFailure = error;
               void subscription?.stop();
             });
@@ -181,10 +187,15 @@ export class ProjectionRunner {
     this.submitted = upTo;
     const applied = this.target.applyBatch(events, range).then(() => this.advance(upTo));
     if (!this.target.pipelined) return applied;
-    const previous = this.inFlight;
-    this.inFlight = applied;
-    applied.catch(() => undefined); // awaited by the next batch, the caught-up report or stop()
-    await previous;
+    this.inFlight.push(applied);
+    applied.catch(() => undefined); // awaited by a later batch, the caught-up report or stop()
+    while (this.inFlight.length > PIPELINE_DEPTH) await this.inFlight.shift();
+  }
+
+  /** Waits until no batch is in flight, whatever came of them. */
+  private async settled(): Promise<void> {
+    await Promise.allSettled(this.inFlight);
+    this.inFlight = [];
   }
 
   /** Restarts the subscription when the model's checkpoint is behind the runner (the model was lost). */
