@@ -44,6 +44,8 @@ import { Client } from 'pg';
 const TOUCHPOINTS = positiveInteger('BENCH_REBUILD_TOUCHPOINTS', 1_000_000);
 const IDENTITIES = positiveInteger('BENCH_REBUILD_IDENTITIES', 20_000);
 const LOGS = (process.env.BENCH_REBUILD_LOGS ?? 'sqlite,postgres').split(',');
+/** Events per batch, as `rapport rebuild` reads them by default (`--batch`). */
+const BATCH = positiveInteger('BENCH_REBUILD_BATCH', 1000);
 const RUN = `rapport-bench-rebuild:${Date.now().toString(36)}:`;
 
 const PROJECTIONS: {
@@ -126,6 +128,20 @@ async function catchUpRead(url: string, head: number, batchSize: number): Promis
   return rate;
 }
 
+interface Measured {
+  readonly rate: number;
+  /** CPU of this process (the runner, the projection, the client) per event. */
+  readonly nodeUs: number;
+  /** CPU of the Redis server per event (a shared server: anyone else's work counts too). */
+  readonly redisUs: number;
+}
+
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
 /** One projection rebuilt into a fresh prefix by the ProjectionRunner, until caught up. */
 async function rebuild(
   url: string,
@@ -133,19 +149,27 @@ async function rebuild(
   prefix: string,
   projection: (typeof PROJECTIONS)[number],
   head: number,
-): Promise<number> {
+): Promise<Measured> {
   const store: EventStore = await openEventStore(url);
   const target = projection.target(redis, prefix);
-  const runner = new ProjectionRunner(store, target);
+  const runner = new ProjectionRunner(store, target, { batchSize: BATCH });
+  const redisBefore = await redisCpuSeconds(redis);
+  const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   await runner.start();
   const rate = ratePerSecond(head, started);
+  const cpu = process.cpuUsage(cpuBefore);
+  const redisSeconds = (await redisCpuSeconds(redis)) - redisBefore;
   await runner.stop();
   await store.close();
   const checkpoint = await target.checkpoint();
   if (checkpoint !== head)
     throw new Error(`${projection.name}: rebuilt up to ${checkpoint}, the log head is ${head}`);
-  return rate;
+  return {
+    rate,
+    nodeUs: (cpu.user + cpu.system) / head,
+    redisUs: (redisSeconds * 1e6) / head,
+  };
 }
 
 function ratePerSecond(events: number, started: bigint): number {
@@ -193,16 +217,21 @@ async function main(): Promise<void> {
       logs.push({ name: 'PostgreSQL', url });
     }
     console.log('');
-    console.log('| log | projection | rebuild events/s | bare catch-up read events/s | ratio |');
-    console.log('|---|---|---:|---:|---:|');
+    console.log(
+      `batches of ${BATCH} events; CPU per event of this process and of the Redis server`,
+    );
+    console.log(
+      '| log | projection | rebuild events/s | bare catch-up read events/s | ratio | node CPU µs/event | redis CPU µs/event |',
+    );
+    console.log('|---|---|---:|---:|---:|---:|---:|');
     for (const { name, url } of logs) {
-      const baseline = await catchUpRead(url, head, 500);
+      const baseline = await catchUpRead(url, head, BATCH);
       for (const projection of PROJECTIONS) {
         const prefix = `${RUN}${name.toLowerCase()}:${projection.name}:`;
-        const rate = await rebuild(url, redis, prefix, projection, head);
+        const { rate, nodeUs, redisUs } = await rebuild(url, redis, prefix, projection, head);
         results.set(`${name} ${projection.name}`, rate);
         console.log(
-          `| ${name} | ${projection.name} | ${rate} | ${baseline} | ${(rate / baseline).toFixed(2)}x |`,
+          `| ${name} | ${projection.name} | ${rate} | ${baseline} | ${(rate / baseline).toFixed(2)}x | ${nodeUs.toFixed(1)} | ${redisUs.toFixed(1)} |`,
         );
         await deleteKeys(redis, prefix);
       }
