@@ -7,6 +7,7 @@ import {
   closenessRankKey,
   type ClosenessState,
   type ClosenessStreams,
+  customerAnsweringFor,
   emptyClosenessState,
   EMPTY_IDENTITY_GRAPH,
   foldClosenessFacts,
@@ -14,7 +15,6 @@ import {
   type IdentityGraph,
   type IdentityGraphEvent,
   planClosenessBatch,
-  resolveCustomer,
 } from '@rapport/domain';
 import { CheckpointMismatchError, type CheckpointRange } from '../projection/checkpoint';
 import { contactHour } from './quiet-hours';
@@ -110,7 +110,7 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
   }
 
   async customer(customerId: string): Promise<CustomerCloseness | null> {
-    const survivor = resolveCustomer(this.graph, customerId) ?? customerId;
+    const survivor = this.answeringFor(this.graph, customerId);
     const entry = this.customers.get(survivor);
     return entry
       ? { customerId: survivor, state: entry.state, facts: this.factsOfOne(survivor) }
@@ -150,7 +150,7 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
   }
 
   async customerAsOf(customerId: string, asOf: ClosenessAsOf): Promise<CustomerCloseness | null> {
-    const survivor = resolveCustomer(asOf.graph, customerId) ?? customerId;
+    const survivor = this.answeringFor(asOf.graph, customerId);
     const buckets = bucketsOfCustomer(asOf.graph, survivor, this.streams) ?? [];
     const facts = buckets.flatMap((bucket) => this.buckets.get(bucket) ?? []);
     return closenessUpTo(survivor, facts, asOf.position, this.config);
@@ -190,6 +190,13 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
     this.hours.clear();
     this.position = 0;
     this.latest = null;
+  }
+
+  /** The customer an id answers for by `graph` (see `customerAnsweringFor`). */
+  private answeringFor(graph: IdentityGraph, customerId: string): string {
+    return (
+      customerAnsweringFor(graph, customerId, this.customerStreams.get(customerId)) ?? customerId
+    );
   }
 
   /** A surviving customer's facts in log order: its buckets' (none when merged away). */

@@ -327,6 +327,26 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
       });
     });
 
+    it('the id a touchpoint was filed under answers for the customer its identity was linked to', async () => {
+      // The phone's first touchpoint is filed for its own id ('c-p'); resolution then links
+      // the phone to Ann's customer instead of starting 'c-p', which no decision creates.
+      await model.apply(
+        [
+          entry(1, { customerId: 'c-a', identity: ANN }),
+          entry(2, { customerId: 'c-p', identity: ANN_PHONE, channel: 'phone' }),
+        ],
+        { after: 0, upTo: 4 },
+        linked([ANN, 'c-a'], [ANN_PHONE, 'c-a', ANN]),
+      );
+      expect(await model.resolveCustomer('c-p')).toBe('c-a');
+      const page = await model.page('c-p', { limit: 10 });
+      expect(page.items.map((e) => e.position)).toEqual([2, 1]);
+      const profile = await model.profile('c-p');
+      expect(profile?.customerId).toBe('c-a');
+      expect(profile?.redirectedFrom).toBe('c-p');
+      expect(profile?.identities).toHaveLength(2);
+    });
+
     it('moves the checkpoint even when a batch adds no entry', async () => {
       await model.apply([], { after: 0, upTo: 17 });
       expect(await model.checkpoint()).toBe(17);

@@ -5,6 +5,7 @@ import {
   applyClosenessFact,
   bucketsOfCustomer,
   closenessBatchReach,
+  customerAnsweringFor,
   type ClosenessConfig,
   type ClosenessFact,
   closenessRankKey,
@@ -18,7 +19,6 @@ import {
   inLogOrder,
   mergeGroupOf,
   planClosenessBatch,
-  resolveCustomer,
 } from '@rapport/domain';
 import { closenessUpTo } from '../closeness/closeness-up-to';
 import {
@@ -36,6 +36,7 @@ import {
   type RedisGraphKeys,
   redisGraphKeys,
   survivorIn,
+  survivorOfIdentityIn,
 } from './redis-identity-graph';
 import { type RedisFence } from './redis-lease';
 
@@ -433,7 +434,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   }
 
   async customer(customerId: string): Promise<CustomerCloseness | null> {
-    const survivor = (await survivorIn(this.redis, this.graphKeys, customerId)) ?? customerId;
+    const survivor = await this.answeringFor(customerId);
     const state = await this.redis.hget(this.keys.state, survivor);
     if (!state) return null;
     const facts = await this.factsOf([survivor]);
@@ -470,7 +471,8 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   }
 
   async customerAsOf(customerId: string, asOf: ClosenessAsOf): Promise<CustomerCloseness | null> {
-    const survivor = resolveCustomer(asOf.graph, customerId) ?? customerId;
+    const own = await this.redis.hget(this.keys.customerStream, customerId);
+    const survivor = customerAnsweringFor(asOf.graph, customerId, own ?? undefined) ?? customerId;
     const group = mergeGroupOf(asOf.graph, survivor);
     const streams = await this.streamsOf(group.length > 0 ? group : [survivor], []);
     const buckets = bucketsOfCustomer(asOf.graph, survivor, lookups(streams)) ?? [];
@@ -543,6 +545,19 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
 
   private factsKey(bucket: string): string {
     return `${this.space}facts:${bucket}`;
+  }
+
+  /**
+   * The customer an id answers for now (see `customerAnsweringFor`): its survivor, or for an
+   * id the graph never met, the customer its stream's identity was placed with.
+   */
+  private async answeringFor(customerId: string): Promise<string> {
+    const survivor = await survivorIn(this.redis, this.graphKeys, customerId);
+    if (survivor !== undefined) return survivor;
+    const stream = await this.redis.hget(this.keys.customerStream, customerId);
+    const owner =
+      stream === null ? undefined : await survivorOfIdentityIn(this.redis, this.graphKeys, stream);
+    return owner ?? customerId;
   }
 
   /** The facts kept in each bucket (one pipeline). */

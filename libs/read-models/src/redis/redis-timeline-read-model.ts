@@ -219,7 +219,18 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     if (asOf) return resolveCustomerAsOf(this.filed, asOf, customerId);
     const resolved = await survivorIn(this.redis, this.graphKeys, customerId);
     if (resolved !== undefined) return resolved;
-    return (await this.redis.hexists(this.streamIdentitiesKey, customerId)) ? customerId : null;
+    const raw = await this.redis.hget(this.streamIdentitiesKey, customerId);
+    return raw ? ((await this.ownerOfStream(raw)) ?? customerId) : null;
+  }
+
+  /**
+   * The customer a stream's identity (JSON, as stored) belongs to now, when the graph has
+   * placed it: an id the graph never met (a touchpoint's filing identity's own id, when
+   * resolution linked the identity to another customer) answers for that customer.
+   */
+  private ownerOfStream(rawIdentity: string): Promise<string | undefined> {
+    const key = identityKey(JSON.parse(rawIdentity) as ChannelIdentity);
+    return survivorOfIdentityIn(this.redis, this.graphKeys, key);
   }
 
   async profile(customerId: string, asOf?: TimelineAsOf): Promise<CustomerProfile | null> {
@@ -246,6 +257,11 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     }
     const raw = await this.redis.hget(this.streamIdentitiesKey, customerId);
     if (!raw) return null;
+    const owner = await this.ownerOfStream(raw);
+    if (owner !== undefined && owner !== customerId) {
+      const ownerProfile = await this.profile(owner);
+      if (ownerProfile) return { ...ownerProfile, redirectedFrom: customerId };
+    }
     const identity = JSON.parse(raw) as ChannelIdentity;
     const activities = await this.activitiesOf([identityKey(identity)]);
     return singleIdentityProfile(customerId, identity, activities.get(identityKey(identity)));
@@ -260,15 +276,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
    */
   async clear(): Promise<void> {
     this.identitiesWritten.clear();
-    await this.redis.unlink(
-      this.checkpointKey,
-      this.identitiesKey,
-      this.streamIdentitiesKey,
-      this.graphKeys.customers,
-      this.graphKeys.identities,
-      this.graphKeys.pairs,
-      this.graphKeys.eventCount,
-    );
+    await this.redis.unlink(...this.ownKeys());
     for (const kind of ['timeline', 'activity']) {
       const match = `${escapeGlob(this.prefix)}${kind}:*`;
       let cursor = '0';
@@ -293,7 +301,10 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       const graph = await loadGraphAround(this.redis, this.graphKeys, [customerId]);
       return timelineBucketsOf(graph, customerId)?.identityKeys ?? [];
     }
-    return rawStream ? [identityKey(JSON.parse(rawStream) as ChannelIdentity)] : [];
+    if (!rawStream) return [];
+    const owner = await this.ownerOfStream(rawStream);
+    if (owner !== undefined && owner !== customerId) return this.bucketKeysOf(owner);
+    return [identityKey(JSON.parse(rawStream) as ChannelIdentity)];
   }
 
   private async activitiesOf(buckets: readonly string[]): Promise<Map<string, IdentityActivity>> {
@@ -489,15 +500,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
         streamIdentities.push(entry.customerId, JSON.stringify(identityOnly(entry.identity)));
       }
     }
-    const keys = [
-      this.checkpointKey,
-      this.identitiesKey,
-      this.streamIdentitiesKey,
-      this.graphKeys.customers,
-      this.graphKeys.identities,
-      this.graphKeys.pairs,
-      this.graphKeys.eventCount,
-    ];
+    const keys = this.ownKeys();
     for (const bucket of byTimeline.keys()) keys.push(this.timelineKey(bucket));
     for (const bucket of byTimeline.keys()) keys.push(this.activityKey(bucket));
     const values: string[] = [String(byTimeline.size)];
@@ -514,6 +517,19 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       for (const value of hash) values.push(value);
     }
     return { keys, timelines: packStrings(values), filedNow };
+  }
+
+  /** The model's keys besides the per-identity ones, checkpoint first (as the script takes them). */
+  private ownKeys(): string[] {
+    return [
+      this.checkpointKey,
+      this.identitiesKey,
+      this.streamIdentitiesKey,
+      this.graphKeys.customers,
+      this.graphKeys.identities,
+      this.graphKeys.pairs,
+      this.graphKeys.eventCount,
+    ];
   }
 
   private timelineKey(bucket: string): string {

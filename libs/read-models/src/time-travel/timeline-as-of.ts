@@ -1,6 +1,7 @@
 import {
   type ChannelIdentity,
   type CustomerProfile,
+  customerAnsweringFor,
   customerOfIdentity,
   customerProfileOf,
   type IdentityActivity,
@@ -50,7 +51,12 @@ export async function timelinePageAsOf(
   let keys = timelineBucketsOf(asOf.graph, customerId)?.identityKeys;
   if (!keys) {
     const identity = await filed.streamIdentityOf(customerId);
-    keys = identity ? [identityKey(identity)] : [];
+    const owner = identity && (await placedOwner(filed, asOf, customerId, identity));
+    keys = owner
+      ? (timelineBucketsOf(asOf.graph, owner)?.identityKeys ?? [])
+      : identity
+        ? [identityKey(identity)]
+        : [];
   }
   const parts = await Promise.all(keys.map((key) => filed.pageOf(key, query, asOf.position)));
   if (parts.length === 0) return { items: [], nextCursor: null };
@@ -77,9 +83,27 @@ export async function resolveCustomerAsOf(
   const known = resolveCustomer(asOf.graph, customerId);
   if (known !== undefined) return known;
   const identity = await filed.streamIdentityOf(customerId);
+  const owner = identity && (await placedOwner(filed, asOf, customerId, identity));
+  if (owner) return owner;
   return identity && (await filed.hasEntryUpTo(identityKey(identity), asOf.position))
     ? customerId
     : null;
+}
+
+/**
+ * The customer an id the graph of then never met answers for, when its stream had begun by
+ * then and the graph had placed the stream's identity with another customer (see
+ * `customerAnsweringFor`).
+ */
+async function placedOwner(
+  filed: FiledTimelineEntries,
+  asOf: TimelineAsOf,
+  customerId: string,
+  identity: ChannelIdentity,
+): Promise<string | undefined> {
+  const owner = customerAnsweringFor(asOf.graph, customerId, identityKey(identity));
+  if (owner === customerId || owner === undefined) return undefined;
+  return (await filed.hasEntryUpTo(identityKey(identity), asOf.position)) ? owner : undefined;
 }
 
 /**
@@ -100,6 +124,11 @@ export async function profileAsOf(
   }
   const identity = await filed.streamIdentityOf(customerId);
   if (!identity) return null;
+  const owner = await placedOwner(filed, asOf, customerId, identity);
+  if (owner) {
+    const profile = await profileAsOf(filed, asOf, owner);
+    return profile && { ...profile, redirectedFrom: customerId };
+  }
   const activity = await filed.activityOf(identityKey(identity), asOf.position);
   return activity ? singleIdentityProfile(customerId, identity, activity) : null;
 }

@@ -3,6 +3,7 @@ import {
   type ChannelIdentity,
   type CustomerProfile,
   compareNewestFirst,
+  customerAnsweringFor,
   customerOfIdentity,
   customerProfileOf,
   EMPTY_IDENTITY_GRAPH,
@@ -13,7 +14,6 @@ import {
   type IdentityGraphEvent,
   identityKey,
   matchesTimelineFilter,
-  resolveCustomer,
   singleIdentityProfile,
   timelineBucketsOf,
   type TimelineEntry,
@@ -94,10 +94,17 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
 
   async resolveCustomer(customerId: string, asOf?: TimelineAsOf): Promise<string | null> {
     if (asOf) return resolveCustomerAsOf(this.filed, asOf, customerId);
-    return (
-      resolveCustomer(this.graph, customerId) ??
-      (this.streamIdentities.has(customerId) ? customerId : null)
-    );
+    return this.answeringFor(customerId) ?? null;
+  }
+
+  /**
+   * The customer an id answers for: a merged id its survivor; an id the graph never met,
+   * the customer its identity belongs to (a touchpoint's filing identity's own id, when
+   * resolution linked the identity to another customer), or itself until the graph places it.
+   */
+  private answeringFor(customerId: string): string | undefined {
+    const identity = this.streamIdentities.get(customerId);
+    return customerAnsweringFor(this.graph, customerId, identity && identityKey(identity));
   }
 
   async profile(customerId: string, asOf?: TimelineAsOf): Promise<CustomerProfile | null> {
@@ -105,6 +112,11 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
     const activityOf = (key: string) => this.activityOf(key);
     const profile = customerProfileOf(this.graph, customerId, activityOf);
     if (profile) return profile;
+    const owner = this.answeringFor(customerId);
+    if (owner !== undefined && owner !== customerId) {
+      const ownerProfile = customerProfileOf(this.graph, owner, activityOf);
+      if (ownerProfile) return { ...ownerProfile, redirectedFrom: customerId };
+    }
     const identity = this.streamIdentities.get(customerId);
     return identity
       ? singleIdentityProfile(customerId, identity, activityOf(identityKey(identity)))
@@ -125,7 +137,7 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
   }
 
   private bucketKeysOf(customerId: string): string[] {
-    const known = timelineBucketsOf(this.graph, customerId);
+    const known = timelineBucketsOf(this.graph, this.answeringFor(customerId) ?? customerId);
     if (known) return known.identityKeys;
     const identity = this.streamIdentities.get(customerId);
     return identity ? [identityKey(identity)] : [];
