@@ -40,6 +40,7 @@ import {
 import { type LogWorkloadCounts, logWorkload, obtainService } from '@rapport/testing';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { positiveInteger } from '../store/workload';
 
 const TOUCHPOINTS = positiveInteger('BENCH_REBUILD_TOUCHPOINTS', 1_000_000);
 const IDENTITIES = positiveInteger('BENCH_REBUILD_IDENTITIES', 20_000);
@@ -67,15 +68,6 @@ const PROJECTIONS: {
       ideaBacklogProjection(new RedisIdeaBacklogReadModel(redis, { prefix })),
   },
 ];
-
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`${name}=${raw}: expected a positive integer`);
-  return value;
-}
 
 async function seedSqlite(path: string): Promise<number> {
   const store = new SqliteEventStore({ path });

@@ -30,7 +30,8 @@ export interface WorkloadSizes {
   readonly streams: number;
 }
 
-function positiveInteger(name: string, fallback: number): number {
+/** A positive integer from the environment variable `name`, or `fallback` when it is unset. */
+export function positiveInteger(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

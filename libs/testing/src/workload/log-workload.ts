@@ -9,6 +9,7 @@ import {
   identityDecisionIdFor,
   identityKey,
   type IdentityGraph,
+  type IdeaEvent,
   ideaStreamId,
   ideaSubmitted,
   ideaVoted,
@@ -134,33 +135,32 @@ export function* logWorkload(
       touchpointEventId: touchpoint.id,
       channel: 'email' as const,
     };
+    const ideaEvent = (event: IdeaEvent): AppendRequest => ({
+      streamId: ideaStreamId(event.data.ideaId),
+      expectedRevision: 'any',
+      events: [{ id: randomUUID(), type: event.type, data: event.data, metadata: {} }],
+    });
     if (n % IDEA_EVERY === 0) {
       latestIdea = randomUUID();
-      const submitted = ideaSubmitted({
-        ideaId: latestIdea,
-        title: `Idea ${n}: a refill option`,
-        customerId: person.customerId,
-        origin,
-        at: occurredAt,
-      });
-      batch.push({
-        streamId: ideaStreamId(latestIdea),
-        expectedRevision: 'any',
-        events: [{ id: randomUUID(), type: submitted.type, data: submitted.data, metadata: {} }],
-      });
+      const title = `Idea ${n}: a refill option`;
+      batch.push(
+        ideaEvent(
+          ideaSubmitted({
+            ideaId: latestIdea,
+            title,
+            customerId: person.customerId,
+            origin,
+            at: occurredAt,
+          }),
+        ),
+      );
       counts.ideaEvents++;
     } else if (latestIdea && n % VOTE_EVERY === 0) {
-      const voted = ideaVoted({
-        ideaId: latestIdea,
-        customerId: person.customerId,
-        origin,
-        at: occurredAt,
-      });
-      batch.push({
-        streamId: ideaStreamId(latestIdea),
-        expectedRevision: 'any',
-        events: [{ id: randomUUID(), type: voted.type, data: voted.data, metadata: {} }],
-      });
+      batch.push(
+        ideaEvent(
+          ideaVoted({ ideaId: latestIdea, customerId: person.customerId, origin, at: occurredAt }),
+        ),
+      );
       counts.ideaEvents++;
     }
     if (batch.length >= batchSize) {
