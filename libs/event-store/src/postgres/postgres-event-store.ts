@@ -277,6 +277,8 @@ export class PostgresEventStore implements EventStore {
         });
         return rows.map(toRecordedEvent);
       },
+      // Remembered for the other subscriptions of this process; with one, nobody shares them.
+      this.subscriptions.size > 1,
     );
   }
 

@@ -220,6 +220,8 @@ export class SqliteEventStore implements EventStore {
       options.after ?? 0,
       options.maxCount ?? Number.MAX_SAFE_INTEGER,
       async (after, maxCount) => this.statements.readAll.all(after, maxCount).map(fromColumns),
+      // Remembered for the other subscriptions of this process; with one, nobody shares them.
+      this.subscriptions.size > 1,
     );
   }
 

@@ -32,6 +32,18 @@ describe('RecentEvents', () => {
     expect(calls).toEqual([[10, 20]]);
   });
 
+  it('keeps nothing it was told not to remember', async () => {
+    const recent = new RecentEvents(64);
+    const { calls, read } = countingReader();
+    await recent.readAll(10, 20, read, false);
+    const again = await recent.readAll(10, 20, read);
+    expect(again.map((e) => e.position)).toEqual(log.slice(10, 30).map((e) => e.position));
+    expect(calls).toEqual([
+      [10, 20],
+      [10, 20],
+    ]);
+  });
+
   it('reads only what it does not hold, from the first event it lacks', async () => {
     const recent = new RecentEvents(64);
     const { calls, read } = countingReader();

@@ -17,18 +17,21 @@ export class RecentEvents {
 
   /**
    * `readAll` through the remembered events: those right after `after` come from here, the
-   * rest (from the first one not here) from `read`, and are remembered in turn.
+   * rest (from the first one not here) from `read`, and are remembered in turn — unless
+   * `remember` is false: with one reader (a rebuild catching up alone) keeping the last
+   * 16,384 events alive only makes the garbage collector copy them.
    */
   async readAll(
     after: number,
     maxCount: number,
     read: (after: number, maxCount: number) => Promise<RecordedEvent[]>,
+    remember = true,
   ): Promise<RecordedEvent[]> {
     const remembered = this.take(after, maxCount);
     if (remembered.length === maxCount) return remembered;
     const from = remembered.length > 0 ? remembered[remembered.length - 1].position : after;
     const rest = await read(from, maxCount - remembered.length);
-    for (const event of rest) this.slots[event.position % this.capacity] = event;
+    if (remember) for (const event of rest) this.slots[event.position % this.capacity] = event;
     return remembered.length > 0 ? remembered.concat(rest) : rest;
   }
 
