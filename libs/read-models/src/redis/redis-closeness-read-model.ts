@@ -39,6 +39,7 @@ import {
   survivorOfIdentityIn,
 } from './redis-identity-graph';
 import { type RedisFence } from './redis-lease';
+import { WrittenStates } from './written-states';
 
 export interface RedisClosenessReadModelOptions {
   readonly prefix?: string;
@@ -273,6 +274,8 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     customerStream: string;
   };
   private readonly graphKeys: RedisGraphKeys;
+  /** The states this writer wrote, while its batches follow each other (at most 100,000). */
+  private readonly written = new WrittenStates<ClosenessState | null>(100_000);
 
   constructor(
     private readonly redis: Redis,
@@ -331,10 +334,20 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     for (const id of refold)
       bucketsOf.set(id, bucketsOfCustomer(plan.graph, id, plan.streams) ?? []);
     const ids = [...refold, ...plan.appendTo.keys()];
-    const [stored, kept] = await Promise.all([
-      ids.length > 0 ? this.redis.hmget(this.keys.state, ...ids) : Promise.resolve([]),
+    // The states this writer wrote itself need not be read back (nor parsed again).
+    const written = this.written.continues(range.after) ? this.written : null;
+    const unread = written ? ids.filter((id) => !written.has(id)) : ids;
+    const [read, kept] = await Promise.all([
+      unread.length > 0 ? this.redis.hmget(this.keys.state, ...unread) : Promise.resolve([]),
       this.factsOfBuckets([...new Set([...bucketsOf.values()].flat())]),
     ]);
+    const stored = new Map<string, ClosenessState | null>();
+    unread.forEach((id, i) =>
+      stored.set(id, read[i] ? (JSON.parse(read[i] as string) as ClosenessState) : null),
+    );
+    const storedState = (id: string): ClosenessState | null =>
+      stored.has(id) ? (stored.get(id) as ClosenessState | null) : (written?.get(id) ?? null);
+    const placed: [string, ClosenessState | null][] = [];
     const newByBucket = new Map<string, ClosenessFact[]>();
     for (const fact of facts) {
       let list = newByBucket.get(fact.bucket);
@@ -349,6 +362,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       before: ClosenessState | null,
       after: ClosenessState | null,
     ) => {
+      placed.push([customerId, after]);
       if (before === null && after === null) return;
       const was = before?.lastContactMs ?? null;
       const last = after?.lastContactMs ?? was ?? 0;
@@ -367,19 +381,17 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
         String(contactDay(last)),
       );
     };
-    const storedState = (i: number): ClosenessState | null =>
-      stored[i] ? (JSON.parse(stored[i] as string) as ClosenessState) : null;
-    refold.forEach((customerId, i) => {
+    refold.forEach((customerId) => {
       const all = (bucketsOf.get(customerId) as string[]).flatMap((bucket) => [
         ...(kept.get(bucket) ?? []),
         ...(newByBucket.get(bucket) ?? []),
       ]);
       const after =
         all.length === 0 ? null : foldClosenessFacts(customerId, inLogOrder(all), this.config);
-      place(customerId, storedState(i), after);
+      place(customerId, storedState(customerId), after);
     });
-    [...plan.appendTo].forEach(([customerId, list], j) => {
-      const before = storedState(refold.length + j);
+    [...plan.appendTo].forEach(([customerId, list]) => {
+      const before = storedState(customerId);
       let state = before ?? emptyClosenessState(customerId, this.config);
       for (const fact of list) state = applyClosenessFact(state, fact, this.config).state;
       place(customerId, before, state);
@@ -430,7 +442,13 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     for (const list of newByBucket.values())
       pushPairs(list.map((fact): [string, string] => [fact.eventId, JSON.stringify(fact)]));
     for (const value of customerOps) args.push(value); // no spread: a big batch would overflow the stack
-    await APPLY.apply(this.redis, keys, args, range, this.fence);
+    try {
+      await APPLY.apply(this.redis, keys, args, range, this.fence);
+    } catch (error) {
+      this.written.forget();
+      throw error;
+    }
+    this.written.wrote(placed, range.upTo);
   }
 
   async customer(customerId: string): Promise<CustomerCloseness | null> {
@@ -518,6 +536,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
 
   /** Deletes this model's keys, the checkpoint first (an interrupted clear is rebuilt). */
   async clear(): Promise<void> {
+    this.written.forget();
     await this.redis.unlink(this.keys.checkpoint);
     const match = `${escapeGlob(this.space)}*`;
     let cursor = '0';
