@@ -69,6 +69,10 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
       const consumer = kafka.consumer({
         groupId: this.options.groupId,
         maxBytesPerPartition: 8 * 1024 * 1024,
+        // Under load, let the broker gather a few hundred touchpoints per fetch (or wait at
+        // most 20 ms): fewer fetches and fewer, larger durable appends.
+        minBytes: 128 * 1024,
+        maxWaitTimeInMs: 20,
       });
       this.producer = producer;
       this.consumer = consumer;

@@ -35,6 +35,8 @@ export type ClosenessFact =
     })
   | (FactBase & { readonly kind: 'co-creation'; readonly coCreation: CoCreationKind });
 
+type TouchpointFact = Extract<ClosenessFact, { kind: 'touchpoint' }>;
+
 interface FactBase {
   readonly eventId: string;
   /** Log position: facts are folded in log order. */
@@ -123,16 +125,27 @@ function factOf(
   occurredAt: unknown,
 ): ClosenessFact | null {
   if (name === EventNames.touchpointRecorded) {
-    const base = baseOf(event, filed, occurredAt);
-    if (!base || !isChannel(data.channel) || !isDirection(data.direction)) return null;
-    return {
-      ...base,
+    const occurredAtMs = timeOf(occurredAt);
+    if (occurredAtMs === null || !isChannel(data.channel) || !isDirection(data.direction))
+      return null;
+    // Built field by field (this runs once per projected touchpoint): the same keys in the
+    // same order as the base fields followed by the touchpoint's, optional ones only when set.
+    const fact: Omit<TouchpointFact, 'conversationId' | 'sentiment'> & {
+      conversationId?: string;
+      sentiment?: number;
+    } = {
+      eventId: event.id,
+      position: event.position,
+      customerId: filed.customerId,
+      bucket: filed.bucket,
+      occurredAtMs,
       kind: 'touchpoint',
       channel: data.channel,
       direction: data.direction,
-      ...(typeof data.conversationId === 'string' ? { conversationId: data.conversationId } : {}),
-      ...(isSentiment(data.sentiment) ? { sentiment: data.sentiment } : {}),
     };
+    if (typeof data.conversationId === 'string') fact.conversationId = data.conversationId;
+    if (isSentiment(data.sentiment)) fact.sentiment = data.sentiment;
+    return fact;
   }
   const base = baseOf(event, filed, occurredAt);
   const answer = data.answer as { kind?: unknown; score?: unknown } | undefined;
@@ -151,9 +164,20 @@ function baseOf(
   filed: { customerId: string; bucket: string },
   occurredAt: unknown,
 ): FactBase | null {
-  const occurredAtMs = typeof occurredAt === 'string' ? Date.parse(occurredAt) : NaN;
-  if (!Number.isFinite(occurredAtMs)) return null;
-  return { eventId: event.id, position: event.position, ...filed, occurredAtMs };
+  const occurredAtMs = timeOf(occurredAt);
+  if (occurredAtMs === null) return null;
+  return {
+    eventId: event.id,
+    position: event.position,
+    customerId: filed.customerId,
+    bucket: filed.bucket,
+    occurredAtMs,
+  };
+}
+
+function timeOf(occurredAt: unknown): number | null {
+  const ms = typeof occurredAt === 'string' ? Date.parse(occurredAt) : NaN;
+  return Number.isFinite(ms) ? ms : null;
 }
 
 function isSentiment(value: unknown): value is number {

@@ -1,5 +1,6 @@
 import { isEmail } from 'class-validator';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { BoundedMemo } from '../memo/bounded-memo';
 import { type FieldError, type Validated, invalid, valid } from '../validation/field-error';
 import { type ChannelIdentity, type IdentityKind } from './channel-identity';
 
@@ -13,6 +14,23 @@ export interface RawIdentity {
   readonly value: string;
   readonly network?: string;
   readonly verified?: boolean;
+}
+
+/** Whether a lower-cased, trimmed string is an e-mail address (validator.js, remembered). */
+const EMAIL = new BoundedMemo(10_000, (email) => isEmail(email));
+
+/** Per default region: a phone number as written, in E.164, or null if invalid (remembered). */
+const PHONES = new Map<string, BoundedMemo<string | null>>();
+function phoneInE164(value: string, region: string | undefined): string | null {
+  let memo = PHONES.get(region ?? '');
+  if (!memo) {
+    memo = new BoundedMemo(10_000, (written) => {
+      const phone = parsePhoneNumberFromString(written, region as CountryCode | undefined);
+      return phone && phone.isValid() ? phone.number : null;
+    });
+    PHONES.set(region ?? '', memo);
+  }
+  return memo.get(value);
 }
 
 const SOCIAL_NETWORK = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
@@ -38,15 +56,12 @@ export function normalizeIdentity(
   switch (raw.kind) {
     case 'email': {
       const email = value.toLowerCase();
-      if (!isEmail(email)) return fail('value', `"${raw.value}" is not an e-mail address`);
+      if (!EMAIL.get(email)) return fail('value', `"${raw.value}" is not an e-mail address`);
       return valid({ kind: 'email', value: email, ...verified });
     }
     case 'phone': {
-      const phone = parsePhoneNumberFromString(
-        value,
-        options.defaultPhoneRegion as CountryCode | undefined,
-      );
-      if (!phone || !phone.isValid()) {
+      const phone = phoneInE164(value, options.defaultPhoneRegion);
+      if (phone === null) {
         return fail(
           'value',
           `"${raw.value}" is not a valid phone number (use E.164, e.g. +4930123456${
@@ -54,7 +69,7 @@ export function normalizeIdentity(
           })`,
         );
       }
-      return valid({ kind: 'phone', value: phone.number, ...verified });
+      return valid({ kind: 'phone', value: phone, ...verified });
     }
     case 'social': {
       const network = (raw.network ?? '').trim().toLowerCase();
