@@ -150,7 +150,13 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
   }
 
   async customerAsOf(customerId: string, asOf: ClosenessAsOf): Promise<CustomerCloseness | null> {
-    const survivor = this.answeringFor(asOf.graph, customerId);
+    // An id's own stream names it only from its first fact on.
+    const stream = this.customerStreams.get(customerId);
+    const began =
+      stream !== undefined &&
+      (this.buckets.get(stream)?.[0]?.position ?? Infinity) <= asOf.position;
+    const survivor =
+      customerAnsweringFor(asOf.graph, customerId, began ? stream : undefined) ?? customerId;
     const buckets = bucketsOfCustomer(asOf.graph, survivor, this.streams) ?? [];
     const facts = buckets.flatMap((bucket) => this.buckets.get(bucket) ?? []);
     return closenessUpTo(survivor, facts, asOf.position, this.config);

@@ -437,6 +437,26 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
       expect((await model.customer('c-new'))?.customerId).toBe('c-a');
     });
 
+    it('as of a position, an id answers for the customer its identity was linked to only once its own facts had begun', async () => {
+      const own = closenessFact(1, 'c-a', 9);
+      const linked = identityLinked({
+        identity: emailOf('c-new'),
+        customerId: 'c-a',
+        via: emailOf('c-a'),
+        by: STAFF,
+        at: AT,
+        reason: 'seen-together',
+      });
+      const late = closenessFact(4, 'c-new', 5);
+      await model.apply([own], { after: 0, upTo: 3 }, [firstSeen('c-a'), linked]);
+      await model.apply([late], { after: 3, upTo: 4 });
+      const graph = [firstSeen('c-a'), linked].reduce(evolve, EMPTY_IDENTITY_GRAPH);
+      expect(await model.customerAsOf('c-new', { position: 3, graph })).toBeNull();
+      const then = await model.customerAsOf('c-new', { position: 4, graph });
+      expect(then?.customerId).toBe('c-a');
+      expect(then?.facts).toEqual([own, late]);
+    });
+
     it('follows random merges and unmerges: every score is the fold of its merge group, whatever the batches', async () => {
       await fc.assert(
         fc.asyncProperty(

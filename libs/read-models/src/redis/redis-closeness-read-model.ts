@@ -489,8 +489,18 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   }
 
   async customerAsOf(customerId: string, asOf: ClosenessAsOf): Promise<CustomerCloseness | null> {
+    // An id's own stream names it only from its first fact on.
     const own = await this.redis.hget(this.keys.customerStream, customerId);
-    const survivor = customerAnsweringFor(asOf.graph, customerId, own ?? undefined) ?? customerId;
+    const first =
+      own === null
+        ? Infinity
+        : ((await this.factsOfBuckets([own])).get(own) ?? []).reduce(
+            (min, f) => Math.min(min, f.position),
+            Infinity,
+          );
+    const began = own !== null && first <= asOf.position;
+    const survivor =
+      customerAnsweringFor(asOf.graph, customerId, began ? own : undefined) ?? customerId;
     const group = mergeGroupOf(asOf.graph, survivor);
     const streams = await this.streamsOf(group.length > 0 ? group : [survivor], []);
     const buckets = bucketsOfCustomer(asOf.graph, survivor, lookups(streams)) ?? [];
