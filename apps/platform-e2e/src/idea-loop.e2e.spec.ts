@@ -127,6 +127,16 @@ describeWithServices(
         } as never,
       });
       const ideaId = ideaIdForTouchpoint(logEventIdFor('e2e/adapters', 'chat-1'));
+      // Touchpoints of different channels reach the log in no fixed order (each channel is
+      // its own topic), and a vote for an idea the log does not hold yet is refused. A
+      // supporter votes for an idea they have heard of: wait until the idea is recorded.
+      await eventually(
+        () => votesOf(ideaId),
+        (n) => n === 1,
+        60_000,
+        100,
+      );
+      expect(await votesOf(ideaId)).toBe(1); // the submitter's own vote
       await publisher.publishBatch([
         {
           id: 'mail-1',
@@ -167,6 +177,7 @@ describeWithServices(
         60_000,
         200,
       );
+      expect(await votesOf(ideaId)).toBe(3);
 
       expect((await changeStatus(ideaId, 'under_review')).status).toBe(200);
       const first = await eventually(
@@ -175,6 +186,11 @@ describeWithServices(
         60_000,
         200,
       );
+      if (first.length < 3)
+        // What the notifier said, to tell a missing contact from a lost message.
+        console.log(
+          `only ${first.length} notification(s) received; the projector said:\n${projector.output.filter((l) => /idea|notif|supporter/i.test(l)).join('\n')}`,
+        );
       expect(first.map((m) => [m.data.customerId, m.data.channel, m.data.to]).sort()).toEqual(
         [
           [customerIdFor(ann), 'chat', 'under_review'],
