@@ -39,6 +39,7 @@ import {
   survivorOfIdentityIn,
 } from './redis-identity-graph';
 import { type RedisFence } from './redis-lease';
+import { unlinkKeysStartingWith } from './unlink-keys';
 import { WrittenStates } from './written-states';
 
 export interface RedisClosenessReadModelOptions {
@@ -548,13 +549,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   async clear(): Promise<void> {
     this.written.forget();
     await this.redis.unlink(this.keys.checkpoint);
-    const match = `${escapeGlob(this.space)}*`;
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      if (found.length > 0) await this.redis.unlink(...found);
-      cursor = next;
-    } while (cursor !== '0');
+    await unlinkKeysStartingWith(this.redis, this.space);
   }
 
   /** The at-risk index: customers whose last contact was on UTC day `day`, by ranking key. */
@@ -696,8 +691,4 @@ function configFingerprint(config: ClosenessConfig): string {
     .update(`${LAYOUT}:${stringify(config) ?? ''}`)
     .digest('hex')
     .slice(0, 10);
-}
-
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
 }

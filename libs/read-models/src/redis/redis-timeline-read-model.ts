@@ -26,6 +26,7 @@ import { FencedBatchScript } from './fenced-batch-script';
 import { packStrings } from './packed-strings';
 import { type TimelineReadModel } from '../timeline/timeline-read-model';
 import { type RedisFence } from './redis-lease';
+import { unlinkKeysStartingWith } from './unlink-keys';
 import { type TimelineAsOf } from '../time-travel/log-as-of';
 import {
   customerByIdentityAsOf,
@@ -277,15 +278,8 @@ export class RedisTimelineReadModel implements TimelineReadModel {
   async clear(): Promise<void> {
     this.identitiesWritten.clear();
     await this.redis.unlink(...this.ownKeys());
-    for (const kind of ['timeline', 'activity']) {
-      const match = `${escapeGlob(this.prefix)}${kind}:*`;
-      let cursor = '0';
-      do {
-        const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-        if (keys.length > 0) await this.redis.unlink(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    }
+    for (const kind of ['timeline', 'activity'])
+      await unlinkKeysStartingWith(this.redis, `${this.prefix}${kind}:`);
   }
 
   private async bucketKeysOf(customerId: string): Promise<string[]> {
@@ -573,8 +567,4 @@ function isOlder(a: TimelineCursor, b: TimelineCursor): boolean {
     a.occurredAtMs < b.occurredAtMs ||
     (a.occurredAtMs === b.occurredAtMs && a.position < b.position)
   );
-}
-
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
