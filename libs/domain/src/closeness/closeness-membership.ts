@@ -3,7 +3,7 @@ import { evolve, type IdentityGraph } from '../identity-graph/identity-graph';
 import {
   customersInvolvedIn,
   type IdentityGraphEvent,
-  IdentityGraphEventTypes,
+  identityMovedBy,
 } from '../identity-graph/identity-graph-events';
 import {
   customerOfIdentity,
@@ -175,11 +175,9 @@ function touchedBy(
   const touched: (string | undefined)[] = [];
   for (const id of customersInvolvedIn(event))
     touched.push(id, resolveCustomer(before, id), resolveCustomer(after, id));
-  if (
-    event.type === IdentityGraphEventTypes.identityLinked ||
-    event.type === IdentityGraphEventTypes.identityUnlinked
-  ) {
-    const key = identityKey(event.data.identity);
+  const moved = identityMovedBy(event);
+  if (moved) {
+    const key = identityKey(moved);
     touched.push(ownerOfBucket(before, key, streams), ownerOfBucket(after, key, streams));
   }
   return touched.filter((id): id is string => id !== undefined);
@@ -194,11 +192,8 @@ export function closenessBatchReach(
   const identityKeys = new Set<string>();
   for (const event of identityEvents) {
     for (const id of customersInvolvedIn(event)) customerIds.add(id);
-    if (
-      event.type === IdentityGraphEventTypes.identityLinked ||
-      event.type === IdentityGraphEventTypes.identityUnlinked
-    )
-      identityKeys.add(identityKey(event.data.identity));
+    const moved = identityMovedBy(event);
+    if (moved) identityKeys.add(identityKey(moved));
   }
   for (const fact of facts) {
     const customer = customerOfBucket(fact.bucket);

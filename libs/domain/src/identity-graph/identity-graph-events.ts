@@ -137,6 +137,14 @@ export function identityGraphEventFrom(logged: {
   return { type: logged.type, data: logged.data } as IdentityGraphEvent;
 }
 
+/** The identity an event links or unlinks; undefined for merges, unmerges and suggestions. */
+export function identityMovedBy(event: IdentityGraphEvent): ChannelIdentity | undefined {
+  return event.type === IdentityGraphEventTypes.identityLinked ||
+    event.type === IdentityGraphEventTypes.identityUnlinked
+    ? event.data.identity
+    : undefined;
+}
+
 /** Every customer an event concerns: the streams it belongs to and the read models it touches. */
 export function customersInvolvedIn(event: IdentityGraphEvent): string[] {
   switch (event.type) {

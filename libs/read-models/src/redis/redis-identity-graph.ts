@@ -6,7 +6,7 @@ import {
   evolve,
   type IdentityGraph,
   type IdentityGraphEvent,
-  IdentityGraphEventTypes,
+  identityMovedBy,
   type IdentityRecord,
   identityKey,
   PersistentMap,
@@ -54,12 +54,10 @@ export async function foldIdentityEvents(
   events: readonly IdentityGraphEvent[],
 ): Promise<GraphWrites> {
   const customerIds = events.flatMap(customersInvolvedIn);
-  const identityKeys = events.flatMap((event) =>
-    event.type === IdentityGraphEventTypes.identityLinked ||
-    event.type === IdentityGraphEventTypes.identityUnlinked
-      ? [identityKey(event.data.identity)]
-      : [],
-  );
+  const identityKeys = events.flatMap((event) => {
+    const moved = identityMovedBy(event);
+    return moved ? [identityKey(moved)] : [];
+  });
   let graph = await loadGraph(redis, keys, customerIds, identityKeys, {
     down: false,
     ownIdentities: false,
