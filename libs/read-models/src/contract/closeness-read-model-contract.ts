@@ -46,6 +46,21 @@ export function firstSeen(customerId: string): IdentityGraphEvent {
   });
 }
 
+/**
+ * `identity.linked` (seen together): `owner`'s own e-mail joins `customerId`, seen on one
+ * touchpoint with `customerId`'s own e-mail — instead of starting `owner`.
+ */
+export function seenTogether(owner: string, customerId: string): IdentityGraphEvent {
+  return identityLinked({
+    identity: emailOf(owner),
+    customerId,
+    via: emailOf(customerId),
+    by: STAFF,
+    at: AT,
+    reason: 'seen-together',
+  });
+}
+
 export function merged(survivorId: string, mergedId: string): IdentityGraphEvent {
   return customerMerged({
     survivorId,
@@ -420,14 +435,7 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
       await model.apply([early], { after: 0, upTo: 1 });
       expect((await model.top(10)).map((r) => r.customerId)).toEqual(['c-new']);
       const own = closenessFact(2, 'c-a', 9);
-      const linked = identityLinked({
-        identity: emailOf('c-new'),
-        customerId: 'c-a',
-        via: emailOf('c-a'),
-        by: STAFF,
-        at: AT,
-        reason: 'seen-together',
-      });
+      const linked = seenTogether('c-new', 'c-a');
       await model.apply([own], { after: 1, upTo: 4 }, [firstSeen('c-a'), linked]);
       expect((await model.top(10)).map((r) => r.customerId)).toEqual(['c-a']);
       const a = await model.customer('c-a');
@@ -439,14 +447,7 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
 
     it('as of a position, an id answers for the customer its identity was linked to only once its own facts had begun', async () => {
       const own = closenessFact(1, 'c-a', 9);
-      const linked = identityLinked({
-        identity: emailOf('c-new'),
-        customerId: 'c-a',
-        via: emailOf('c-a'),
-        by: STAFF,
-        at: AT,
-        reason: 'seen-together',
-      });
+      const linked = seenTogether('c-new', 'c-a');
       const late = closenessFact(4, 'c-new', 5);
       await model.apply([own], { after: 0, upTo: 3 }, [firstSeen('c-a'), linked]);
       await model.apply([late], { after: 3, upTo: 4 });
