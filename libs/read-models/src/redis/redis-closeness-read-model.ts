@@ -490,23 +490,20 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   }
 
   async customerAsOf(customerId: string, asOf: ClosenessAsOf): Promise<CustomerCloseness | null> {
-    // An id's own stream names it only from its first fact on.
+    // An id's own stream names it only from its first fact on (its facts, read once).
     const own = await this.redis.hget(this.keys.customerStream, customerId);
-    const first =
-      own === null
-        ? Infinity
-        : ((await this.factsOfBuckets([own])).get(own) ?? []).reduce(
-            (min, f) => Math.min(min, f.position),
-            Infinity,
-          );
-    const began = own !== null && first <= asOf.position;
+    const ownFacts = own === null ? [] : ((await this.factsOfBuckets([own])).get(own) ?? []);
+    const began = ownFacts.some((fact) => fact.position <= asOf.position);
     const survivor =
-      customerAnsweringFor(asOf.graph, customerId, began ? own : undefined) ?? customerId;
+      customerAnsweringFor(asOf.graph, customerId, began ? (own as string) : undefined) ??
+      customerId;
     const group = mergeGroupOf(asOf.graph, survivor);
     const streams = await this.streamsOf(group.length > 0 ? group : [survivor], []);
     const buckets = bucketsOfCustomer(asOf.graph, survivor, lookups(streams)) ?? [];
-    const facts = await this.factsOfBuckets(buckets);
-    return closenessUpTo(survivor, [...facts.values()].flat(), asOf.position, this.config);
+    const others = await this.factsOfBuckets(buckets.filter((bucket) => bucket !== own));
+    const facts = [...others.values()].flat();
+    if (own !== null && buckets.includes(own)) for (const fact of ownFacts) facts.push(fact);
+    return closenessUpTo(survivor, facts, asOf.position, this.config);
   }
 
   async contactedAfter(afterMs: number, max: number): Promise<string[] | null> {
