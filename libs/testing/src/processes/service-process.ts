@@ -18,8 +18,10 @@ export interface RunningProcess {
 }
 
 export interface StartOptions {
-  /** Arguments after `node`, e.g. `['bin/rapport-service', 'projector']`. */
+  /** Arguments after `node`, e.g. `['bin/rapport', 'dev']`. */
   readonly args: readonly string[];
+  /** The program to run instead of `node` (an executable script with its own shebang). */
+  readonly command?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly timeoutMs?: number;
   /** Echo the process's lines with this prefix (for benchmarks and debugging). */
@@ -29,7 +31,7 @@ export interface StartOptions {
 /** Starts a Rapport process and resolves once it prints `listening on <url>`. */
 export function startProcess(options: StartOptions): Promise<RunningProcess> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...options.args], {
+    const child = spawn(options.command ?? process.execPath, [...options.args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -89,13 +91,14 @@ export function startService(
 ): Promise<RunningProcess> {
   // RAPPORT_CPU_PROFILE_DIR=<dir> writes a V8 CPU profile of each service when it stops.
   const profile = process.env.RAPPORT_CPU_PROFILE_DIR;
+  const nodeOptions = profile
+    ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profile}` }
+    : {};
+  // Run as an executable: its shebang carries the node flags it needs (see the script).
   return startProcess({
-    args: [
-      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-      join(REPO_ROOT, 'bin/rapport-service'),
-      name,
-    ],
-    env: { RAPPORT_PORT: '0', ...env },
+    command: join(REPO_ROOT, 'bin/rapport-service'),
+    args: [name],
+    env: { RAPPORT_PORT: '0', ...nodeOptions, ...env },
     echo,
   });
 }
