@@ -252,6 +252,11 @@ async function main(): Promise<void> {
     `bench:ingest — ${N} touchpoints, ${IDENTITIES} identities, ${CHANNELS.length} channels, ${INGESTORS} ingestor(s) (Kafka ${kafka.url}, Redis ${redis.url})`,
   );
   try {
+    // The broker is a JVM: its first hundred thousand messages after a start run partly
+    // interpreted (Kafka's own CPU per message falls about sixfold over the first few runs),
+    // so one untimed round warms it for both measurements.
+    const warm = await bareKafkajs(kafka.url, `${run}-warm`);
+    console.log(`  warm-up (untimed): bare kafkajs ${Math.round(warm)} messages/s`);
     const bare = await bareKafkajs(kafka.url, run);
     console.log(`  bare kafkajs: ${Math.round(bare)} messages/s (publish → consumed)`);
     const e2e = await endToEnd(kafka.url, redis.url, run);

@@ -157,6 +157,10 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 delete.topic.enable=true
+# A deleted topic's files go within a second, not a minute later (the default): tests and
+# benchmarks create and delete many short-lived topics, and a minute-late clean-up of the
+# last run's partitions would land in the middle of the next run.
+file.delete.delay.ms=1000
 $KAFKA_EXTRA_PROPERTIES
 EOF
 }

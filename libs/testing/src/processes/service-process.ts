@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -20,8 +21,6 @@ export interface RunningProcess {
 export interface StartOptions {
   /** Arguments after `node`, e.g. `['bin/rapport', 'dev']`. */
   readonly args: readonly string[];
-  /** The program to run instead of `node` (an executable script with its own shebang). */
-  readonly command?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly timeoutMs?: number;
   /** Echo the process's lines with this prefix (for benchmarks and debugging). */
@@ -31,7 +30,7 @@ export interface StartOptions {
 /** Starts a Rapport process and resolves once it prints `listening on <url>`. */
 export function startProcess(options: StartOptions): Promise<RunningProcess> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(options.command ?? process.execPath, [...options.args], {
+    const child = spawn(process.execPath, [...options.args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -91,16 +90,26 @@ export function startService(
 ): Promise<RunningProcess> {
   // RAPPORT_CPU_PROFILE_DIR=<dir> writes a V8 CPU profile of each service when it stops.
   const profile = process.env.RAPPORT_CPU_PROFILE_DIR;
-  const nodeOptions = profile
-    ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profile}` }
-    : {};
-  // Run as an executable: its shebang carries the node flags it needs (see the script).
+  const script = join(REPO_ROOT, 'bin/rapport-service');
   return startProcess({
-    command: join(REPO_ROOT, 'bin/rapport-service'),
-    args: [name],
-    env: { RAPPORT_PORT: '0', ...nodeOptions, ...env },
+    args: [
+      ...nodeFlagsOf(script),
+      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+      script,
+      name,
+    ],
+    env: { RAPPORT_PORT: '0', ...env },
     echo,
   });
+}
+
+/**
+ * The node flags an executable script's shebang gives (`#!/usr/bin/env -S node <flags>`):
+ * started through `node` here (so a profiler's flags can join them), it gets the same heap.
+ */
+function nodeFlagsOf(script: string): string[] {
+  const shebang = readFileSync(script, 'utf8').split('\n', 1)[0];
+  return shebang.split(/\s+/).slice(shebang.split(/\s+/).indexOf('node') + 1);
 }
 
 /** Polls `fn` until `ok` holds or the time runs out; returns the last value either way. */
