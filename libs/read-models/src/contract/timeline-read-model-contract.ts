@@ -12,6 +12,7 @@ import {
   EMPTY_IDENTITY_GRAPH,
   evolve,
   identityLinked,
+  identityUnlinked,
 } from '@rapport/domain';
 import { CheckpointMismatchError } from '../projection/checkpoint';
 import { type TimelineReadModel } from '../timeline/timeline-read-model';
@@ -241,6 +242,35 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
       ).toEqual(expected.filter((p) => entries[p - 1].channel !== 'phone'));
       expect(await model.customerByIdentity('phone:+4930123456')).toBe('c-a');
       expect((await model.page('c-b', { limit: 10 })).items.map((e) => e.position)).toEqual([6]);
+    });
+
+    it('an identity linked in one batch and unlinked in a later one leaves with its entries', async () => {
+      await model.apply(
+        [
+          entry(1, { customerId: 'c-a', identity: ANN }),
+          entry(2, { customerId: 'c-p', identity: ANN_PHONE }),
+        ],
+        { after: 0, upTo: 2 },
+        linked([ANN, 'c-a'], [ANN_PHONE, 'c-a', ANN]),
+      );
+      expect((await model.page('c-a', { limit: 10 })).items.map((e) => e.position)).toEqual([2, 1]);
+      await model.apply(
+        [entry(3, { customerId: 'c-p', identity: ANN_PHONE })],
+        { after: 2, upTo: 3 },
+        [
+          identityUnlinked({
+            identity: ANN_PHONE,
+            fromCustomerId: 'c-a',
+            toCustomerId: 'c-p',
+            by: STAFF,
+            at: AT,
+            reason: 'explicit-unlink',
+          }),
+        ],
+      );
+      expect((await model.page('c-a', { limit: 10 })).items.map((e) => e.position)).toEqual([1]);
+      expect((await model.page('c-p', { limit: 10 })).items.map((e) => e.position)).toEqual([3, 2]);
+      expect(await model.customerByIdentity('phone:+4930123456')).toBe('c-p');
     });
 
     /** Ann (1, 3) and Bob (2, 4), each a customer of their own, up to position 4. */

@@ -33,6 +33,7 @@ import { contactDay, contactHour } from '../closeness/quiet-hours';
 import {
   graphWrites,
   loadGraphForBatch,
+  redisGraphRecords,
   type RedisGraphKeys,
   redisGraphKeys,
   survivorIn,
@@ -610,7 +611,11 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     customerIds: readonly string[],
     identityKeys: readonly string[],
   ): Promise<{ graph: IdentityGraph; streams: ClosenessStreams }> {
-    let graph = await loadGraphForBatch(this.redis, this.graphKeys, customerIds, identityKeys);
+    let graph = await loadGraphForBatch(
+      redisGraphRecords(this.redis, this.graphKeys),
+      customerIds,
+      identityKeys,
+    );
     const customers = [...new Set([...customerIds, ...graph.customers.keys()])];
     const streams = await this.streamsOf(customers, identityKeys);
     // A customer's stream counts as its own only while the graph has not placed it.

@@ -42,29 +42,49 @@ export interface GraphWrites {
 }
 
 /**
- * Folds identity events into the graph stored in Redis with the domain's `evolve`, on the
- * part of the graph they touch: the customers they name, the customers those redirect to,
- * and the identities they place (with their current homes). `evolve` reads nothing else,
- * so the part evolves exactly as the whole graph would. Only the projector that holds the
- * lease calls it, between two applies, so nothing changes the graph meanwhile.
+ * Where `loadGraph` finds the graph's records: Redis (`redisGraphRecords`), or a writer's
+ * own complete copy in process (`WrittenGraph`), which answers without a round trip.
+ */
+export interface GraphRecords {
+  identities(keys: readonly string[]): Promise<(IdentityRecord | undefined)[]>;
+  customers(ids: readonly string[]): Promise<(CustomerRecord | undefined)[]>;
+  eventCount(): Promise<number>;
+}
+
+/** The graph's records as stored in Redis (one HMGET per step of a walk). */
+export function redisGraphRecords(redis: Redis, keys: RedisGraphKeys): GraphRecords {
+  const parsed = <T>(raw: (string | null)[]) =>
+    raw.map((value) => (value === null ? undefined : (JSON.parse(value) as T)));
+  return {
+    identities: async (list) => parsed<IdentityRecord>(await redis.hmget(keys.identities, ...list)),
+    customers: async (ids) => parsed<CustomerRecord>(await redis.hmget(keys.customers, ...ids)),
+    eventCount: async () => Number((await redis.get(keys.eventCount)) ?? 0),
+  };
+}
+
+/**
+ * Folds identity events into the stored graph with the domain's `evolve`, on the part of
+ * the graph they touch: the customers they name, the customers those redirect to, and the
+ * identities they place (with their current homes). `evolve` reads nothing else, so the
+ * part evolves exactly as the whole graph would. Only the projector that holds the lease
+ * calls it, between two applies, so nothing changes the graph meanwhile. Returns the
+ * folded part: its records are what the batch writes (`graphWrites`).
  */
 export async function foldIdentityEvents(
-  redis: Redis,
-  keys: RedisGraphKeys,
+  records: GraphRecords,
   events: readonly IdentityGraphEvent[],
-): Promise<GraphWrites> {
+): Promise<IdentityGraph> {
   const customerIds = events.flatMap(customersInvolvedIn);
   const identityKeys = events.flatMap((event) => {
     const moved = identityMovedBy(event);
     return moved ? [identityKey(moved)] : [];
   });
-  let graph = await loadGraph(redis, keys, customerIds, identityKeys, {
+  let graph = await loadGraph(records, customerIds, identityKeys, {
     down: false,
     ownIdentities: false,
-    keptApart: false,
   });
   for (const event of events) graph = evolve(graph, event);
-  return graphWrites(graph);
+  return graph;
 }
 
 /**
@@ -72,17 +92,27 @@ export async function foldIdentityEvents(
  * survivors, the whole merge group below the top one, every identity of those customers,
  * and which of them were kept apart.
  */
-export function loadGraphAround(
+export async function loadGraphAround(
   redis: Redis,
   keys: RedisGraphKeys,
   customerIds: readonly string[],
   options: { keptApart?: boolean } = {},
 ): Promise<IdentityGraph> {
-  return loadGraph(redis, keys, customerIds, [], {
+  const graph = await loadGraph(redisGraphRecords(redis, keys), customerIds, [], {
     down: true,
     ownIdentities: true,
-    keptApart: options.keptApart ?? false,
   });
+  const ids = [...graph.customers.keys()];
+  if (!options.keptApart || ids.length < 2 || ids.length > 64) return graph;
+  let keptApart = graph.keptApart;
+  const pairs: string[] = [];
+  for (let i = 0; i < ids.length; i++)
+    for (let j = i + 1; j < ids.length; j++) pairs.push(customerPairKey(ids[i], ids[j]));
+  const raw = await redis.hmget(keys.pairs, ...pairs.map((pair) => `kept:${pair}`));
+  pairs.forEach((pair, i) => {
+    if (raw[i] !== null) keptApart = keptApart.set(pair, true);
+  });
+  return { ...graph, keptApart };
 }
 
 /**
@@ -91,15 +121,13 @@ export function loadGraphAround(
  * group (so `mergeGroupOf` and `identityKeysOf` answer), and the count of events folded.
  */
 export function loadGraphForBatch(
-  redis: Redis,
-  keys: RedisGraphKeys,
+  records: GraphRecords,
   customerIds: readonly string[],
   identityKeys: readonly string[],
 ): Promise<IdentityGraph> {
-  return loadGraph(redis, keys, customerIds, identityKeys, {
+  return loadGraph(records, customerIds, identityKeys, {
     down: true,
     ownIdentities: false,
-    keptApart: false,
     eventCount: true,
   });
 }
@@ -152,11 +180,10 @@ export async function survivorOfIdentityIn(
 }
 
 async function loadGraph(
-  redis: Redis,
-  keys: RedisGraphKeys,
+  records: GraphRecords,
   customerIds: readonly string[],
   identityKeys: readonly string[],
-  options: { down: boolean; ownIdentities: boolean; keptApart: boolean; eventCount?: boolean },
+  options: { down: boolean; ownIdentities: boolean; eventCount?: boolean },
 ): Promise<IdentityGraph> {
   const identities = new Map<string, IdentityRecord>();
   const customers = new Map<string, CustomerRecord>();
@@ -164,11 +191,10 @@ async function loadGraph(
   const loadIdentities = async (list: readonly string[]) => {
     const missing = [...new Set(list)].filter((key) => !identities.has(key));
     if (missing.length === 0) return;
-    const raw = await redis.hmget(keys.identities, ...missing);
+    const found = await records.identities(missing);
     missing.forEach((key, i) => {
-      const value = raw[i];
-      if (value === null) return;
-      const record = JSON.parse(value) as IdentityRecord;
+      const record = found[i];
+      if (record === undefined) return;
       identities.set(key, record);
       wanted.add(record.homeCustomerId);
     });
@@ -178,12 +204,11 @@ async function loadGraph(
   for (;;) {
     const missing = [...wanted].filter((id) => !fetched.has(id));
     if (missing.length === 0) break;
-    const raw = await redis.hmget(keys.customers, ...missing);
+    const found = await records.customers(missing);
     missing.forEach((id, i) => {
       fetched.add(id);
-      const value = raw[i];
-      if (value === null) return;
-      const record = JSON.parse(value) as CustomerRecord;
+      const record = found[i];
+      if (record === undefined) return;
       customers.set(id, record);
       if (record.mergedInto !== undefined) wanted.add(record.mergedInto);
       if (options.down) for (const merged of record.mergedCustomers) wanted.add(merged);
@@ -192,24 +217,12 @@ async function loadGraph(
   if (options.ownIdentities) {
     await loadIdentities([...customers.values()].flatMap((c) => c.ownIdentities));
   }
-  let keptApart = PersistentMap.empty<true>();
-  const ids = [...customers.keys()];
-  if (options.keptApart && ids.length > 1 && ids.length <= 64) {
-    const pairs: string[] = [];
-    for (let i = 0; i < ids.length; i++)
-      for (let j = i + 1; j < ids.length; j++) pairs.push(customerPairKey(ids[i], ids[j]));
-    const raw = await redis.hmget(keys.pairs, ...pairs.map((pair) => `kept:${pair}`));
-    pairs.forEach((pair, i) => {
-      if (raw[i] !== null) keptApart = keptApart.set(pair, true);
-    });
-  }
   // Only a fold numbers records by it; a query never reads it.
-  const eventCount =
-    options.down && !options.eventCount ? 0 : Number((await redis.get(keys.eventCount)) ?? 0);
+  const eventCount = options.down && !options.eventCount ? 0 : await records.eventCount();
   return {
     identities: PersistentMap.from(identities),
     customers: PersistentMap.from(customers),
-    keptApart,
+    keptApart: PersistentMap.empty<true>(),
     suggestedPairs: PersistentMap.empty<true>(),
     eventCount,
   };

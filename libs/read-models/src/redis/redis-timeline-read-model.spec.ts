@@ -51,22 +51,29 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<v
 
 describeWithServices(['redis'], 'redis timeline read model', (urls) => {
   const clients = new Map<TimelineReadModel, Redis>();
-  describeTimelineReadModelContract({
-    name: 'redis',
-    open: async () => {
-      const redis = new Redis(urls.redis);
-      const model = new RedisTimelineReadModel(redis, { prefix: testPrefix() });
-      clients.set(model, redis);
-      return model;
-    },
-    close: async (model) => {
-      const redis = clients.get(model) as Redis;
-      clients.delete(model);
-      await model.clear();
-      expect(await dumpRedisKeys(redis, (model as RedisTimelineReadModel).prefix)).toEqual({});
-      await redis.quit();
-    },
-  });
+  // Twice: a model that never read its checkpoint folds identity events on the graph it
+  // reads from Redis; one that found the model empty keeps the whole graph it writes.
+  for (const [name, keepsGraph] of [
+    ['redis', false],
+    ['redis, graph kept by its writer', true],
+  ] as const)
+    describeTimelineReadModelContract({
+      name,
+      open: async () => {
+        const redis = new Redis(urls.redis);
+        const model = new RedisTimelineReadModel(redis, { prefix: testPrefix() });
+        if (keepsGraph) expect(await model.checkpoint()).toBe(0);
+        clients.set(model, redis);
+        return model;
+      },
+      close: async (model) => {
+        const redis = clients.get(model) as Redis;
+        clients.delete(model);
+        await model.clear();
+        expect(await dumpRedisKeys(redis, (model as RedisTimelineReadModel).prefix)).toEqual({});
+        await redis.quit();
+      },
+    });
 
   describe('redis specifics', () => {
     let redis: Redis;

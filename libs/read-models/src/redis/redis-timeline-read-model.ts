@@ -27,6 +27,7 @@ import { packStrings } from './packed-strings';
 import { type TimelineReadModel } from '../timeline/timeline-read-model';
 import { type RedisFence } from './redis-lease';
 import { unlinkKeysStartingWith } from './unlink-keys';
+import { WrittenGraph } from './written-graph';
 import { type TimelineAsOf } from '../time-travel/log-as-of';
 import {
   customerByIdentityAsOf,
@@ -37,9 +38,12 @@ import {
 } from '../time-travel/timeline-as-of';
 import {
   foldIdentityEvents,
+  graphWrites,
   loadGraphAround,
+  redisGraphRecords,
   survivorIn,
   survivorOfIdentityIn,
+  type GraphWrites,
   type RedisGraphKeys,
   redisGraphKeys,
 } from './redis-identity-graph';
@@ -134,6 +138,8 @@ export class RedisTimelineReadModel implements TimelineReadModel {
    * failed batch and whenever the checkpoint is read (the runner's start, resume, check).
    */
   private readonly identitiesWritten = new Set<string>();
+  /** The whole graph, while this instance has written all of it since the model was empty. */
+  private readonly writtenGraph = new WrittenGraph();
   /** Settles once the last batch `apply` was called with has been sent to Redis. */
   private sent: Promise<void> = Promise.resolve();
   /** `apply` may be called before the previous call settled: batches go out in call order. */
@@ -154,7 +160,18 @@ export class RedisTimelineReadModel implements TimelineReadModel {
   async checkpoint(): Promise<number> {
     // Whoever asks is about to (re)start from Redis's own state: trust nothing remembered.
     this.identitiesWritten.clear();
-    return Number((await this.redis.get(this.checkpointKey)) ?? 0);
+    const g = this.graphKeys;
+    const [[, checkpoint], [, graphKeys]] = (await this.redis
+      .multi()
+      .get(this.checkpointKey)
+      .exists(g.customers, g.identities, g.pairs, g.eventCount)
+      .exec()) as [[null, string | null], [null, number]];
+    const position = Number(checkpoint ?? 0);
+    // An empty model (a rebuild's new version, Redis come back empty): every record of the
+    // graph will be one this instance writes, so it can keep the graph instead of reading it.
+    if (position === 0 && graphKeys === 0) this.writtenGraph.startEmpty();
+    else this.writtenGraph.forget();
+    return position;
   }
 
   async apply(
@@ -172,9 +189,16 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     let applied: Promise<void>;
     try {
       await turn;
-      const graph = identityEvents.length
-        ? await foldIdentityEvents(this.redis, this.graphKeys, identityEvents)
-        : null;
+      const kept = this.writtenGraph.recordsFor(range.after);
+      let graph: GraphWrites | null = null;
+      if (identityEvents.length > 0) {
+        const part = await foldIdentityEvents(
+          kept ?? redisGraphRecords(this.redis, this.graphKeys),
+          identityEvents,
+        );
+        if (kept) this.writtenGraph.folding(part, range.upTo);
+        graph = graphWrites(part);
+      } else this.writtenGraph.moved(range.after, range.upTo);
       const changes: string[] = [];
       for (const records of [graph?.customers, graph?.identities, graph?.pairs]) {
         changes.push(String(records?.length ?? 0));
@@ -195,6 +219,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       await applied;
     } catch (error) {
       this.identitiesWritten.clear();
+      this.writtenGraph.forget();
       throw error;
     }
     for (const bucket of filedNow) this.identitiesWritten.add(bucket);
@@ -277,6 +302,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
    */
   async clear(): Promise<void> {
     this.identitiesWritten.clear();
+    this.writtenGraph.forget();
     await this.redis.unlink(...this.ownKeys());
     for (const kind of ['timeline', 'activity'])
       await unlinkKeysStartingWith(this.redis, `${this.prefix}${kind}:`);
