@@ -3,10 +3,11 @@
  * timeline, with the ingestor and projector as separate processes on a SQLite log, and
  * — as the baseline, in the same run — bare kafkajs consuming the same messages.
  *
- * Both runs publish the same CloudEvents (binary content mode, keyed by identity, encoded
- * beforehand exactly as the adapter SDK encodes them) with one plain kafkajs producer, so
- * the clock measures the platform, not the adapter's own validation. The adapter SDK's
- * publish rate is reported on its own line.
+ * Both runs publish the same CloudEvents (in the adapter SDK's default content mode,
+ * structured, keyed by identity, encoded beforehand exactly as the SDK encodes them) with
+ * one plain kafkajs producer, so the clock measures the platform, not the adapter's own
+ * validation. A second end-to-end run in binary mode (`ce_*` headers) is printed for
+ * reference, and the adapter SDK's publish rate on its own line.
  *
  * BENCH_TOUCHPOINTS (default 50000) and BENCH_IDENTITIES (default 5000) size the run;
  * BENCH_INGESTORS (default 1) runs that many ingestor replicas in the consumer group.
@@ -14,11 +15,17 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TouchpointPublisher, type TouchpointInput } from '@rapport/adapter-sdk';
+import {
+  DEFAULT_CONTENT_MODE,
+  TouchpointPublisher,
+  type TouchpointInput,
+} from '@rapport/adapter-sdk';
 import { type Channel } from '@rapport/domain';
 import { identityKey, parseInboundEvent } from '@rapport/domain';
 import {
+  type ContentMode,
   encodeBinary,
+  encodeStructured,
   kafkaFromUrl,
   provisionTopics,
   removeTopics,
@@ -60,7 +67,12 @@ function workload(run: string): TouchpointInput[] {
 }
 
 /** The workload as Kafka messages per topic, encoded like the adapter SDK does it (not timed). */
-function encode(events: TouchpointInput[], prefix: string): Map<string, Message[]> {
+function encode(
+  events: TouchpointInput[],
+  prefix: string,
+  mode: ContentMode = DEFAULT_CONTENT_MODE,
+): Map<string, Message[]> {
+  const encodeMessage = mode === 'binary' ? encodeBinary : encodeStructured;
   const topics = topicNames(prefix);
   const byTopic = new Map<string, Message[]>();
   for (const input of events) {
@@ -71,7 +83,7 @@ function encode(events: TouchpointInput[], prefix: string): Map<string, Message[
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     const topic = topics.touchpoint(parsed.value.cloudEvent.data?.channel as Channel);
     const list = byTopic.get(topic) ?? [];
-    list.push(encodeBinary(parsed.value.cloudEvent, identityKey(parsed.value.identity)));
+    list.push(encodeMessage(parsed.value.cloudEvent, identityKey(parsed.value.identity)));
     byTopic.set(topic, list);
   }
   return byTopic;
@@ -177,7 +189,12 @@ async function processesOf(redis: Redis, services: RunningProcess[]): Promise<Ma
 }
 
 /** End to end: ingestor and projector as processes; the clock stops when Redis holds every touchpoint. */
-async function endToEnd(kafkaUrl: string, redisUrl: string, run: string): Promise<number> {
+async function endToEnd(
+  kafkaUrl: string,
+  redisUrl: string,
+  run: string,
+  mode: ContentMode = DEFAULT_CONTENT_MODE,
+): Promise<number> {
   const topicPrefix = `${run}-e2e.`;
   await prepareTopics(kafkaUrl, topicPrefix);
   const redisPrefix = `rapport:bench:${run}:`;
@@ -197,9 +214,9 @@ async function endToEnd(kafkaUrl: string, redisUrl: string, run: string): Promis
     Number((await redis.get(`${redisPrefix}checkpoint:timeline`)) ?? 0);
   try {
     // Warm-up: one touchpoint through the whole path, so the consumer group has joined.
-    await publishAll(kafkaUrl, encode(workload(`${run}-warmup`).slice(0, 1), topicPrefix));
+    await publishAll(kafkaUrl, encode(workload(`${run}-warmup`).slice(0, 1), topicPrefix, mode));
     await eventually(checkpoint, (c) => c >= 1, 120_000, 20);
-    const messages = encode(workload(run), topicPrefix);
+    const messages = encode(workload(run), topicPrefix, mode);
     const pids = await processesOf(redis, services);
     const cpuBefore = new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
     const started = performance.now();
@@ -260,11 +277,16 @@ async function main(): Promise<void> {
     const bare = await bareKafkajs(kafka.url, run);
     console.log(`  bare kafkajs: ${Math.round(bare)} messages/s (publish → consumed)`);
     const e2e = await endToEnd(kafka.url, redis.url, run);
+    console.log(`  binary content mode (ce_* headers), for reference:`);
+    const e2eBinary = await endToEnd(kafka.url, redis.url, `${run}-binary`, 'binary');
     console.log(
       `  adapter SDK:  ${Math.round(await sdkRate(kafka.url, run))} touchpoints/s published (validated locally), for reference`,
     );
     console.log(
-      `  end to end:   ${Math.round(e2e)} touchpoints/s (publish → visible in the Redis timeline)`,
+      `  end to end, binary mode: ${Math.round(e2eBinary)} touchpoints/s (${(e2eBinary / bare).toFixed(2)}x of bare kafkajs)`,
+    );
+    console.log(
+      `  end to end:   ${Math.round(e2e)} touchpoints/s (publish → visible in the Redis timeline, ${DEFAULT_CONTENT_MODE} mode)`,
     );
     console.log(
       `ingest: ${Math.round(e2e)} touchpoints/s end-to-end, ${(e2e / bare).toFixed(2)}x of bare kafkajs`,

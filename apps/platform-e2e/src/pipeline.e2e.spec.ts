@@ -52,6 +52,7 @@ const pipelineSuite =
     let projector: RunningProcess;
     let queryApi: RunningProcess;
     let publisher: TouchpointPublisher;
+    let binaryPublisher: TouchpointPublisher;
 
     beforeAll(async () => {
       await ensureE2eTopics(urls.kafka, topics);
@@ -66,11 +67,19 @@ const pipelineSuite =
         clientId: `${run}-adapter`,
         source: 'e2e/adapter',
       });
-      await publisher.connect();
+      // The same adapter (same source) in the other content mode, for the redeliveries.
+      binaryPublisher = new TouchpointPublisher({
+        kafkaUrl: urls.kafka,
+        topicPrefix: topics.prefix,
+        clientId: `${run}-adapter-binary`,
+        source: 'e2e/adapter',
+        mode: 'binary',
+      });
+      await Promise.all([publisher.connect(), binaryPublisher.connect()]);
     });
 
     afterAll(async () => {
-      await publisher?.disconnect();
+      await Promise.all([publisher?.disconnect(), binaryPublisher?.disconnect()]);
       await Promise.all([ingestor?.stop(), projector?.stop(), queryApi?.stop()]);
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length) await redis.unlink(...keys);
@@ -89,8 +98,9 @@ const pipelineSuite =
       const publishTwice = async (from: number, to: number) => {
         for (let i = from; i < to; i += 1000) {
           const chunk = workload.slice(i, Math.min(i + 1000, to));
-          await publisher.publishBatch(chunk);
-          await publisher.publishBatch(chunk); // a redelivery of every message
+          await publisher.publishBatch(chunk); // structured mode, the SDK's default
+          // A redelivery of every message, in binary mode: the same log event all the same.
+          await binaryPublisher.publishBatch(chunk);
         }
       };
 

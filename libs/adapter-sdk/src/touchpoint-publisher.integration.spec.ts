@@ -45,12 +45,9 @@ describeWithServices(['kafka'], 'TouchpointPublisher on a real Kafka', (urls) =>
     };
     await ensureTopics(kafka, loadTopicDefinitions());
     const common = { kafka, clientId: 'unused', now: () => now };
-    binary = new TouchpointPublisher({ ...common, source: 'adapters/email' });
-    structured = new TouchpointPublisher({
-      ...common,
-      source: 'adapters/survey-tool',
-      mode: 'structured',
-    });
+    binary = new TouchpointPublisher({ ...common, source: 'adapters/email', mode: 'binary' });
+    // No mode: the default, structured.
+    structured = new TouchpointPublisher({ ...common, source: 'adapters/survey-tool' });
     await Promise.all([binary.connect(), structured.connect()]);
   });
 
@@ -227,7 +224,7 @@ describeWithServices(['kafka'], 'TouchpointPublisher on a real Kafka', (urls) =>
       });
       expect(receipt.topic).toBe(`${prefix}touchpoints.chat`);
       const [record] = await recordsAt([receipt]);
-      expect(parsedFrom(record, 'binary').cloudEvent.id).toBe(`chat-${run}`);
+      expect(parsedFrom(record, 'structured').cloudEvent.id).toBe(`chat-${run}`);
     } finally {
       await publisher.disconnect();
       const admin = kafka.admin();
