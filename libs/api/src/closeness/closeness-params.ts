@@ -1,8 +1,7 @@
 import { DAY_MS, type FieldError } from '@rapport/domain';
+import { RFC3339_DATE_TIME } from '@rapport/read-models';
 import { ProblemException } from '../http/problem';
 
-/** RFC 3339 with an offset: `2026-06-01T12:00:00Z`, `2026-06-01T14:00:00+02:00`. */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
 /** `30d`, `12h`, or ISO 8601 `P30D`, `PT12H`, `P2DT12H`. */
 const SHORT_DURATION = /^(\d{1,5})(d|h)$/i;
 const ISO_DURATION = /^P(?:(\d{1,5})D)?(?:T(?:(\d{1,6})H)?)?$/i;
@@ -45,7 +44,7 @@ export class ClosenessParams {
       return undefined;
     }
     const ms = Date.parse(raw);
-    if (!RFC3339.test(raw) || !Number.isFinite(ms)) {
+    if (!RFC3339_DATE_TIME.test(raw) || !Number.isFinite(ms)) {
       this.errors.push({
         path: 'asOf',
         message: 'expected an RFC 3339 time with an offset, e.g. 2026-06-01T12:00:00Z',
