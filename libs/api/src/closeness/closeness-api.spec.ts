@@ -119,6 +119,9 @@ describe('closeness API on embedded defaults', () => {
     const bad = await http.get('/v1/closeness/top?asOf=yesterday').expect(400);
     expect(bad.headers['content-type']).toContain('application/problem+json');
     expect(bad.body.errors[0].path).toBe('asOf');
+    // RFC 3339 needs the seconds, as for the timeline's asOf.
+    const noSeconds = await http.get('/v1/closeness/top?asOf=2026-05-31T12:00Z').expect(400);
+    expect(noSeconds.body.errors[0].path).toBe('asOf');
   });
 
   it('GET /v1/customers/:id/closeness?asOf=<position>: the log up to that position, scored when it was recorded', async () => {
