@@ -9,28 +9,19 @@ import {
 } from '../contract/closeness-read-model-contract';
 import { RedisLease } from './redis-lease';
 import { RedisClosenessReadModel } from './redis-closeness-read-model';
+import { redisAdapterUnderTest } from './redis-adapter-under-test.spec-helper';
 import { FencedOutError } from './fenced-batch-script';
 
 const testPrefix = () => `rapport-test:${randomUUID()}:`;
 
 describeWithServices(['redis'], 'redis closeness read model', (urls) => {
-  const clients = new Map<ClosenessReadModel, Redis>();
-  describeClosenessReadModelContract({
-    name: 'redis',
-    open: async () => {
-      const redis = new Redis(urls.redis);
-      const model = new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, {
-        prefix: testPrefix(),
-      });
-      clients.set(model, redis);
-      return model;
-    },
-    close: async (model) => {
-      await model.clear();
-      await clients.get(model)?.quit();
-      clients.delete(model);
-    },
-  });
+  describeClosenessReadModelContract(
+    redisAdapterUnderTest<RedisClosenessReadModel, ClosenessReadModel>(
+      'redis',
+      urls.redis,
+      (redis, prefix) => new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, { prefix }),
+    ),
+  );
 
   it('a writer that lost its lease writes nothing', async () => {
     const redis = new Redis(urls.redis);

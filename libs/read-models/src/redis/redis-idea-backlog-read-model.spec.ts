@@ -7,32 +7,22 @@ import { openEventStore } from '@rapport/event-store';
 import { ideaStreamId, ideaSubmitted, ideaVoted } from '@rapport/domain';
 import { ideaBacklogProjection } from '../ideas/idea-backlog-projection';
 import { ProjectionRunner } from '../projection/projection-runner';
-import { dumpRedisKeys } from './dump-redis-keys';
 import { cleanRebuildDump, readModelDump } from './rebuild-comparison';
 import { RedisLease } from './redis-lease';
 import { RedisIdeaBacklogReadModel } from './redis-idea-backlog-read-model';
+import { redisAdapterUnderTest } from './redis-adapter-under-test.spec-helper';
 import { FencedOutError } from './fenced-batch-script';
 
 const testPrefix = () => `rapport-test:${randomUUID()}:`;
 
 describeWithServices(['redis'], 'redis idea backlog read model', (urls) => {
-  const clients = new Map<IdeaBacklogReadModel, Redis>();
-  describeIdeaBacklogReadModelContract({
-    name: 'redis',
-    open: async () => {
-      const redis = new Redis(urls.redis);
-      const model = new RedisIdeaBacklogReadModel(redis, { prefix: testPrefix() });
-      clients.set(model, redis);
-      return model;
-    },
-    close: async (model) => {
-      const redis = clients.get(model) as Redis;
-      clients.delete(model);
-      await model.clear();
-      expect(await dumpRedisKeys(redis, (model as RedisIdeaBacklogReadModel).prefix)).toEqual({});
-      await redis.quit();
-    },
-  });
+  describeIdeaBacklogReadModelContract(
+    redisAdapterUnderTest<RedisIdeaBacklogReadModel, IdeaBacklogReadModel>(
+      'redis',
+      urls.redis,
+      (redis, prefix) => new RedisIdeaBacklogReadModel(redis, { prefix }),
+    ),
+  );
 
   it('writes nothing once the writer lost its lease', async () => {
     const redis = new Redis(urls.redis);

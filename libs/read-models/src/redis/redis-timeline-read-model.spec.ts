@@ -11,6 +11,7 @@ import { dumpRedisKeys } from './dump-redis-keys';
 import { RedisLease } from './redis-lease';
 import { FencedOutError } from './fenced-batch-script';
 import { RedisTimelineReadModel } from './redis-timeline-read-model';
+import { redisAdapterUnderTest } from './redis-adapter-under-test.spec-helper';
 
 const testPrefix = () => `rapport-test:${randomUUID()}:`;
 
@@ -50,30 +51,23 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<v
 }
 
 describeWithServices(['redis'], 'redis timeline read model', (urls) => {
-  const clients = new Map<TimelineReadModel, Redis>();
   // Twice: a model that never read its checkpoint folds identity events on the graph it
   // reads from Redis; one that found the model empty keeps the whole graph it writes.
   for (const [name, keepsGraph] of [
     ['redis', false],
     ['redis, graph kept by its writer', true],
   ] as const)
-    describeTimelineReadModelContract({
-      name,
-      open: async () => {
-        const redis = new Redis(urls.redis);
-        const model = new RedisTimelineReadModel(redis, { prefix: testPrefix() });
-        if (keepsGraph) expect(await model.checkpoint()).toBe(0);
-        clients.set(model, redis);
-        return model;
-      },
-      close: async (model) => {
-        const redis = clients.get(model) as Redis;
-        clients.delete(model);
-        await model.clear();
-        expect(await dumpRedisKeys(redis, (model as RedisTimelineReadModel).prefix)).toEqual({});
-        await redis.quit();
-      },
-    });
+    describeTimelineReadModelContract(
+      redisAdapterUnderTest<RedisTimelineReadModel, TimelineReadModel>(
+        name,
+        urls.redis,
+        async (redis, prefix) => {
+          const model = new RedisTimelineReadModel(redis, { prefix });
+          if (keepsGraph) expect(await model.checkpoint()).toBe(0);
+          return model;
+        },
+      ),
+    );
 
   describe('redis specifics', () => {
     let redis: Redis;
