@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SqliteEventStore } from '@rapport/event-store';
-import { resolveRange } from './log-selection';
+import { parseLogBound, resolveRange } from './log-selection';
 
 describe('resolveRange', () => {
   it('turns a time --from into the first position the log committed at or after it', async () => {
@@ -22,5 +22,24 @@ describe('resolveRange', () => {
     expect(await fromTime('2026-03-01T00:09:30Z')).toBe(31); // past the last: nothing selected
     expect(await fromTime('2026-02-01T00:00:00Z')).toBe(1);
     await store.close();
+  });
+});
+
+describe('parseLogBound', () => {
+  it('takes a position, a date (UTC midnight) or a time with an offset, and says which when not', () => {
+    expect(parseLogBound('from', '1000')).toEqual({ position: 1000 });
+    expect(parseLogBound('from', '2026-03-01')).toEqual({
+      time: Date.UTC(2026, 2, 1),
+      text: '2026-03-01',
+    });
+    expect(parseLogBound('to', '2026-03-01T10:00:00+01:00')).toEqual({
+      time: Date.UTC(2026, 2, 1, 9),
+      text: '2026-03-01T10:00:00+01:00',
+    });
+    // No offset: each machine would read it in its own timezone.
+    expect(() => parseLogBound('from', '2026-03-01T09:00:00')).toThrow(
+      /--from 2026-03-01T09:00:00: expected a log position \(e\.g\. 1000\), a date \(UTC midnight/,
+    );
+    expect(() => parseLogBound('from', '0')).toThrow(/a position is a whole number from 1/);
   });
 });

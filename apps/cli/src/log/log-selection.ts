@@ -56,6 +56,7 @@ export function addSelectionOptions(command: Command, fromHelp?: string): Comman
     .option('--stream-prefix <prefix>', 'stream id prefixes, comma-separated', listOption);
 }
 
+/** A date (UTC midnight), or a date and time with an offset (seconds optional). */
 const TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/i;
 
 export function parseLogBound(name: string, value: string): LogBound {
@@ -69,7 +70,7 @@ export function parseLogBound(name: string, value: string): LogBound {
   const time = Date.parse(text);
   if (!TIME.test(text) || Number.isNaN(time))
     throw new UsageError(
-      `--${name} ${value}: expected a log position (e.g. 1000) or an ISO time with an offset (e.g. 2026-03-01T00:00:00Z)`,
+      `--${name} ${value}: expected a log position (e.g. 1000), a date (UTC midnight, e.g. 2026-03-01) or a time with an offset (e.g. 2026-03-01T09:00:00Z)`,
     );
   return { time, text };
 }
