@@ -59,7 +59,7 @@ export interface RedisClosenessReadModelOptions {
  *       fact bucket: m, m × (eventId, fact JSON), then per customer: id, rank key ('' =
  *       out of the rankings), state JSON, last contact, old day ('' = none), new day.
  * The shared checks (fence, checkpoint) come before any write. A day's entry in `days` is
- * the highest key filed under it.
+ * the highest key filed under it, set once per day the batch touched (after all its moves).
  */
 const APPLY_SCRIPT = `
 local function batched(command, key, first, last)
@@ -67,6 +67,9 @@ local function batched(command, key, first, last)
     redis.call(command, key, unpack(ARGV, i, math.min(i + 999, last)))
   end
 end
+-- The days whose buckets this batch changed (bucket key -> day), indexed once at the end:
+-- a day's entry is its bucket's highest key, whatever order the batch moved customers in.
+local touchedDays = {}
 local function indexDay(bucket, day)
   local top = redis.call('ZREVRANGE', bucket, 0, 0, 'WITHSCORES')
   if #top == 0 then redis.call('ZREM', KEYS[6], day)
@@ -94,7 +97,7 @@ for k = 1, C do
   if ARGV[a + 4] ~= '' then
     redis.call('ZREM', KEYS[b + 1], id)
     redis.call('ZREM', KEYS[b + 3], id)
-    indexDay(KEYS[b + 1], ARGV[a + 4])
+    touchedDays[KEYS[b + 1]] = ARGV[a + 4]
   end
   if rank == '' then
     redis.call('ZREM', KEYS[2], id)
@@ -106,10 +109,11 @@ for k = 1, C do
     redis.call('HSET', KEYS[4], id, ARGV[a + 3])
     redis.call('ZADD', KEYS[b + 2], rank, id)
     redis.call('ZADD', KEYS[b + 4], rank, id)
-    indexDay(KEYS[b + 2], ARGV[a + 5])
+    touchedDays[KEYS[b + 2]] = ARGV[a + 5]
   end
   a = a + 6
 end
+for bucket, day in pairs(touchedDays) do indexDay(bucket, day) end
 if ARGV[4] ~= '' then
   local previous = redis.call('GET', KEYS[5])
   if not previous or tonumber(previous) < tonumber(ARGV[4]) then
