@@ -161,11 +161,12 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     // Whoever asks is about to (re)start from Redis's own state: trust nothing remembered.
     this.identitiesWritten.clear();
     const g = this.graphKeys;
-    const [[, checkpoint], [, graphKeys]] = (await this.redis
+    const [[readError, checkpoint], [countError, graphKeys]] = (await this.redis
       .multi()
       .get(this.checkpointKey)
       .exists(g.customers, g.identities, g.pairs, g.eventCount)
-      .exec()) as [[null, string | null], [null, number]];
+      .exec()) as [[Error | null, string | null], [Error | null, number]];
+    if (readError || countError) throw readError ?? countError;
     const position = Number(checkpoint ?? 0);
     // An empty model (a rebuild's new version, Redis come back empty): every record of the
     // graph will be one this instance writes, so it can keep the graph instead of reading it.
