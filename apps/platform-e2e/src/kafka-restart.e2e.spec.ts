@@ -97,6 +97,14 @@ describeWithServices(['kafka'], 'Kafka restarted in the middle of ingestion', ()
         500,
       );
       const missing = [...acknowledged].filter((id) => !ids.includes(id));
+      // When something is missing, what the ingestor said is the first thing to read.
+      if (missing.length > 0)
+        console.log(
+          `the ingestor's last lines:\n${ingestor.output
+            .filter((line) => !line.includes('ECONNREFUSED'))
+            .slice(-60)
+            .join('\n')}`,
+        );
       expect(missing).toEqual([]);
       expect(ids.length).toBe(new Set(ids).size);
       expect(ids.length).toBe(acknowledged.size);

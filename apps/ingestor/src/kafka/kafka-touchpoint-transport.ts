@@ -14,6 +14,7 @@ import {
 import {
   type Consumer,
   type EachBatchPayload,
+  type Kafka,
   type KafkaMessage,
   type Message,
   type Producer,
@@ -48,7 +49,13 @@ export interface IngestorCounters {
  */
 export class KafkaTouchpointTransport extends Server implements CustomTransportStrategy {
   private readonly log = new Logger('ingestor');
+  private kafka: Kafka | null = null;
   private consumer: Consumer | null = null;
+  private closing = false;
+  /** The pause before starting a crashed consumer again; doubles, reset by a good batch. */
+  private restartPauseMs = 1000;
+  /** How often a crashed consumer was started again (tests read it). */
+  consumerRestarts = 0;
   private producer: Producer | null = null;
   readonly counters: IngestorCounters = { ingested: 0, duplicates: 0, deadLettered: 0, batches: 0 };
   private readonly topics: TopicNames;
@@ -66,38 +73,66 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
       const kafka = kafkaFromBrokers(this.brokers, this.options.clientId ?? 'rapport-ingestor');
       await provisionTopics(kafka, this.topics.prefix);
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      const consumer = kafka.consumer({
-        groupId: this.options.groupId,
-        maxBytesPerPartition: 8 * 1024 * 1024,
-        // Under load, let the broker gather a few hundred touchpoints per fetch (or wait at
-        // most 20 ms): fewer fetches and fewer, larger durable appends.
-        minBytes: 128 * 1024,
-        maxWaitTimeInMs: 20,
-      });
       this.producer = producer;
-      this.consumer = consumer;
       await producer.connect();
-      await consumer.connect();
-      await consumer.subscribe({ topics: [...this.topics.touchpoints], fromBeginning: true });
-      await consumer.run({
-        // kafkajs commits only offsets we resolved, and we resolve an offset only once the
-        // message is in the log or on the DLQ; committing about once a second instead of
-        // after every batch saves a broker round trip per partition batch. A crash
-        // redelivers at most that second, which idempotent appends absorb.
-        autoCommit: true,
-        autoCommitInterval: 1000,
-        eachBatchAutoResolve: false,
-        // Several partitions at once; their appends share one durable write (group commit).
-        partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 8,
-        eachBatch: (payload) => this.handleBatch(payload),
-      });
+      this.kafka = kafka;
+      await this.startConsumer();
       callback();
     } catch (error) {
       callback(error);
     }
   }
 
+  /**
+   * A consumer in the group, working batches until closed. kafkajs restarts a consumer that
+   * crashed on a retriable error, but not one whose batch failed otherwise (the log's store
+   * unreachable, say): that one would sit idle while the process looks healthy. It is
+   * started again here, after a pause that doubles up to 30 s and resets once a batch
+   * succeeds. Nothing is lost meanwhile: offsets move only past durable messages.
+   */
+  private async startConsumer(): Promise<void> {
+    const consumer = (this.kafka as Kafka).consumer({
+      groupId: this.options.groupId,
+      maxBytesPerPartition: 8 * 1024 * 1024,
+      // Under load, let the broker gather a few hundred touchpoints per fetch (or wait at
+      // most 20 ms): fewer fetches and fewer, larger durable appends.
+      minBytes: 128 * 1024,
+      maxWaitTimeInMs: 20,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.closing || this.consumer !== consumer) return;
+      const pauseMs = this.restartPauseMs;
+      this.restartPauseMs = Math.min(2 * pauseMs, 30_000);
+      this.log.error(
+        `the Kafka consumer stopped (${payload.error.name}: ${payload.error.message}); starting it again in ${pauseMs} ms`,
+      );
+      this.consumerRestarts += 1;
+      setTimeout(() => {
+        if (this.closing) return;
+        this.startConsumer().catch((error: unknown) =>
+          this.log.error(`the Kafka consumer did not start again: ${String(error)}`),
+        );
+      }, pauseMs);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.topics.touchpoints], fromBeginning: true });
+    await consumer.run({
+      // kafkajs commits only offsets we resolved, and we resolve an offset only once the
+      // message is in the log or on the DLQ; committing about once a second instead of
+      // after every batch saves a broker round trip per partition batch. A crash
+      // redelivers at most that second, which idempotent appends absorb.
+      autoCommit: true,
+      autoCommitInterval: 1000,
+      eachBatchAutoResolve: false,
+      // Several partitions at once; their appends share one durable write (group commit).
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 8,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
   async close(): Promise<void> {
+    this.closing = true;
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
   }
@@ -126,6 +161,7 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
       const last = chunk[chunk.length - 1].offset;
       // Only now: every message up to `last` is in the log or on the DLQ.
       resolveOffset(last);
+      this.restartPauseMs = 1000;
       await commitOffsetsIfNecessary();
       await heartbeat();
     }
