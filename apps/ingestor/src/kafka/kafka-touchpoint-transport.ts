@@ -49,7 +49,6 @@ export interface IngestorCounters {
  */
 export class KafkaTouchpointTransport extends Server implements CustomTransportStrategy {
   private readonly log = new Logger('ingestor');
-  private kafka: Kafka | null = null;
   private consumer: Consumer | null = null;
   private closing = false;
   /** The pause before starting a crashed consumer again; doubles, reset by a good batch. */
@@ -75,8 +74,7 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       this.producer = producer;
       await producer.connect();
-      this.kafka = kafka;
-      await this.startConsumer();
+      await this.startConsumer(kafka);
       callback();
     } catch (error) {
       callback(error);
@@ -84,14 +82,15 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
   }
 
   /**
-   * A consumer in the group, working batches until closed. kafkajs restarts a consumer that
-   * crashed on a retriable error, but not one whose batch failed otherwise (the log's store
-   * unreachable, say): that one would sit idle while the process looks healthy. It is
-   * started again here, after a pause that doubles up to 30 s and resets once a batch
-   * succeeds. Nothing is lost meanwhile: offsets move only past durable messages.
+   * A consumer in the group, working batches until closed. kafkajs retries a failed batch
+   * and restarts a consumer that crashed on a retriable error (or ran out of retries), but
+   * one that crashed on a non-retriable error stays stopped (CRASH with restart: false), and
+   * would sit idle while the process looks healthy. That one is started again here, after a
+   * pause that doubles up to 30 s and resets once a batch succeeds. Nothing is lost
+   * meanwhile: offsets move only past durable messages.
    */
-  private async startConsumer(): Promise<void> {
-    const consumer = (this.kafka as Kafka).consumer({
+  private async startConsumer(kafka: Kafka): Promise<void> {
+    const consumer = kafka.consumer({
       groupId: this.options.groupId,
       maxBytesPerPartition: 8 * 1024 * 1024,
       // Under load, let the broker gather a few hundred touchpoints per fetch (or wait at
@@ -110,7 +109,7 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
       this.consumerRestarts += 1;
       setTimeout(() => {
         if (this.closing) return;
-        this.startConsumer().catch((error: unknown) =>
+        this.startConsumer(kafka).catch((error: unknown) =>
           this.log.error(`the Kafka consumer did not start again: ${String(error)}`),
         );
       }, pauseMs);

@@ -15,7 +15,6 @@ import {
   foldClosenessFacts,
   type IdentityGraph,
   type IdentityGraphEvent,
-  type IdentityRecord,
   inLogOrder,
   mergeGroupOf,
   planClosenessBatch,
@@ -615,11 +614,8 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     customerIds: readonly string[],
     identityKeys: readonly string[],
   ): Promise<{ graph: IdentityGraph; streams: ClosenessStreams }> {
-    let graph = await loadGraphForBatch(
-      redisGraphRecords(this.redis, this.graphKeys),
-      customerIds,
-      identityKeys,
-    );
+    const records = redisGraphRecords(this.redis, this.graphKeys);
+    let graph = await loadGraphForBatch(records, customerIds, identityKeys);
     const customers = [...new Set([...customerIds, ...graph.customers.keys()])];
     const streams = await this.streamsOf(customers, identityKeys);
     // A customer's stream counts as its own only while the graph has not placed it.
@@ -627,11 +623,11 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       (key) => !graph.identities.has(key),
     );
     if (unchecked.length > 0) {
-      const records = await this.redis.hmget(this.graphKeys.identities, ...unchecked);
+      const found = await records.identities(unchecked);
       let identities = graph.identities;
       unchecked.forEach((key, i) => {
-        if (records[i] !== null)
-          identities = identities.set(key, JSON.parse(records[i] as string) as IdentityRecord);
+        const record = found[i];
+        if (record !== undefined) identities = identities.set(key, record);
       });
       graph = { ...graph, identities };
     }

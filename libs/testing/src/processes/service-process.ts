@@ -108,8 +108,8 @@ export function startService(
  * started through `node` here (so a profiler's flags can join them), it gets the same heap.
  */
 function nodeFlagsOf(script: string): string[] {
-  const shebang = readFileSync(script, 'utf8').split('\n', 1)[0];
-  return shebang.split(/\s+/).slice(shebang.split(/\s+/).indexOf('node') + 1);
+  const words = readFileSync(script, 'utf8').split('\n', 1)[0].split(/\s+/);
+  return words.slice(words.indexOf('node') + 1);
 }
 
 /** Polls `fn` until `ok` holds or the time runs out; returns the last value either way. */
