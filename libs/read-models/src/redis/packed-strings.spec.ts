@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { describeWithServices } from '@rapport/testing';
-import { packStrings } from './packed-strings';
+import { packStrings, StringPacker } from './packed-strings';
 
 /** Unpacks in Redis with the Lua `cmsgpack` the batch scripts use, and returns the strings. */
 const UNPACK = `
@@ -33,6 +33,22 @@ describeWithServices(['redis'], 'packStrings', (urls) => {
     ];
     const reply = (await redis.eval(UNPACK, 0, packStrings(values))) as string[];
     expect(reply).toEqual(values);
+  });
+
+  it('packs two strings joined as one, and grows its buffer as strings come', async () => {
+    const packer = new StringPacker(0);
+    const pairs: [string, string][] = [
+      ['0000000000000042', '{"eventId":"e-1","excerpt":"café … 😀"}'],
+      ['', 'tail only'],
+      ['head only', ''],
+      ['', ''],
+      ['ü'.repeat(20_000), 'z'.repeat(10_000)], // str 32 room, 50,000 bytes
+    ];
+    for (const [head, tail] of pairs) packer.pushJoined(head, tail);
+    packer.push('x'.repeat(84)); // 3 × 84 ≥ 256: a str 16 header for 84 bytes
+    expect(packer.length).toBe(6);
+    const reply = (await redis.eval(UNPACK, 0, packer.finish())) as string[];
+    expect(reply).toEqual([...pairs.map(([head, tail]) => head + tail), 'x'.repeat(84)]);
   });
 
   it('packs a batch far longer than a script may take as separate arguments', async () => {

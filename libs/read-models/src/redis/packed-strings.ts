@@ -8,34 +8,78 @@
  * into a buffer (well under 1 µs per entry) and Redis decodes it in C.
  */
 export function packStrings(values: readonly string[]): Buffer {
-  const lengths = new Uint32Array(values.length);
-  let size = 5; // array 32 header
-  for (let i = 0; i < values.length; i++) {
-    const bytes = Buffer.byteLength(values[i]);
-    lengths[i] = bytes;
-    size += bytes + (bytes < 32 ? 1 : bytes < 0x100 ? 2 : bytes < 0x10000 ? 3 : 5);
+  const packer = new StringPacker(values.length * 16);
+  for (const value of values) packer.push(value);
+  return packer.finish();
+}
+
+/** MessagePack's array 32 header: a type byte and a 4-byte count. */
+const ARRAY_HEADER = 5;
+
+/**
+ * Builds the array of `packStrings` one string at a time, each encoded once, straight into
+ * the buffer: no list of strings to keep, and `pushJoined` packs two strings as one (a
+ * timeline member's position and JSON) without concatenating them. The header of each
+ * string is sized for its longest possible UTF-8 form (3 bytes per UTF-16 unit), so it may
+ * be wider than the shortest one; MessagePack readers (Redis's `cmsgpack`) accept that.
+ */
+export class StringPacker {
+  private buffer: Buffer;
+  private offset = ARRAY_HEADER;
+  private count = 0;
+
+  constructor(expectedBytes = 4096) {
+    this.buffer = Buffer.allocUnsafe(ARRAY_HEADER + Math.max(64, expectedBytes));
   }
-  const buffer = Buffer.allocUnsafe(size);
-  buffer[0] = 0xdd;
-  buffer.writeUInt32BE(values.length, 1);
-  let offset = 5;
-  for (let i = 0; i < values.length; i++) {
-    const bytes = lengths[i];
-    if (bytes < 32) {
-      buffer[offset++] = 0xa0 | bytes; // fixstr
-    } else if (bytes < 0x100) {
-      buffer[offset++] = 0xd9; // str 8
-      buffer[offset++] = bytes;
-    } else if (bytes < 0x10000) {
-      buffer[offset++] = 0xda; // str 16
-      buffer.writeUInt16BE(bytes, offset);
-      offset += 2;
+
+  /** How many strings have been pushed so far. */
+  get length(): number {
+    return this.count;
+  }
+
+  push(value: string): void {
+    this.pushJoined(value, '');
+  }
+
+  /** Packs `head + tail` as one string. */
+  pushJoined(head: string, tail: string): void {
+    const most = 3 * (head.length + tail.length);
+    const header = most < 32 ? 1 : most < 0x100 ? 2 : most < 0x10000 ? 3 : 5;
+    this.reserve(header + most);
+    const start = this.offset + header;
+    let end = start;
+    if (head.length > 0) end += this.buffer.write(head, end);
+    if (tail.length > 0) end += this.buffer.write(tail, end);
+    const bytes = end - start;
+    const buffer = this.buffer;
+    let at = this.offset;
+    if (header === 1) {
+      buffer[at] = 0xa0 | bytes; // fixstr
+    } else if (header === 2) {
+      buffer[at++] = 0xd9; // str 8
+      buffer[at] = bytes;
+    } else if (header === 3) {
+      buffer[at++] = 0xda; // str 16
+      buffer.writeUInt16BE(bytes, at);
     } else {
-      buffer[offset++] = 0xdb; // str 32
-      buffer.writeUInt32BE(bytes, offset);
-      offset += 4;
+      buffer[at++] = 0xdb; // str 32
+      buffer.writeUInt32BE(bytes, at);
     }
-    offset += buffer.write(values[i], offset);
+    this.offset = end;
+    this.count++;
   }
-  return buffer;
+
+  /** The packed array; the packer is not to be used after. */
+  finish(): Buffer {
+    this.buffer[0] = 0xdd; // array 32
+    this.buffer.writeUInt32BE(this.count, 1);
+    return this.buffer.subarray(0, this.offset);
+  }
+
+  private reserve(bytes: number): void {
+    if (this.offset + bytes <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.offset + bytes));
+    this.buffer.copy(grown, 0, 0, this.offset);
+    this.buffer = grown;
+  }
 }

@@ -23,7 +23,7 @@ import {
 } from '@rapport/domain';
 import { type CheckpointRange } from '../projection/checkpoint';
 import { FencedBatchScript } from './fenced-batch-script';
-import { packStrings } from './packed-strings';
+import { packStrings, StringPacker } from './packed-strings';
 import { type TimelineReadModel } from '../timeline/timeline-read-model';
 import { type RedisFence } from './redis-lease';
 import { unlinkKeysStartingWith } from './unlink-keys';
@@ -65,7 +65,7 @@ const MAX_CHUNK = 1000;
  *       identities, graph pairs, graph event count, the K timeline keys, the K activity
  *       keys[, fence key last]
  * ARGV: after, upTo, fence token ('' = no fence), then two MessagePack arrays of strings
- *       (`packStrings`): the entries, unpacked into A —
+ *       (`packStrings`' format): the entries, unpacked into A —
  *         K, then per timeline: g, then per channel: channel, n, n × (score, member),
  *         then per hash (KEYS 2–3): m, m × (field, value) —
  *       and the identity graph's changes, unpacked into B —
@@ -499,8 +499,8 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     timelines: Buffer;
     filedNow: Set<string>;
   } {
-    // bucket → its channels' (score, member) pairs: [channel, pairs, channel, pairs, …]
-    const byTimeline = new Map<string, (string | string[])[]>();
+    // bucket → its channels' entries: [channel, entries, channel, entries, …]
+    const byTimeline = new Map<string, (string | TimelineEntry[])[]>();
     const identities: string[] = [];
     const streamIdentities: string[] = [];
     const filedNow = new Set<string>();
@@ -508,11 +508,11 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       const bucket = identityKey(entry.identity);
       let channels = byTimeline.get(bucket);
       if (!channels) byTimeline.set(bucket, (channels = []));
-      let pairs: string[] | undefined;
+      let filed: TimelineEntry[] | undefined;
       for (let i = 0; i < channels.length; i += 2)
-        if (channels[i] === entry.channel) pairs = channels[i + 1] as string[];
-      if (!pairs) channels.push(entry.channel, (pairs = []));
-      pairs.push(String(scoreOf(entry)), memberOf(entry));
+        if (channels[i] === entry.channel) filed = channels[i + 1] as TimelineEntry[];
+      if (!filed) channels.push(entry.channel, (filed = []));
+      filed.push(entry);
       // The customer of the identity's stream: a function of the identity, so set once per
       // bucket, and not again by a batch after one of ours that set it.
       if (!filedNow.has(bucket) && !this.identitiesWritten.has(bucket)) {
@@ -524,20 +524,26 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     const keys = this.ownKeys();
     for (const bucket of byTimeline.keys()) keys.push(this.timelineKey(bucket));
     for (const bucket of byTimeline.keys()) keys.push(this.activityKey(bucket));
-    const values: string[] = [String(byTimeline.size)];
+    // Each member is encoded once, straight into the packed argument (no member string).
+    const packed = new StringPacker(entries.length * 560);
+    packed.push(String(byTimeline.size));
     for (const channels of byTimeline.values()) {
-      values.push(String(channels.length / 2));
+      packed.push(String(channels.length / 2));
       for (let i = 0; i < channels.length; i += 2) {
-        const pairs = channels[i + 1] as string[];
-        values.push(channels[i] as string, String(pairs.length / 2));
-        for (const value of pairs) values.push(value); // no spread: a big batch would overflow the stack
+        const filed = channels[i + 1] as TimelineEntry[];
+        packed.push(channels[i] as string);
+        packed.push(String(filed.length));
+        for (const entry of filed) {
+          packed.push(String(scoreOf(entry)));
+          packed.pushJoined(positionPrefixOf(entry), JSON.stringify(entry));
+        }
       }
     }
     for (const hash of [identities, streamIdentities]) {
-      values.push(String(hash.length / 2));
-      for (const value of hash) values.push(value);
+      packed.push(String(hash.length / 2));
+      for (const value of hash) packed.push(value);
     }
-    return { keys, timelines: packStrings(values), filedNow };
+    return { keys, timelines: packed.finish(), filedNow };
   }
 
   /** The model's keys besides the per-identity ones, checkpoint first (as the script takes them). */
@@ -580,12 +586,13 @@ function scoreOf(entry: TimelineEntry): number {
   return ms;
 }
 
-function memberOf(entry: TimelineEntry): string {
+/** A member is this, then the entry's JSON: entries of the same millisecond sort by position. */
+function positionPrefixOf(entry: TimelineEntry): string {
   if (!Number.isSafeInteger(entry.position) || entry.position < 0)
     throw new RangeError(
       `entry ${entry.eventId}: position ${entry.position} is not a log position`,
     );
-  return String(entry.position).padStart(POSITION_DIGITS, '0') + JSON.stringify(entry);
+  return String(entry.position).padStart(POSITION_DIGITS, '0');
 }
 
 /** True when `a` comes after `b` in timeline order (older, or same time and lower position). */
