@@ -27,6 +27,14 @@ export async function fetchRecordsAt(
   const wanted = new Set(positions.map(slot));
   const found = new Map<string, FetchedRecord>();
 
+  // Start each partition at the lowest wanted offset.
+  const starts = new Map<string, RecordPosition>();
+  for (const p of positions) {
+    const key = `${p.topic}:${p.partition}`;
+    const current = starts.get(key);
+    if (!current || BigInt(p.offset) < BigInt(current.offset)) starts.set(key, p);
+  }
+
   const consumer = kafka.consumer({ groupId: `rapport-fetch-${randomUUID()}` });
   await consumer.connect();
   try {
@@ -35,9 +43,21 @@ export async function fetchRecordsAt(
         const missing = [...wanted].filter((s) => !found.has(s));
         reject(new Error(`fetchRecordsAt: no record at ${missing.join(', ')} in time`));
       }, options.timeoutMs ?? 20_000);
+      // Seek on every join, not once after run(): when a fetch fails (a broker that has just
+      // created a topic answers NOT_LEADER for a moment) kafkajs restarts the consumer with a
+      // new group member, and the seeks made on the old one are gone.
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        for (const p of starts.values()) consumer.seek(p);
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (payload.restart) return;
+        clearTimeout(timer);
+        reject(payload.error);
+      });
       const topics = [...new Set(positions.map((p) => p.topic))];
       consumer
-        .subscribe({ topics })
+        // fromBeginning: should a seek still be missed, reading from the start finds the records.
+        .subscribe({ topics, fromBeginning: true })
         .then(() =>
           consumer.run({
             autoCommit: false,
@@ -52,16 +72,6 @@ export async function fetchRecordsAt(
             },
           }),
         )
-        .then(() => {
-          // Start each partition at the lowest wanted offset (seek needs a running consumer).
-          const lowest = new Map<string, RecordPosition>();
-          for (const p of positions) {
-            const key = `${p.topic}:${p.partition}`;
-            const current = lowest.get(key);
-            if (!current || BigInt(p.offset) < BigInt(current.offset)) lowest.set(key, p);
-          }
-          for (const p of lowest.values()) consumer.seek(p);
-        })
         .catch((error: unknown) => {
           clearTimeout(timer);
           reject(error);
