@@ -1,0 +1,109 @@
+/**
+ * What one timeline entry costs Redis, by the shape of its sorted-set member — a probe
+ * behind the bench/README analysis of `bench:rebuild`, not a benchmark with a target:
+ *
+ *   node -r @swc-node/register bench/rebuild/member-cost.ts
+ *
+ * 300,000 ZADDs spread over 20,000 keys, 1,000 per batch, two batches in flight, written
+ * three ways: `long` — a Lua script unpacking a MessagePack argument (the timeline's
+ * path) with members as the timeline stores them (16-digit position + entry JSON, ~440
+ * bytes); `short` — the same script with the 16-digit position only; `native` — the long
+ * members as plain ZADD commands in MULTI/EXEC (no script). Prints the Redis server's CPU
+ * per entry (INFO cpu; a shared server counts anyone else's work too) and the rate.
+ * Keys live under `member-cost:<run>:` and are removed after each way.
+ */
+import Redis from 'ioredis';
+import { StringPacker } from '../../libs/read-models/src/redis/packed-strings';
+
+const SCRIPT = `
+local A = cmsgpack.unpack(ARGV[1])
+local a = 1
+for k = 1, #KEYS do
+  local n = tonumber(A[a])
+  redis.call('ZADD', KEYS[k], unpack(A, a + 1, a + 2 * n))
+  a = a + 2 * n + 1
+end
+return 1`;
+const KEYS = 20_000;
+const ENTRIES = 300_000;
+const BATCH = 1000;
+const BODY = JSON.stringify({
+  eventId: '0d5c3f0e-8d2a-4c3b-9f7a-1c2b3d4e5f60',
+  position: 123456,
+  customerId: 'c4a1b2c3-d4e5-4f60-8a7b-9c0d1e2f3a4b',
+  occurredAt: '2026-03-01T09:00:00.000Z',
+  type: 'touchpoint.recorded',
+  channel: 'email',
+  direction: 'inbound',
+  identity: { kind: 'email', value: 'someone@example.com' },
+  source: 'adapters/email',
+  subject: 'Order 1234',
+  excerpt: 'Where is my parcel? It was due yesterday and the tracking page says nothing.',
+});
+
+type Way = 'long' | 'short' | 'native';
+
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
+function writeBatch(redis: Redis, way: Way, prefix: string, first: number): Promise<unknown> {
+  const keys: string[] = [];
+  const members: string[] = [];
+  for (let position = first; position < first + BATCH; position++) {
+    keys.push(`${prefix}${(position * 7919) % KEYS}`);
+    const padded = String(position).padStart(16, '0');
+    members.push(way === 'short' ? padded : padded + BODY);
+  }
+  const score = (i: number) => String(1.7e12 + first + i);
+  if (way === 'native') {
+    const multi = redis.multi();
+    keys.forEach((key, i) => multi.zadd(key, score(i), members[i]));
+    return multi.exec();
+  }
+  const packer = new StringPacker(BATCH * (members[0].length + 32));
+  members.forEach((member, i) => {
+    packer.push('1');
+    packer.push(score(i));
+    packer.push(member);
+  });
+  return redis.eval(SCRIPT, keys.length, ...keys, packer.finish());
+}
+
+async function main(): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const run = `member-cost:${Date.now().toString(36)}:`;
+  try {
+    for (const way of ['long', 'short', 'native'] as Way[]) {
+      const prefix = `${run}${way}:`;
+      const cpuBefore = await redisCpuSeconds(redis);
+      const started = Date.now();
+      const inFlight: Promise<unknown>[] = [];
+      for (let first = 1; first <= ENTRIES; first += BATCH) {
+        inFlight.push(writeBatch(redis, way, prefix, first));
+        if (inFlight.length >= 2) await inFlight.shift();
+      }
+      await Promise.all(inFlight);
+      const cpu = (await redisCpuSeconds(redis)) - cpuBefore;
+      const rate = Math.round(ENTRIES / ((Date.now() - started) / 1000));
+      console.log(
+        `${way}: Redis ${((cpu * 1e6) / ENTRIES).toFixed(2)} µs CPU per entry, ${rate} entries/s`,
+      );
+    }
+  } finally {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${run}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    await redis.quit();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
