@@ -43,9 +43,10 @@ export async function fetchRecordsAt(
         const missing = [...wanted].filter((s) => !found.has(s));
         reject(new Error(`fetchRecordsAt: no record at ${missing.join(', ')} in time`));
       }, options.timeoutMs ?? 20_000);
-      // Seek on every join, not once after run(): when a fetch fails (a broker that has just
-      // created a topic answers NOT_LEADER for a moment) kafkajs restarts the consumer with a
-      // new group member, and the seeks made on the old one are gone.
+      // Seek on every join, not once after run(): when a fetch answers NOT_LEADER (a broker
+      // that has just created a topic may, for a moment) kafkajs refreshes its metadata and
+      // joins the group again, which starts its offsets afresh; a consumer it restarts after
+      // a crash is a new member. Either way the seeks made before are gone.
       consumer.on(consumer.events.GROUP_JOIN, () => {
         for (const p of starts.values()) consumer.seek(p);
       });
