@@ -64,6 +64,20 @@ function notLeaderOnFirstFetch(topic: string): {
   return { factory, forged: () => forged };
 }
 
+/** Real sockets to the broker, except that each one is cut as it sends a Fetch request. */
+const cutEveryFetch: ISocketFactory = ({ host, port, onConnect }) => {
+  const socket: Socket = connect({ host, port }, onConnect);
+  const write = socket.write.bind(socket) as (chunk: unknown, encoding?: unknown) => boolean;
+  socket.write = ((chunk: unknown, encoding?: unknown) => {
+    if (Buffer.isBuffer(chunk) && chunk.length >= 6 && chunk.readInt16BE(4) === FETCH_API_KEY) {
+      setImmediate(() => socket.destroy(new Error('connection cut by the test')));
+      return true;
+    }
+    return write(chunk, encoding);
+  }) as Socket['write'];
+  return socket;
+};
+
 describeWithServices(['kafka'], 'fetchRecordsAt on a real Kafka', (urls) => {
   const run = randomUUID().slice(0, 8);
   const topic = `rapport-test-${run}.fetch`;
@@ -110,5 +124,16 @@ describeWithServices(['kafka'], 'fetchRecordsAt on a real Kafka', (urls) => {
     });
     expect(forged()).toBe(1);
     expect(records.map((r) => [r.offset, String(r.message.value)])).toEqual([['2', 'two']]);
+  });
+
+  it("fails at once with kafkajs' error when its consumer crashes for good", async () => {
+    const broken = kafkaFromUrl(urls.kafka, `fetch-records-test-${run}-broken`, {
+      socketFactory: cutEveryFetch,
+      retry: { retries: 1, initialRetryTime: 50, restartOnFailure: async () => false },
+    });
+    // Not the timeout's "no record … in time": the crash's own error, long before it.
+    await expect(
+      fetchRecordsAt(broken, [{ topic, partition: 0, offset: '2' }], { timeoutMs: 30_000 }),
+    ).rejects.toThrow('Connection error: connection cut by the test');
   });
 });
