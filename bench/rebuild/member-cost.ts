@@ -13,7 +13,8 @@
  * Keys live under `member-cost:<run>:` and are removed after each way.
  */
 import Redis from 'ioredis';
-import { StringPacker } from '../../libs/read-models/src/redis/packed-strings';
+import { StringPacker, unlinkKeysStartingWith } from '@rapport/read-models';
+import { redisCpuSeconds } from './redis-cpu';
 
 const SCRIPT = `
 local A = cmsgpack.unpack(ARGV[1])
@@ -42,12 +43,6 @@ const BODY = JSON.stringify({
 });
 
 type Way = 'long' | 'short' | 'native';
-
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return field('used_cpu_user') + field('used_cpu_sys');
-}
 
 function writeBatch(redis: Redis, way: Way, prefix: string, first: number): Promise<unknown> {
   const keys: string[] = [];
@@ -93,12 +88,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${run}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await unlinkKeysStartingWith(redis, run);
     await redis.quit();
   }
 }

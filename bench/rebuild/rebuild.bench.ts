@@ -36,11 +36,13 @@ import {
   RedisIdeaBacklogReadModel,
   RedisTimelineReadModel,
   timelineProjection,
+  unlinkKeysStartingWith,
 } from '@rapport/read-models';
 import { type LogWorkloadCounts, logWorkload, obtainService } from '@rapport/testing';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { positiveInteger } from '../store/workload';
+import { redisCpuSeconds } from './redis-cpu';
 
 const TOUCHPOINTS = positiveInteger('BENCH_REBUILD_TOUCHPOINTS', 1_000_000);
 const IDENTITIES = positiveInteger('BENCH_REBUILD_IDENTITIES', 20_000);
@@ -128,12 +130,6 @@ interface Measured {
   readonly redisUs: number;
 }
 
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return field('used_cpu_user') + field('used_cpu_sys');
-}
-
 /** One projection rebuilt into a fresh prefix by the ProjectionRunner, until caught up. */
 async function rebuild(
   url: string,
@@ -176,17 +172,6 @@ function ratePerSecond(events: number, started: bigint): number {
 
 function seconds(started: number): string {
   return ((Date.now() - started) / 1000).toFixed(1);
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  return deleted;
 }
 
 async function main(): Promise<void> {
@@ -232,11 +217,11 @@ async function main(): Promise<void> {
         console.log(
           `| ${name} | ${projection.name} | ${rate} | ${baseline} | ${(rate / baseline).toFixed(2)}x | ${nodeUs.toFixed(1)} | ${redisUs.toFixed(1)} |`,
         );
-        await deleteKeys(redis, prefix);
+        await unlinkKeysStartingWith(redis, prefix);
       }
     }
   } finally {
-    await deleteKeys(redis, RUN);
+    await unlinkKeysStartingWith(redis, RUN);
     await redis.quit();
     rmSync(dir, { recursive: true, force: true });
     if (postgres?.ok) {

@@ -18,6 +18,8 @@ export * from './closeness/closeness-projection';
 export * from './closeness/closeness-queries';
 export * from './redis/redis-closeness-read-model';
 export * from './redis/leased-projection';
+export * from './redis/unlink-keys';
+export * from './redis/packed-strings';
 export * from './ideas/idea-backlog-read-model';
 export * from './ideas/memory-idea-backlog-read-model';
 export * from './ideas/idea-backlog-projection';

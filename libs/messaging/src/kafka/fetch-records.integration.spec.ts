@@ -12,6 +12,11 @@ jest.setTimeout(60_000);
 const FETCH_API_KEY = 1;
 const NOT_LEADER = 6;
 
+/** A request: size (4), API key (2), API version (2), correlation id (4), … */
+function isFetchRequest(chunk: unknown): chunk is Buffer {
+  return Buffer.isBuffer(chunk) && chunk.length >= 12 && chunk.readInt16BE(4) === FETCH_API_KEY;
+}
+
 /**
  * Real sockets to the broker, except that the answer to the first Fetch request for
  * `topic` says NOT_LEADER_OR_FOLLOWER for its partition, as a broker that has just created
@@ -29,12 +34,14 @@ function notLeaderOnFirstFetch(topic: string): {
   topicField.write(topic, 2);
   const factory: ISocketFactory = ({ host, port, onConnect }) => {
     const socket: Socket = connect({ host, port }, onConnect);
-    // A request: size (4), API key (2), API version (2), correlation id (4), …
     const write = socket.write.bind(socket) as (chunk: unknown, encoding?: unknown) => boolean;
     socket.write = ((chunk: unknown, encoding?: unknown) => {
-      const isFetch =
-        Buffer.isBuffer(chunk) && chunk.length >= 12 && chunk.readInt16BE(4) === FETCH_API_KEY;
-      if (isFetch && forged === 0 && fetchCorrelationId === null && chunk.includes(topicField))
+      if (
+        isFetchRequest(chunk) &&
+        forged === 0 &&
+        fetchCorrelationId === null &&
+        chunk.includes(topicField)
+      )
         fetchCorrelationId = chunk.readInt32BE(8);
       return write(chunk, encoding);
     }) as Socket['write'];
@@ -69,7 +76,7 @@ const cutEveryFetch: ISocketFactory = ({ host, port, onConnect }) => {
   const socket: Socket = connect({ host, port }, onConnect);
   const write = socket.write.bind(socket) as (chunk: unknown, encoding?: unknown) => boolean;
   socket.write = ((chunk: unknown, encoding?: unknown) => {
-    if (Buffer.isBuffer(chunk) && chunk.length >= 6 && chunk.readInt16BE(4) === FETCH_API_KEY) {
+    if (isFetchRequest(chunk)) {
       setImmediate(() => socket.destroy(new Error('connection cut by the test')));
       return true;
     }
