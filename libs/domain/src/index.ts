@@ -18,6 +18,8 @@ export * from './timeline/timeline-query';
 export * from './timeline/union-of-pages';
 export * from './validation/field-error';
 export * from './validation/validate-dto';
+export * from './validation/nested';
+export * from './validation/rfc3339-time';
 export * from './identity-graph';
 export * from './customer';
 export * from './events/upcasting';

@@ -1,7 +1,6 @@
 import {
   Equals,
   IsIn,
-  IsRFC3339,
   IsObject,
   IsOptional,
   IsString,
@@ -9,6 +8,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
+import { IsRfc3339Time } from '../validation/rfc3339-time';
 import { INBOUND_EVENT_TYPES } from './event-catalog';
 import { PayloadLimits } from './payload-limits';
 
@@ -37,11 +37,9 @@ export class CloudEventEnvelope {
   type!: string;
 
   // RFC 3339 needs a date, a time and an offset: ISO 8601 alone would accept a bare date, or
-  // a time without an offset that each server would read in its own timezone.
-  @IsRFC3339({
-    message:
-      'time must be an RFC 3339 timestamp with an offset, e.g. 2026-03-01T09:00:00Z or …+01:00',
-  })
+  // a time without an offset that each server would read in its own timezone. Dates that do
+  // not exist are refused; a leap second is read as …:59.999 (see parseRfc3339Time).
+  @IsRfc3339Time()
   time!: string;
 
   @IsOptional()

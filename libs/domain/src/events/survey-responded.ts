@@ -1,4 +1,3 @@
-import { Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
@@ -9,9 +8,9 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateNested,
 } from 'class-validator';
 import { CHANNELS, type Channel } from '../channels';
+import { NestedObject } from '../validation/nested';
 import { IdentityPayload } from './identity-payload';
 import { PayloadLimits } from './payload-limits';
 
@@ -41,8 +40,7 @@ export class SurveyAnswerPayload {
 
 /** `survey.responded.v1`: a person answered an NPS or CSAT survey. */
 export class SurveyRespondedV1 {
-  @ValidateNested()
-  @Type(() => IdentityPayload)
+  @NestedObject(() => IdentityPayload)
   identity!: IdentityPayload;
 
   /** The channel the survey was answered on; `survey` when it was a survey tool. */
@@ -50,8 +48,7 @@ export class SurveyRespondedV1 {
   @IsIn(CHANNELS)
   channel?: Channel;
 
-  @ValidateNested()
-  @Type(() => SurveyAnswerPayload)
+  @NestedObject(() => SurveyAnswerPayload)
   answer!: SurveyAnswerPayload;
 
   @IsOptional()
@@ -72,15 +69,13 @@ export class SurveyRespondedV1 {
  * (`upcasting/event-upcasters.ts`), which makes v1's implicit default (`survey`) explicit.
  */
 export class SurveyRespondedV2 {
-  @ValidateNested()
-  @Type(() => IdentityPayload)
+  @NestedObject(() => IdentityPayload)
   identity!: IdentityPayload;
 
   @IsIn(CHANNELS)
   channel!: Channel;
 
-  @ValidateNested()
-  @Type(() => SurveyAnswerPayload)
+  @NestedObject(() => SurveyAnswerPayload)
   answer!: SurveyAnswerPayload;
 
   @IsOptional()

@@ -1,7 +1,4 @@
-import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize,
-  IsArray,
   IsIn,
   IsInt,
   IsNumber,
@@ -11,10 +8,10 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateNested,
 } from 'class-validator';
 import { CHANNELS, DIRECTIONS, type Channel, type Direction } from '../channels';
 import { IsFlatRecord } from '../validation/is-flat-record';
+import { NestedObject, NestedObjects } from '../validation/nested';
 import { IdentityPayload } from './identity-payload';
 import { PayloadLimits } from './payload-limits';
 
@@ -54,11 +51,7 @@ export class ContentPayload {
   @MaxLength(PayloadLimits.textLength)
   text?: string;
 
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(PayloadLimits.attachments)
-  @ValidateNested({ each: true })
-  @Type(() => AttachmentPayload)
+  @NestedObjects(() => AttachmentPayload, { optional: true, maxSize: PayloadLimits.attachments })
   attachments?: AttachmentPayload[];
 }
 
@@ -70,29 +63,20 @@ export class TouchpointRecordedV1 {
   @IsIn(DIRECTIONS)
   direction!: Direction;
 
-  @ValidateNested()
-  @Type(() => IdentityPayload)
+  @NestedObject(() => IdentityPayload)
   identity!: IdentityPayload;
 
   /**
    * Further identities of the same person on this event (a chat visitor who logged in with
    * an e-mail; an e-mail signed with a phone number), each may be `verified` by the channel.
    */
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(PayloadLimits.identities)
-  @ValidateNested({ each: true })
-  @Type(() => IdentityPayload)
+  @NestedObjects(() => IdentityPayload, { optional: true, maxSize: PayloadLimits.identities })
   identities?: IdentityPayload[];
 
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => AgentPayload)
+  @NestedObject(() => AgentPayload, { optional: true })
   agent?: AgentPayload;
 
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => ContentPayload)
+  @NestedObject(() => ContentPayload, { optional: true })
   content?: ContentPayload;
 
   @IsOptional()

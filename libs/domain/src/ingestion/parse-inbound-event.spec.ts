@@ -28,7 +28,76 @@ function errorsOf(input: unknown) {
   return result.errors;
 }
 
+function survey(answer: unknown) {
+  return {
+    ...touchpoint({ type: 'survey.responded.v1' }),
+    data: {
+      identity: { kind: 'email', value: 'ann@example.com' },
+      ...(answer === undefined ? {} : { answer }),
+    },
+  };
+}
+
 describe('parseInboundEvent', () => {
+  // Each of these threw a TypeError once (a 500 over HTTP, a stalled partition over Kafka).
+  it.each([
+    [
+      'no identity',
+      () => touchpoint({}, { identity: undefined }),
+      'data.identity',
+      'identity is required',
+    ],
+    [
+      'identity: []',
+      () => touchpoint({}, { identity: [] }),
+      'data.identity',
+      'identity must be an object',
+    ],
+    [
+      'identity: null',
+      () => touchpoint({}, { identity: null }),
+      'data.identity',
+      'identity must be an object',
+    ],
+    [
+      'identities: [[]]',
+      () => touchpoint({}, { identities: [[]] }),
+      'data.identities',
+      'each item of identities must be an object',
+    ],
+    [
+      'identities: null',
+      () => touchpoint({}, { identities: null }),
+      'data.identities',
+      'identities must be an array',
+    ],
+    [
+      'content: []',
+      () => touchpoint({}, { content: [] }),
+      'data.content',
+      'content must be an object',
+    ],
+    ['agent: null', () => touchpoint({}, { agent: null }), 'data.agent', 'agent must be an object'],
+    ['a survey without answer', () => survey(undefined), 'data.answer', 'answer is required'],
+    ['a survey with answer: []', () => survey([]), 'data.answer', 'answer must be an object'],
+    [
+      'a date that does not exist',
+      () => touchpoint({ time: '2026-02-30T10:00:00Z' }),
+      'time',
+      'time 2026-02-30 is not a calendar date',
+    ],
+  ])('refuses %s with a field error instead of throwing', (_, input, path, message) => {
+    expect(errorsOf(input())).toContainEqual({ path, message });
+  });
+
+  it('reads a leap second as the last millisecond of its minute, in the event too', () => {
+    const result = parseInboundEvent(touchpoint({ time: '2025-12-31T23:59:60Z' }), { now });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.value.occurredAt).toBe('2025-12-31T23:59:59.999Z');
+    expect(result.value.cloudEvent.time).toBe('2025-12-31T23:59:59.999Z');
+    expect(toLogEvent(result.value).metadata.ce.time).toBe('2025-12-31T23:59:59.999Z');
+  });
+
   it('accepts a valid touchpoint and normalises its identity and time', () => {
     const result = parseInboundEvent(touchpoint(), { now });
     if (!result.ok) throw new Error(JSON.stringify(result.errors));

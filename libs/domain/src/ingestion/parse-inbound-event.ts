@@ -10,6 +10,7 @@ import {
 } from '../identity/normalize-identity';
 import { normalizeIdentities } from '../identity/normalize-identities';
 import { type FieldError, type Validated, invalid, valid } from '../validation/field-error';
+import { parseRfc3339Time } from '../validation/rfc3339-time';
 import { validateDto } from '../validation/validate-dto';
 
 export interface ParseOptions extends IdentityNormalizationOptions {
@@ -50,9 +51,11 @@ export function parseInboundEvent(input: unknown, options: ParseOptions): Valida
   if (!payload.ok) return payload;
 
   const errors: FieldError[] = [];
-  const occurred = new Date(attrs.time);
+  // Validated by the envelope's rule, so it parses; a leap second is kept as …:59.999.
+  const occurred = parseRfc3339Time(attrs.time) as { timeMs: number; iso: string };
+  const time = /:60(\.\d*)?([Zz]|[+-])/.test(attrs.time) ? occurred.iso : attrs.time;
   const skew = options.maxFutureSkewMs ?? DEFAULT_FUTURE_SKEW_MS;
-  if (occurred.getTime() > options.now.getTime() + skew) {
+  if (occurred.timeMs > options.now.getTime() + skew) {
     errors.push({ path: 'time', message: `time ${attrs.time} is in the future` });
   }
   if (schema.name === 'survey.responded')
@@ -79,7 +82,7 @@ export function parseInboundEvent(input: unknown, options: ParseOptions): Valida
         id: attrs.id,
         source: attrs.source,
         type: attrs.type,
-        time: attrs.time,
+        time,
         datacontenttype: 'application/json',
         ...(attrs.subject === undefined ? {} : { subject: attrs.subject }),
         ...(attrs.dataschema === undefined ? {} : { dataschema: attrs.dataschema }),
@@ -92,7 +95,7 @@ export function parseInboundEvent(input: unknown, options: ParseOptions): Valida
       cloudEvent,
       schema,
       identity: identity.value,
-      occurredAt: occurred.toISOString(),
+      occurredAt: occurred.iso,
     });
   } catch (error) {
     if (error instanceof CloudEventValidationError) {

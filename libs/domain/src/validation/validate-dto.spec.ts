@@ -8,6 +8,7 @@ import {
   registerDecorator,
 } from 'class-validator';
 import { instantiateDto } from './instantiate-dto';
+import { NestedObject, NestedObjects } from './nested';
 import { validateDto } from './validate-dto';
 
 class Leaf {
@@ -19,14 +20,24 @@ class Tree {
   @IsInt()
   size!: number;
 
-  @ValidateNested()
-  @Type(() => Leaf)
+  @NestedObject(() => Leaf)
   top!: Leaf;
 
-  @IsOptional()
-  @ValidateNested({ each: true })
-  @Type(() => Leaf)
+  @NestedObjects(() => Leaf, { optional: true, maxSize: 3 })
   leaves?: Leaf[];
+}
+
+/** A nested field the old way, which let missing values, arrays and nulls through. */
+class Unguarded {
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => Leaf)
+  leaf?: Leaf;
+}
+
+class HoldsUnguarded {
+  @NestedObject(() => Unguarded)
+  inner!: Unguarded;
 }
 
 class Trimmed {
@@ -90,6 +101,44 @@ describe('validateDto', () => {
         'd.size',
         'd.top.name',
       ]);
+  });
+
+  it.each([
+    ['missing', { size: 1 }, 'd.top', 'top is required'],
+    ['an array', { size: 1, top: [] }, 'd.top', 'top must be an object'],
+    ['an array of objects', { size: 1, top: [{ name: 'a' }] }, 'd.top', 'top must be an object'],
+    ['null', { size: 1, top: null }, 'd.top', 'top must be an object'],
+    ['a string', { size: 1, top: 'x' }, 'd.top', 'top must be an object'],
+  ])('refuses a required nested object that is %s', (_, plain, path, message) => {
+    const result = validateDto(Tree, plain, 'd');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors).toContainEqual({ path, message });
+  });
+
+  it.each([
+    ['null', null, 'd.leaves', 'leaves must be an array'],
+    ['an object', { name: 'a' }, 'd.leaves', 'leaves must be an array'],
+    ['a list holding an array', [[]], 'd.leaves', 'each item of leaves must be an object'],
+    ['a list holding null', [null], 'd.leaves', 'each item of leaves must be an object'],
+    [
+      'too long',
+      [{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'd' }],
+      'd.leaves',
+      'leaves must contain no more than 3 elements',
+    ],
+  ])('refuses an optional list of nested objects that is %s', (_, leaves, path, message) => {
+    const result = validateDto(Tree, { size: 1, top: { name: 'a' }, leaves }, 'd');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors).toContainEqual({ path, message });
+  });
+
+  it('accepts an optional list that is left out', () => {
+    expect(validateDto(Tree, { size: 1, top: { name: 'a' } }, '').ok).toBe(true);
+  });
+
+  it('throws on a class with a nested field not declared with NestedObject, at any depth', () => {
+    expect(() => validateDto(Unguarded, {}, '')).toThrow(/Unguarded\.leaf .*NestedObject/);
+    expect(() => validateDto(HoldsUnguarded, { inner: {} }, '')).toThrow(/Unguarded\.leaf/);
   });
 
   it('sees rules registered after a first validation (the rule cache is dropped)', () => {

@@ -2,6 +2,7 @@ import { type ClassConstructor } from 'class-transformer';
 import { instantiateDto } from './instantiate-dto';
 import { validateSync, type ValidationError } from 'class-validator';
 import { type FieldError, type Validated, invalid, valid } from './field-error';
+import { assertNestedFieldsGuarded } from './nested-fields-guard';
 import { installValidationMetadataCache } from './validation-metadata-cache';
 
 installValidationMetadataCache();
@@ -9,12 +10,15 @@ installValidationMetadataCache();
 /**
  * Validates a plain object against a class-validator class: whitelist only, unknown
  * fields refused, nested objects validated, every failure reported with its path.
+ * A class whose nested fields are not declared with `NestedObject` / `NestedObjects` is a
+ * programming error, thrown on its first use.
  */
 export function validateDto<T extends object>(
   cls: ClassConstructor<T>,
   plain: unknown,
   pathPrefix: string,
 ): Validated<T> {
+  assertNestedFieldsGuarded(cls);
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     return invalid({ path: pathPrefix || '(root)', message: 'must be a JSON object' });
   }

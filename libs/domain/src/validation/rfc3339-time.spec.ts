@@ -1,0 +1,62 @@
+import fc from 'fast-check';
+import { parseRfc3339Time } from './rfc3339-time';
+
+describe('parseRfc3339Time', () => {
+  it.each([
+    ['2026-03-01T09:00:00Z', '2026-03-01T09:00:00.000Z'],
+    ['2026-03-01t09:00:00.25z', '2026-03-01T09:00:00.250Z'],
+    ['2026-03-01T10:00:00.123456789+01:00', '2026-03-01T09:00:00.123Z'],
+    ['2024-02-29T00:00:00-00:30', '2024-02-29T00:30:00.000Z'],
+    ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00.000Z'],
+    ['0099-12-31T23:00:00Z', '0099-12-31T23:00:00.000Z'],
+    ['9999-12-31T23:59:59Z', '9999-12-31T23:59:59.000Z'],
+  ])('reads %s as %s', (raw, iso) => {
+    expect(parseRfc3339Time(raw)).toEqual({ ok: true, timeMs: Date.parse(iso), iso });
+  });
+
+  it('normalises a leap second to the last millisecond of its minute', () => {
+    expect(parseRfc3339Time('2025-12-31T23:59:60Z')).toMatchObject({
+      ok: true,
+      iso: '2025-12-31T23:59:59.999Z',
+    });
+    expect(parseRfc3339Time('2016-12-31T23:59:60.5+01:00')).toMatchObject({
+      ok: true,
+      iso: '2016-12-31T22:59:59.999Z',
+    });
+  });
+
+  it.each([
+    ['2025-02-29T00:00:00Z', 'is not a calendar date'],
+    ['2025-04-31T00:00:00Z', 'is not a calendar date'],
+    ['2025-13-01T00:00:00Z', 'is not a calendar date'],
+    ['2025-00-10T00:00:00Z', 'is not a calendar date'],
+    ['2025-01-01T24:00:00Z', 'is not a time of day'],
+    ['2025-01-01T10:61:00Z', 'is not a time of day'],
+    ['2025-01-01T10:00:00+24:00', 'is not a UTC offset'],
+    ['2025-01-01T10:00:00', 'RFC 3339'],
+    ['2025-01-01', 'RFC 3339'],
+    ['2025-01-01T10:00:00.Z', 'RFC 3339'],
+    ['+275760-09-13T00:00:00Z', 'RFC 3339'],
+    ['２０２５-01-01T10:00:00Z', 'RFC 3339'],
+  ])('refuses %s', (raw, message) => {
+    const result = parseRfc3339Time(raw);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toContain(message);
+  });
+
+  it('agrees with Date on every valid instant it formats, and never throws on any string', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('0001-01-01'), max: new Date('9999-12-31') }), (d) => {
+        if (Number.isNaN(d.getTime())) return;
+        const result = parseRfc3339Time(d.toISOString());
+        expect(result).toEqual({ ok: true, timeMs: d.getTime(), iso: d.toISOString() });
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (raw) => {
+        const result = parseRfc3339Time(raw);
+        if (result.ok) expect(new Date(result.iso).getTime()).toBe(result.timeMs);
+      }),
+    );
+  });
+});

@@ -1,0 +1,67 @@
+import { registerDecorator, type ValidationOptions } from 'class-validator';
+
+// Upper- or lower-case T and Z, as RFC 3339 allows (section 5.6, note on case).
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+export type Rfc3339Time =
+  | { readonly ok: true; readonly timeMs: number; readonly iso: string }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * An RFC 3339 date-time with an offset, read as an instant that `Date` can represent.
+ * A date that does not exist (`2025-02-31`) is refused (`Date` would roll it into March).
+ * A leap second (`23:59:60`) is normalised to the last millisecond of its minute,
+ * `23:59:59.999`: `Date` cannot hold second 60, and the event keeps its place in time.
+ */
+export function parseRfc3339Time(raw: string): Rfc3339Time {
+  const m = RFC3339.exec(raw);
+  if (!m)
+    return {
+      ok: false,
+      message: 'must be an RFC 3339 timestamp with an offset, e.g. 2026-03-01T09:00:00Z or …+01:00',
+    };
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
+    return { ok: false, message: `${m[1]}-${m[2]}-${m[3]} is not a calendar date` };
+  if (hour > 23 || minute > 59 || second > 60)
+    return { ok: false, message: `${m[4]}:${m[5]}:${m[6]} is not a time of day` };
+  const offsetHours = m[10] === undefined ? 0 : Number(m[10]);
+  const offsetMinutes = m[11] === undefined ? 0 : Number(m[11]);
+  if (offsetHours > 23 || offsetMinutes > 59)
+    return { ok: false, message: `${m[8]} is not a UTC offset` };
+  const leap = second === 60;
+  const millis = leap ? 999 : Math.floor(Number(`0${m[7] ?? ''}`) * 1000);
+  const sign = m[9] === '-' ? -1 : 1;
+  // setUTCFullYear, not Date.UTC: that one reads years 0–99 as 1900–1999.
+  const local = new Date(0);
+  local.setUTCFullYear(year, month - 1, day);
+  local.setUTCHours(hour, minute, leap ? 59 : second, millis);
+  const timeMs = local.getTime() - sign * (offsetHours * 60 + offsetMinutes) * 60_000;
+  if (!Number.isFinite(timeMs)) return { ok: false, message: 'is out of the range of dates' };
+  return { ok: true, timeMs, iso: new Date(timeMs).toISOString() };
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** A class-validator rule: an RFC 3339 time that `parseRfc3339Time` accepts. */
+export function IsRfc3339Time(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isRfc3339Time',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && parseRfc3339Time(value).ok,
+        defaultMessage: (args) => {
+          const value: unknown = args?.value;
+          const parsed = typeof value === 'string' ? parseRfc3339Time(value) : null;
+          return `${propertyName} ${parsed && !parsed.ok ? parsed.message : 'must be an RFC 3339 timestamp string'}`;
+        },
+      },
+    });
+}
