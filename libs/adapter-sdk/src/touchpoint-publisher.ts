@@ -1,4 +1,10 @@
-import { type Channel, type InboundEvent, identityKey, parseInboundEvent } from '@rapport/domain';
+import {
+  type Channel,
+  type FieldError,
+  type InboundEvent,
+  identityKey,
+  parseInboundEvent,
+} from '@rapport/domain';
 import {
   type ContentMode,
   encodeBinary,
@@ -171,6 +177,17 @@ export class TouchpointPublisher {
     inputs: readonly TouchpointInput[],
     batch: boolean,
   ): Promise<PublishReceipt[]> {
+    if (!Array.isArray(inputs))
+      throw new InvalidTouchpointError(
+        [
+          {
+            index: 0,
+            id: '',
+            errors: [{ path: '(root)', message: 'publishBatch takes an array of touchpoints' }],
+          },
+        ],
+        false,
+      );
     if (inputs.length === 0) return [];
     const prepared = this.prepare(inputs, batch);
 
@@ -234,23 +251,34 @@ export class TouchpointPublisher {
     const now = this.now();
     const rejected: RejectedTouchpoint[] = [];
     const prepared: PreparedMessage[] = [];
-    inputs.forEach((input, index) => {
-      const parsed = parseInboundEvent(toCloudEventAttributes(input, this.source), {
-        now,
-        defaultPhoneRegion: this.defaultPhoneRegion,
-      });
-      if (!parsed.ok) {
-        rejected.push({ index, id: String(input.id), errors: parsed.errors });
+    inputs.forEach((input: unknown, index) => {
+      const refuse = (errors: FieldError[]) => rejected.push({ index, id: idOf(input), errors });
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+        refuse([{ path: '(root)', message: 'a touchpoint must be an object' }]);
         return;
       }
-      const key = identityKey(parsed.value.identity);
-      const topic = this.topics.touchpoint(channelOf(parsed.value));
-      // Publish what was validated: the normalised identity and time, so the ingestor
-      // sees exactly what passed here, whatever its own normalisation settings.
-      const event = parsed.value.cloudEvent.cloneWith({ time: parsed.value.occurredAt }, false);
-      const message =
-        this.mode === 'binary' ? encodeBinary(event, key) : encodeStructured(event, key);
-      prepared.push({ id: event.id, topic, key, message });
+      try {
+        const parsed = parseInboundEvent(
+          toCloudEventAttributes(input as TouchpointInput, this.source),
+          { now, defaultPhoneRegion: this.defaultPhoneRegion },
+        );
+        if (!parsed.ok) {
+          refuse(parsed.errors);
+          return;
+        }
+        const key = identityKey(parsed.value.identity);
+        const topic = this.topics.touchpoint(channelOf(parsed.value));
+        // Publish what was validated: the normalised identity and time, so the ingestor
+        // sees exactly what passed here, whatever its own normalisation settings.
+        const event = parsed.value.cloudEvent.cloneWith({ time: parsed.value.occurredAt }, false);
+        const message =
+          this.mode === 'binary' ? encodeBinary(event, key) : encodeStructured(event, key);
+        prepared.push({ id: event.id, topic, key, message });
+      } catch (error) {
+        // Input that validation did not foresee (a getter that throws, a symbol where a
+        // string goes): refused like invalid input, never a raw TypeError.
+        refuse([{ path: '(root)', message: `could not be read: ${errorName(error)}` }]);
+      }
     });
     if (rejected.length > 0) throw new InvalidTouchpointError(rejected, batch);
     return prepared;
@@ -294,6 +322,19 @@ export class TouchpointPublisher {
       };
     };
   }
+}
+
+function idOf(input: unknown): string {
+  try {
+    const id = (input as { id?: unknown } | null)?.id;
+    return typeof id === 'string' ? id : '';
+  } catch {
+    return '';
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : 'an unreadable value';
 }
 
 function channelOf(event: InboundEvent): Channel {

@@ -30,7 +30,7 @@ export class CoalescingAppender {
     this.pending = [];
     this.scheduled = false;
     try {
-      const outcomes = await this.store.appendMany(batch.flatMap((b) => b.requests));
+      const outcomes = await this.appendIsolated(batch.flatMap((b) => b.requests));
       let offset = 0;
       for (const caller of batch) {
         caller.resolve(outcomes.slice(offset, offset + caller.requests.length));
@@ -38,6 +38,33 @@ export class CoalescingAppender {
       }
     } catch (error) {
       for (const caller of batch) caller.reject(error);
+    }
+  }
+
+  /**
+   * One `appendMany`; if it throws, each request again on its own, so that one request
+   * the store cannot take (a bug, a value it chokes on) fails alone instead of failing
+   * its neighbours forever. When every request fails alone too, the store itself is
+   * failing: the first error is thrown, and nothing of the batch was acknowledged.
+   */
+  private async appendIsolated(requests: AppendRequest[]): Promise<AppendOutcome[]> {
+    try {
+      return await this.store.appendMany(requests);
+    } catch (error) {
+      if (requests.length === 1) throw error;
+      const outcomes: AppendOutcome[] = [];
+      for (const request of requests) {
+        try {
+          outcomes.push(...(await this.store.appendMany([request])));
+        } catch (alone) {
+          outcomes.push({
+            ok: false,
+            error: alone instanceof Error ? alone : new Error(String(alone)),
+          });
+        }
+      }
+      if (outcomes.every((o) => !o.ok)) throw error;
+      return outcomes;
     }
   }
 }

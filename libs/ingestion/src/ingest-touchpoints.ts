@@ -5,6 +5,7 @@ import {
   toLogEvent,
   type LogEventDraft,
 } from '@rapport/domain';
+import { randomUUID } from 'node:crypto';
 import { CoalescingAppender } from './coalescing-appender';
 import {
   type AppendRequest,
@@ -17,6 +18,13 @@ export interface IngestionOptions extends IdentityNormalizationOptions {
   /** The clock (events too far in the future are refused). */
   readonly now: () => Date;
   readonly maxFutureSkewMs?: number;
+  /**
+   * Told of every unexpected exception while one event was processed (a bug: the event is
+   * refused alone as `failed`, its neighbours go on). Given the error and the reference
+   * the event's result carries; never the event itself, which may hold personal data.
+   * Defaults to `console.error`.
+   */
+  readonly onUnexpectedError?: (error: unknown, reference: string) => void;
 }
 
 /** What happened to one inbound event. */
@@ -31,6 +39,13 @@ export type IngestResult =
       readonly position: number;
     }
   | { readonly index: number; readonly status: 'rejected'; readonly errors: FieldError[] }
+  /** An unexpected exception (a bug) while processing this event; logged under `reference`. */
+  | {
+      readonly index: number;
+      readonly status: 'failed';
+      readonly reference: string;
+      readonly message: string;
+    }
   | {
       readonly index: number;
       readonly status: 'conflict';
@@ -41,7 +56,11 @@ export type IngestResult =
 /**
  * The ingestion use case, shared by every way in (HTTP, Kafka): validate and normalise
  * each event, resolve its customer, and append the valid ones to the log idempotently in
- * one durable write. Every input gets a result; none is dropped silently.
+ * one durable write. Every input gets a result; none is dropped silently. Each event is
+ * isolated: whatever goes wrong with one (invalid, conflicting, or an unexpected exception
+ * anywhere from parsing to its append) is its own result and never costs a neighbour.
+ * Only a store that fails as a whole (down, unreachable) rejects the call: then nothing of
+ * the call was acknowledged, and the caller retries.
  */
 export class TouchpointIngestion {
   private readonly appender: CoalescingAppender;
@@ -58,9 +77,13 @@ export class TouchpointIngestion {
     const results: IngestResult[] = new Array(inputs.length);
     const drafts: { index: number; draft: LogEventDraft }[] = [];
     inputs.forEach((input, index) => {
-      const parsed = parseInboundEvent(input, { ...this.options, now });
-      if (parsed.ok) drafts.push({ index, draft: toLogEvent(parsed.value) });
-      else results[index] = { index, status: 'rejected', errors: parsed.errors };
+      try {
+        const parsed = parseInboundEvent(input, { ...this.options, now });
+        if (parsed.ok) drafts.push({ index, draft: toLogEvent(parsed.value) });
+        else results[index] = { index, status: 'rejected', errors: parsed.errors };
+      } catch (error) {
+        results[index] = this.failed(index, error);
+      }
     });
     if (drafts.length === 0) return results;
 
@@ -96,9 +119,24 @@ export class TouchpointIngestion {
           errors: [{ path: 'data', message: outcome.error.message }],
         };
       } else {
-        throw outcome.error;
+        results[index] = this.failed(index, outcome.error);
       }
     });
     return results;
   }
+
+  private failed(index: number, error: unknown): IngestResult {
+    const reference = randomUUID();
+    (this.options.onUnexpectedError ?? reportToConsole)(error, reference);
+    return {
+      index,
+      status: 'failed',
+      reference,
+      message: `the event could not be processed: an internal error, logged as ${reference}; nothing was stored`,
+    };
+  }
+}
+
+function reportToConsole(error: unknown, reference: string): void {
+  console.error(`[ingestion] unexpected error (${reference}):`, error);
 }

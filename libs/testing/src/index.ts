@@ -7,3 +7,4 @@ export * from './processes/service-process';
 export * from './services/private-kafka';
 export * from './workload/seeded-random';
 export * from './processes/until-passes';
+export * from './hostile';

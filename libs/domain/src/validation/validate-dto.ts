@@ -22,6 +22,8 @@ export function validateDto<T extends object>(
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     return invalid({ path: pathPrefix || '(root)', message: 'must be a JSON object' });
   }
+  const illFormed = illFormedStrings(plain, pathPrefix);
+  if (illFormed.length > 0) return invalid(...illFormed);
   const instance = instantiateDto(cls, plain);
   const errors = validateSync(instance, {
     whitelist: true,
@@ -47,6 +49,30 @@ export function flattenValidationErrors(errors: ValidationError[], prefix: strin
       out.push({ path, message });
     }
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, path));
+  }
+  return out;
+}
+
+/**
+ * Strings with lone surrogates (JSON can carry them as `\ud800`): they have no UTF-8
+ * form, and validators crash on them (validator's isEmail throws a URIError). Refused
+ * at any depth before any rule sees them.
+ */
+function illFormedStrings(value: unknown, path: string, out: FieldError[] = []): FieldError[] {
+  if (typeof value === 'string') {
+    if (!value.isWellFormed())
+      out.push({
+        path: path || '(root)',
+        message: 'must be well-formed Unicode (no lone surrogates)',
+      });
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const itemPath = path ? `${path}.${key}` : key;
+      if (!key.isWellFormed())
+        out.push({ path: path || '(root)', message: 'field names must be well-formed Unicode' });
+      else illFormedStrings(item, itemPath, out);
+      if (out.length >= 10) break;
+    }
   }
   return out;
 }
