@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
+  HEALTH_CHECKS,
+  type HealthCheck,
   CustomerCommandsHttpModule,
   EventStoreModule,
   HealthController,
@@ -9,6 +11,7 @@ import {
   RapportConfigModule,
   TouchpointsHttpModule,
 } from '@rapport/api';
+import { DlqHealth } from './kafka/kafka-touchpoint-transport';
 import { TouchpointBatchesController } from './kafka/touchpoint-batches.controller';
 
 /** Kafka (and HTTP) in, event log out. Stateless: run as many replicas as partitions allow. */
@@ -26,6 +29,16 @@ export class IngestorModule {
         IdeaCommandsHttpModule,
       ],
       controllers: [TouchpointBatchesController, HealthController],
+      providers: [
+        DlqHealth,
+        {
+          provide: HEALTH_CHECKS,
+          useFactory: (dlq: DlqHealth): HealthCheck[] => [
+            { name: 'deadLetterTopic', status: () => dlq.status() },
+          ],
+          inject: [DlqHealth],
+        },
+      ],
     };
   }
 }

@@ -19,6 +19,7 @@ import {
   type Message,
   type Producer,
 } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
 import { lastValueFrom } from 'rxjs';
 import { INGEST_BATCH_PATTERN } from './ingest-batch.pattern';
 
@@ -32,6 +33,28 @@ export interface KafkaTouchpointTransportOptions {
   readonly partitionsConcurrently?: number;
   /** Messages larger than this go to the DLQ undecoded. */
   readonly maxMessageBytes?: number;
+  /** How long one write to the DLQ may take, retries included, before the batch fails. */
+  readonly dlqTimeoutMs?: number;
+  /** Told whether the DLQ can be written (for `/health`). */
+  readonly health?: DlqHealth;
+}
+
+/** What the ingestor last saw of its dead-letter topic. */
+export class DlqHealth {
+  private failure: { since: string; error: string } | null = null;
+
+  failing(error: unknown, now: Date): void {
+    this.failure ??= { since: now.toISOString(), error: '' };
+    this.failure.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  }
+
+  ok(): void {
+    this.failure = null;
+  }
+
+  status(): { status: 'ok' } | { status: 'failing'; since: string; error: string } {
+    return this.failure ? { status: 'failing', ...this.failure } : { status: 'ok' };
+  }
 }
 
 export interface IngestorCounters {
@@ -71,7 +94,14 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
     try {
       const kafka = kafkaFromBrokers(this.brokers, this.options.clientId ?? 'rapport-ingestor');
       await provisionTopics(kafka, this.topics.prefix);
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      // Bounded retries: a DLQ that cannot be written fails the batch within seconds (its
+      // offsets stay unresolved, so nothing is lost) instead of holding it past the session
+      // timeout without heartbeats.
+      const producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+      });
       this.producer = producer;
       await producer.connect();
       await this.startConsumer(kafka);
@@ -186,9 +216,20 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
         );
         continue;
       }
-      const decoded = decodeKafkaMessage(message);
-      if (decoded.ok) toIngest.push({ message, event: decoded.event });
-      else refuse(message, decoded.reason);
+      try {
+        const decoded = decodeKafkaMessage(message);
+        if (decoded.ok) toIngest.push({ message, event: decoded.event });
+        else refuse(message, decoded.reason);
+      } catch (error) {
+        const reference = randomUUID();
+        this.log.error(
+          `unexpected error decoding ${topic}[${partition}]@${message.offset} (${reference}): ${stackOf(error)}`,
+        );
+        refuse(
+          message,
+          `the message could not be decoded: an internal error, logged as ${reference}`,
+        );
+      }
     }
 
     if (toIngest.length > 0) {
@@ -205,6 +246,7 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
             refuse(toIngest[i].message, result.errors);
             break;
           case 'conflict':
+          case 'failed':
             refuse(toIngest[i].message, result.message);
             break;
         }
@@ -212,13 +254,45 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
     }
     if (dead.size > 0) {
       const inOrder = messages.filter((m) => dead.has(m)).map((m) => dead.get(m) as Message);
-      await this.producer?.send({ topic: this.topics.dlq, acks: -1, messages: inOrder });
+      await this.sendToDlq(inOrder, `${topic}[${partition}]`);
       this.counters.deadLettered += inOrder.length;
       this.log.warn(
         `${inOrder.length} message(s) from ${topic}[${partition}] sent to ${this.topics.dlq}`,
       );
     }
     this.counters.batches += 1;
+  }
+
+  /**
+   * Writes dead letters, or throws within `dlqTimeoutMs`: then the batch fails before its
+   * offsets are resolved, kafkajs delivers it again, and `/health` says the DLQ is failing.
+   */
+  private async sendToDlq(messages: Message[], from: string): Promise<void> {
+    const timeoutMs = this.options.dlqTimeoutMs ?? 15_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const producer = this.producer;
+      if (!producer) throw new Error('the DLQ producer is not connected');
+      await Promise.race([
+        producer.send({ topic: this.topics.dlq, acks: -1, timeout: timeoutMs, messages }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`writing to ${this.topics.dlq} took more than ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+      this.options.health?.ok();
+    } catch (error) {
+      this.options.health?.failing(error, new Date());
+      this.log.error(
+        `could not write ${messages.length} dead letter(s) from ${from} to ${this.topics.dlq}; ` +
+          `their offsets stay unresolved and the batch is retried: ${stackOf(error)}`,
+      );
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async dispatch(events: unknown[]): Promise<IngestResult[]> {
@@ -229,4 +303,10 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
       );
     return lastValueFrom(this.transformToObservable(await handler({ events })));
   }
+}
+
+function stackOf(error: unknown): string {
+  return error instanceof Error
+    ? (error.stack ?? `${error.name}: ${error.message}`)
+    : String(error);
 }

@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, Optional } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
+import { type Response } from 'express';
 import { type EventStore } from '@rapport/event-store';
 import { type RunningProjection, type TimelineReadModel } from '@rapport/read-models';
 import { IdeaLoopService } from '../ideas/idea-loop.module';
@@ -6,6 +7,8 @@ import { IDEA_BACKLOG_PROJECTOR } from '../ideas/idea-tokens';
 import {
   CLOSENESS_PROJECTOR,
   EVENT_STORE,
+  HEALTH_CHECKS,
+  type HealthCheck,
   TIMELINE_PROJECTOR,
   TIMELINE_READ_MODEL,
 } from '../platform/tokens';
@@ -20,10 +23,11 @@ export class HealthController {
     @Optional() @Inject(IDEA_BACKLOG_PROJECTOR) private readonly ideas?: RunningProjection,
     @Optional() @Inject(CLOSENESS_PROJECTOR) private readonly closeness?: RunningProjection,
     @Optional() private readonly ideaLoop?: IdeaLoopService,
+    @Optional() @Inject(HEALTH_CHECKS) private readonly checks?: readonly HealthCheck[],
   ) {}
 
   @Get()
-  async health() {
+  async health(@Res({ passthrough: true }) res: Response) {
     const head = this.store ? await this.store.headPosition() : undefined;
     const projections = this.projection
       ? [
@@ -58,8 +62,12 @@ export class HealthController {
     const readModel = this.timeline
       ? { timelineCheckpoint: await this.timeline.checkpoint() }
       : undefined;
+    const checks = Object.fromEntries((this.checks ?? []).map((c) => [c.name, c.status()]));
+    const failing = Object.values(checks).some((c) => c.status !== 'ok');
+    if (failing) res.status(503);
     return {
-      status: 'ok',
+      status: failing ? 'failing' : 'ok',
+      ...(Object.keys(checks).length > 0 ? { checks } : {}),
       ...(head === undefined ? {} : { log: { head } }),
       projections,
       ...(readModel ? { readModel } : {}),

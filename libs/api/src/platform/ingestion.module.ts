@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { type EventStore } from '@rapport/event-store';
 import { TouchpointIngestion } from '@rapport/ingestion';
 import { type RapportConfig } from '../config/rapport-config';
@@ -13,6 +13,12 @@ import { EVENT_STORE, RAPPORT_CONFIG } from './tokens';
         new TouchpointIngestion(store, {
           now: () => new Date(),
           defaultPhoneRegion: config.defaultPhoneRegion,
+          // A bug, said loudly with its stack; the event itself is never logged.
+          onUnexpectedError: (error, reference) =>
+            new Logger('ingestion').error(
+              `unexpected error on one event (${reference}); it was refused alone`,
+              error instanceof Error ? error.stack : String(error),
+            ),
         }),
       inject: [EVENT_STORE, RAPPORT_CONFIG],
     },

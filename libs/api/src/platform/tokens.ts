@@ -6,3 +6,14 @@ export const TIMELINE_READ_MODEL = Symbol('TIMELINE_READ_MODEL');
 export const TIMELINE_PROJECTOR = Symbol('TIMELINE_PROJECTOR');
 export const CLOSENESS_READ_MODEL = Symbol('CLOSENESS_READ_MODEL');
 export const CLOSENESS_PROJECTOR = Symbol('CLOSENESS_PROJECTOR');
+
+/**
+ * Optional: checks a service adds to `/health` (`HealthCheck[]`); one that fails makes
+ * `/health` answer 503 with its reason.
+ */
+export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
+
+export interface HealthCheck {
+  readonly name: string;
+  status(): { readonly status: 'ok' | 'failing'; readonly [detail: string]: unknown };
+}

@@ -43,6 +43,7 @@ export class TouchpointsController {
       duplicates: count('duplicate'),
       rejected: count('rejected'),
       conflicts: count('conflict'),
+      failed: count('failed'),
     };
     const stored = summary.accepted + summary.duplicates;
     // All stored: 202. None stored: 400. Some: 207, and `results` says which.
@@ -58,6 +59,10 @@ export class TouchpointsController {
       case 'conflict':
         res.status(409);
         return problem(409, result.message);
+      case 'failed':
+        // A bug, already logged under the reference: the one case that is a server fault.
+        res.status(500);
+        return problem(500, result.message);
       case 'duplicate':
         res.status(200);
         return result;
