@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { type Consumer, type IHeaders, type Message, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { INGEST_BATCH_PATTERN } from './ingest-batch.pattern';
-import { KafkaTouchpointTransport } from './kafka-touchpoint-transport';
+import { DlqHealth, KafkaTouchpointTransport } from './kafka-touchpoint-transport';
 
 const STRUCTURED = { 'content-type': 'application/cloudevents+json; charset=UTF-8' };
 const KEY = 'email:shared@example.com';
@@ -39,6 +39,7 @@ describeWithServices(
       { reasons: { path: string; message: string }[]; value: Buffer | null }
     >();
     const unexpected: string[] = [];
+    const dlqHealth = new DlqHealth();
 
     beforeAll(async () => {
       store = await openEventStore(`${urls.postgres}?schema=${schema}`);
@@ -50,6 +51,8 @@ describeWithServices(
         kafkaUrl: `${urls.kafka}?topicPrefix=${run}.`,
         groupId: `${run}-ingestor`,
         maxMessageBytes: 64 * 1024,
+        dlqTimeoutMs: 5_000,
+        health: dlqHealth,
       });
       transport.addHandler(INGEST_BATCH_PATTERN, ({ events }: { events: unknown[] }) =>
         ingestion.ingest(events),
@@ -241,6 +244,60 @@ describeWithServices(
         ),
         { numRuns: 4, endOnFailure: true },
       );
+    });
+
+    // Last: it breaks the DLQ topic for a while.
+    it('keeps a poison message unresolved while the DLQ cannot be written, says so on /health, and delivers it once the DLQ is back', async () => {
+      const p = `${run}-dlqdown-`;
+      const admin = kafkaFromUrl(urls.kafka, `${run}-dlq-admin`).admin();
+      await admin.connect();
+      const dlqTopic = `${run}.touchpoints.dlq`;
+      const setMaxBytes = (bytes: number) =>
+        admin.alterConfigs({
+          validateOnly: false,
+          resources: [
+            {
+              type: 2,
+              name: dlqTopic,
+              configEntries: [{ name: 'max.message.bytes', value: String(bytes) }],
+            },
+          ],
+        });
+      try {
+        // The broker now refuses every dead letter larger than 1 KiB: a real write failure.
+        await setMaxBytes(1024);
+        const poison = { value: Buffer.from(`not json ${'x'.repeat(4096)}`), headers: STRUCTURED };
+        const offsets = await publish([poison, structured(touchpoint(`${p}after`))]);
+        await eventually(
+          async () => dlqHealth.status().status,
+          (s) => s === 'failing',
+          30_000,
+          100,
+        );
+        expect(dlqHealth.status()).toMatchObject({ status: 'failing', error: expect.any(String) });
+        // Nothing past the poison is committed while its dead letter is not written.
+        const committed = async () =>
+          (
+            await admin.fetchOffsets({ groupId: `${run}-ingestor`, topics: [topic] })
+          )[0].partitions.find((x) => x.partition === 0)?.offset ?? '-1';
+        expect(BigInt(await committed())).toBeLessThanOrEqual(BigInt(offsets[0]));
+        expect(dead.has(offsets[0])).toBe(false);
+
+        await setMaxBytes(1024 * 1024);
+        await eventually(async () => dead.has(offsets[0]), Boolean, 90_000, 200);
+        await eventually(
+          async () => dlqHealth.status().status,
+          (s) => s === 'ok',
+          10_000,
+          100,
+        );
+        expect(await loggedIds(p)).toEqual([`${p}after`]);
+        await eventually(committed, (o) => BigInt(o) > BigInt(offsets[1]), 30_000, 200);
+        expect(BigInt(await committed())).toBeGreaterThan(BigInt(offsets[1]));
+      } finally {
+        await setMaxBytes(1024 * 1024).catch(() => undefined);
+        await admin.disconnect();
+      }
     });
   },
 );
