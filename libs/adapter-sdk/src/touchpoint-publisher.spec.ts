@@ -54,6 +54,31 @@ describe('TouchpointPublisher validation (no Kafka)', () => {
     expect(invalid.message).toMatch(/^touchpoint "m-1" is invalid; it was not published: data\./);
   });
 
+  it.each([
+    ['null', null, '(root)'],
+    ['a string', 'touchpoint', '(root)'],
+    ['an array', [], '(root)'],
+    ['without identity', email('m-3', { identity: undefined }), 'data.identity'],
+    ['with identity: []', email('m-4', { identity: [] }), 'data.identity'],
+    ['with identities: [[]]', email('m-5', { identities: [[]] }), 'data.identities'],
+    ['with a time that does not exist', { ...email('m-6'), time: '2026-02-30T10:00:00Z' }, 'time'],
+    ['with a symbol for an id', { ...email('m-7'), id: Symbol('id') }, 'id'],
+  ])(
+    'refuses a touchpoint that is %s with InvalidTouchpointError, never a TypeError',
+    async (_, input, path) => {
+      const error = await rejectionOf(publisher.publish(input as unknown as TouchpointInput));
+      expect(error).toBeInstanceOf(InvalidTouchpointError);
+      expect((error as InvalidTouchpointError).errors.map((e) => e.path)).toContain(path);
+    },
+  );
+
+  it('refuses a publishBatch argument that is not an array with InvalidTouchpointError', async () => {
+    const error = await rejectionOf(
+      publisher.publishBatch({ length: 1 } as unknown as TouchpointInput[]),
+    );
+    expect(error).toBeInstanceOf(InvalidTouchpointError);
+  });
+
   it('refuses an identity that does not normalise', async () => {
     const error = await rejectionOf(
       publisher.publish(email('m-2', { identity: { kind: 'email', value: 'not-an-address' } })),
