@@ -7,7 +7,15 @@ import { registerRebuildCommand } from './commands/rebuild.command';
 import { registerReplayCommand } from './commands/replay.command';
 import { registerStatsCommand } from './commands/stats.command';
 import { registerTailCommand } from './commands/tail.command';
+import {
+  exitQuietlyWhenOutputCloses,
+  OUTPUT_CLOSED_EXIT_CODE,
+  OutputClosedError,
+} from './support/closed-output';
 import { USAGE_EXIT_CODE, UsageError } from './support/usage-error';
+
+// First, before anything is written: a reader that goes away (`| head`) ends us quietly.
+exitQuietlyWhenOutputCloses();
 
 const program = new Command()
   .name('rapport')
@@ -31,6 +39,8 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     // Already printed by commander; --help and --version end with exit code 0.
     process.exit(error.exitCode === 0 ? 0 : USAGE_EXIT_CODE);
   }
+  // An export to stdout writes it itself (writeSync) and learns of a closed pipe here.
+  if (error instanceof OutputClosedError) process.exit(OUTPUT_CLOSED_EXIT_CODE);
   if (error instanceof UsageError) {
     console.error(`error: ${error.message}`);
     process.exit(USAGE_EXIT_CODE);

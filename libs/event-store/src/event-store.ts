@@ -99,6 +99,14 @@ export interface Subscription {
  * contract suite: `libs/event-store/src/contract/event-store-contract.ts`.
  */
 export interface EventStore {
+  /**
+   * Whether positions count the log's events, 1, 2, 3, … with no gaps, so that every number
+   * from 1 to the head is an event's position (SQLite, PostgreSQL: the default when left
+   * out). `false` for EventStoreDB, whose positions are commit positions in `$all`:
+   * increasing and unique, with gaps, and a read can only start at 0 or at a position the
+   * store returned.
+   */
+  readonly positionsAreCounters?: boolean;
   /** Appends atomically; idempotent on event ids. Throws the typed errors of `errors.ts`. */
   append(
     streamId: string,

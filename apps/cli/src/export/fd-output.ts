@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import { isBrokenPipe, OutputClosedError } from '../support/closed-output';
 
 /**
  * Where an export writes: a regular file (written as `<file>.partial`, renamed when
@@ -36,6 +37,8 @@ export class ExportOutput {
       try {
         offset += writeSync(this.fd, buffer, offset, buffer.length - offset);
       } catch (error) {
+        // The reader has gone (`--out - | head`): the export stops here, and quietly.
+        if (isBrokenPipe(error)) throw new OutputClosedError(this.target);
         // A non-blocking pipe that is full: wait for the reader.
         if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);

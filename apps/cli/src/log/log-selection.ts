@@ -161,7 +161,7 @@ async function firstPositionAtOrAfter(
   head: number,
 ): Promise<number> {
   // The one after the last recorded before `time` (times are whole milliseconds): the same
-  // binary search as time travel's `?asOf=`.
+  // search as time travel's `?asOf=` (by bisection where positions are counters).
   return (await positionAtTime(store, time - 1, head)).position + 1;
 }
 

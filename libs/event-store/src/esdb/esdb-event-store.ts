@@ -115,6 +115,8 @@ export interface EsdbEventStoreOptions {
  * appends before it are durable, and a retry finds them as duplicates).
  */
 export class EsdbEventStore implements EventStore {
+  /** Commit positions in `$all`: checkpoints with gaps, not counters (see above). */
+  readonly positionsAreCounters = false;
   private readonly client: EsdbClient;
   private readonly names: StreamNames;
   private readonly maxEventBytes: number;

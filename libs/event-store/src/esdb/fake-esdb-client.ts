@@ -46,6 +46,13 @@ export class FakeEsdbServer {
   replayIncludesStart = true;
   /** Every n-th append is followed by a system event ($statsCollected); 0: never. */
   systemEventEvery = 2;
+  /**
+   * Whether a read of `$all` from a position where no record starts fails, as it does on a
+   * real server (its transaction log can only be read from a record's start: 0, or a
+   * position it returned). Off by default: the fake accepts any number and starts at the
+   * next record.
+   */
+  rejectsReadsBetweenRecords = false;
   /** Thrown by the next `appendToStream` instead of appending (then cleared). */
   failNextAppend: Error | null = null;
   appends = 0;
@@ -156,6 +163,12 @@ export class FakeEsdbServer {
   readAll(options: EsdbReadAllOptions): AllStreamResolvedEvent[] {
     const backwards = options.direction === 'backwards';
     const from = options.fromPosition;
+    if (
+      this.rejectsReadsBetweenRecords &&
+      typeof from === 'object' &&
+      !this.log.some((r) => r.position === from.commit)
+    )
+      throw new Error(`Invalid position: no record of $all starts at ${from.commit}`);
     let records = this.log.filter((r) => matches(r, options.filter));
     if (backwards) {
       records = records.filter(

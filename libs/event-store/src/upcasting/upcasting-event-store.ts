@@ -25,6 +25,7 @@ function upcastAll(events: RecordedEvent[], upcast: UpcastEvent): RecordedEvent[
  */
 export function withUpcasting(store: EventStore, upcast: UpcastEvent): EventStore {
   return {
+    positionsAreCounters: store.positionsAreCounters,
     append: (streamId, events, expectedRevision) =>
       store.append(streamId, events, expectedRevision),
     appendMany: (requests) => store.appendMany(requests),

@@ -3,7 +3,7 @@ import { type EventStore } from '@rapport/event-store';
 import { IdentityGraphHistory, type IdentityGraphHistoryOptions } from './identity-graph-history';
 import { type LogAsOf } from './log-as-of';
 import { type AsOfRequest, parseAsOf } from './parse-as-of';
-import { type LogPoint, positionAtTime, recordedAtOf } from './position-at-time';
+import { type LogPoint, LogTimeIndex, positionAtTime, recordedAtOf } from './position-at-time';
 
 export interface TimeTravelOptions extends IdentityGraphHistoryOptions {
   /** The clock in ms (default `Date.now`): a later `asOf` time is refused. */
@@ -26,11 +26,16 @@ export interface ResolveAsOfOptions {
  * when the touchpoint happened (a late-arriving e-mail is not in the past it claims).
  * Refused (a field error on `asOf`): malformed, a time in the future, a position past the
  * log's head. Cost: one head read, a binary search for a time (⌈log₂ head⌉ + 1 one-event
- * reads) and `IdentityGraphHistory.graphAt` (bounded by the identity decisions).
+ * reads) and `IdentityGraphHistory.graphAt` (bounded by the identity decisions). A store
+ * whose positions are not counters (EventStoreDB) cannot be searched that way: its times
+ * are found through a `LogTimeIndex` this instance keeps, which reads the log once, as far
+ * as asked, and then answers with one read of at most a thousand events.
  */
 export class TimeTravel {
   readonly graphs: IdentityGraphHistory;
   private readonly now: () => number;
+  /** Used only when the store's positions are not counters. */
+  private readonly times: LogTimeIndex;
 
   constructor(
     private readonly store: EventStore,
@@ -38,6 +43,7 @@ export class TimeTravel {
   ) {
     this.graphs = new IdentityGraphHistory(store, options);
     this.now = options.now ?? Date.now;
+    this.times = new LogTimeIndex(store);
   }
 
   /** Parses `raw` (the `asOf` parameter) and answers the log as it was then. */
@@ -49,7 +55,7 @@ export class TimeTravel {
     const { upTo } = options;
     const capped =
       upTo !== undefined && upTo < point.value.position
-        ? { position: upTo, recordedAt: await recordedAtOf(this.store, upTo) }
+        ? { position: upTo, recordedAt: await recordedAtOf(this.store, upTo, this.times) }
         : point.value;
     return valid({ ...capped, graph: await this.graphs.graphAt(capped.position) });
   }
@@ -65,7 +71,7 @@ export class TimeTravel {
         });
       return valid({
         position: request.position,
-        recordedAt: await recordedAtOf(this.store, request.position),
+        recordedAt: await recordedAtOf(this.store, request.position, this.times),
       });
     }
     const now = this.now();
@@ -74,6 +80,6 @@ export class TimeTravel {
         path: 'asOf',
         message: `asOf ${request.time} is in the future (it is ${new Date(now).toISOString()}); time travel answers about the past — leave asOf out for now`,
       });
-    return valid(await positionAtTime(this.store, request.timeMs, head));
+    return valid(await positionAtTime(this.store, request.timeMs, head, this.times));
   }
 }
