@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { moduleBoundaries } from './tools/eslint/module-boundaries.mjs';
 
 export default tseslint.config(
   {
@@ -34,6 +35,21 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Type-aware: a promise nobody awaits or handles loses its error (and, in a handler,
+    // its ordering). bench/store is type-checked by its own benchmark (its packages are
+    // installed only there).
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'bench/**/*.ts', 'infra/**/*.ts'],
+    ignores: ['bench/store/**'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  ...moduleBoundaries,
   {
     files: ['libs/domain/**/*.ts'],
     rules: {
