@@ -57,9 +57,9 @@ describeWithServices(
       transport.addHandler(INGEST_BATCH_PATTERN, ({ events }: { events: unknown[] }) =>
         ingestion.ingest(events),
       );
-      await new Promise<void>((resolve, reject) =>
-        transport.listen((error?: unknown) => (error ? reject(error) : resolve())),
-      );
+      await new Promise<void>((resolve, reject) => {
+        void transport.listen((error?: unknown) => (error ? reject(error) : resolve()));
+      });
       const kafka = kafkaFromUrl(urls.kafka, `${run}-test`);
       producer = kafka.producer();
       await producer.connect();

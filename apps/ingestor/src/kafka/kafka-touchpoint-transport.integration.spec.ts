@@ -39,9 +39,9 @@ describeWithServices(['kafka'], 'Kafka touchpoint transport on a real Kafka', (u
         position: index + 1,
       }));
     });
-    await new Promise<void>((resolve, reject) =>
-      transport.listen((error?: unknown) => (error ? reject(error) : resolve())),
-    );
+    await new Promise<void>((resolve, reject) => {
+      void transport.listen((error?: unknown) => (error ? reject(error) : resolve()));
+    });
 
     const publisher = new TouchpointPublisher({
       kafkaUrl,
