@@ -7,12 +7,23 @@ import {
   ClosenessQueries,
   type TimeTravel,
 } from '@rapport/read-models';
-import { validate as isUuid } from 'uuid';
+import { QueryPipe } from '../http/dto.pipe';
+import { CustomerIdPipe } from '../http/id-params';
 import { ProblemException } from '../http/problem';
 import { CLOSENESS_READ_MODEL } from '../platform/tokens';
 import { resolveAsOfParam } from '../time-travel/as-of-param';
 import { TIME_TRAVEL } from '../time-travel/time-travel-tokens';
-import { ClosenessParams } from './closeness-params';
+import {
+  AtRiskQueryDto,
+  type AtRiskQuery,
+  CustomerClosenessQueryDto,
+  type CustomerClosenessQuery,
+  type RankingQuery,
+  TopClosenessQueryDto,
+  toAtRiskQuery,
+  toCustomerClosenessQuery,
+  toRankingQuery,
+} from './closeness-queries';
 
 const AS_OF = {
   name: 'asOf',
@@ -59,22 +70,18 @@ export class CustomerClosenessController {
   })
   @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
   @ApiResponse({ status: 404, description: 'no contact with this customer on record' })
-  async closeness(@Param('id') customerId: string, @Query() params: Record<string, unknown>) {
-    if (!isUuid(customerId))
-      throw new ProblemException(400, `customer id ${customerId} is not a UUID`, [
-        { path: 'id', message: 'expected a UUID' },
-      ]);
-    const query = new ClosenessParams(params, ['asOf', 'days']);
-    const position = query.asOfPosition();
-    const asOf = position === undefined ? query.asOf() : undefined;
-    const days = query.int('days', 30, 1, 365);
-    query.done();
-    const logAsOf = await resolveAsOfParam(this.timeTravel, position, () =>
+  async closeness(
+    @Param('id', CustomerIdPipe) customerId: string,
+    @Query(new QueryPipe(CustomerClosenessQueryDto, toCustomerClosenessQuery))
+    query: CustomerClosenessQuery,
+  ) {
+    const { days } = query;
+    const logAsOf = await resolveAsOfParam(this.timeTravel, query.logPosition, () =>
       this.model.checkpoint(),
     );
     const report = logAsOf
       ? await this.queries.customerAsOfLog(customerId, logAsOf, Date.now(), { days })
-      : await this.queries.customer(customerId, asOf ?? Date.now(), { days });
+      : await this.queries.customer(customerId, query.at ?? Date.now(), { days });
     if (!report)
       throw new ProblemException(404, `no contact with customer ${customerId} on record`);
     return {
@@ -112,13 +119,9 @@ export class ClosenessRankingController {
   })
   @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
   @ApiResponse({ status: 422, description: 'asOf too far back: too many customers to fold again' })
-  async top(@Query() params: Record<string, unknown>) {
-    const query = new ClosenessParams(params, ['limit', 'asOf']);
-    const limit = query.int('limit', 20, 1, 1000);
-    const asOfParam = query.asOf();
-    query.done();
-    const asOf = await this.moment(asOfParam);
-    const items = await this.ranking(() => this.queries.top(limit, asOf));
+  async top(@Query(new QueryPipe(TopClosenessQueryDto, toRankingQuery)) query: RankingQuery) {
+    const asOf = await this.moment(query.at);
+    const items = await this.ranking(() => this.queries.top(query.limit, asOf));
     return {
       asOf: new Date(asOf).toISOString(),
       items: items.map((i) => ({ ...i, score: round2(i.score) })),
@@ -143,14 +146,10 @@ export class ClosenessRankingController {
   })
   @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
   @ApiResponse({ status: 422, description: 'asOf too far back: too many customers to fold again' })
-  async atRisk(@Query() params: Record<string, unknown>) {
-    const query = new ClosenessParams(params, ['window', 'limit', 'asOf']);
-    const windowMs = query.window('window', 30 * DAY_MS);
-    const limit = query.int('limit', 20, 1, 1000);
-    const asOfParam = query.asOf();
-    query.done();
-    const asOf = await this.moment(asOfParam);
-    const items = await this.ranking(() => this.queries.atRisk(windowMs, limit, asOf));
+  async atRisk(@Query(new QueryPipe(AtRiskQueryDto, toAtRiskQuery)) query: AtRiskQuery) {
+    const { windowMs } = query;
+    const asOf = await this.moment(query.at);
+    const items = await this.ranking(() => this.queries.atRisk(windowMs, query.limit, asOf));
     return {
       asOf: new Date(asOf).toISOString(),
       window: windowMs % DAY_MS === 0 ? `P${windowMs / DAY_MS}D` : `PT${windowMs / 3_600_000}H`,

@@ -5,28 +5,17 @@ import {
   type IdentityGraphEvent,
   type StaffActor,
   normalizeIdentity,
-  validateDto,
 } from '@rapport/domain';
 import { type IdentityCommands, type IdentityCommandResult } from '@rapport/read-models';
-import { validate as isUuid } from 'uuid';
 import { type RapportConfig } from '../config/rapport-config';
+import { DtoPipe } from '../http/dto.pipe';
+import { CustomerIdPipe } from '../http/id-params';
 import { ProblemException } from '../http/problem';
 import { RAPPORT_CONFIG } from '../platform/tokens';
 import { parseIdentityParam } from '../timeline/identity-param';
 import { LinkIdentityDto, MergeCustomerDto, UnlinkIdentityDto } from './customer-dtos';
 import { identityRefusalProblem } from './identity-problems';
 import { IDENTITY_COMMANDS } from './customer-tokens';
-
-function parse<T extends object>(cls: new () => T, body: unknown): T {
-  const result = validateDto(cls, body ?? {}, '');
-  if (!result.ok) throw new ProblemException(400, 'invalid request body', result.errors);
-  return result.value;
-}
-
-function customerIdParam(id: string): string {
-  if (!isUuid(id)) throw new ProblemException(400, `customer id ${id} is not a UUID`);
-  return id;
-}
 
 const ACCEPTED =
   '{ events }: the identity events appended (the read models show them within moments)';
@@ -57,9 +46,10 @@ export class CustomerCommandsController {
     status: 409,
     description: 'already merged, merged elsewhere, or holds a blocked identity',
   })
-  async merge(@Param('id') id: string, @Body() body: unknown) {
-    const survivorId = customerIdParam(id);
-    const dto = parse(MergeCustomerDto, body);
+  async merge(
+    @Param('id', CustomerIdPipe) survivorId: string,
+    @Body(new DtoPipe(MergeCustomerDto)) dto: MergeCustomerDto,
+  ) {
     return answer(
       await this.commands.merge(survivorId, dto.customerId, staff(dto), now(), dto.note),
     );
@@ -74,9 +64,10 @@ export class CustomerCommandsController {
   @ApiBody({ type: MergeCustomerDto })
   @ApiResponse({ status: 202, description: ACCEPTED })
   @ApiResponse({ status: 409, description: 'not merged into this customer' })
-  async unmerge(@Param('id') id: string, @Body() body: unknown) {
-    const customerId = customerIdParam(id);
-    const dto = parse(MergeCustomerDto, body);
+  async unmerge(
+    @Param('id', CustomerIdPipe) customerId: string,
+    @Body(new DtoPipe(MergeCustomerDto)) dto: MergeCustomerDto,
+  ) {
     return answer(
       await this.commands.unmerge(customerId, dto.customerId, staff(dto), now(), dto.note),
     );
@@ -92,9 +83,10 @@ export class CustomerCommandsController {
     description:
       'already linked, belongs to another customer (merge instead), blocked, or past a kind limit',
   })
-  async link(@Param('id') id: string, @Body() body: unknown) {
-    const customerId = customerIdParam(id);
-    const dto = parse(LinkIdentityDto, body);
+  async link(
+    @Param('id', CustomerIdPipe) customerId: string,
+    @Body(new DtoPipe(LinkIdentityDto)) dto: LinkIdentityDto,
+  ) {
     const identity = normalizeIdentity(dto.identity, 'identity', {
       defaultPhoneRegion: this.config.defaultPhoneRegion,
     });
@@ -112,9 +104,11 @@ export class CustomerCommandsController {
   @ApiParam({ name: 'identity', example: 'email:ann@example.com' })
   @ApiResponse({ status: 202, description: ACCEPTED })
   @ApiResponse({ status: 409, description: 'the last identity a customer holds stays' })
-  async unlink(@Param('id') id: string, @Param('identity') raw: string, @Body() body: unknown) {
-    const customerId = customerIdParam(id);
-    const dto = parse(UnlinkIdentityDto, body);
+  async unlink(
+    @Param('id', CustomerIdPipe) customerId: string,
+    @Param('identity') raw: string,
+    @Body(new DtoPipe(UnlinkIdentityDto)) dto: UnlinkIdentityDto,
+  ) {
     const identity = parseIdentityParam(raw, this.config.defaultPhoneRegion);
     if (!identity.ok) throw new ProblemException(400, 'bad identity', identity.errors);
     return answer(

@@ -1,18 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsOptional, IsString, IsUUID, Length, MaxLength, ValidateNested } from 'class-validator';
-import { IdentityPayload } from '@rapport/domain';
+import { IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { IdentityPayload, NestedObject } from '@rapport/domain';
+import { OptionalField } from '../http/optional-field';
 
 /** Who asks (until staff authenticate with JWTs, the client names the staff member). */
 class StaffRequest {
   @ApiPropertyOptional({ example: 'agent-7', description: 'the staff member deciding' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(1, 128)
   staffId?: string;
 
   @ApiPropertyOptional({ description: 'why; kept in the event, never interpreted' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(2000)
   note?: string;
@@ -30,8 +30,7 @@ export class MergeCustomerDto extends StaffRequest {
 /** `POST /v1/customers/:id/identities`: an identity to link to the customer. */
 export class LinkIdentityDto extends StaffRequest {
   @ApiProperty({ example: { kind: 'phone', value: '+4930123456' } })
-  @ValidateNested()
-  @Type(() => IdentityPayload)
+  @NestedObject(() => IdentityPayload)
   identity!: IdentityPayload;
 }
 

@@ -1,13 +1,15 @@
 import { Controller, Get, Inject, Optional, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type IdeaBacklog, type TimeTravel, type TimelineReadModel } from '@rapport/read-models';
-import { validate as isUuid } from 'uuid';
+import { QueryPipe } from '../http/dto.pipe';
+import { CustomerIdPipe } from '../http/id-params';
 import { ProblemException } from '../http/problem';
 import { IDEA_BACKLOG } from '../ideas/idea-tokens';
 import { ideasOfPerson, personIdea } from '../ideas/ideas-of-person';
 import { TIMELINE_READ_MODEL } from '../platform/tokens';
 import { AS_OF_QUERY, asOfField, resolveAsOfParam } from '../time-travel/as-of-param';
 import { TIME_TRAVEL } from '../time-travel/time-travel-tokens';
+import { ProfileQueryDto } from '../timeline/timeline-queries';
 
 /** A customer's profile: identities, channels, first and last contact, merge history, ideas. */
 @ApiTags('customers')
@@ -31,12 +33,11 @@ export class CustomerProfileController {
   @ApiQuery(AS_OF_QUERY)
   @ApiResponse({ status: 400, description: 'bad id or asOf (problem details)' })
   @ApiResponse({ status: 404, description: 'no such customer (then, with asOf)' })
-  async profile(@Param('id') customerId: string, @Query('asOf') rawAsOf?: unknown) {
-    if (!isUuid(customerId))
-      throw new ProblemException(400, `customer id ${customerId} is not a UUID`);
-    if (rawAsOf !== undefined && typeof rawAsOf !== 'string')
-      throw new ProblemException(400, 'query parameter asOf is given more than once');
-    const asOf = await resolveAsOfParam(this.timeTravel, rawAsOf, () =>
+  async profile(
+    @Param('id', CustomerIdPipe) customerId: string,
+    @Query(new QueryPipe(ProfileQueryDto)) query: ProfileQueryDto,
+  ) {
+    const asOf = await resolveAsOfParam(this.timeTravel, query.asOf, () =>
       this.timelines.checkpoint(),
     );
     const profile = await this.timelines.profile(customerId, asOf);

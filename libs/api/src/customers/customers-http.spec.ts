@@ -152,4 +152,33 @@ describe('customers: identity resolution, merge and unmerge over HTTP (embedded)
     await http.get(`/v1/customers/${other}`).expect(404);
     await http.delete(`/v1/customers/${annId}/identities/email:ann@example.com`).expect(409);
   });
+
+  it('answers 400, never 500, to a missing or malformed identity and to bad ids', async () => {
+    // These answered 500 before the DTOs required a nested object (issue 15).
+    for (const body of [{}, { identity: [] }, { identity: null }, { identity: 'email:a@b.c' }]) {
+      const res = await http.post(`/v1/customers/${annId}/identities`).send(body).expect(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('identity');
+    }
+    const nested = await http
+      .post(`/v1/customers/${annId}/identities`)
+      .send({ identity: { kind: 'email', value: 'a@b.c', colour: 'red' } })
+      .expect(400);
+    expect(nested.body.errors).toEqual([expect.objectContaining({ path: 'identity.colour' })]);
+    await http
+      .post(`/v1/customers/${annId}/merge`)
+      .send({ customerId: visitorId, note: null })
+      .expect(400);
+    const badId = await http.get('/v1/customers/not-a-uuid/timeline').expect(400);
+    expect(badId.body).toMatchObject({
+      detail: 'customer id not-a-uuid is not a UUID',
+      errors: [{ path: 'id', message: 'expected a UUID' }],
+    });
+    const repeated = await http.get(`/v1/customers/${annId}?asOf=1&asOf=2`).expect(400);
+    expect(repeated.body.errors).toEqual([{ path: 'asOf', message: 'given more than once' }]);
+    const bracketed = await http.get(`/v1/customers/${annId}/timeline?limit[]=2`).expect(400);
+    expect(bracketed.body.detail).toBe(
+      'bad query: limit[]: brackets are not supported: give limit=… once',
+    );
+  });
 });

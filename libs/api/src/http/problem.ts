@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import { type FieldError } from '@rapport/domain';
 
@@ -17,10 +18,16 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
 };
 
 export function problem(status: number, detail: string, errors?: readonly FieldError[]): Problem {
-  return { status, title: TITLES[status] ?? 'Error', detail, ...(errors ? { errors } : {}) };
+  return {
+    status,
+    title: TITLES[status] ?? STATUS_CODES[status] ?? 'Error',
+    detail,
+    ...(errors ? { errors } : {}),
+  };
 }
 
 /** Throw from a controller to answer with a problem body. */

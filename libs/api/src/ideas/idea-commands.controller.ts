@@ -11,9 +11,11 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { type FieldError, validateDto } from '@rapport/domain';
+import { type FieldError } from '@rapport/domain';
 import { type CommandResult, type IdeaService } from '@rapport/ideas';
 import { type RunningProjection } from '@rapport/read-models';
+import { DtoPipe, QueryPipe } from '../http/dto.pipe';
+import { IdParamPipe } from '../http/id-params';
 import { ProblemException } from '../http/problem';
 import {
   ChangeStatusDto,
@@ -22,16 +24,14 @@ import {
   RiceDto,
   SubmitIdeaDto,
   VoteDto,
+  WithdrawVoteQueryDto,
   originOf,
 } from './idea-dtos';
 import { ideaProblem } from './idea-problems';
 import { IDEA_BACKLOG_PROJECTOR, IDEA_SERVICE } from './idea-tokens';
 
-function parse<T extends object>(cls: new () => T, body: unknown): T {
-  const result = validateDto(cls, body ?? {}, '');
-  if (!result.ok) throw new ProblemException(400, 'invalid request body', result.errors);
-  return result.value;
-}
+/** Idea ids in paths: UUIDs when the API chose them, any id of 1–128 characters otherwise. */
+const IdeaId = new IdParamPipe('idea id');
 
 function bad(path: string, message: string): never {
   const errors: FieldError[] = [{ path, message }];
@@ -61,8 +61,7 @@ export class IdeaCommandsController {
     status: 409,
     description: 'the idea id exists, or the touchpoint was already used',
   })
-  async submit(@Body() body: unknown) {
-    const dto = parse(SubmitIdeaDto, body);
+  async submit(@Body(new DtoPipe(SubmitIdeaDto)) dto: SubmitIdeaDto) {
     const origin = originOf(dto);
     if (typeof origin === 'string') bad('staffId', origin);
     const ideaId = dto.ideaId ?? randomUUID();
@@ -93,8 +92,7 @@ export class IdeaCommandsController {
       'already voted (also under a merged customer id), idea merged, or a concurrent change',
   })
   @ApiResponse({ status: 422, description: 'the idea is shipped or declined' })
-  async vote(@Param('id') ideaId: string, @Body() body: unknown) {
-    const dto = parse(VoteDto, body);
+  async vote(@Param('id', IdeaId) ideaId: string, @Body(new DtoPipe(VoteDto)) dto: VoteDto) {
     const origin = originOf(dto);
     if (typeof origin === 'string') bad('staffId', origin);
     return this.run(() =>
@@ -116,12 +114,10 @@ export class IdeaCommandsController {
   @ApiResponse({ status: 200, description: RESULT })
   @ApiResponse({ status: 409, description: 'the customer does not support the idea' })
   async withdraw(
-    @Param('id') ideaId: string,
-    @Param('customerId') customerId: string,
-    @Query('staffId') staffId: string | undefined,
+    @Param('id', IdeaId) ideaId: string,
+    @Param('customerId', new IdParamPipe('customer id')) customerId: string,
+    @Query(new QueryPipe(WithdrawVoteQueryDto)) { staffId }: WithdrawVoteQueryDto,
   ) {
-    if (typeof staffId !== 'string' || staffId.length === 0 || staffId.length > 128)
-      bad('staffId', 'staffId (1–128 characters) names who withdraws the vote');
     return this.run(() =>
       this.ideas.withdrawVote(ideaId, {
         customerId,
@@ -137,8 +133,10 @@ export class IdeaCommandsController {
   @ApiParam({ name: 'id' })
   @ApiBody({ type: CommentDto })
   @ApiResponse({ status: 201, description: `{ commentId, … }: ${RESULT}` })
-  async comment(@Param('id') ideaId: string, @Body() body: unknown) {
-    const dto = parse(CommentDto, body);
+  async comment(
+    @Param('id', IdeaId) ideaId: string,
+    @Body(new DtoPipe(CommentDto)) dto: CommentDto,
+  ) {
     if ((dto.customerId === undefined) === (dto.staffId === undefined))
       bad('customerId', 'give exactly one of customerId and staffId');
     const commentId = randomUUID();
@@ -171,8 +169,10 @@ export class IdeaCommandsController {
     status: 422,
     description: 'an illegal transition; `errors[0].allowed` lists the legal ones',
   })
-  async status(@Param('id') ideaId: string, @Body() body: unknown) {
-    const dto = parse(ChangeStatusDto, body);
+  async status(
+    @Param('id', IdeaId) ideaId: string,
+    @Body(new DtoPipe(ChangeStatusDto)) dto: ChangeStatusDto,
+  ) {
     return this.run(() =>
       this.ideas.changeStatus(
         ideaId,
@@ -201,8 +201,7 @@ export class IdeaCommandsController {
     description: 'either idea is already merged, or a concurrent change',
   })
   @ApiResponse({ status: 422, description: 'merging an idea into itself' })
-  async merge(@Param('id') ideaId: string, @Body() body: unknown) {
-    const dto = parse(MergeDto, body);
+  async merge(@Param('id', IdeaId) ideaId: string, @Body(new DtoPipe(MergeDto)) dto: MergeDto) {
     return this.run(() =>
       this.ideas.merge(
         ideaId,
@@ -219,8 +218,10 @@ export class IdeaCommandsController {
   @ApiParam({ name: 'id' })
   @ApiBody({ type: RiceDto })
   @ApiResponse({ status: 200, description: RESULT })
-  async rice(@Param('id') ideaId: string, @Body() body: unknown) {
-    const { staffId, ...rice } = parse(RiceDto, body);
+  async rice(
+    @Param('id', IdeaId) ideaId: string,
+    @Body(new DtoPipe(RiceDto)) { staffId, ...rice }: RiceDto,
+  ) {
     return this.run(() =>
       this.ideas.execute(ideaId, { kind: 'score', ...rice, staffId, at: new Date().toISOString() }),
     );

@@ -1,11 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  BACKLOG_SORTS,
+  type BacklogQuery,
+  type BacklogSort,
   CHANNELS,
   type Channel,
   IDEA_STATUSES,
   IdeaLimits,
   type IdeaOrigin,
   type IdeaStatus,
+  isIdeaStatus,
+  PRIORITY_MODES,
+  type PriorityMode,
 } from '@rapport/domain';
 import {
   IsIn,
@@ -15,34 +21,43 @@ import {
   IsString,
   IsUUID,
   Length,
+  Matches,
   Max,
   MaxLength,
   Min,
+  ValidateBy,
 } from 'class-validator';
+import { IsId } from '../http/id-params';
+import { OptionalField } from '../http/optional-field';
+import { IsWholeNumber, wholeNumber } from '../http/query-values';
+
+/** A stream revision a client expects (beyond any real one, but exact as a JSON number). */
+const MAX_REVISION = Number.MAX_SAFE_INTEGER;
 
 /** Who acts: a staff member, or the touchpoint a customer sent (adapters). */
 class ActorDto {
   @ApiPropertyOptional({ description: 'the staff member acting (on the customer’s behalf)' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(1, 128)
   staffId?: string;
 
   @ApiPropertyOptional({ description: 'log event id of the touchpoint this came in with' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(1, 256)
   touchpointEventId?: string;
 
   @ApiPropertyOptional({ enum: CHANNELS, description: 'the touchpoint’s channel' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(CHANNELS)
   channel?: Channel;
 
   @ApiPropertyOptional({ description: 'fail with 409 unless the idea is at this stream revision' })
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(0)
+  @Max(MAX_REVISION)
   expectedRevision?: number;
 }
 
@@ -51,7 +66,7 @@ export class SubmitIdeaDto extends ActorDto {
     description:
       'a UUID chosen by the client, generated otherwise; a retry with the same id answers 409 idea-exists, so the client knows it is there',
   })
-  @IsOptional()
+  @OptionalField()
   @IsUUID()
   ideaId?: string;
 
@@ -61,21 +76,19 @@ export class SubmitIdeaDto extends ActorDto {
   title!: string;
 
   @ApiPropertyOptional({ maxLength: IdeaLimits.descriptionLength })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(IdeaLimits.descriptionLength)
   description?: string;
 
   @ApiProperty({ description: 'the customer whose idea it is' })
-  @IsString()
-  @Length(1, 128)
+  @IsId()
   customerId!: string;
 }
 
 export class VoteDto extends ActorDto {
   @ApiProperty({ description: 'the customer who supports the idea' })
-  @IsString()
-  @Length(1, 128)
+  @IsId()
   customerId!: string;
 }
 
@@ -86,21 +99,21 @@ export class CommentDto {
   text!: string;
 
   @ApiPropertyOptional({ description: 'a customer’s comment (exactly one of customerId, staffId)' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 128)
+  @OptionalField()
+  @IsId()
   customerId?: string;
 
   @ApiPropertyOptional({ description: 'a staff member’s comment' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(1, 128)
   staffId?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(0)
+  @Max(MAX_REVISION)
   expectedRevision?: number;
 }
 
@@ -113,7 +126,7 @@ export class ChangeStatusDto {
     description: 'required when declining',
     maxLength: IdeaLimits.reasonLength,
   })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(IdeaLimits.reasonLength)
   reason?: string;
@@ -124,16 +137,16 @@ export class ChangeStatusDto {
   staffId!: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(0)
+  @Max(MAX_REVISION)
   expectedRevision?: number;
 }
 
 export class MergeDto {
   @ApiProperty({ description: 'the idea this one (a duplicate) is merged into' })
-  @IsString()
-  @Length(1, 128)
+  @IsId()
   intoIdeaId!: string;
 
   @ApiProperty()
@@ -142,9 +155,10 @@ export class MergeDto {
   staffId!: string;
 
   @ApiPropertyOptional({ description: 'the duplicate’s expected revision' })
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(0)
+  @Max(MAX_REVISION)
   expectedRevision?: number;
 }
 
@@ -187,4 +201,76 @@ export function originOf(dto: ActorDto): IdeaOrigin | string {
   if (dto.staffId === undefined)
     return 'give staffId (staff acting) or touchpointEventId and channel';
   return { kind: 'staff', staffId: dto.staffId };
+}
+
+/** The statuses of a comma-separated list that are not idea statuses. */
+const unknownStatuses = (raw: string) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => !isIdeaStatus(s));
+
+/** `status=new,under_review`: idea statuses, comma-separated (empty: any). */
+function IsIdeaStatusList() {
+  return ValidateBy({
+    name: 'isIdeaStatusList',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && (value === '' || unknownStatuses(value).length === 0),
+      defaultMessage: (args) =>
+        `${typeof args?.value === 'string' ? unknownStatuses(args.value).join(', ') : String(args?.value)} is not one of ${IDEA_STATUSES.join(', ')}`,
+    },
+  });
+}
+
+/** `GET /v1/ideas`: the backlog's filters, ranking and paging. */
+export class BacklogQueryDto {
+  @IsOptional()
+  @IsIdeaStatusList()
+  status?: string;
+
+  @IsOptional()
+  @IsIn(BACKLOG_SORTS, { message: `one of ${BACKLOG_SORTS.join(', ')}` })
+  sort?: string;
+
+  @IsOptional()
+  @IsIn(PRIORITY_MODES, { message: `one of ${PRIORITY_MODES.join(', ')}` })
+  priority?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200, { message: 'at most 200 characters' })
+  q?: string;
+
+  @IsOptional()
+  @IsWholeNumber(1, 365)
+  trendDays?: string;
+
+  @IsOptional()
+  @IsWholeNumber(1, 200)
+  limit?: string;
+
+  @IsOptional()
+  @IsWholeNumber(0, 1_000_000)
+  offset?: string;
+}
+
+export function toBacklogQuery(dto: BacklogQueryDto): BacklogQuery {
+  return {
+    ...(dto.status ? { statuses: dto.status.split(',').map((s) => s.trim()) as IdeaStatus[] } : {}),
+    ...(dto.q ? { q: dto.q } : {}),
+    sort: (dto.sort ?? 'priority') as BacklogSort,
+    priority: (dto.priority ?? 'count') as PriorityMode,
+    trendDays: wholeNumber(dto.trendDays, 30),
+    limit: wholeNumber(dto.limit, 50),
+    offset: wholeNumber(dto.offset, 0),
+  };
+}
+
+/** `DELETE /v1/ideas/:id/votes/:customerId?staffId=`: who withdraws the vote. */
+export class WithdrawVoteQueryDto {
+  @Matches(/^[\s\S]{1,128}$/, {
+    message: 'staffId (1–128 characters) names who withdraws the vote',
+  })
+  staffId!: string;
 }

@@ -1,4 +1,5 @@
-import { IdeaRefusedError, type IdeaRefusalCode } from '@rapport/domain';
+import { IdeaRefusedError, type IdeaRefusalCode, ideaStreamId } from '@rapport/domain';
+import { EventIdConflictError } from '@rapport/event-store';
 import { IdeaConflictError } from '@rapport/ideas';
 import { ProblemException } from '../http/problem';
 
@@ -25,6 +26,15 @@ export function ideaProblem(error: unknown): never {
     throw new ProblemException(409, `${error.message}; read the idea again and retry`, [
       { path: 'expectedRevision', message: `the idea is at revision ${error.actual}` },
     ]);
+  }
+  if (error instanceof EventIdConflictError) {
+    // A touchpoint's events have ids derived from it: the touchpoint already counts elsewhere
+    // (a retry of a submit without an idea id, or one touchpoint used for two ideas).
+    const prefix = ideaStreamId('');
+    const detail = error.existingStreamId.startsWith(prefix)
+      ? `this touchpoint was already used for idea ${error.existingStreamId.slice(prefix.length)}`
+      : 'this touchpoint was already used';
+    throw new ProblemException(409, detail, [{ path: 'touchpointEventId', message: detail }]);
   }
   throw error;
 }

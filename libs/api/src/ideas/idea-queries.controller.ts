@@ -3,25 +3,21 @@ import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/
 import {
   BACKLOG_SORTS,
   type BacklogQuery,
-  type BacklogSort,
-  type FieldError,
   IDEA_STATUSES,
-  type IdeaStatus,
   PRIORITY_MODES,
-  type PriorityMode,
   backlogEntryOf,
   backlogItemOf,
-  isIdeaStatus,
   rankBacklog,
 } from '@rapport/domain';
 import { redirectsFor, type ResolveCustomer } from '@rapport/ideas';
 import { type IdeaBacklog, type TimelineReadModel } from '@rapport/read-models';
+import { QueryPipe } from '../http/dto.pipe';
+import { IdParamPipe } from '../http/id-params';
 import { ProblemException } from '../http/problem';
 import { TIMELINE_READ_MODEL } from '../platform/tokens';
+import { BacklogQueryDto, toBacklogQuery } from './idea-dtos';
 import { IDEA_BACKLOG, IDEA_CLOSENESS_WEIGHT } from './idea-tokens';
 import { ideasOfPerson, personIdea } from './ideas-of-person';
-
-const LIST_PARAMS = ['status', 'sort', 'priority', 'q', 'trendDays', 'limit', 'offset'];
 
 /** A supporter's weight for `priority=closeness`. */
 export type ClosenessWeightLookup = (customerId: string) => Promise<number>;
@@ -77,8 +73,7 @@ export class IdeaQueriesController {
   @ApiQuery({ name: 'offset', required: false })
   @ApiResponse({ status: 200, description: '{ items: BacklogItem[], total }' })
   @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
-  async list(@Query() params: Record<string, string>) {
-    const query = parseBacklogQuery(params);
+  async list(@Query(new QueryPipe(BacklogQueryDto, toBacklogQuery)) query: BacklogQuery) {
     const entries = await this.backlog.model.list(query.statuses);
     const customers = entries.flatMap((e) => e.votes.map(([customerId]) => customerId));
     const context = await this.context(customers, query.priority === 'closeness');
@@ -93,7 +88,7 @@ export class IdeaQueriesController {
   @ApiParam({ name: 'id' })
   @ApiResponse({ status: 200, description: 'the idea; `redirectedFrom` when the id was merged' })
   @ApiResponse({ status: 404, description: 'no such idea' })
-  async get(@Param('id') ideaId: string) {
+  async get(@Param('id', new IdParamPipe('idea id')) ideaId: string) {
     let view = (await this.backlog.model.getMany([ideaId])).get(ideaId);
     let redirectedFrom: string | undefined;
     for (let hops = 0; view?.mergedInto !== undefined && hops < 32; hops += 1) {
@@ -122,7 +117,7 @@ export class IdeaQueriesController {
   })
   @ApiParam({ name: 'id', description: 'customer id' })
   @ApiResponse({ status: 200, description: '{ customerId, items: BacklogItem & { role } [] }' })
-  async ofCustomer(@Param('id') customerId: string) {
+  async ofCustomer(@Param('id', new IdParamPipe('customer id')) customerId: string) {
     const ids = await this.idsOfPerson(customerId);
     const views = await ideasOfPerson(this.backlog, ids);
     const context = await this.context(
@@ -151,52 +146,4 @@ export class IdeaQueriesController {
       closeness: (id: string) => weights.get(id) ?? 1,
     };
   }
-}
-
-export function parseBacklogQuery(params: Record<string, unknown>): BacklogQuery {
-  const errors: FieldError[] = [];
-  const unknown = Object.keys(params).filter((k) => !LIST_PARAMS.includes(k));
-  for (const path of unknown)
-    errors.push({
-      path,
-      message: `not a parameter of this endpoint; allowed: ${LIST_PARAMS.join(', ')}`,
-    });
-  for (const [path, value] of Object.entries(params))
-    if (typeof value !== 'string') errors.push({ path, message: 'given more than once' });
-  const p = params as Record<string, string | undefined>;
-  const statuses = p.status ? p.status.split(',').map((s) => s.trim()) : undefined;
-  for (const s of statuses ?? [])
-    if (!isIdeaStatus(s))
-      errors.push({ path: 'status', message: `${s} is not one of ${IDEA_STATUSES.join(', ')}` });
-  const sort = p.sort ?? 'priority';
-  if (!(BACKLOG_SORTS as readonly string[]).includes(sort))
-    errors.push({ path: 'sort', message: `one of ${BACKLOG_SORTS.join(', ')}` });
-  const priority = p.priority ?? 'count';
-  if (!(PRIORITY_MODES as readonly string[]).includes(priority))
-    errors.push({ path: 'priority', message: `one of ${PRIORITY_MODES.join(', ')}` });
-  if (p.q !== undefined && p.q.length > 200)
-    errors.push({ path: 'q', message: 'at most 200 characters' });
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = p[name];
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      errors.push({ path: name, message: `a whole number from ${min} to ${max}` });
-      return fallback;
-    }
-    return value;
-  };
-  const trendDays = int('trendDays', 30, 1, 365);
-  const limit = int('limit', 50, 1, 200);
-  const offset = int('offset', 0, 0, 1_000_000);
-  if (errors.length) throw new ProblemException(400, 'bad backlog query', errors);
-  return {
-    ...(statuses ? { statuses: statuses as IdeaStatus[] } : {}),
-    ...(p.q ? { q: p.q } : {}),
-    sort: sort as BacklogSort,
-    priority: priority as PriorityMode,
-    trendDays,
-    limit,
-    offset,
-  };
 }

@@ -171,6 +171,37 @@ describe('ideas HTTP API (embedded: SQLite in memory, memory backlog)', () => {
     await http.get('/v1/ideas?sort=random&status=nope').expect(400);
   });
 
+  it('answers 400, never 500, to repeated query keys, nulls and odd fields; 409 to a reused touchpoint', async () => {
+    // `?status=new&status=new` answered 500 before the query went through a DTO (issue 15).
+    const twice = await http.get('/v1/ideas?status=new&status=new').expect(400);
+    expect(twice.body).toMatchObject({
+      detail: 'bad query: status: given more than once',
+      errors: [{ path: 'status', message: 'given more than once' }],
+    });
+    const unknown = await http.get('/v1/ideas?colour=red').expect(400);
+    expect(unknown.body.errors[0].message).toMatch(
+      /^not a parameter of this endpoint; allowed: status, sort/,
+    );
+    await http.get('/v1/ideas?limit=1e1').expect(400);
+    const ok = { title: 'Gift cards', customerId: 'z', staffId: 's' };
+    for (const odd of [{ description: null }, { expectedRevision: null }, { constructor: null }])
+      await submit({ ...ok, ...odd }).expect(400);
+    await http.delete(`/v1/ideas/x/votes/${'c'.repeat(129)}?staffId=s`).expect(400);
+    await http.delete('/v1/ideas/x/votes/z?staffId=s&staffId=t').expect(400);
+    // A retry of a submit from a touchpoint, without an idea id: the touchpoint counts once.
+    const viaChat = {
+      title: 'Gift cards',
+      customerId: 'z',
+      touchpointEventId: 'tp-reused',
+      channel: 'chat',
+    };
+    const first = await submit(viaChat).expect(201);
+    const again = await submit(viaChat).expect(409);
+    expect(again.body.detail).toBe(
+      `this touchpoint was already used for idea ${first.body.ideaId}`,
+    );
+  });
+
   it('describes every idea endpoint in the OpenAPI document', () => {
     const document = SwaggerModule.createDocument(app, new DocumentBuilder().build());
     expect(Object.keys(document.paths).sort()).toEqual(

@@ -1,16 +1,21 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { identityKey, parseTimelineQuery, type TimelineQueryParams } from '@rapport/domain';
+import { identityKey } from '@rapport/domain';
 import { type TimeTravel, type TimelineReadModel } from '@rapport/read-models';
-import { validate as isUuid } from 'uuid';
 import { type RapportConfig } from '../config/rapport-config';
+import { QueryPipe } from '../http/dto.pipe';
+import { CustomerIdPipe } from '../http/id-params';
 import { ProblemException } from '../http/problem';
 import { RAPPORT_CONFIG, TIMELINE_READ_MODEL } from '../platform/tokens';
 import { AS_OF_QUERY, asOfField, resolveAsOfParam } from '../time-travel/as-of-param';
 import { TIME_TRAVEL } from '../time-travel/time-travel-tokens';
 import { parseIdentityParam } from './identity-param';
-
-const TIMELINE_PARAMS = ['channel', 'direction', 'type', 'from', 'to', 'limit', 'cursor', 'asOf'];
+import {
+  FindCustomerQueryDto,
+  TimelineQueryDto,
+  type TimelineRequest,
+  toTimelineRequest,
+} from './timeline-queries';
 
 /** What support staff read: a customer's unified timeline, and customers by identity. */
 @ApiTags('customers')
@@ -33,8 +38,7 @@ export class TimelineController {
   @ApiResponse({ status: 200, description: '{ customerId, identity, timeline, asOf? }' })
   @ApiResponse({ status: 400, description: 'bad identity or asOf (problem details)' })
   @ApiResponse({ status: 404, description: 'no customer has this identity (had, with asOf)' })
-  async findByIdentity(@Query() params: Record<string, string>) {
-    refuseUnknown(params, ['identity', 'asOf']);
+  async findByIdentity(@Query(new QueryPipe(FindCustomerQueryDto)) params: FindCustomerQueryDto) {
     const identity = parseIdentityParam(params.identity, this.config.defaultPhoneRegion);
     if (!identity.ok) throw new ProblemException(400, 'bad identity', identity.errors);
     const asOf = await this.asOf(params.asOf);
@@ -71,17 +75,15 @@ export class TimelineController {
     description: '{ customerId, redirectedFrom?, items: TimelineEntry[], nextCursor, asOf? }',
   })
   @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
-  async timeline(@Param('id') customerId: string, @Query() params: Record<string, string>) {
-    if (!isUuid(customerId))
-      throw new ProblemException(400, `customer id ${customerId} is not a UUID`);
-    refuseUnknown(params, TIMELINE_PARAMS);
-    const query = parseTimelineQuery(params as TimelineQueryParams);
-    if (!query.ok) throw new ProblemException(400, 'bad timeline query', query.errors);
-    const asOf = await this.asOf(params.asOf);
+  async timeline(
+    @Param('id', CustomerIdPipe) customerId: string,
+    @Query(new QueryPipe(TimelineQueryDto, toTimelineRequest)) request: TimelineRequest,
+  ) {
+    const asOf = await this.asOf(request.asOf);
     // A merged id answers for its survivor (the page is the survivor's unified timeline).
     const [resolved, page] = await Promise.all([
       this.timelines.resolveCustomer(customerId, asOf),
-      this.timelines.page(customerId, query.value, asOf),
+      this.timelines.page(customerId, request.query, asOf),
     ]);
     const survivor = resolved ?? customerId;
     return {
@@ -94,23 +96,5 @@ export class TimelineController {
 
   private asOf(raw: string | undefined) {
     return resolveAsOfParam(this.timeTravel, raw, () => this.timelines.checkpoint());
-  }
-}
-
-function refuseUnknown(params: Record<string, unknown>, allowed: readonly string[]): void {
-  const unknown = Object.keys(params).filter((k) => !allowed.includes(k));
-  if (unknown.length) {
-    throw new ProblemException(
-      400,
-      `unknown query parameter ${unknown.join(', ')}`,
-      unknown.map((path) => ({
-        path,
-        message: `not a parameter of this endpoint; allowed: ${allowed.join(', ')}`,
-      })),
-    );
-  }
-  for (const [key, value] of Object.entries(params)) {
-    if (typeof value !== 'string')
-      throw new ProblemException(400, `query parameter ${key} is given more than once`);
   }
 }

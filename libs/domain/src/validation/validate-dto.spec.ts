@@ -81,10 +81,21 @@ describe('validateDto', () => {
     if (!result.ok) expect(result.errors.map((e) => e.path)).toEqual(['__proto__']);
   });
 
+  it.each([null, 1, {}])('refuses a field named constructor holding %p, at any depth', (value) => {
+    for (const plain of [
+      { size: 1, top: { name: 'a' }, constructor: value },
+      { size: 1, top: { name: 'a', constructor: value } },
+    ]) {
+      const result = validateDto(Tree, plain, 'd');
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.errors[0].message).toContain('constructor should not exist');
+    }
+  });
+
   it('refuses a field named constructor (class-validator finds no rules for the object then)', () => {
     const result = validateDto(Leaf, { name: 'a', constructor: 1 }, 'data');
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors[0].path).toBe('data');
+    if (!result.ok) expect(result.errors[0].path).toBe('data.constructor');
   });
 
   it('validates nested classes and reports every failure with its path', () => {

@@ -54,7 +54,7 @@ export function flattenValidationErrors(errors: ValidationError[], prefix: strin
 }
 
 /**
- * Strings with lone surrogates (JSON can carry them as `\ud800`): they have no UTF-8
+ * Fields named `constructor`, and strings with lone surrogates (JSON can carry them as `\ud800`): they have no UTF-8
  * form, and validators crash on them (validator's isEmail throws a URIError). Refused
  * at any depth before any rule sees them.
  */
@@ -70,6 +70,10 @@ function illFormedStrings(value: unknown, path: string, out: FieldError[] = []):
       const itemPath = path ? `${path}.${key}` : key;
       if (!key.isWellFormed())
         out.push({ path: path || '(root)', message: 'field names must be well-formed Unicode' });
+      // class-validator finds an object's rules through `constructor`: an own field of
+      // that name (JSON can carry one) would make it throw.
+      else if (key === 'constructor')
+        out.push({ path: itemPath, message: `property ${key} should not exist` });
       else illFormedStrings(item, itemPath, out);
       if (out.length >= 10) break;
     }
