@@ -67,6 +67,8 @@ export default tseslint.config(
                 'ioredis',
                 'kafkajs',
                 '@rapport/*',
+                'cloudevents',
+                'class-transformer/cjs/*',
               ],
               message: 'The domain is pure: no Nest, no I/O, no other libs.',
             },

@@ -21,7 +21,8 @@ import {
   type TouchpointInput,
 } from '@rapport/adapter-sdk';
 import { type Channel } from '@rapport/domain';
-import { identityKey, parseInboundEvent } from '@rapport/domain';
+import { identityKey } from '@rapport/domain';
+import { parseInboundEvent } from '@rapport/wire';
 import {
   type ContentMode,
   encodeBinary,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { AllInOneModule, createHttpApp, loadConfig, TIMELINE_PROJECTOR } from '@rapport/api';
-import { parseInboundEvent, toLogEvent } from '@rapport/domain';
+import { parseInboundEvent, toLogEvent } from '@rapport/wire';
 import { openEventStore, type RecordedEvent } from '@rapport/event-store';
 import { ProjectionRunner, type RunningProjection } from '@rapport/read-models';
 import request from 'supertest';

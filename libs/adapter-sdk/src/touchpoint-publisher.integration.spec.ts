@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { parseInboundEvent } from '@rapport/domain';
+import { parseInboundEvent } from '@rapport/wire';
 import {
   decodeKafkaMessage,
   ensureTopics,

@@ -1,10 +1,5 @@
-import {
-  type Channel,
-  type FieldError,
-  type InboundEvent,
-  identityKey,
-  parseInboundEvent,
-} from '@rapport/domain';
+import { type Channel, type FieldError, identityKey } from '@rapport/domain';
+import { type InboundEvent, parseInboundEvent } from '@rapport/wire';
 import {
   type ContentMode,
   encodeBinary,

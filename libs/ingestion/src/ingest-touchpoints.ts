@@ -1,10 +1,9 @@
 import {
   type FieldError,
   type IdentityNormalizationOptions,
-  parseInboundEvent,
-  toLogEvent,
   type LogEventDraft,
 } from '@rapport/domain';
+import { parseInboundEvent, toLogEvent } from '@rapport/wire';
 import { randomUUID } from 'node:crypto';
 import { CoalescingAppender } from './coalescing-appender';
 import {

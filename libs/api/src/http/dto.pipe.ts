@@ -1,5 +1,6 @@
 import { type PipeTransform } from '@nestjs/common';
-import { type FieldError, validateDto } from '@rapport/domain';
+import { type FieldError } from '@rapport/domain';
+import { validateDto } from '@rapport/wire';
 import { type ClassConstructor } from 'class-transformer';
 import { getMetadataStorage } from 'class-validator';
 import { ProblemException } from './problem';

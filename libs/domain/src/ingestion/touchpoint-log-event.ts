@@ -1,7 +1,4 @@
 import { nameBasedUuid } from '../ids/name-based-uuid';
-import { customerIdFor, customerStreamId } from '../identity/customer-id';
-import { identityKey } from '../identity/channel-identity';
-import { type InboundEvent } from './parse-inbound-event';
 
 /** Log event ids derived from CloudEvents `source` + `id`, in a fixed, random namespace. */
 const eventIdOf = nameBasedUuid('6f1b0c8e-2d7a-4e35-8a41-93c2d5e7b0f4');
@@ -32,27 +29,4 @@ export interface LogEventDraft {
  */
 export function logEventIdFor(source: string, id: string): string {
   return eventIdOf(`${source}\n${id}`);
-}
-
-export function toLogEvent(inbound: InboundEvent): LogEventDraft {
-  const ce = inbound.cloudEvent;
-  const customerId = customerIdFor(inbound.identity);
-  return {
-    streamId: customerStreamId(customerId),
-    id: logEventIdFor(ce.source, ce.id),
-    type: ce.type,
-    data: ce.data as Record<string, unknown>,
-    metadata: {
-      ce: {
-        id: ce.id,
-        source: ce.source,
-        time: ce.time as string,
-        ...(ce.subject === undefined ? {} : { subject: ce.subject }),
-        ...(ce.dataschema === undefined ? {} : { dataschema: ce.dataschema }),
-      },
-      occurredAt: inbound.occurredAt,
-      customerId,
-      identityKey: identityKey(inbound.identity),
-    },
-  };
 }

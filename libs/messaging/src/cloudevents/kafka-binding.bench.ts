@@ -9,7 +9,7 @@
  * the ingest path) over a tenth of the count.
  */
 import 'reflect-metadata';
-import { parseInboundEvent } from '@rapport/domain';
+import { parseInboundEvent } from '@rapport/wire';
 import { type IHeaders } from 'kafkajs';
 import { type KafkaRecord, decodeKafkaMessage, encodeBinary } from './kafka-binding';
 

@@ -1,4 +1,4 @@
-import { parseInboundEvent } from '@rapport/domain';
+import { parseInboundEvent } from '@rapport/wire';
 import { CloudEvent, Kafka as CloudEventsKafka } from 'cloudevents';
 import { type IHeaders, type Message } from 'kafkajs';
 import {

@@ -1,4 +1,5 @@
-import { INBOUND_EVENT_TYPES, parseInboundEvent } from '@rapport/domain';
+import { INBOUND_EVENT_TYPES } from '@rapport/domain';
+import { parseInboundEvent } from '@rapport/wire';
 import fc from 'fast-check';
 import { VALID_EVENT_SAMPLES, eventPaths, hostileInboundEvent } from './hostile-events';
 

@@ -1,4 +1,5 @@
-import { CloudEventEnvelope, INBOUND_EVENT_SCHEMAS, INBOUND_EVENT_TYPES } from '@rapport/domain';
+import { INBOUND_EVENT_SCHEMAS, INBOUND_EVENT_TYPES } from '@rapport/domain';
+import { CloudEventEnvelope } from '@rapport/wire';
 import fc from 'fast-check';
 import { hostileVariant } from './hostile-variant';
 import { schemaPaths } from './schema-paths';

@@ -1,4 +1,4 @@
-import { parseInboundEvent } from '@rapport/domain';
+import { parseInboundEvent } from '@rapport/wire';
 import { demoTouchpoints } from './demo-touchpoints';
 
 describe('demoTouchpoints', () => {

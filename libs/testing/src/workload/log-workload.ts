@@ -14,11 +14,10 @@ import {
   ideaSubmitted,
   ideaVoted,
   type IngestedEventMetadata,
-  parseInboundEvent,
   resolveTouchpointIdentities,
-  toLogEvent,
   touchpointIdentitiesOf,
 } from '@rapport/domain';
+import { parseInboundEvent, toLogEvent } from '@rapport/wire';
 import { type AppendRequest } from '@rapport/event-store';
 import { demoTouchpoints } from './demo-touchpoints';
 

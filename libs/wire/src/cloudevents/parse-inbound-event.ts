@@ -1,17 +1,22 @@
 import { CloudEvent, ValidationError as CloudEventValidationError } from 'cloudevents';
-import { SURVEY_SCORE_RANGE, type SurveyRespondedV1 } from '../events/survey-responded';
-import { CloudEventEnvelope } from '../events/cloud-event-envelope';
-import { INBOUND_EVENT_SCHEMAS, type InboundEventSchema } from '../events/event-catalog';
-import { type IdentityPayload } from '../events/identity-payload';
-import { type ChannelIdentity } from '../identity/channel-identity';
 import {
+  type ChannelIdentity,
+  type FieldError,
   type IdentityNormalizationOptions,
+  type IdentityPayload,
+  INBOUND_EVENT_SCHEMAS,
+  type InboundEventSchema,
+  SURVEY_SCORE_RANGE,
+  type SurveyRespondedV1,
+  type Validated,
+  invalid,
+  normalizeIdentities,
   normalizeIdentity,
-} from '../identity/normalize-identity';
-import { normalizeIdentities } from '../identity/normalize-identities';
-import { type FieldError, type Validated, invalid, valid } from '../validation/field-error';
-import { parseRfc3339Time } from '../validation/rfc3339-time';
+  parseRfc3339Time,
+  valid,
+} from '@rapport/domain';
 import { validateDto } from '../validation/validate-dto';
+import { CloudEventEnvelope } from './cloud-event-envelope';
 
 export interface ParseOptions extends IdentityNormalizationOptions {
   /** The current time; events from further in the future than the allowed skew are refused. */

@@ -1,6 +1,6 @@
-import { toTimelineEntry } from '../timeline/timeline-entry';
+import { logEventIdFor, toTimelineEntry } from '@rapport/domain';
 import { parseInboundEvent } from './parse-inbound-event';
-import { logEventIdFor, toLogEvent } from './touchpoint-log-event';
+import { toLogEvent } from './to-log-event';
 
 const now = new Date('2026-06-01T12:00:00Z');
 

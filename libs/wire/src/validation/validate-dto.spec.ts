@@ -8,7 +8,7 @@ import {
   registerDecorator,
 } from 'class-validator';
 import { instantiateDto } from './instantiate-dto';
-import { NestedObject, NestedObjects } from './nested';
+import { NestedObject, NestedObjects } from '@rapport/domain';
 import { validateDto } from './validate-dto';
 
 class Leaf {

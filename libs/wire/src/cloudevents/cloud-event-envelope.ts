@@ -8,9 +8,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { IsRfc3339Time } from '../validation/rfc3339-time';
-import { INBOUND_EVENT_TYPES } from './event-catalog';
-import { PayloadLimits } from './payload-limits';
+import { INBOUND_EVENT_TYPES, IsRfc3339Time, PayloadLimits } from '@rapport/domain';
 
 /**
  * The CloudEvents 1.0 context attributes Rapport accepts on a touchpoint (structured

@@ -1,6 +1,6 @@
-import { parseInboundEvent } from '../ingestion/parse-inbound-event';
-import { touchpointIdentitiesOf } from '../identity-graph/touchpoint-identities-of';
-import { toLogEvent } from '../ingestion/touchpoint-log-event';
+import { touchpointIdentitiesOf } from '@rapport/domain';
+import { parseInboundEvent } from './parse-inbound-event';
+import { toLogEvent } from './to-log-event';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const touchpoint = (data: Record<string, unknown>) => ({

@@ -1,7 +1,7 @@
 import { type ClassConstructor } from 'class-transformer';
 import { instantiateDto } from './instantiate-dto';
 import { validateSync, type ValidationError } from 'class-validator';
-import { type FieldError, type Validated, invalid, valid } from './field-error';
+import { type FieldError, type Validated, invalid, valid } from '@rapport/domain';
 import { assertNestedFieldsGuarded } from './nested-fields-guard';
 import { installValidationMetadataCache } from './validation-metadata-cache';
 

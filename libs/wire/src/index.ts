@@ -1,0 +1,4 @@
+export * from './cloudevents/cloud-event-envelope';
+export * from './cloudevents/parse-inbound-event';
+export * from './cloudevents/to-log-event';
+export * from './validation/validate-dto';
