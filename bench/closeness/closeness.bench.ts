@@ -23,12 +23,8 @@ import {
   DEFAULT_CLOSENESS_CONFIG,
   emptyClosenessState,
 } from '@rapport/domain';
-import {
-  ClosenessQueries,
-  contactDay,
-  contactHour,
-  RedisClosenessReadModel,
-} from '@rapport/read-models';
+import { ClosenessQueries, contactDay, contactHour } from '@rapport/read-models';
+import { RedisClosenessReadModel } from '@rapport/read-models/internals';
 import { obtainService, seededRandom } from '@rapport/testing';
 
 const CUSTOMERS = Number(process.env.BENCH_CLOSENESS_CUSTOMERS ?? 1_000_000);
@@ -93,21 +89,21 @@ async function load(redis: Redis, model: RedisClosenessReadModel, customers: Cus
     for (let i = 0; i < list.length; i += CHUNK)
       commands.push(['zadd', [key, ...list.slice(i, i + CHUNK).flatMap((c) => [c.rankKey, c.id])]]);
   };
-  members(customers, model.rankingSet);
+  members(customers, model.keys.rank);
   for (let i = 0; i < customers.length; i += CHUNK)
     commands.push([
       'hset',
       [
-        model.lastContactHash,
+        model.keys.last,
         ...customers.slice(i, i + CHUNK).flatMap((c) => [c.id, String(c.lastContactMs)]),
       ],
     ]);
   for (const [day, list] of byDay) {
-    members(list, model.dayKey(day));
+    members(list, model.keys.day(day));
     const highest = list.reduce((max, c) => Math.max(max, c.rankKey), -Infinity);
-    commands.push(['zadd', [model.daysIndex, highest, String(day)]]);
+    commands.push(['zadd', [model.keys.days, highest, String(day)]]);
   }
-  for (const [hour, list] of byHour) members(list, model.hourKey(hour));
+  for (const [hour, list] of byHour) members(list, model.keys.hour(hour));
   let next = 0;
   const sender = async () => {
     while (next < commands.length) {
@@ -188,7 +184,7 @@ async function main(): Promise<void> {
     const topMs = await latencies(QUERIES, () => queries.top(100, asOf));
     const atRiskMs = await latencies(QUERIES, () => queries.atRisk(WINDOW, 100, asOf));
     const zrangeMs = await latencies(QUERIES, () =>
-      redis.zrevrange(model.rankingSet, 0, 99, 'WITHSCORES'),
+      redis.zrevrange(model.keys.rank, 0, 99, 'WITHSCORES'),
     );
     const pingMs = await latencies(QUERIES, () => redis.ping());
 

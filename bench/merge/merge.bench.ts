@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { customerIdFor, type Channel, type ChannelIdentity } from '@rapport/domain';
 import { openEventStore } from '@rapport/event-store';
-import { TouchpointIngestion } from '@rapport/ingestion';
+import { TouchpointIngestion } from '@rapport/application';
 import { kafkaFromUrl, provisionTopics, removeTopics } from '@rapport/messaging';
 import { eventually, obtainService, type RunningProcess, startService } from '@rapport/testing';
 import Redis from 'ioredis';

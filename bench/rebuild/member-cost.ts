@@ -13,7 +13,7 @@
  * Keys live under `member-cost:<run>:` and are removed after each way.
  */
 import Redis from 'ioredis';
-import { StringPacker, unlinkKeysStartingWith } from '@rapport/read-models';
+import { StringPacker, unlinkKeysStartingWith } from '@rapport/read-models/internals';
 import { redisCpuSeconds } from './redis-cpu';
 
 const SCRIPT = `

@@ -32,12 +32,14 @@ import {
   ideaBacklogProjection,
   ProjectionRunner,
   type ProjectionTarget,
+  timelineProjection,
+} from '@rapport/read-models';
+import {
   RedisClosenessReadModel,
   RedisIdeaBacklogReadModel,
   RedisTimelineReadModel,
-  timelineProjection,
   unlinkKeysStartingWith,
-} from '@rapport/read-models';
+} from '@rapport/read-models/internals';
 import { type LogWorkloadCounts, logWorkload, obtainService } from '@rapport/testing';
 import Redis from 'ioredis';
 import { Client } from 'pg';

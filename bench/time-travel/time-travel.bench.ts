@@ -38,12 +38,11 @@ import {
 import { type AppendRequest, type EventStore, SqliteEventStore } from '@rapport/event-store';
 import {
   type LogAsOf,
-  MemoryTimelineReadModel,
-  RedisTimelineReadModel,
   TimeTravel,
   type TimelineReadModel,
   timelineProjection,
 } from '@rapport/read-models';
+import { MemoryTimelineReadModel, RedisTimelineReadModel } from '@rapport/read-models/internals';
 import { obtainService, seededRandom } from '@rapport/testing';
 import Redis from 'ioredis';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
 import { openEventStore } from '@rapport/event-store';
-import { RedisClosenessReadModel } from '@rapport/read-models';
+import { RedisClosenessReadModel } from '@rapport/read-models/internals';
 import { describeWithServices } from '@rapport/testing';
 import Redis from 'ioredis';
 import { startCli } from './support/cli-process.spec-helper';
@@ -54,7 +54,7 @@ describeWithServices(['redis'], 'rapport stats and tail', ({ redis: redisUrl }) 
     await redis.set(`${prefix}checkpoint:timeline`, '31');
     // Closeness keeps its checkpoint beside its keys, which carry its configuration's fingerprint.
     const closeness = new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, { prefix });
-    await redis.set(`${prefix}checkpoint:${closeness.space.slice(prefix.length, -1)}`, '21');
+    await redis.set(closeness.keys.checkpoint, '21');
   });
   afterAll(async () => {
     const keys = await redis.keys(`${prefix}*`);

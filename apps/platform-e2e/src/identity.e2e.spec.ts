@@ -12,7 +12,7 @@ import {
   identityKey,
 } from '@rapport/domain';
 import { openEventStore } from '@rapport/event-store';
-import { cleanRebuildDump, liveModelsAt, readModelDump } from '@rapport/read-models';
+import { cleanRebuildDump, liveModelsAt, readModelDump } from '@rapport/read-models/internals';
 import {
   describeWithServices,
   eventually,
@@ -21,7 +21,7 @@ import {
   startService,
 } from '@rapport/testing';
 import Redis from 'ioredis';
-import { ReferenceIdentityGraph } from '../../../libs/domain/src/identity-graph/identity-graph.reference-model';
+import { ReferenceIdentityGraph } from '@rapport/domain';
 import { ensureE2eTopics, e2eTopics, removeE2eTopics } from './e2e-topics';
 
 /** Keys of the timeline read model (and the identity graph it keeps). */

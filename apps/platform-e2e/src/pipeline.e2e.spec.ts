@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TouchpointPublisher } from '@rapport/adapter-sdk';
 import { openEventStore } from '@rapport/event-store';
 import { kafkaFromUrl } from '@rapport/messaging';
-import { cleanRebuildDump, liveModelsAt, readModelDump } from '@rapport/read-models';
+import { cleanRebuildDump, liveModelsAt, readModelDump } from '@rapport/read-models/internals';
 import {
   describeWithServices,
   eventually,

@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseInboundEvent, toLogEvent } from '@rapport/domain';
+import { parseInboundEvent, toLogEvent } from '@rapport/wire';
 import { SqliteEventStore } from '@rapport/event-store';
-import { cleanRebuildDump, liveModelsAt, readModelDump } from '@rapport/read-models';
+import { cleanRebuildDump, liveModelsAt, readModelDump } from '@rapport/read-models/internals';
 import {
   demoTouchpoints,
   describeWithServices,

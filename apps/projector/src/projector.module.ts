@@ -6,15 +6,17 @@ import {
   IdeaBacklogModule,
   IdeaBacklogProjectionModule,
   IdeaLoopModule,
-  ProjectionModule,
+  TimelineProjectionModule,
   type RapportConfig,
   RapportConfigModule,
   ReadModelsModule,
 } from '@rapport/api';
 
 /**
- * Event log in, read models out. Several replicas may run: a lease in Redis lets one
- * write at a time, and a standby takes over when the holder dies.
+ * Event log in, read models out — and identity decisions back into the log: the timeline
+ * module runs identity resolution beside the timeline (each under its own lease). Several
+ * replicas may run: a lease in Redis lets one write at a time, and a standby takes over
+ * when the holder dies.
  */
 @Module({})
 export class ProjectorModule {
@@ -25,7 +27,7 @@ export class ProjectorModule {
         RapportConfigModule.forRoot(config),
         EventStoreModule.forRoot(config),
         ReadModelsModule.forRoot(config),
-        ProjectionModule,
+        TimelineProjectionModule, // timeline + identity resolution (appends to the log)
         ClosenessProjectionModule,
         IdeaBacklogModule.forRoot(config),
         IdeaBacklogProjectionModule,

@@ -1,24 +1,26 @@
-import {
-  type ClosenessConfig,
-  DEFAULT_CLOSENESS_CONFIG,
-  type IdentityPolicy,
-} from '@rapport/domain';
+import { type ClosenessConfig, type IdentityPolicy } from '@rapport/domain';
 import { type EventStore } from '@rapport/event-store';
-import { closenessProjection } from './closeness/closeness-projection';
+import { memoryReadModels } from './backends/memory/memory-read-models';
+import { redisReadModels } from './backends/redis/redis-read-models';
 import { type ClosenessReadModel } from './closeness/closeness-read-model';
-import { MemoryClosenessReadModel } from './closeness/memory-closeness-read-model';
-import { ProjectionRunner } from './projection/projection-runner';
+import { type IdeaBacklog } from './ideas/idea-backlog';
+import { lazy } from './lazy';
+import { type ProjectionTarget } from './projection/projection-runner';
 import { type RunningProjection } from './projection/running-projection';
-import { MemoryTimelineReadModel } from './timeline/memory-timeline-read-model';
-import { timelineProjection } from './timeline/timeline-projection';
 import { type TimelineReadModel } from './timeline/timeline-read-model';
-import { redisReadModels } from './redis/redis-read-models';
-import { startIdentityResolution, withCompanions } from './identity/start-identity-resolution';
-import { MemoryProjectionSlot } from './versions/memory-projection-slot';
 import { type RebuildableProjection } from './versions/rebuildable-projection';
+
+/** A process that follows the log under a lease: a name, and what each batch goes to. */
+export interface LeasedProcess {
+  readonly name: string;
+  readonly target: () => ProjectionTarget;
+  readonly batchSize?: number;
+}
 
 /** The read models of one backend, and how that backend runs their projections. */
 export interface ReadModels {
+  /** True when the models live in this process (memory): no other process can read or rebuild them. */
+  readonly inProcess: boolean;
   readonly timeline: TimelineReadModel;
   /** Starts the timeline projection; resolves once it has caught up with the log. */
   startTimelineProjection(
@@ -27,6 +29,16 @@ export interface ReadModels {
   ): Promise<RunningProjection>;
   /** Closeness scores, keyed by `metadata.customerId` (merges are not followed yet). */
   readonly closeness: ClosenessReadModel;
+  /**
+   * Starts a process that follows the log without a read model of its own (identity
+   * resolution appends decisions to the log), under this backend's lease for its `name`
+   * (one replica at a time); resolves once it has caught up.
+   */
+  startLeasedProcess(
+    store: EventStore,
+    log: (line: string) => void,
+    process: LeasedProcess,
+  ): Promise<RunningProjection>;
   /** Starts the closeness projection; resolves once it has caught up with the log. */
   startClosenessProjection(
     store: EventStore,
@@ -34,6 +46,15 @@ export interface ReadModels {
   ): Promise<RunningProjection>;
   /** The timeline and closeness, rebuildable blue/green (`rapport rebuild`, the admin API). */
   readonly rebuildable: readonly RebuildableProjection[];
+  /** The idea backlog, its projection and the idea loop's followers. */
+  readonly ideas: IdeaBacklog;
+  /** Every projection that keeps a read model, in `REBUILDABLE_PROJECTIONS` order. */
+  readonly projections: readonly RebuildableProjection[];
+  /**
+   * Each projection's checkpoint as its live version holds it, leaving out those that never
+   * wrote: how far the projectors are, read by any process (`rapport stats`).
+   */
+  checkpoints(): Promise<Map<string, number>>;
   close(): Promise<void>;
 }
 
@@ -45,51 +66,27 @@ export interface ReadModelsOptions {
   readonly identityPolicy?: IdentityPolicy;
 }
 
-/**
- * Opens the read models a URL names: `memory` (the embedded default, rebuilt from the
- * log at every start) or `redis://host:6379/0?prefix=rapport:` (kept in Redis, written
- * by one projector at a time under a lease).
- */
-export function openReadModels(url: string, options: ReadModelsOptions = {}): ReadModels {
-  if (url === 'memory' || url === 'memory:') return memoryReadModels(options);
-  if (url.startsWith('redis://') || url.startsWith('rediss://'))
-    return redisReadModels(url, options);
-  throw new Error(
-    `RAPPORT_READ_MODELS=${url}: unknown read-model store; use memory or redis://host:6379`,
-  );
+/** A read-model URL that names no backend. */
+export class UnknownReadModelStoreError extends Error {
+  override readonly name = 'UnknownReadModelStoreError';
+  constructor(readonly url: string) {
+    super(`RAPPORT_READ_MODELS=${url}: unknown read-model store; use memory or redis://host:6379`);
+  }
 }
 
-function memoryReadModels(options: ReadModelsOptions): ReadModels {
-  const closenessConfig = options.closeness ?? DEFAULT_CLOSENESS_CONFIG;
-  // Each model in a slot: a rebuild builds a new one beside it and swaps it in.
-  const timeline = new MemoryProjectionSlot(
-    'timeline',
-    new MemoryTimelineReadModel(),
-    () => new MemoryTimelineReadModel(),
-    (model) => timelineProjection(model, options.identityPolicy),
-  );
-  const closeness = new MemoryProjectionSlot(
-    'closeness',
-    new MemoryClosenessReadModel(closenessConfig),
-    () => new MemoryClosenessReadModel(closenessConfig),
-    (model) => closenessProjection(model, options.identityPolicy),
-  );
-  return {
-    timeline: timeline.reader<TimelineReadModel>(),
-    async startTimelineProjection(store, log) {
-      const runner = new ProjectionRunner(store, timeline.liveTarget(), { log });
-      await runner.start();
-      // Identity resolution decides links and merges from touchpoints, into the log.
-      const resolution = await startIdentityResolution(store, log, options.identityPolicy);
-      return withCompanions(runner, [resolution], () => store.headPosition());
-    },
-    closeness: closeness.reader<ClosenessReadModel>(),
-    async startClosenessProjection(store, log) {
-      const runner = new ProjectionRunner(store, closeness.liveTarget(), { log });
-      await runner.start();
-      return runner;
-    },
-    rebuildable: [timeline, closeness],
-    close: async () => undefined,
-  };
+/**
+ * Opens the read models a URL names: `memory` (the embedded default, rebuilt from the
+ * log at every start; also an empty URL) or `redis://host:6379/0?prefix=rapport:` (kept in
+ * Redis, written by one projector at a time under a lease). Nothing is built or connected
+ * before a model is first used; options given as a function are read only then.
+ */
+export function openReadModels(
+  url: string,
+  options: ReadModelsOptions | (() => ReadModelsOptions) = {},
+): ReadModels {
+  const settings = lazy(typeof options === 'function' ? options : () => options);
+  if (url === '' || url === 'memory' || url === 'memory:') return memoryReadModels(settings);
+  if (url.startsWith('redis://') || url.startsWith('rediss://'))
+    return redisReadModels(url, settings);
+  throw new UnknownReadModelStoreError(url);
 }

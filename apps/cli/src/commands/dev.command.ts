@@ -8,7 +8,7 @@ import {
   TIMELINE_PROJECTOR,
 } from '@rapport/api';
 import { type EventStore } from '@rapport/event-store';
-import { TouchpointIngestion } from '@rapport/ingestion';
+import { TouchpointIngestion } from '@rapport/application';
 import { type RunningProjection } from '@rapport/read-models';
 import { type Command, InvalidArgumentError } from 'commander';
 import { seedDemo } from './seed-demo';

@@ -1,14 +1,14 @@
 import { loadConfig } from '@rapport/api';
 import {
-  parseRedisReadModelsUrl,
+  openReadModels,
+  type ReadModels,
   projectionNamed,
   REBUILDABLE_PROJECTIONS,
   type RebuildableProjection,
-  redisProjectionCatalog,
   UnknownProjectionError,
+  UnknownReadModelStoreError,
 } from '@rapport/read-models';
 import { type Command } from 'commander';
-import Redis from 'ioredis';
 import { addStoreOption, openStoreOption } from '../support/event-store-option';
 import { Progress } from '../support/progress';
 import { StopSignal } from '../support/stop-signal';
@@ -59,21 +59,23 @@ In-memory read models live inside the process serving them: POST
           `name one projection (${REBUILDABLE_PROJECTIONS.join(', ')}) or --all, not ${name ? 'both' : 'neither'}`,
         );
       const url = options.readModels ?? process.env.RAPPORT_READ_MODELS;
-      if (!url || /^memory:?$/.test(url))
+      let readModels: ReadModels | null = null;
+      try {
+        if (url) readModels = openReadModels(url, () => loadConfig(process.env));
+      } catch (error) {
+        if (!(error instanceof UnknownReadModelStoreError)) throw error;
+        throw new UsageError(`--read-models ${url}: use redis://host:6379/0[?prefix=…]`);
+      }
+      if (!readModels || readModels.inProcess)
         throw new UsageError(
           `${url ? 'in-memory read models live inside the process serving them' : 'no read models named (--read-models or RAPPORT_READ_MODELS)'}: rebuild Redis ones here, or POST /v1/admin/projections/<name>/rebuild to the running process`,
         );
-      if (!/^rediss?:\/\//.test(url))
-        throw new UsageError(`--read-models ${url}: use redis://host:6379/0[?prefix=…]`);
-      const config = loadConfig(process.env);
-      const { redisUrl, prefix } = parseRedisReadModelsUrl(url);
-      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
-      const catalog = redisProjectionCatalog(redis, prefix, config);
       let chosen: readonly RebuildableProjection[];
       try {
-        chosen = name ? [projectionNamed(catalog.all, name)] : catalog.all;
+        const all = readModels.projections;
+        chosen = name ? [projectionNamed(all, name)] : all;
       } catch (error) {
-        redis.disconnect();
+        await readModels.close();
         if (!(error instanceof UnknownProjectionError)) throw error;
         throw new UsageError(
           name === 'identity-resolution'
@@ -117,7 +119,7 @@ In-memory read models live inside the process serving them: POST
         clearInterval(watch);
         stop.dispose();
         await store.close();
-        await redis.quit().catch(() => redis.disconnect());
+        await readModels.close();
       }
     });
 }

@@ -1,5 +1,5 @@
 import { type EventStore } from '@rapport/event-store';
-import { type TouchpointIngestion } from '@rapport/ingestion';
+import { type TouchpointIngestion } from '@rapport/application';
 import { type RunningProjection } from '@rapport/read-models';
 import { demoTouchpoints } from '@rapport/testing';
 

@@ -1,7 +1,12 @@
 import { loadConfig } from '@rapport/api';
-import { type ProjectionLag, projectionLags } from '@rapport/read-models';
+import {
+  openReadModels,
+  type ProjectionLag,
+  projectionLags,
+  type ReadModels,
+  UnknownReadModelStoreError,
+} from '@rapport/read-models';
 import { type Command } from 'commander';
-import { redisCheckpoints } from '../stats/read-model-checkpoints';
 import { collectLogStats } from '../stats/log-stats';
 import { addStoreOption, openStoreOption } from '../support/event-store-option';
 import { Progress } from '../support/progress';
@@ -50,11 +55,14 @@ distance between the first of them and the head. In-memory read models live insi
 running process: ask it, GET /health.`,
     )
     .action(async (options: StatsOptions) => {
-      const readModels = options.readModels ?? process.env.RAPPORT_READ_MODELS;
-      if (readModels && !/^(rediss?:\/\/|memory:?$)/.test(readModels))
-        throw new UsageError(
-          `--read-models ${readModels}: use redis://host:6379/0[?prefix=…] or memory`,
-        );
+      const url = options.readModels ?? process.env.RAPPORT_READ_MODELS;
+      let readModels: ReadModels;
+      try {
+        readModels = openReadModels(url ?? '', () => loadConfig(process.env));
+      } catch (error) {
+        if (!(error instanceof UnknownReadModelStoreError)) throw error;
+        throw new UsageError(`--read-models ${url}: use redis://host:6379/0[?prefix=…] or memory`);
+      }
       const store = await openStoreOption(options);
       const stop = new StopSignal();
       const bar = options.progress ? new Progress('counting') : null;
@@ -65,12 +73,8 @@ running process: ask it, GET /health.`,
         });
         bar?.stop();
         let projections: ProjectionLag[] | null = null;
-        if (readModels?.startsWith('redis'))
-          projections = await projectionLags(
-            store,
-            await redisCheckpoints(readModels, loadConfig(process.env)),
-            stats.head,
-          );
+        if (!readModels.inProcess)
+          projections = await projectionLags(store, await readModels.checkpoints(), stats.head);
         if (options.json) {
           console.log(JSON.stringify({ ...stats, projections }, null, 2));
         } else {
@@ -88,8 +92,7 @@ running process: ask it, GET /health.`,
             lines.push(
               'projections: no Redis read models named (--read-models or RAPPORT_READ_MODELS); in-memory ones: GET /health of the running process',
             );
-          else if (projections.length === 0)
-            lines.push(`projections: no checkpoints in ${readModels}`);
+          else if (projections.length === 0) lines.push(`projections: no checkpoints in ${url}`);
           else {
             lines.push('projections');
             for (const p of projections)
@@ -104,6 +107,7 @@ running process: ask it, GET /health.`,
         bar?.stop();
         stop.dispose();
         await store.close();
+        await readModels.close();
       }
     });
 }

@@ -1,5 +1,5 @@
 import { type AppendRequest, type EventStore, openEventStore } from '@rapport/event-store';
-import { TouchpointIngestion } from '@rapport/ingestion';
+import { TouchpointIngestion } from '@rapport/application';
 import { DLQ_HEADERS, kafkaFromUrl, removeTopics } from '@rapport/messaging';
 import {
   VALID_EVENT_SAMPLES,

@@ -1,5 +1,5 @@
 import { TouchpointPublisher } from '@rapport/adapter-sdk';
-import { type IngestResult } from '@rapport/ingestion';
+import { type IngestResult } from '@rapport/application';
 import { kafkaFromUrl, removeTopics } from '@rapport/messaging';
 import { describeWithServices, eventually } from '@rapport/testing';
 import { KafkaJSNonRetriableError } from 'kafkajs';

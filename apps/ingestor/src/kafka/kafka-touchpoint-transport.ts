@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { type FieldError } from '@rapport/domain';
-import { type IngestResult } from '@rapport/ingestion';
+import { type IngestResult } from '@rapport/application';
 import {
   decodeKafkaMessage,
   dlqMessage,

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { type IngestResult, TouchpointIngestion } from '@rapport/ingestion';
+import { type IngestResult, TouchpointIngestion } from '@rapport/application';
 import { INGEST_BATCH_PATTERN, type IngestBatch } from './ingest-batch.pattern';
 
 /** Thin wiring: a batch decoded from Kafka goes through the same ingestion use case as HTTP. */

@@ -3,7 +3,6 @@ import { ModuleRef } from '@nestjs/core';
 import { type EventStore } from '@rapport/event-store';
 import {
   type IdeaBacklog,
-  IdentityGraphLog,
   projectionLags,
   projectionNamed,
   type ProjectionVersionState,
@@ -14,6 +13,7 @@ import {
   type RebuildRun,
   type RunningProjection,
 } from '@rapport/read-models';
+import { IdentityGraphLog } from '@rapport/application';
 import { IDEA_BACKLOG } from '../ideas/idea-tokens';
 import { EVENT_STORE, READ_MODELS, TIMELINE_PROJECTOR } from '../platform/tokens';
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { type EventStore } from '@rapport/event-store';
-import { IdentityCommands, IdentityGraphLog } from '@rapport/read-models';
+import { IdentityCommands, IdentityGraphLog } from '@rapport/application';
 import { type RapportConfig } from '../config/rapport-config';
 import { EVENT_STORE, RAPPORT_CONFIG } from '../platform/tokens';
 import { CustomerCommandsController } from './customer-commands.controller';

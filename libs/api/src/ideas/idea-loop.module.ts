@@ -17,7 +17,7 @@ import {
   type OutboundPublisher,
   identityGraphDirectory,
   identityGraphRedirects,
-} from '@rapport/ideas';
+} from '@rapport/application';
 import {
   type IdeaBacklog,
   type ProjectionStatus,

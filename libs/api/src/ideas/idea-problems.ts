@@ -1,6 +1,6 @@
 import { IdeaRefusedError, type IdeaRefusalCode, ideaStreamId } from '@rapport/domain';
 import { EventIdConflictError } from '@rapport/event-store';
-import { IdeaConflictError } from '@rapport/ideas';
+import { IdeaConflictError } from '@rapport/application';
 import { ProblemException } from '../http/problem';
 
 const STATUS_OF: Record<IdeaRefusalCode, number> = {

@@ -1,22 +1,10 @@
-import {
-  type DynamicModule,
-  Global,
-  Inject,
-  Injectable,
-  Module,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { closenessAt } from '@rapport/domain';
 import { type EventStore } from '@rapport/event-store';
-import { identityGraphRedirects, IdeaService } from '@rapport/ideas';
-import {
-  type ClosenessReadModel,
-  type IdeaBacklog,
-  openIdeaBacklog,
-  type RunningProjection,
-} from '@rapport/read-models';
+import { identityGraphRedirects, IdeaService } from '@rapport/application';
+import { type ClosenessReadModel, type IdeaBacklog, openReadModels } from '@rapport/read-models';
 import { type RapportConfig } from '../config/rapport-config';
-import { ProjectionHost } from '../platform/projection-host';
+import { closedOnShutdown, hostedProjection } from '../platform/projection-host';
 import { CLOSENESS_READ_MODEL, EVENT_STORE } from '../platform/tokens';
 import { IdeaCommandsController } from './idea-commands.controller';
 import { type ClosenessWeightLookup, IdeaQueriesController } from './idea-queries.controller';
@@ -27,14 +15,6 @@ import {
   IDEA_SERVICE,
 } from './idea-tokens';
 
-@Injectable()
-class IdeaBacklogCloser implements OnApplicationShutdown {
-  constructor(@Inject(IDEA_BACKLOG) private readonly backlog: IdeaBacklog) {}
-  async onApplicationShutdown(): Promise<void> {
-    await this.backlog.close();
-  }
-}
-
 /** The idea backlog read model on the `RAPPORT_READ_MODELS` backend (memory or Redis). */
 @Global()
 @Module({})
@@ -43,26 +23,10 @@ export class IdeaBacklogModule {
     return {
       module: IdeaBacklogModule,
       providers: [
-        { provide: IDEA_BACKLOG, useFactory: () => openIdeaBacklog(config.readModelsUrl) },
-        IdeaBacklogCloser,
+        ...closedOnShutdown(IDEA_BACKLOG, () => openReadModels(config.readModelsUrl).ideas),
       ],
       exports: [IDEA_BACKLOG],
     };
-  }
-}
-
-/** Holds the running backlog projection: started once the app is up, stopped on shutdown. */
-@Injectable()
-export class IdeaBacklogProjectionService extends ProjectionHost {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(IDEA_BACKLOG) private readonly backlog: IdeaBacklog,
-  ) {
-    super('ideas');
-  }
-
-  protected start(log: (line: string) => void): Promise<RunningProjection> {
-    return this.backlog.startProjection(this.store, log);
   }
 }
 
@@ -70,8 +34,12 @@ export class IdeaBacklogProjectionService extends ProjectionHost {
 @Global()
 @Module({
   providers: [
-    IdeaBacklogProjectionService,
-    { provide: IDEA_BACKLOG_PROJECTOR, useExisting: IdeaBacklogProjectionService },
+    hostedProjection(
+      IDEA_BACKLOG_PROJECTOR,
+      'ideas',
+      (store: EventStore, backlog: IdeaBacklog) => (log) => backlog.startProjection(store, log),
+      [EVENT_STORE, IDEA_BACKLOG],
+    ),
   ],
   exports: [IDEA_BACKLOG_PROJECTOR],
 })

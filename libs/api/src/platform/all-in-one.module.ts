@@ -3,7 +3,7 @@ import { ProjectionAdminModule } from '../admin/admin.module';
 import { type RapportConfig } from '../config/rapport-config';
 import { RapportConfigModule } from '../config/rapport-config.module';
 import { ClosenessHttpModule } from '../closeness/closeness.module';
-import { ClosenessProjectionModule } from '../closeness/closeness-projection.service';
+import { ClosenessProjectionModule } from '../closeness/closeness-projection.module';
 import { HealthController } from '../health/health.controller';
 import {
   IdeaBacklogModule,
@@ -16,7 +16,7 @@ import { CustomerCommandsHttpModule } from '../customers/customers.module';
 import { TimelineHttpModule } from '../timeline/timeline.module';
 import { TouchpointsHttpModule } from '../touchpoints/touchpoints.module';
 import { EventStoreModule } from './event-store.module';
-import { ProjectionModule } from './projection.module';
+import { TimelineProjectionModule } from './timeline-projection.module';
 import { ReadModelsModule } from './read-models.module';
 
 /** The whole platform in one process: ingestion, projection and queries. */
@@ -29,7 +29,7 @@ export class AllInOneModule {
         RapportConfigModule.forRoot(config),
         EventStoreModule.forRoot(config),
         ReadModelsModule.forRoot(config),
-        ProjectionModule,
+        TimelineProjectionModule,
         TouchpointsHttpModule,
         TimelineHttpModule,
         CustomerCommandsHttpModule,

@@ -1,6 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { type EventStore } from '@rapport/event-store';
-import { TouchpointIngestion } from '@rapport/ingestion';
+import { TouchpointIngestion } from '@rapport/application';
 import { type RapportConfig } from '../config/rapport-config';
 import { EVENT_STORE, RAPPORT_CONFIG } from './tokens';
 

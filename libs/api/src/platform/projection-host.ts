@@ -1,23 +1,65 @@
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type InjectionToken,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import { type ProjectionStatus, type RunningProjection } from '@rapport/read-models';
 
+type StartProjection = (log: (line: string) => void) => Promise<RunningProjection>;
+
 /**
- * Holds one running projection in a Nest app: started once the app is up (so the HTTP
- * server and the other modules are ready), stopped on shutdown. A subclass says how to
- * start it; the rest — status, read-your-writes waiting, stopping — is the same for all.
+ * The provider of `token`: one running projection, started once the app is up (so the
+ * HTTP server and the other modules are ready) and stopped on shutdown. `start` gets the
+ * injected `inject` tokens and says how to start it.
  */
-export abstract class ProjectionHost
+export function hostedProjection<D extends unknown[]>(
+  token: InjectionToken,
+  name: string,
+  start: (...deps: D) => StartProjection,
+  inject: InjectionToken[],
+): Provider {
+  return {
+    provide: token,
+    useFactory: (...deps: D) => new ProjectionHost(name, start(...deps)),
+    inject,
+  };
+}
+
+/**
+ * A resource opened by `open` (an event store, read models) under `token`, and closed
+ * when the app shuts down.
+ */
+export function closedOnShutdown<T extends { close(): Promise<void> }>(
+  token: InjectionToken,
+  open: () => T | Promise<T>,
+): Provider[] {
+  return [
+    { provide: token, useFactory: open },
+    {
+      provide: Symbol(`close ${String(token)}`),
+      useFactory: (resource: T): OnApplicationShutdown => ({
+        onApplicationShutdown: () => resource.close(),
+      }),
+      inject: [token],
+    },
+  ];
+}
+
+/** One running projection in a Nest app: status, read-your-writes waiting, stopping. */
+export class ProjectionHost
   implements RunningProjection, OnApplicationBootstrap, OnApplicationShutdown
 {
   protected readonly logger: Logger;
   private running: RunningProjection | null = null;
 
-  protected constructor(private readonly projectionName: string) {
+  constructor(
+    private readonly projectionName: string,
+    private readonly start: StartProjection,
+  ) {
     this.logger = new Logger(projectionName);
   }
-
-  /** Starts following the log; resolves once the projection runs. */
-  protected abstract start(log: (line: string) => void): Promise<RunningProjection>;
 
   async onApplicationBootstrap(): Promise<void> {
     this.running ??= await this.start((line) => this.logger.log(line));

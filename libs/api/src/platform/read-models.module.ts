@@ -1,22 +1,8 @@
-import {
-  type DynamicModule,
-  Global,
-  Inject,
-  Injectable,
-  Module,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { openReadModels, type ReadModels } from '@rapport/read-models';
 import { type RapportConfig } from '../config/rapport-config';
+import { closedOnShutdown } from './projection-host';
 import { CLOSENESS_READ_MODEL, READ_MODELS, TIMELINE_READ_MODEL } from './tokens';
-
-@Injectable()
-class ReadModelsCloser implements OnApplicationShutdown {
-  constructor(@Inject(READ_MODELS) private readonly readModels: ReadModels) {}
-  async onApplicationShutdown(): Promise<void> {
-    await this.readModels.close();
-  }
-}
 
 /** The read models named by `RAPPORT_READ_MODELS` (memory or Redis). */
 @Global()
@@ -26,14 +12,12 @@ export class ReadModelsModule {
     return {
       module: ReadModelsModule,
       providers: [
-        {
-          provide: READ_MODELS,
-          useFactory: () =>
-            openReadModels(config.readModelsUrl, {
-              closeness: config.closeness,
-              identityPolicy: config.identityPolicy,
-            }),
-        },
+        ...closedOnShutdown(READ_MODELS, () =>
+          openReadModels(config.readModelsUrl, {
+            closeness: config.closeness,
+            identityPolicy: config.identityPolicy,
+          }),
+        ),
         {
           provide: TIMELINE_READ_MODEL,
           useFactory: (rm: ReadModels) => rm.timeline,
@@ -44,7 +28,6 @@ export class ReadModelsModule {
           useFactory: (rm: ReadModels) => rm.closeness,
           inject: [READ_MODELS],
         },
-        ReadModelsCloser,
       ],
       exports: [READ_MODELS, TIMELINE_READ_MODEL, CLOSENESS_READ_MODEL],
     };

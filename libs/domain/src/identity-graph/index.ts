@@ -15,3 +15,4 @@ export * from './decide-merge';
 export * from './decide-unmerge';
 export * from './touchpoint-identities-of';
 export * from './parse-identity-policy';
+export * from './identity-graph.reference-model';

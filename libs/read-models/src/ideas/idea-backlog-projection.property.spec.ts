@@ -10,7 +10,7 @@ import {
 } from '@rapport/domain';
 import { type RecordedEvent } from '@rapport/event-store';
 import { ideaBacklogProjection } from './idea-backlog-projection';
-import { MemoryIdeaBacklogReadModel } from './memory-idea-backlog-read-model';
+import { MemoryIdeaBacklogReadModel } from '../backends/memory/memory-idea-backlog-read-model';
 
 const IDEAS = ['a', 'b', 'c'];
 const AT = '2026-03-01T00:00:00.000Z';

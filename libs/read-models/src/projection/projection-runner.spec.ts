@@ -4,13 +4,13 @@ import { CheckpointMismatchError, type CheckpointRange } from './checkpoint';
 import { ProjectionRunner, type ProjectionTarget } from './projection-runner';
 
 /**
- * A pipelined target as the Redis models are one: batches are applied one after the other
- * in call order, each checked against the checkpoint the one before left. `lose()` makes
- * it come back empty, as Redis without persistence would.
+ * A target that takes a batch while one is in flight, as the Redis timeline does: batches
+ * are applied one after the other in call order, each checked against the checkpoint the
+ * one before left. `loseBefore` makes it come back empty, as Redis without persistence would.
  */
 class OrderedTarget implements ProjectionTarget {
   readonly name = 'ordered';
-  readonly pipelined = true;
+  readonly maxInFlight = 1;
   position = 0;
   applied: number[] = [];
   inFlight = 0;
@@ -58,7 +58,7 @@ async function logOf(events: number): Promise<SqliteEventStore> {
 
 const positions = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
-describe('ProjectionRunner with a pipelined target', () => {
+describe('ProjectionRunner with a target that takes one batch in flight', () => {
   let store: SqliteEventStore;
   afterEach(async () => {
     await store.close();

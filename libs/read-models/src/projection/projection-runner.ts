@@ -13,13 +13,12 @@ export interface ProjectionTarget {
    */
   applyBatch(events: readonly RecordedEvent[], range: CheckpointRange): Promise<void>;
   /**
-   * True when `applyBatch` may be called with the next batch before the previous one's
-   * promise settled: the target sends its writes in call order, and each batch's checkpoint
-   * check refuses it when the one before it failed. The runner then keeps one batch in
-   * flight while it reads and prepares the next (a catch-up overlaps the log read with the
-   * read model's writes). Absent: each batch is applied before the next is read.
+   * How many batches may still be applying while the runner reads and prepares the next (a
+   * catch-up then overlaps the log read with the model's writes). Above 0 only for a target
+   * that applies batches in call order and whose checkpoint check refuses a batch after one
+   * that failed. Absent or 0: each batch is applied before the next is read.
    */
-  readonly pipelined?: boolean;
+  readonly maxInFlight?: number;
 }
 
 export interface ProjectionStatus {
@@ -42,13 +41,6 @@ export interface ProjectionRunnerOptions {
 }
 
 /**
- * How many batches a pipelined target may have in flight while the runner reads and
- * prepares the next. One keeps the log read and the model's writes overlapping; two
- * measured no faster on the Redis timeline and hold a batch more in memory.
- */
-const PIPELINE_DEPTH = 1;
-
-/**
  * Keeps one read model in step with the log: catches up from the model's checkpoint,
  * then follows live appends. Batches come in log order; each is applied before the next.
  * When the model is not where the runner thinks (a redelivered batch, a model that came
@@ -61,7 +53,7 @@ export class ProjectionRunner {
   private position = 0;
   /** Where the next batch continues from: `position`, or ahead of it by the batch in flight. */
   private submitted = 0;
-  /** Batches sent but not yet known applied, oldest first (a pipelined target only). */
+  /** Batches sent but not yet known applied, oldest first (a target with `maxInFlight`). */
   private inFlight: Promise<void>[] = [];
   /** A batch in flight that failed after the subscription handed out its last batch. */
   private lateFailure: unknown = null;
@@ -177,19 +169,20 @@ export class ProjectionRunner {
   }
 
   /**
-   * One batch, continuing the one before. A pipelined target gets it at once, and the
-   * subscription is let go on to read the next as soon as the batch before this one is
-   * applied: at most one batch is in flight while the next is read and prepared.
+   * One batch, continuing the one before. A target with `maxInFlight` gets it at once, and
+   * the subscription is let go on to read the next as soon as no more than that many
+   * batches are still applying.
    */
   private async apply(events: readonly RecordedEvent[]): Promise<void> {
     const upTo = events[events.length - 1].position;
     const range = { after: this.submitted, upTo };
     this.submitted = upTo;
     const applied = this.target.applyBatch(events, range).then(() => this.advance(upTo));
-    if (!this.target.pipelined) return applied;
+    const maxInFlight = this.target.maxInFlight ?? 0;
+    if (maxInFlight <= 0) return applied;
     this.inFlight.push(applied);
     applied.catch(() => undefined); // awaited by a later batch, the caught-up report or stop()
-    while (this.inFlight.length > PIPELINE_DEPTH) await this.inFlight.shift();
+    while (this.inFlight.length > maxInFlight) await this.inFlight.shift();
   }
 
   /** Waits until no batch is in flight, whatever came of them. */

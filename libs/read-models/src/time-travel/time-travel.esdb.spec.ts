@@ -6,7 +6,7 @@ import {
   type NewEvent,
   withUpcasting,
 } from '@rapport/event-store';
-import { FakeEsdbServer } from '../../../event-store/src/esdb/fake-esdb-client';
+import { FakeEsdbServer } from '@rapport/event-store/testing';
 import { LogTimeIndex, positionAtTime } from './position-at-time';
 import { TimeTravel } from './time-travel';
 

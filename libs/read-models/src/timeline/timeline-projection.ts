@@ -24,7 +24,7 @@ export function timelineProjection(
 ): ProjectionTarget {
   return {
     name: 'timeline',
-    pipelined: model.pipelined === true,
+    maxInFlight: model.maxInFlight,
     checkpoint: () => model.checkpoint(),
     applyBatch: async (events: readonly RecordedEvent[], range: CheckpointRange) => {
       const entries: TimelineEntry[] = [];

@@ -24,11 +24,11 @@ import { type TimelineAsOf } from '../time-travel/log-as-of';
  */
 export interface TimelineReadModel {
   /**
-   * True when `apply` may be called again before the previous call settled: the model
-   * sends batches in call order, and a batch after a failed one is refused by its
-   * checkpoint check (the projection then lets the runner keep a batch in flight).
+   * How many `apply` calls may still be outstanding when the next one is made (absent: 0).
+   * Above 0 only for a model that applies batches in call order and refuses, by its
+   * checkpoint check, a batch after one that failed; the projection passes it on to the runner.
    */
-  readonly pipelined?: boolean;
+  readonly maxInFlight?: number;
   /** The log position of the last event applied; 0 for an empty model. */
   checkpoint(): Promise<number>;
   /**

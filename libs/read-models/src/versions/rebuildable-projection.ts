@@ -1,5 +1,8 @@
 import { type EventStore } from '@rapport/event-store';
 
+/** The names of the projections that keep a read model (and so can be rebuilt), in order. */
+export const REBUILDABLE_PROJECTIONS = ['timeline', 'closeness', 'ideas'] as const;
+
 /** A rebuild in progress (or stopped, to be resumed): the version it builds and how far it is. */
 export interface RebuildInProgress {
   readonly version: number;
@@ -106,5 +109,20 @@ export function projectionNamed<P extends { readonly name: string }>(
       name,
       projections.map((p) => p.name),
     );
+  return found;
+}
+
+/**
+ * Each projection's live checkpoint, leaving out those that never wrote (no projector has
+ * run them, no rebuild has switched them).
+ */
+export async function storedCheckpoints(
+  projections: readonly RebuildableProjection[],
+): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  for (const projection of projections) {
+    const state = await projection.state();
+    if (state.checkpoint > 0 || state.version > 0) found.set(state.name, state.checkpoint);
+  }
   return found;
 }

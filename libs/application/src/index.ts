@@ -1,0 +1,3 @@
+export * from './ingestion';
+export * from './identity';
+export * from './ideas';

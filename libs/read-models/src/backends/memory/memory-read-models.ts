@@ -1,0 +1,106 @@
+import { DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
+import { closenessProjection } from '../../closeness/closeness-projection';
+import { type ClosenessReadModel } from '../../closeness/closeness-read-model';
+import { type IdeaBacklog } from '../../ideas/idea-backlog';
+import { ideaBacklogProjection } from '../../ideas/idea-backlog-projection';
+import { type IdeaBacklogReadModel } from '../../ideas/idea-backlog-read-model';
+import { lazy } from '../../lazy';
+import { type ReadModels, type ReadModelsOptions } from '../../open-read-models';
+import { ProjectionRunner } from '../../projection/projection-runner';
+import { timelineProjection } from '../../timeline/timeline-projection';
+import { type TimelineReadModel } from '../../timeline/timeline-read-model';
+import { storedCheckpoints } from '../../versions/rebuildable-projection';
+import { MemoryClosenessReadModel } from './memory-closeness-read-model';
+import { MemoryIdeaBacklogReadModel } from './memory-idea-backlog-read-model';
+import { MemoryProjectionSlot } from './memory-projection-slot';
+import { MemoryTimelineReadModel } from './memory-timeline-read-model';
+
+/** Read models in this process's memory, rebuilt from the log at every start. */
+export function memoryReadModels(settings: () => ReadModelsOptions): ReadModels {
+  // Each model in a slot: a rebuild builds a new one beside it and swaps it in.
+  const timeline = lazy(() => {
+    const { identityPolicy } = settings();
+    const slot = new MemoryProjectionSlot(
+      'timeline',
+      new MemoryTimelineReadModel(),
+      () => new MemoryTimelineReadModel(),
+      (model) => timelineProjection(model, identityPolicy),
+    );
+    return { slot, reader: slot.reader<TimelineReadModel>() };
+  });
+  const closeness = lazy(() => {
+    const { identityPolicy, closeness: config = DEFAULT_CLOSENESS_CONFIG } = settings();
+    const slot = new MemoryProjectionSlot(
+      'closeness',
+      new MemoryClosenessReadModel(config),
+      () => new MemoryClosenessReadModel(config),
+      (model) => closenessProjection(model, identityPolicy),
+    );
+    return { slot, reader: slot.reader<ClosenessReadModel>() };
+  });
+  const ideas = lazy(memoryIdeaBacklog);
+  const rebuildable = lazy(() => [timeline().slot, closeness().slot]);
+  const projections = lazy(() => [...rebuildable(), ideas().rebuildable]);
+  return {
+    inProcess: true,
+    get timeline() {
+      return timeline().reader;
+    },
+    async startTimelineProjection(store, log) {
+      const runner = new ProjectionRunner(store, timeline().slot.liveTarget(), { log });
+      await runner.start();
+      return runner;
+    },
+    async startLeasedProcess(store, log, process) {
+      const runner = new ProjectionRunner(store, process.target(), {
+        log,
+        batchSize: process.batchSize,
+      });
+      await runner.start();
+      return runner;
+    },
+    get closeness() {
+      return closeness().reader;
+    },
+    async startClosenessProjection(store, log) {
+      const runner = new ProjectionRunner(store, closeness().slot.liveTarget(), { log });
+      await runner.start();
+      return runner;
+    },
+    get rebuildable() {
+      return rebuildable();
+    },
+    get ideas() {
+      return ideas();
+    },
+    get projections() {
+      return projections();
+    },
+    checkpoints: () => storedCheckpoints(projections()),
+    close: async () => undefined,
+  };
+}
+
+function memoryIdeaBacklog(): IdeaBacklog {
+  const slot = new MemoryProjectionSlot(
+    'ideas',
+    new MemoryIdeaBacklogReadModel(),
+    () => new MemoryIdeaBacklogReadModel(),
+    (model) => ideaBacklogProjection(model),
+  );
+  return {
+    model: slot.reader<IdeaBacklogReadModel>(),
+    async startProjection(store, log) {
+      const runner = new ProjectionRunner(store, slot.liveTarget(), { log });
+      await runner.start();
+      return runner;
+    },
+    async startFollower(store, follower, log) {
+      const runner = new ProjectionRunner(store, follower.target(), { log });
+      await runner.start();
+      return runner;
+    },
+    rebuildable: slot,
+    close: async () => undefined,
+  };
+}

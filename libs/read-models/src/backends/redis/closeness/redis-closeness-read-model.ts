@@ -1,0 +1,423 @@
+import { type Redis } from 'ioredis';
+import {
+  applyClosenessFact,
+  bucketsOfCustomer,
+  closenessBatchReach,
+  customerAnsweringFor,
+  type ClosenessConfig,
+  type ClosenessFact,
+  closenessRankKey,
+  type ClosenessState,
+  type ClosenessStreams,
+  emptyClosenessState,
+  foldClosenessFacts,
+  type IdentityGraph,
+  type IdentityGraphEvent,
+  inLogOrder,
+  mergeGroupOf,
+  planClosenessBatch,
+} from '@rapport/domain';
+import {
+  type ClosenessAsOf,
+  type ClosenessReadModel,
+  type CustomerCloseness,
+  type RankedCustomer,
+} from '../../../closeness/closeness-read-model';
+import { closenessUpTo } from '../../../closeness/closeness-up-to';
+import { contactDay, contactHour } from '../../../closeness/quiet-hours';
+import { type CheckpointRange } from '../../../projection/checkpoint';
+import { FencedBatchScript } from '../fenced-batch-script';
+import {
+  graphWrites,
+  loadGraphForBatch,
+  redisGraphRecords,
+  survivorIn,
+  survivorOfIdentityIn,
+} from '../redis-identity-graph';
+import { DEFAULT_REDIS_PREFIX, type ClosenessKeys, closenessKeys } from '../redis-keys';
+import { type RedisFence } from '../redis-lease';
+import { readLua, RedisScript } from '../redis-script';
+import { unlinkKeysStartingWith } from '../unlink-keys';
+import { WrittenStates } from './written-states';
+
+export interface RedisClosenessReadModelOptions {
+  readonly prefix?: string;
+  /** When set, `apply` writes only while `fence.key` holds `fence.token`. */
+  readonly fence?: RedisFence;
+}
+
+// KEYS and ARGV: see the .lua files.
+const APPLY = new FencedBatchScript('closeness', readLua(__dirname, 'closeness-apply.lua'));
+const TOP = new RedisScript(readLua(__dirname, 'closeness-top.lua'));
+const QUIET = new RedisScript(readLua(__dirname, 'closeness-quiet.lua'));
+
+/**
+ * Closeness in Redis: the ranking is one sorted set scored by the forward-decayed key (so
+ * `ZREVRANGE` orders customers correctly at any moment), per customer the folded state and
+ * last contact in hashes, and the facts in a hash per bucket (an identity, or a customer id:
+ * see `closeness-membership.ts`), with the model's own copy of the identity graph that says
+ * whose buckets they are. `apply` loads the part of the graph and the states the batch
+ * touches, plans it with the pure domain (a merge or unmerge folds the customers it changes
+ * again from all their buckets' facts), then writes every state, key, fact, graph record and
+ * the checkpoint in one Lua script that first checks the checkpoint and the lease's fence —
+ * atomically, or not at all.
+ */
+export class RedisClosenessReadModel implements ClosenessReadModel {
+  readonly prefix: string;
+  /** The model's keys (a benchmark fills the ranking and the at-risk index directly). */
+  readonly keys: ClosenessKeys;
+  private readonly fence: RedisFence | undefined;
+  /** The states this writer wrote, while its batches follow each other (at most 100,000). */
+  private readonly written = new WrittenStates<ClosenessState | null>(100_000);
+
+  constructor(
+    private readonly redis: Redis,
+    readonly config: ClosenessConfig,
+    options: RedisClosenessReadModelOptions = {},
+  ) {
+    this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
+    this.fence = options.fence;
+    this.keys = closenessKeys(this.prefix, config);
+  }
+
+  async checkpoint(): Promise<number> {
+    return Number((await this.redis.get(this.keys.checkpoint)) ?? 0);
+  }
+
+  async apply(
+    facts: readonly ClosenessFact[],
+    range: CheckpointRange,
+    identityEvents: readonly IdentityGraphEvent[] = [],
+  ): Promise<void> {
+    const reach = closenessBatchReach(identityEvents, facts);
+    const known = await this.membership(reach.customerIds, reach.identityKeys);
+    const plan = planClosenessBatch(known.graph, identityEvents, facts, known.streams);
+
+    // What the plan continues from: the states it changes, and the facts it folds again.
+    const refold = [...plan.refold];
+    const bucketsOf = new Map<string, string[]>();
+    for (const id of refold)
+      bucketsOf.set(id, bucketsOfCustomer(plan.graph, id, plan.streams) ?? []);
+    const ids = [...refold, ...plan.appendTo.keys()];
+    // The states this writer wrote itself need not be read back (nor parsed again).
+    const written = this.written.continues(range.after) ? this.written : null;
+    const unread = written ? ids.filter((id) => !written.has(id)) : ids;
+    const [read, kept] = await Promise.all([
+      unread.length > 0 ? this.redis.hmget(this.keys.state, ...unread) : Promise.resolve([]),
+      this.factsOfBuckets([...new Set([...bucketsOf.values()].flat())]),
+    ]);
+    const stored = new Map<string, ClosenessState | null>();
+    unread.forEach((id, i) =>
+      stored.set(id, read[i] ? (JSON.parse(read[i] as string) as ClosenessState) : null),
+    );
+    const storedState = (id: string): ClosenessState | null =>
+      stored.has(id) ? (stored.get(id) as ClosenessState | null) : (written?.get(id) ?? null);
+    const placed: [string, ClosenessState | null][] = [];
+    const newByBucket = new Map<string, ClosenessFact[]>();
+    for (const fact of facts) {
+      let list = newByBucket.get(fact.bucket);
+      if (!list) newByBucket.set(fact.bucket, (list = []));
+      list.push(fact);
+    }
+
+    const customerOps: string[] = [];
+    const customerKeys: string[] = [];
+    const place = (
+      customerId: string,
+      before: ClosenessState | null,
+      after: ClosenessState | null,
+    ) => {
+      placed.push([customerId, after]);
+      if (before === null && after === null) return;
+      const was = before?.lastContactMs ?? null;
+      const last = after?.lastContactMs ?? was ?? 0;
+      customerKeys.push(
+        this.keys.day(contactDay(was ?? last)),
+        this.keys.day(contactDay(last)),
+        this.keys.hour(contactHour(was ?? last)),
+        this.keys.hour(contactHour(last)),
+      );
+      customerOps.push(
+        customerId,
+        after === null ? '' : String(closenessRankKey(after, this.config)),
+        after === null ? '' : JSON.stringify(after),
+        String(last),
+        was === null ? '' : String(contactDay(was)),
+        String(contactDay(last)),
+      );
+    };
+    refold.forEach((customerId) => {
+      const all = (bucketsOf.get(customerId) as string[]).flatMap((bucket) => [
+        ...(kept.get(bucket) ?? []),
+        ...(newByBucket.get(bucket) ?? []),
+      ]);
+      const after =
+        all.length === 0 ? null : foldClosenessFacts(customerId, inLogOrder(all), this.config);
+      place(customerId, storedState(customerId), after);
+    });
+    [...plan.appendTo].forEach(([customerId, list]) => {
+      const before = storedState(customerId);
+      let state = before ?? emptyClosenessState(customerId, this.config);
+      for (const fact of list) state = applyClosenessFact(state, fact, this.config).state;
+      place(customerId, before, state);
+    });
+
+    let latest: number | null = null;
+    for (const fact of facts)
+      if (latest === null || fact.occurredAtMs > latest) latest = fact.occurredAtMs;
+    const graph = identityEvents.length > 0 ? graphWrites(plan.graph) : null;
+    const keys = [
+      this.keys.checkpoint,
+      this.keys.rank,
+      this.keys.state,
+      this.keys.last,
+      this.keys.latest,
+      this.keys.days,
+      this.keys.streamCustomers,
+      this.keys.customerStreams,
+      this.keys.graph.customers,
+      this.keys.graph.identities,
+      this.keys.graph.pairs,
+      this.keys.graph.eventCount,
+      ...[...newByBucket.keys()].map((bucket) => this.keys.facts(bucket)),
+      ...customerKeys,
+    ];
+    const args: string[] = FencedBatchScript.leadingArgs(range, this.fence);
+    args.push(
+      latest === null ? '' : String(latest),
+      String(newByBucket.size),
+      String(customerOps.length / 6),
+    );
+    const pushPairs = (pairs: Iterable<readonly [string, string]>) => {
+      const at = args.length;
+      args.push('0');
+      let m = 0;
+      for (const [field, value] of pairs) {
+        args.push(field, value);
+        m += 1;
+      }
+      args[at] = String(m);
+    };
+    pushPairs(plan.newStreams);
+    pushPairs(plan.newCustomerStreams);
+    pushPairs(graph?.customers ?? []);
+    pushPairs(graph?.identities ?? []);
+    pushPairs(graph?.pairs ?? []);
+    args.push(graph ? String(graph.eventCount) : '');
+    for (const list of newByBucket.values())
+      pushPairs(list.map((fact): [string, string] => [fact.eventId, JSON.stringify(fact)]));
+    for (const value of customerOps) args.push(value); // no spread: a big batch would overflow the stack
+    try {
+      await APPLY.apply(this.redis, keys, args, range, this.fence);
+    } catch (error) {
+      this.written.forget();
+      throw error;
+    }
+    this.written.wrote(placed, range.upTo);
+  }
+
+  async customer(customerId: string): Promise<CustomerCloseness | null> {
+    const survivor = await this.answeringFor(customerId);
+    const state = await this.redis.hget(this.keys.state, survivor);
+    if (!state) return null;
+    const facts = await this.factsOf([survivor]);
+    return {
+      customerId: survivor,
+      state: JSON.parse(state) as ClosenessState,
+      facts: facts.get(survivor) ?? [],
+    };
+  }
+
+  async top(limit: number): Promise<RankedCustomer[]> {
+    const reply = (await TOP.run(
+      this.redis,
+      [this.keys.rank, this.keys.last],
+      [limit],
+    )) as string[];
+    return triples(reply);
+  }
+
+  async quiet(lastContactAtMostMs: number, limit: number): Promise<RankedCustomer[]> {
+    const reply = (await QUIET.run(
+      this.redis,
+      [this.keys.days, this.keys.last],
+      [
+        contactDay(lastContactAtMostMs),
+        contactHour(lastContactAtMostMs),
+        lastContactAtMostMs,
+        limit,
+        this.keys.day(''),
+        this.keys.hour(''),
+      ],
+    )) as string[];
+    return triples(reply);
+  }
+
+  async customerAsOf(customerId: string, asOf: ClosenessAsOf): Promise<CustomerCloseness | null> {
+    // An id's own stream names it only from its first fact on (its facts, read once).
+    const own = await this.redis.hget(this.keys.customerStreams, customerId);
+    const ownFacts = own === null ? [] : ((await this.factsOfBuckets([own])).get(own) ?? []);
+    const began = ownFacts.some((fact) => fact.position <= asOf.position);
+    const survivor =
+      customerAnsweringFor(asOf.graph, customerId, began ? (own as string) : undefined) ??
+      customerId;
+    const group = mergeGroupOf(asOf.graph, survivor);
+    const streams = await this.streamsOf(group.length > 0 ? group : [survivor], []);
+    const buckets = bucketsOfCustomer(asOf.graph, survivor, lookups(streams)) ?? [];
+    const others = await this.factsOfBuckets(buckets.filter((bucket) => bucket !== own));
+    const facts = [...others.values()].flat();
+    if (own !== null && buckets.includes(own)) for (const fact of ownFacts) facts.push(fact);
+    return closenessUpTo(survivor, facts, asOf.position, this.config);
+  }
+
+  async contactedAfter(afterMs: number, max: number): Promise<string[] | null> {
+    const from = contactDay(afterMs);
+    const days = (await this.redis.zrange(this.keys.days, 0, -1))
+      .map(Number)
+      .filter((day) => day >= from);
+    if (days.length === 0) return [];
+    const counts = await Promise.all(days.map((day) => this.redis.zcard(this.keys.day(day))));
+    const later = counts.reduce((sum, n, i) => (days[i] > from ? sum + n : sum), 0);
+    if (later > max) return null;
+    const members = (
+      await Promise.all(days.map((day) => this.redis.zrange(this.keys.day(day), 0, -1)))
+    ).flat();
+    const lasts = await this.redis.hmget(this.keys.last, ...members);
+    const found = members.filter((_, i) => Number(lasts[i]) > afterMs);
+    return found.length > max ? null : found;
+  }
+
+  async factsOf(customerIds: readonly string[]): Promise<Map<string, ClosenessFact[]>> {
+    const out = new Map<string, ClosenessFact[]>();
+    if (customerIds.length === 0) return out;
+    const known = await this.membership(customerIds, []);
+    const bucketsOf = customerIds.map(
+      (id) => bucketsOfCustomer(known.graph, id, known.streams) ?? [],
+    );
+    const facts = await this.factsOfBuckets([...new Set(bucketsOf.flat())]);
+    customerIds.forEach((id, i) =>
+      out.set(id, inLogOrder(bucketsOf[i].flatMap((bucket) => facts.get(bucket) ?? []))),
+    );
+    return out;
+  }
+
+  async latestContactMs(): Promise<number | null> {
+    const latest = await this.redis.get(this.keys.latest);
+    return latest === null ? null : Number(latest);
+  }
+
+  /** Deletes this model's keys, the checkpoint first (an interrupted clear is rebuilt). */
+  async clear(): Promise<void> {
+    this.written.forget();
+    await this.redis.unlink(this.keys.checkpoint);
+    await unlinkKeysStartingWith(this.redis, this.keys.space);
+  }
+
+  /**
+   * The customer an id answers for now (see `customerAnsweringFor`): its survivor, or for an
+   * id the graph never met, the customer its stream's identity was placed with.
+   */
+  private async answeringFor(customerId: string): Promise<string> {
+    const survivor = await survivorIn(this.redis, this.keys.graph, customerId);
+    if (survivor !== undefined) return survivor;
+    const stream = await this.redis.hget(this.keys.customerStreams, customerId);
+    const owner =
+      stream === null ? undefined : await survivorOfIdentityIn(this.redis, this.keys.graph, stream);
+    return owner ?? customerId;
+  }
+
+  /** The facts kept in each bucket (one pipeline). */
+  private async factsOfBuckets(buckets: readonly string[]): Promise<Map<string, ClosenessFact[]>> {
+    const found = new Map<string, ClosenessFact[]>();
+    if (buckets.length === 0) return found;
+    const pipeline = this.redis.pipeline();
+    for (const bucket of buckets) pipeline.hvals(this.keys.facts(bucket));
+    const replies = (await pipeline.exec()) ?? [];
+    buckets.forEach((bucket, i) => {
+      const [error, values] = replies[i] as [Error | null, string[]];
+      if (error) throw error;
+      if (values.length > 0)
+        found.set(
+          bucket,
+          values.map((v) => JSON.parse(v) as ClosenessFact),
+        );
+    });
+    return found;
+  }
+
+  /**
+   * The part of this model's identity graph and streams that a batch (or a query) naming
+   * these customers and identities needs: the graph around them (chains of survivors, merge
+   * groups), the streams of their identities and of every customer loaded, and whether the
+   * graph has placed those streams' identities.
+   */
+  private async membership(
+    customerIds: readonly string[],
+    identityKeys: readonly string[],
+  ): Promise<{ graph: IdentityGraph; streams: ClosenessStreams }> {
+    const records = redisGraphRecords(this.redis, this.keys.graph);
+    let graph = await loadGraphForBatch(records, customerIds, identityKeys);
+    const customers = [...new Set([...customerIds, ...graph.customers.keys()])];
+    const streams = await this.streamsOf(customers, identityKeys);
+    // A customer's stream counts as its own only while the graph has not placed it.
+    const unchecked = [...new Set(streams.streamOfCustomer.values())].filter(
+      (key) => !graph.identities.has(key),
+    );
+    if (unchecked.length > 0) {
+      const found = await records.identities(unchecked);
+      let identities = graph.identities;
+      unchecked.forEach((key, i) => {
+        const record = found[i];
+        if (record !== undefined) identities = identities.set(key, record);
+      });
+      graph = { ...graph, identities };
+    }
+    return { graph, streams: lookups(streams) };
+  }
+
+  /**
+   * The streams of these customers and identity buckets: which bucket each customer's own
+   * facts were first filed under, and which customer each bucket's (and those buckets') was.
+   */
+  private async streamsOf(
+    customers: readonly string[],
+    identityKeys: readonly string[],
+  ): Promise<{ customerOfStream: Map<string, string>; streamOfCustomer: Map<string, string> }> {
+    const streamOfCustomer = await this.hashFields(this.keys.customerStreams, customers);
+    const buckets = [...new Set([...identityKeys, ...streamOfCustomer.values()])];
+    const customerOfStream = await this.hashFields(this.keys.streamCustomers, buckets);
+    return { customerOfStream, streamOfCustomer };
+  }
+
+  /** The fields of a hash that are set, by name. */
+  private async hashFields(key: string, fields: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (fields.length === 0) return found;
+    const values = await this.redis.hmget(key, ...fields);
+    fields.forEach((field, i) => {
+      if (values[i] !== null) found.set(field, values[i] as string);
+    });
+    return found;
+  }
+}
+
+function lookups(streams: {
+  customerOfStream: Map<string, string>;
+  streamOfCustomer: Map<string, string>;
+}): ClosenessStreams {
+  return {
+    customerOfStream: (bucket) => streams.customerOfStream.get(bucket),
+    streamOfCustomer: (id) => streams.streamOfCustomer.get(id),
+  };
+}
+
+function triples(reply: string[]): RankedCustomer[] {
+  const out: RankedCustomer[] = [];
+  for (let i = 0; i < reply.length; i += 3)
+    out.push({
+      customerId: reply[i],
+      rankKey: Number(reply[i + 1]),
+      lastContactMs: reply[i + 2] === '' ? null : Number(reply[i + 2]),
+    });
+  return out;
+}

@@ -1,0 +1,143 @@
+import type Redis from 'ioredis';
+import { type ClosenessReadModel } from '../../closeness/closeness-read-model';
+import { type IdeaBacklog } from '../../ideas/idea-backlog';
+import { type IdeaBacklogReadModel } from '../../ideas/idea-backlog-read-model';
+import { lazy } from '../../lazy';
+import { type ReadModels, type ReadModelsOptions } from '../../open-read-models';
+import { type TimelineReadModel } from '../../timeline/timeline-read-model';
+import { storedCheckpoints } from '../../versions/rebuildable-projection';
+import { LeasedProjectionGroup } from './leased-projection-group';
+import { connectRedis, parseRedisReadModelsUrl } from './redis-connection';
+import {
+  type RedisProjectionCatalog,
+  redisProjectionCatalog,
+} from './versions/redis-projection-catalog';
+
+/**
+ * Read models in Redis, in versions (blue/green, `versions/`): queries and the projections
+ * follow each projection's live version; each projection runs under a lease so replicas
+ * can stand by. One connection, made when a model is first used, serves them all.
+ */
+export function redisReadModels(url: string, settings: () => ReadModelsOptions): ReadModels {
+  const location = lazy(() => parseRedisReadModelsUrl(url));
+  const connection = lazy(() => connectRedis(location().redisUrl));
+  const catalog = lazy(() => {
+    const options = settings();
+    const { prefix } = location();
+    return redisProjectionCatalog(connection(), prefix, options);
+  });
+  // The backlog's own `close()` closes the connection only when nothing else used it.
+  let usedBeyondIdeas = false;
+  const models = lazy(() => {
+    usedBeyondIdeas = true;
+    const { timeline, closeness, all } = catalog();
+    return {
+      timeline: timeline.reader<TimelineReadModel>(),
+      closeness: closeness.reader<ClosenessReadModel>(),
+      rebuildable: [timeline, closeness],
+      all,
+      leased: new LeasedProjectionGroup(connection(), location().prefix),
+    };
+  });
+  const disconnect = lazy(async () => {
+    const redis = connection.peek();
+    if (redis) await redis.quit().catch(() => redis.disconnect());
+  });
+  const ideas = lazy(() =>
+    redisIdeaBacklog(connection(), location().prefix, catalog(), async () => {
+      if (!usedBeyondIdeas) await disconnect();
+    }),
+  );
+  return {
+    inProcess: false,
+    get timeline() {
+      return models().timeline;
+    },
+    async startTimelineProjection(store, log) {
+      const { leased } = models();
+      // Its own lease (`<prefix>lease:timeline`): written by one projector at a time, fenced.
+      return leased.start(store, log, {
+        name: 'timeline',
+        target: (fence) => catalog().timeline.liveTarget(fence),
+      });
+    },
+    startLeasedProcess(store, log, process) {
+      // Its own lease (`<prefix>lease:<name>`). It writes to the log, not to Redis, so
+      // there is no Redis write to fence: its appends are fenced by the log itself.
+      return models().leased.start(
+        store,
+        log,
+        { name: process.name, target: () => process.target() },
+        { verifyIntervalMs: 0, batchSize: process.batchSize },
+      );
+    },
+    get closeness() {
+      return models().closeness;
+    },
+    startClosenessProjection(store, log) {
+      // Its own lease (`<prefix>lease:closeness`): written by one projector at a time, fenced.
+      return models().leased.start(store, log, {
+        name: 'closeness',
+        target: (fence) => catalog().closeness.liveTarget(fence),
+      });
+    },
+    get rebuildable() {
+      return models().rebuildable;
+    },
+    get ideas() {
+      return ideas();
+    },
+    get projections() {
+      return models().all;
+    },
+    async checkpoints() {
+      const options = settings();
+      const { redisUrl, prefix } = location();
+      // A connection of its own that gives up sooner: for a process that reports and exits.
+      const probe = connectRedis(redisUrl, 'probe');
+      try {
+        await probe.connect();
+        return await storedCheckpoints(redisProjectionCatalog(probe, prefix, options).all);
+      } finally {
+        probe.disconnect();
+      }
+    },
+    close: lazy(async () => {
+      await Promise.all([ideas.peek()?.close(), models.peek()?.leased.stopAll()]);
+      await disconnect();
+    }),
+  };
+}
+
+/** The backlog's model and leased projections, on the read models' connection. */
+function redisIdeaBacklog(
+  redis: Redis,
+  prefix: string,
+  catalog: RedisProjectionCatalog,
+  release: () => Promise<void>,
+): IdeaBacklog {
+  const projections = new LeasedProjectionGroup(redis, prefix);
+  const { ideas } = catalog;
+  return {
+    // Queries and the projection follow the live version (blue/green, `versions/`).
+    model: ideas.reader<IdeaBacklogReadModel>(),
+    startProjection(store, log) {
+      // Its own lease (`<prefix>lease:ideas`): one writer at a time, fenced.
+      return projections.start(store, log, {
+        name: 'ideas',
+        target: (fence) => ideas.liveTarget(fence),
+      });
+    },
+    startFollower(store, follower, log) {
+      return projections.start(store, log, {
+        name: follower.name,
+        target: () => follower.target(),
+      });
+    },
+    rebuildable: ideas,
+    close: lazy(async () => {
+      await projections.stopAll();
+      await release();
+    }),
+  };
+}

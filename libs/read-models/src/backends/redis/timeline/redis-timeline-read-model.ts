@@ -1,0 +1,545 @@
+import { type Redis } from 'ioredis';
+import {
+  type Channel,
+  type ChannelIdentity,
+  type CustomerProfile,
+  type CustomerRecord,
+  customerProfileOf,
+  encodeCursor,
+  type IdentityActivity,
+  type IdentityGraphEvent,
+  identityKey,
+  identityKeysOf,
+  matchesTimelineFilter,
+  mergeGroupOf,
+  resolveCustomer,
+  singleIdentityProfile,
+  timelineBucketsOf,
+  type TimelineCursor,
+  type TimelineEntry,
+  type TimelinePage,
+  type TimelineQuery,
+  unionOfPages,
+} from '@rapport/domain';
+import { type CheckpointRange } from '../../../projection/checkpoint';
+import { type TimelineAsOf } from '../../../time-travel/log-as-of';
+import {
+  customerByIdentityAsOf,
+  type FiledTimelineEntries,
+  profileAsOf,
+  resolveCustomerAsOf,
+  timelinePageAsOf,
+} from '../../../time-travel/timeline-as-of';
+import { type TimelineReadModel } from '../../../timeline/timeline-read-model';
+import { FencedBatchScript } from '../fenced-batch-script';
+import { packStrings, StringPacker } from '../packed-strings';
+import {
+  foldIdentityEvents,
+  graphWrites,
+  loadGraphAround,
+  redisGraphRecords,
+  survivorIn,
+  survivorOfIdentityIn,
+  type GraphWrites,
+} from '../redis-identity-graph';
+import { DEFAULT_REDIS_PREFIX, type TimelineKeys, timelineKeys } from '../redis-keys';
+import { type RedisFence } from '../redis-lease';
+import { readLua } from '../redis-script';
+import { unlinkKeysStartingWith } from '../unlink-keys';
+import { WrittenGraph } from './written-graph';
+
+export interface RedisTimelineReadModelOptions {
+  /** Every key lives under it, so a rebuild can fill `rapport:v2:` beside the live model. */
+  readonly prefix?: string;
+  /** When set, `apply` writes only while `fence.key` holds `fence.token`. */
+  readonly fence?: RedisFence;
+}
+
+/** Log positions are stored zero-padded, so entries of the same millisecond sort by position. */
+const POSITION_DIGITS = 16;
+/** Largest chunk a page reads at once: bounds a reply while a sparse filter scans far back. */
+const MAX_CHUNK = 1000;
+
+// KEYS and ARGV: see timeline-apply.lua.
+const APPLY = new FencedBatchScript('timeline', readLua(__dirname, 'timeline-apply.lua'));
+
+/**
+ * The timeline in Redis. Entries are filed per identity (the touchpoint's primary one):
+ * a sorted set scored by occurredAt (ms) whose members are the zero-padded log position
+ * followed by the entry JSON, so ties in time order by position and a page is read with no
+ * second lookup; beside it a hash of counts per channel. The identity graph is kept as
+ * hashes of the domain's records (customers, identities), folded by the domain's `evolve`.
+ * A customer's timeline is the union of the sets of its merge group's identities: merges,
+ * unmerges and links never move an entry. `apply` is one Lua script, so a batch, its
+ * graph changes and the checkpoint move together or not at all.
+ */
+export class RedisTimelineReadModel implements TimelineReadModel {
+  readonly prefix: string;
+  private readonly fence: RedisFence | undefined;
+  private readonly keys: TimelineKeys;
+  /**
+   * Buckets whose identity and stream-identity fields this instance has written, in
+   * batches that all succeeded one after the other since it last read the checkpoint: a
+   * long rebuild sets each of them once instead of once per batch. Forgotten on any
+   * failed batch and whenever the checkpoint is read (the runner's start, resume, check).
+   */
+  private readonly identitiesWritten = new Set<string>();
+  /** The whole graph, while this instance has written all of it since the model was empty. */
+  private readonly writtenGraph = new WrittenGraph();
+  /** Settles once the last batch `apply` was called with has been sent to Redis. */
+  private sent: Promise<void> = Promise.resolve();
+  /**
+   * `apply` may be called before the previous call settled: batches go out in call order.
+   * One in flight keeps the log read and the writes overlapping; two measured no faster
+   * (bench:rebuild) and hold a batch more in memory.
+   */
+  readonly maxInFlight = 1;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisTimelineReadModelOptions = {},
+  ) {
+    this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
+    this.fence = options.fence;
+    this.keys = timelineKeys(this.prefix);
+  }
+
+  async checkpoint(): Promise<number> {
+    // Whoever asks is about to (re)start from Redis's own state: trust nothing remembered.
+    this.identitiesWritten.clear();
+    const g = this.keys.graph;
+    const [[readError, checkpoint], [countError, graphKeys]] = (await this.redis
+      .multi()
+      .get(this.keys.checkpoint)
+      .exists(g.customers, g.identities, g.pairs, g.eventCount)
+      .exec()) as [[Error | null, string | null], [Error | null, number]];
+    if (readError || countError) throw readError ?? countError;
+    const position = Number(checkpoint ?? 0);
+    // An empty model (a rebuild's new version, Redis come back empty): every record of the
+    // graph will be one this instance writes, so it can keep the graph instead of reading it.
+    if (position === 0 && graphKeys === 0) this.writtenGraph.startEmpty();
+    else this.writtenGraph.forget();
+    return position;
+  }
+
+  async apply(
+    entries: readonly TimelineEntry[],
+    range: CheckpointRange,
+    identityEvents: readonly IdentityGraphEvent[] = [],
+  ): Promise<void> {
+    const { keys, timelines, filedNow } = this.packEntries(entries);
+    // Batches go out in call order (the runner may call again before this one settled):
+    // this one's graph is read once the one before was sent — Redis runs a connection's
+    // commands in order, so the read sees that batch's writes — and its script follows.
+    const turn = this.sent;
+    let handedOver!: () => void;
+    this.sent = new Promise((resolve) => (handedOver = resolve));
+    let applied: Promise<void>;
+    try {
+      await turn;
+      const kept = this.writtenGraph.recordsFor(range.after);
+      let graph: GraphWrites | null = null;
+      if (identityEvents.length > 0) {
+        const part = await foldIdentityEvents(
+          kept ?? redisGraphRecords(this.redis, this.keys.graph),
+          identityEvents,
+        );
+        if (kept) this.writtenGraph.folding(part, range.upTo);
+        graph = graphWrites(part);
+      } else this.writtenGraph.moved(range.after, range.upTo);
+      const changes: string[] = [];
+      for (const records of [graph?.customers, graph?.identities, graph?.pairs]) {
+        changes.push(String(records?.length ?? 0));
+        for (const [field, value] of records ?? []) changes.push(field, value);
+      }
+      changes.push(graph ? String(graph.eventCount) : '');
+      const args = [
+        ...FencedBatchScript.leadingArgs(range, this.fence),
+        timelines,
+        packStrings(changes),
+      ];
+      // Issued before this returns; in order even where Redis lost its script cache.
+      applied = APPLY.apply(this.redis, keys, args, range, this.fence, { inOrder: true });
+    } finally {
+      handedOver();
+    }
+    try {
+      await applied;
+    } catch (error) {
+      this.identitiesWritten.clear();
+      this.writtenGraph.forget();
+      throw error;
+    }
+    for (const bucket of filedNow) this.identitiesWritten.add(bucket);
+  }
+
+  async page(customerId: string, query: TimelineQuery, asOf?: TimelineAsOf): Promise<TimelinePage> {
+    if (asOf) return timelinePageAsOf(this.filed, asOf, customerId, query);
+    const buckets = await this.bucketKeysOf(customerId);
+    const parts = await Promise.all(
+      buckets.map((b) => this.pageOfKey(this.keys.timeline(b), query)),
+    );
+    if (parts.length === 0) return { items: [], nextCursor: null };
+    return parts.length === 1 ? parts[0] : unionOfPages(parts, query.limit);
+  }
+
+  async customerByIdentity(key: string, asOf?: TimelineAsOf): Promise<string | null> {
+    if (asOf) return customerByIdentityAsOf(this.filed, asOf, key);
+    return (
+      (await survivorOfIdentityIn(this.redis, this.keys.graph, key)) ??
+      (await this.redis.hget(this.keys.streamCustomers, key))
+    );
+  }
+
+  async resolveCustomer(customerId: string, asOf?: TimelineAsOf): Promise<string | null> {
+    if (asOf) return resolveCustomerAsOf(this.filed, asOf, customerId);
+    const resolved = await survivorIn(this.redis, this.keys.graph, customerId);
+    if (resolved !== undefined) return resolved;
+    const raw = await this.redis.hget(this.keys.streamIdentities, customerId);
+    return raw ? ((await this.ownerOfStream(raw)) ?? customerId) : null;
+  }
+
+  /**
+   * The customer a stream's identity (JSON, as stored) belongs to now, when the graph has
+   * placed it: an id the graph never met (a touchpoint's filing identity's own id, when
+   * resolution linked the identity to another customer) answers for that customer.
+   */
+  private ownerOfStream(rawIdentity: string): Promise<string | undefined> {
+    const key = identityKey(JSON.parse(rawIdentity) as ChannelIdentity);
+    return survivorOfIdentityIn(this.redis, this.keys.graph, key);
+  }
+
+  async profile(customerId: string, asOf?: TimelineAsOf): Promise<CustomerProfile | null> {
+    if (asOf) return profileAsOf(this.filed, asOf, customerId);
+    let graph = await loadGraphAround(this.redis, this.keys.graph, [customerId], {
+      keptApart: true,
+    });
+    const root = resolveCustomer(graph, customerId);
+    if (root !== undefined) {
+      // The other sides of its merge suggestions, to tell which are still open.
+      const others = mergeGroupOf(graph, root).flatMap((id) =>
+        (graph.customers.get(id)?.mergeSuggestions ?? []).flatMap((s) => [
+          s.survivorId,
+          s.mergedId,
+        ]),
+      );
+      if (others.length)
+        graph = await loadGraphAround(this.redis, this.keys.graph, [root, ...others], {
+          keptApart: true,
+        });
+      const buckets = identityKeysOf(graph, root);
+      const activities = await this.activitiesOf(buckets);
+      return customerProfileOf(graph, customerId, (key) => activities.get(key));
+    }
+    const raw = await this.redis.hget(this.keys.streamIdentities, customerId);
+    if (!raw) return null;
+    const owner = await this.ownerOfStream(raw);
+    if (owner !== undefined && owner !== customerId) {
+      const ownerProfile = await this.profile(owner);
+      if (ownerProfile) return { ...ownerProfile, redirectedFrom: customerId };
+    }
+    const identity = JSON.parse(raw) as ChannelIdentity;
+    const activities = await this.activitiesOf([identityKey(identity)]);
+    return singleIdentityProfile(customerId, identity, activities.get(identityKey(identity)));
+  }
+
+  /**
+   * Deletes this model's keys — the checkpoint and the graph in one command first, so an
+   * interrupted clear leaves a model at 0 with no graph, which is rebuilt (a member added
+   * again is neither stored nor counted twice), never a model that claims a position it
+   * lost entries of. Only this layout's keys: a lease stored under the same prefix, or a
+   * nested `rapport:v2:` rebuild under `rapport:`, is left alone.
+   */
+  async clear(): Promise<void> {
+    this.identitiesWritten.clear();
+    this.writtenGraph.forget();
+    await this.redis.unlink(...this.ownKeys());
+    for (const start of this.keys.perIdentity) await unlinkKeysStartingWith(this.redis, start);
+  }
+
+  private async bucketKeysOf(customerId: string): Promise<string[]> {
+    // The common case in one round trip: a customer in no merge holds its buckets itself.
+    const [rawCustomer, rawStream] = await Promise.all([
+      this.redis.hget(this.keys.graph.customers, customerId),
+      this.redis.hget(this.keys.streamIdentities, customerId),
+    ]);
+    if (rawCustomer) {
+      const record = JSON.parse(rawCustomer) as CustomerRecord;
+      if (record.mergedInto === undefined && record.mergedCustomers.length === 0)
+        return [...record.ownIdentities];
+      const graph = await loadGraphAround(this.redis, this.keys.graph, [customerId]);
+      return timelineBucketsOf(graph, customerId)?.identityKeys ?? [];
+    }
+    if (!rawStream) return [];
+    const owner = await this.ownerOfStream(rawStream);
+    if (owner !== undefined && owner !== customerId) return this.bucketKeysOf(owner);
+    return [identityKey(JSON.parse(rawStream) as ChannelIdentity)];
+  }
+
+  private async activitiesOf(buckets: readonly string[]): Promise<Map<string, IdentityActivity>> {
+    const pipeline = this.redis.pipeline();
+    for (const bucket of buckets) {
+      pipeline.hgetall(this.keys.activity(bucket));
+      pipeline.zrange(this.keys.timeline(bucket), 0, 0, 'WITHSCORES');
+      pipeline.zrange(this.keys.timeline(bucket), -1, -1, 'WITHSCORES');
+    }
+    const replies = ((await pipeline.exec()) ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    });
+    const activities = new Map<string, IdentityActivity>();
+    buckets.forEach((bucket, i) => {
+      const counts = replies[3 * i] as Record<string, string>;
+      const oldest = replies[3 * i + 1] as string[];
+      const newest = replies[3 * i + 2] as string[];
+      if (oldest.length === 0) return;
+      const perChannel = Object.fromEntries(
+        Object.entries(counts).map(([channel, n]) => [channel, Number(n)]),
+      );
+      activities.set(bucket, {
+        perChannel,
+        first: occurredAtOf(oldest[0]),
+        last: occurredAtOf(newest[0]),
+      });
+    });
+    return activities;
+  }
+
+  /** The sorted sets as time travel reads them: only entries at positions up to a given one. */
+  private readonly filed: FiledTimelineEntries = {
+    pageOf: (bucket, query, upTo) => this.pageOfKey(this.keys.timeline(bucket), query, upTo),
+    activityOf: (bucket, upTo) => this.activityUpTo(bucket, upTo),
+    hasEntryUpTo: async (bucket, upTo) => {
+      let found = false;
+      await this.eachMemberOldestFirst(bucket, (position) => {
+        found = position <= upTo;
+        return !found; // stop at the first one
+      });
+      return found;
+    },
+    streamCustomerOf: (bucket) => this.redis.hget(this.keys.streamCustomers, bucket),
+    streamIdentityOf: async (customerId) => {
+      const raw = await this.redis.hget(this.keys.streamIdentities, customerId);
+      return raw === null ? null : (JSON.parse(raw) as ChannelIdentity);
+    },
+  };
+
+  /** What the bucket's entries at positions ≤ `upTo` add up to: one pass over its sorted set. */
+  private async activityUpTo(bucket: string, upTo: number): Promise<IdentityActivity | undefined> {
+    const perChannel: Partial<Record<Channel, number>> = {};
+    let first: string | undefined;
+    let last: string | undefined;
+    await this.eachMemberOldestFirst(bucket, (position, member) => {
+      if (position > upTo) return true;
+      const { channel, occurredAt } = JSON.parse(member.slice(POSITION_DIGITS)) as TimelineEntry;
+      perChannel[channel] = (perChannel[channel] ?? 0) + 1;
+      first ??= occurredAt;
+      last = occurredAt;
+      return true;
+    });
+    return first === undefined || last === undefined ? undefined : { perChannel, first, last };
+  }
+
+  /**
+   * Visits a bucket's members oldest first, in chunks, until `visit` returns false. An entry
+   * appended meanwhile (late, so it sorts among those read) shifts the rest by one: a
+   * member is then seen again and skipped by its position, never missed.
+   */
+  private async eachMemberOldestFirst(
+    bucket: string,
+    visit: (position: number, member: string) => boolean,
+  ): Promise<void> {
+    const key = this.keys.timeline(bucket);
+    const seen = new Set<number>();
+    for (let start = 0; ; start += MAX_CHUNK) {
+      const members = await this.redis.zrange(key, start, start + MAX_CHUNK - 1);
+      for (const member of members) {
+        const position = Number(member.slice(0, POSITION_DIGITS));
+        if (seen.has(position)) continue;
+        seen.add(position);
+        if (!visit(position, member)) return;
+      }
+      if (members.length < MAX_CHUNK) return;
+    }
+  }
+
+  /** One page of a sorted set; with `upTo`, of its entries at positions up to it only. */
+  private async pageOfKey(
+    key: string,
+    query: TimelineQuery,
+    upTo = Infinity,
+  ): Promise<TimelinePage> {
+    const min = query.from ? String(Date.parse(query.from)) : '-inf';
+    // Read only entries strictly older than `bound`: the cursor or `to`, whichever is older.
+    let bound: TimelineCursor | undefined = query.cursor;
+    if (query.to) {
+      const to = { occurredAtMs: Date.parse(query.to), position: 0 };
+      if (!bound || isOlder(to, bound)) bound = to;
+    }
+    const filtered = Boolean(query.channels || query.directions || query.types) || upTo < Infinity;
+    // Common case in one round trip: the page, one more to know whether more exist, and
+    // the cursor's own entry, which is skipped. A filter reads ahead, then doubles.
+    const wanted = query.limit + 1 + (query.cursor ? 1 : 0);
+    let count = Math.min(filtered ? 4 * wanted : wanted, MAX_CHUNK);
+    // Where a chunk starts: at score `max`, past the `offset` members of that millisecond
+    // already read. Resuming by (score, offset) rather than by a global offset keeps
+    // entries appended meanwhile from shifting the read; they have the highest positions,
+    // so at worst a member is read again, and skipped as not older than `lastRead`.
+    let max =
+      bound === undefined
+        ? '+inf'
+        : bound.position > 0
+          ? String(bound.occurredAtMs)
+          : `(${bound.occurredAtMs}`; // positions are ≥ 1: position 0 excludes the whole ms
+    let offset = 0;
+    let lastRead: TimelineCursor | undefined;
+    const items: TimelineEntry[] = [];
+    for (;;) {
+      const reply = await this.redis.zrange(
+        key,
+        max,
+        min,
+        'BYSCORE',
+        'REV',
+        'LIMIT',
+        offset,
+        count,
+        'WITHSCORES',
+      );
+      const readBefore = lastRead;
+      let ties = 0; // members of this chunk in the millisecond of its last one
+      for (let i = 0; i < reply.length; i += 2) {
+        const member = reply[i];
+        const read = {
+          occurredAtMs: Number(reply[i + 1]),
+          position: Number(member.slice(0, POSITION_DIGITS)),
+        };
+        ties = lastRead?.occurredAtMs === read.occurredAtMs ? ties + 1 : 1;
+        lastRead = read;
+        // The cursor entry itself, or newer ones of its millisecond; or read before.
+        if (bound && !isOlder(read, bound)) continue;
+        if (readBefore && !isOlder(read, readBefore)) continue;
+        if (read.position > upTo) continue; // after the position asked for (time travel)
+        const entry = JSON.parse(member.slice(POSITION_DIGITS)) as TimelineEntry;
+        if (!matchesTimelineFilter(entry, query)) continue;
+        if (items.length === query.limit) {
+          return { items, nextCursor: encodeCursor(items[items.length - 1]) };
+        }
+        items.push(entry);
+      }
+      if (!lastRead || reply.length < 2 * count) return { items, nextCursor: null };
+      const lastMs = String(lastRead.occurredAtMs);
+      // A chunk all in the millisecond it started in moves the offset on; any other
+      // chunk resumes at the millisecond it ended in.
+      offset = lastMs === max ? offset + ties : ties;
+      max = lastMs;
+      count = Math.min(2 * count, MAX_CHUNK);
+    }
+  }
+
+  /**
+   * The script's keys and its first packed argument for a batch of entries: grouped by
+   * timeline and channel, and the identity fields of buckets this writer has not set yet.
+   * Synchronous, so that the batch's strings are garbage as soon as they are packed.
+   */
+  private packEntries(entries: readonly TimelineEntry[]): {
+    keys: string[];
+    timelines: Buffer;
+    filedNow: Set<string>;
+  } {
+    // bucket → its channels' entries: [channel, entries, channel, entries, …]
+    const byTimeline = new Map<string, (string | TimelineEntry[])[]>();
+    const identities: string[] = [];
+    const streamIdentities: string[] = [];
+    const filedNow = new Set<string>();
+    for (const entry of entries) {
+      const bucket = identityKey(entry.identity);
+      let channels = byTimeline.get(bucket);
+      if (!channels) byTimeline.set(bucket, (channels = []));
+      let filed: TimelineEntry[] | undefined;
+      for (let i = 0; i < channels.length; i += 2)
+        if (channels[i] === entry.channel) filed = channels[i + 1] as TimelineEntry[];
+      if (!filed) channels.push(entry.channel, (filed = []));
+      filed.push(entry);
+      // The customer of the identity's stream: a function of the identity, so set once per
+      // bucket, and not again by a batch after one of ours that set it.
+      if (!filedNow.has(bucket) && !this.identitiesWritten.has(bucket)) {
+        filedNow.add(bucket);
+        identities.push(bucket, entry.customerId);
+        streamIdentities.push(entry.customerId, JSON.stringify(identityOnly(entry.identity)));
+      }
+    }
+    const keys = this.ownKeys();
+    for (const bucket of byTimeline.keys()) keys.push(this.keys.timeline(bucket));
+    for (const bucket of byTimeline.keys()) keys.push(this.keys.activity(bucket));
+    // Each member is encoded once, straight into the packed argument (no member string).
+    const packed = new StringPacker(entries.length * 560);
+    packed.push(String(byTimeline.size));
+    for (const channels of byTimeline.values()) {
+      packed.push(String(channels.length / 2));
+      for (let i = 0; i < channels.length; i += 2) {
+        const filed = channels[i + 1] as TimelineEntry[];
+        packed.push(channels[i] as string);
+        packed.push(String(filed.length));
+        for (const entry of filed) {
+          packed.push(String(scoreOf(entry)));
+          packed.pushJoined(positionPrefixOf(entry), JSON.stringify(entry));
+        }
+      }
+    }
+    for (const hash of [identities, streamIdentities]) {
+      packed.push(String(hash.length / 2));
+      for (const value of hash) packed.push(value);
+    }
+    return { keys, timelines: packed.finish(), filedNow };
+  }
+
+  /** The model's keys besides the per-identity ones, checkpoint first (as the script takes them). */
+  private ownKeys(): string[] {
+    const { checkpoint, streamCustomers, streamIdentities, graph } = this.keys;
+    return [
+      checkpoint,
+      streamCustomers,
+      streamIdentities,
+      graph.customers,
+      graph.identities,
+      graph.pairs,
+      graph.eventCount,
+    ];
+  }
+}
+
+function occurredAtOf(member: string): string {
+  return (JSON.parse(member.slice(POSITION_DIGITS)) as TimelineEntry).occurredAt;
+}
+
+function identityOnly(identity: ChannelIdentity): ChannelIdentity {
+  return identity.network === undefined
+    ? { kind: identity.kind, value: identity.value }
+    : { kind: identity.kind, value: identity.value, network: identity.network };
+}
+
+function scoreOf(entry: TimelineEntry): number {
+  const ms = Date.parse(entry.occurredAt);
+  // Checked before the script runs: a ZADD that fails half-way would keep the half.
+  if (!Number.isFinite(ms))
+    throw new RangeError(`entry ${entry.eventId}: occurredAt is not a time`);
+  return ms;
+}
+
+/** A member is this, then the entry's JSON: entries of the same millisecond sort by position. */
+function positionPrefixOf(entry: TimelineEntry): string {
+  if (!Number.isSafeInteger(entry.position) || entry.position < 0)
+    throw new RangeError(
+      `entry ${entry.eventId}: position ${entry.position} is not a log position`,
+    );
+  return String(entry.position).padStart(POSITION_DIGITS, '0');
+}
+
+/** True when `a` comes after `b` in timeline order (older, or same time and lower position). */
+function isOlder(a: TimelineCursor, b: TimelineCursor): boolean {
+  return (
+    a.occurredAtMs < b.occurredAtMs ||
+    (a.occurredAtMs === b.occurredAtMs && a.position < b.position)
+  );
+}
