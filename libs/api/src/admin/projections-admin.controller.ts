@@ -1,8 +1,20 @@
 import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { RebuildAlreadyRunningError, UnknownProjectionError } from '@rapport/read-models';
 import { type Response } from 'express';
+import { ApiProblemResponse } from '../http/openapi-responses';
 import { ProblemException } from '../http/problem';
+import {
+  ProjectionOverviewResponse,
+  ProjectionsResponse,
+  RebuildStartedResponse,
+} from './admin-responses';
 import { ProjectionAdminService } from './projection-admin.service';
 
 /**
@@ -17,11 +29,7 @@ export class ProjectionsAdminController {
 
   @Get()
   @ApiOperation({ summary: 'Every projection: live version, position, lag, rebuild in progress' })
-  @ApiResponse({
-    status: 200,
-    description:
-      '{ head, projections: [{ name, version, position, lagEvents, lagSeconds, rebuild }] }',
-  })
+  @ApiOkResponse({ type: ProjectionsResponse })
   list() {
     return this.admin.list();
   }
@@ -29,7 +37,8 @@ export class ProjectionsAdminController {
   @Get(':name')
   @ApiOperation({ summary: 'One projection (where a rebuild reports its progress)' })
   @ApiParam({ name: 'name', example: 'timeline' })
-  @ApiResponse({ status: 404, description: 'unknown projection (the known ones are listed)' })
+  @ApiOkResponse({ type: ProjectionOverviewResponse })
+  @ApiProblemResponse(404, 'unknown projection (the known ones are listed)')
   async one(@Param('name') name: string) {
     try {
       return await this.admin.one(name);
@@ -45,12 +54,13 @@ export class ProjectionsAdminController {
       'Rebuild a projection blue/green: a new version beside the live one, switched atomically',
   })
   @ApiParam({ name: 'name', example: 'timeline' })
-  @ApiResponse({
-    status: 202,
-    description: '{ name, version, watch }: started; progress at `watch`',
+  @ApiAcceptedResponse({
+    type: RebuildStartedResponse,
+    description: 'started; progress at `watch`',
+    headers: { Location: { description: 'the same as `watch`', schema: { type: 'string' } } },
   })
-  @ApiResponse({ status: 404, description: 'unknown projection (the known ones are listed)' })
-  @ApiResponse({ status: 409, description: 'a rebuild of it is already running' })
+  @ApiProblemResponse(404, 'unknown projection (the known ones are listed)')
+  @ApiProblemResponse(409, 'a rebuild of it is already running')
   async rebuild(@Param('name') name: string, @Res({ passthrough: true }) res: Response) {
     try {
       const run = await this.admin.startRebuild(name);

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DAY_MS } from '@rapport/domain';
 import {
   PastRankingTooCostlyError,
@@ -9,6 +9,7 @@ import {
 } from '@rapport/read-models';
 import { QueryPipe } from '../http/dto.pipe';
 import { CustomerIdPipe } from '../http/id-params';
+import { ApiProblemResponse } from '../http/openapi-responses';
 import { ProblemException } from '../http/problem';
 import { CLOSENESS_READ_MODEL } from '../platform/tokens';
 import { resolveAsOfParam } from '../time-travel/as-of-param';
@@ -24,6 +25,11 @@ import {
   toCustomerClosenessQuery,
   toRankingQuery,
 } from './closeness-queries';
+import {
+  AtRiskClosenessResponse,
+  CustomerClosenessResponse,
+  TopClosenessResponse,
+} from './closeness-responses';
 
 const AS_OF = {
   name: 'asOf',
@@ -63,13 +69,9 @@ export class CustomerClosenessController {
     required: false,
     description: 'days of daily history, 1–365, default 30',
   })
-  @ApiResponse({
-    status: 200,
-    description:
-      '{ customerId, asOf, score, strength, components: { intensity, emotion, breadth, coCreation }, lastContactAt, channels, topContributors, history: [{ date, score }] }',
-  })
-  @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
-  @ApiResponse({ status: 404, description: 'no contact with this customer on record' })
+  @ApiOkResponse({ type: CustomerClosenessResponse })
+  @ApiProblemResponse(400, 'problem details with field-level errors')
+  @ApiProblemResponse(404, 'no contact with this customer on record')
   async closeness(
     @Param('id', CustomerIdPipe) customerId: string,
     @Query(new QueryPipe(CustomerClosenessQueryDto, toCustomerClosenessQuery))
@@ -113,12 +115,9 @@ export class ClosenessRankingController {
     ...AS_OF,
     description: `${AS_OF.description}; a moment before the latest contact folds the customers contacted since then again (422 when more than 50,000)`,
   })
-  @ApiResponse({
-    status: 200,
-    description: '{ asOf, items: [{ rank, customerId, score, lastContactAt }] }',
-  })
-  @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
-  @ApiResponse({ status: 422, description: 'asOf too far back: too many customers to fold again' })
+  @ApiOkResponse({ type: TopClosenessResponse })
+  @ApiProblemResponse(400, 'problem details with field-level errors')
+  @ApiProblemResponse(422, 'asOf too far back: too many customers to fold again')
   async top(@Query(new QueryPipe(TopClosenessQueryDto, toRankingQuery)) query: RankingQuery) {
     const asOf = await this.moment(query.at);
     const items = await this.ranking(() => this.queries.top(query.limit, asOf));
@@ -139,13 +138,9 @@ export class ClosenessRankingController {
     ...AS_OF,
     description: `${AS_OF.description}; a moment before the latest contact folds the customers contacted since then again (422 when more than 50,000)`,
   })
-  @ApiResponse({
-    status: 200,
-    description:
-      '{ asOf, window, items: [{ customerId, score, scoreAtWindowStart, drop, lastContactAt }] }',
-  })
-  @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
-  @ApiResponse({ status: 422, description: 'asOf too far back: too many customers to fold again' })
+  @ApiOkResponse({ type: AtRiskClosenessResponse })
+  @ApiProblemResponse(400, 'problem details with field-level errors')
+  @ApiProblemResponse(422, 'asOf too far back: too many customers to fold again')
   async atRisk(@Query(new QueryPipe(AtRiskQueryDto, toAtRiskQuery)) query: AtRiskQuery) {
     const { windowMs } = query;
     const asOf = await this.moment(query.at);

@@ -1,24 +1,28 @@
 import { Body, Controller, Delete, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   type IdentityDecision,
   type IdentityGraphEvent,
   type StaffActor,
   normalizeIdentity,
 } from '@rapport/domain';
-import { type IdentityCommands, type IdentityCommandResult } from '@rapport/read-models';
+import { type IdentityCommands, type IdentityCommandResult } from '@rapport/application';
 import { type RapportConfig } from '../config/rapport-config';
 import { DtoPipe } from '../http/dto.pipe';
 import { CustomerIdPipe } from '../http/id-params';
+import { ApiProblemResponse } from '../http/openapi-responses';
 import { ProblemException } from '../http/problem';
 import { RAPPORT_CONFIG } from '../platform/tokens';
 import { parseIdentityParam } from '../timeline/identity-param';
 import { LinkIdentityDto, MergeCustomerDto, UnlinkIdentityDto } from './customer-dtos';
+import { IdentityEventsResponse } from './customer-responses';
 import { identityRefusalProblem } from './identity-problems';
 import { IDENTITY_COMMANDS } from './customer-tokens';
 
-const ACCEPTED =
-  '{ events }: the identity events appended (the read models show them within moments)';
+const ACCEPTED = {
+  type: IdentityEventsResponse,
+  description: 'the identity events appended (the read models show them within moments)',
+};
 
 /**
  * What staff do to customers' identities. Every command is decided on the identity graph
@@ -40,12 +44,10 @@ export class CustomerCommandsController {
   })
   @ApiParam({ name: 'id', description: 'the surviving customer' })
   @ApiBody({ type: MergeCustomerDto })
-  @ApiResponse({ status: 202, description: ACCEPTED })
-  @ApiResponse({ status: 404, description: 'unknown customer' })
-  @ApiResponse({
-    status: 409,
-    description: 'already merged, merged elsewhere, or holds a blocked identity',
-  })
+  @ApiAcceptedResponse(ACCEPTED)
+  @ApiProblemResponse(400, 'bad id or body, or a customer merged into itself')
+  @ApiProblemResponse(404, 'unknown customer')
+  @ApiProblemResponse(409, 'already merged, merged elsewhere, or holds a blocked identity')
   async merge(
     @Param('id', CustomerIdPipe) survivorId: string,
     @Body(new DtoPipe(MergeCustomerDto)) dto: MergeCustomerDto,
@@ -62,8 +64,10 @@ export class CustomerCommandsController {
   })
   @ApiParam({ name: 'id', description: 'the customer it was merged into (or that one’s survivor)' })
   @ApiBody({ type: MergeCustomerDto })
-  @ApiResponse({ status: 202, description: ACCEPTED })
-  @ApiResponse({ status: 409, description: 'not merged into this customer' })
+  @ApiAcceptedResponse(ACCEPTED)
+  @ApiProblemResponse(400, 'bad id or body')
+  @ApiProblemResponse(404, 'unknown customer')
+  @ApiProblemResponse(409, 'not merged into this customer')
   async unmerge(
     @Param('id', CustomerIdPipe) customerId: string,
     @Body(new DtoPipe(MergeCustomerDto)) dto: MergeCustomerDto,
@@ -77,12 +81,13 @@ export class CustomerCommandsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Link an identity to the customer (normalised like on ingestion)' })
   @ApiBody({ type: LinkIdentityDto })
-  @ApiResponse({ status: 202, description: ACCEPTED })
-  @ApiResponse({
-    status: 409,
-    description:
-      'already linked, belongs to another customer (merge instead), blocked, or past a kind limit',
-  })
+  @ApiAcceptedResponse(ACCEPTED)
+  @ApiProblemResponse(400, 'bad id, body or identity')
+  @ApiProblemResponse(404, 'unknown customer')
+  @ApiProblemResponse(
+    409,
+    'already linked, belongs to another customer (merge instead), blocked, or past a kind limit',
+  )
   async link(
     @Param('id', CustomerIdPipe) customerId: string,
     @Body(new DtoPipe(LinkIdentityDto)) dto: LinkIdentityDto,
@@ -102,8 +107,10 @@ export class CustomerCommandsController {
     summary: 'Unlink an identity: it (and its touchpoints) becomes a customer of its own',
   })
   @ApiParam({ name: 'identity', example: 'email:ann@example.com' })
-  @ApiResponse({ status: 202, description: ACCEPTED })
-  @ApiResponse({ status: 409, description: 'the last identity a customer holds stays' })
+  @ApiAcceptedResponse(ACCEPTED)
+  @ApiProblemResponse(400, 'bad id, body or identity')
+  @ApiProblemResponse(404, 'unknown customer or identity')
+  @ApiProblemResponse(409, 'the last identity a customer holds stays')
   async unlink(
     @Param('id', CustomerIdPipe) customerId: string,
     @Param('identity') raw: string,

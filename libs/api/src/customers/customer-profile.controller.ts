@@ -1,8 +1,9 @@
 import { Controller, Get, Inject, Optional, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { type IdeaBacklog, type TimeTravel, type TimelineReadModel } from '@rapport/read-models';
 import { QueryPipe } from '../http/dto.pipe';
 import { CustomerIdPipe } from '../http/id-params';
+import { ApiProblemResponse } from '../http/openapi-responses';
 import { ProblemException } from '../http/problem';
 import { IDEA_BACKLOG } from '../ideas/idea-tokens';
 import { ideasOfPerson, personIdea } from '../ideas/ideas-of-person';
@@ -10,6 +11,7 @@ import { TIMELINE_READ_MODEL } from '../platform/tokens';
 import { AS_OF_QUERY, asOfField, resolveAsOfParam } from '../time-travel/as-of-param';
 import { TIME_TRAVEL } from '../time-travel/time-travel-tokens';
 import { ProfileQueryDto } from '../timeline/timeline-queries';
+import { CustomerProfileResponse } from './customer-responses';
 
 /** A customer's profile: identities, channels, first and last contact, merge history, ideas. */
 @ApiTags('customers')
@@ -25,14 +27,14 @@ export class CustomerProfileController {
   @Get(':id')
   @ApiOperation({ summary: 'A customer: identities, channels used, contacts, merge history' })
   @ApiParam({ name: 'id', description: 'customer id (UUID); a merged id answers for its survivor' })
-  @ApiResponse({
-    status: 200,
-    description:
-      '{ customerId, redirectedFrom?, identities, mergedCustomers, channels, touchpointsPerChannel, touchpoints, firstContact, lastContact, mergeHistory, openMergeSuggestions, ideas?: [{ ideaId, title, status, role, updatedAt }], timeline, asOf? } — with asOf, everything as of then, and no ideas (the backlog is not kept over time)',
-  })
   @ApiQuery(AS_OF_QUERY)
-  @ApiResponse({ status: 400, description: 'bad id or asOf (problem details)' })
-  @ApiResponse({ status: 404, description: 'no such customer (then, with asOf)' })
+  @ApiOkResponse({
+    type: CustomerProfileResponse,
+    description:
+      'with asOf, everything as of then, and no ideas (the backlog is not kept over time)',
+  })
+  @ApiProblemResponse(400, 'bad id or asOf (problem details)')
+  @ApiProblemResponse(404, 'no such customer (then, with asOf)')
   async profile(
     @Param('id', CustomerIdPipe) customerId: string,
     @Query(new QueryPipe(ProfileQueryDto)) query: ProfileQueryDto,

@@ -1,4 +1,10 @@
 import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { type Response } from 'express';
 import { type EventStore } from '@rapport/event-store';
 import { type RunningProjection, type TimelineReadModel } from '@rapport/read-models';
@@ -12,8 +18,10 @@ import {
   TIMELINE_PROJECTOR,
   TIMELINE_READ_MODEL,
 } from '../platform/tokens';
+import { HealthResponse } from './health-responses';
 
 /** Liveness and progress of whatever this process runs: the log, the projection, the read model. */
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -27,6 +35,9 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Health: the checks, the log head, and each projection’s progress' })
+  @ApiOkResponse({ type: HealthResponse })
+  @ApiServiceUnavailableResponse({ type: HealthResponse, description: 'a check is failing' })
   async health(@Res({ passthrough: true }) res: Response) {
     const head = this.store ? await this.store.headPosition() : undefined;
     const projections = this.projection

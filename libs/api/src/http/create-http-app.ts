@@ -1,5 +1,6 @@
 import { type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { type RapportConfig } from '../config/rapport-config';
@@ -58,4 +59,18 @@ export async function createHttpApp(
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
   return app;
+}
+
+/** The OpenAPI document the query API serves at `/docs`. */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Rapport query API')
+      .setDescription(
+        'Unified customer timelines and customer look-up, served from the read models.',
+      )
+      .setVersion('1')
+      .build(),
+  );
 }

@@ -10,12 +10,21 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { type FieldError } from '@rapport/domain';
-import { type CommandResult, type IdeaService } from '@rapport/ideas';
+import { type CommandResult, type IdeaService } from '@rapport/application';
 import { type RunningProjection } from '@rapport/read-models';
 import { DtoPipe, QueryPipe } from '../http/dto.pipe';
 import { IdParamPipe } from '../http/id-params';
+import { ApiProblemResponse } from '../http/openapi-responses';
 import { ProblemException } from '../http/problem';
 import {
   ChangeStatusDto,
@@ -28,6 +37,7 @@ import {
   originOf,
 } from './idea-dtos';
 import { ideaProblem } from './idea-problems';
+import { IdeaCommandResponse, IdeaCommentedResponse } from './idea-responses';
 import { IDEA_BACKLOG_PROJECTOR, IDEA_SERVICE } from './idea-tokens';
 
 /** Idea ids in paths: UUIDs when the API chose them, any id of 1–128 characters otherwise. */
@@ -38,7 +48,12 @@ function bad(path: string, message: string): never {
   throw new ProblemException(400, message, errors);
 }
 
-const RESULT = 'the idea’s new stream revision and the log position of the last event';
+const RESULT = {
+  type: IdeaCommandResponse,
+  description: 'the idea’s new stream revision and the log position of the last event',
+};
+const BAD_INPUT = 'problem details with field-level errors';
+const NO_SUCH_IDEA = 'no such idea';
 
 /** Idea commands: staff and adapters submit, vote, comment, triage and merge. */
 @ApiTags('ideas')
@@ -55,12 +70,9 @@ export class IdeaCommandsController {
     summary: 'Submit an idea for a customer (from a touchpoint, or by staff on their behalf)',
   })
   @ApiBody({ type: SubmitIdeaDto })
-  @ApiResponse({ status: 201, description: `{ ideaId, revision, position }: ${RESULT}` })
-  @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
-  @ApiResponse({
-    status: 409,
-    description: 'the idea id exists, or the touchpoint was already used',
-  })
+  @ApiCreatedResponse(RESULT)
+  @ApiProblemResponse(400, BAD_INPUT)
+  @ApiProblemResponse(409, 'the idea id exists, or the touchpoint was already used')
   async submit(@Body(new DtoPipe(SubmitIdeaDto)) dto: SubmitIdeaDto) {
     const origin = originOf(dto);
     if (typeof origin === 'string') bad('staffId', origin);
@@ -84,14 +96,14 @@ export class IdeaCommandsController {
   })
   @ApiParam({ name: 'id' })
   @ApiBody({ type: VoteDto })
-  @ApiResponse({ status: 201, description: RESULT })
-  @ApiResponse({ status: 404, description: 'no such idea' })
-  @ApiResponse({
-    status: 409,
-    description:
-      'already voted (also under a merged customer id), idea merged, or a concurrent change',
-  })
-  @ApiResponse({ status: 422, description: 'the idea is shipped or declined' })
+  @ApiCreatedResponse(RESULT)
+  @ApiProblemResponse(400, BAD_INPUT)
+  @ApiProblemResponse(404, NO_SUCH_IDEA)
+  @ApiProblemResponse(
+    409,
+    'already voted (also under a merged customer id), idea merged, or a concurrent change',
+  )
+  @ApiProblemResponse(422, 'the idea is shipped or declined')
   async vote(@Param('id', IdeaId) ideaId: string, @Body(new DtoPipe(VoteDto)) dto: VoteDto) {
     const origin = originOf(dto);
     if (typeof origin === 'string') bad('staffId', origin);
@@ -111,8 +123,10 @@ export class IdeaCommandsController {
   @ApiParam({ name: 'id' })
   @ApiParam({ name: 'customerId' })
   @ApiQuery({ name: 'staffId', required: true, description: 'who withdraws it' })
-  @ApiResponse({ status: 200, description: RESULT })
-  @ApiResponse({ status: 409, description: 'the customer does not support the idea' })
+  @ApiOkResponse(RESULT)
+  @ApiProblemResponse(400, BAD_INPUT)
+  @ApiProblemResponse(404, NO_SUCH_IDEA)
+  @ApiProblemResponse(409, 'the customer does not support the idea, or the idea is merged')
   async withdraw(
     @Param('id', IdeaId) ideaId: string,
     @Param('customerId', new IdParamPipe('customer id')) customerId: string,
@@ -132,7 +146,10 @@ export class IdeaCommandsController {
   @ApiOperation({ summary: 'Comment on an idea (a customer or a staff member)' })
   @ApiParam({ name: 'id' })
   @ApiBody({ type: CommentDto })
-  @ApiResponse({ status: 201, description: `{ commentId, … }: ${RESULT}` })
+  @ApiCreatedResponse({ ...RESULT, type: IdeaCommentedResponse })
+  @ApiProblemResponse(400, BAD_INPUT)
+  @ApiProblemResponse(404, NO_SUCH_IDEA)
+  @ApiProblemResponse(409, 'the idea is merged, or a concurrent change (expectedRevision)')
   async comment(
     @Param('id', IdeaId) ideaId: string,
     @Body(new DtoPipe(CommentDto)) dto: CommentDto,
@@ -162,13 +179,11 @@ export class IdeaCommandsController {
   })
   @ApiParam({ name: 'id' })
   @ApiBody({ type: ChangeStatusDto })
-  @ApiResponse({ status: 200, description: RESULT })
-  @ApiResponse({ status: 400, description: 'declining without a reason' })
-  @ApiResponse({ status: 409, description: 'a concurrent change (expectedRevision)' })
-  @ApiResponse({
-    status: 422,
-    description: 'an illegal transition; `errors[0].allowed` lists the legal ones',
-  })
+  @ApiOkResponse(RESULT)
+  @ApiProblemResponse(400, 'declining without a reason, or other bad input')
+  @ApiProblemResponse(404, NO_SUCH_IDEA)
+  @ApiProblemResponse(409, 'the idea is merged, or a concurrent change (expectedRevision)')
+  @ApiProblemResponse(422, 'an illegal transition; `errors[0].allowed` lists the legal ones')
   async status(
     @Param('id', IdeaId) ideaId: string,
     @Body(new DtoPipe(ChangeStatusDto)) dto: ChangeStatusDto,
@@ -195,12 +210,11 @@ export class IdeaCommandsController {
   })
   @ApiParam({ name: 'id', description: 'the duplicate' })
   @ApiBody({ type: MergeDto })
-  @ApiResponse({ status: 200, description: `the survivor’s ${RESULT}` })
-  @ApiResponse({
-    status: 409,
-    description: 'either idea is already merged, or a concurrent change',
-  })
-  @ApiResponse({ status: 422, description: 'merging an idea into itself' })
+  @ApiOkResponse({ ...RESULT, description: `the survivor’s ${RESULT.description}` })
+  @ApiProblemResponse(400, BAD_INPUT)
+  @ApiProblemResponse(404, 'either idea does not exist')
+  @ApiProblemResponse(409, 'either idea is already merged, or a concurrent change')
+  @ApiProblemResponse(422, 'merging an idea into itself')
   async merge(@Param('id', IdeaId) ideaId: string, @Body(new DtoPipe(MergeDto)) dto: MergeDto) {
     return this.run(() =>
       this.ideas.merge(
@@ -217,7 +231,10 @@ export class IdeaCommandsController {
   @ApiOperation({ summary: 'Set the staff RICE estimate (used by priority=rice)' })
   @ApiParam({ name: 'id' })
   @ApiBody({ type: RiceDto })
-  @ApiResponse({ status: 200, description: RESULT })
+  @ApiOkResponse(RESULT)
+  @ApiProblemResponse(400, BAD_INPUT)
+  @ApiProblemResponse(404, NO_SUCH_IDEA)
+  @ApiProblemResponse(409, 'the idea is merged')
   async rice(
     @Param('id', IdeaId) ideaId: string,
     @Body(new DtoPipe(RiceDto)) { staffId, ...rice }: RiceDto,

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Optional, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
   BACKLOG_SORTS,
   type BacklogQuery,
@@ -9,13 +9,15 @@ import {
   backlogItemOf,
   rankBacklog,
 } from '@rapport/domain';
-import { redirectsFor, type ResolveCustomer } from '@rapport/ideas';
+import { redirectsFor, type ResolveCustomer } from '@rapport/application';
 import { type IdeaBacklog, type TimelineReadModel } from '@rapport/read-models';
 import { QueryPipe } from '../http/dto.pipe';
 import { IdParamPipe } from '../http/id-params';
+import { ApiProblemResponse } from '../http/openapi-responses';
 import { ProblemException } from '../http/problem';
 import { TIMELINE_READ_MODEL } from '../platform/tokens';
 import { BacklogQueryDto, toBacklogQuery } from './idea-dtos';
+import { BacklogPageResponse, CustomerIdeasResponse, IdeaDetailResponse } from './idea-responses';
 import { IDEA_BACKLOG, IDEA_CLOSENESS_WEIGHT } from './idea-tokens';
 import { ideasOfPerson, personIdea } from './ideas-of-person';
 
@@ -71,8 +73,8 @@ export class IdeaQueriesController {
   })
   @ApiQuery({ name: 'limit', required: false, description: '1–200, default 50' })
   @ApiQuery({ name: 'offset', required: false })
-  @ApiResponse({ status: 200, description: '{ items: BacklogItem[], total }' })
-  @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
+  @ApiOkResponse({ type: BacklogPageResponse })
+  @ApiProblemResponse(400, 'problem details with field-level errors')
   async list(@Query(new QueryPipe(BacklogQueryDto, toBacklogQuery)) query: BacklogQuery) {
     const entries = await this.backlog.model.list(query.statuses);
     const customers = entries.flatMap((e) => e.votes.map(([customerId]) => customerId));
@@ -86,8 +88,12 @@ export class IdeaQueriesController {
       'One idea: supporters, comments, history (a merged id answers with the idea it went into)',
   })
   @ApiParam({ name: 'id' })
-  @ApiResponse({ status: 200, description: 'the idea; `redirectedFrom` when the id was merged' })
-  @ApiResponse({ status: 404, description: 'no such idea' })
+  @ApiOkResponse({
+    type: IdeaDetailResponse,
+    description: 'the idea; `redirectedFrom` when the id was merged',
+  })
+  @ApiProblemResponse(400, 'a malformed idea id')
+  @ApiProblemResponse(404, 'no such idea')
   async get(@Param('id', new IdParamPipe('idea id')) ideaId: string) {
     let view = (await this.backlog.model.getMany([ideaId])).get(ideaId);
     let redirectedFrom: string | undefined;
@@ -116,7 +122,8 @@ export class IdeaQueriesController {
     summary: 'The ideas a customer submitted or supports (for the customer profile)',
   })
   @ApiParam({ name: 'id', description: 'customer id' })
-  @ApiResponse({ status: 200, description: '{ customerId, items: BacklogItem & { role } [] }' })
+  @ApiOkResponse({ type: CustomerIdeasResponse })
+  @ApiProblemResponse(400, 'a malformed customer id')
   async ofCustomer(@Param('id', new IdParamPipe('customer id')) customerId: string) {
     const ids = await this.idsOfPerson(customerId);
     const views = await ideasOfPerson(this.backlog, ids);

@@ -1,10 +1,11 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { identityKey } from '@rapport/domain';
 import { type TimeTravel, type TimelineReadModel } from '@rapport/read-models';
 import { type RapportConfig } from '../config/rapport-config';
 import { QueryPipe } from '../http/dto.pipe';
 import { CustomerIdPipe } from '../http/id-params';
+import { ApiProblemResponse } from '../http/openapi-responses';
 import { ProblemException } from '../http/problem';
 import { RAPPORT_CONFIG, TIMELINE_READ_MODEL } from '../platform/tokens';
 import { AS_OF_QUERY, asOfField, resolveAsOfParam } from '../time-travel/as-of-param';
@@ -16,6 +17,7 @@ import {
   type TimelineRequest,
   toTimelineRequest,
 } from './timeline-queries';
+import { CustomerByIdentityResponse, TimelinePageResponse } from './timeline-responses';
 
 /** What support staff read: a customer's unified timeline, and customers by identity. */
 @ApiTags('customers')
@@ -35,9 +37,9 @@ export class TimelineController {
     description: 'kind:value (social: social:network:handle); normalised like on ingestion',
   })
   @ApiQuery(AS_OF_QUERY)
-  @ApiResponse({ status: 200, description: '{ customerId, identity, timeline, asOf? }' })
-  @ApiResponse({ status: 400, description: 'bad identity or asOf (problem details)' })
-  @ApiResponse({ status: 404, description: 'no customer has this identity (had, with asOf)' })
+  @ApiOkResponse({ type: CustomerByIdentityResponse })
+  @ApiProblemResponse(400, 'bad identity or asOf (problem details)')
+  @ApiProblemResponse(404, 'no customer has this identity (had, with asOf)')
   async findByIdentity(@Query(new QueryPipe(FindCustomerQueryDto)) params: FindCustomerQueryDto) {
     const identity = parseIdentityParam(params.identity, this.config.defaultPhoneRegion);
     if (!identity.ok) throw new ProblemException(400, 'bad identity', identity.errors);
@@ -70,11 +72,8 @@ export class TimelineController {
   @ApiQuery({ name: 'limit', required: false, description: '1–500, default 50' })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   @ApiQuery(AS_OF_QUERY)
-  @ApiResponse({
-    status: 200,
-    description: '{ customerId, redirectedFrom?, items: TimelineEntry[], nextCursor, asOf? }',
-  })
-  @ApiResponse({ status: 400, description: 'problem details with field-level errors' })
+  @ApiOkResponse({ type: TimelinePageResponse, description: 'one page, newest first' })
+  @ApiProblemResponse(400, 'problem details with field-level errors')
   async timeline(
     @Param('id', CustomerIdPipe) customerId: string,
     @Query(new QueryPipe(TimelineQueryDto, toTimelineRequest)) request: TimelineRequest,

@@ -1,12 +1,29 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { type IngestResult, TouchpointIngestion } from '@rapport/ingestion';
+import {
+  ApiAcceptedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { type IngestResult, TouchpointIngestion } from '@rapport/application';
 import { type Request, type Response } from 'express';
 import { type RapportConfig } from '../config/rapport-config';
 import { JSON_MEDIA_TYPES } from '../http/create-http-app';
+import {
+  ApiProblemResponse,
+  oneOfModels,
+  PROBLEM_MEDIA_TYPE,
+  ProblemResponse,
+} from '../http/openapi-responses';
 import { problem, ProblemException } from '../http/problem';
 import { RAPPORT_CONFIG } from '../platform/tokens';
+import { IngestedTouchpointResponse, TouchpointBatchResponse } from './touchpoint-responses';
 
 /** HTTP ingestion for adapters that do not speak Kafka: one CloudEvent, or a JSON array of them. */
+@ApiTags('touchpoints')
 @Controller('v1/touchpoints')
 export class TouchpointsController {
   constructor(
@@ -16,6 +33,45 @@ export class TouchpointsController {
 
   @Post()
   @HttpCode(202)
+  @ApiOperation({
+    summary:
+      'Record touchpoints: one CloudEvent, or a batch (a JSON array, or CloudEvents batch mode)',
+  })
+  @ApiExtraModels(IngestedTouchpointResponse, TouchpointBatchResponse, ProblemResponse)
+  @ApiAcceptedResponse({
+    description: 'one event appended; or a batch, every event stored (appended or a duplicate)',
+    schema: oneOfModels(IngestedTouchpointResponse, TouchpointBatchResponse),
+  })
+  @ApiOkResponse({
+    type: IngestedTouchpointResponse,
+    description: 'one event, already in the log (a redelivery)',
+  })
+  @ApiResponse({
+    status: 207,
+    type: TouchpointBatchResponse,
+    description: 'a batch, some events stored and some not: `results` says which',
+  })
+  @ApiResponse({
+    status: 400,
+    description:
+      'one event that is not a valid touchpoint, or an empty batch (problem details); a batch with no event stored (the batch answer)',
+    content: {
+      [PROBLEM_MEDIA_TYPE]: { schema: { $ref: getSchemaPath(ProblemResponse) } },
+      'application/json': { schema: { $ref: getSchemaPath(TouchpointBatchResponse) } },
+    },
+  })
+  @ApiProblemResponse(
+    409,
+    'one event: the same source and id came back with other content',
+    'application/json',
+  )
+  @ApiProblemResponse(413, 'the body, or the batch, is too large')
+  @ApiProblemResponse(415, 'not JSON')
+  @ApiProblemResponse(
+    500,
+    'one event, an unexpected error: logged under the reference in `detail`',
+    'application/json',
+  )
   async post(
     @Req() req: Request,
     @Body() body: unknown,
