@@ -1,11 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { embeddedHttpApp } from './http/embedded-http-app.spec-helper';
 import { type INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import { loadConfig } from './config/rapport-config';
-import { createHttpApp } from './http/create-http-app';
-import { AllInOneModule } from './platform/all-in-one.module';
+import type request from 'supertest';
 import { TIMELINE_PROJECTOR } from './platform/tokens';
 import { type RunningProjection } from '@rapport/read-models';
 
@@ -33,14 +28,7 @@ describe('HTTP API on embedded defaults', () => {
   let http: ReturnType<typeof request>;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rapport-http-'));
-    const config = loadConfig(
-      {},
-      { eventStoreUrl: `sqlite:${join(dir, 'log.db')}`, maxBatchSize: 20, maxBodyBytes: 200_000 },
-    );
-    app = await createHttpApp(AllInOneModule.forRoot(config), config);
-    await app.init();
-    http = request(app.getHttpServer());
+    ({ app, http } = await embeddedHttpApp({ maxBatchSize: 20, maxBodyBytes: 200_000 }));
   });
   afterAll(() => app.close());
 

@@ -1,13 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { embeddedHttpApp } from '../http/embedded-http-app.spec-helper';
 import { type INestApplication } from '@nestjs/common';
 import { VALID_EVENT_SAMPLES, hostileInboundEvent } from '@rapport/testing';
 import fc from 'fast-check';
-import request from 'supertest';
-import { loadConfig } from '../config/rapport-config';
-import { createHttpApp } from '../http/create-http-app';
-import { AllInOneModule } from '../platform/all-in-one.module';
+import type request from 'supertest';
 
 /**
  * `POST /v1/touchpoints` against hostile variants of every accepted event type (generated
@@ -19,14 +14,7 @@ describe('POST /v1/touchpoints fuzz', () => {
   let http: ReturnType<typeof request>;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rapport-fuzz-'));
-    const config = loadConfig(
-      {},
-      { eventStoreUrl: `sqlite:${join(dir, 'log.db')}`, maxBatchSize: 50, maxBodyBytes: 1_000_000 },
-    );
-    app = await createHttpApp(AllInOneModule.forRoot(config), config);
-    await app.init();
-    http = request(app.getHttpServer());
+    ({ app, http } = await embeddedHttpApp({ maxBatchSize: 50, maxBodyBytes: 1_000_000 }));
   });
   afterAll(() => app.close());
 
