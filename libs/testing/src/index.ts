@@ -8,3 +8,4 @@ export * from './services/private-kafka';
 export * from './workload/seeded-random';
 export * from './processes/until-passes';
 export * from './hostile';
+export * from './faults/store-choking-on';

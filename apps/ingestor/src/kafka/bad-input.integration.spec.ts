@@ -1,4 +1,4 @@
-import { type AppendRequest, type EventStore, openEventStore } from '@rapport/event-store';
+import { type EventStore, openEventStore } from '@rapport/event-store';
 import { TouchpointIngestion } from '@rapport/application';
 import { DLQ_HEADERS, kafkaFromUrl, removeTopics } from '@rapport/messaging';
 import {
@@ -6,6 +6,7 @@ import {
   describeWithServices,
   eventually,
   hostileInboundEvent,
+  storeChokingOn,
 } from '@rapport/testing';
 import fc from 'fast-check';
 import { type Consumer, type IHeaders, type Message, type Producer } from 'kafkajs';
@@ -43,7 +44,7 @@ describeWithServices(
 
     beforeAll(async () => {
       store = await openEventStore(`${urls.postgres}?schema=${schema}`);
-      const ingestion = new TouchpointIngestion(chokingOn(store, storeChokesOn), {
+      const ingestion = new TouchpointIngestion(storeChokingOn(store, `"${storeChokesOn}"`), {
         now: () => new Date(),
         onUnexpectedError: (_, reference) => unexpected.push(reference),
       });
@@ -322,15 +323,4 @@ function json(event: unknown): Buffer {
 
 function structured(event: unknown, headers: IHeaders = STRUCTURED): Message {
   return { value: json(event), headers };
-}
-
-/** The real log, except that it throws on one event: as a store that chokes on a value. */
-function chokingOn(store: EventStore, id: string): EventStore {
-  const appendMany = store.appendMany.bind(store);
-  return Object.assign(Object.create(store) as EventStore, {
-    appendMany: (requests: readonly AppendRequest[]) =>
-      requests.some((r) => r.events.some((e) => JSON.stringify(e.metadata).includes(`"${id}"`)))
-        ? Promise.reject(new Error('the store cannot take this event'))
-        : appendMany(requests),
-  });
 }

@@ -1,4 +1,5 @@
-import { type AppendRequest, type EventStore, SqliteEventStore } from '@rapport/event-store';
+import { SqliteEventStore } from '@rapport/event-store';
+import { storeChokingOn } from '@rapport/testing';
 import { TouchpointIngestion } from './ingest-touchpoints';
 
 const now = () => new Date('2026-06-01T12:00:00Z');
@@ -17,17 +18,6 @@ function touchpoint(id: string, data: Record<string, unknown> = {}) {
       ...data,
     },
   };
-}
-
-/** A real SQLite log that cannot take one event: as if the store choked on one value. */
-function failingOn(store: EventStore, poisonId: string): EventStore {
-  const appendMany = store.appendMany.bind(store);
-  store.appendMany = (requests: readonly AppendRequest[]) => {
-    if (requests.some((r) => r.events.some((e) => JSON.stringify(e.metadata).includes(poisonId))))
-      return Promise.reject(new Error('the store cannot take this event'));
-    return appendMany(requests);
-  };
-  return store;
 }
 
 describe('TouchpointIngestion: one event never costs its neighbours', () => {
@@ -63,7 +53,7 @@ describe('TouchpointIngestion: one event never costs its neighbours', () => {
 
   it('refuses an event the store cannot take alone; its neighbours are appended in order', async () => {
     const reported: unknown[] = [];
-    const ingestion = new TouchpointIngestion(failingOn(store, '"poison"'), {
+    const ingestion = new TouchpointIngestion(storeChokingOn(store, '"poison"'), {
       now,
       onUnexpectedError: (error) => reported.push(error),
     });
@@ -80,7 +70,7 @@ describe('TouchpointIngestion: one event never costs its neighbours', () => {
   });
 
   it('rejects the whole call when the store fails for every event: nothing was acknowledged', async () => {
-    const ingestion = new TouchpointIngestion(failingOn(store, 'example.com'), { now });
+    const ingestion = new TouchpointIngestion(storeChokingOn(store, 'example.com'), { now });
     await expect(ingestion.ingest([touchpoint('a'), touchpoint('b')])).rejects.toThrow(
       'the store cannot take this event',
     );
