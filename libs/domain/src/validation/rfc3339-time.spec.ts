@@ -11,17 +11,24 @@ describe('parseRfc3339Time', () => {
     ['0099-12-31T23:00:00Z', '0099-12-31T23:00:00.000Z'],
     ['9999-12-31T23:59:59Z', '9999-12-31T23:59:59.000Z'],
   ])('reads %s as %s', (raw, iso) => {
-    expect(parseRfc3339Time(raw)).toEqual({ ok: true, timeMs: Date.parse(iso), iso });
+    expect(parseRfc3339Time(raw)).toEqual({
+      ok: true,
+      timeMs: Date.parse(iso),
+      iso,
+      leapSecond: false,
+    });
   });
 
   it('normalises a leap second to the last millisecond of its minute', () => {
     expect(parseRfc3339Time('2025-12-31T23:59:60Z')).toMatchObject({
       ok: true,
       iso: '2025-12-31T23:59:59.999Z',
+      leapSecond: true,
     });
     expect(parseRfc3339Time('2016-12-31T23:59:60.5+01:00')).toMatchObject({
       ok: true,
       iso: '2016-12-31T22:59:59.999Z',
+      leapSecond: true,
     });
   });
 
@@ -49,7 +56,12 @@ describe('parseRfc3339Time', () => {
       fc.property(fc.date({ min: new Date('0001-01-01'), max: new Date('9999-12-31') }), (d) => {
         if (Number.isNaN(d.getTime())) return;
         const result = parseRfc3339Time(d.toISOString());
-        expect(result).toEqual({ ok: true, timeMs: d.getTime(), iso: d.toISOString() });
+        expect(result).toEqual({
+          ok: true,
+          timeMs: d.getTime(),
+          iso: d.toISOString(),
+          leapSecond: false,
+        });
       }),
     );
     fc.assert(

@@ -5,7 +5,13 @@ const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 
 export type Rfc3339Time =
-  | { readonly ok: true; readonly timeMs: number; readonly iso: string }
+  | {
+      readonly ok: true;
+      readonly timeMs: number;
+      readonly iso: string;
+      /** Second 60, read as the last millisecond of its minute. */
+      readonly leapSecond: boolean;
+    }
   | { readonly ok: false; readonly message: string };
 
 /**
@@ -39,7 +45,7 @@ export function parseRfc3339Time(raw: string): Rfc3339Time {
   local.setUTCHours(hour, minute, leap ? 59 : second, millis);
   const timeMs = local.getTime() - sign * (offsetHours * 60 + offsetMinutes) * 60_000;
   if (!Number.isFinite(timeMs)) return { ok: false, message: 'is out of the range of dates' };
-  return { ok: true, timeMs, iso: new Date(timeMs).toISOString() };
+  return { ok: true, timeMs, iso: new Date(timeMs).toISOString(), leapSecond: leap };
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -57,8 +57,12 @@ export function parseInboundEvent(input: unknown, options: ParseOptions): Valida
 
   const errors: FieldError[] = [];
   // Validated by the envelope's rule, so it parses; a leap second is kept as …:59.999.
-  const occurred = parseRfc3339Time(attrs.time) as { timeMs: number; iso: string };
-  const time = /:60(\.\d*)?([Zz]|[+-])/.test(attrs.time) ? occurred.iso : attrs.time;
+  const occurred = parseRfc3339Time(attrs.time) as {
+    timeMs: number;
+    iso: string;
+    leapSecond: boolean;
+  };
+  const time = occurred.leapSecond ? occurred.iso : attrs.time;
   const skew = options.maxFutureSkewMs ?? DEFAULT_FUTURE_SKEW_MS;
   if (occurred.timeMs > options.now.getTime() + skew) {
     errors.push({ path: 'time', message: `time ${attrs.time} is in the future` });
