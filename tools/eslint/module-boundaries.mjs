@@ -14,7 +14,10 @@ export const DEPENDENCY_RULES = [
     sourceTag: 'type:adapter',
     onlyDependOnLibsWithTags: ['type:domain', 'type:wire', 'type:adapter'],
   },
-  { sourceTag: 'type:application', onlyDependOnLibsWithTags: ALL_LIBS.slice(0, 4) },
+  {
+    sourceTag: 'type:application',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:wire', 'type:adapter', 'type:application'],
+  },
   { sourceTag: 'type:interface', onlyDependOnLibsWithTags: ALL_LIBS },
   { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: ['type:domain', 'type:wire', 'type:adapter'] },
   { sourceTag: 'type:testing', notDependOnLibsWithTags: ['type:app'] },

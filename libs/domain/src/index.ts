@@ -16,6 +16,7 @@ export * from './timeline/timeline-query';
 export * from './timeline/union-of-pages';
 export * from './validation/field-error';
 export * from './validation/nested';
+export * from './validation/optional-field';
 export * from './validation/rfc3339-time';
 export * from './identity-graph';
 export * from './customer';

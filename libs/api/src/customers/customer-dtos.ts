@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, IsUUID, Length, MaxLength } from 'class-validator';
-import { IdentityPayload, NestedObject } from '@rapport/domain';
-import { OptionalField } from '../http/optional-field';
+import { IdentityPayload, NestedObject, OptionalField } from '@rapport/domain';
 
 /** Who asks (until staff authenticate with JWTs, the client names the staff member). */
 class StaffRequest {

@@ -10,6 +10,7 @@ import {
   type IdeaOrigin,
   type IdeaStatus,
   isIdeaStatus,
+  OptionalField,
   PRIORITY_MODES,
   type PriorityMode,
 } from '@rapport/domain';
@@ -28,7 +29,6 @@ import {
   ValidateBy,
 } from 'class-validator';
 import { IsId } from '../http/id-params';
-import { OptionalField } from '../http/optional-field';
 import { IsWholeNumber, wholeNumber } from '../http/query-values';
 
 /** A stream revision a client expects (beyond any real one, but exact as a JSON number). */

@@ -1,12 +1,6 @@
 import { type ClassConstructor, Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsDefined,
-  IsObject,
-  ValidateIf,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsDefined, IsObject, ValidateNested } from 'class-validator';
+import { OptionalField } from './optional-field';
 
 export interface NestedOptions {
   /** The field may be left out (`undefined`); `null` is refused all the same. */
@@ -50,7 +44,6 @@ export function NestedObjects(cls: () => ClassConstructor<object>, options: Nest
  * optional nested value as either absent or an object.
  */
 function requiredOrLeftOut(options: NestedOptions, target: object, property: string): void {
-  if (options.optional)
-    ValidateIf((o: Record<string, unknown>) => o[property] !== undefined)(target, property);
+  if (options.optional) OptionalField()(target, property);
   else IsDefined({ message: '$property is required' })(target, property);
 }
