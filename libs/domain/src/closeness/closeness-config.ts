@@ -1,9 +1,6 @@
 import { CHANNELS, type Channel, type Direction } from '../channels';
 
-/**
- * Every weight of the closeness score, and its half-life. `README.md` ("Closeness score")
- * documents the formula these feed.
- */
+/** Every weight of the closeness score, and its half-life (the formula: docs/closeness.md). */
 export interface ClosenessConfig {
   /** A contribution counts half after this many days, a quarter after twice as many. */
   readonly halfLifeDays: number;

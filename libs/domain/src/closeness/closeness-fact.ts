@@ -7,7 +7,7 @@ import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from '../identity-graph/
 import { type LoggedEvent } from '../timeline/timeline-entry';
 import { customerBucket } from './closeness-membership';
 
-/** The idea events that count as co-creation (names as in DESIGN.md; versions ignored). */
+/** The idea events that count as co-creation (versions ignored). */
 export const CO_CREATION_EVENTS = {
   'idea.submitted': 'submitted',
   'idea.voted': 'voted',

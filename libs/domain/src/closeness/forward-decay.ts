@@ -1,9 +1,8 @@
 /**
- * Forward decay (Cormode et al., "Forward Decay: A Practical Time Decay Model for Streaming
- * Systems"): instead of decaying every stored value as time passes, weigh each item by how
- * late it happened relative to a fixed landmark T₀. The value of a sum at time T is
- * `F · 2^((T₀ − T)/h)` — the same factor for everybody, so the order of the sums never
- * changes with T, and a sorted set of F orders everybody correctly at any moment.
+ * Forward decay (Cormode et al.): each item weighs 2^((t − T₀)/h) relative to a fixed
+ * landmark T₀, and a sum F is worth `F · 2^((T₀ − T)/h)` at time T — the same factor for
+ * everybody, so sums sorted once stay sorted
+ * (docs/decisions/0014-forward-decay-for-closeness-rankings.md).
  */
 
 /** The forward weight of an item that happened at `atMs`: 2^((t − T₀)/h). */

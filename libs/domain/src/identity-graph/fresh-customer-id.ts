@@ -13,10 +13,9 @@ export function restartedCustomerIdFor(identity: ChannelIdentity, restart: numbe
 
 /**
  * The id of a new customer started by `identity`: `customerIdFor(identity)` the first time,
- * so that ids stay what they were before the identity graph existed, and a derived id
- * when that one is taken — an identity unlinked from the customer it started must not
- * reopen that customer's stream. Deterministic from the graph, so every replica decides
- * the same id; the event records it, so a replay never recomputes it.
+ * and a derived id when that one is taken — an identity unlinked from the customer it
+ * started must not reopen that customer's stream. Deterministic from the graph, so every
+ * replica decides the same id; the event records it, so a replay never recomputes it.
  */
 export function freshCustomerIdFor(graph: IdentityGraph, identity: ChannelIdentity): string {
   let id = customerIdFor(identity);

@@ -1,11 +1,7 @@
 /**
- * An immutable string-keyed map with structural sharing (a hash array mapped trie).
- *
- * Why not a plain `Map` copied on every change: the identity graph is rebuilt from the
- * log event by event (100k+ events), and `evolve` must return a new state without
- * touching the old one. Copying a map of n entries per event is O(n²) for a replay;
- * here `set` and `delete` copy only the path to the changed entry (at most 7 small
- * nodes), so every state ever produced stays valid and cheap.
+ * An immutable string-keyed map with structural sharing (a hash array mapped trie): `set`
+ * and `delete` copy only the path to the changed entry, and every earlier map stays valid.
+ * Why: docs/decisions/0022-identity-graph-on-a-persistent-map.md.
  *
  * The trie is canonical: the same set of keys always gives the same shape, whatever the
  * order of insertions and deletions (single-entry branches below the root collapse).
@@ -37,8 +33,8 @@ interface Branch<V> {
 
 type TrieNode<V> = Leaf<V> | Collision<V> | Branch<V>;
 
-// A module binding, not a global lookup on every call: under Jest (a vm context) each
-// global access goes through an interceptor, which made hashing five times slower.
+// A module binding, not a global look-up per call
+// (docs/decisions/0022-identity-graph-on-a-persistent-map.md).
 const imul = Math.imul;
 
 const EMPTY_BRANCH: Branch<never> = { tag: 'branch', bitmap: 0, children: [] };

@@ -5,10 +5,9 @@ import { type IngestedEventMetadata } from '../ingestion/touchpoint-log-event';
 import { type TouchpointIdentities } from './resolve-touchpoint-identities';
 
 /**
- * The one stream every identity-graph event is appended to. One stream, so every decision
- * is appended with the exact revision it was decided on (optimistic concurrency): two
- * deciders (an ingestion resolver, a staff request) can never both act on the same graph
- * state, and the graph is the fold of this stream alone, in its order.
+ * The one stream every identity-graph event is appended to, each at the exact revision it
+ * was decided on; the graph is the fold of this stream alone
+ * (docs/decisions/0006-identity-decisions-recorded-in-the-log.md).
  */
 export const IDENTITY_GRAPH_STREAM = 'identity-graph';
 

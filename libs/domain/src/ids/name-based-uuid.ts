@@ -2,9 +2,8 @@ import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 
 /**
  * Name-based (version 5) UUIDs in one namespace: the same name always gives the same id,
- * on every replica and in every replay. The namespace is parsed once and names are handed
- * to `uuid` as UTF-8 bytes (its own string-to-bytes step costs more than the SHA-1);
- * both matter on the ingest hot path, where every event needs one or two such ids.
+ * on every replica and in every replay. Names go to `uuid` as bytes, the namespace parsed
+ * once: docs/decisions/0023-validation-and-ids-on-the-ingest-path.md.
  */
 export function nameBasedUuid(namespace: string): (name: string) => string {
   const bytes = parseUuid(namespace);

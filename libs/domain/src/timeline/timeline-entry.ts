@@ -59,10 +59,8 @@ export function toTimelineEntry(event: LoggedEvent): TimelineEntry | null {
   const name = timelineEventNameOf(event.type);
   if (name === null) return null;
   const meta = event.metadata as IngestedEventMetadata;
-  // Built field by field in one object, in the order the entry's JSON has always had
-  // (eventId … source, then the type's own fields), leaving out undefined fields (events
-  // never carry them: they must survive JSON). A rebuild runs this once per event: no
-  // spread, no second object, no loop over keys.
+  // One object, field by field, in the entry's JSON order (eventId … source, then the
+  // type's own fields), without undefined fields: a rebuild runs this once per event.
   const entry: Record<string, unknown> = {
     eventId: event.id,
     position: event.position,
