@@ -34,9 +34,8 @@ export class CloudEventEnvelope {
   })
   type!: string;
 
-  // RFC 3339 needs a date, a time and an offset: ISO 8601 alone would accept a bare date, or
-  // a time without an offset that each server would read in its own timezone. Dates that do
-  // not exist are refused; a leap second is read as …:59.999 (see parseRfc3339Time).
+  // RFC 3339 with an offset (ISO 8601 alone would take a bare date, or a local time);
+  // docs/decisions/0015-normalise-leap-seconds.md.
   @IsRfc3339Time()
   time!: string;
 

@@ -9,7 +9,7 @@ const checked = new WeakSet<ClassConstructor<object>>();
  * declared with `NestedObject` / `NestedObjects`. class-validator skips a missing nested
  * value, walks an array in place of an object and lets `null` through `@IsOptional`, so
  * such a field lets malformed input reach code that trusts the DTO. Checked once per
- * class, on its first validation: a DTO written the old way fails every test that uses it.
+ * class, on its first validation: a DTO without them fails every test that uses it.
  */
 export function assertNestedFieldsGuarded(cls: ClassConstructor<object>): void {
   if (checked.has(cls)) return;

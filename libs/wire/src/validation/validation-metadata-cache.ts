@@ -7,14 +7,11 @@ type Grouped = ReturnType<MetadataStorage['groupByPropertyName']>;
 const INSTALLED = Symbol.for('rapport.validationMetadataCache');
 
 /**
- * class-validator (0.14) works out, on every `validate` call and for every nested object,
- * which rules apply to the object's class: it filters every rule ever registered and walks
- * every decorated class of the process looking for ancestors, then groups the rules by
- * property. On the ingest path that is about a tenth of the cost of an event, and the
- * answer only changes when a decorator registers a rule (when a class is defined). This
- * caches both answers per class and drops the cache whenever a rule or constraint is
- * added. Calls with validation groups are passed through uncached. The grouping has no
- * prototype, so fields named `__proto__` or `constructor` are refused like any unknown one.
+ * Caches class-validator's (0.14) per-call answers to "which rules apply to this class"
+ * and "grouped by property" per class, and drops the cache whenever a rule or constraint
+ * is added (why: docs/decisions/0023-validation-and-ids-on-the-ingest-path.md). Calls with
+ * validation groups are passed through uncached. The grouping has no prototype, so fields
+ * named `__proto__` or `constructor` are refused like any unknown one.
  */
 export function installValidationMetadataCache(storage = getMetadataStorage()): void {
   const marked = storage as MetadataStorage & { [INSTALLED]?: true };
