@@ -104,11 +104,11 @@ export interface EsdbEventStoreOptions {
  * store reads the target stream's last `idLookback` events: an id found there with the
  * same content is a duplicate (answered with its original revision and position), with
  * other content an EventIdConflictError. An id beyond that window, or in ANOTHER stream,
- * is not detected: that would need an id index EventStoreDB does not have (for instance
- * one reservation stream per id, doubling the writes). Appends to one stream from this
- * store run one at a time, so concurrent retries in one process see each other; across
- * processes, racing appends of the same id rely on EventStoreDB's own check (which may
- * report both as new, or, with `any` outside its window, store the event twice).
+ * is not detected (docs/decisions/0004-event-ids-derived-from-source-and-id.md). Appends
+ * to one stream from this store run one at a time, so concurrent retries in one process
+ * see each other; across processes, racing appends of the same id rely on EventStoreDB's
+ * own check (which may report both as new, or, with `any` outside its window, store the
+ * event twice).
  *
  * NO MULTI-STREAM TRANSACTION. `appendMany` runs its appends one after the other; each
  * succeeds or fails on its own, and a failure of the connection ends the call (the

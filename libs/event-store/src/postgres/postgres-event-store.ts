@@ -82,51 +82,15 @@ interface Snapshot {
 }
 
 /**
- * The event log in PostgreSQL.
- *
- * WHY A LOCKED LOG HEAD, NOT A SEQUENCE. Subscribers read the log in position order and
- * keep a checkpoint ("everything up to N is done"). That is only correct if, once a
- * reader can see position N, it can already see every position below N, and no event
- * can ever appear below N later. A sequence breaks this: two transactions take 7 and 8,
- * the one with 8 commits first, a reader sees 8, checkpoints 8, then 7 commits and is
- * never delivered; and a rolled-back transaction burns its number, leaving a hole that a
- * reader cannot tell from a not-yet-committed event.
- *
- * So every write transaction locks the single row of `log_head` (`SELECT … FOR UPDATE`),
- * numbers its events head+1 … head+n, writes them, moves the head and commits. The lock is
- * held until the commit is durable and visible, so:
- * - positions are gap-free: a transaction that rolls back releases the row without having
- *   moved the head, and the next one reuses the numbers;
- * - commit order = position order: the next writer can only take the lock, and so
- *   positions above ours, after our commit; PostgreSQL makes a commit visible before it
- *   releases its locks, so any snapshot that sees position N sees all of 1 … N, and a
- *   subscriber may checkpoint at the highest position it has read.
- * The price is that writes to one log are serialised, one commit (one WAL flush) at a
- * time; `appendMany` amortises that over many requests.
- *
- * KEEPING THE LOCK SHORT. Since everyone waits for it, the lock is held for as little as
- * possible: one statement and the commit. A write first reads what it needs without any
- * lock (known event ids, stream revisions, head: one query, one snapshot), plans the
- * appends in memory (idempotency, expected revisions, typed refusals) and then makes one
- * autocommit call to `append_events` (see the schema), which takes the head lock, checks
- * that the streams it writes to have not moved since the snapshot, numbers the rows from
- * the head it finds and commits. Event ids that appeared meanwhile hit the unique
- * constraint. In either case (rare: it needs a concurrent writer on the same stream or
- * event) nothing was written, and the write is done again the plain way: BEGIN, lock the
- * head, read, plan, `append_events`, COMMIT — which cannot be stale, since it holds the
- * lock throughout. The lock is taken by a statement of its own and the look-ups come
- * after it: in READ COMMITTED each statement takes a fresh snapshot, so they see what the
- * previous holder committed (a look-up in the locking statement would use the snapshot
- * taken before it waited). Refusals and idempotent answers decided on the snapshot hold
- * at the moment of the snapshot, as the events they rest on are never changed.
- *
- * Stream revisions need no locking of their own: `streams` is checked and upserted under
- * the head lock. The unique constraints on position, event id and (stream, revision) are
- * the last line of defence.
- *
- * Subscribers are woken by `pg_notify`, sent in the append transaction (so delivered only
- * if it commits), through a dedicated LISTEN connection per store, with a slow poll as the
- * fallback.
+ * The event log in PostgreSQL. Every write numbers its events under a lock on the single
+ * row of `log_head`, so positions are gap-free and in commit order and a subscriber may
+ * checkpoint at the highest position it has read
+ * (docs/decisions/0007-gap-free-log-positions-in-commit-order.md). A write is planned on an
+ * unlocked snapshot and written with one `append_events` call that takes the lock; a plan
+ * found stale is done again under the lock throughout
+ * (docs/decisions/0024-postgresql-appends-under-a-short-head-lock.md).
+ * Subscribers are woken by `pg_notify`, sent in the append transaction, through a LISTEN
+ * connection per store, with a slow poll as the fallback.
  */
 export class PostgresEventStore implements EventStore {
   private readonly signal: AppendSignal;
@@ -191,11 +155,8 @@ export class PostgresEventStore implements EventStore {
     // An idle pooled connection that the server closes emits 'error' on the pool; the pool
     // drops it and the next query opens a new one. Unhandled, the event would crash the process.
     pool.on('error', () => undefined);
-    // Plan every statement with its real parameters and the table's real size. A cached
-    // generic plan made while the log was small (a sequential scan of a tiny table) would
-    // otherwise survive as it grows, until an ANALYZE: measured here, the id look-up of a
-    // 45-event append went from 1.5 ms to 9 ms by 36,000 events. Planning these short
-    // statements costs tens of microseconds. (Queued before any query of the caller's.)
+    // Custom plans only: docs/decisions/0024-postgresql-appends-under-a-short-head-lock.md.
+    // (Queued before any query of the caller's.)
     pool.on('connect', (client) => {
       client.query('SET plan_cache_mode = force_custom_plan').catch(() => undefined);
     });
@@ -292,7 +253,7 @@ export class PostgresEventStore implements EventStore {
 
   /**
    * A catch-up subscription (`catchUpSubscription`): it may read up to the head it sees
-   * and checkpoint there, because positions are gap-free and in commit order (see above).
+   * and checkpoint there, because positions are gap-free and in commit order.
    */
   subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     const subscription = catchUpSubscription((o) => this.readAll(o), this.signal, options, handler);
@@ -339,8 +300,7 @@ export class PostgresEventStore implements EventStore {
   /**
    * Writes a batch of appends with one commit: plan against a snapshot, then write under
    * the head lock with one call; if the plan turned out stale, again under the lock
-   * throughout (see the class comment). Refused requests write nothing and do not disturb
-   * the others.
+   * throughout. Refused requests write nothing and do not disturb the others.
    */
   private async write(prepared: readonly PreparedAppend[]): Promise<AppendOutcome[]> {
     const ids = new Set<string>();
@@ -373,6 +333,8 @@ export class PostgresEventStore implements EventStore {
         if (!isStalePlan(error)) throw error;
         this.rewritesUnderLock += 1;
         outcomes = await this.inTransaction(async (client) => {
+          // The look-up in a statement after the lock's: in READ COMMITTED it then sees what
+          // the previous holder committed.
           await client.query({ name: 'rapport_es_lock_head', text: this.sql.lockHead });
           const locked = planAppends(prepared, await lookup(client));
           if (locked.plan.rows.length === 0) return { value: locked.outcomes, commit: false };

@@ -29,16 +29,15 @@ interface Migration {
  * The schema, as numbered migrations. Never edit a released migration: add the next one.
  *
  * - `log_head` is a single row holding the position of the last event. Every append locks
- *   it and takes its positions from it (the store explains why: this is what makes
- *   positions gap-free and in commit order).
+ *   it and takes its positions from it
+ *   (docs/decisions/0007-gap-free-log-positions-in-commit-order.md).
  * - `streams` holds each stream's last revision, so an append reads one row instead of
  *   `MAX(revision)` over the stream.
  * - `events` is the log. Data is JSON text (`data_json`) or raw bytes (`data_binary`),
- *   exactly one of them. Text, not `jsonb`: `jsonb` refuses `\u0000` inside strings
- *   (`text` stores it, since `JSON.stringify` writes it as the six characters `\u0000`),
- *   and text keeps the JSON as the writer sent it (key order, duplicates), which the
- *   idempotency check compares first. Metadata is JSON text for the same reasons.
- * - `append_events` writes a planned append under the head lock (see the store).
+ *   exactly one of them; metadata is JSON text
+ *   (docs/decisions/0008-text-not-jsonb-in-postgresql.md).
+ * - `append_events` writes a planned append under the head lock
+ *   (docs/decisions/0024-postgresql-appends-under-a-short-head-lock.md).
  */
 const MIGRATIONS: readonly Migration[] = [
   {

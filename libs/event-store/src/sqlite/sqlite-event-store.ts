@@ -37,7 +37,6 @@ export interface SqliteEventStoreOptions {
   readonly clock?: () => Date;
 }
 
-/** A stored event as an append compares it: `data` is a `Buffer` for binary data. */
 /** A stored event as the append plan compares it with a re-appended one. */
 type KnownRow = Pick<
   EventRow,
@@ -131,7 +130,7 @@ export class SqliteEventStore implements EventStore {
       readBackwards: this.db.prepare<[string, number, number], EventRow>(
         'SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
       ),
-      // Rows as arrays (a third cheaper than objects): the catch-up read of a long log.
+      // Rows as arrays (docs/decisions/0009-group-commit-in-ingestion.md#in-the-sqlite-store).
       readAll: this.db
         .prepare<[number, number], EventColumns>(
           `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`,
@@ -156,7 +155,7 @@ export class SqliteEventStore implements EventStore {
         }
       });
       const recordedAt = this.clock().toISOString();
-      // Positional parameters: binding by name (and the object it needs) costs a third more.
+      // Positional parameters (docs/decisions/0009-group-commit-in-ingestion.md#in-the-sqlite-store).
       for (const { streamId, revision, position, event } of plan.rows) {
         this.statements.insert.run(
           position,
