@@ -50,11 +50,10 @@ export interface IdeaStatusNotifierOptions {
  * most — published to `rapport.outbound`, then recorded on their timeline as an outbound
  * touchpoint whose log id is the notification id.
  *
- * Sent once: the notifier's checkpoint is an event in the log (`ideas-notifier`), written
- * after each batch that held status changes, so rebuilding or replaying read models never
- * sends again; a notification whose outbound touchpoint is already in the log is skipped.
- * A crash between publishing and recording can publish a notification a second time,
- * with the same CloudEvents id (source + id), which consumers dedupe on.
+ * Sent once, checkpoint in the log (`ideas-notifier`), written after each batch that held
+ * status changes; a notification whose outbound touchpoint is already in the log is
+ * skipped. A crash between publishing and recording can publish one again with the same
+ * CloudEvents id (docs/decisions/0017-notifier-checkpoint-in-the-log.md).
  */
 export class IdeaStatusNotifier implements ProjectionTarget {
   readonly name = 'idea-notifier';

@@ -16,13 +16,10 @@ const MAX_ATTEMPTS = 50;
 
 /**
  * Identity resolution: follows the log and decides, touchpoint by touchpoint in log order,
- * what each one teaches the identity graph (`resolveTouchpointIdentities`: a new identity
- * starts a customer, identities seen together link, customers joined by verified
- * identities merge, others get a merge suggestion), and appends those decisions to the
- * `identity-graph` stream with the revision they were decided on, each with an id derived
- * from its touchpoint. Ingestion itself never decides anything about the graph, so any
- * number of ingestor replicas can append touchpoints of one new identity at once: the
- * first in the log starts the customer, the next ones find it.
+ * what each one teaches the identity graph (`resolveTouchpointIdentities`), and appends
+ * those decisions to the `identity-graph` stream with the revision they were decided on,
+ * each with an id derived from its touchpoint
+ * (docs/decisions/0006-identity-decisions-recorded-in-the-log.md).
  *
  * Its checkpoint is in the log: the position of the last touchpoint a decision names
  * (touchpoints after it that needed none are decided again after a restart — to nothing,

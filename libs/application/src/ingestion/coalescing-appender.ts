@@ -1,9 +1,9 @@
 import { type AppendOutcome, type AppendRequest, type EventStore } from '@rapport/event-store';
 
 /**
- * Group commit: appends requested in the same turn of the event loop (for example by
- * several Kafka partitions consumed concurrently) go to the store as one `appendMany`,
- * so they share one transaction and one fsync. Each caller gets its own outcomes.
+ * Group commit (docs/decisions/0009-group-commit-in-ingestion.md): appends requested in the
+ * same turn of the event loop go to the store as one `appendMany`, sharing one transaction
+ * and one fsync. Each caller gets its own outcomes.
  */
 export class CoalescingAppender {
   private pending: {
