@@ -1,7 +1,7 @@
 /**
  * A list of strings as one MessagePack array, for a Lua script to unpack with Redis's
  * built-in `cmsgpack.unpack` into a table of strings: one binary argument instead of one
- * per string.
+ * per string (docs/decisions/0020-redis-batches-as-one-packed-argument.md).
  */
 export function packStrings(values: readonly string[]): Buffer {
   const packer = new StringPacker(values.length * 16);

@@ -90,8 +90,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
   private sent: Promise<void> = Promise.resolve();
   /**
    * `apply` may be called before the previous call settled: batches go out in call order.
-   * One in flight keeps the log read and the writes overlapping; two measured no faster
-   * (bench:rebuild) and hold a batch more in memory.
+   * Why one: docs/decisions/0020-redis-batches-as-one-packed-argument.md.
    */
   readonly maxInFlight = 1;
 

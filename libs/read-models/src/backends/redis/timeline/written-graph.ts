@@ -4,7 +4,7 @@ import { type GraphRecords } from '../redis-identity-graph';
 /**
  * The whole identity graph of a model that one writer has built from empty, kept in
  * process so that each batch folds its identity events without reading the graph back
- * from Redis (that read would wait behind the previous batch's script).
+ * from Redis (docs/decisions/0020-redis-batches-as-one-packed-argument.md).
  *
  * Complete or nothing: an absent record means absent in Redis only because this writer
  * wrote every record since the model was empty. It is kept while batches follow each
