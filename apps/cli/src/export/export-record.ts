@@ -1,22 +1,8 @@
 import { type RecordedEvent } from '@rapport/event-store';
 
 /**
- * One exported event. The same columns in NDJSON and Parquet (README "For data teams"):
- *
- * | column | Parquet type | meaning |
- * |---|---|---|
- * | position | INT64, required | position in the whole log (1-based, gap-free, commit order) |
- * | event_id | STRING, required | the log event id (UUID; derived from the CloudEvent source + id) |
- * | stream_id | STRING, required | e.g. `customer-<uuid>` |
- * | revision | INT64, required | position in the stream (0-based) |
- * | type | STRING, required | versioned type in its newest schema version, e.g. `touchpoint.recorded.v1` |
- * | recorded_at | TIMESTAMP(MILLIS, UTC), required | when the log committed it |
- * | occurred_at | TIMESTAMP(MILLIS, UTC), optional | when it happened (CloudEvents `time`) |
- * | customer_id | STRING, optional | the customer the event belongs to |
- * | channel | STRING, optional | `data.channel` |
- * | source | STRING, optional | CloudEvents `source` (the adapter) |
- * | data | JSON (STRING), required | the event data |
- * | metadata | JSON (STRING), optional | what the log keeps beside it (CloudEvents attributes, …) |
+ * One exported event: the same columns in NDJSON and Parquet, as docs/data-teams.md
+ * (`rapport export`) documents them for data teams.
  */
 export interface ExportRecord {
   readonly position: number;
