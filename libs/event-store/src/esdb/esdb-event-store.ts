@@ -98,17 +98,12 @@ export interface EsdbEventStoreOptions {
  * never count with it. `after` must be 0 or a position this store returned: EventStoreDB
  * can only start reading at a record boundary.
  *
- * ID IDEMPOTENCY, AS FAR AS EVENTSTOREDB ALLOWS. EventStoreDB has no index of event ids:
- * it recognises a retried append only within its idempotency window (the same ids at the
- * same expected revision, or recently written ids with `any`). So before each append this
- * store reads the target stream's last `idLookback` events: an id found there with the
- * same content is a duplicate (answered with its original revision and position), with
- * other content an EventIdConflictError. An id beyond that window, or in ANOTHER stream,
- * is not detected (docs/decisions/0004-event-ids-derived-from-source-and-id.md). Appends
- * to one stream from this store run one at a time, so concurrent retries in one process
- * see each other; across processes, racing appends of the same id rely on EventStoreDB's
- * own check (which may report both as new, or, with `any` outside its window, store the
- * event twice).
+ * ID IDEMPOTENCY WITHIN A LOOK-BACK. Before each append this store reads the target
+ * stream's last `idLookback` events: an id found there with the same content is a duplicate
+ * (answered with its original revision and position), with other content an
+ * EventIdConflictError. An id beyond that window, or in ANOTHER stream, is not detected;
+ * racing appends of one id from two processes rely on EventStoreDB's own check
+ * (docs/decisions/0004-event-ids-derived-from-source-and-id.md).
  *
  * NO MULTI-STREAM TRANSACTION. `appendMany` runs its appends one after the other; each
  * succeeds or fails on its own, and a failure of the connection ends the call (the

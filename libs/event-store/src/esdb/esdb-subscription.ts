@@ -115,8 +115,7 @@ class Wakeup {
  * - Caught up: when the events up to the head seen at subscription time have been
  *   handled, or when the server says it has caught up (servers from 23.10 send
  *   "caught up"), whichever comes first; then again after each live batch that leaves
- *   nothing buffered. The head snapshot makes it independent of the server's version
- *   and of timing (no "quiet for a while" guess).
+ *   nothing buffered (docs/decisions/0025-eventstoredb-adapter.md).
  * - Dropped connection: a transient error (unavailable, cancelled by the server, deadline,
  *   leader change, reset) resubscribes from the last handled position with exponential
  *   backoff, logging each attempt; `stop()` ends it. A handler error or any other error
