@@ -21,15 +21,13 @@ export interface ResolveAsOfOptions {
 
 /**
  * `?asOf=` for any query: turns a log position or a time into the log as it was then — the
- * position and the identity graph at it. A time means the log as it was at that time: every
- * event the log had recorded (appended) by then, by the log's own recorded time, not by
- * when the touchpoint happened (a late-arriving e-mail is not in the past it claims).
- * Refused (a field error on `asOf`): malformed, a time in the future, a position past the
- * log's head. Cost: one head read, a binary search for a time (⌈log₂ head⌉ + 1 one-event
- * reads) and `IdentityGraphHistory.graphAt` (bounded by the identity decisions). A store
- * whose positions are not counters (EventStoreDB) cannot be searched that way: its times
- * are found through a `LogTimeIndex` this instance keeps, which reads the log once, as far
- * as asked, and then answers with one read of at most a thousand events.
+ * position and the identity graph at it. A time means every event the log had recorded by
+ * then, by the log's own recorded time
+ * (docs/decisions/0018-time-travel-by-recorded-time.md). Refused (a field error on
+ * `asOf`): malformed, a time in the future, a position past the log's head. Cost: one head
+ * read, a binary search for a time (⌈log₂ head⌉ + 1 one-event reads) and
+ * `IdentityGraphHistory.graphAt` (bounded by the identity decisions); where positions are
+ * not counters, a `LogTimeIndex` this instance keeps (see `positionAtTime`).
  */
 export class TimeTravel {
   readonly graphs: IdentityGraphHistory;
