@@ -4,14 +4,11 @@ import { DAY_MS } from '@rapport/domain';
 export const HOUR_MS = 3_600_000;
 
 /*
- * The at-risk index files every customer under the time of their last contact, ranked by
- * their ranking key inside each bucket, and keeps each bucket's highest key in an index.
- * "The closest customers with no contact since T" is then a threshold walk: buckets by
- * their highest key (skipping those after T, and in T's own bucket the customers seen after
- * T), each bucket's best in order, stopping as soon as no bucket left can beat the N-th best
- * found — exact, and never a scan of the active customers. Memory files by hour; Redis by
- * day (few index entries to skip per day of window) plus by hour for the day of T (so the
- * one partly filtered bucket is an hour's customers, not a day's).
+ * The at-risk index files every customer under the time of their last contact (memory: by
+ * hour; Redis: by day, and by hour for the day of T), ranked by ranking key, with each
+ * bucket's highest key in an index; "the closest customers with no contact since T" is a
+ * best-first threshold walk over it
+ * (docs/decisions/0014-forward-decay-for-closeness-rankings.md#the-at-risk-index).
  */
 
 /** The UTC hour (since the epoch) a time falls in. */
