@@ -1,31 +1,55 @@
 #!/usr/bin/env node
 // Comment lines per code line in the workspace's TypeScript (docs/development.md#comment-ratio).
 //
-//   node tools/comment-ratio.mjs [--files] [--json] [root …]
+//   node tools/comment-ratio.mjs [--rev <commit>] [--files] [--json] [root …]
 //
 // Roots default to libs and apps. A line is a code line when a token of code touches it and a
 // comment line when a comment touches it, so a line with code and a trailing comment is both;
 // blank lines are neither. Tests are `*.spec.ts` and `*.spec-helper.ts`; each figure is given
-// without them and with them. `--files` adds the files without tests, most comment lines first.
-import { readFileSync, readdirSync } from 'node:fs';
+// without them and with them. `--rev` reads the files of a commit instead of the work tree;
+// `--files` adds the files without tests, most comment lines first.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 
 const args = process.argv.slice(2);
 const listFiles = args.includes('--files');
 const asJson = args.includes('--json');
-const roots = args.filter((arg) => !arg.startsWith('--'));
+const revAt = args.indexOf('--rev');
+const rev = revAt === -1 ? undefined : args[revAt + 1];
+if (revAt !== -1 && !rev) throw new Error('--rev needs a commit');
+const roots = args.filter((arg, i) => !arg.startsWith('--') && (revAt === -1 || i !== revAt + 1));
 const workspace = join(import.meta.dirname, '..');
+const git = (...gitArgs) =>
+  execFileSync('git', gitArgs, { cwd: workspace, encoding: 'utf8', maxBuffer: 1 << 30 });
 
 const isTest = (path) => /\.spec(-helper)?\.ts$/.test(path);
+const isTypeScript = (name) => name.endsWith('.ts') && !name.endsWith('.d.ts');
 
 function* typeScriptFiles(dir) {
+  if (!statSync(dir).isDirectory()) {
+    if (isTypeScript(dir)) yield relative(workspace, dir);
+    return;
+  }
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) yield* typeScriptFiles(path);
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) yield path;
+    else if (isTypeScript(entry.name)) yield relative(workspace, path);
   }
+}
+
+/** The TypeScript files under the roots, with a reader of their text (work tree or `rev`). */
+function sources(roots) {
+  if (rev === undefined)
+    return roots
+      .flatMap((root) => [...typeScriptFiles(join(workspace, root))])
+      .map((path) => ({ path, text: () => readFileSync(join(workspace, path), 'utf8') }));
+  return git('ls-tree', '-r', '--name-only', rev, '--', ...roots)
+    .split('\n')
+    .filter((path) => isTypeScript(path) && !path.split('/').includes('node_modules'))
+    .map((path) => ({ path, text: () => git('show', `${rev}:${path}`) }));
 }
 
 /** The comments in a stretch of trivia (whitespace and comments only), as [start, end). */
@@ -46,8 +70,7 @@ function* commentsIn(text, from, to) {
   }
 }
 
-export function countLines(path) {
-  const text = readFileSync(path, 'utf8');
+export function countLines(path, text) {
   const file = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const code = new Set();
   const comment = new Set();
@@ -72,9 +95,11 @@ export function countLines(path) {
   return { code: code.size, comment: comment.size };
 }
 
-const files = (roots.length > 0 ? roots : ['libs', 'apps'])
-  .flatMap((root) => [...typeScriptFiles(join(workspace, root))])
-  .map((path) => ({ path: relative(workspace, path), test: isTest(path), ...countLines(path) }));
+const files = sources(roots.length > 0 ? roots : ['libs', 'apps']).map(({ path, text }) => ({
+  path,
+  test: isTest(path),
+  ...countLines(path, text()),
+}));
 
 const total = (subset) => {
   const code = subset.reduce((sum, file) => sum + file.code, 0);
