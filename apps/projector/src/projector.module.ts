@@ -29,7 +29,7 @@ export class ProjectorModule {
         ReadModelsModule.forRoot(config),
         TimelineProjectionModule, // timeline + identity resolution (appends to the log)
         ClosenessProjectionModule,
-        IdeaBacklogModule.forRoot(config),
+        IdeaBacklogModule,
         IdeaBacklogProjectionModule,
         IdeaLoopModule,
       ],

@@ -23,7 +23,7 @@ export class QueryApiModule {
         ReadModelsModule.forRoot(config),
         TimelineHttpModule,
         ClosenessHttpModule,
-        IdeaBacklogModule.forRoot(config),
+        IdeaBacklogModule,
         IdeaQueriesHttpModule,
         // Operators: projections, versions, lag and rebuilds (the log for positions and lag).
         EventStoreModule.forRoot(config),

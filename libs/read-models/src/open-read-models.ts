@@ -44,17 +44,19 @@ export interface ReadModels {
     store: EventStore,
     log: (line: string) => void,
   ): Promise<RunningProjection>;
-  /** The timeline and closeness, rebuildable blue/green (`rapport rebuild`, the admin API). */
-  readonly rebuildable: readonly RebuildableProjection[];
-  /** The idea backlog, its projection and the idea loop's followers. */
+  /** The idea backlog, its projection and the idea loop's followers, on these read models' connection. */
   readonly ideas: IdeaBacklog;
-  /** Every projection that keeps a read model, in `REBUILDABLE_PROJECTIONS` order. */
+  /**
+   * Every projection that keeps a read model (timeline, closeness, ideas, in
+   * `REBUILDABLE_PROJECTIONS` order), rebuildable blue/green (`rapport rebuild`, the admin API).
+   */
   readonly projections: readonly RebuildableProjection[];
   /**
    * Each projection's checkpoint as its live version holds it, leaving out those that never
    * wrote: how far the projectors are, read by any process (`rapport stats`).
    */
   checkpoints(): Promise<Map<string, number>>;
+  /** Stops every projection and follower started here (the idea backlog's too), then disconnects. */
   close(): Promise<void>;
 }
 

@@ -4,7 +4,7 @@ import { ProjectionsAdminController } from './projections-admin.controller';
 
 /**
  * The operators' API (`/v1/admin/projections`): needs `EventStoreModule` and
- * `ReadModelsModule`; uses `IdeaBacklogModule` and the projector's status where present.
+ * `ReadModelsModule`; uses the projector's status where present.
  */
 @Module({ controllers: [ProjectionsAdminController], providers: [ProjectionAdminService] })
 export class ProjectionAdminModule {}

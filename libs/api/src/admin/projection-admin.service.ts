@@ -1,8 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { type EventStore } from '@rapport/event-store';
 import {
-  type IdeaBacklog,
   projectionLags,
   projectionNamed,
   type ProjectionVersionState,
@@ -14,7 +13,6 @@ import {
   type RunningProjection,
 } from '@rapport/read-models';
 import { IdentityGraphLog } from '@rapport/application';
-import { IDEA_BACKLOG } from '../ideas/idea-tokens';
 import { EVENT_STORE, READ_MODELS, TIMELINE_PROJECTOR } from '../platform/tokens';
 
 /** One projection as operators see it. */
@@ -59,13 +57,12 @@ export class ProjectionAdminService implements OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODELS) private readonly readModels: ReadModels,
     private readonly modules: ModuleRef,
-    @Optional() @Inject(IDEA_BACKLOG) private readonly backlog?: IdeaBacklog,
   ) {
     this.graphLog = new IdentityGraphLog(store);
   }
 
   get projections(): readonly RebuildableProjection[] {
-    return [...this.readModels.rebuildable, ...(this.backlog ? [this.backlog.rebuildable] : [])];
+    return this.readModels.projections;
   }
 
   async list(): Promise<{ head: number; projections: ProjectionOverview[] }> {

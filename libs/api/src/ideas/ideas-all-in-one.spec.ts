@@ -2,11 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
+import { type ReadModels } from '@rapport/read-models';
 import { eventually } from '@rapport/testing';
 import request from 'supertest';
 import { loadConfig } from '../config/rapport-config';
 import { createHttpApp } from '../http/create-http-app';
 import { AllInOneModule } from '../platform/all-in-one.module';
+import { READ_MODELS } from '../platform/tokens';
+import { IDEA_BACKLOG } from './idea-tokens';
 
 /** The idea loop in `rapport dev`'s shape: one process, SQLite log, memory read models, no Kafka. */
 describe('idea loop, embedded (all in one process)', () => {
@@ -21,6 +24,10 @@ describe('idea loop, embedded (all in one process)', () => {
     http = request(app.getHttpServer());
   });
   afterAll(() => app.close());
+
+  it('takes the backlog from the read models, the one way in (one Redis connection)', () => {
+    expect(app.get(IDEA_BACKLOG)).toBe(app.get<ReadModels>(READ_MODELS).ideas);
+  });
 
   const touchpoint = (id: string, channel: string, identity: object, metadata: object) => ({
     specversion: '1.0',

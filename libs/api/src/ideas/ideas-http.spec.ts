@@ -5,6 +5,7 @@ import { loadConfig } from '../config/rapport-config';
 import { RapportConfigModule } from '../config/rapport-config.module';
 import { createHttpApp } from '../http/create-http-app';
 import { EventStoreModule } from '../platform/event-store.module';
+import { ReadModelsModule } from '../platform/read-models.module';
 import {
   IdeaBacklogModule,
   IdeaBacklogProjectionModule,
@@ -22,7 +23,8 @@ describe('ideas HTTP API (embedded: SQLite in memory, memory backlog)', () => {
       imports: [
         RapportConfigModule.forRoot(config),
         EventStoreModule.forRoot(config),
-        IdeaBacklogModule.forRoot(config),
+        ReadModelsModule.forRoot(config),
+        IdeaBacklogModule,
         IdeaBacklogProjectionModule,
         IdeaCommandsHttpModule,
         IdeaQueriesHttpModule,

@@ -1,11 +1,10 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { closenessAt } from '@rapport/domain';
 import { type EventStore } from '@rapport/event-store';
 import { identityGraphRedirects, IdeaService } from '@rapport/application';
-import { type ClosenessReadModel, type IdeaBacklog, openReadModels } from '@rapport/read-models';
-import { type RapportConfig } from '../config/rapport-config';
-import { closedOnShutdown, hostedProjection } from '../platform/projection-host';
-import { CLOSENESS_READ_MODEL, EVENT_STORE } from '../platform/tokens';
+import { type ClosenessReadModel, type IdeaBacklog, type ReadModels } from '@rapport/read-models';
+import { hostedProjection } from '../platform/projection-host';
+import { CLOSENESS_READ_MODEL, EVENT_STORE, READ_MODELS } from '../platform/tokens';
 import { IdeaCommandsController } from './idea-commands.controller';
 import { type ClosenessWeightLookup, IdeaQueriesController } from './idea-queries.controller';
 import {
@@ -15,20 +14,18 @@ import {
   IDEA_SERVICE,
 } from './idea-tokens';
 
-/** The idea backlog read model on the `RAPPORT_READ_MODELS` backend (memory or Redis). */
+/**
+ * The idea backlog of the read models (`ReadModelsModule`): on their backend and their
+ * connection, stopped when they close.
+ */
 @Global()
-@Module({})
-export class IdeaBacklogModule {
-  static forRoot(config: RapportConfig): DynamicModule {
-    return {
-      module: IdeaBacklogModule,
-      providers: [
-        ...closedOnShutdown(IDEA_BACKLOG, () => openReadModels(config.readModelsUrl).ideas),
-      ],
-      exports: [IDEA_BACKLOG],
-    };
-  }
-}
+@Module({
+  providers: [
+    { provide: IDEA_BACKLOG, useFactory: (rm: ReadModels) => rm.ideas, inject: [READ_MODELS] },
+  ],
+  exports: [IDEA_BACKLOG],
+})
+export class IdeaBacklogModule {}
 
 /** The projector's backlog part (global, so commands in the same process can wait for it). */
 @Global()

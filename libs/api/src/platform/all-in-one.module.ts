@@ -35,7 +35,7 @@ export class AllInOneModule {
         CustomerCommandsHttpModule,
         ClosenessProjectionModule,
         ClosenessHttpModule,
-        IdeaBacklogModule.forRoot(config),
+        IdeaBacklogModule,
         IdeaBacklogProjectionModule,
         IdeaCommandsHttpModule,
         IdeaQueriesHttpModule,

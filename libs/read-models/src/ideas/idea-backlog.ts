@@ -1,10 +1,12 @@
 import { type EventStore } from '@rapport/event-store';
 import { type ProjectionTarget } from '../projection/projection-runner';
 import { type RunningProjection } from '../projection/running-projection';
-import { type RebuildableProjection } from '../versions/rebuildable-projection';
 import { type IdeaBacklogReadModel } from './idea-backlog-read-model';
 
-/** The idea backlog read model of one backend, and how that backend runs its projection. */
+/**
+ * The idea backlog read model of one backend, and how that backend runs its projection
+ * (`ReadModels.ideas`: rebuilt through `ReadModels.projections`, stopped by `ReadModels.close`).
+ */
 export interface IdeaBacklog {
   readonly model: IdeaBacklogReadModel;
   /** Starts the backlog projection (memory: resolves once caught up; Redis: under a lease). */
@@ -19,8 +21,4 @@ export interface IdeaBacklog {
     follower: { readonly name: string; target(): ProjectionTarget },
     log: (line: string) => void,
   ): Promise<RunningProjection>;
-  /** The backlog, rebuildable blue/green (`rapport rebuild`, the admin API). */
-  readonly rebuildable: RebuildableProjection;
-  /** Stops the backlog's projection and followers, and lets go of what only they use. */
-  close(): Promise<void>;
 }

@@ -38,9 +38,16 @@ export function memoryReadModels(settings: () => ReadModelsOptions): ReadModels 
     );
     return { slot, reader: slot.reader<ClosenessReadModel>() };
   });
-  const ideas = lazy(memoryIdeaBacklog);
-  const rebuildable = lazy(() => [timeline().slot, closeness().slot]);
-  const projections = lazy(() => [...rebuildable(), ideas().rebuildable]);
+  const ideas = lazy(() => {
+    const slot = new MemoryProjectionSlot(
+      'ideas',
+      new MemoryIdeaBacklogReadModel(),
+      () => new MemoryIdeaBacklogReadModel(),
+      (model) => ideaBacklogProjection(model),
+    );
+    return { slot, backlog: memoryIdeaBacklog(slot) };
+  });
+  const projections = lazy(() => [timeline().slot, closeness().slot, ideas().slot]);
   return {
     inProcess: true,
     get timeline() {
@@ -67,11 +74,8 @@ export function memoryReadModels(settings: () => ReadModelsOptions): ReadModels 
       await runner.start();
       return runner;
     },
-    get rebuildable() {
-      return rebuildable();
-    },
     get ideas() {
-      return ideas();
+      return ideas().backlog;
     },
     get projections() {
       return projections();
@@ -81,13 +85,7 @@ export function memoryReadModels(settings: () => ReadModelsOptions): ReadModels 
   };
 }
 
-function memoryIdeaBacklog(): IdeaBacklog {
-  const slot = new MemoryProjectionSlot(
-    'ideas',
-    new MemoryIdeaBacklogReadModel(),
-    () => new MemoryIdeaBacklogReadModel(),
-    (model) => ideaBacklogProjection(model),
-  );
+function memoryIdeaBacklog(slot: MemoryProjectionSlot<MemoryIdeaBacklogReadModel>): IdeaBacklog {
   return {
     model: slot.reader<IdeaBacklogReadModel>(),
     async startProjection(store, log) {
@@ -100,7 +98,5 @@ function memoryIdeaBacklog(): IdeaBacklog {
       await runner.start();
       return runner;
     },
-    rebuildable: slot,
-    close: async () => undefined,
   };
 }

@@ -1,4 +1,3 @@
-import type Redis from 'ioredis';
 import { type ClosenessReadModel } from '../../closeness/closeness-read-model';
 import { type IdeaBacklog } from '../../ideas/idea-backlog';
 import { type IdeaBacklogReadModel } from '../../ideas/idea-backlog-read-model';
@@ -16,7 +15,8 @@ import {
 /**
  * Read models in Redis, in versions (blue/green, `versions/`): queries and the projections
  * follow each projection's live version; each projection runs under a lease so replicas
- * can stand by. One connection, made when a model is first used, serves them all.
+ * can stand by. One connection, made when a model is first used, serves them all, the
+ * idea backlog included.
  */
 export function redisReadModels(url: string, settings: () => ReadModelsOptions): ReadModels {
   const location = lazy(() => parseRedisReadModelsUrl(url));
@@ -26,37 +26,24 @@ export function redisReadModels(url: string, settings: () => ReadModelsOptions):
     const { prefix } = location();
     return redisProjectionCatalog(connection(), prefix, options);
   });
-  // The backlog's own `close()` closes the connection only when nothing else used it.
-  let usedBeyondIdeas = false;
+  // Every projection and log follower this process runs, each under its own lease.
+  const leased = lazy(() => new LeasedProjectionGroup(connection(), location().prefix));
   const models = lazy(() => {
-    usedBeyondIdeas = true;
-    const { timeline, closeness, all } = catalog();
+    const { timeline, closeness } = catalog();
     return {
       timeline: timeline.reader<TimelineReadModel>(),
       closeness: closeness.reader<ClosenessReadModel>(),
-      rebuildable: [timeline, closeness],
-      all,
-      leased: new LeasedProjectionGroup(connection(), location().prefix),
     };
   });
-  const disconnect = lazy(async () => {
-    const redis = connection.peek();
-    if (redis) await redis.quit().catch(() => redis.disconnect());
-  });
-  const ideas = lazy(() =>
-    redisIdeaBacklog(connection(), location().prefix, catalog(), async () => {
-      if (!usedBeyondIdeas) await disconnect();
-    }),
-  );
+  const ideas = lazy(() => redisIdeaBacklog(catalog().ideas, leased()));
   return {
     inProcess: false,
     get timeline() {
       return models().timeline;
     },
     async startTimelineProjection(store, log) {
-      const { leased } = models();
       // Its own lease (`<prefix>lease:timeline`): written by one projector at a time, fenced.
-      return leased.start(store, log, {
+      return leased().start(store, log, {
         name: 'timeline',
         target: (fence) => catalog().timeline.liveTarget(fence),
       });
@@ -64,7 +51,7 @@ export function redisReadModels(url: string, settings: () => ReadModelsOptions):
     startLeasedProcess(store, log, process) {
       // Its own lease (`<prefix>lease:<name>`). It writes to the log, not to Redis, so
       // there is no Redis write to fence: its appends are fenced by the log itself.
-      return models().leased.start(
+      return leased().start(
         store,
         log,
         { name: process.name, target: () => process.target() },
@@ -76,19 +63,16 @@ export function redisReadModels(url: string, settings: () => ReadModelsOptions):
     },
     startClosenessProjection(store, log) {
       // Its own lease (`<prefix>lease:closeness`): written by one projector at a time, fenced.
-      return models().leased.start(store, log, {
+      return leased().start(store, log, {
         name: 'closeness',
         target: (fence) => catalog().closeness.liveTarget(fence),
       });
-    },
-    get rebuildable() {
-      return models().rebuildable;
     },
     get ideas() {
       return ideas();
     },
     get projections() {
-      return models().all;
+      return catalog().all;
     },
     async checkpoints() {
       const options = settings();
@@ -103,41 +87,33 @@ export function redisReadModels(url: string, settings: () => ReadModelsOptions):
       }
     },
     close: lazy(async () => {
-      await Promise.all([ideas.peek()?.close(), models.peek()?.leased.stopAll()]);
-      await disconnect();
+      await leased.peek()?.stopAll();
+      const redis = connection.peek();
+      if (redis) await redis.quit().catch(() => redis.disconnect());
     }),
   };
 }
 
 /** The backlog's model and leased projections, on the read models' connection. */
 function redisIdeaBacklog(
-  redis: Redis,
-  prefix: string,
-  catalog: RedisProjectionCatalog,
-  release: () => Promise<void>,
+  ideas: RedisProjectionCatalog['ideas'],
+  leased: LeasedProjectionGroup,
 ): IdeaBacklog {
-  const projections = new LeasedProjectionGroup(redis, prefix);
-  const { ideas } = catalog;
   return {
     // Queries and the projection follow the live version (blue/green, `versions/`).
     model: ideas.reader<IdeaBacklogReadModel>(),
     startProjection(store, log) {
       // Its own lease (`<prefix>lease:ideas`): one writer at a time, fenced.
-      return projections.start(store, log, {
+      return leased.start(store, log, {
         name: 'ideas',
         target: (fence) => ideas.liveTarget(fence),
       });
     },
     startFollower(store, follower, log) {
-      return projections.start(store, log, {
+      return leased.start(store, log, {
         name: follower.name,
         target: () => follower.target(),
       });
     },
-    rebuildable: ideas,
-    close: lazy(async () => {
-      await projections.stopAll();
-      await release();
-    }),
   };
 }

@@ -302,7 +302,6 @@ describeWithServices(['redis'], 'blue/green rebuilds in Redis', (urls) => {
       writing = false;
       await writer;
       await readModels.close();
-      await backlog.close();
       await store.close();
     }
   });
