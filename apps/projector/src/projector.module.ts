@@ -13,10 +13,13 @@ import {
 } from '@rapport/api';
 
 /**
- * Event log in, read models out — and identity decisions back into the log: the timeline
- * module runs identity resolution beside the timeline (each under its own lease). Several
- * replicas may run: a lease in Redis lets one write at a time, and a standby takes over
- * when the holder dies.
+ * Event log in, read models out — and decisions back into the log. The projections
+ * (timeline, closeness, ideas) write the read models; two processes of the application
+ * layer run beside them and append to the log: identity resolution (`startIdentityResolution`,
+ * with the timeline module) and the idea loop (`startIdeaLoop`: the idea intake and the status
+ * notifier, which also publishes to `rapport.outbound`). Each runs under its own lease:
+ * several replicas may run, one writes at a time, and a standby takes over when the holder
+ * dies.
  */
 @Module({})
 export class ProjectorModule {
@@ -31,7 +34,7 @@ export class ProjectorModule {
         ClosenessProjectionModule,
         IdeaBacklogModule,
         IdeaBacklogProjectionModule,
-        IdeaLoopModule,
+        IdeaLoopModule, // idea intake + notifier (append to the log, publish notifications)
       ],
       controllers: [HealthController],
     };

@@ -8,15 +8,10 @@ import {
 } from '@nestjs/common';
 import { type EventStore } from '@rapport/event-store';
 import {
-  IdeaService,
-  IdeaStatusNotifier,
-  ideaIntakeProjection,
   KafkaOutboundPublisher,
-  logSupporterContacts,
   MemoryOutboundPublisher,
   type OutboundPublisher,
-  identityGraphDirectory,
-  identityGraphRedirects,
+  startIdeaLoop,
 } from '@rapport/application';
 import {
   type IdeaBacklog,
@@ -28,7 +23,7 @@ import { EVENT_STORE, RAPPORT_CONFIG } from '../platform/tokens';
 import { IDEA_BACKLOG } from './idea-tokens';
 
 /**
- * The idea loop's log followers: the intake (touchpoints with `idea.action` → idea
+ * Hosts the idea loop (`startIdeaLoop`): the intake (touchpoints with `idea.action` → idea
  * commands) and the status notifier (→ `rapport.outbound` on `kafka://` buses; kept in
  * memory on `inproc`). With Redis read models each runs under its own lease.
  */
@@ -51,31 +46,7 @@ export class IdeaLoopService implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     if (this.running.length) return;
     const log = (line: string) => this.logger.log(line);
-    // One person, one vote and one notification: redirects from the identity graph in the log.
-    const customerRedirects = identityGraphRedirects(this.store);
-    const service = new IdeaService(this.store, { customerRedirects });
-    this.running.push(
-      await this.backlog.startFollower(
-        this.store,
-        { name: 'idea-intake', target: () => ideaIntakeProjection(service, this.store, log) },
-        log,
-      ),
-      await this.backlog.startFollower(
-        this.store,
-        {
-          name: 'idea-notifier',
-          target: () =>
-            new IdeaStatusNotifier({
-              store: this.store,
-              publisher: this.publisher,
-              contacts: logSupporterContacts(this.store),
-              customerDirectory: identityGraphDirectory(this.store),
-              log,
-            }),
-        },
-        log,
-      ),
-    );
+    this.running.push(...(await startIdeaLoop(this.backlog, this.store, this.publisher, log)));
   }
 
   /** The intake's and the notifier's progress (a Redis standby reports its last known one). */
@@ -89,6 +60,9 @@ export class IdeaLoopService implements OnApplicationBootstrap, OnApplicationShu
   }
 }
 
-/** The projector's idea-loop part (needs `IdeaBacklogModule` and `EventStoreModule`). */
+/**
+ * The projector's idea loop, beside the backlog projection: the intake and the notifier,
+ * which append to the log (needs `IdeaBacklogModule` and `EventStoreModule`).
+ */
 @Module({ providers: [IdeaLoopService], exports: [IdeaLoopService] })
 export class IdeaLoopModule {}

@@ -11,6 +11,8 @@ import { CheckpointMismatchError, type ProjectionTarget } from '@rapport/read-mo
 import { type IdeaService } from './idea-service';
 import { LogCheckpoint } from './log-checkpoint';
 
+/** The intake's name: its status, and its lease with Redis read models. */
+export const IDEA_INTAKE = 'idea-intake';
 /** The log stream that holds the intake's checkpoint. */
 export const INTAKE_CHECKPOINT_STREAM = 'ideas-intake';
 
@@ -41,11 +43,11 @@ export function ideaIntakeProjection(
   const stored = new LogCheckpoint(store, checkpointStream);
   let position: number | null = null;
   return {
-    name: 'idea-intake',
+    name: IDEA_INTAKE,
     checkpoint: async () => (position ??= await stored.read()),
     async applyBatch(events, range) {
       const at = (position ??= await stored.read());
-      if (range.after !== at) throw new CheckpointMismatchError('idea-intake', range.after, at);
+      if (range.after !== at) throw new CheckpointMismatchError(IDEA_INTAKE, range.after, at);
       let commands = 0;
       for (const event of events) {
         const found = intakeOf(event);

@@ -26,6 +26,8 @@ import { LogCheckpoint } from './log-checkpoint';
 import { type OutboundPublisher } from './outbound-publisher';
 import { type SupporterContacts } from './supporter-contacts';
 
+/** The notifier's name: its status, and its lease with Redis read models. */
+export const IDEA_NOTIFIER = 'idea-notifier';
 /** The log stream that holds the notifier's checkpoint: it survives every read-model rebuild. */
 export const NOTIFIER_CHECKPOINT_STREAM = 'ideas-notifier';
 
@@ -56,7 +58,7 @@ export interface IdeaStatusNotifierOptions {
  * CloudEvents id (docs/decisions/0017-notifier-checkpoint-in-the-log.md).
  */
 export class IdeaStatusNotifier implements ProjectionTarget {
-  readonly name = 'idea-notifier';
+  readonly name = IDEA_NOTIFIER;
   private position: number | null = null;
   private readonly resolve: ResolveCustomer;
   private readonly log: (line: string) => void;

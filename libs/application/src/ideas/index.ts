@@ -5,3 +5,4 @@ export * from './supporter-contacts';
 export * from './outbound-publisher';
 export * from './idea-status-notifier';
 export * from './log-checkpoint';
+export * from './start-idea-loop';
