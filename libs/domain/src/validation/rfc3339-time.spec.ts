@@ -1,5 +1,13 @@
+import { validateSync } from 'class-validator';
 import fc from 'fast-check';
-import { parseRfc3339Time } from './rfc3339-time';
+import { IsRfc3339Time, parseRfc3339Time, rfc3339TimeOf } from './rfc3339-time';
+
+class Stamped {
+  @IsRfc3339Time()
+  time!: unknown;
+}
+
+const stamped = (time: unknown) => Object.assign(new Stamped(), { time });
 
 describe('parseRfc3339Time', () => {
   it.each([
@@ -70,5 +78,37 @@ describe('parseRfc3339Time', () => {
         if (result.ok) expect(new Date(result.iso).getTime()).toBe(result.timeMs);
       }),
     );
+  });
+});
+
+describe('IsRfc3339Time and rfc3339TimeOf: one parse per value', () => {
+  it('gives back what the rule read when it validated the value, without parsing again', () => {
+    const valid = stamped('2025-12-31T23:59:60Z');
+    expect(validateSync(valid)).toEqual([]);
+    const read = rfc3339TimeOf(valid, 'time');
+    expect(read).toEqual(parseRfc3339Time('2025-12-31T23:59:60Z'));
+    expect(rfc3339TimeOf(valid, 'time')).toBe(read); // kept, not a new parse
+
+    const unvalidated = stamped('2026-03-01T09:00:00Z');
+    expect(rfc3339TimeOf(unvalidated, 'time')).toEqual(parseRfc3339Time('2026-03-01T09:00:00Z'));
+    expect(rfc3339TimeOf(unvalidated, 'time')).not.toBe(rfc3339TimeOf(unvalidated, 'time'));
+  });
+
+  it('parses a value changed since it was validated, and reports what it refused', () => {
+    const changed = stamped('2026-03-01T09:00:00Z');
+    validateSync(changed);
+    changed.time = '2026-03-01T10:00:00+01:00';
+    expect(rfc3339TimeOf(changed, 'time')).toMatchObject({
+      ok: true,
+      iso: '2026-03-01T09:00:00.000Z',
+    });
+
+    const [error] = validateSync(stamped('2025-02-29T00:00:00Z'));
+    expect(error.constraints).toEqual({ isRfc3339Time: 'time 2025-02-29 is not a calendar date' });
+    const [notString] = validateSync(stamped(20260301));
+    expect(notString.constraints).toEqual({
+      isRfc3339Time: 'time must be an RFC 3339 timestamp string',
+    });
+    expect(rfc3339TimeOf(stamped(20260301), 'time')).toMatchObject({ ok: false });
   });
 });

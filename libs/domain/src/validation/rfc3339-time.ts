@@ -1,4 +1,8 @@
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import {
+  registerDecorator,
+  type ValidationArguments,
+  type ValidationOptions,
+} from 'class-validator';
 
 // Upper- or lower-case T and Z, as RFC 3339 allows (section 5.6, note on case).
 const RFC3339 =
@@ -53,21 +57,55 @@ function daysInMonth(year: number, month: number): number {
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
-/** A class-validator rule: an RFC 3339 time that `parseRfc3339Time` accepts. */
+/** What `IsRfc3339Time` read: per object it validated, per property, the value and its parse. */
+const readByRule = new WeakMap<object, Map<string, { raw: string; time: Rfc3339Time }>>();
+
+function readAndKeep(object: object, property: string, raw: string): Rfc3339Time {
+  let read = readByRule.get(object);
+  const kept = read?.get(property);
+  if (kept?.raw === raw) return kept.time;
+  const time = parseRfc3339Time(raw);
+  if (!read) readByRule.set(object, (read = new Map()));
+  read.set(property, { raw, time });
+  return time;
+}
+
+/**
+ * `object[property]` as `parseRfc3339Time` reads it, parsed once: what `IsRfc3339Time`
+ * read when it validated that value on that object, or else a new parse.
+ */
+export function rfc3339TimeOf<T extends object>(
+  object: T,
+  property: keyof T & string,
+): Rfc3339Time {
+  const raw: unknown = object[property];
+  if (typeof raw !== 'string')
+    return { ok: false, message: 'must be an RFC 3339 timestamp string' };
+  const kept = readByRule.get(object)?.get(property);
+  return kept?.raw === raw ? kept.time : parseRfc3339Time(raw);
+}
+
+/**
+ * A class-validator rule: an RFC 3339 time that `parseRfc3339Time` accepts. It keeps what
+ * it read, so `rfc3339TimeOf` gives it back instead of parsing the value again.
+ */
 export function IsRfc3339Time(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
+  return (target: object, propertyName: string) => {
+    const read = (value: string, args?: ValidationArguments) =>
+      args ? readAndKeep(args.object, propertyName, value) : parseRfc3339Time(value);
     registerDecorator({
       name: 'isRfc3339Time',
       target: target.constructor,
       propertyName,
       options,
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && parseRfc3339Time(value).ok,
+        validate: (value: unknown, args) => typeof value === 'string' && read(value, args).ok,
         defaultMessage: (args) => {
           const value: unknown = args?.value;
-          const parsed = typeof value === 'string' ? parseRfc3339Time(value) : null;
+          const parsed = typeof value === 'string' ? read(value, args) : null;
           return `${propertyName} ${parsed && !parsed.ok ? parsed.message : 'must be an RFC 3339 timestamp string'}`;
         },
       },
     });
+  };
 }

@@ -155,6 +155,23 @@ describe('parseInboundEvent', () => {
     expect(errorsOf(touchpoint({}, { metadata: many }))[0].path).toBe('data.metadata');
   });
 
+  it('parses time once per event: the reading of the envelope rule is the one used', () => {
+    // The RFC 3339 pattern is the one regular expression with a `[Tt]` in it.
+    const exec = jest.spyOn(RegExp.prototype, 'exec');
+    const parses = () => exec.mock.contexts.filter((re) => re.source.includes('[Tt]')).length;
+    try {
+      expect(parseInboundEvent(touchpoint(), { now }).ok).toBe(true);
+      expect(parses()).toBe(1);
+      exec.mockClear();
+      expect(errorsOf(touchpoint({ time: '2025-02-29T00:00:00Z' }))).toEqual([
+        { path: 'time', message: 'time 2025-02-29 is not a calendar date' },
+      ]);
+      expect(parses()).toBe(1);
+    } finally {
+      exec.mockRestore();
+    }
+  });
+
   it('refuses events from the future, allowing for clock skew', () => {
     expect(errorsOf(touchpoint({ time: '2026-06-03T12:00:00Z' }))[0].path).toBe('time');
     expect(parseInboundEvent(touchpoint({ time: '2026-06-01T13:00:00Z' }), { now }).ok).toBe(true);

@@ -12,7 +12,7 @@ import {
   invalid,
   normalizeIdentities,
   normalizeIdentity,
-  parseRfc3339Time,
+  rfc3339TimeOf,
   valid,
 } from '@rapport/domain';
 import { validateDto } from '../validation/validate-dto';
@@ -56,8 +56,9 @@ export function parseInboundEvent(input: unknown, options: ParseOptions): Valida
   if (!payload.ok) return payload;
 
   const errors: FieldError[] = [];
-  // Validated by the envelope's rule, so it parses; a leap second is kept as …:59.999.
-  const occurred = parseRfc3339Time(attrs.time) as {
+  // Read by the envelope's rule, which accepted it: its parse, not a second one. A leap
+  // second is kept as …:59.999.
+  const occurred = rfc3339TimeOf(attrs, 'time') as {
     timeMs: number;
     iso: string;
     leapSecond: boolean;
