@@ -23,3 +23,5 @@ export * from './customer';
 export * from './events/upcasting';
 export * from './ideas';
 export * from './closeness';
+export * from './access/publisher-scope';
+export * from './access/staff-roles';

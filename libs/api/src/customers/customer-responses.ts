@@ -14,7 +14,11 @@ import { enumOf, oneOfModels } from '../http/openapi-responses';
 import { LogAsOfResponse } from '../time-travel/time-travel-responses';
 import { ChannelIdentityResponse } from '../timeline/timeline-responses';
 
-const MERGE_REASONS = enumOf<MergeReason>({ 'verified-identities': true, 'staff-decision': true });
+const MERGE_REASONS = enumOf<MergeReason>({
+  'verified-identities': true,
+  'anonymous-signed-in': true,
+  'staff-decision': true,
+});
 const MERGE_SUGGESTION_REASONS = enumOf<MergeSuggestionReason>({
   'kind-not-auto-mergeable': true,
   'unverified-identity': true,

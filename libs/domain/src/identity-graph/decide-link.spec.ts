@@ -146,7 +146,8 @@ describe('decideLink', () => {
 
     it('suggests for an adapter when policy does not allow it, once', () => {
       const graph = given(firstSeen(visitor), firstSeen(ann));
-      const events = accepted(link(graph, visitor, ann, ADAPTER));
+      const policy = { ...DEFAULT_IDENTITY_POLICY, anonymousKinds: [] };
+      const events = accepted(link(graph, visitor, ann, ADAPTER, policy));
       expect(events).toEqual([
         expect.objectContaining({
           type: 'customer.merge-suggested.v1',
@@ -158,7 +159,9 @@ describe('decideLink', () => {
         }),
       ]);
       expect(
-        accepted(link(given(firstSeen(visitor), firstSeen(ann), events), visitor, ann, ADAPTER)),
+        accepted(
+          link(given(firstSeen(visitor), firstSeen(ann), events), visitor, ann, ADAPTER, policy),
+        ),
       ).toEqual([]);
     });
 

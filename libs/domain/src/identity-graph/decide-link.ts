@@ -157,7 +157,7 @@ export function decideLink(
           evidence,
           by,
           at,
-          reason: 'verified-identities',
+          reason: verdict.reason,
           ...note,
         }),
       );

@@ -44,6 +44,8 @@ export interface IdentityUnlinkedV1 extends IdentityEventCommon {
 export type MergeReason =
   /** Policy allowed it: every identity joining the two customers was verified and auto-mergeable. */
   | 'verified-identities'
+  /** An anonymous customer (only anonymous kinds) seen with a verified identity of a known one. */
+  | 'anonymous-signed-in'
   /** A staff member decided it. */
   | 'staff-decision';
 

@@ -232,12 +232,29 @@ export class ReferenceIdentityGraph {
   }
 
   private mayMergeAutomatically(a: string, b: string, joining: ChannelIdentity[]): boolean {
-    if (joining.some((i) => !this.policy.autoMergeKinds.includes(i.kind))) return false;
-    if (joining.some((i) => i.verified !== true)) return false;
+    if (!this.isVisitorSigningIn(a, b, joining)) {
+      if (joining.some((i) => !this.policy.autoMergeKinds.includes(i.kind))) return false;
+      if (joining.some((i) => i.verified !== true)) return false;
+    }
     const union = [...this.identityKeysOf(a), ...this.identityKeysOf(b)];
     if (union.some((key) => this.isBlockedKey(key))) return false;
     const kinds = union.map((key) => key.split(':')[0]);
     return kinds.every((kind) => kinds.filter((k) => k === kind).length <= this.max(kind));
+  }
+
+  /** `b` holds only anonymous kinds, `a` not; `a`'s identities on the touchpoint verified and auto-mergeable. */
+  private isVisitorSigningIn(a: string, b: string, joining: ChannelIdentity[]): boolean {
+    const anonymous = (key: string) =>
+      (this.policy.anonymousKinds as readonly string[]).includes(key.split(':')[0]);
+    const ofA = this.identityKeysOf(a);
+    const ofB = this.identityKeysOf(b);
+    if (ofA.length === 0 || ofB.length === 0) return false;
+    if (!ofB.every(anonymous) || ofA.every(anonymous)) return false;
+    const vouching = joining.filter((i) => ofA.includes(identityKey(i)));
+    return (
+      vouching.length > 0 &&
+      vouching.every((i) => i.verified === true && this.policy.autoMergeKinds.includes(i.kind))
+    );
   }
 
   private areKeptApart(a: string, b: string): boolean {

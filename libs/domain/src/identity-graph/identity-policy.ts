@@ -27,6 +27,12 @@ export interface IdentityPolicy {
    * `*` stands for any characters (`email:info@*`), written in normalised form.
    */
   readonly blocked: readonly string[];
+  /**
+   * Kinds that name a browser or device, not a person (chat visitor ids). A customer holding
+   * only these is anonymous: a trusted, verified identity seen with it merges it into the
+   * known customer without asking staff (a visitor who logs in) — never the other way round.
+   */
+  readonly anonymousKinds: readonly IdentityKind[];
 }
 
 export const DEFAULT_IDENTITY_POLICY: IdentityPolicy = Object.freeze({
@@ -42,6 +48,7 @@ export const DEFAULT_IDENTITY_POLICY: IdentityPolicy = Object.freeze({
     'email:mailer-daemon@*',
     'email:postmaster@*',
   ]),
+  anonymousKinds: Object.freeze(['chat'] as IdentityKind[]),
 });
 
 /**
@@ -61,6 +68,18 @@ export function identityPolicyFrom(
   autoMergeKinds.forEach((kind, i) => {
     if (!isKind(kind)) {
       errors.push({ path: `${path}.autoMergeKinds.${i}`, message: `unknown kind "${kind}"` });
+    }
+  });
+
+  const anonymousKinds = config.anonymousKinds ?? DEFAULT_IDENTITY_POLICY.anonymousKinds;
+  anonymousKinds.forEach((kind, i) => {
+    if (!isKind(kind)) {
+      errors.push({ path: `${path}.anonymousKinds.${i}`, message: `unknown kind "${kind}"` });
+    } else if (autoMergeKinds.includes(kind)) {
+      errors.push({
+        path: `${path}.anonymousKinds.${i}`,
+        message: `"${kind}" cannot be both anonymous and auto-mergeable`,
+      });
     }
   });
 
@@ -104,6 +123,7 @@ export function identityPolicyFrom(
       priority,
       maxPerKind: { ...maxPerKind },
       blocked,
+      anonymousKinds: [...anonymousKinds],
     }),
   );
 }
@@ -152,6 +172,10 @@ export function kindRank(policy: IdentityPolicy, kind: IdentityKind): number {
 
 export function isAutoMergeKind(policy: IdentityPolicy, kind: IdentityKind): boolean {
   return prepare(policy).autoMerge.has(kind);
+}
+
+export function isAnonymousKind(policy: IdentityPolicy, kind: IdentityKind): boolean {
+  return policy.anonymousKinds.includes(kind);
 }
 
 export function maxIdentitiesOfKind(policy: IdentityPolicy, kind: IdentityKind): number {

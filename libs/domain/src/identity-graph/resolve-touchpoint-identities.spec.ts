@@ -40,6 +40,9 @@ const annCard = card('AB1234');
 const visitor = chat('V-1');
 const bob = email('bob@example.com');
 
+/** The policy before anonymous kinds existed: chat ids never merge without staff. */
+const NO_ANONYMOUS_KINDS: IdentityPolicy = { ...DEFAULT_IDENTITY_POLICY, anonymousKinds: [] };
+
 function touch(
   graph: IdentityGraph,
   identities: ChannelIdentity[],
@@ -183,8 +186,48 @@ describe('resolveTouchpointIdentities', () => {
 
     it('suggests when a joining identity is of a kind policy never merges automatically', () => {
       const graph = given(firstSeen(ann), firstSeen(visitor));
+      const result = accepted(touch(graph, [ann, visitor], NO_ANONYMOUS_KINDS));
+      expect(result.customerId).toBe(idOf(ann));
+      expect(result.events).toEqual([
+        expect.objectContaining({
+          type: 'customer.merge-suggested.v1',
+          data: expect.objectContaining({ reason: 'kind-not-auto-mergeable' }),
+        }),
+      ]);
+    });
+
+    it('merges an anonymous visitor into the customer whose verified e-mail came with it (a log-in)', () => {
+      const graph = given(firstSeen(ann), firstSeen(visitor));
       const result = accepted(touch(graph, [ann, visitor]));
       expect(result.customerId).toBe(idOf(ann));
+      expect(result.events).toEqual([
+        expect.objectContaining({
+          type: 'customer.merged.v1',
+          data: expect.objectContaining({
+            survivorId: idOf(ann),
+            mergedId: idOf(visitor),
+            reason: 'anonymous-signed-in',
+          }),
+        }),
+      ]);
+    });
+
+    it('only suggests a log-in merge when the e-mail is not verified', () => {
+      const graph = given(firstSeen(ann), firstSeen(visitor));
+      const result = accepted(touch(graph, [{ ...ann, verified: false }, visitor]));
+      expect(result.events).toEqual([
+        expect.objectContaining({ type: 'customer.merge-suggested.v1' }),
+      ]);
+    });
+
+    it('never merges a known customer into another through a visitor id they share', () => {
+      // The visitor's customer also holds an e-mail: it is not anonymous, so no log-in merge.
+      const graph = given(
+        firstSeen(ann),
+        firstSeen(annWork),
+        seenWith(visitor, idOf(annWork), annWork),
+      );
+      const result = accepted(touch(graph, [{ ...ann, verified: true }, visitor]));
       expect(result.events).toEqual([
         expect.objectContaining({
           type: 'customer.merge-suggested.v1',
@@ -243,7 +286,7 @@ describe('resolveTouchpointIdentities', () => {
 
     it('judges each other customer against the survivor: merges one, suggests another', () => {
       const graph = given(firstSeen(ann), firstSeen(annWork), firstSeen(visitor));
-      const result = accepted(touch(graph, [visitor, annWork, ann]));
+      const result = accepted(touch(graph, [visitor, annWork, ann], NO_ANONYMOUS_KINDS));
       expect(result.customerId).toBe(idOf(ann));
       expect(result.events.map((e) => [e.type, (e.data as { mergedId: string }).mergedId])).toEqual(
         [

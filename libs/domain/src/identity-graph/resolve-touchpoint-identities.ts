@@ -140,7 +140,7 @@ function joinCustomers(
         evidence,
         by,
         at,
-        reason: 'verified-identities',
+        reason: verdict.reason,
       }),
     );
   } else if (
