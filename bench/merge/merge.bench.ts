@@ -1,3 +1,4 @@
+import { UNRESTRICTED_SCOPE } from '@rapport/domain';
 /**
  * `npm run bench:merge`: a staff merge of two customers with 10,000 touchpoints each, from
  * `POST /v1/customers/:id/merge` (ingestor process) until the survivor's timeline, read
@@ -51,7 +52,7 @@ async function seed(storeUrl: string): Promise<number> {
         },
       };
     });
-    const results = await ingestion.ingest(batch);
+    const results = await ingestion.ingest(batch, UNRESTRICTED_SCOPE);
     for (const r of results) {
       if (r.status !== 'accepted') throw new Error(JSON.stringify(r));
       head = Math.max(head, r.position);

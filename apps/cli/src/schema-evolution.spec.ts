@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
-import { AllInOneModule, createHttpApp, loadConfig, TIMELINE_PROJECTOR } from '@rapport/api';
+import { AllInOneModule, createHttpApp, TIMELINE_PROJECTOR } from '@rapport/api';
 import { parseInboundEvent, toLogEvent } from '@rapport/wire';
 import { openEventStore, type RecordedEvent } from '@rapport/event-store';
 import { ProjectionRunner, type RunningProjection } from '@rapport/read-models';
-import request from 'supertest';
 import { exportLog } from './export/export-log';
+import { authorizedHttp, specConfig } from '@rapport/api/testing';
 
 /**
  * Schema evolution end to end: a log written by an older release holds `survey.responded.v1`
@@ -82,12 +82,12 @@ describe('v1 events written by an older release are read in the newest version',
   });
 
   it('through the HTTP API (the timeline, filtered by the channel v2 made explicit)', async () => {
-    const config = loadConfig({}, { eventStoreUrl: url });
+    const config = await specConfig({}, { eventStoreUrl: url });
     const app: INestApplication = await createHttpApp(AllInOneModule.forRoot(config), config);
     await app.init();
     try {
       await app.get<RunningProjection>(TIMELINE_PROJECTOR).waitFor(2, 10_000);
-      const http = request(app.getHttpServer());
+      const http = await authorizedHttp(app);
       const customer = await http.get(`/v1/customers?identity=email:${ann}`).expect(200);
       const id =
         (customer.body as { customerId?: string; id?: string }).customerId ??

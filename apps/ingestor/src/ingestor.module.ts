@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
+  AccessModule,
+  ReadModelsModule,
   HEALTH_CHECKS,
   type HealthCheck,
   CustomerCommandsHttpModule,
@@ -23,6 +25,9 @@ export class IngestorModule {
       imports: [
         RapportConfigModule.forRoot(config),
         EventStoreModule.forRoot(config),
+        // Adapter keys, the audit trail and rate limits live beside the read models.
+        ReadModelsModule.forRoot(config),
+        AccessModule.forRoot(config),
         IngestionModule,
         TouchpointsHttpModule,
         CustomerCommandsHttpModule,

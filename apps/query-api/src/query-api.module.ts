@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
+  AccessAdminHttpModule,
+  AccessModule,
   ClosenessHttpModule,
   EventStoreModule,
   HealthController,
@@ -21,6 +23,8 @@ export class QueryApiModule {
       imports: [
         RapportConfigModule.forRoot(config),
         ReadModelsModule.forRoot(config),
+        AccessModule.forRoot(config),
+        AccessAdminHttpModule,
         TimelineHttpModule,
         ClosenessHttpModule,
         IdeaBacklogModule,

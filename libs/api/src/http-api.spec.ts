@@ -1,6 +1,5 @@
-import { embeddedHttpApp } from './http/embedded-http-app.spec-helper';
+import { type AuthedHttp, embeddedHttpApp } from './http/embedded-http-app.spec-helper';
 import { type INestApplication } from '@nestjs/common';
-import type request from 'supertest';
 import { TIMELINE_PROJECTOR } from './platform/tokens';
 import { type RunningProjection } from '@rapport/read-models';
 
@@ -25,7 +24,7 @@ function touchpoint(data: Record<string, unknown> = {}, envelope: Record<string,
 
 describe('HTTP API on embedded defaults', () => {
   let app: INestApplication;
-  let http: ReturnType<typeof request>;
+  let http: AuthedHttp;
 
   beforeAll(async () => {
     ({ app, http } = await embeddedHttpApp({ maxBatchSize: 20, maxBodyBytes: 200_000 }));

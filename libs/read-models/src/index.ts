@@ -19,3 +19,7 @@ export * from './time-travel/time-travel';
 export * from './time-travel/timeline-as-of';
 export * from './versions/rebuildable-projection';
 export * from './versions/projection-lag';
+export * from './access/access-stores';
+export * from './access/adapter-key-store';
+export * from './access/audit-trail';
+export * from './access/rate-limit-counter';

@@ -1,5 +1,6 @@
 import { type ClosenessConfig, type IdentityPolicy } from '@rapport/domain';
 import { type EventStore } from '@rapport/event-store';
+import { type AccessStores } from './access/access-stores';
 import { memoryReadModels } from './backends/memory/memory-read-models';
 import { redisReadModels } from './backends/redis/redis-read-models';
 import { type ClosenessReadModel } from './closeness/closeness-read-model';
@@ -21,6 +22,8 @@ export interface LeasedProcess {
 export interface ReadModels {
   /** True when the models live in this process (memory): no other process can read or rebuild them. */
   readonly inProcess: boolean;
+  /** Adapter keys, the audit trail and rate limits, shared by the replicas using this backend. */
+  readonly access: AccessStores;
   readonly timeline: TimelineReadModel;
   /** Starts the timeline projection; resolves once it has caught up with the log. */
   startTimelineProjection(

@@ -9,3 +9,5 @@ export * from './workload/seeded-random';
 export * from './processes/until-passes';
 export * from './hostile';
 export * from './faults/store-choking-on';
+export * from './access/test-issuer';
+export * from './access/access-matrix';

@@ -1,3 +1,4 @@
+import { UNRESTRICTED_SCOPE } from '@rapport/domain';
 import { type EventStore } from '@rapport/event-store';
 import { type TouchpointIngestion } from '@rapport/application';
 import { type RunningProjection } from '@rapport/read-models';
@@ -27,7 +28,7 @@ export async function seedDemo(
   });
   let stored = 0;
   for (let i = 0; i < events.length; i += BATCH) {
-    const results = await ingestion.ingest(events.slice(i, i + BATCH));
+    const results = await ingestion.ingest(events.slice(i, i + BATCH), UNRESTRICTED_SCOPE);
     const refused = results.filter((r) => r.status === 'rejected' || r.status === 'conflict');
     if (refused.length)
       throw new Error(

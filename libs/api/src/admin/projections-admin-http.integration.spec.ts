@@ -6,11 +6,10 @@ import { type INestApplication } from '@nestjs/common';
 import { type MemoryOutboundPublisher } from '@rapport/application';
 import { describeWithServices, eventually } from '@rapport/testing';
 import Redis from 'ioredis';
-import request from 'supertest';
-import { loadConfig } from '../config/rapport-config';
 import { createHttpApp } from '../http/create-http-app';
 import { IdeaLoopService } from '../ideas/idea-loop.module';
 import { AllInOneModule } from '../platform/all-in-one.module';
+import { type AuthedHttp, authorizedHttp, specConfig } from '../http/embedded-http-app.spec-helper';
 
 interface Overview {
   name: string;
@@ -43,7 +42,7 @@ const touchpoint = (n: number) => ({
 describe('admin: projections and blue/green rebuilds over HTTP (embedded)', () => {
   jest.setTimeout(120_000);
   let app: INestApplication;
-  let http: ReturnType<typeof request>;
+  let http: AuthedHttp;
   let publisher: MemoryOutboundPublisher;
 
   const head = async () => (await http.get('/health').expect(200)).body.log.head as number;
@@ -55,10 +54,10 @@ describe('admin: projections and blue/green rebuilds over HTTP (embedded)', () =
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rapport-admin-'));
-    const config = loadConfig({}, { eventStoreUrl: `sqlite:${join(dir, 'log.db')}` });
+    const config = await specConfig({}, { eventStoreUrl: `sqlite:${join(dir, 'log.db')}` });
     app = await createHttpApp(AllInOneModule.forRoot(config), config);
     await app.init();
-    http = request(app.getHttpServer());
+    http = await authorizedHttp(app);
     publisher = app.get(IdeaLoopService).publisher as MemoryOutboundPublisher;
     // 2,000 touchpoints of 40 people, then an idea two of them support and a status change.
     for (let batch = 0; batch < 4; batch++)
@@ -195,11 +194,11 @@ describeWithServices(['redis'], 'admin: rebuilds on Redis read models over HTTP'
   const prefix = `rapport-test:admin-${randomUUID().slice(0, 8)}:`;
   const redis = new Redis(urls.redis);
   let app: INestApplication;
-  let http: ReturnType<typeof request>;
+  let http: AuthedHttp;
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rapport-admin-redis-'));
-    const config = loadConfig(
+    const config = await specConfig(
       {},
       {
         eventStoreUrl: `sqlite:${join(dir, 'log.db')}`,
@@ -208,7 +207,7 @@ describeWithServices(['redis'], 'admin: rebuilds on Redis read models over HTTP'
     );
     app = await createHttpApp(AllInOneModule.forRoot(config), config);
     await app.init();
-    http = request(app.getHttpServer());
+    http = await authorizedHttp(app);
     await http
       .post('/v1/touchpoints')
       .send([...Array(300).keys()].map((i) => touchpoint(i)))

@@ -16,6 +16,7 @@ import {
   RebuildStartedResponse,
 } from './admin-responses';
 import { ProjectionAdminService } from './projection-admin.service';
+import { Access } from '../access/access-policy';
 
 /**
  * For operators: the projections, their read-model versions, positions and lag, and
@@ -27,6 +28,7 @@ import { ProjectionAdminService } from './projection-admin.service';
 export class ProjectionsAdminController {
   constructor(private readonly admin: ProjectionAdminService) {}
 
+  @Access.staff('data')
   @Get()
   @ApiOperation({ summary: 'Every projection: live version, position, lag, rebuild in progress' })
   @ApiOkResponse({ type: ProjectionsResponse })
@@ -34,6 +36,7 @@ export class ProjectionsAdminController {
     return this.admin.list();
   }
 
+  @Access.staff('data')
   @Get(':name')
   @ApiOperation({ summary: 'One projection (where a rebuild reports its progress)' })
   @ApiParam({ name: 'name', example: 'timeline' })
@@ -47,6 +50,7 @@ export class ProjectionsAdminController {
     }
   }
 
+  @Access.staff('admin')
   @Post(':name/rebuild')
   @HttpCode(202)
   @ApiOperation({

@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import request from 'supertest';
 import { type RunningProjection } from '@rapport/read-models';
-import { loadConfig } from '../config/rapport-config';
 import { createHttpApp } from '../http/create-http-app';
 import { AllInOneModule } from '../platform/all-in-one.module';
 import { CLOSENESS_PROJECTOR } from '../platform/tokens';
+import { type AuthedHttp, authorizedHttp, specConfig } from '../http/embedded-http-app.spec-helper';
 
 let seq = 0;
 function touchpoint(email: string, time: string, data: Record<string, unknown> = {}) {
@@ -30,20 +29,20 @@ function touchpoint(email: string, time: string, data: Record<string, unknown> =
 
 describe('closeness API on embedded defaults', () => {
   let app: INestApplication;
-  let http: ReturnType<typeof request>;
+  let http: AuthedHttp;
   let ann: string;
   let bob: string;
   let positions: number[];
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rapport-closeness-'));
-    const config = loadConfig(
+    const config = await specConfig(
       { RAPPORT_CLOSENESS: '{"halfLifeDays":30}' },
       { eventStoreUrl: `sqlite:${join(dir, 'log.db')}` },
     );
     app = await createHttpApp(AllInOneModule.forRoot(config), config);
     await app.init();
-    http = request(app.getHttpServer());
+    http = await authorizedHttp(app);
     const sent = await http
       .post('/v1/touchpoints')
       .send([

@@ -30,6 +30,7 @@ import {
   CustomerClosenessResponse,
   TopClosenessResponse,
 } from './closeness-responses';
+import { Access } from '../access/access-policy';
 
 const AS_OF = {
   name: 'asOf',
@@ -53,6 +54,7 @@ export class CustomerClosenessController {
     this.queries = new ClosenessQueries(model);
   }
 
+  @Access.staff('agent')
   @Get(':id/closeness')
   @ApiOperation({
     summary:
@@ -108,6 +110,7 @@ export class ClosenessRankingController {
     this.queries = new ClosenessQueries(model);
   }
 
+  @Access.staff('agent')
   @Get('top')
   @ApiOperation({ summary: 'The closest customers, highest score first (O(log n + limit))' })
   @ApiQuery({ name: 'limit', required: false, description: '1–1000, default 20' })
@@ -127,6 +130,7 @@ export class ClosenessRankingController {
     };
   }
 
+  @Access.staff('agent')
   @Get('at-risk')
   @ApiOperation({
     summary:

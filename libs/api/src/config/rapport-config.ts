@@ -1,9 +1,13 @@
 import {
+  type Channel,
   type ClosenessConfig,
+  type IdentityKind,
+  publisherScopeFrom,
   type IdentityPolicy,
   parseClosenessConfig,
   parseIdentityPolicy,
 } from '@rapport/domain';
+import { type OidcSettings, oidcSettingsFrom } from '../access/oidc-settings';
 
 /** Everything the platform reads from its environment, with the embedded defaults. */
 export interface RapportConfig {
@@ -26,6 +30,17 @@ export interface RapportConfig {
   readonly closeness?: ClosenessConfig;
   /** Identity rules (auto-merge kinds, priority, limits per kind, blocked values): `RAPPORT_IDENTITY_POLICY` (JSON). */
   readonly identityPolicy?: IdentityPolicy;
+  /** The OpenID issuer staff tokens come from (`RAPPORT_OIDC_*`); staff routes need it. */
+  readonly oidc?: OidcSettings;
+  /** How long audit entries are kept, in days (`RAPPORT_AUDIT_RETENTION_DAYS`). */
+  readonly auditRetentionDays: number;
+  /**
+   * Per channel, the identity kinds whose `verified` flag is believed on that channel's Kafka
+   * topic (`RAPPORT_KAFKA_VERIFIED_KINDS`, JSON such as `{"email":["email"]}`); none by default.
+   */
+  readonly kafkaVerifiedKinds: Readonly<Partial<Record<Channel, readonly IdentityKind[]>>>;
+  /** Requests per principal per minute, across replicas (`RAPPORT_RATE_LIMIT`). */
+  readonly rateLimitPerMinute: number;
 }
 
 export const DEFAULT_CONFIG: RapportConfig = {
@@ -36,6 +51,9 @@ export const DEFAULT_CONFIG: RapportConfig = {
   port: 3000,
   maxBatchSize: 500,
   maxBodyBytes: 5 * 1024 * 1024,
+  auditRetentionDays: 400,
+  rateLimitPerMinute: 6000,
+  kafkaVerifiedKinds: {},
 };
 
 /** Reads `RAPPORT_*` variables; a malformed value is an error that names the variable. */
@@ -71,11 +89,49 @@ export function loadConfig(
       1024,
       256 * 1024 * 1024,
     ),
+    auditRetentionDays: int(
+      'RAPPORT_AUDIT_RETENTION_DAYS',
+      DEFAULT_CONFIG.auditRetentionDays,
+      1,
+      3650,
+    ),
+    kafkaVerifiedKinds: env.RAPPORT_KAFKA_VERIFIED_KINDS
+      ? kafkaVerifiedKindsFrom(env.RAPPORT_KAFKA_VERIFIED_KINDS)
+      : DEFAULT_CONFIG.kafkaVerifiedKinds,
+    rateLimitPerMinute: int('RAPPORT_RATE_LIMIT', DEFAULT_CONFIG.rateLimitPerMinute, 1, 1_000_000),
     ...(region ? { defaultPhoneRegion: region } : {}),
+    ...(env.RAPPORT_OIDC_ISSUER ? { oidc: oidcSettingsFrom(env) } : {}),
     ...(env.RAPPORT_CLOSENESS ? { closeness: parseClosenessConfig(env.RAPPORT_CLOSENESS) } : {}),
     ...(env.RAPPORT_IDENTITY_POLICY
       ? { identityPolicy: parseIdentityPolicy(env.RAPPORT_IDENTITY_POLICY) }
       : {}),
     ...overrides,
   };
+}
+
+function kafkaVerifiedKindsFrom(raw: string): Partial<Record<Channel, IdentityKind[]>> {
+  const fail = (why: string) => new Error(`RAPPORT_KAFKA_VERIFIED_KINDS: ${why}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw fail('expected JSON such as {"email":["email"],"chat":["email"]}');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw fail('expected an object of channel → identity kinds');
+  }
+  const trust: Partial<Record<Channel, IdentityKind[]>> = {};
+  for (const [channel, kinds] of Object.entries(parsed)) {
+    if (!Array.isArray(kinds) || !kinds.every((kind) => typeof kind === 'string')) {
+      throw fail(`${channel}: expected a list of identity kinds`);
+    }
+    const scope = publisherScopeFrom({
+      channels: [channel],
+      sourcePatterns: ['*'],
+      verifiedKinds: kinds,
+    });
+    if (!scope.ok) throw fail(scope.errors.map((e) => e.message).join('; '));
+    trust[channel as Channel] = [...scope.value.verifiedKinds];
+  }
+  return trust;
 }

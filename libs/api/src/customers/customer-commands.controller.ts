@@ -18,6 +18,8 @@ import { LinkIdentityDto, MergeCustomerDto, UnlinkIdentityDto } from './customer
 import { IdentityEventsResponse } from './customer-responses';
 import { identityRefusalProblem } from './identity-problems';
 import { IDENTITY_COMMANDS } from './customer-tokens';
+import { Access } from '../access/access-policy';
+import { StaffCaller, type StaffPrincipal } from '../access/principal';
 
 const ACCEPTED = {
   type: IdentityEventsResponse,
@@ -37,6 +39,7 @@ export class CustomerCommandsController {
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
   ) {}
 
+  @Access.staff('supervisor')
   @Post(':id/merge')
   @HttpCode(202)
   @ApiOperation({
@@ -51,12 +54,14 @@ export class CustomerCommandsController {
   async merge(
     @Param('id', CustomerIdPipe) survivorId: string,
     @Body(new DtoPipe(MergeCustomerDto)) dto: MergeCustomerDto,
+    @StaffCaller() caller: StaffPrincipal,
   ) {
     return answer(
-      await this.commands.merge(survivorId, dto.customerId, staff(dto), now(), dto.note),
+      await this.commands.merge(survivorId, dto.customerId, staff(caller), now(), dto.note),
     );
   }
 
+  @Access.staff('supervisor')
   @Post(':id/unmerge')
   @HttpCode(202)
   @ApiOperation({
@@ -71,12 +76,14 @@ export class CustomerCommandsController {
   async unmerge(
     @Param('id', CustomerIdPipe) customerId: string,
     @Body(new DtoPipe(MergeCustomerDto)) dto: MergeCustomerDto,
+    @StaffCaller() caller: StaffPrincipal,
   ) {
     return answer(
-      await this.commands.unmerge(customerId, dto.customerId, staff(dto), now(), dto.note),
+      await this.commands.unmerge(customerId, dto.customerId, staff(caller), now(), dto.note),
     );
   }
 
+  @Access.staff('supervisor')
   @Post(':id/identities')
   @HttpCode(202)
   @ApiOperation({ summary: 'Link an identity to the customer (normalised like on ingestion)' })
@@ -91,16 +98,18 @@ export class CustomerCommandsController {
   async link(
     @Param('id', CustomerIdPipe) customerId: string,
     @Body(new DtoPipe(LinkIdentityDto)) dto: LinkIdentityDto,
+    @StaffCaller() caller: StaffPrincipal,
   ) {
     const identity = normalizeIdentity(dto.identity, 'identity', {
       defaultPhoneRegion: this.config.defaultPhoneRegion,
     });
     if (!identity.ok) throw new ProblemException(400, 'bad identity', identity.errors);
     return answer(
-      await this.commands.link(customerId, identity.value, staff(dto), now(), dto.note),
+      await this.commands.link(customerId, identity.value, staff(caller), now(), dto.note),
     );
   }
 
+  @Access.staff('supervisor')
   @Delete(':id/identities/:identity')
   @HttpCode(202)
   @ApiOperation({
@@ -115,17 +124,19 @@ export class CustomerCommandsController {
     @Param('id', CustomerIdPipe) customerId: string,
     @Param('identity') raw: string,
     @Body(new DtoPipe(UnlinkIdentityDto)) dto: UnlinkIdentityDto,
+    @StaffCaller() caller: StaffPrincipal,
   ) {
     const identity = parseIdentityParam(raw, this.config.defaultPhoneRegion);
     if (!identity.ok) throw new ProblemException(400, 'bad identity', identity.errors);
     return answer(
-      await this.commands.unlink(customerId, identity.value, staff(dto), now(), dto.note),
+      await this.commands.unlink(customerId, identity.value, staff(caller), now(), dto.note),
     );
   }
 }
 
-function staff(dto: { staffId?: string }): StaffActor {
-  return { kind: 'staff', staffId: dto.staffId ?? 'unknown' };
+/** The staff member acting: the token's subject, never a name from the body. */
+function staff(caller: StaffPrincipal): StaffActor {
+  return { kind: 'staff', staffId: caller.subject };
 }
 
 function now(): string {

@@ -2,9 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, IsUUID, Length, MaxLength } from 'class-validator';
 import { IdentityPayload, NestedObject, OptionalField } from '@rapport/domain';
 
-/** Who asks (until staff authenticate with JWTs, the client names the staff member). */
+/** What every staff command may carry besides its own fields. */
 class StaffRequest {
-  @ApiPropertyOptional({ example: 'agent-7', description: 'the staff member deciding' })
+  @ApiPropertyOptional({
+    deprecated: true,
+    description: 'ignored: the staff member is the token’s subject',
+  })
   @OptionalField()
   @IsString()
   @Length(1, 128)

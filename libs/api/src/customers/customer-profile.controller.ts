@@ -12,6 +12,7 @@ import { AS_OF_QUERY, asOfField, resolveAsOfParam } from '../time-travel/as-of-p
 import { TIME_TRAVEL } from '../time-travel/time-travel-tokens';
 import { ProfileQueryDto } from '../timeline/timeline-queries';
 import { CustomerProfileResponse } from './customer-responses';
+import { Access } from '../access/access-policy';
 
 /** A customer's profile: identities, channels, first and last contact, merge history, ideas. */
 @ApiTags('customers')
@@ -24,6 +25,7 @@ export class CustomerProfileController {
     @Optional() @Inject(IDEA_BACKLOG) private readonly backlog?: IdeaBacklog,
   ) {}
 
+  @Access.staff('agent')
   @Get(':id')
   @ApiOperation({ summary: 'A customer: identities, channels used, contacts, merge history' })
   @ApiParam({ name: 'id', description: 'customer id (UUID); a merged id answers for its survivor' })

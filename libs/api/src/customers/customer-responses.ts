@@ -1,4 +1,10 @@
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  IntersectionType,
+  PickType,
+} from '@nestjs/swagger';
 import {
   CHANNELS,
   type Channel,
@@ -12,7 +18,7 @@ import {
 } from '@rapport/domain';
 import { enumOf, oneOfModels } from '../http/openapi-responses';
 import { LogAsOfResponse } from '../time-travel/time-travel-responses';
-import { ChannelIdentityResponse } from '../timeline/timeline-responses';
+import { ChannelIdentityResponse, CustomerRedirectResponse } from '../timeline/timeline-responses';
 
 const MERGE_REASONS = enumOf<MergeReason>({
   'verified-identities': true,
@@ -80,9 +86,50 @@ export class MergeRecordResponse {
   sequence!: number;
 }
 
-/** A `MergeSuggestionRecord`: the two customers look like one person; staff should decide. */
 @ApiExtraModels(AdapterActorResponse, StaffActorResponse)
-export class MergeSuggestionResponse {
+class IdentityEventCommonResponse {
+  @ApiProperty(ACTOR)
+  by!: AdapterActorResponse | StaffActorResponse;
+
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+
+  @ApiPropertyOptional()
+  note?: string;
+}
+
+/** `identity.linked.v1` */
+export class IdentityLinkedResponse extends IdentityEventCommonResponse {
+  @ApiProperty({ type: () => ChannelIdentityResponse })
+  identity!: ChannelIdentityResponse;
+
+  @ApiProperty()
+  customerId!: string;
+
+  @ApiPropertyOptional({ type: () => ChannelIdentityResponse })
+  via?: ChannelIdentityResponse;
+
+  @ApiProperty({ enum: LINK_REASONS })
+  reason!: LinkReason;
+}
+
+/** `identity.unlinked.v1` */
+export class IdentityUnlinkedResponse extends IdentityEventCommonResponse {
+  @ApiProperty({ type: () => ChannelIdentityResponse })
+  identity!: ChannelIdentityResponse;
+
+  @ApiProperty()
+  fromCustomerId!: string;
+
+  @ApiProperty()
+  toCustomerId!: string;
+
+  @ApiProperty({ enum: ['explicit-unlink'] })
+  reason!: 'explicit-unlink';
+}
+
+/** `customer.merge-suggested.v1` */
+export class CustomerMergeSuggestedResponse extends IdentityEventCommonResponse {
   @ApiProperty()
   survivorId!: string;
 
@@ -94,13 +141,37 @@ export class MergeSuggestionResponse {
 
   @ApiProperty({ enum: MERGE_SUGGESTION_REASONS })
   reason!: MergeSuggestionReason;
+}
 
-  @ApiProperty(ACTOR)
-  by!: AdapterActorResponse | StaffActorResponse;
+/** `customer.merged.v1`: the fields of a suggestion, for a merge's reason. */
+@ApiExtraModels(AdapterActorResponse, StaffActorResponse)
+export class CustomerMergedResponse extends IntersectionType(
+  IdentityEventCommonResponse,
+  PickType(CustomerMergeSuggestedResponse, ['survivorId', 'mergedId', 'evidence'] as const),
+  PickType(MergeRecordResponse, ['reason'] as const),
+) {}
 
-  @ApiProperty({ format: 'date-time' })
-  at!: string;
+/** `customer.unmerged.v1` */
+@ApiExtraModels(AdapterActorResponse, StaffActorResponse)
+export class CustomerUnmergedResponse extends IntersectionType(
+  IdentityEventCommonResponse,
+  PickType(MergeRecordResponse, ['survivorId', 'mergedId'] as const),
+) {
+  @ApiProperty({ enum: ['staff-decision'] })
+  reason!: 'staff-decision';
+}
 
+/** A `MergeSuggestionRecord`: the two customers look like one person; staff should decide. */
+@ApiExtraModels(AdapterActorResponse, StaffActorResponse)
+export class MergeSuggestionResponse extends IntersectionType(
+  PickType(CustomerMergeSuggestedResponse, [
+    'survivorId',
+    'mergedId',
+    'evidence',
+    'reason',
+  ] as const),
+  PickType(MergeRecordResponse, ['by', 'at'] as const),
+) {
   @ApiProperty({ type: 'integer' })
   sequence!: number;
 }
@@ -124,13 +195,7 @@ export class PersonIdeaResponse {
 }
 
 /** A `CustomerProfile`, with the person's ideas and where the timeline is. */
-export class CustomerProfileResponse {
-  @ApiProperty({ description: 'the survivor, when the id asked for was merged' })
-  customerId!: string;
-
-  @ApiPropertyOptional({ description: 'the id asked for, when it was merged into `customerId`' })
-  redirectedFrom?: string;
-
+export class CustomerProfileResponse extends CustomerRedirectResponse {
   @ApiProperty({
     type: () => ChannelIdentityResponse,
     isArray: true,
@@ -184,90 +249,6 @@ export class CustomerProfileResponse {
 
   @ApiPropertyOptional({ type: () => LogAsOfResponse })
   asOf?: LogAsOfResponse;
-}
-
-@ApiExtraModels(AdapterActorResponse, StaffActorResponse)
-class IdentityEventCommonResponse {
-  @ApiProperty(ACTOR)
-  by!: AdapterActorResponse | StaffActorResponse;
-
-  @ApiProperty({ format: 'date-time' })
-  at!: string;
-
-  @ApiPropertyOptional()
-  note?: string;
-}
-
-/** `identity.linked.v1` */
-export class IdentityLinkedResponse extends IdentityEventCommonResponse {
-  @ApiProperty({ type: () => ChannelIdentityResponse })
-  identity!: ChannelIdentityResponse;
-
-  @ApiProperty()
-  customerId!: string;
-
-  @ApiPropertyOptional({ type: () => ChannelIdentityResponse })
-  via?: ChannelIdentityResponse;
-
-  @ApiProperty({ enum: LINK_REASONS })
-  reason!: LinkReason;
-}
-
-/** `identity.unlinked.v1` */
-export class IdentityUnlinkedResponse extends IdentityEventCommonResponse {
-  @ApiProperty({ type: () => ChannelIdentityResponse })
-  identity!: ChannelIdentityResponse;
-
-  @ApiProperty()
-  fromCustomerId!: string;
-
-  @ApiProperty()
-  toCustomerId!: string;
-
-  @ApiProperty({ enum: ['explicit-unlink'] })
-  reason!: 'explicit-unlink';
-}
-
-/** `customer.merged.v1` */
-export class CustomerMergedResponse extends IdentityEventCommonResponse {
-  @ApiProperty()
-  survivorId!: string;
-
-  @ApiProperty()
-  mergedId!: string;
-
-  @ApiProperty({ type: () => ChannelIdentityResponse, isArray: true })
-  evidence!: ChannelIdentityResponse[];
-
-  @ApiProperty({ enum: MERGE_REASONS })
-  reason!: MergeReason;
-}
-
-/** `customer.unmerged.v1` */
-export class CustomerUnmergedResponse extends IdentityEventCommonResponse {
-  @ApiProperty()
-  survivorId!: string;
-
-  @ApiProperty()
-  mergedId!: string;
-
-  @ApiProperty({ enum: ['staff-decision'] })
-  reason!: 'staff-decision';
-}
-
-/** `customer.merge-suggested.v1` */
-export class CustomerMergeSuggestedResponse extends IdentityEventCommonResponse {
-  @ApiProperty()
-  survivorId!: string;
-
-  @ApiProperty()
-  mergedId!: string;
-
-  @ApiProperty({ type: () => ChannelIdentityResponse, isArray: true })
-  evidence!: ChannelIdentityResponse[];
-
-  @ApiProperty({ enum: MERGE_SUGGESTION_REASONS })
-  reason!: MergeSuggestionReason;
 }
 
 /** An `IdentityGraphEvent`: `data` is the payload its `type` names. */

@@ -2,12 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import { customerIdFor } from '@rapport/domain';
+import { AdapterKeys } from '@rapport/application';
+import { customerIdFor, UNRESTRICTED_SCOPE } from '@rapport/domain';
+import { ADAPTER_KEY_HEADER } from '../access/access-policy';
 import { untilPasses } from '@rapport/testing';
-import { loadConfig } from '../config/rapport-config';
 import { createHttpApp } from '../http/create-http-app';
 import { AllInOneModule } from '../platform/all-in-one.module';
+import { type AuthedHttp, authorizedHttp, specConfig } from '../http/embedded-http-app.spec-helper';
 
 let seq = 0;
 function touchpoint(channel: string, identities: Record<string, unknown>[]) {
@@ -30,7 +31,7 @@ function touchpoint(channel: string, identities: Record<string, unknown>[]) {
 
 describe('customers: identity resolution, merge and unmerge over HTTP (embedded)', () => {
   let app: INestApplication;
-  let http: ReturnType<typeof request>;
+  let http: AuthedHttp;
   const ann = { kind: 'email', value: 'Ann@Example.com', verified: true };
   const visitor = { kind: 'chat', value: 'v-77' };
   const annId = customerIdFor({ kind: 'email', value: 'ann@example.com' });
@@ -38,10 +39,10 @@ describe('customers: identity resolution, merge and unmerge over HTTP (embedded)
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rapport-customers-'));
-    const config = loadConfig({}, { eventStoreUrl: `sqlite:${join(dir, 'log.db')}` });
+    const config = await specConfig({}, { eventStoreUrl: `sqlite:${join(dir, 'log.db')}` });
     app = await createHttpApp(AllInOneModule.forRoot(config), config);
     await app.init();
-    http = request(app.getHttpServer());
+    http = await authorizedHttp(app);
   });
   afterAll(() => app.close());
 
@@ -61,10 +62,15 @@ describe('customers: identity resolution, merge and unmerge over HTTP (embedded)
       .post('/v1/touchpoints')
       .send(touchpoint('chat', [visitor]))
       .expect(202);
-    // The visitor logs in: chat and e-mail on one touchpoint. Chat ids never merge
-    // automatically, so the two customers stay apart with a merge suggestion.
+    // The visitor logs in: chat and e-mail on one touchpoint, from a chat widget whose key is
+    // not trusted to verify e-mail: its claim counts as unverified, so the two customers
+    // stay apart with a merge suggestion.
+    const { key: untrusted } = await app
+      .get(AdapterKeys)
+      .create('chat widget', { ...UNRESTRICTED_SCOPE, verifiedKinds: [] }, new Date());
     await http
       .post('/v1/touchpoints')
+      .set(ADAPTER_KEY_HEADER, untrusted)
       .send(touchpoint('chat', [visitor, ann]))
       .expect(202);
     await untilPasses(async () => {

@@ -19,6 +19,7 @@ import {
   TIMELINE_READ_MODEL,
 } from '../platform/tokens';
 import { HealthResponse } from './health-responses';
+import { Access } from '../access/access-policy';
 
 /** Liveness and progress of whatever this process runs: the log, the projection, the read model. */
 @ApiTags('health')
@@ -34,6 +35,7 @@ export class HealthController {
     @Optional() @Inject(HEALTH_CHECKS) private readonly checks?: readonly HealthCheck[],
   ) {}
 
+  @Access.open()
   @Get()
   @ApiOperation({ summary: 'Health: the checks, the log head, and each projection’s progress' })
   @ApiOkResponse({ type: HealthResponse })

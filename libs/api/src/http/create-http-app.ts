@@ -3,6 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import {
+  ADAPTER_KEY_HEADER,
+  ADAPTER_SECURITY_SCHEME,
+  STAFF_SECURITY_SCHEME,
+} from '../access/access-policy';
 import { type RapportConfig } from '../config/rapport-config';
 import { problem } from './problem';
 import { ProblemFilter } from './problem.filter';
@@ -71,6 +76,25 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Unified customer timelines and customer look-up, served from the read models.',
       )
       .setVersion('1')
+      .addBearerAuth(
+        {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'a staff access token from the OpenID issuer (RAPPORT_OIDC_ISSUER); each operation names its role in x-required-role',
+        },
+        STAFF_SECURITY_SCHEME,
+      )
+      .addApiKey(
+        {
+          type: 'apiKey',
+          in: 'header',
+          name: ADAPTER_KEY_HEADER,
+          description: 'a channel adapter key',
+        },
+        ADAPTER_SECURITY_SCHEME,
+      )
       .build(),
   );
 }

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
-import { loadConfig } from '../config/rapport-config';
 import { AllInOneModule } from '../platform/all-in-one.module';
 import { createHttpApp, createOpenApiDocument } from './create-http-app';
 import { ProblemResponse } from './openapi-responses';
+import { specConfig } from './embedded-http-app.spec-helper';
 
 type Schema = { $ref?: string; oneOf?: Schema[]; [key: string]: unknown };
 type Response = { content?: Record<string, { schema?: Schema }> };
@@ -21,7 +21,7 @@ describe('OpenAPI document: every route says what it answers', () => {
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rapport-openapi-'));
-    const config = loadConfig({}, { eventStoreUrl: `sqlite:${join(dir, 'log.db')}` });
+    const config = await specConfig({}, { eventStoreUrl: `sqlite:${join(dir, 'log.db')}` });
     app = await createHttpApp(AllInOneModule.forRoot(config), config);
     await app.init();
     document = createOpenApiDocument(app);

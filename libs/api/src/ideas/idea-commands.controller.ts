@@ -16,7 +16,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import { type FieldError } from '@rapport/domain';
@@ -39,6 +38,8 @@ import {
 import { ideaProblem } from './idea-problems';
 import { IdeaCommandResponse, IdeaCommentedResponse } from './idea-responses';
 import { IDEA_BACKLOG_PROJECTOR, IDEA_SERVICE } from './idea-tokens';
+import { Access } from '../access/access-policy';
+import { StaffCaller, type StaffPrincipal } from '../access/principal';
 
 /** Idea ids in paths: UUIDs when the API chose them, any id of 1–128 characters otherwise. */
 const IdeaId = new IdParamPipe('idea id');
@@ -64,6 +65,7 @@ export class IdeaCommandsController {
     @Optional() @Inject(IDEA_BACKLOG_PROJECTOR) private readonly projector?: RunningProjection,
   ) {}
 
+  @Access.staff('agent')
   @Post()
   @HttpCode(201)
   @ApiOperation({
@@ -73,8 +75,11 @@ export class IdeaCommandsController {
   @ApiCreatedResponse(RESULT)
   @ApiProblemResponse(400, BAD_INPUT)
   @ApiProblemResponse(409, 'the idea id exists, or the touchpoint was already used')
-  async submit(@Body(new DtoPipe(SubmitIdeaDto)) dto: SubmitIdeaDto) {
-    const origin = originOf(dto);
+  async submit(
+    @Body(new DtoPipe(SubmitIdeaDto)) dto: SubmitIdeaDto,
+    @StaffCaller() caller: StaffPrincipal,
+  ) {
+    const origin = originOf(dto, caller.subject);
     if (typeof origin === 'string') bad('staffId', origin);
     const ideaId = dto.ideaId ?? randomUUID();
     return this.run(() =>
@@ -89,6 +94,7 @@ export class IdeaCommandsController {
     );
   }
 
+  @Access.staff('agent')
   @Post(':id/votes')
   @HttpCode(201)
   @ApiOperation({
@@ -104,8 +110,12 @@ export class IdeaCommandsController {
     'already voted (also under a merged customer id), idea merged, or a concurrent change',
   )
   @ApiProblemResponse(422, 'the idea is shipped or declined')
-  async vote(@Param('id', IdeaId) ideaId: string, @Body(new DtoPipe(VoteDto)) dto: VoteDto) {
-    const origin = originOf(dto);
+  async vote(
+    @Param('id', IdeaId) ideaId: string,
+    @Body(new DtoPipe(VoteDto)) dto: VoteDto,
+    @StaffCaller() caller: StaffPrincipal,
+  ) {
+    const origin = originOf(dto, caller.subject);
     if (typeof origin === 'string') bad('staffId', origin);
     return this.run(() =>
       this.ideas.vote(
@@ -116,13 +126,13 @@ export class IdeaCommandsController {
     );
   }
 
+  @Access.staff('agent')
   @Delete(':id/votes/:customerId')
   @ApiOperation({
     summary: 'Withdraw a customer’s vote (every vote of the person, under any merged id)',
   })
   @ApiParam({ name: 'id' })
   @ApiParam({ name: 'customerId' })
-  @ApiQuery({ name: 'staffId', required: true, description: 'who withdraws it' })
   @ApiOkResponse(RESULT)
   @ApiProblemResponse(400, BAD_INPUT)
   @ApiProblemResponse(404, NO_SUCH_IDEA)
@@ -130,17 +140,19 @@ export class IdeaCommandsController {
   async withdraw(
     @Param('id', IdeaId) ideaId: string,
     @Param('customerId', new IdParamPipe('customer id')) customerId: string,
-    @Query(new QueryPipe(WithdrawVoteQueryDto)) { staffId }: WithdrawVoteQueryDto,
+    @Query(new QueryPipe(WithdrawVoteQueryDto)) _query: WithdrawVoteQueryDto,
+    @StaffCaller() caller: StaffPrincipal,
   ) {
     return this.run(() =>
       this.ideas.withdrawVote(ideaId, {
         customerId,
-        origin: { kind: 'staff', staffId },
+        origin: { kind: 'staff', staffId: caller.subject },
         at: new Date().toISOString(),
       }),
     );
   }
 
+  @Access.staff('agent')
   @Post(':id/comments')
   @HttpCode(201)
   @ApiOperation({ summary: 'Comment on an idea (a customer or a staff member)' })
@@ -153,14 +165,13 @@ export class IdeaCommandsController {
   async comment(
     @Param('id', IdeaId) ideaId: string,
     @Body(new DtoPipe(CommentDto)) dto: CommentDto,
+    @StaffCaller() caller: StaffPrincipal,
   ) {
-    if ((dto.customerId === undefined) === (dto.staffId === undefined))
-      bad('customerId', 'give exactly one of customerId and staffId');
     const commentId = randomUUID();
     const author =
       dto.customerId !== undefined
         ? { kind: 'customer' as const, customerId: dto.customerId }
-        : { kind: 'staff' as const, staffId: dto.staffId as string };
+        : { kind: 'staff' as const, staffId: caller.subject };
     const result = await this.run(() =>
       this.ideas.comment(
         ideaId,
@@ -171,6 +182,7 @@ export class IdeaCommandsController {
     return { commentId, ...result };
   }
 
+  @Access.staff('supervisor')
   @Post(':id/status')
   @HttpCode(200)
   @ApiOperation({
@@ -187,6 +199,7 @@ export class IdeaCommandsController {
   async status(
     @Param('id', IdeaId) ideaId: string,
     @Body(new DtoPipe(ChangeStatusDto)) dto: ChangeStatusDto,
+    @StaffCaller() caller: StaffPrincipal,
   ) {
     return this.run(() =>
       this.ideas.changeStatus(
@@ -194,7 +207,7 @@ export class IdeaCommandsController {
         {
           to: dto.to,
           ...(dto.reason === undefined ? {} : { reason: dto.reason }),
-          staffId: dto.staffId,
+          staffId: caller.subject,
           at: new Date().toISOString(),
         },
         { expectedRevision: dto.expectedRevision },
@@ -202,6 +215,7 @@ export class IdeaCommandsController {
     );
   }
 
+  @Access.staff('supervisor')
   @Post(':id/merge')
   @HttpCode(200)
   @ApiOperation({
@@ -215,17 +229,22 @@ export class IdeaCommandsController {
   @ApiProblemResponse(404, 'either idea does not exist')
   @ApiProblemResponse(409, 'either idea is already merged, or a concurrent change')
   @ApiProblemResponse(422, 'merging an idea into itself')
-  async merge(@Param('id', IdeaId) ideaId: string, @Body(new DtoPipe(MergeDto)) dto: MergeDto) {
+  async merge(
+    @Param('id', IdeaId) ideaId: string,
+    @Body(new DtoPipe(MergeDto)) dto: MergeDto,
+    @StaffCaller() caller: StaffPrincipal,
+  ) {
     return this.run(() =>
       this.ideas.merge(
         ideaId,
         dto.intoIdeaId,
-        { staffId: dto.staffId, at: new Date().toISOString() },
+        { staffId: caller.subject, at: new Date().toISOString() },
         { expectedRevision: dto.expectedRevision },
       ),
     );
   }
 
+  @Access.staff('supervisor')
   @Post(':id/rice')
   @HttpCode(200)
   @ApiOperation({ summary: 'Set the staff RICE estimate (used by priority=rice)' })
@@ -237,10 +256,16 @@ export class IdeaCommandsController {
   @ApiProblemResponse(409, 'the idea is merged')
   async rice(
     @Param('id', IdeaId) ideaId: string,
-    @Body(new DtoPipe(RiceDto)) { staffId, ...rice }: RiceDto,
+    @Body(new DtoPipe(RiceDto)) { staffId: _ignored, ...rice }: RiceDto,
+    @StaffCaller() caller: StaffPrincipal,
   ) {
     return this.run(() =>
-      this.ideas.execute(ideaId, { kind: 'score', ...rice, staffId, at: new Date().toISOString() }),
+      this.ideas.execute(ideaId, {
+        kind: 'score',
+        ...rice,
+        staffId: caller.subject,
+        at: new Date().toISOString(),
+      }),
     );
   }
 

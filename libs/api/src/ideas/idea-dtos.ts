@@ -36,7 +36,10 @@ const MAX_REVISION = Number.MAX_SAFE_INTEGER;
 
 /** Who acts: a staff member, or the touchpoint a customer sent (adapters). */
 class ActorDto {
-  @ApiPropertyOptional({ description: 'the staff member acting (on the customer’s behalf)' })
+  @ApiPropertyOptional({
+    deprecated: true,
+    description: 'ignored: the staff member is the token’s subject',
+  })
   @OptionalField()
   @IsString()
   @Length(1, 128)
@@ -98,12 +101,15 @@ export class CommentDto {
   @Length(1, IdeaLimits.commentLength)
   text!: string;
 
-  @ApiPropertyOptional({ description: 'a customer’s comment (exactly one of customerId, staffId)' })
+  @ApiPropertyOptional({ description: 'a customer’s comment; without it, the caller’s own' })
   @OptionalField()
   @IsId()
   customerId?: string;
 
-  @ApiPropertyOptional({ description: 'a staff member’s comment' })
+  @ApiPropertyOptional({
+    deprecated: true,
+    description: 'ignored: the staff member is the token’s subject',
+  })
   @OptionalField()
   @IsString()
   @Length(1, 128)
@@ -131,10 +137,14 @@ export class ChangeStatusDto {
   @MaxLength(IdeaLimits.reasonLength)
   reason?: string;
 
-  @ApiProperty()
+  @ApiPropertyOptional({
+    deprecated: true,
+    description: 'ignored: the staff member is the token’s subject',
+  })
+  @OptionalField()
   @IsString()
   @Length(1, 128)
-  staffId!: string;
+  staffId?: string;
 
   @ApiPropertyOptional()
   @OptionalField()
@@ -149,10 +159,14 @@ export class MergeDto {
   @IsId()
   intoIdeaId!: string;
 
-  @ApiProperty()
+  @ApiPropertyOptional({
+    deprecated: true,
+    description: 'ignored: the staff member is the token’s subject',
+  })
+  @OptionalField()
   @IsString()
   @Length(1, 128)
-  staffId!: string;
+  staffId?: string;
 
   @ApiPropertyOptional({ description: 'the duplicate’s expected revision' })
   @OptionalField()
@@ -184,23 +198,26 @@ export class RiceDto {
   @Min(0.000001)
   effort!: number;
 
-  @ApiProperty()
+  @ApiPropertyOptional({
+    deprecated: true,
+    description: 'ignored: the staff member is the token’s subject',
+  })
+  @OptionalField()
   @IsString()
   @Length(1, 128)
-  staffId!: string;
+  staffId?: string;
 }
 
 /** The origin an actor DTO names, or a field error message. */
-export function originOf(dto: ActorDto): IdeaOrigin | string {
+export function originOf(dto: ActorDto, staffSubject: string): IdeaOrigin | string {
   if (dto.touchpointEventId !== undefined || dto.channel !== undefined) {
     if (dto.touchpointEventId === undefined || dto.channel === undefined)
       return 'touchpointEventId and channel go together';
     if (dto.staffId !== undefined) return 'give either staffId or touchpointEventId, not both';
     return { kind: 'touchpoint', touchpointEventId: dto.touchpointEventId, channel: dto.channel };
   }
-  if (dto.staffId === undefined)
-    return 'give staffId (staff acting) or touchpointEventId and channel';
-  return { kind: 'staff', staffId: dto.staffId };
+  // The staff member is the caller (the token's subject), whatever `staffId` the body names.
+  return { kind: 'staff', staffId: staffSubject };
 }
 
 /** The statuses of a comma-separated list that are not idea statuses. */
@@ -267,10 +284,9 @@ export function toBacklogQuery(dto: BacklogQueryDto): BacklogQuery {
   };
 }
 
-/** `DELETE /v1/ideas/:id/votes/:customerId?staffId=`: who withdraws the vote. */
+/** `DELETE /v1/ideas/:id/votes/:customerId`: the caller withdraws it (`staffId` is ignored). */
 export class WithdrawVoteQueryDto {
-  @Matches(/^[\s\S]{1,128}$/, {
-    message: 'staffId (1–128 characters) names who withdraws the vote',
-  })
-  staffId!: string;
+  @OptionalField()
+  @Matches(/^[\s\S]{1,128}$/, { message: 'staffId is 1–128 characters (and ignored)' })
+  staffId?: string;
 }

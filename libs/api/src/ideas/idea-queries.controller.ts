@@ -20,6 +20,7 @@ import { BacklogQueryDto, toBacklogQuery } from './idea-dtos';
 import { BacklogPageResponse, CustomerIdeasResponse, IdeaDetailResponse } from './idea-responses';
 import { IDEA_BACKLOG, IDEA_CLOSENESS_WEIGHT } from './idea-tokens';
 import { ideasOfPerson, personIdea } from './ideas-of-person';
+import { Access } from '../access/access-policy';
 
 /** A supporter's weight for `priority=closeness`. */
 export type ClosenessWeightLookup = (customerId: string) => Promise<number>;
@@ -48,6 +49,7 @@ export class IdeaQueriesController {
     return [...new Set([customerId, profile.customerId, ...profile.mergedCustomers])];
   }
 
+  @Access.staff('agent')
   @Get('v1/ideas')
   @ApiOperation({
     summary: 'The backlog: filtered by status and title words, ranked by priority or trend',
@@ -82,6 +84,7 @@ export class IdeaQueriesController {
     return rankBacklog(entries, query, context);
   }
 
+  @Access.staff('agent')
   @Get('v1/ideas/:id')
   @ApiOperation({
     summary:
@@ -117,6 +120,7 @@ export class IdeaQueriesController {
     };
   }
 
+  @Access.staff('agent')
   @Get('v1/customers/:id/ideas')
   @ApiOperation({
     summary: 'The ideas a customer submitted or supports (for the customer profile)',

@@ -4,24 +4,23 @@ import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { type ReadModels } from '@rapport/read-models';
 import { eventually } from '@rapport/testing';
-import request from 'supertest';
-import { loadConfig } from '../config/rapport-config';
 import { createHttpApp } from '../http/create-http-app';
 import { AllInOneModule } from '../platform/all-in-one.module';
 import { READ_MODELS } from '../platform/tokens';
 import { IDEA_BACKLOG } from './idea-tokens';
+import { type AuthedHttp, authorizedHttp, specConfig } from '../http/embedded-http-app.spec-helper';
 
 /** The idea loop in `rapport dev`'s shape: one process, SQLite log, memory read models, no Kafka. */
 describe('idea loop, embedded (all in one process)', () => {
   let app: INestApplication;
-  let http: ReturnType<typeof request>;
+  let http: AuthedHttp;
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rapport-ideas-'));
-    const config = loadConfig({}, { eventStoreUrl: `sqlite:${join(dir, 'log.db')}` });
+    const config = await specConfig({}, { eventStoreUrl: `sqlite:${join(dir, 'log.db')}` });
     app = await createHttpApp(AllInOneModule.forRoot(config), config);
     await app.init();
-    http = request(app.getHttpServer());
+    http = await authorizedHttp(app);
   });
   afterAll(() => app.close());
 

@@ -1,7 +1,6 @@
 import { type INestApplication, Module } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import request from 'supertest';
-import { loadConfig } from '../config/rapport-config';
+import { AccessModule } from '../access/access.module';
 import { RapportConfigModule } from '../config/rapport-config.module';
 import { createHttpApp } from '../http/create-http-app';
 import { EventStoreModule } from '../platform/event-store.module';
@@ -12,18 +11,20 @@ import {
   IdeaCommandsHttpModule,
   IdeaQueriesHttpModule,
 } from './ideas.module';
+import { type AuthedHttp, authorizedHttp, specConfig } from '../http/embedded-http-app.spec-helper';
 
 describe('ideas HTTP API (embedded: SQLite in memory, memory backlog)', () => {
   let app: INestApplication;
-  let http: ReturnType<typeof request>;
+  let http: AuthedHttp;
 
   beforeAll(async () => {
-    const config = loadConfig({}, { eventStoreUrl: 'sqlite::memory:' });
+    const config = await specConfig({}, { eventStoreUrl: 'sqlite::memory:' });
     @Module({
       imports: [
         RapportConfigModule.forRoot(config),
         EventStoreModule.forRoot(config),
         ReadModelsModule.forRoot(config),
+        AccessModule.forRoot(config),
         IdeaBacklogModule,
         IdeaBacklogProjectionModule,
         IdeaCommandsHttpModule,
@@ -33,7 +34,7 @@ describe('ideas HTTP API (embedded: SQLite in memory, memory backlog)', () => {
     class TestModule {}
     app = await createHttpApp(TestModule, config);
     await app.init();
-    http = request(app.getHttpServer());
+    http = await authorizedHttp(app);
   });
   afterAll(() => app.close());
 
@@ -122,7 +123,7 @@ describe('ideas HTTP API (embedded: SQLite in memory, memory backlog)', () => {
     ]);
     expect(
       one.body.votes.find((v: { customerId: string }) => v.customerId === 'dan').origin,
-    ).toEqual({ kind: 'staff', staffId: 'agent-1' });
+    ).toEqual({ kind: 'staff', staffId: 'staff-test' }); // the token's subject, not the body's
 
     await http.delete(`/v1/ideas/${id}/votes/dan?staffId=agent-1`).expect(200);
     expect((await http.get(`/v1/ideas/${id}`).expect(200)).body.voteCount).toBe(2);
@@ -169,7 +170,10 @@ describe('ideas HTTP API (embedded: SQLite in memory, memory backlog)', () => {
     await http.get('/v1/ideas/nope').expect(404);
     const bad = await submit({ title: '', customerId: 'z', staffId: 's', extra: 1 }).expect(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['extra', 'title']);
-    await submit({ title: 'x', customerId: 'z' }).expect(400);
+    // No actor named: the caller submits on the customer's behalf.
+    const mine = await submit({ title: 'x', customerId: 'z' }).expect(201);
+    const origin = (await http.get(`/v1/ideas/${mine.body.ideaId}`).expect(200)).body;
+    expect(JSON.stringify(origin)).toContain('staff-test');
     await http.get('/v1/ideas?sort=random&status=nope').expect(400);
   });
 

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AccessAdminHttpModule, AccessModule } from '../access/access.module';
 import { ProjectionAdminModule } from '../admin/admin.module';
 import { type RapportConfig } from '../config/rapport-config';
 import { RapportConfigModule } from '../config/rapport-config.module';
@@ -29,6 +30,8 @@ export class AllInOneModule {
         RapportConfigModule.forRoot(config),
         EventStoreModule.forRoot(config),
         ReadModelsModule.forRoot(config),
+        AccessModule.forRoot(config),
+        AccessAdminHttpModule,
         TimelineProjectionModule,
         TouchpointsHttpModule,
         TimelineHttpModule,

@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import request from 'supertest';
 import { customerIdFor } from '@rapport/domain';
 import { untilPasses } from '@rapport/testing';
-import { loadConfig } from '../config/rapport-config';
 import { createHttpApp } from '../http/create-http-app';
 import { AllInOneModule } from '../platform/all-in-one.module';
+import { type AuthedHttp, authorizedHttp, specConfig } from '../http/embedded-http-app.spec-helper';
 
 let seq = 0;
 function touchpoint(channel: string, identity: Record<string, unknown>) {
@@ -34,7 +33,7 @@ interface TimelineBody {
 
 describe('time travel over HTTP: ?asOf= on timeline, profile and search (embedded)', () => {
   let app: INestApplication;
-  let http: ReturnType<typeof request>;
+  let http: AuthedHttp;
   const ann = { kind: 'email', value: 'ann@example.com' } as const;
   const bob = { kind: 'email', value: 'bob@example.com' } as const;
   const annId = customerIdFor(ann);
@@ -61,10 +60,10 @@ describe('time travel over HTTP: ?asOf= on timeline, profile and search (embedde
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rapport-time-travel-'));
-    const config = loadConfig({}, { eventStoreUrl: `sqlite:${join(dir, 'log.db')}` });
+    const config = await specConfig({}, { eventStoreUrl: `sqlite:${join(dir, 'log.db')}` });
     app = await createHttpApp(AllInOneModule.forRoot(config), config);
     await app.init();
-    http = request(app.getHttpServer());
+    http = await authorizedHttp(app);
 
     moments.start = await moment();
     for (const [channel, identity] of [

@@ -18,6 +18,7 @@ import {
   toTimelineRequest,
 } from './timeline-queries';
 import { CustomerByIdentityResponse, TimelinePageResponse } from './timeline-responses';
+import { Access } from '../access/access-policy';
 
 /** What support staff read: a customer's unified timeline, and customers by identity. */
 @ApiTags('customers')
@@ -29,6 +30,7 @@ export class TimelineController {
     @Inject(TIME_TRAVEL) private readonly timeTravel: TimeTravel | null,
   ) {}
 
+  @Access.staff('agent')
   @Get()
   @ApiOperation({ summary: 'Find the customer an identity belongs to' })
   @ApiQuery({
@@ -61,6 +63,7 @@ export class TimelineController {
     };
   }
 
+  @Access.staff('agent')
   @Get(':id/timeline')
   @ApiOperation({ summary: "A customer's unified timeline, newest first" })
   @ApiParam({ name: 'id', description: 'customer id (UUID)' })

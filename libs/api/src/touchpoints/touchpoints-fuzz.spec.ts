@@ -1,8 +1,7 @@
-import { embeddedHttpApp } from '../http/embedded-http-app.spec-helper';
+import { type AuthedHttp, embeddedHttpApp } from '../http/embedded-http-app.spec-helper';
 import { type INestApplication } from '@nestjs/common';
 import { VALID_EVENT_SAMPLES, hostileInboundEvent } from '@rapport/testing';
 import fc from 'fast-check';
-import type request from 'supertest';
 
 /**
  * `POST /v1/touchpoints` against hostile variants of every accepted event type (generated
@@ -11,7 +10,7 @@ import type request from 'supertest';
  */
 describe('POST /v1/touchpoints fuzz', () => {
   let app: INestApplication;
-  let http: ReturnType<typeof request>;
+  let http: AuthedHttp;
 
   beforeAll(async () => {
     ({ app, http } = await embeddedHttpApp({ maxBatchSize: 50, maxBodyBytes: 1_000_000 }));

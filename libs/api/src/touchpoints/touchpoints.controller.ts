@@ -21,6 +21,9 @@ import {
 import { problem, ProblemException } from '../http/problem';
 import { RAPPORT_CONFIG } from '../platform/tokens';
 import { IngestedTouchpointResponse, TouchpointBatchResponse } from './touchpoint-responses';
+import { type PublisherScope } from '@rapport/domain';
+import { Access } from '../access/access-policy';
+import { AdapterCaller, type AdapterPrincipal } from '../access/principal';
 
 /** HTTP ingestion for adapters that do not speak Kafka: one CloudEvent, or a JSON array of them. */
 @ApiTags('touchpoints')
@@ -31,6 +34,7 @@ export class TouchpointsController {
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
   ) {}
 
+  @Access.adapter()
   @Post()
   @HttpCode(202)
   @ApiOperation({
@@ -76,6 +80,7 @@ export class TouchpointsController {
     @Req() req: Request,
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
+    @AdapterCaller() adapter: AdapterPrincipal,
   ) {
     if (!req.is(JSON_MEDIA_TYPES)) {
       throw new ProblemException(
@@ -83,7 +88,7 @@ export class TouchpointsController {
         `send JSON: Content-Type one of ${JSON_MEDIA_TYPES.join(', ')}`,
       );
     }
-    if (!Array.isArray(body)) return this.single(body, res);
+    if (!Array.isArray(body)) return this.single(body, res, adapter.scope);
     if (body.length === 0) throw new ProblemException(400, 'the batch is empty');
     if (body.length > this.config.maxBatchSize) {
       throw new ProblemException(
@@ -91,7 +96,7 @@ export class TouchpointsController {
         `a batch holds at most ${this.config.maxBatchSize} events; this one has ${body.length}`,
       );
     }
-    const results = await this.ingestion.ingest(body);
+    const results = await this.ingestion.ingest(body, adapter.scope);
     const count = (status: IngestResult['status']) =>
       results.filter((r) => r.status === status).length;
     const summary = {
@@ -107,8 +112,8 @@ export class TouchpointsController {
     return { ...summary, results };
   }
 
-  private async single(body: unknown, res: Response) {
-    const [result] = await this.ingestion.ingest([body]);
+  private async single(body: unknown, res: Response, scope: PublisherScope) {
+    const [result] = await this.ingestion.ingest([body], scope);
     switch (result.status) {
       case 'rejected':
         throw new ProblemException(400, 'the event is not a valid touchpoint', result.errors);

@@ -1,3 +1,4 @@
+import { UNRESTRICTED_SCOPE } from '@rapport/domain';
 import {
   customerIdFor,
   customerMerged,
@@ -70,17 +71,21 @@ describe('closing the loop (embedded: SQLite in memory, in-memory outbound)', ()
     const cy: ChannelIdentity = { kind: 'social', value: 'cy', network: 'instagram' };
     const submit = touchpoint('chat', ann, { 'idea.action': 'submit', 'idea.title': 'Dark mode' });
     const ideaId = ideaIdForTouchpoint(logEventIdFor(submit.source, submit.id));
-    const results = await ingestion.ingest([
-      submit,
-      touchpoint('email', bob),
-      touchpoint('email', bob, { 'idea.action': 'vote', 'idea.id': ideaId }),
-      touchpoint('social', cy, { 'idea.action': 'vote', 'idea.id': ideaId }),
-      // a redelivery of the same vote is one vote
-    ]);
+    const results = await ingestion.ingest(
+      [
+        submit,
+        touchpoint('email', bob),
+        touchpoint('email', bob, { 'idea.action': 'vote', 'idea.id': ideaId }),
+        touchpoint('social', cy, { 'idea.action': 'vote', 'idea.id': ideaId }),
+        // a redelivery of the same vote is one vote
+      ],
+      UNRESTRICTED_SCOPE,
+    );
     expect(results.every((r) => r.status === 'accepted')).toBe(true);
-    await ingestion.ingest([
-      touchpoint('social', cy, { 'idea.action': 'vote', 'idea.id': ideaId }),
-    ]);
+    await ingestion.ingest(
+      [touchpoint('social', cy, { 'idea.action': 'vote', 'idea.id': ideaId })],
+      UNRESTRICTED_SCOPE,
+    );
 
     await follow(ideaIntakeProjection(service, store));
     const idea = (await service.load(ideaId)).state!;
@@ -123,7 +128,7 @@ describe('closing the loop (embedded: SQLite in memory, in-memory outbound)', ()
   it('notifies a person once although they voted under two merged customer ids; skips a notification already recorded', async () => {
     const a1: ChannelIdentity = { kind: 'email', value: 'dan@example.com' };
     const a2: ChannelIdentity = { kind: 'social', value: 'dan', network: 'x' };
-    await ingestion.ingest([touchpoint('email', a1), touchpoint('social', a2)]);
+    await ingestion.ingest([touchpoint('email', a1), touchpoint('social', a2)], UNRESTRICTED_SCOPE);
     await service.submit({
       ideaId: 'i1',
       title: 'Gift wrap',
@@ -177,11 +182,10 @@ describe('closing the loop (embedded: SQLite in memory, in-memory outbound)', ()
   it('answers a merged person on the channel they use most across all their ids', async () => {
     const mail: ChannelIdentity = { kind: 'email', value: 'gus@example.com' };
     const phone: ChannelIdentity = { kind: 'phone', value: '+4930555000' };
-    await ingestion.ingest([
-      touchpoint('email', mail),
-      touchpoint('phone', phone),
-      touchpoint('phone', phone),
-    ]);
+    await ingestion.ingest(
+      [touchpoint('email', mail), touchpoint('phone', phone), touchpoint('phone', phone)],
+      UNRESTRICTED_SCOPE,
+    );
     const by = { kind: 'staff' as const, staffId: 'lead' };
     const at = '2026-03-01T00:00:00.000Z';
     await store.append(IDENTITY_GRAPH_STREAM, [

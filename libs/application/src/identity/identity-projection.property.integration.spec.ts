@@ -1,3 +1,4 @@
+import { UNRESTRICTED_SCOPE } from '@rapport/domain';
 import fc from 'fast-check';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -129,21 +130,24 @@ class Harness {
       case 'touch': {
         const identities = step.ids.map((i, n) => ({ ...POOL[i], verified: step.verified[n] }));
         const [identity, ...further] = identities;
-        const [result] = await this.ingestion.ingest([
-          {
-            specversion: '1.0',
-            id: `tp-${++this.touchpoints}`,
-            source: 'adapters/test',
-            type: 'touchpoint.recorded.v1',
-            time: `2026-03-0${1 + step.day}T10:00:00Z`,
-            data: {
-              channel: CHANNELS[step.channel],
-              direction: 'inbound',
-              identity,
-              ...(further.length ? { identities: further } : {}),
+        const [result] = await this.ingestion.ingest(
+          [
+            {
+              specversion: '1.0',
+              id: `tp-${++this.touchpoints}`,
+              source: 'adapters/test',
+              type: 'touchpoint.recorded.v1',
+              time: `2026-03-0${1 + step.day}T10:00:00Z`,
+              data: {
+                channel: CHANNELS[step.channel],
+                direction: 'inbound',
+                identity,
+                ...(further.length ? { identities: further } : {}),
+              },
             },
-          },
-        ]);
+          ],
+          UNRESTRICTED_SCOPE,
+        );
         if (result.status !== 'accepted') throw new Error(JSON.stringify(result));
         // The resolver decides in log order: resolve now, as the reference does.
         await this.resolve();

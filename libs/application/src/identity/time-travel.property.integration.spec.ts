@@ -1,3 +1,4 @@
+import { UNRESTRICTED_SCOPE } from '@rapport/domain';
 import fc from 'fast-check';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -88,22 +89,25 @@ async function writeHistory(store: EventStore, steps: readonly Step[]): Promise<
   for (const step of steps) {
     if (step.kind === 'touch') {
       const [identity, ...further] = step.ids.map((i) => ({ ...POOL[i], verified: step.verified }));
-      const [result] = await ingestion.ingest([
-        {
-          specversion: '1.0',
-          id: `tp-${++touchpoints}`,
-          source: 'adapters/test',
-          type: 'touchpoint.recorded.v1',
-          time: `2026-03-0${1 + step.day}T10:00:00Z`,
-          data: {
-            channel:
-              identity.kind === 'phone' ? 'phone' : identity.kind === 'chat' ? 'chat' : 'email',
-            direction: 'inbound',
-            identity,
-            ...(further.length ? { identities: further } : {}),
+      const [result] = await ingestion.ingest(
+        [
+          {
+            specversion: '1.0',
+            id: `tp-${++touchpoints}`,
+            source: 'adapters/test',
+            type: 'touchpoint.recorded.v1',
+            time: `2026-03-0${1 + step.day}T10:00:00Z`,
+            data: {
+              channel:
+                identity.kind === 'phone' ? 'phone' : identity.kind === 'chat' ? 'chat' : 'email',
+              direction: 'inbound',
+              identity,
+              ...(further.length ? { identities: further } : {}),
+            },
           },
-        },
-      ]);
+        ],
+        UNRESTRICTED_SCOPE,
+      );
       if (result.status !== 'accepted') throw new Error(JSON.stringify(result));
       // The resolver decides in log order, right after the touchpoint.
       const events = await store.readAll({ after: resolved });

@@ -1,3 +1,4 @@
+import { UNRESTRICTED_SCOPE } from '@rapport/domain';
 import { SqliteEventStore } from '@rapport/event-store';
 import { storeChokingOn } from '@rapport/testing';
 import { TouchpointIngestion } from './ingest-touchpoints';
@@ -41,7 +42,10 @@ describe('TouchpointIngestion: one event never costs its neighbours', () => {
         throw new Error('boom');
       },
     });
-    const results = await ingestion.ingest([touchpoint('a'), hostile, touchpoint('c')]);
+    const results = await ingestion.ingest(
+      [touchpoint('a'), hostile, touchpoint('c')],
+      UNRESTRICTED_SCOPE,
+    );
     expect(results.map((r) => r.status)).toEqual(['accepted', 'failed', 'accepted']);
     const failed = results[1] as { reference: string; message: string };
     expect(reported).toEqual([failed.reference]);
@@ -57,11 +61,10 @@ describe('TouchpointIngestion: one event never costs its neighbours', () => {
       now,
       onUnexpectedError: (error) => reported.push(error),
     });
-    const results = await ingestion.ingest([
-      touchpoint('a'),
-      touchpoint('poison'),
-      touchpoint('c'),
-    ]);
+    const results = await ingestion.ingest(
+      [touchpoint('a'), touchpoint('poison'), touchpoint('c')],
+      UNRESTRICTED_SCOPE,
+    );
     expect(results.map((r) => r.status)).toEqual(['accepted', 'failed', 'accepted']);
     expect(reported).toHaveLength(1);
     expect(
@@ -71,9 +74,9 @@ describe('TouchpointIngestion: one event never costs its neighbours', () => {
 
   it('rejects the whole call when the store fails for every event: nothing was acknowledged', async () => {
     const ingestion = new TouchpointIngestion(storeChokingOn(store, 'example.com'), { now });
-    await expect(ingestion.ingest([touchpoint('a'), touchpoint('b')])).rejects.toThrow(
-      'the store cannot take this event',
-    );
+    await expect(
+      ingestion.ingest([touchpoint('a'), touchpoint('b')], UNRESTRICTED_SCOPE),
+    ).rejects.toThrow('the store cannot take this event');
     expect(await store.readAll()).toEqual([]);
   });
 });

@@ -2,8 +2,10 @@ import {
   type FieldError,
   type IdentityNormalizationOptions,
   type LogEventDraft,
+  type PublisherScope,
 } from '@rapport/domain';
 import { parseInboundEvent, toLogEvent } from '@rapport/wire';
+import { withinPublisherScope } from './publisher-scope';
 import { randomUUID } from 'node:crypto';
 import { CoalescingAppender } from './coalescing-appender';
 import {
@@ -71,13 +73,20 @@ export class TouchpointIngestion {
     this.appender = new CoalescingAppender(store);
   }
 
-  async ingest(inputs: readonly unknown[]): Promise<IngestResult[]> {
+  /**
+   * `scope` is what the publisher may say (an adapter key's, a Kafka topic's): an event
+   * outside it is `rejected`; a `verified` claim it is not trusted for counts as unverified.
+   */
+  async ingest(inputs: readonly unknown[], scope: PublisherScope): Promise<IngestResult[]> {
     const now = this.options.now();
     const results: IngestResult[] = new Array(inputs.length);
     const drafts: { index: number; draft: LogEventDraft }[] = [];
     inputs.forEach((input, index) => {
       try {
-        const parsed = parseInboundEvent(input, { ...this.options, now });
+        const parsed = withinPublisherScope(
+          parseInboundEvent(input, { ...this.options, now }),
+          scope,
+        );
         if (parsed.ok) drafts.push({ index, draft: toLogEvent(parsed.value) });
         else results[index] = { index, status: 'rejected', errors: parsed.errors };
       } catch (error) {

@@ -10,6 +10,7 @@ import { ProjectionRunner } from '../../projection/projection-runner';
 import { timelineProjection } from '../../timeline/timeline-projection';
 import { type TimelineReadModel } from '../../timeline/timeline-read-model';
 import { storedCheckpoints } from '../../versions/rebuildable-projection';
+import { memoryAccessStores } from './memory-access-stores';
 import { MemoryClosenessReadModel } from './memory-closeness-read-model';
 import { MemoryIdeaBacklogReadModel } from './memory-idea-backlog-read-model';
 import { MemoryProjectionSlot } from './memory-projection-slot';
@@ -48,8 +49,12 @@ export function memoryReadModels(settings: () => ReadModelsOptions): ReadModels 
     return { slot, backlog: memoryIdeaBacklog(slot) };
   });
   const projections = lazy(() => [timeline().slot, closeness().slot, ideas().slot]);
+  const access = lazy(memoryAccessStores);
   return {
     inProcess: true,
+    get access() {
+      return access();
+    },
     get timeline() {
       return timeline().reader;
     },

@@ -15,6 +15,20 @@ const VERSION_BOOKKEEPING = 'projections:';
 const LIVE_POINTERS = `${VERSION_BOOKKEEPING}live:`;
 const CLEAN_REBUILD = 'rebuild:';
 
+/** Access control's shared state: adapter keys, the audit trail, rate-limit windows. */
+export function accessKeys(prefix: string) {
+  return {
+    /** key id → `AdapterKeyRecord` (JSON) */
+    adapterKeys: `${prefix}access:adapter-keys`,
+    /** every audit entry, scored by time */
+    auditAll: `${prefix}audit:all`,
+    /** one customer's audit entries, scored by time */
+    auditOfCustomer: (customerId: string) => `${prefix}audit:customer:${customerId}`,
+    /** one principal's hits in the current window */
+    rateWindow: (key: string) => `${prefix}rate:${key}`,
+  };
+}
+
 /** Where a model keeps the log position it has applied up to, written with its data. */
 export function checkpointKey(prefix: string, projection: string): string {
   return `${prefix}checkpoint:${projection}`;

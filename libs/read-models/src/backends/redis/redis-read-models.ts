@@ -5,6 +5,7 @@ import { lazy } from '../../lazy';
 import { type ReadModels, type ReadModelsOptions } from '../../open-read-models';
 import { type TimelineReadModel } from '../../timeline/timeline-read-model';
 import { storedCheckpoints } from '../../versions/rebuildable-projection';
+import { redisAccessStores } from './access/redis-access-stores';
 import { LeasedProjectionGroup } from './leased-projection-group';
 import { connectRedis, parseRedisReadModelsUrl } from './redis-connection';
 import {
@@ -36,8 +37,12 @@ export function redisReadModels(url: string, settings: () => ReadModelsOptions):
     };
   });
   const ideas = lazy(() => redisIdeaBacklog(catalog().ideas, leased()));
+  const access = lazy(() => redisAccessStores(connection, location().prefix));
   return {
     inProcess: false,
+    get access() {
+      return access();
+    },
     get timeline() {
       return models().timeline;
     },

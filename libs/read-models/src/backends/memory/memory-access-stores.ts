@@ -1,0 +1,51 @@
+import { type AccessStores } from '../../access/access-stores';
+import { type AdapterKeyRecord } from '../../access/adapter-key-store';
+import { type AuditEntry } from '../../access/audit-trail';
+
+/** Access state in this process (the embedded default: one process, nothing to share). */
+export function memoryAccessStores(): AccessStores {
+  const keys = new Map<string, AdapterKeyRecord>();
+  let entries: { entry: AuditEntry; expiresAt: number }[] = [];
+  const windows = new Map<string, { hits: number; endsAt: number }>();
+  return {
+    adapterKeys: {
+      async put(record) {
+        keys.set(record.id, record);
+      },
+      async get(id) {
+        return keys.get(id);
+      },
+      async list() {
+        return [...keys.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      },
+    },
+    audit: {
+      async record(entry, retentionMs) {
+        entries.push({ entry, expiresAt: Date.parse(entry.at) + retentionMs });
+      },
+      async query({ customerId, limit }, now) {
+        entries = entries.filter(({ expiresAt }) => expiresAt > now.getTime());
+        return entries
+          .map(({ entry }) => entry)
+          .filter((entry) => customerId === undefined || entry.customerId === customerId)
+          .reverse()
+          .slice(0, limit);
+      },
+    },
+    rateLimits: {
+      async hit(key, windowMs) {
+        const now = Date.now();
+        let window = windows.get(key);
+        if (!window || window.endsAt <= now) {
+          if (windows.size > 10_000) {
+            for (const [k, w] of windows) if (w.endsAt <= now) windows.delete(k);
+          }
+          window = { hits: 0, endsAt: now + windowMs };
+          windows.set(key, window);
+        }
+        window.hits += 1;
+        return { hits: window.hits, resetInMs: window.endsAt - now };
+      },
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import type Redis from 'ioredis';
+import { type AccessStores } from '../../../access/access-stores';
+import { type AdapterKeyRecord } from '../../../access/adapter-key-store';
+import { type AuditEntry } from '../../../access/audit-trail';
+import { accessKeys } from '../redis-keys';
+
+/** Access state in Redis, shared by every replica that uses the same read models. */
+export function redisAccessStores(redis: () => Redis, prefix: string): AccessStores {
+  const keys = accessKeys(prefix);
+  const parse = (json: string) => JSON.parse(json) as AdapterKeyRecord;
+  // Members carry a random tail so that two equal entries in one millisecond are both kept.
+  const member = (entry: AuditEntry) =>
+    `${JSON.stringify(entry)}\n${randomBytes(6).toString('base64url')}`;
+  const entryOf = (stored: string) =>
+    JSON.parse(stored.slice(0, stored.lastIndexOf('\n'))) as AuditEntry;
+  return {
+    adapterKeys: {
+      async put(record) {
+        await redis().hset(keys.adapterKeys, record.id, JSON.stringify(record));
+      },
+      async get(id) {
+        const json = await redis().hget(keys.adapterKeys, id);
+        return json === null ? undefined : parse(json);
+      },
+      async list() {
+        const all = await redis().hvals(keys.adapterKeys);
+        return all.map(parse).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      },
+    },
+    audit: {
+      async record(entry, retentionMs) {
+        const at = Date.parse(entry.at);
+        const stored = member(entry);
+        const multi = redis().multi();
+        const sets = [keys.auditAll];
+        if (entry.customerId) sets.push(keys.auditOfCustomer(entry.customerId));
+        for (const set of sets) {
+          multi.zadd(set, at, stored);
+          multi.zremrangebyscore(set, '-inf', at - retentionMs);
+          multi.pexpire(set, retentionMs);
+        }
+        await multi.exec();
+      },
+      async query({ customerId, limit }, _now) {
+        const set = customerId ? keys.auditOfCustomer(customerId) : keys.auditAll;
+        const stored = await redis().zrevrange(set, 0, limit - 1);
+        return stored.map(entryOf);
+      },
+    },
+    rateLimits: {
+      async hit(key, windowMs) {
+        const window = keys.rateWindow(key);
+        const results = await redis()
+          .multi()
+          .incr(window)
+          .pexpire(window, windowMs, 'NX')
+          .pttl(window)
+          .exec();
+        const hits = Number(results?.[0]?.[1] ?? 0);
+        const ttl = Number(results?.[2]?.[1] ?? windowMs);
+        return { hits, resetInMs: ttl > 0 ? ttl : windowMs };
+      },
+    },
+  };
+}
