@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
+import { registerAdapterKeysCommand } from './commands/adapter-keys.command';
 import { registerDevCommand } from './commands/dev.command';
 import { registerExportCommand } from './commands/export.command';
 import { registerMigrateLogCommand } from './commands/migrate-log.command';
@@ -33,6 +34,7 @@ registerReplayCommand(program);
 registerRebuildCommand(program);
 registerStatsCommand(program);
 registerTailCommand(program);
+registerAdapterKeysCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
