@@ -8,6 +8,7 @@ import {
 } from '@rapport/domain';
 import { enumOf } from '../http/openapi-responses';
 import { LogAsOfResponse } from '../time-travel/time-travel-responses';
+import { CustomerRedirectResponse } from '../timeline/timeline-responses';
 
 const SCORE = 'rounded to two decimals';
 
@@ -67,13 +68,7 @@ export class ClosenessHistoryPointResponse {
 }
 
 /** A `ClosenessReport`, scores rounded. */
-export class CustomerClosenessResponse {
-  @ApiProperty({ description: 'the survivor, when the id asked for was merged' })
-  customerId!: string;
-
-  @ApiPropertyOptional({ description: 'the id asked for, when it was merged into `customerId`' })
-  redirectedFrom?: string;
-
+export class CustomerClosenessResponse extends CustomerRedirectResponse {
   @ApiProperty({ format: 'date-time', description: 'the moment scored' })
   asOf!: string;
 

@@ -91,13 +91,16 @@ export class TimelineEntryResponse {
   survey?: TimelineSurveyResponse;
 }
 
-export class TimelinePageResponse {
+/** Who an answer is about: the survivor of a merge, and the id asked for when it was merged. */
+export class CustomerRedirectResponse {
   @ApiProperty({ description: 'the survivor, when the id asked for was merged' })
   customerId!: string;
 
   @ApiPropertyOptional({ description: 'the id asked for, when it was merged into `customerId`' })
   redirectedFrom?: string;
+}
 
+export class TimelinePageResponse extends CustomerRedirectResponse {
   @ApiProperty({ type: () => TimelineEntryResponse, isArray: true })
   items!: TimelineEntryResponse[];
 
