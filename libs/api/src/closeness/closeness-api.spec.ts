@@ -2,9 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type RunningProjection } from '@rapport/read-models';
-import { createHttpApp } from '../http/create-http-app';
+import { createHttpApp, createOpenApiDocument } from '../http/create-http-app';
 import { AllInOneModule } from '../platform/all-in-one.module';
 import { CLOSENESS_PROJECTOR } from '../platform/tokens';
 import { type AuthedHttp, authorizedHttp, specConfig } from '../http/embedded-http-app.spec-helper';
@@ -142,7 +141,7 @@ describe('closeness API on embedded defaults', () => {
   });
 
   it('describes the three endpoints, each with asOf, in OpenAPI', () => {
-    const document = SwaggerModule.createDocument(app, new DocumentBuilder().build());
+    const document = createOpenApiDocument(app);
     for (const path of [
       '/v1/customers/{id}/closeness',
       '/v1/closeness/top',

@@ -1,8 +1,7 @@
 import { type INestApplication, Module } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AccessModule } from '../access/access.module';
 import { RapportConfigModule } from '../config/rapport-config.module';
-import { createHttpApp } from '../http/create-http-app';
+import { createHttpApp, createOpenApiDocument } from '../http/create-http-app';
 import { EventStoreModule } from '../platform/event-store.module';
 import { ReadModelsModule } from '../platform/read-models.module';
 import {
@@ -209,7 +208,7 @@ describe('ideas HTTP API (embedded: SQLite in memory, memory backlog)', () => {
   });
 
   it('describes every idea endpoint in the OpenAPI document', () => {
-    const document = SwaggerModule.createDocument(app, new DocumentBuilder().build());
+    const document = createOpenApiDocument(app);
     expect(Object.keys(document.paths).sort()).toEqual(
       expect.arrayContaining([
         '/v1/ideas',

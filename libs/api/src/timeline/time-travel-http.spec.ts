@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { customerIdFor } from '@rapport/domain';
 import { untilPasses } from '@rapport/testing';
-import { createHttpApp } from '../http/create-http-app';
+import { createHttpApp, createOpenApiDocument } from '../http/create-http-app';
 import { AllInOneModule } from '../platform/all-in-one.module';
 import { type AuthedHttp, authorizedHttp, specConfig } from '../http/embedded-http-app.spec-helper';
 
@@ -209,7 +208,7 @@ describe('time travel over HTTP: ?asOf= on timeline, profile and search (embedde
   });
 
   it('describes asOf on the three endpoints in OpenAPI', () => {
-    const document = SwaggerModule.createDocument(app, new DocumentBuilder().build());
+    const document = createOpenApiDocument(app);
     for (const path of ['/v1/customers/{id}/timeline', '/v1/customers/{id}', '/v1/customers']) {
       const parameters = document.paths[path]?.get?.parameters as { name: string }[];
       expect(parameters.map((p) => p.name)).toContain('asOf');
