@@ -43,6 +43,6 @@ export async function seedDemo(
   process.stdout.write('\n');
   const sample = events[0].data.identity as { value: string };
   console.log(
-    `demo: find a customer:  curl -s '${baseUrl}/v1/customers?identity=email:${sample.value.toLowerCase()}'`,
+    `demo: find a customer:  curl -s -H "Authorization: Bearer $TOKEN" '${baseUrl}/v1/customers?identity=email:${sample.value.toLowerCase()}'`,
   );
 }

@@ -1,0 +1,123 @@
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { STAFF_ROLES, type StaffRole } from '@rapport/domain';
+import { exportJWK, generateKeyPair } from 'jose';
+
+/** The resource indicator clients ask tokens for; tokens for it carry `aud: rapport`. */
+export const DEV_RESOURCE = 'urn:rapport:api';
+
+/** A client of the development provider that gets tokens without a browser. */
+export interface DemoClient {
+  readonly role: StaffRole;
+  readonly clientId: string;
+  readonly secret: string;
+}
+
+export interface DevOidcProvider {
+  readonly issuer: string;
+  readonly demoClients: readonly DemoClient[];
+  close(): Promise<void>;
+}
+
+interface OidcProviderModule {
+  default: new (
+    issuer: string,
+    configuration: Record<string, unknown>,
+  ) => { callback(): (req: unknown, res: unknown) => void; proxy?: boolean };
+}
+
+/**
+ * A real OpenID provider for `npm start` (oidc-provider, in development mode): demo users
+ * `agent`, `supervisor`, `data` and `admin` sign in through its development login page (any
+ * password) for the authorisation code flow with PKCE, and one confidential demo client per
+ * role gets tokens with the client credentials grant (for curl). Keys and client secrets are
+ * made at every start and never written anywhere. Production points the services at a real
+ * issuer instead (RAPPORT_OIDC_ISSUER).
+ */
+export async function startDevOidcProvider(
+  host: string,
+  port: number,
+  consoleRedirects: readonly string[] = [],
+): Promise<DevOidcProvider> {
+  // oidc-provider is an ES module only; Node 20 loads it through require.
+  const { default: Provider } = createRequire(__filename)('oidc-provider') as OidcProviderModule;
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const signingKey = { ...(await exportJWK(privateKey)), kid: 'dev-1', alg: 'RS256', use: 'sig' };
+  const demoClients: DemoClient[] = STAFF_ROLES.map((role) => ({
+    role,
+    clientId: `demo-${role}`,
+    secret: randomBytes(18).toString('base64url'),
+  }));
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const issuer = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  const rolesOf = (id: string | undefined): StaffRole[] => {
+    if (!id) return [];
+    const name = id.startsWith('demo-') ? id.slice('demo-'.length) : id;
+    return (STAFF_ROLES as readonly string[]).includes(name) ? [name as StaffRole] : [];
+  };
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: 'rapport-console',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: consoleRedirects.length
+          ? [...consoleRedirects]
+          : ['http://127.0.0.1/callback'],
+      },
+      ...demoClients.map((client) => ({
+        client_id: client.clientId,
+        client_secret: client.secret,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+      })),
+    ],
+    jwks: { keys: [signingKey] },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    pkce: { required: () => true },
+    features: {
+      devInteractions: { enabled: true },
+      clientCredentials: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => DEV_RESOURCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({
+          scope: 'rapport',
+          audience: 'rapport',
+          accessTokenTTL: 60 * 60,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'RS256' } },
+        }),
+      },
+    },
+    findAccount: (_ctx: unknown, id: string) => ({
+      accountId: id,
+      claims: () => ({ sub: id, name: id, roles: rolesOf(id) }),
+    }),
+    extraTokenClaims: (_ctx: unknown, token: { accountId?: string; clientId?: string }) => ({
+      roles: rolesOf(token.accountId ?? token.clientId),
+    }),
+    claims: { openid: ['sub'], profile: ['name', 'roles'] },
+    scopes: ['openid', 'profile', 'offline_access', 'rapport'],
+  });
+  server.on('request', provider.callback());
+  return {
+    issuer,
+    demoClients,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
