@@ -1,4 +1,7 @@
-import { Kafka, type KafkaConfig, type LogEntry, logLevel } from 'kafkajs';
+import { Kafka, type KafkaConfig, type LogEntry, logLevel, type SASLOptions } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import { type ConnectionOptions } from 'node:tls';
+import { type KafkaBusUrl, parseKafkaBusUrl } from './kafka-bus-url';
 
 const LEVEL_NAMES: Partial<Record<logLevel, string>> = {
   [logLevel.ERROR]: 'ERROR',
@@ -6,41 +9,6 @@ const LEVEL_NAMES: Partial<Record<logLevel, string>> = {
   [logLevel.INFO]: 'INFO',
   [logLevel.DEBUG]: 'DEBUG',
 };
-
-/** What a bus URL says: `kafka://h1:9092,h2:9092?topicPrefix=run1.` */
-export interface KafkaBusUrl {
-  readonly brokers: string[];
-  /** Put before every topic name (default none); lets test runs share a broker. */
-  readonly topicPrefix: string;
-}
-
-/**
- * Reads a bus URL. The scheme is required so that a misconfigured `RAPPORT_BUS` (say
- * `inproc`) fails here with a clear message instead of as a connection timeout later;
- * unknown options fail too, so that a typo is not silently ignored.
- */
-export function parseKafkaBusUrl(url: string): KafkaBusUrl {
-  const match = /^kafka:\/\/([^?]+)(?:\?(.*))?$/.exec(url.trim());
-  if (!match) {
-    throw new Error(`not a Kafka URL: "${url}" (expected kafka://host:port[,host:port…])`);
-  }
-  const brokers = match[1]
-    .split(',')
-    .map((b) => b.trim())
-    .filter(Boolean);
-  const bad = brokers.filter((b) => !/^[^\s:/]+:\d{1,5}$/.test(b));
-  if (brokers.length === 0 || bad.length > 0) {
-    throw new Error(`not a Kafka URL: "${url}" (each broker is host:port; bad: ${bad.join(', ')})`);
-  }
-  const params = new URLSearchParams(match[2] ?? '');
-  const unknown = [...params.keys()].filter((k) => k !== 'topicPrefix');
-  if (unknown.length > 0) {
-    throw new Error(
-      `Kafka URL "${url}" has unknown options: ${unknown.join(', ')} (known: topicPrefix)`,
-    );
-  }
-  return { brokers, topicPrefix: params.get('topicPrefix') ?? '' };
-}
 
 /** The broker list of a bus URL: `kafka://h1:9092,h2:9092` → `['h1:9092', 'h2:9092']`. */
 export function parseKafkaUrl(url: string): string[] {
@@ -78,11 +46,66 @@ export function kafkaFromBrokers(
   });
 }
 
-/** A kafkajs client for a bus URL (`kafka://h1:9092,h2:9092`). */
+/** How a client authenticates and encrypts: kafkajs' own `sasl` and `ssl` settings. */
+export interface KafkaSecurity {
+  readonly sasl?: SASLOptions;
+  readonly ssl?: boolean | ConnectionOptions;
+}
+
+/**
+ * The kafkajs `sasl` and `ssl` settings of a parsed bus URL. Reads the password, CA,
+ * certificate and key files it names now; an unreadable or empty file is an error that
+ * names the option and the path, never the content.
+ */
+export function kafkaSecurity(bus: KafkaBusUrl): KafkaSecurity {
+  const read = (option: string, path: string): string => {
+    let content: string;
+    try {
+      content = readFileSync(path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new Error(`Kafka URL option ${option}=${path}: cannot read the file (${code})`);
+    }
+    if (content.trim() === '')
+      throw new Error(`Kafka URL option ${option}=${path}: the file is empty`);
+    return content;
+  };
+  const security: { sasl?: SASLOptions; ssl?: boolean | ConnectionOptions } = {};
+  if (bus.sasl) {
+    const { mechanism, username, passwordFile } = bus.sasl;
+    // a password file holds one line; its line break is not part of the password
+    const password =
+      passwordFile !== undefined
+        ? read('passwordFile', passwordFile).replace(/\r?\n$/, '')
+        : (bus.sasl.password ?? '');
+    security.sasl = { mechanism, username, password } as SASLOptions;
+  }
+  if (bus.tls) {
+    const { caFile, certFile, keyFile } = bus.tls;
+    const files: ConnectionOptions = {
+      ...(caFile !== undefined ? { ca: [read('ca', caFile)] } : {}),
+      ...(certFile !== undefined ? { cert: read('cert', certFile) } : {}),
+      ...(keyFile !== undefined ? { key: read('key', keyFile) } : {}),
+    };
+    security.ssl = Object.keys(files).length > 0 ? files : true;
+  }
+  return security;
+}
+
+/** A kafkajs client for a parsed bus URL: its brokers, SASL and TLS, the quiet logger. */
+export function kafkaFromBus(
+  bus: KafkaBusUrl,
+  clientId: string,
+  overrides: Partial<KafkaConfig> = {},
+): Kafka {
+  return kafkaFromBrokers(bus.brokers, clientId, { ...kafkaSecurity(bus), ...overrides });
+}
+
+/** A kafkajs client for a bus URL (`kafka://user:password@h1:9092,h2:9092?tls=true`). */
 export function kafkaFromUrl(
   url: string,
   clientId: string,
   overrides: Partial<KafkaConfig> = {},
 ): Kafka {
-  return kafkaFromBrokers(parseKafkaUrl(url), clientId, overrides);
+  return kafkaFromBus(parseKafkaBusUrl(url), clientId, overrides);
 }

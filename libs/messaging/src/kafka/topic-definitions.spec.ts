@@ -9,7 +9,6 @@ import {
   topicNames,
   touchpointTopic,
 } from '../topics';
-import { parseKafkaBusUrl, parseKafkaUrl } from './kafka-config';
 import { loadTopicDefinitions } from './topic-definitions';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -83,29 +82,4 @@ describe('loadTopicDefinitions (infra/kafka/topics.json)', () => {
   ])('refuses a file with %s, naming the entry', (_what, content, message) => {
     expect(() => loadTopicDefinitions(fileWith(content))).toThrow(message);
   });
-});
-
-describe('parseKafkaUrl', () => {
-  it('turns a bus URL into a broker list', () => {
-    expect(parseKafkaUrl('kafka://h1:9092, h2:9093')).toEqual(['h1:9092', 'h2:9093']);
-  });
-
-  it('reads the topic prefix option of a bus URL', () => {
-    expect(parseKafkaBusUrl('kafka://h1:9092?topicPrefix=e2e1.')).toEqual({
-      brokers: ['h1:9092'],
-      topicPrefix: 'e2e1.',
-    });
-    expect(parseKafkaBusUrl('kafka://h1:9092').topicPrefix).toBe('');
-    expect(parseKafkaUrl('kafka://h1:9092,h2:9092?topicPrefix=x.')).toEqual(['h1:9092', 'h2:9092']);
-    expect(() => parseKafkaBusUrl('kafka://h1:9092?topicprefix=x.')).toThrow(
-      /unknown options: topicprefix/,
-    );
-  });
-
-  it.each(['inproc', 'h1:9092', 'kafka://', 'kafka://h1', 'kafka://h1:9092/x', 'kafka://?a=b'])(
-    'refuses %s',
-    (url) => {
-      expect(() => parseKafkaUrl(url)).toThrow(/not a Kafka URL/);
-    },
-  );
 });
