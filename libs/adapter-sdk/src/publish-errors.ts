@@ -42,13 +42,51 @@ export class InvalidTouchpointError extends Error {
  * publishing them again is safe because the platform stores a source + id once.
  */
 export class PublishError extends Error {
-  override readonly name = 'PublishError';
+  override readonly name: string = 'PublishError';
 
   constructor(
     readonly ids: readonly string[],
     cause: unknown,
+    detail = cause instanceof Error ? cause.message : String(cause),
   ) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
     super(`publishing ${ids.length} touchpoint(s) to Kafka failed: ${detail}`, { cause });
   }
+}
+
+/**
+ * The broker refused the adapter's Kafka principal (TOPIC_AUTHORIZATION_FAILED): its ACLs
+ * let it write only its own channels' topics (`infra/kafka/acls.json`), and this call had
+ * a touchpoint of another channel. Retrying does not help; publishing the touchpoints of
+ * its own channels again is safe.
+ */
+export class NotAuthorizedError extends PublishError {
+  override readonly name = 'NotAuthorizedError';
+
+  constructor(
+    ids: readonly string[],
+    /** The topics of the call; the broker does not say which of them it refused. */
+    readonly topics: readonly string[],
+    cause: unknown,
+  ) {
+    super(
+      ids,
+      cause,
+      `not authorized to write ${topics.join(', ')} (TOPIC_AUTHORIZATION_FAILED): this ` +
+        "adapter's Kafka principal may write only its own channels' topics",
+    );
+  }
+}
+
+/** True when a kafkajs error (or one it wraps) is the broker's TOPIC_AUTHORIZATION_FAILED. */
+export function isTopicAuthorizationFailure(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; depth += 1) {
+    const { type, cause, originalError } = e as {
+      type?: unknown;
+      cause?: unknown;
+      originalError?: unknown;
+    };
+    if (type === 'TOPIC_AUTHORIZATION_FAILED') return true;
+    e = cause ?? originalError;
+  }
+  return false;
 }

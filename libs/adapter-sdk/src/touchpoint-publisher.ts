@@ -6,6 +6,7 @@ import {
   encodeStructured,
   kafkaFromBrokers,
   kafkaFromUrl,
+  type KafkaSecurity,
   parseKafkaBusUrl,
   type TopicNames,
   topicNames,
@@ -18,16 +19,26 @@ import {
   type Producer,
   type RecordMetadata,
 } from 'kafkajs';
-import { InvalidTouchpointError, PublishError, type RejectedTouchpoint } from './publish-errors';
+import {
+  InvalidTouchpointError,
+  isTopicAuthorizationFailure,
+  NotAuthorizedError,
+  PublishError,
+  type RejectedTouchpoint,
+} from './publish-errors';
 import {
   SURVEY_RESPONDED_V1,
   type TouchpointInput,
   toCloudEventAttributes,
 } from './touchpoint-input';
 
-/** Where the publisher's Kafka is: a broker list, a bus URL, or a client the caller owns. */
+/**
+ * Where the publisher's Kafka is: a bus URL (with the adapter's credentials and TLS:
+ * `kafka://adapter-email@host:9092?passwordFile=/run/secrets/kafka&tls=true`), a broker
+ * list with kafkajs' own `sasl` and `ssl` settings, or a client the caller owns.
+ */
 export type KafkaTarget =
-  | { readonly brokers: readonly string[] }
+  | ({ readonly brokers: readonly string[] } & KafkaSecurity)
   | { readonly kafkaUrl: string }
   | { readonly kafka: Kafka };
 
@@ -127,7 +138,10 @@ export class TouchpointPublisher {
         ? options.kafka
         : 'kafkaUrl' in options
           ? kafkaFromUrl(options.kafkaUrl, options.clientId)
-          : kafkaFromBrokers(options.brokers, options.clientId);
+          : kafkaFromBrokers(options.brokers, options.clientId, {
+              ...(options.sasl ? { sasl: options.sasl } : {}),
+              ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
+            });
     const urlPrefix = 'kafkaUrl' in options ? parseKafkaBusUrl(options.kafkaUrl).topicPrefix : '';
     if (
       options.topicPrefix !== undefined &&
@@ -202,10 +216,10 @@ export class TouchpointPublisher {
       });
     } catch (error) {
       this.replaceProducer(producer);
-      throw new PublishError(
-        prepared.map((p) => p.id),
-        error,
-      );
+      const ids = prepared.map((p) => p.id);
+      if (isTopicAuthorizationFailure(error))
+        throw new NotAuthorizedError(ids, [...byTopic.keys()], error);
+      throw new PublishError(ids, error);
     }
     return this.receipts(prepared, metadata);
   }

@@ -61,7 +61,8 @@ export function registerReplayCommand(program: Command): void {
   command
     .option(
       '--kafka <url>',
-      'brokers (default: RAPPORT_BUS when it is kafka://…, else kafka://127.0.0.1:9092)',
+      'brokers and credentials, e.g. kafka://rapport-cli@host:9092?passwordFile=<file> ' +
+        '(default: RAPPORT_BUS when it is kafka://…, else kafka://127.0.0.1:9092)',
     )
     .option(
       '--partitions <n>',

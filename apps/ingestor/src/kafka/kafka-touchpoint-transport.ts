@@ -5,7 +5,8 @@ import { type IngestResult } from '@rapport/application';
 import {
   decodeKafkaMessage,
   dlqMessage,
-  kafkaFromBrokers,
+  kafkaFromBus,
+  type KafkaBusUrl,
   parseKafkaBusUrl,
   provisionTopics,
   topicNames,
@@ -81,18 +82,17 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
   private producer: Producer | null = null;
   readonly counters: IngestorCounters = { ingested: 0, duplicates: 0, deadLettered: 0, batches: 0 };
   private readonly topics: TopicNames;
-  private readonly brokers: string[];
+  private readonly bus: KafkaBusUrl;
 
   constructor(private readonly options: KafkaTouchpointTransportOptions) {
     super();
-    const bus = parseKafkaBusUrl(options.kafkaUrl);
-    this.brokers = bus.brokers;
-    this.topics = topicNames(bus.topicPrefix);
+    this.bus = parseKafkaBusUrl(options.kafkaUrl);
+    this.topics = topicNames(this.bus.topicPrefix);
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      const kafka = kafkaFromBrokers(this.brokers, this.options.clientId ?? 'rapport-ingestor');
+      const kafka = kafkaFromBus(this.bus, this.options.clientId ?? 'rapport-ingestor');
       await provisionTopics(kafka, this.topics.prefix);
       // Bounded retries: a DLQ that cannot be written fails the batch within seconds (its
       // offsets stay unresolved, so nothing is lost) instead of holding it past the session

@@ -1,4 +1,5 @@
 import { ConsoleLogger, type INestApplication } from '@nestjs/common';
+import { redactBusUrl } from '@rapport/messaging';
 import { type RapportConfig } from '../config/rapport-config';
 import { createHttpApp } from '../http/create-http-app';
 
@@ -35,7 +36,7 @@ export async function runService(
 export function requireKafkaBus(config: RapportConfig, service: string): string {
   if (!config.busUrl.startsWith('kafka://')) {
     throw new Error(
-      `the ${service} consumes Kafka: set RAPPORT_BUS=kafka://host:9092 (it is ${config.busUrl})`,
+      `the ${service} consumes Kafka: set RAPPORT_BUS=kafka://host:9092 (it is ${redactBusUrl(config.busUrl)})`,
     );
   }
   return config.busUrl;

@@ -3,7 +3,7 @@ import {
   IDEA_NOTIFICATION_TYPE,
   type IdeaStatusNotification,
 } from '@rapport/domain';
-import { encodeBinary, kafkaFromBrokers, parseKafkaBusUrl, topicNames } from '@rapport/messaging';
+import { encodeBinary, kafkaFromBus, parseKafkaBusUrl, topicNames } from '@rapport/messaging';
 import { type Producer } from 'kafkajs';
 
 /** Where notifications to customers go, for channel adapters to deliver. */
@@ -38,9 +38,9 @@ export class KafkaOutboundPublisher implements OutboundPublisher {
   private connected: Promise<void> | null = null;
 
   constructor(busUrl: string, clientId = 'rapport-idea-notifier') {
-    const { brokers, topicPrefix } = parseKafkaBusUrl(busUrl);
-    this.topic = topicNames(topicPrefix).outbound;
-    this.producer = kafkaFromBrokers(brokers, clientId).producer({
+    const bus = parseKafkaBusUrl(busUrl);
+    this.topic = topicNames(bus.topicPrefix).outbound;
+    this.producer = kafkaFromBus(bus, clientId).producer({
       idempotent: true,
       maxInFlightRequests: 1,
     });
