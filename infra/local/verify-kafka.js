@@ -14,6 +14,9 @@
 //
 // Usage: node infra/local/verify-kafka.js [--brokers 127.0.0.1:9092] [--messages 1000]
 //                                         [--partitions 4] [--no-restart] [--keep]
+//                                         [--username admin] [--password-file <file>]
+// Authenticates with SASL/SCRAM-SHA-512 as the admin of this state directory
+// (<state>/kafka/credentials/admin.password), or as --username with --password-file.
 // Needs kafkajs: the repo's node_modules, or NODE_PATH (npm i kafkajs@2.2.4 --prefix /tmp/kjs;
 // NODE_PATH=/tmp/kjs/node_modules). Exits non-zero on any failure.
 
@@ -22,6 +25,7 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { loadKafkajs } = require('./kafka/load-kafkajs');
+const { saslOptions } = require('./kafka/credentials');
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -33,6 +37,7 @@ const MESSAGES = Number(opt('--messages', 1000));
 const PARTITIONS = Number(opt('--partitions', 4));
 const RESTART = !args.includes('--no-restart');
 const KEEP = args.includes('--keep');
+const SASL = saslOptions({ username: opt('--username'), passwordFile: opt('--password-file') });
 
 const loaded = loadKafkajs();
 if (!loaded) {
@@ -60,6 +65,7 @@ function newKafka() {
   return new Kafka({
     clientId: 'rapport-verify-kafka',
     brokers,
+    ...(SASL ? { sasl: SASL } : {}),
     logLevel: logLevel.WARN,
     connectionTimeout: 5000,
     requestTimeout: 30000,
@@ -189,7 +195,10 @@ async function checkCommitted(admin, expectedTotal) {
 }
 
 async function main() {
-  log(`kafkajs ${loaded.version} (${loaded.path}); brokers ${brokers.join(',')}; topic ${TOPIC}`);
+  const as = SASL ? `as ${SASL.username} (SASL/SCRAM-SHA-512)` : 'without SASL';
+  log(
+    `kafkajs ${loaded.version} (${loaded.path}); brokers ${brokers.join(',')} ${as}; topic ${TOPIC}`,
+  );
   let kafka = newKafka();
   let admin = kafka.admin();
   await admin.connect();

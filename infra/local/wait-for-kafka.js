@@ -1,20 +1,31 @@
 #!/usr/bin/env node
 'use strict';
 // Waits until a Kafka broker is really usable: the port accepts connections AND a metadata
-// round trip succeeds (kafkajs admin.describeCluster() + listTopics()).
+// round trip succeeds (kafkajs admin.describeCluster() + listTopics()), authenticated with
+// SASL/SCRAM-SHA-512 as the admin of this state directory when it has credentials.
 //
 // Usage: node infra/local/wait-for-kafka.js [--brokers 127.0.0.1:9092] [--timeout 90]
 //                                           [--pid <broker pid>] [--client auto|kafkajs|raw] [--quiet]
+//                                           [--username admin] [--password-file <file>] [--any-kafka]
 //
 // --pid      give up at once (exit 3) when that process has exited (the broker crashed).
 // --client   auto (default): kafkajs when it can be found (repo node_modules, then NODE_PATH),
-//            otherwise a built-in Metadata v1 request over a plain socket, so that
+//            otherwise built-in requests over a plain socket (SaslHandshake + SCRAM-SHA-512
+//            SaslAuthenticate when there are credentials, then Metadata v1), so that
 //            `kafka.sh start` works before kafkajs is a dependency of the repository.
+// --username, --password-file
+//            who to authenticate as (default: admin, with <state>/kafka/credentials/admin.password
+//            when that file exists; without credentials no SASL is used).
+// --any-kafka
+//            only check that some Kafka broker answers (an ApiVersions request, which needs no
+//            authentication): tells a foreign broker from something that is not Kafka at all.
 // Exit codes: 0 ready, 1 timed out, 2 bad usage / kafkajs missing with --client kafkajs,
 //             3 the --pid process exited.
 
+const { createHash, createHmac, pbkdf2Sync, randomBytes } = require('crypto');
 const net = require('net');
 const { loadKafkajs } = require('./kafka/load-kafkajs');
+const { saslOptions } = require('./kafka/credentials');
 
 function parseArgs(argv) {
   const opts = {
@@ -23,6 +34,9 @@ function parseArgs(argv) {
     pid: null,
     client: process.env.KAFKA_WAIT_CLIENT || 'auto',
     quiet: false,
+    username: undefined,
+    passwordFile: undefined,
+    anyKafka: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -35,6 +49,9 @@ function parseArgs(argv) {
     else if (a === '--pid') opts.pid = Number(next());
     else if (a === '--client') opts.client = next();
     else if (a === '--quiet') opts.quiet = true;
+    else if (a === '--username') opts.username = next();
+    else if (a === '--password-file') opts.passwordFile = next();
+    else if (a === '--any-kafka') opts.anyKafka = true;
     else usage(`unknown argument ${a}`);
   }
   if (!Number.isFinite(opts.timeout) || opts.timeout <= 0) usage('--timeout must be > 0 seconds');
@@ -82,11 +99,12 @@ function portOpen(host, port, timeoutMs = 1000) {
 }
 
 // ---- metadata round trip through kafkajs -------------------------------------------------
-async function kafkajsProbe(kjs, brokerList) {
+async function kafkajsProbe(kjs, brokerList, sasl) {
   const { Kafka, logLevel } = kjs.kafkajs;
   const kafka = new Kafka({
     clientId: 'rapport-wait-for-kafka',
     brokers: brokerList,
+    ...(sasl ? { sasl } : {}),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3000,
     requestTimeout: 5000,
@@ -110,47 +128,142 @@ async function kafkajsProbe(kjs, brokerList) {
   }
 }
 
-// ---- metadata round trip without dependencies (Metadata request v1) ---------------------
-function rawMetadata(host, port, timeoutMs = 5000) {
-  return new Promise((resolve, reject) => {
-    const clientId = Buffer.from('rapport-wait-for-kafka');
-    const correlationId = Math.floor(Math.random() * 0x7fffffff);
-    const body = Buffer.alloc(2 + 2 + 4 + 2 + clientId.length + 4);
-    let o = 0;
-    o = body.writeInt16BE(3, o); // api_key Metadata
-    o = body.writeInt16BE(1, o); // api_version 1
-    o = body.writeInt32BE(correlationId, o);
-    o = body.writeInt16BE(clientId.length, o);
-    o += clientId.copy(body, o);
-    body.writeInt32BE(-1, o); // topics: null = all topics
-    const size = Buffer.alloc(4);
-    size.writeInt32BE(body.length, 0);
-
-    const sock = net.connect({ host, port });
-    let buf = Buffer.alloc(0);
-    const fail = (err) => {
-      sock.destroy();
-      reject(err);
-    };
-    sock.setTimeout(timeoutMs, () => fail(new Error('metadata request timed out')));
-    sock.once('error', fail);
-    sock.once('close', () => reject(new Error('connection closed before a metadata response')));
-    sock.once('connect', () => sock.write(Buffer.concat([size, body])));
-    sock.on('data', (chunk) => {
-      buf = Buffer.concat([buf, chunk]);
-      if (buf.length < 4 || buf.length < 4 + buf.readInt32BE(0)) return;
+// ---- round trips without dependencies -----------------------------------------------------
+// One socket, one request at a time: [int32 size][request header v1][body] out,
+// [int32 size][int32 correlation id][body] back (all the versions used here are non-flexible).
+function rawConnection(host, port, timeoutMs = 5000) {
+  const clientId = Buffer.from('rapport-wait-for-kafka');
+  const sock = net.connect({ host, port });
+  let buf = Buffer.alloc(0);
+  let pending = null;
+  let failure = null;
+  let nextCorrelation = Math.floor(Math.random() * 0x3fffffff);
+  const fail = (err) => {
+    failure = failure || err;
+    if (pending) pending.reject(failure);
+    pending = null;
+    sock.destroy();
+  };
+  sock.setTimeout(timeoutMs, () => fail(new Error('request timed out')));
+  sock.on('error', fail);
+  sock.on('close', () => fail(new Error('connection closed before a response')));
+  sock.on('data', (chunk) => {
+    buf = Buffer.concat([buf, chunk]);
+    if (!pending || buf.length < 4 || buf.length < 4 + buf.readInt32BE(0)) return;
+    const frame = buf.subarray(4, 4 + buf.readInt32BE(0));
+    buf = buf.subarray(4 + frame.length);
+    const { resolve, reject, correlationId } = pending;
+    pending = null;
+    if (frame.readInt32BE(0) !== correlationId) reject(new Error('correlation id mismatch'));
+    else resolve(frame.subarray(4));
+  });
+  const connected = new Promise((resolve, reject) => {
+    sock.once('connect', resolve);
+    sock.once('error', reject);
+  });
+  return {
+    async request(apiKey, apiVersion, body) {
+      await connected;
+      if (failure) throw failure;
+      const correlationId = nextCorrelation++;
+      const header = Buffer.alloc(10 + clientId.length);
+      let o = header.writeInt16BE(apiKey, 0);
+      o = header.writeInt16BE(apiVersion, o);
+      o = header.writeInt32BE(correlationId, o);
+      o = header.writeInt16BE(clientId.length, o);
+      clientId.copy(header, o);
+      const size = Buffer.alloc(4);
+      size.writeInt32BE(header.length + body.length, 0);
+      return new Promise((resolve, reject) => {
+        pending = { resolve, reject, correlationId };
+        sock.write(Buffer.concat([size, header, body]));
+      });
+    },
+    close() {
       sock.removeAllListeners('close');
       sock.destroy();
-      try {
-        resolve(parseMetadataV1(buf.subarray(4, 4 + buf.readInt32BE(0)), correlationId));
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
+    },
+  };
 }
 
-function parseMetadataV1(b, correlationId) {
+const int16 = (n) => {
+  const b = Buffer.alloc(2);
+  b.writeInt16BE(n, 0);
+  return b;
+};
+const int32 = (n) => {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(n, 0);
+  return b;
+};
+const kString = (s) => Buffer.concat([int16(Buffer.byteLength(s)), Buffer.from(s)]);
+const kBytes = (b) => Buffer.concat([int32(b.length), b]);
+
+/** SaslHandshake v1 + SCRAM-SHA-512 over SaslAuthenticate v0 (RFC 5802, as Kafka speaks it). */
+async function rawScramAuthenticate(conn, { username, password }) {
+  const handshake = await conn.request(17, 1, kString('SCRAM-SHA-512'));
+  const handshakeError = handshake.readInt16BE(0);
+  if (handshakeError !== 0)
+    throw new Error(`SaslHandshake refused SCRAM-SHA-512 (error ${handshakeError})`);
+  const authenticate = async (message) => {
+    const r = await conn.request(36, 0, kBytes(Buffer.from(message)));
+    const error = r.readInt16BE(0);
+    const msgLen = r.readInt16BE(2);
+    const errorMessage = msgLen >= 0 ? r.toString('utf8', 4, 4 + msgLen) : '';
+    const o = 4 + Math.max(msgLen, 0);
+    if (error !== 0)
+      throw new Error(`SASL authentication failed: ${errorMessage || `error ${error}`}`);
+    return r.toString('utf8', o + 4, o + 4 + r.readInt32BE(o));
+  };
+  const saslName = username.replace(/=/g, '=3D').replace(/,/g, '=2C');
+  const clientNonce = randomBytes(24).toString('base64');
+  const clientFirstBare = `n=${saslName},r=${clientNonce}`;
+  const serverFirst = await authenticate(`n,,${clientFirstBare}`);
+  const attrs = Object.fromEntries(serverFirst.split(',').map((kv) => [kv[0], kv.slice(2)]));
+  if (!attrs.r || !attrs.r.startsWith(clientNonce) || !attrs.s || !attrs.i)
+    throw new Error('unexpected SCRAM server-first message');
+  const hmac = (key, data) => createHmac('sha512', key).update(data).digest();
+  const salted = pbkdf2Sync(
+    password,
+    Buffer.from(attrs.s, 'base64'),
+    Number(attrs.i),
+    64,
+    'sha512',
+  );
+  const clientKey = hmac(salted, 'Client Key');
+  const storedKey = createHash('sha512').update(clientKey).digest();
+  const finalWithoutProof = `c=biws,r=${attrs.r}`;
+  const authMessage = `${clientFirstBare},${serverFirst},${finalWithoutProof}`;
+  const signature = hmac(storedKey, authMessage);
+  const proof = Buffer.from(clientKey.map((byte, i) => byte ^ signature[i]));
+  const serverFinal = await authenticate(`${finalWithoutProof},p=${proof.toString('base64')}`);
+  const expected = hmac(hmac(salted, 'Server Key'), authMessage).toString('base64');
+  if (serverFinal !== `v=${expected}`)
+    throw new Error('the broker did not prove it knows the password');
+}
+
+async function rawMetadata(host, port, sasl) {
+  const conn = rawConnection(host, port);
+  try {
+    if (sasl) await rawScramAuthenticate(conn, sasl);
+    return parseMetadataV1(await conn.request(3, 1, int32(-1))); // topics: null = all topics
+  } finally {
+    conn.close();
+  }
+}
+
+/** True when the broker answers ApiVersions v0 (allowed before authentication on every listener). */
+async function rawApiVersions(host, port) {
+  const conn = rawConnection(host, port);
+  try {
+    const r = await conn.request(18, 0, Buffer.alloc(0));
+    return r.readInt16BE(0) === 0 && r.readInt32BE(2) > 0;
+  } finally {
+    conn.close();
+  }
+}
+
+function parseMetadataV1(b) {
   let o = 0;
   const i16 = () => ((o += 2), b.readInt16BE(o - 2));
   const i32 = () => ((o += 4), b.readInt32BE(o - 4));
@@ -160,7 +273,6 @@ function parseMetadataV1(b, correlationId) {
     o += len;
     return b.toString('utf8', o - len, o);
   };
-  if (i32() !== correlationId) throw new Error('correlation id mismatch');
   const brokers = [];
   for (let n = i32(), k = 0; k < n; k++) {
     brokers.push({ nodeId: i32(), host: str(), port: i32(), rack: str() });
@@ -184,9 +296,9 @@ function parseMetadataV1(b, correlationId) {
   return { brokers, controller, topics };
 }
 
-async function rawProbe(brokerList) {
+async function rawProbe(brokerList, sasl) {
   const { host, port } = splitHostPort(brokerList[0]);
-  const md = await rawMetadata(host, port);
+  const md = await rawMetadata(host, port, sasl);
   if (md.brokers.length === 0) throw new Error('metadata lists no brokers yet');
   return {
     clusterId: '(not in Metadata v1)',
@@ -199,6 +311,8 @@ async function rawProbe(brokerList) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const log = (m) => opts.quiet || process.stdout.write(`[wait-for-kafka] ${m}\n`);
+  if (opts.anyKafka) return anyKafka(opts, log);
+  const sasl = saslOptions({ username: opts.username, passwordFile: opts.passwordFile });
 
   let kjs = null;
   if (opts.client !== 'raw') {
@@ -217,7 +331,8 @@ async function main() {
   const { host, port } = splitHostPort(opts.brokerList[0]);
   let lastError = 'port not accepting connections yet';
   let portSeen = false;
-  log(`waiting up to ${opts.timeout}s for ${opts.brokerList.join(',')} (metadata via ${via})`);
+  const as = sasl ? ` as ${sasl.username} (SASL/SCRAM-SHA-512)` : ' (no SASL)';
+  log(`waiting up to ${opts.timeout}s for ${opts.brokerList.join(',')}${as} (metadata via ${via})`);
 
   while (Date.now() < deadline) {
     if (opts.pid && !pidAlive(opts.pid)) {
@@ -233,8 +348,8 @@ async function main() {
       }
       try {
         const info = kjs
-          ? await kafkajsProbe(kjs, opts.brokerList)
-          : await rawProbe(opts.brokerList);
+          ? await kafkajsProbe(kjs, opts.brokerList, sasl)
+          : await rawProbe(opts.brokerList, sasl);
         log(
           `ready after ${((Date.now() - started) / 1000).toFixed(1)}s: clusterId=${info.clusterId} brokers=${info.brokers} ` +
             `controller=${info.controller} topics=${info.topics}`,
@@ -249,6 +364,26 @@ async function main() {
   process.stderr.write(
     `[wait-for-kafka] not ready after ${opts.timeout}s; last error: ${lastError}\n`,
   );
+  process.exit(1);
+}
+
+async function anyKafka(opts, log) {
+  const { host, port } = splitHostPort(opts.brokerList[0]);
+  const deadline = Date.now() + opts.timeout * 1000;
+  let lastError = 'port not accepting connections';
+  while (Date.now() < deadline) {
+    try {
+      if (await rawApiVersions(host, port)) {
+        log(`a Kafka broker answers ApiVersions on ${host}:${port}`);
+        return;
+      }
+      lastError = 'ApiVersions answered with an error';
+    } catch (e) {
+      lastError = e && e.message ? e.message : String(e);
+    }
+    await sleep(300);
+  }
+  process.stderr.write(`[wait-for-kafka] no Kafka on ${host}:${port}: ${lastError}\n`);
   process.exit(1);
 }
 

@@ -1,6 +1,13 @@
+import { existsSync } from 'node:fs';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- see service-probes.ts
+import { redactBusUrl } from '../../../messaging/src/kafka/kafka-bus-url';
 import { obtainService } from './obtain-service';
-import { SERVICE_NAMES } from './service-probes';
-import { serviceMissingVariable, serviceUrlVariable } from './test-services';
+import { localKafkaCredentialsDir, SERVICE_NAMES } from './service-probes';
+import {
+  KAFKA_CREDENTIALS_VARIABLE,
+  serviceMissingVariable,
+  serviceUrlVariable,
+} from './test-services';
 
 declare global {
   var __rapportServiceStops: (() => Promise<void>)[] | undefined;
@@ -10,6 +17,11 @@ declare global {
  * Jest global setup: finds (or starts) Kafka, Redis and PostgreSQL once for the whole
  * run and hands their URLs to the test files through the environment. Under CI=true a
  * missing service fails the run here. `RAPPORT_TEST_SERVICES=none` looks for none.
+ *
+ * The local Kafka (`infra/local/kafka.sh`) takes only SASL/SCRAM clients: its URL carries
+ * the local admin's credentials (`kafka://admin:<password>@127.0.0.1:9092`), and
+ * `RAPPORT_TEST_KAFKA_CREDENTIALS` names the directory of every principal's password, for
+ * the tests of what the other principals may do. Printed URLs never show a password.
  */
 export default async function globalSetup(): Promise<void> {
   const wanted = process.env.RAPPORT_TEST_SERVICES === 'none' ? [] : SERVICE_NAMES;
@@ -23,7 +35,15 @@ export default async function globalSetup(): Promise<void> {
     if (result.ok) {
       process.env[serviceUrlVariable(name)] = result.url;
       globalThis.__rapportServiceStops.push(() => result.stop());
-      log(`${name}: ${result.url} (${result.origin})`);
+      log(`${name}: ${redactBusUrl(result.url)} (${result.origin})`);
+      const credentials = localKafkaCredentialsDir();
+      if (
+        name === 'kafka' &&
+        (result.origin === 'default-port' || result.origin === 'local-script') &&
+        !process.env[KAFKA_CREDENTIALS_VARIABLE] &&
+        existsSync(credentials)
+      )
+        process.env[KAFKA_CREDENTIALS_VARIABLE] = credentials;
     } else {
       process.env[serviceMissingVariable(name)] = result.reason;
       missing.push(`${name}: ${result.reason}`);

@@ -1,12 +1,9 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  DEFAULT_SERVICE_URLS,
-  probeService,
-  SERVICE_ENV,
-  type ServiceName,
-} from './service-probes';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- see service-probes.ts
+import { redactBusUrl } from '../../../messaging/src/kafka/kafka-bus-url';
+import { defaultServiceUrl, probeService, SERVICE_ENV, type ServiceName } from './service-probes';
 
 const run = promisify(execFile);
 const REPO_ROOT = resolve(__dirname, '../../../..');
@@ -39,9 +36,9 @@ export async function obtainService(
   if (explicit) {
     return (await probeService(name, explicit, 10000))
       ? { ok: true, url: explicit, origin: 'environment', stop: noop }
-      : { ok: false, reason: `${envName}=${explicit} does not answer` };
+      : { ok: false, reason: `${envName}=${redactBusUrl(explicit)} does not answer` };
   }
-  const fallback = DEFAULT_SERVICE_URLS[name];
+  const fallback = defaultServiceUrl(name);
   if (await probeService(name, fallback))
     return { ok: true, url: fallback, origin: 'default-port', stop: noop };
 
@@ -66,10 +63,12 @@ export async function obtainService(
       !/already running|not started by this script|running but not listening/.test(
         `${started.stdout}${started.stderr}`,
       );
-    if (await probeService(name, fallback, 10000)) {
+    // Kafka: the script has generated the local admin's password by now.
+    const url = defaultServiceUrl(name);
+    if (await probeService(name, url, 10000)) {
       return {
         ok: true,
-        url: fallback,
+        url,
         origin: 'local-script',
         stop: async () => {
           // Only what the harness started is stopped again (PostgreSQL is a system service).
@@ -80,13 +79,16 @@ export async function obtainService(
         },
       };
     }
-    return { ok: false, reason: `${script} start ran, but ${name} does not answer at ${fallback}` };
+    return {
+      ok: false,
+      reason: `${script} start ran, but ${name} does not answer at ${redactBusUrl(url)}`,
+    };
   } catch (error) {
     const detail =
       error instanceof Error ? error.message.split('\n').slice(-6).join(' | ') : String(error);
     return {
       ok: false,
-      reason: `${name} is not at ${fallback}, ${envName} is not set, no container runtime answers, and ${script} failed: ${detail}`,
+      reason: `${name} is not at ${redactBusUrl(fallback)}, ${envName} is not set, no container runtime answers, and ${script} failed: ${detail}`,
     };
   }
 }

@@ -4,12 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../processes/service-process';
+import { kafkaUrlWithCredentials, localKafkaCredentialsDir } from './service-probes';
 
 const run = promisify(execFile);
 
 /** A Kafka broker of one test's own, started with `infra/local/kafka.sh`, that the test may stop and restart. */
 export interface PrivateKafka {
+  /** As its admin: `kafka://admin:<password>@127.0.0.1:<port>`. */
   readonly url: string;
+  /** Its principals' passwords (`<principal>.password`), as kafka.sh generated them. */
+  readonly credentialsDir: string;
   stop(): Promise<void>;
   start(): Promise<void>;
   /** Stops the broker and deletes its data. */
@@ -38,8 +42,10 @@ export async function startPrivateKafka(port: number): Promise<PrivateKafka> {
       maxBuffer: 16 * 1024 * 1024,
     }).then(() => undefined);
   await kafka('start');
+  const credentialsDir = localKafkaCredentialsDir(state);
   return {
-    url: `kafka://127.0.0.1:${port}`,
+    url: kafkaUrlWithCredentials(`127.0.0.1:${port}`, credentialsDir),
+    credentialsDir,
     stop: () => kafka('stop'),
     start: () => kafka('start'),
     dispose: async () => {

@@ -1,17 +1,72 @@
 import { Kafka, logLevel } from 'kafkajs';
 import Redis from 'ioredis';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+// Jest runs its global setup (which imports this file) without moduleNameMapper, so the
+// `@rapport/messaging` alias does not resolve here; kafka-config has no @rapport imports.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { parseKafkaBusUrl } from '../../../messaging/src/kafka/kafka-bus-url';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { kafkaSecurity } from '../../../messaging/src/kafka/kafka-config';
 
 /** The real services integration tests need. EventStoreDB is handled by its own suite. */
 export type ServiceName = 'kafka' | 'redis' | 'postgres';
 export const SERVICE_NAMES: readonly ServiceName[] = ['kafka', 'redis', 'postgres'];
 
-/** Where a test finds each service when no URL is given in the environment. */
+/** Where a test finds each service when no URL is given in the environment (Kafka: see defaultServiceUrl). */
 export const DEFAULT_SERVICE_URLS: Record<ServiceName, string> = {
   kafka: 'kafka://127.0.0.1:9092',
   redis: 'redis://127.0.0.1:6379',
   postgres: 'postgres://postgres@127.0.0.1:5432/test',
 };
+
+/** The local broker's SASL principal with every right (`infra/kafka/acls.json`). */
+export const KAFKA_SUPER_USER = 'admin';
+
+/**
+ * Where `infra/local/kafka.sh` keeps the local broker's generated passwords
+ * (`<principal>.password`): `$RAPPORT_LOCAL_STATE/kafka/credentials`, by default under
+ * `<repo>/.local-services`.
+ */
+export function localKafkaCredentialsDir(state = process.env.RAPPORT_LOCAL_STATE): string {
+  return join(
+    resolve(state || join(__dirname, '../../../../.local-services')),
+    'kafka/credentials',
+  );
+}
+
+/** A principal's password from a credentials directory, or undefined when it has none. */
+export function kafkaPrincipalPassword(dir: string, principal: string): string | undefined {
+  const file = join(dir, `${principal}.password`);
+  if (!existsSync(file)) return undefined;
+  return readFileSync(file, 'utf8').trim() || undefined;
+}
+
+/**
+ * `kafka://user:password@host:port` (the password percent-encoded) for a principal of a
+ * credentials directory, or the plain URL when the directory has no password for it.
+ */
+export function kafkaUrlWithCredentials(
+  brokers: string,
+  dir: string,
+  principal = KAFKA_SUPER_USER,
+): string {
+  const password = kafkaPrincipalPassword(dir, principal);
+  return password === undefined
+    ? `kafka://${brokers}`
+    : `kafka://${encodeURIComponent(principal)}:${encodeURIComponent(password)}@${brokers}`;
+}
+
+/**
+ * The URL a service is looked for at on its default port. For Kafka it carries the local
+ * admin's credentials when `infra/local/kafka.sh` has generated them: the local broker
+ * takes only authenticated clients.
+ */
+export function defaultServiceUrl(name: ServiceName): string {
+  if (name !== 'kafka') return DEFAULT_SERVICE_URLS[name];
+  return kafkaUrlWithCredentials('127.0.0.1:9092', localKafkaCredentialsDir());
+}
 
 /** The environment variable that names a service explicitly. */
 export const SERVICE_ENV: Record<ServiceName, string> = {
@@ -21,11 +76,7 @@ export const SERVICE_ENV: Record<ServiceName, string> = {
 };
 
 export function kafkaBrokers(url: string): string[] {
-  return url
-    .replace(/^kafka:\/\//, '')
-    .split(',')
-    .map((b) => b.trim())
-    .filter(Boolean);
+  return parseKafkaBusUrl(url).brokers;
 }
 
 /** True when the service at `url` answers a real protocol round trip, not just a TCP connect. */
@@ -64,8 +115,10 @@ async function probe(name: ServiceName, url: string, timeoutMs: number): Promise
       }
     }
     case 'kafka': {
+      const bus = parseKafkaBusUrl(url);
       const kafka = new Kafka({
-        brokers: kafkaBrokers(url),
+        brokers: bus.brokers,
+        ...kafkaSecurity(bus),
         clientId: 'rapport-probe',
         connectionTimeout: timeoutMs,
         retry: { retries: 0 },

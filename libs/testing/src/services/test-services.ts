@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- see service-probes.ts
+import { parseKafkaBusUrl } from '../../../messaging/src/kafka/kafka-bus-url';
 import { SERVICE_NAMES, type ServiceName } from './service-probes';
 
 /** Environment variables the Jest global setup uses to hand services to the test files. */
@@ -43,4 +47,61 @@ export function describeWithServices(
     SERVICE_NAMES.filter((n) => testServiceUrl(n)).map((n) => [n, testServiceUrl(n)]),
   ) as ServiceUrls;
   describe(title, () => body(urls));
+}
+
+/** The directory of the test broker's passwords, `<principal>.password` (set by the global setup). */
+export const KAFKA_CREDENTIALS_VARIABLE = 'RAPPORT_TEST_KAFKA_CREDENTIALS';
+
+/**
+ * A bus URL for the test broker as one principal of `infra/kafka/acls.json`, with its
+ * password file (`kafka://adapter-email@127.0.0.1:9092?passwordFile=…`), or undefined when
+ * the broker's credentials are not known here.
+ */
+export function testKafkaPrincipalUrl(principal: string, topicPrefix = ''): string | undefined {
+  const admin = testServiceUrl('kafka');
+  const dir = process.env[KAFKA_CREDENTIALS_VARIABLE];
+  if (!admin || !dir) return undefined;
+  const file = join(dir, `${principal}.password`);
+  if (!existsSync(file)) return undefined;
+  const query = new URLSearchParams({
+    passwordFile: file,
+    ...(topicPrefix ? { topicPrefix } : {}),
+  });
+  return `kafka://${encodeURIComponent(principal)}@${parseKafkaBusUrl(admin).brokers.join(',')}?${query}`;
+}
+
+/**
+ * A describe block that needs the test broker as other principals than the admin (their
+ * passwords from `RAPPORT_TEST_KAFKA_CREDENTIALS`). Skipped with the reason where they are
+ * unknown, except under CI=true, where that fails.
+ */
+export function describeWithKafkaPrincipals(
+  principals: readonly string[],
+  title: string,
+  body: (
+    urls: ServiceUrls,
+    principalUrl: (principal: string, topicPrefix?: string) => string,
+  ) => void,
+): void {
+  describeWithServices(['kafka'], title, (urls) => {
+    const missing = principals.filter((p) => testKafkaPrincipalUrl(p) === undefined);
+    if (missing.length === 0) {
+      body(
+        urls,
+        (principal, topicPrefix) => testKafkaPrincipalUrl(principal, topicPrefix) as string,
+      );
+      return;
+    }
+    const reason = `no passwords for ${missing.join(', ')} (${KAFKA_CREDENTIALS_VARIABLE}=${
+      process.env[KAFKA_CREDENTIALS_VARIABLE] ?? 'unset'
+    }; the broker of infra/local/kafka.sh has them)`;
+    if (process.env.CI === 'true') {
+      it('has the Kafka principals it needs', () => {
+        throw new Error(`CI=true and ${reason}`);
+      });
+      return;
+    }
+    console.warn(`SKIPPED "${title}": ${reason}`);
+    describe.skip(title, () => body(urls, () => ''));
+  });
 }
