@@ -21,6 +21,7 @@ import {
 import Redis from 'ioredis';
 import { type Consumer } from 'kafkajs';
 import { ensureE2eTopics, type E2eTopics, e2eTopics, removeE2eTopics } from './e2e-topics';
+import { e2eAccess } from './e2e-access';
 
 interface Outbound {
   id: string;
@@ -38,11 +39,12 @@ describeWithServices(
     const topics: E2eTopics = e2eTopics(`${run}.`);
     const prefix = `rapport:${run}:`;
     const logFile = join(mkdtempSync(join(tmpdir(), 'rapport-idea-e2e-')), 'log.db');
-    const env = {
+    const env: Record<string, string> = {
       RAPPORT_BUS: `${urls.kafka}?topicPrefix=${topics.prefix}`,
       RAPPORT_EVENT_STORE: `sqlite:${logFile}`,
       RAPPORT_READ_MODELS: `${urls.redis}/0?prefix=${prefix}`,
     };
+    let access: Awaited<ReturnType<typeof e2eAccess>>;
     const redis = new Redis(urls.redis);
     let ingestor: RunningProcess;
     let projector: RunningProcess;
@@ -53,6 +55,8 @@ describeWithServices(
 
     beforeAll(async () => {
       await ensureE2eTopics(urls.kafka, topics);
+      access = await e2eAccess(env.RAPPORT_READ_MODELS);
+      Object.assign(env, access.env);
       [ingestor, projector] = await Promise.all([
         startService('ingestor', env),
         startService('projector', env),
@@ -109,8 +113,8 @@ describeWithServices(
     const changeStatus = (ideaId: string, to: string) =>
       httpJson(`${ingestor.url}/v1/ideas/${ideaId}/status`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ to, staffId: 'lead-1' }),
+        headers: { 'content-type': 'application/json', ...access.staff },
+        body: JSON.stringify({ to }),
       });
 
     it('idea via chat, votes via e-mail and social, a status change → one notification per supporter on their main channel; a full rebuild sends none again', async () => {

@@ -23,6 +23,7 @@ import {
 import Redis from 'ioredis';
 import { ReferenceIdentityGraph } from '@rapport/domain';
 import { ensureE2eTopics, e2eTopics, removeE2eTopics } from './e2e-topics';
+import { e2eAccess, trustedOnTopic } from './e2e-access';
 
 /** Keys of the timeline read model (and the identity graph it keeps). */
 const TIMELINE_KEY =
@@ -56,11 +57,12 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
   const topics = e2eTopics(`${run}.`);
   const prefix = `rapport:${run}:`;
   const eventStoreUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'rapport-e2e-id-')), 'log.db')}`;
-  const env = {
+  const env: Record<string, string> = {
     RAPPORT_BUS: `${urls.kafka}?topicPrefix=${topics.prefix}`,
     RAPPORT_EVENT_STORE: eventStoreUrl,
     RAPPORT_READ_MODELS: `${urls.redis}/0?prefix=${prefix}`,
   };
+  let access: Awaited<ReturnType<typeof e2eAccess>>;
   const redis = new Redis(urls.redis);
   let ingestors: RunningProcess[] = [];
   let projector: RunningProcess;
@@ -74,6 +76,8 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
 
   beforeAll(async () => {
     await ensureE2eTopics(urls.kafka, topics);
+    access = await e2eAccess(env.RAPPORT_READ_MODELS);
+    Object.assign(env, access.env);
     const started = await Promise.all([
       startService('ingestor', env),
       startService('ingestor', env),
@@ -151,14 +155,15 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
       },
     } as TouchpointInput);
     await settled(before);
-    reference.touch(identities);
+    // The ingestor believes a verified claim only where the channel's topic is trusted for it.
+    reference.touch(identities.map((identity) => trustedOnTopic(channel, identity)));
     filed.push({ text, bucket: identityKey(filingIdentityOf(identities)), time: clock });
   }
 
   async function staff(path: string, body: unknown, method = 'POST'): Promise<number> {
     const res = await httpJson(`${ingestors[1].url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...access.staff },
       body: JSON.stringify(body),
     });
     await settled();
@@ -217,16 +222,19 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
         .map((f) => f.text);
       const timeline = await httpJson<TimelineBody>(
         `${queryApi.url}/v1/customers/${customer}/timeline?limit=500`,
+        { headers: access.staff },
       );
       expect(timeline.body.customerId).toBe(root);
       expect(timeline.body.items.map((e) => e.excerpt)).toEqual(expected);
       const profile = await httpJson<{ identities: ChannelIdentity[]; mergeHistory: unknown[] }>(
         `${queryApi.url}/v1/customers/${customer}`,
+        { headers: access.staff },
       );
       expect(profile.body.identities.map(identityKey)).toEqual([...keys].sort());
       // Scores follow merges too: a merged id answers with its survivor's closeness.
       const closeness = await httpJson<{ customerId: string }>(
         `${queryApi.url}/v1/customers/${customer}/closeness`,
+        { headers: access.staff },
       );
       expect([customer, closeness.status]).toEqual([customer, expected.length > 0 ? 200 : 404]);
       if (expected.length > 0) expect(closeness.body.customerId).toBe(root);
@@ -234,6 +242,7 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
     // Only survivors are ranked: one entry per customer with touchpoints.
     const ranked = await httpJson<{ items: { customerId: string }[] }>(
       `${queryApi.url}/v1/closeness/top?limit=1000`,
+      { headers: access.staff },
     );
     const withTouchpoints = new Set(
       reference
@@ -248,6 +257,7 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
     for (const key of reference.knownKeys()) {
       const found = await httpJson<{ customerId: string }>(
         `${queryApi.url}/v1/customers?identity=${encodeURIComponent(key)}`,
+        { headers: access.staff },
       );
       expect([key, found.body.customerId]).toEqual([key, reference.customerOf(key)]);
     }
@@ -277,7 +287,7 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
     const send = (replica: number, person: number) =>
       httpJson(`${ingestors[replica].url}/v1/touchpoints`, {
         method: 'POST',
-        headers: { 'content-type': 'application/cloudevents+json' },
+        headers: { 'content-type': 'application/cloudevents+json', ...access.adapter },
         body: JSON.stringify({
           specversion: '1.0',
           id: `race-${person}-via-${replica}`,
@@ -312,10 +322,12 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
       const identity = { kind: 'email', value: `race-${p}@identity.example` } as const;
       const found = await httpJson<{ customerId: string }>(
         `${queryApi.url}/v1/customers?identity=${encodeURIComponent(identityKey(identity))}`,
+        { headers: access.staff },
       );
       expect(found.body.customerId).toBe(customerIdFor(identity));
       const timeline = await httpJson<TimelineBody>(
         `${queryApi.url}/v1/customers/${found.body.customerId}/timeline`,
+        { headers: access.staff },
       );
       expect(timeline.body.items).toHaveLength(2);
     }

@@ -17,6 +17,7 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { ensureE2eTopics, type E2eTopics, e2eTopics, removeE2eTopics } from './e2e-topics';
 import { e2eWorkload, identityOf } from './workload';
+import { e2eAccess } from './e2e-access';
 
 interface Health {
   log?: { head: number };
@@ -42,11 +43,12 @@ const pipelineSuite =
       log === 'sqlite'
         ? `sqlite:${join(mkdtempSync(join(tmpdir(), 'rapport-e2e-')), 'log.db')}`
         : `${urls.postgres}?schema=${run}`;
-    const env = {
+    const env: Record<string, string> = {
       RAPPORT_BUS: `${urls.kafka}?topicPrefix=${topics.prefix}`,
       RAPPORT_EVENT_STORE: eventStoreUrl,
       RAPPORT_READ_MODELS: `${urls.redis}/0?prefix=${prefix}`,
     };
+    let access: Awaited<ReturnType<typeof e2eAccess>>;
     const redis = new Redis(urls.redis);
     let ingestor: RunningProcess;
     let projector: RunningProcess;
@@ -56,6 +58,8 @@ const pipelineSuite =
 
     beforeAll(async () => {
       await ensureE2eTopics(urls.kafka, topics);
+      access = await e2eAccess(env.RAPPORT_READ_MODELS);
+      Object.assign(env, access.env);
       [ingestor, projector, queryApi] = await Promise.all([
         startService('ingestor', env),
         startService('projector', env),
@@ -136,9 +140,11 @@ const pipelineSuite =
       const check = async (person: number) => {
         const found = await httpJson<{ customerId: string }>(
           `${queryApi.url}/v1/customers?identity=${encodeURIComponent(identityOf(run, person))}`,
+          { headers: access.staff },
         );
         const timeline = await httpJson<TimelineBody>(
           `${queryApi.url}/v1/customers/${found.body.customerId}/timeline?limit=500`,
+          { headers: access.staff },
         );
         const got = timeline.body.items.map((e) => e.excerpt ?? '');
         if (JSON.stringify(got) !== JSON.stringify(expected.get(person)))
@@ -234,6 +240,7 @@ const pipelineSuite =
           () =>
             httpJson<{ customerId?: string }>(
               `${queryApi.url}/v1/customers?identity=email:neighbour-${n}@${run}.example`,
+              { headers: access.staff },
             ),
           (r) => r.status === 200,
           30_000,

@@ -1,3 +1,4 @@
+import { UNRESTRICTED_SCOPE } from '@rapport/domain';
 import { type EventStore, openEventStore } from '@rapport/event-store';
 import { TouchpointIngestion } from '@rapport/application';
 import { DLQ_HEADERS, kafkaFromUrl, removeTopics } from '@rapport/messaging';
@@ -56,7 +57,7 @@ describeWithServices(
         health: dlqHealth,
       });
       transport.addHandler(INGEST_BATCH_PATTERN, ({ events }: { events: unknown[] }) =>
-        ingestion.ingest(events),
+        ingestion.ingest(events, UNRESTRICTED_SCOPE),
       );
       await new Promise<void>((resolve, reject) => {
         void transport.listen((error?: unknown) => (error ? reject(error) : resolve()));

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { type FieldError } from '@rapport/domain';
+import { type Channel, type FieldError } from '@rapport/domain';
 import { type IngestResult } from '@rapport/application';
 import {
   decodeKafkaMessage,
@@ -22,7 +22,7 @@ import {
 } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { lastValueFrom } from 'rxjs';
-import { INGEST_BATCH_PATTERN } from './ingest-batch.pattern';
+import { INGEST_BATCH_PATTERN, type IngestBatch } from './ingest-batch.pattern';
 
 export interface KafkaTouchpointTransportOptions {
   readonly kafkaUrl: string;
@@ -233,7 +233,11 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
     }
 
     if (toIngest.length > 0) {
-      const results = await this.dispatch(toIngest.map((m) => m.event));
+      const channel = topic.slice(`${this.topics.prefix}touchpoints.`.length) as Channel;
+      const results = await this.dispatch(
+        toIngest.map((m) => m.event),
+        channel,
+      );
       results.forEach((result, i) => {
         switch (result.status) {
           case 'accepted':
@@ -295,13 +299,15 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
     }
   }
 
-  private async dispatch(events: unknown[]): Promise<IngestResult[]> {
+  private async dispatch(events: unknown[], channel: Channel): Promise<IngestResult[]> {
     const handler = this.getHandlerByPattern(INGEST_BATCH_PATTERN);
     if (!handler)
       throw new Error(
         `no handler for ${INGEST_BATCH_PATTERN}: is TouchpointBatchesController registered?`,
       );
-    return lastValueFrom(this.transformToObservable(await handler({ events })));
+    return lastValueFrom(
+      this.transformToObservable(await handler({ events, channel } satisfies IngestBatch)),
+    );
   }
 }
 

@@ -1,15 +1,27 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { type IngestResult, TouchpointIngestion } from '@rapport/application';
+import { RAPPORT_CONFIG, type RapportConfig } from '@rapport/api';
 import { INGEST_BATCH_PATTERN, type IngestBatch } from './ingest-batch.pattern';
 
-/** Thin wiring: a batch decoded from Kafka goes through the same ingestion use case as HTTP. */
+/**
+ * Thin wiring: a batch decoded from Kafka goes through the same ingestion use case as HTTP,
+ * under the scope of its topic: its channel only, and the identity kinds the configuration
+ * trusts that channel's adapters to verify (`RAPPORT_KAFKA_VERIFIED_KINDS`).
+ */
 @Controller()
 export class TouchpointBatchesController {
-  constructor(private readonly ingestion: TouchpointIngestion) {}
+  constructor(
+    private readonly ingestion: TouchpointIngestion,
+    @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
+  ) {}
 
   @MessagePattern(INGEST_BATCH_PATTERN)
   ingest(@Payload() batch: IngestBatch): Promise<IngestResult[]> {
-    return this.ingestion.ingest(batch.events);
+    return this.ingestion.ingest(batch.events, {
+      channels: [batch.channel],
+      sourcePatterns: ['*'],
+      verifiedKinds: this.config.kafkaVerifiedKinds[batch.channel] ?? [],
+    });
   }
 }

@@ -19,6 +19,11 @@ export async function runService(
     prefix: 'rapport',
   });
   try {
+    if (!config.oidc) {
+      logger.warn(
+        'RAPPORT_OIDC_ISSUER is not set: every staff route answers 503 until it names the OpenID issuer',
+      );
+    }
     const app = await createHttpApp(module, config, logger);
     await prepare(app);
     await app.listen(config.port, config.host);

@@ -108,3 +108,40 @@ export function concreteUrl(path: string): string {
     return randomUUID();
   });
 }
+
+/**
+ * Sends every caller to every route of a running service; answers the mismatches (empty
+ * when the service enforces each route's policy). A 401/403 must be problem details.
+ */
+export async function runAccessMatrix(
+  baseUrl: string,
+  routes: readonly MatrixRoute[],
+  callers: readonly MatrixCaller[],
+): Promise<string[]> {
+  const wrong: string[] = [];
+  for (const route of routes) {
+    const url = `${baseUrl}${concreteUrl(route.path)}`;
+    for (const caller of callers) {
+      const expected = caller.expect(route);
+      const withBody = route.method !== 'GET' && route.method !== 'DELETE';
+      const res = await fetch(url, {
+        method: route.method,
+        headers: { ...caller.headers, ...(withBody ? { 'content-type': 'application/json' } : {}) },
+        ...(withBody ? { body: '{}' } : {}),
+      });
+      await res.arrayBuffer();
+      const passed = res.status !== 401 && res.status !== 403 && res.status < 500;
+      const ok = expected === 'pass' ? passed : res.status === expected;
+      const problem =
+        res.status !== 401 && res.status !== 403
+          ? true
+          : (res.headers.get('content-type') ?? '').startsWith('application/problem+json');
+      if (!ok || !problem) {
+        wrong.push(
+          `${route.method} ${route.path} as ${caller.name}: ${res.status}, expected ${expected}`,
+        );
+      }
+    }
+  }
+  return wrong;
+}

@@ -14,6 +14,8 @@ const LEASES = 'lease:';
 const VERSION_BOOKKEEPING = 'projections:';
 const LIVE_POINTERS = `${VERSION_BOOKKEEPING}live:`;
 const CLEAN_REBUILD = 'rebuild:';
+/** Access control's state: not a read model, never rebuilt or compared with one. */
+const ACCESS_STATE = ['access:', 'audit:', 'rate:'];
 
 /** Access control's shared state: adapter keys, the audit trail, rate-limit windows. */
 export function accessKeys(prefix: string) {
@@ -188,7 +190,8 @@ export function relativeKeyKind(
   if (
     key.startsWith(LEASES) ||
     key.startsWith(CLEAN_REBUILD) ||
-    key.startsWith(VERSION_BOOKKEEPING)
+    key.startsWith(VERSION_BOOKKEEPING) ||
+    ACCESS_STATE.some((start) => key.startsWith(start))
   )
     return { kind: 'other' };
   const versioned = /^v(\d+):/.exec(key);

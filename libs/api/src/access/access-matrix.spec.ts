@@ -1,0 +1,103 @@
+import { type INestApplication } from '@nestjs/common';
+import { concreteUrl, matrixCallers, type MatrixCaller } from '@rapport/testing';
+import request from 'supertest';
+import { loadConfig } from '../config/rapport-config';
+import { embeddedHttpApp } from '../http/embedded-http-app.spec-helper';
+import { AllInOneModule } from '../platform/all-in-one.module';
+import { type RouteEntry, routeTable } from './route-table';
+
+const routes = routeTable(AllInOneModule.forRoot(loadConfig({})));
+
+/**
+ * Who may call what: the specification (the README's role table says the same). A new route
+ * fails the first test until it is added here with its policy.
+ */
+const POLICIES: Record<string, string> = {
+  'GET /health': 'open',
+  'POST /v1/touchpoints': 'adapter',
+  'GET /v1/customers': 'agent',
+  'GET /v1/customers/:id': 'agent',
+  'GET /v1/customers/:id/timeline': 'agent',
+  'GET /v1/customers/:id/closeness': 'agent',
+  'GET /v1/customers/:id/ideas': 'agent',
+  'GET /v1/closeness/top': 'agent',
+  'GET /v1/closeness/at-risk': 'agent',
+  'GET /v1/ideas': 'agent',
+  'GET /v1/ideas/:id': 'agent',
+  'POST /v1/ideas': 'agent',
+  'POST /v1/ideas/:id/votes': 'agent',
+  'DELETE /v1/ideas/:id/votes/:customerId': 'agent',
+  'POST /v1/ideas/:id/comments': 'agent',
+  'POST /v1/customers/:id/merge': 'supervisor',
+  'POST /v1/customers/:id/unmerge': 'supervisor',
+  'POST /v1/customers/:id/identities': 'supervisor',
+  'DELETE /v1/customers/:id/identities/:identity': 'supervisor',
+  'POST /v1/ideas/:id/status': 'supervisor',
+  'POST /v1/ideas/:id/merge': 'supervisor',
+  'POST /v1/ideas/:id/rice': 'supervisor',
+  'GET /v1/admin/projections': 'data',
+  'GET /v1/admin/projections/:name': 'data',
+  'POST /v1/admin/projections/:name/rebuild': 'admin',
+  'POST /v1/admin/adapter-keys': 'admin',
+  'GET /v1/admin/adapter-keys': 'admin',
+  'POST /v1/admin/adapter-keys/:id/rotate': 'admin',
+  'DELETE /v1/admin/adapter-keys/:id': 'admin',
+  'GET /v1/audit': 'admin',
+};
+
+describe('access: route × principal matrix (in process, every route of the platform)', () => {
+  let app: INestApplication;
+  let callers: MatrixCaller[];
+
+  beforeAll(async () => {
+    const embedded = await embeddedHttpApp({ rateLimitPerMinute: 1_000_000 });
+    app = embedded.app;
+    callers = await matrixCallers(embedded.issuer, embedded.adapterKey);
+  });
+  afterAll(() => app.close());
+
+  it('finds every route, each with the policy the specification gives it', () => {
+    const declared = Object.fromEntries(
+      routes.map((r) => [
+        `${r.method} ${r.path}`,
+        r.policy?.kind === 'staff' ? r.policy.role : (r.policy?.kind ?? 'NONE'),
+      ]),
+    );
+    expect(declared).toEqual(POLICIES);
+  });
+
+  it('answers each caller on each route as its policy says', async () => {
+    const wrong: string[] = [];
+    for (const route of routes) {
+      const url = concreteUrl(route.path);
+      for (const caller of callers) {
+        const expected = caller.expect(route);
+        const res = await send(app, route, url, caller.headers);
+        const ok =
+          expected === 'pass'
+            ? res.status !== 401 && res.status !== 403 && res.status < 500
+            : res.status === expected;
+        if (!ok)
+          wrong.push(
+            `${route.method} ${route.path} as ${caller.name}: ${res.status}, expected ${expected}`,
+          );
+        if (res.status === 401 || res.status === 403) {
+          expect(res.headers['content-type']).toContain('application/problem+json');
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+function send(
+  app: INestApplication,
+  route: RouteEntry,
+  url: string,
+  headers: Record<string, string>,
+) {
+  const http = request(app.getHttpServer());
+  const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+  const req = http[method](url).set(headers);
+  return method === 'get' || method === 'delete' ? req : req.send({});
+}

@@ -1,0 +1,94 @@
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Optional,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { type Request, type Response } from 'express';
+import { ProblemException } from '../http/problem';
+import { ACCESS_POLICY, ADAPTER_KEY_HEADER, type AccessPolicy } from './access-policy';
+import { type AdapterPrincipal, type AuthenticatedRequest } from './principal';
+import {
+  InvalidTokenError,
+  IssuerUnavailableError,
+  type StaffTokenVerifier,
+} from './staff-token-verifier';
+
+export const STAFF_TOKEN_VERIFIER = Symbol('STAFF_TOKEN_VERIFIER');
+export const ADAPTER_KEY_AUTHENTICATOR = Symbol('ADAPTER_KEY_AUTHENTICATOR');
+
+/** Finds the adapter a presented key belongs to; `undefined` for unknown, wrong or revoked keys. */
+export interface AdapterKeyAuthenticator {
+  authenticate(presented: string): Promise<AdapterPrincipal | undefined>;
+}
+
+/**
+ * Default deny: a route is reachable only as its `@Access` policy says, and a route with
+ * none is refused (a test walks the route table so that none ships without one). 401 for
+ * missing or invalid credentials, 403 for a valid principal without the role.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Optional() @Inject(STAFF_TOKEN_VERIFIER) private readonly staff?: StaffTokenVerifier,
+    @Optional()
+    @Inject(ADAPTER_KEY_AUTHENTICATOR)
+    private readonly adapters?: AdapterKeyAuthenticator,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true; // Kafka handlers: trust comes from the topic
+    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
+    const response = context.switchToHttp().getResponse<Response>();
+    if (!policy) throw new ProblemException(403, 'this route has no access policy');
+    if (policy.kind === 'open') return true;
+    if (policy.kind === 'adapter') {
+      request.principal = await this.adapter(request);
+      return true;
+    }
+    const principal = await this.staffMember(request, response);
+    request.principal = principal;
+    if (!principal.roles.has(policy.role)) {
+      throw new ProblemException(403, `this needs the ${policy.role} role`);
+    }
+    return true;
+  }
+
+  private async adapter(request: Request): Promise<AdapterPrincipal> {
+    const presented = request.header(ADAPTER_KEY_HEADER);
+    if (!presented) {
+      throw new ProblemException(401, `send the adapter key in the ${ADAPTER_KEY_HEADER} header`);
+    }
+    const principal = this.adapters ? await this.adapters.authenticate(presented) : undefined;
+    if (!principal) throw new ProblemException(401, 'the adapter key is not valid');
+    return principal;
+  }
+
+  private async staffMember(request: Request, response: Response) {
+    const [scheme, token, extra] = (request.header('authorization') ?? '').split(' ');
+    if (scheme?.toLowerCase() !== 'bearer' || !token || extra !== undefined) {
+      response.setHeader('WWW-Authenticate', 'Bearer realm="rapport"');
+      throw new ProblemException(401, 'send a bearer token: Authorization: Bearer <JWT>');
+    }
+    if (!this.staff) {
+      throw new ProblemException(503, 'staff sign-in is not configured (RAPPORT_OIDC_ISSUER)');
+    }
+    try {
+      return await this.staff.verify(token);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) {
+        response.setHeader('WWW-Authenticate', 'Bearer realm="rapport", error="invalid_token"');
+        throw new ProblemException(401, error.message);
+      }
+      if (error instanceof IssuerUnavailableError) throw new ProblemException(503, error.message);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import {
+  type CallHandler,
+  type ExecutionContext,
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { type AuditEntry, type AuditTrail } from '@rapport/read-models';
+import { type Request, type Response } from 'express';
+import { type Observable, tap } from 'rxjs';
+import { type RapportConfig } from '../config/rapport-config';
+import { RAPPORT_CONFIG } from '../platform/tokens';
+import { type AuthenticatedRequest } from './principal';
+
+export const AUDIT_TRAIL = Symbol('AUDIT_TRAIL');
+
+const CUSTOMER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Records every staff request, answered or refused: who (token subject and roles), what
+ * (method and route template, never the URL, which may hold an identity), which customer
+ * (from the route, or from the answer of a look-up by identity) and the status. Writing the
+ * entry never delays or fails the answer; a failed write is logged.
+ */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('audit');
+
+  constructor(
+    @Inject(AUDIT_TRAIL) private readonly trail: AuditTrail,
+    @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
+    const principal = request.principal;
+    if (principal?.kind !== 'staff') return next.handle();
+    const write = (status: number, body?: unknown) => {
+      const customerId = customerOf(request, body);
+      const entry: AuditEntry = {
+        at: new Date().toISOString(),
+        actor: principal.subject,
+        roles: [...principal.roles].sort(),
+        action: `${request.method} ${routeOf(request)}`,
+        ...(customerId ? { customerId } : {}),
+        status,
+      };
+      this.trail
+        .record(entry, this.config.auditRetentionDays * 24 * 60 * 60 * 1000)
+        .catch((error: unknown) =>
+          this.logger.error(`could not write an audit entry: ${String(error)}`),
+        );
+    };
+    return next.handle().pipe(
+      tap({
+        next: (body) => write(context.switchToHttp().getResponse<Response>().statusCode, body),
+        error: (error: unknown) => write(error instanceof HttpException ? error.getStatus() : 500),
+      }),
+    );
+  }
+}
+
+function routeOf(request: Request): string {
+  const route = (request as { route?: { path?: unknown } }).route?.path;
+  return typeof route === 'string' ? route : '(unknown route)';
+}
+
+function customerOf(request: Request, body: unknown): string | undefined {
+  for (const candidate of [request.params?.id, request.params?.customerId]) {
+    if (typeof candidate === 'string' && CUSTOMER_ID.test(candidate)) return candidate;
+  }
+  const answered = (body as { customerId?: unknown } | null | undefined)?.customerId;
+  return typeof answered === 'string' && CUSTOMER_ID.test(answered) ? answered : undefined;
+}

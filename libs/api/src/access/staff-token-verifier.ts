@@ -1,0 +1,115 @@
+import { type StaffRole, effectiveRoles } from '@rapport/domain';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { type OidcSettings } from './oidc-settings';
+import { type StaffPrincipal } from './principal';
+
+/** A token that does not authenticate anyone; `reason` is safe to show to the caller. */
+export class InvalidTokenError extends Error {
+  override readonly name = 'InvalidTokenError';
+}
+
+/** The issuer could not be reached to learn its keys: the caller may retry. */
+export class IssuerUnavailableError extends Error {
+  override readonly name = 'IssuerUnavailableError';
+}
+
+/**
+ * Verifies staff bearer tokens with `jose` against the issuer's published keys (found
+ * through OpenID discovery once, then cached and refreshed by `jose` when a new `kid`
+ * appears): signature, `iss`, `aud`, `exp`, `nbf`, and only the configured asymmetric
+ * algorithms, so `alg: none` and HS/RS confusion are refused before any key is used.
+ */
+export class StaffTokenVerifier {
+  private keys?: Promise<ReturnType<typeof createRemoteJWKSet>>;
+
+  constructor(
+    private readonly settings: OidcSettings,
+    private readonly fetchJson: (url: string) => Promise<unknown> = fetchDiscovery,
+  ) {}
+
+  async verify(token: string): Promise<StaffPrincipal> {
+    const keys = await this.jwks();
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        algorithms: [...this.settings.algorithms],
+        clockTolerance: 30,
+        requiredClaims: ['sub', 'exp'],
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWKSTimeout || isFetchFailure(error)) {
+        throw new IssuerUnavailableError('the token issuer cannot be reached');
+      }
+      throw new InvalidTokenError(reasonOf(error));
+    }
+    const granted = claimAt(payload, this.settings.rolesClaim);
+    return {
+      kind: 'staff',
+      subject: payload.sub as string,
+      roles: effectiveRoles(Array.isArray(granted) ? granted : []) as ReadonlySet<StaffRole>,
+    };
+  }
+
+  private jwks(): Promise<ReturnType<typeof createRemoteJWKSet>> {
+    this.keys ??= this.discover().catch((error: unknown) => {
+      this.keys = undefined; // the next request tries again
+      throw error;
+    });
+    return this.keys;
+  }
+
+  private async discover(): Promise<ReturnType<typeof createRemoteJWKSet>> {
+    const url = `${this.settings.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+    let document: unknown;
+    try {
+      document = await this.fetchJson(url);
+    } catch {
+      throw new IssuerUnavailableError('the token issuer cannot be reached');
+    }
+    const jwksUri = (document as { jwks_uri?: unknown } | null)?.jwks_uri;
+    if (typeof jwksUri !== 'string') {
+      throw new IssuerUnavailableError('the token issuer publishes no jwks_uri');
+    }
+    return createRemoteJWKSet(new URL(jwksUri), {
+      timeoutDuration: 5000,
+      cooldownDuration: 30_000,
+    });
+  }
+}
+
+async function fetchDiscovery(url: string): Promise<unknown> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  if (!response.ok) throw new Error(`discovery answered ${response.status}`);
+  return response.json();
+}
+
+function isFetchFailure(error: unknown): boolean {
+  return error instanceof TypeError && /fetch failed/.test(error.message);
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'the token has expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    return `the token's "${error.claim}" claim is not acceptable`;
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed)
+    return 'the token is signed with an algorithm not accepted';
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed)
+    return 'the token signature is invalid';
+  if (error instanceof joseErrors.JWKSNoMatchingKey)
+    return 'the token is signed with an unknown key';
+  return 'the token is not a valid signed JWT';
+}
+
+function claimAt(payload: JWTPayload, path: string): unknown {
+  if (path in payload) return payload[path];
+  let value: unknown = payload;
+  for (const part of path.split('.')) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, part))
+      return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
