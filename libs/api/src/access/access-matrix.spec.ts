@@ -2,6 +2,8 @@ import { type INestApplication } from '@nestjs/common';
 import { concreteUrl, matrixCallers, type MatrixCaller } from '@rapport/testing';
 import request from 'supertest';
 import { loadConfig } from '../config/rapport-config';
+import { type OperationObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { createOpenApiDocument } from '../http/create-http-app';
 import { embeddedHttpApp } from '../http/embedded-http-app.spec-helper';
 import { AllInOneModule } from '../platform/all-in-one.module';
 import { type RouteEntry, routeTable } from './route-table';
@@ -64,6 +66,30 @@ describe('access: route × principal matrix (in process, every route of the plat
       ]),
     );
     expect(declared).toEqual(POLICIES);
+  });
+
+  it('declares the security scheme and the role of every operation in OpenAPI', () => {
+    const document = createOpenApiDocument(app);
+    expect(Object.keys(document.components?.securitySchemes ?? {}).sort()).toEqual([
+      'adapterKey',
+      'staff',
+    ]);
+    const undeclared: string[] = [];
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item as Record<string, OperationObject>)) {
+        const key = `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`;
+        const policy = POLICIES[key];
+        const declared =
+          policy === 'open'
+            ? operation.security === undefined
+            : policy === 'adapter'
+              ? JSON.stringify(operation.security) === '[{"adapterKey":[]}]'
+              : JSON.stringify(operation.security) === '[{"staff":[]}]' &&
+                (operation as unknown as Record<string, unknown>)['x-required-role'] === policy;
+        if (!declared) undeclared.push(key);
+      }
+    }
+    expect(undeclared).toEqual([]);
   });
 
   it('answers each caller on each route as its policy says', async () => {

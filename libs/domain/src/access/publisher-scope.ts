@@ -90,7 +90,7 @@ export function publisherScopeFrom(input: {
   if (input.channels.length === 0)
     errors.push({ path: 'channels', message: 'name at least one channel' });
   input.sourcePatterns.forEach((pattern, i) => {
-    if (pattern.length === 0 || pattern.length > 256 || /[\u0000-\u001f]/.test(pattern)) {
+    if (pattern.length === 0 || pattern.length > 256 || hasControlCharacter(pattern)) {
       errors.push({
         path: `sourcePatterns.${i}`,
         message: 'a pattern is 1–256 printable characters',
@@ -114,4 +114,9 @@ export function publisherScopeFrom(input: {
     sourcePatterns: [...new Set(input.sourcePatterns)],
     verifiedKinds: [...new Set(input.verifiedKinds)] as IdentityKind[],
   });
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20) return true;
+  return false;
 }
