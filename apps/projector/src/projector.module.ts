@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
+  AccessModule,
   ClosenessProjectionModule,
   EventStoreModule,
   HealthController,
@@ -30,6 +31,7 @@ export class ProjectorModule {
         RapportConfigModule.forRoot(config),
         EventStoreModule.forRoot(config),
         ReadModelsModule.forRoot(config),
+        AccessModule.forRoot(config), // only /health (open), but a new route is denied by default
         TimelineProjectionModule, // timeline + identity resolution (appends to the log)
         ClosenessProjectionModule,
         IdeaBacklogModule,

@@ -24,7 +24,7 @@ export interface AdapterKeysOptions {
 /**
  * Adapter keys: created, rotated and revoked by admins, presented by adapters. The secret
  * is 256 random bits, shown once and stored only as its SHA-256 (a slow password hash buys
- * nothing against a key no one can guess; see docs/decisions/0022-access-control.md). Each
+ * nothing against a key no one can guess; see docs/decisions/0026-access-control.md). Each
  * replica caches what it read for `cacheMs` (default 5 s), so a revocation bites everywhere
  * within that time.
  */
