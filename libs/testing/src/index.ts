@@ -11,3 +11,4 @@ export * from './hostile';
 export * from './faults/store-choking-on';
 export * from './access/test-issuer';
 export * from './access/access-matrix';
+export * from './access/service-access-matrix';

@@ -114,6 +114,31 @@ describe('access over HTTP (embedded): adapter keys, verified trust, staff ids, 
     });
   });
 
+  it('merges a chat visitor who logs in, when the widget is trusted to verify e-mail', async () => {
+    const widget = await keyFor({
+      channels: ['chat', 'email'],
+      sourcePatterns: ['*'],
+      verifiedKinds: ['email'],
+    });
+    const adapter = as({ [ADAPTER_KEY_HEADER]: widget });
+    const mail = { kind: 'email', value: 'lena@example.com', verified: true };
+    const visitor = { kind: 'chat', value: 'visitor-lena' };
+    await adapter.post('/v1/touchpoints').send(touchpoint('email', mail)).expect(202);
+    await adapter.post('/v1/touchpoints').send(touchpoint('chat', visitor)).expect(202);
+    await adapter
+      .post('/v1/touchpoints')
+      .send(touchpoint('chat', visitor, [mail]))
+      .expect(202);
+    const known = customerIdFor({ kind: 'email', value: 'lena@example.com' });
+    await untilPasses(async () => {
+      const profile = (await http.get(`/v1/customers/${known}`).expect(200)).body;
+      expect(profile.mergeHistory).toEqual([
+        expect.objectContaining({ reason: 'anonymous-signed-in' }),
+      ]);
+      expect(profile.openMergeSuggestions).toEqual([]);
+    });
+  });
+
   it('refuses events outside the key’s channels or sources, alone in a batch', async () => {
     const key = await keyFor({
       channels: ['chat'],

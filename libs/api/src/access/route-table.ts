@@ -45,7 +45,8 @@ export function routeTable(root: unknown): RouteEntry[] {
   return routes;
 }
 
-function controllersOf(root: unknown, seen = new Set<unknown>()): Type[] {
+/** Every controller a module tree declares, through its imports (dynamic modules included). */
+export function controllersOf(root: unknown, seen = new Set<unknown>()): Type[] {
   if (!root || seen.has(root)) return [];
   seen.add(root);
   const dynamic = typeof root === 'object' && 'module' in root ? (root as DynamicModule) : null;

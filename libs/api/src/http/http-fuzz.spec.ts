@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DynamicModule, type INestApplication, RequestMethod } from '@nestjs/common';
+import { type INestApplication, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { getMetadataStorage } from 'class-validator';
@@ -12,6 +12,7 @@ import { customerIdFor } from '@rapport/domain';
 import { untilPasses } from '@rapport/testing';
 import { loadConfig } from '../config/rapport-config';
 import { AllInOneModule } from '../platform/all-in-one.module';
+import { controllersOf } from '../access/route-table';
 import { createHttpApp } from './create-http-app';
 import { type AuthedHttp, authorizedHttp, specConfig } from './embedded-http-app.spec-helper';
 
@@ -77,16 +78,6 @@ function dtoOfPipe(pipe: unknown): Class | undefined {
 type Controller = new (...args: never[]) => object;
 
 /** The controllers of a module and of every module it imports (static and dynamic ones). */
-function controllersOf(root: unknown, seen = new Set<unknown>()): Controller[] {
-  if (!root || seen.has(root)) return [];
-  seen.add(root);
-  const dynamic = typeof root === 'object' && 'module' in root ? (root as DynamicModule) : null;
-  const cls = dynamic ? dynamic.module : root;
-  const meta = (key: string) => (Reflect.getMetadata(key, cls as object) ?? []) as unknown[];
-  const controllers = [...meta('controllers'), ...(dynamic?.controllers ?? [])] as Controller[];
-  const imports = [...meta('imports'), ...(dynamic?.imports ?? [])];
-  return [...controllers, ...imports.flatMap((m) => controllersOf(m, seen))];
-}
 
 interface RouteArg {
   readonly index: number;
