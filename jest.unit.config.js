@@ -9,4 +9,6 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '\\.integration\\.spec\\.ts$', '\\.e2e\\.spec\\.ts$'],
   globalSetup: undefined,
   globalTeardown: undefined,
+  // No service to share the machine with: every core runs specs (Jest's default leaves one idle).
+  maxWorkers: '100%',
 };
