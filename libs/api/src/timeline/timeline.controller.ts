@@ -52,8 +52,8 @@ export class TimelineController {
       throw new ProblemException(
         404,
         asOf
-          ? `no customer had the identity ${key} as of log position ${asOf.position}`
-          : `no customer has the identity ${key}`,
+          ? `no customer had this identity as of log position ${asOf.position}`
+          : 'no customer has this identity',
       );
     return {
       customerId,

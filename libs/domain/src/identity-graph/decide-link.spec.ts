@@ -103,7 +103,7 @@ describe('decideLink', () => {
     const graph = given(firstSeen(ann), seenWith(visitor, idOf(ann), ann));
     expect(refusalOf(link(graph, visitor, ann))).toMatchObject({
       code: 'already-linked',
-      message: `${keyOf(visitor)} and ${keyOf(ann)} already belong to customer ${idOf(ann)}`,
+      message: `both identities already belong to customer ${idOf(ann)}`,
     });
   });
 

@@ -50,7 +50,7 @@ export function decideLink(
   const keyA = identityKey(command.identity);
   const keyB = identityKey(command.withIdentity);
   if (keyA === keyB) {
-    return refuse('same-identity', 'withIdentity', `cannot link ${keyA} to itself`);
+    return refuse('same-identity', 'withIdentity', 'cannot link an identity to itself');
   }
   for (const [path, identity] of [
     ['identity', command.identity],
@@ -125,7 +125,7 @@ export function decideLink(
     return refuse(
       'already-linked',
       'withIdentity',
-      `${keyA} and ${keyB} already belong to customer ${firstCustomer}`,
+      `both identities already belong to customer ${firstCustomer}`,
     );
   }
 
@@ -136,7 +136,7 @@ export function decideLink(
     return refuse(
       'different-customers',
       'withIdentity',
-      `${keyA} and ${keyB} belong to different customers (${firstCustomer}, ${secondCustomer}): ` +
+      `the identities belong to different customers (${firstCustomer}, ${secondCustomer}): ` +
         `merge customer ${mergedId} into ${survivorId} instead`,
     );
   }

@@ -83,7 +83,7 @@ describe('decideUnlink', () => {
     const graph = given(firstSeen(ann), firstSeen(family), staffMerged(idOf(ann), idOf(family)));
     expect(refusalOf(unlink(graph, ann))).toMatchObject({
       code: 'last-identity',
-      message: `${keyOf(ann)} is the last identity customer ${idOf(ann)} holds: a customer keeps at least one`,
+      message: `it is the last identity customer ${idOf(ann)} holds: a customer keeps at least one`,
     });
   });
 });

@@ -34,13 +34,13 @@ export function decideUnlink(
   const fromCustomerId = homeCustomerOfIdentity(graph, key);
   const identity = identityOf(graph, key);
   if (fromCustomerId === undefined || identity === undefined) {
-    return refuse('unknown-identity', 'identity', `${key} belongs to no customer`);
+    return refuse('unknown-identity', 'identity', 'the identity belongs to no customer');
   }
   if ((graph.customers.get(fromCustomerId)?.ownIdentities.length ?? 0) <= 1) {
     return refuse(
       'last-identity',
       'identity',
-      `${key} is the last identity customer ${fromCustomerId} holds: a customer keeps at least one`,
+      `it is the last identity customer ${fromCustomerId} holds: a customer keeps at least one`,
     );
   }
   return {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { customerIdFor } from './customer-id';
 import { identityKey } from './channel-identity';
 import { normalizeIdentity } from './normalize-identity';
@@ -71,6 +72,27 @@ describe('normalizeIdentity', () => {
     expect(customerIdFor(a.value)).not.toBe(customerIdFor(c.value));
     expect(customerIdFor(a.value)).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+  });
+});
+
+describe('refusals never repeat the value they refuse (it is personal data, and ends up in logs and DLQ headers)', () => {
+  it('for any kind and any value', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('email', 'phone', 'social', 'card', 'chat'),
+        fc.string({ minLength: 4, maxLength: 40 }),
+        (kind, value) => {
+          const marked = `Zq${value}Xw`;
+          const result = normalizeIdentity(
+            { kind, value: marked, network: 'instagram' } as never,
+            'identity',
+          );
+          if (!result.ok) {
+            for (const error of result.errors) expect(error.message).not.toContain(marked.trim());
+          }
+        },
+      ),
     );
   });
 });

@@ -56,7 +56,7 @@ export function normalizeIdentity(
   switch (raw.kind) {
     case 'email': {
       const email = value.toLowerCase();
-      if (!EMAIL.get(email)) return fail('value', `"${raw.value}" is not an e-mail address`);
+      if (!EMAIL.get(email)) return fail('value', 'not an e-mail address');
       return valid({ kind: 'email', value: email, ...verified });
     }
     case 'phone': {
@@ -64,7 +64,7 @@ export function normalizeIdentity(
       if (phone === null) {
         return fail(
           'value',
-          `"${raw.value}" is not a valid phone number (use E.164, e.g. +4930123456${
+          `not a valid phone number (use E.164, e.g. +4930123456${
             options.defaultPhoneRegion ? '' : ', or configure a default region'
           })`,
         );
@@ -78,7 +78,7 @@ export function normalizeIdentity(
       }
       const handle = value.replace(/^@/, '').toLowerCase();
       if (!SOCIAL_HANDLE.test(handle))
-        return fail('value', `"${raw.value}" is not a social handle`);
+        return fail('value', 'not a social handle (letters, digits, ".", "_", "-"; up to 100)');
       return valid({ kind: 'social', value: handle, network, ...verified });
     }
     case 'chat': {
@@ -89,7 +89,7 @@ export function normalizeIdentity(
     }
     case 'card': {
       const card = value.replace(/[\s-]/g, '').toUpperCase();
-      if (!CARD_ID.test(card)) return fail('value', `"${raw.value}" is not a card id`);
+      if (!CARD_ID.test(card)) return fail('value', 'not a card id');
       return valid({ kind: 'card', value: card, ...verified });
     }
   }

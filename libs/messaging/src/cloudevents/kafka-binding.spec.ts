@@ -256,7 +256,7 @@ describe('dlqMessage', () => {
   };
 
   it('keeps the original key, value bytes and headers, and adds why and where from', () => {
-    const reasons = [{ path: 'data.identity.value', message: '"x" is not an e-mail address' }];
+    const reasons = [{ path: 'data.identity.value', message: 'not an e-mail address' }];
     const message = dlqMessage(original, reasons, now);
     expect(message.key).toBe(original.key);
     expect(Buffer.compare(message.value as Buffer, original.value)).toBe(0);
