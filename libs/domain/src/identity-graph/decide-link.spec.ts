@@ -13,7 +13,6 @@ import {
   firstSeen,
   given,
   idOf,
-  keyOf,
   phone,
   refusalOf,
   seenWith,
