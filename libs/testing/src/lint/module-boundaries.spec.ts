@@ -61,6 +61,19 @@ describe('module boundaries (enforced by lint)', () => {
     ]);
   });
 
+  it('keeps the privacy library (node:crypto, key stores) out of the domain', () => {
+    expect(
+      boundaryErrors(
+        'libs/domain/src/probe.ts',
+        "import { BlindIndex } from '@rapport/privacy';\n",
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^@nx\/enforce-module-boundaries: A project tagged with "type:domain" can only depend on/,
+      ),
+    ]);
+  });
+
   it('refuses a library importing an app', () => {
     expect(
       boundaryErrors(

@@ -1,0 +1,45 @@
+import { createHmac } from 'node:crypto';
+import { decodeSecret } from '../keys/key-wrapper';
+
+const KIND = /^[a-z][a-z0-9_-]{0,31}$/;
+const HASH_BYTES = 16;
+
+/**
+ * A keyed, deterministic pseudonym for an identity: HMAC-SHA-256 of the normalised identity
+ * key (`kind:value`) under a secret pepper, truncated to 128 bits, written `kind:~<base64url>`.
+ * Every process with the same pepper derives the same value; changing the pepper changes
+ * every value, so rotating it is a migration of the log.
+ */
+export class BlindIndex {
+  private readonly pepper: Buffer;
+
+  constructor(pepper: Buffer) {
+    if (pepper.length < 32)
+      throw new Error(`pepper must be at least 32 bytes, got ${pepper.length}`);
+    this.pepper = Buffer.from(pepper);
+  }
+
+  /** From configuration: at least 32 bytes in standard or URL-safe base64. */
+  static fromBase64(encoded: string): BlindIndex {
+    return new BlindIndex(decodeSecret(encoded, 'blind index pepper'));
+  }
+
+  /**
+   * The pseudonym of an identity key already normalised by the domain (`email:ada@example.org`).
+   * The kind stays readable, so lookups per kind still work.
+   */
+  of(identityKey: string): string {
+    const colon = identityKey.indexOf(':');
+    const kind = identityKey.slice(0, colon);
+    if (colon < 0 || !KIND.test(kind) || colon === identityKey.length - 1) {
+      throw new Error('blind index: expected a normalised identity key "kind:value"');
+    }
+    const hash = createHmac('sha256', this.pepper).update(identityKey, 'utf8').digest();
+    return `${kind}:~${hash.subarray(0, HASH_BYTES).toString('base64url')}`;
+  }
+
+  /** Whether a value is a blind-indexed identity key rather than a plain one. */
+  static isBlind(value: string): boolean {
+    return /^[a-z][a-z0-9_-]{0,31}:~[A-Za-z0-9_-]{22}$/.test(value);
+  }
+}

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { type DataKey } from '../keys/data-key';
+import { ERASED, FieldCipher, FieldDecryptionError, isErased } from './field-cipher';
+
+const keyOf = (subjectId: string, bytes = randomBytes(32)): DataKey => ({ subjectId, bytes });
+const subjects = fc.string({ minLength: 1, maxLength: 40 });
+const fields = fc.constantFrom('identity.value', 'content.subject', 'content.text', 'comment');
+const texts = fc.string({ unit: 'binary', maxLength: 300 });
+
+describe('FieldCipher', () => {
+  it('round-trips any text, for any subject and field', () => {
+    fc.assert(
+      fc.property(subjects, fields, texts, (subject, field, text) => {
+        const key = keyOf(subject);
+        const sealed = FieldCipher.encrypt(key, field, text);
+        expect(sealed).toMatch(/^enc:v1:[A-Za-z0-9_-]+$/);
+        expect(FieldCipher.isEncrypted(sealed)).toBe(true);
+        expect(FieldCipher.decrypt(key, field, sealed)).toBe(text);
+      }),
+    );
+  });
+
+  it('never gives the same ciphertext twice for the same plaintext', () => {
+    fc.assert(
+      fc.property(subjects, texts, (subject, text) => {
+        const key = keyOf(subject);
+        const once = FieldCipher.encrypt(key, 'content.text', text);
+        expect(FieldCipher.encrypt(key, 'content.text', text)).not.toBe(once);
+      }),
+    );
+  });
+
+  it('reads as ERASED, without throwing, once the key is gone', () => {
+    fc.assert(
+      fc.property(subjects, fields, texts, (subject, field, text) => {
+        const sealed = FieldCipher.encrypt(keyOf(subject), field, text);
+        const read = FieldCipher.decrypt(undefined, field, sealed);
+        expect(read).toBe(ERASED);
+        expect(isErased(read)).toBe(true);
+        expect(JSON.stringify({ text: read })).toBe('{"text":{"erased":true}}');
+      }),
+    );
+  });
+
+  it('refuses, with FieldDecryptionError, a ciphertext moved to another subject or field', () => {
+    fc.assert(
+      fc.property(subjects, subjects, texts, (subject, other, text) => {
+        fc.pre(subject !== other);
+        const bytes = randomBytes(32);
+        const sealed = FieldCipher.encrypt(keyOf(subject, bytes), 'content.text', text);
+        // Same key bytes, another person: the subject id is authenticated, not only the key.
+        expect(() => FieldCipher.decrypt(keyOf(other, bytes), 'content.text', sealed)).toThrow(
+          FieldDecryptionError,
+        );
+        expect(() => FieldCipher.decrypt(keyOf(subject, bytes), 'comment', sealed)).toThrow(
+          FieldDecryptionError,
+        );
+      }),
+    );
+  });
+
+  it('refuses any altered byte and any truncation', () => {
+    fc.assert(
+      fc.property(texts, fc.nat(), fc.integer({ min: 1, max: 255 }), (text, at, flip) => {
+        const key = keyOf('customer-1');
+        const sealed = FieldCipher.encrypt(key, 'content.text', text);
+        const packed = Buffer.from(sealed.slice('enc:v1:'.length), 'base64url');
+        const altered = Buffer.from(packed);
+        altered[at % altered.length] ^= flip;
+        const tampered = `enc:v1:${altered.toString('base64url')}`;
+        expect(() => FieldCipher.decrypt(key, 'content.text', tampered)).toThrow(
+          FieldDecryptionError,
+        );
+        const cut = `enc:v1:${packed.subarray(0, at % packed.length).toString('base64url')}`;
+        expect(() => FieldCipher.decrypt(key, 'content.text', cut)).toThrow(FieldDecryptionError);
+      }),
+    );
+  });
+
+  it('refuses a key of another subject with other bytes, and values that are not ciphertexts', () => {
+    const sealed = FieldCipher.encrypt(keyOf('a'), 'content.text', 'hello');
+    expect(() => FieldCipher.decrypt(keyOf('a'), 'content.text', sealed)).toThrow(
+      FieldDecryptionError,
+    );
+    expect(FieldCipher.isEncrypted('hello')).toBe(false);
+    expect(() => FieldCipher.decrypt(undefined, 'content.text', 'hello')).toThrow(
+      /not an encrypted value/,
+    );
+  });
+});

@@ -1,0 +1,84 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { DATA_KEY_BYTES, type DataKey } from '../keys/data-key';
+
+/** What a field reads as once its subject's key is destroyed: a value, not an error. */
+export interface Erased {
+  readonly erased: true;
+}
+export const ERASED: Erased = Object.freeze({ erased: true as const });
+export const isErased = (value: unknown): value is Erased => value === ERASED;
+
+/** A field ciphertext was altered, truncated, or moved to another subject or field. */
+export class FieldDecryptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FieldDecryptionError';
+  }
+}
+
+const PREFIX = 'enc:v1:';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+const aad = (subjectId: string, field: string) =>
+  Buffer.from(`rapport:field:v1\0${subjectId}\0${field}`, 'utf8');
+
+function assertKey(key: DataKey): void {
+  if (key.bytes.length !== DATA_KEY_BYTES) throw new Error('data key must be 32 bytes');
+}
+
+/**
+ * Personal fields encrypted with their subject's data key: AES-256-GCM, a random 96-bit IV,
+ * the subject id and the field path as additional data. Format:
+ * `enc:v1:<base64url(iv | ciphertext | tag)>`.
+ */
+export const FieldCipher = {
+  /** `field` names where the value lives (e.g. `content.text`); decrypt must name the same one. */
+  encrypt(key: DataKey, field: string, plaintext: string): string {
+    assertKey(key);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key.bytes, iv).setAAD(aad(key.subjectId, field));
+    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return PREFIX + Buffer.concat([iv, ciphertext, cipher.getAuthTag()]).toString('base64url');
+  },
+
+  /**
+   * The plaintext, or `ERASED` when the subject has no key any more (`key` undefined).
+   * Throws `FieldDecryptionError` when the value is not a v1 ciphertext or does not
+   * authenticate under this key, subject and field: that is damage or tampering, which a
+   * reader must not mistake for an erasure.
+   */
+  decrypt(key: DataKey | undefined, field: string, value: string): string | Erased {
+    if (!FieldCipher.isEncrypted(value)) {
+      throw new FieldDecryptionError(`field ${field}: not an encrypted value`);
+    }
+    if (!key) return ERASED;
+    assertKey(key);
+    const packed = Buffer.from(value.slice(PREFIX.length), 'base64url');
+    if (packed.length < IV_BYTES + TAG_BYTES) {
+      throw new FieldDecryptionError(`field ${field}: ciphertext truncated`);
+    }
+    const iv = packed.subarray(0, IV_BYTES);
+    const tag = packed.subarray(packed.length - TAG_BYTES);
+    const decipher = createDecipheriv('aes-256-gcm', key.bytes, iv)
+      .setAAD(aad(key.subjectId, field))
+      .setAuthTag(tag);
+    try {
+      const body = packed.subarray(IV_BYTES, packed.length - TAG_BYTES);
+      return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+    } catch {
+      throw new FieldDecryptionError(
+        `field ${field}: does not authenticate (altered, or another subject, field or key)`,
+      );
+    }
+  },
+
+  /** Whether a stored value is a field ciphertext (of this format version). */
+  isEncrypted(value: unknown): value is string {
+    return (
+      typeof value === 'string' &&
+      value.startsWith(PREFIX) &&
+      /^[A-Za-z0-9_-]*$/.test(value.slice(PREFIX.length))
+    );
+  },
+};

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { assertSubjectId, DATA_KEY_BYTES, type DataKey } from './data-key';
+import { type KeyWrapper } from './key-wrapper';
+import { type WrappedKeyTable } from './wrapped-key-table';
+
+/**
+ * The data keys of data subjects (customers), for crypto-shredding: destroying a subject's
+ * key makes every field encrypted with it unreadable, in the log and in every copy of it.
+ * docs/decisions/0027-crypto-shredding-keys.md
+ */
+export interface SubjectKeyStore {
+  /** The subject's key, created on first use; concurrent callers (and processes) get the same key. */
+  keyFor(subjectId: string): Promise<DataKey>;
+  /** The subject's key, or undefined when it never existed or was destroyed. */
+  find(subjectId: string): Promise<DataKey | undefined>;
+  /**
+   * Deletes the subjects' keys for good. A later `keyFor` creates a new, different key:
+   * whether an erased subject may come back is the caller's decision (suppression).
+   * Returns how many keys existed.
+   */
+  destroy(subjectIds: readonly string[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface SubjectKeyStoreOptions {
+  /** Unwrapped keys kept in memory; default 10,000. */
+  readonly cacheSize?: number;
+  /**
+   * How long a key stays cached; default 60 s. A destroy clears this process's cache only:
+   * this bounds how long another replica can still use a destroyed key.
+   */
+  readonly cacheTtlMs?: number;
+}
+
+/** A `SubjectKeyStore` over a table of wrapped keys, with an LRU cache of unwrapped ones. */
+export class WrappedSubjectKeyStore implements SubjectKeyStore {
+  private readonly cache: LRUCache<string, DataKey>;
+  private readonly creating = new Map<string, Promise<DataKey>>();
+  /** Bumped by every destroy: a lookup that started before one does not fill the cache. */
+  private epoch = 0;
+
+  constructor(
+    private readonly table: WrappedKeyTable,
+    private readonly wrapper: KeyWrapper,
+    options: SubjectKeyStoreOptions = {},
+  ) {
+    this.cache = new LRUCache({
+      max: options.cacheSize ?? 10_000,
+      ttl: options.cacheTtlMs ?? 60_000,
+    });
+  }
+
+  async keyFor(subjectId: string): Promise<DataKey> {
+    assertSubjectId(subjectId);
+    const cached = this.cache.get(subjectId);
+    if (cached) return cached;
+    const pending = this.creating.get(subjectId);
+    if (pending) return pending;
+    const created = this.loadOrCreate(subjectId).finally(() => this.creating.delete(subjectId));
+    this.creating.set(subjectId, created);
+    return created;
+  }
+
+  async find(subjectId: string): Promise<DataKey | undefined> {
+    assertSubjectId(subjectId);
+    const cached = this.cache.get(subjectId);
+    if (cached) return cached;
+    const epoch = this.epoch;
+    const wrapped = await this.table.get(subjectId);
+    if (!wrapped) return undefined;
+    return this.remember(subjectId, await this.wrapper.unwrap(wrapped, subjectId), epoch);
+  }
+
+  async destroy(subjectIds: readonly string[]): Promise<number> {
+    subjectIds.forEach(assertSubjectId);
+    this.epoch += 1;
+    for (const id of subjectIds) this.cache.delete(id);
+    try {
+      return await this.table.delete([...new Set(subjectIds)]);
+    } finally {
+      // Again after the delete: a lookup that read the row before it was deleted may have
+      // finished in between.
+      for (const id of subjectIds) this.cache.delete(id);
+      this.epoch += 1;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.cache.clear();
+    await this.table.close();
+  }
+
+  private async loadOrCreate(subjectId: string): Promise<DataKey> {
+    const epoch = this.epoch;
+    const existing = await this.table.get(subjectId);
+    if (existing) {
+      return this.remember(subjectId, await this.wrapper.unwrap(existing, subjectId), epoch);
+    }
+    const fresh = randomBytes(DATA_KEY_BYTES);
+    const wrapped = await this.wrapper.wrap(fresh, subjectId);
+    const kept = await this.table.insertIfAbsent(subjectId, wrapped);
+    const bytes = kept.equals(wrapped) ? fresh : await this.wrapper.unwrap(kept, subjectId);
+    return this.remember(subjectId, bytes, epoch);
+  }
+
+  private remember(subjectId: string, bytes: Buffer, epoch: number): DataKey {
+    const key: DataKey = Object.freeze({ subjectId, bytes });
+    if (epoch === this.epoch) this.cache.set(subjectId, key);
+    return key;
+  }
+}

@@ -1,0 +1,109 @@
+import { Pool, type PoolConfig } from 'pg';
+import { type WrappedKeyTable } from '../keys/wrapped-key-table';
+
+/** How a destroy cleans up after its DELETE; see docs/decisions/0027-crypto-shredding-keys.md. */
+export type PostgresKeyVacuum = 'vacuum' | 'vacuum-full' | 'none';
+
+export interface PostgresWrappedKeyTableOptions {
+  readonly connectionString: string;
+  /** The schema of the log; default `rapport` (the event store's). */
+  readonly schema?: string;
+  /** Default `vacuum`: dead tuples are removed right after each destroy. */
+  readonly vacuum?: PostgresKeyVacuum;
+  readonly pool?: Omit<PoolConfig, 'connectionString'>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,47}$/;
+
+/**
+ * Wrapped keys in `<schema>.subject_keys`, beside the log. A destroy deletes the rows and,
+ * by default, vacuums the table so no dead tuple keeps them visible to the storage layer;
+ * what stays in WAL archives and backups is the wrapped key only.
+ */
+export class PostgresWrappedKeyTable implements WrappedKeyTable {
+  private readonly table: string;
+
+  private constructor(
+    private readonly pool: Pool,
+    schema: string,
+    private readonly vacuum: PostgresKeyVacuum,
+  ) {
+    this.table = `"${schema}".subject_keys`;
+  }
+
+  /** Connects and creates the schema and table when missing (safe when processes race). */
+  static async open(options: PostgresWrappedKeyTableOptions): Promise<PostgresWrappedKeyTable> {
+    const schema = options.schema ?? 'rapport';
+    if (!SCHEMA_NAME.test(schema)) {
+      throw new Error(
+        `subject keys: schema ${JSON.stringify(schema)} must be a lower-case identifier`,
+      );
+    }
+    const pool = new Pool({ ...options.pool, connectionString: options.connectionString });
+    const store = new PostgresWrappedKeyTable(pool, schema, options.vacuum ?? 'vacuum');
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Concurrent CREATE ... IF NOT EXISTS can still collide in the catalogue.
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('rapport.subject_keys'))");
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS ${store.table} (
+          subject_id  text        PRIMARY KEY,
+          wrapped     bytea       NOT NULL,
+          created_at  timestamptz NOT NULL DEFAULT now()
+        )`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+      await pool.end();
+      throw error;
+    }
+    client.release();
+    return store;
+  }
+
+  async insertIfAbsent(subjectId: string, wrapped: Buffer): Promise<Buffer> {
+    for (;;) {
+      const inserted = await this.pool.query<{ wrapped: Buffer }>(
+        `INSERT INTO ${this.table} (subject_id, wrapped) VALUES ($1, $2)
+         ON CONFLICT (subject_id) DO NOTHING RETURNING wrapped`,
+        [subjectId, wrapped],
+      );
+      if (inserted.rows[0]) return inserted.rows[0].wrapped;
+      // Another writer won (its row is committed: ON CONFLICT waited for it) — unless a
+      // destroy removed it since, in which case this one tries again.
+      const existing = await this.get(subjectId);
+      if (existing) return existing;
+    }
+  }
+
+  async get(subjectId: string): Promise<Buffer | undefined> {
+    const result = await this.pool.query<{ wrapped: Buffer }>(
+      `SELECT wrapped FROM ${this.table} WHERE subject_id = $1`,
+      [subjectId],
+    );
+    return result.rows[0]?.wrapped;
+  }
+
+  async delete(subjectIds: readonly string[]): Promise<number> {
+    if (subjectIds.length === 0) return 0;
+    const result = await this.pool.query(
+      `DELETE FROM ${this.table} WHERE subject_id = ANY($1::text[])`,
+      [subjectIds],
+    );
+    const deleted = result.rowCount ?? 0;
+    if (deleted > 0 && this.vacuum !== 'none') {
+      // Outside a transaction (VACUUM refuses one); pool.query runs it on its own.
+      await this.pool.query(
+        `VACUUM ${this.vacuum === 'vacuum-full' ? '(FULL) ' : ''}${this.table}`,
+      );
+    }
+    return deleted;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,86 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { type WrappedKeyTable } from '../keys/wrapped-key-table';
+
+export interface SqliteWrappedKeyTableOptions {
+  /** The database file (the log's own file or one beside it), or `:memory:`. */
+  readonly path: string;
+  /** How long a write or the post-destroy checkpoint waits for other connections; default 10 s. */
+  readonly busyTimeoutMs?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS subject_keys (
+  subject_id  TEXT NOT NULL PRIMARY KEY,
+  wrapped     BLOB NOT NULL,
+  created_at  TEXT NOT NULL
+) WITHOUT ROWID;`;
+
+/**
+ * Wrapped keys in a SQLite table. Deleted rows are zeroed (`secure_delete`), and the WAL,
+ * which still holds the pages as they were, is checkpointed and truncated after each
+ * delete: the key bytes are then in neither file.
+ */
+export class SqliteWrappedKeyTable implements WrappedKeyTable {
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement<[string, Buffer, string]>;
+  private readonly select: Database.Statement<[string], { wrapped: Buffer }>;
+  private readonly remove: Database.Statement<[string]>;
+
+  constructor(options: SqliteWrappedKeyTableOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 10_000)}`);
+    // Per connection: every delete through this one overwrites the freed content with zeros.
+    this.db.pragma('secure_delete = ON');
+    this.db.exec(SCHEMA);
+    this.insert = this.db.prepare(
+      'INSERT INTO subject_keys (subject_id, wrapped, created_at) VALUES (?, ?, ?) ON CONFLICT (subject_id) DO NOTHING',
+    );
+    this.select = this.db.prepare('SELECT wrapped FROM subject_keys WHERE subject_id = ?');
+    this.remove = this.db.prepare('DELETE FROM subject_keys WHERE subject_id = ?');
+  }
+
+  async insertIfAbsent(subjectId: string, wrapped: Buffer): Promise<Buffer> {
+    return this.db
+      .transaction(() => {
+        this.insert.run(subjectId, wrapped, new Date().toISOString());
+        return this.select.get(subjectId)!.wrapped;
+      })
+      .immediate();
+  }
+
+  async get(subjectId: string): Promise<Buffer | undefined> {
+    return this.select.get(subjectId)?.wrapped;
+  }
+
+  async delete(subjectIds: readonly string[]): Promise<number> {
+    const deleted = this.db.transaction(() =>
+      subjectIds.reduce((n, id) => n + this.remove.run(id).changes, 0),
+    )();
+    // Also when nothing was deleted: a destroy retried after a busy checkpoint finishes it.
+    if (subjectIds.length > 0) this.truncateWal();
+    return deleted;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Copies the WAL into the file and empties it; fails loudly if a reader keeps that from happening. */
+  private truncateWal(): void {
+    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as {
+      busy: number;
+      log: number;
+      checkpointed: number;
+    }[];
+    if (result && result.busy !== 0) {
+      throw new Error(
+        'subject keys deleted, but the WAL could not be truncated (a reader holds it): the deleted key bytes may remain in the -wal file until the next checkpoint',
+      );
+    }
+  }
+}
