@@ -48,7 +48,8 @@ export function registerExportCommand(program: Command): void {
 
 Columns (NDJSON keys and Parquet columns alike): position, event_id, stream_id, revision,
 type, recorded_at, occurred_at, customer_id, channel, source, data (JSON), metadata (JSON).
-The file is written as <file>.partial and renamed when complete. Ctrl-C stops after the
+The file is written as <file>.partial (mode 0600) and renamed when complete; a failed export
+removes it. Ctrl-C stops after the
 current batch and completes a valid file with the events up to there; it prints the
 --from to export the rest with.
 

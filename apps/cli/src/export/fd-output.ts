@@ -1,9 +1,9 @@
-import { closeSync, fsyncSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { isBrokenPipe, OutputClosedError } from '../support/closed-output';
 
 /**
- * Where an export writes: a regular file (written as `<file>.partial`, renamed when
- * complete, so a file under the final name is always whole), stdout (`-`), or anything
+ * Where an export writes: a regular file (written as `<file>.partial` with mode 0600,
+ * renamed when complete, so a file under the final name is always whole), stdout (`-`), or anything
  * else that exists and is not a regular file (a FIFO, /dev/null), written in place. Synchronous writes: an export
  * is one sequential stream and the progress bar needs no event loop of its own.
  */
@@ -22,7 +22,9 @@ export class ExportOutput {
       this.special = true;
     } else {
       this.partial = `${target}.partial`;
-      this.fd = openSync(this.partial, 'w');
+      // Owner only: an export holds people's messages. A stale `.partial` is replaced.
+      rmSync(this.partial, { force: true });
+      this.fd = openSync(this.partial, 'wx', 0o600);
     }
   }
 
@@ -55,9 +57,10 @@ export class ExportOutput {
     renameSync(this.partial, this.target);
   }
 
-  /** Closes without completing: the `.partial` file stays for inspection. */
+  /** Closes without completing, and removes the `.partial` file: no copy of half an export stays. */
   abandon(): void {
     if (this.fd !== 1) closeSync(this.fd);
+    if (this.partial !== null) rmSync(this.partial, { force: true });
   }
 }
 
