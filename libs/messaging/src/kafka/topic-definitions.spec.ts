@@ -34,21 +34,23 @@ describe('loadTopicDefinitions (infra/kafka/topics.json)', () => {
   const definitions = loadTopicDefinitions();
   const byTopic = new Map(definitions.map((d) => [d.topic, d]));
 
-  it('defines every channel topic with 8 partitions and 7 days of retention', () => {
+  it('defines every channel topic with 8 partitions and 3 days of retention', () => {
     for (const topic of TOUCHPOINT_TOPICS) {
       expect(byTopic.get(topic)).toMatchObject({
         partitions: 8,
-        configs: { 'retention.ms': String(7 * DAY_MS) },
+        configs: { 'retention.ms': String(3 * DAY_MS) },
       });
     }
   });
 
-  it('defines the DLQ with one partition and 30 days, and the outbound topic', () => {
+  it('defines the DLQ with one partition and 14 days, and the outbound topic with 3', () => {
     expect(byTopic.get(DLQ_TOPIC)).toMatchObject({
       partitions: 1,
-      configs: { 'retention.ms': String(30 * DAY_MS) },
+      configs: { 'retention.ms': String(14 * DAY_MS) },
     });
-    expect(byTopic.has(OUTBOUND_TOPIC)).toBe(true);
+    expect(byTopic.get(OUTBOUND_TOPIC)?.configs).toMatchObject({
+      'retention.ms': String(3 * DAY_MS),
+    });
     expect(definitions).toHaveLength(TOUCHPOINT_TOPICS.length + 2);
   });
 
