@@ -110,6 +110,32 @@ export class CustomerCommandsController {
   }
 
   @Access.staff('supervisor')
+  @Post(':id/identities/unlink')
+  @HttpCode(202)
+  @ApiOperation({
+    summary:
+      'Unlink an identity named in the body (kept out of URLs and access logs): it becomes a customer of its own',
+  })
+  @ApiBody({ type: LinkIdentityDto })
+  @ApiAcceptedResponse(ACCEPTED)
+  @ApiProblemResponse(400, 'bad id, body or identity')
+  @ApiProblemResponse(404, 'unknown customer or identity')
+  @ApiProblemResponse(409, 'the last identity a customer holds stays')
+  async unlinkByBody(
+    @Param('id', CustomerIdPipe) customerId: string,
+    @Body(new DtoPipe(LinkIdentityDto)) dto: LinkIdentityDto,
+    @StaffCaller() caller: StaffPrincipal,
+  ) {
+    const identity = normalizeIdentity(dto.identity, 'identity', {
+      defaultPhoneRegion: this.config.defaultPhoneRegion,
+    });
+    if (!identity.ok) throw new ProblemException(400, 'bad identity', identity.errors);
+    return answer(
+      await this.commands.unlink(customerId, identity.value, staff(caller), now(), dto.note),
+    );
+  }
+
+  @Access.staff('supervisor')
   @Delete(':id/identities/:identity')
   @HttpCode(202)
   @ApiOperation({

@@ -136,6 +136,32 @@ describe('customers: identity resolution, merge and unmerge over HTTP (embedded)
     });
   });
 
+  it('looks up and unlinks with the identity in the body, out of the URL', async () => {
+    const card = { kind: 'card', value: 'ab-1234' };
+    await http.post(`/v1/customers/${annId}/identities`).send({ identity: card }).expect(202);
+    const lookUp = () => http.post('/v1/customers/lookup').send({ identity: 'card:AB1234' });
+    await untilPasses(async () => {
+      const found = await lookUp().expect(200);
+      expect(found.body).toMatchObject({
+        customerId: annId,
+        identity: { kind: 'card', value: 'AB1234' },
+      });
+    });
+    // Same answer as the query-string form.
+    const viaQuery = await http.get('/v1/customers?identity=card:AB1234').expect(200);
+    expect((await lookUp().expect(200)).body).toEqual(viaQuery.body);
+    await http
+      .post(`/v1/customers/${annId}/identities/unlink`)
+      .send({ identity: card })
+      .expect(202);
+    await untilPasses(async () => {
+      expect((await lookUp().expect(200)).body.customerId).not.toBe(annId);
+    });
+    const bad = await http.post('/v1/customers/lookup').send({ identity: 'card:' }).expect(400);
+    expect(bad.body.detail).toBe('bad identity');
+    await http.post('/v1/customers/lookup').send({}).expect(400);
+  });
+
   it('answers refusals as problem details with clear 4xx', async () => {
     const other = customerIdFor({ kind: 'email', value: 'nobody@example.com' });
     const merge = (id: string, body: object) => http.post(`/v1/customers/${id}/merge`).send(body);

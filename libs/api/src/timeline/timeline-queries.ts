@@ -1,5 +1,11 @@
-import { parseTimelineQuery, type TimelineQuery, type TimelineQueryParams } from '@rapport/domain';
-import { IsOptional, IsString } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  OptionalField,
+  parseTimelineQuery,
+  type TimelineQuery,
+  type TimelineQueryParams,
+} from '@rapport/domain';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { badQuery } from '../http/dto.pipe';
 
 /**
@@ -12,6 +18,22 @@ export class FindCustomerQueryDto {
   identity?: string;
 
   @IsOptional()
+  @IsString()
+  asOf?: string;
+}
+
+/** `POST /v1/customers/lookup`: the identity in the body, so that it stays out of URLs and access logs. */
+export class CustomerLookupDto {
+  @ApiProperty({
+    example: 'email:ann@example.com',
+    description: 'kind:value (social: social:network:handle); normalised like on ingestion',
+  })
+  @IsString()
+  @MaxLength(600)
+  identity!: string;
+
+  @ApiPropertyOptional({ description: 'a log position or an ISO 8601 time (time travel)' })
+  @OptionalField()
   @IsString()
   asOf?: string;
 }

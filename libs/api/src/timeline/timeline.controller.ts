@@ -1,9 +1,9 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { identityKey } from '@rapport/domain';
 import { type TimeTravel, type TimelineReadModel } from '@rapport/read-models';
 import { type RapportConfig } from '../config/rapport-config';
-import { QueryPipe } from '../http/dto.pipe';
+import { DtoPipe, QueryPipe } from '../http/dto.pipe';
 import { CustomerIdPipe } from '../http/id-params';
 import { ApiProblemResponse } from '../http/openapi-responses';
 import { ProblemException } from '../http/problem';
@@ -12,6 +12,7 @@ import { AS_OF_QUERY, asOfField, resolveAsOfParam } from '../time-travel/as-of-p
 import { TIME_TRAVEL } from '../time-travel/time-travel-tokens';
 import { parseIdentityParam } from './identity-param';
 import {
+  CustomerLookupDto,
   FindCustomerQueryDto,
   TimelineQueryDto,
   type TimelineRequest,
@@ -32,7 +33,10 @@ export class TimelineController {
 
   @Access.staff('agent')
   @Get()
-  @ApiOperation({ summary: 'Find the customer an identity belongs to' })
+  @ApiOperation({
+    summary:
+      'Find the customer an identity belongs to (prefer POST /v1/customers/lookup: no identity in the URL)',
+  })
   @ApiQuery({
     name: 'identity',
     example: 'email:ann@example.com',
@@ -42,10 +46,29 @@ export class TimelineController {
   @ApiOkResponse({ type: CustomerByIdentityResponse })
   @ApiProblemResponse(400, 'bad identity or asOf (problem details)')
   @ApiProblemResponse(404, 'no customer has this identity (had, with asOf)')
-  async findByIdentity(@Query(new QueryPipe(FindCustomerQueryDto)) params: FindCustomerQueryDto) {
-    const identity = parseIdentityParam(params.identity, this.config.defaultPhoneRegion);
+  findByIdentity(@Query(new QueryPipe(FindCustomerQueryDto)) params: FindCustomerQueryDto) {
+    return this.lookUp(params.identity, params.asOf);
+  }
+
+  @Access.staff('agent')
+  @Post('lookup')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Find the customer an identity belongs to, the identity in the body (kept out of URLs and access logs)',
+  })
+  @ApiBody({ type: CustomerLookupDto })
+  @ApiOkResponse({ type: CustomerByIdentityResponse })
+  @ApiProblemResponse(400, 'bad identity or asOf (problem details)')
+  @ApiProblemResponse(404, 'no customer has this identity (had, with asOf)')
+  lookup(@Body(new DtoPipe(CustomerLookupDto)) body: CustomerLookupDto) {
+    return this.lookUp(body.identity, body.asOf);
+  }
+
+  private async lookUp(raw: string | undefined, asOfParam: string | undefined) {
+    const identity = parseIdentityParam(raw, this.config.defaultPhoneRegion);
     if (!identity.ok) throw new ProblemException(400, 'bad identity', identity.errors);
-    const asOf = await this.asOf(params.asOf);
+    const asOf = await this.asOf(asOfParam);
     const key = identityKey(identity.value);
     const customerId = await this.timelines.customerByIdentity(key, asOf);
     if (!customerId)
