@@ -36,6 +36,7 @@ const POLICIES: Record<string, string> = {
   'POST /v1/customers/:id/identities': 'supervisor',
   'DELETE /v1/customers/:id/identities/:identity': 'supervisor',
   'POST /v1/customers/:id/identities/unlink': 'supervisor',
+  'GET /v1/customers/:id/export': 'supervisor',
   'POST /v1/ideas/:id/status': 'supervisor',
   'POST /v1/ideas/:id/merge': 'supervisor',
   'POST /v1/ideas/:id/rice': 'supervisor',

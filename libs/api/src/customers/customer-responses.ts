@@ -285,3 +285,54 @@ export class IdentityEventsResponse {
   @ApiProperty({ type: () => IdentityGraphEventResponse, isArray: true })
   events!: IdentityGraphEventResponse[];
 }
+
+/** One event of the log, as subject access returns it. */
+export class SubjectEventResponse {
+  @ApiProperty({ type: 'integer' })
+  position!: number;
+
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty({ example: 'touchpoint.recorded.v1' })
+  type!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  recordedAt!: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  data!: Record<string, unknown>;
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  metadata!: Record<string, unknown>;
+}
+
+/** `GET /v1/customers/:id/export`: everything held about one person. */
+export class SubjectAccessResponse {
+  @ApiProperty({ description: 'the surviving customer id' })
+  customerId!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  generatedAt!: string;
+
+  @ApiProperty({ type: () => CustomerProfileResponse })
+  profile!: CustomerProfileResponse;
+
+  @ApiProperty({
+    type: () => SubjectEventResponse,
+    isArray: true,
+    description: 'every event filed under any of the person’s identities, in log order',
+  })
+  events!: SubjectEventResponse[];
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'the closeness report with a year of daily history, or null without contact',
+  })
+  closeness!: Record<string, unknown> | null;
+
+  @ApiProperty({ type: () => PersonIdeaResponse, isArray: true })
+  ideas!: PersonIdeaResponse[];
+}

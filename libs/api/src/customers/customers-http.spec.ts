@@ -162,6 +162,51 @@ describe('customers: identity resolution, merge and unmerge over HTTP (embedded)
     await http.post('/v1/customers/lookup').send({}).expect(400);
   });
 
+  it('gives everything held about a person in one document (subject access)', async () => {
+    await http
+      .post('/v1/touchpoints')
+      .send({
+        ...touchpoint('email', [{ kind: 'email', value: 'sa@example.com' }]),
+        data: {
+          channel: 'email',
+          direction: 'inbound',
+          identity: { kind: 'email', value: 'sa@example.com' },
+          content: { text: 'subject access phrase 7731' },
+        },
+      })
+      .expect(202);
+    await http
+      .post('/v1/touchpoints')
+      .send(
+        touchpoint('phone', [
+          { kind: 'phone', value: '+4930999111' },
+          { kind: 'email', value: 'sa@example.com' },
+        ]),
+      )
+      .expect(202);
+    const id = customerIdFor({ kind: 'email', value: 'sa@example.com' });
+    await untilPasses(async () => {
+      const doc = (await http.get(`/v1/customers/${id}/export`).expect(200)).body;
+      expect(doc.customerId).toBe(id);
+      expect(doc.profile.identities.map((i: { kind: string }) => i.kind).sort()).toEqual([
+        'email',
+        'phone',
+      ]);
+      expect(doc.events.map((e: { type: string }) => e.type)).toEqual([
+        'touchpoint.recorded.v1',
+        'touchpoint.recorded.v1',
+      ]);
+      expect(JSON.stringify(doc.events)).toContain('subject access phrase 7731');
+      expect(doc.closeness.customerId).toBe(id);
+      expect(doc.ideas).toEqual([]);
+    });
+    await http
+      .get(
+        `/v1/customers/${customerIdFor({ kind: 'email', value: 'nobody-sa@example.com' })}/export`,
+      )
+      .expect(404);
+  });
+
   it('answers refusals as problem details with clear 4xx', async () => {
     const other = customerIdFor({ kind: 'email', value: 'nobody@example.com' });
     const merge = (id: string, body: object) => http.post(`/v1/customers/${id}/merge`).send(body);
