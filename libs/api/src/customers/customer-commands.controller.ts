@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
+  type ChannelIdentity,
   type IdentityDecision,
   type IdentityGraphEvent,
   type StaffActor,
@@ -100,12 +101,8 @@ export class CustomerCommandsController {
     @Body(new DtoPipe(LinkIdentityDto)) dto: LinkIdentityDto,
     @StaffCaller() caller: StaffPrincipal,
   ) {
-    const identity = normalizeIdentity(dto.identity, 'identity', {
-      defaultPhoneRegion: this.config.defaultPhoneRegion,
-    });
-    if (!identity.ok) throw new ProblemException(400, 'bad identity', identity.errors);
     return answer(
-      await this.commands.link(customerId, identity.value, staff(caller), now(), dto.note),
+      await this.commands.link(customerId, this.identityOf(dto), staff(caller), now(), dto.note),
     );
   }
 
@@ -126,12 +123,8 @@ export class CustomerCommandsController {
     @Body(new DtoPipe(LinkIdentityDto)) dto: LinkIdentityDto,
     @StaffCaller() caller: StaffPrincipal,
   ) {
-    const identity = normalizeIdentity(dto.identity, 'identity', {
-      defaultPhoneRegion: this.config.defaultPhoneRegion,
-    });
-    if (!identity.ok) throw new ProblemException(400, 'bad identity', identity.errors);
     return answer(
-      await this.commands.unlink(customerId, identity.value, staff(caller), now(), dto.note),
+      await this.commands.unlink(customerId, this.identityOf(dto), staff(caller), now(), dto.note),
     );
   }
 
@@ -157,6 +150,15 @@ export class CustomerCommandsController {
     return answer(
       await this.commands.unlink(customerId, identity.value, staff(caller), now(), dto.note),
     );
+  }
+
+  /** The body's identity, normalised like on ingestion; a 400 when it is not one. */
+  private identityOf(dto: LinkIdentityDto): ChannelIdentity {
+    const identity = normalizeIdentity(dto.identity, 'identity', {
+      defaultPhoneRegion: this.config.defaultPhoneRegion,
+    });
+    if (!identity.ok) throw new ProblemException(400, 'bad identity', identity.errors);
+    return identity.value;
   }
 }
 
