@@ -264,6 +264,7 @@ describe('access over HTTP (embedded): adapter keys, verified trust, staff ids, 
         'GET /v1/customers/:id 200',
         expect.stringMatching(/^GET \/v1\/customers\/:id\/closeness (200|404)$/),
         'GET /v1/customers 200',
+        'POST /v1/customers/:id/merge 403', // beyond the role: refused, and recorded
       ]);
       expect(bobs.every((e) => e.customerId === id && e.roles.join() === 'agent')).toBe(true);
     });
@@ -291,6 +292,17 @@ describe('rate limits (embedded)', () => {
       expect(limited.headers['content-type']).toContain('application/problem+json');
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
       await dina.get('/v1/ideas').expect(200);
+      const admin = as({
+        authorization: `Bearer ${await issuer.token({ subject: 'auditor', roles: ['admin'] })}`,
+      });
+      await untilPasses(async () => {
+        const trail = (await admin.get('/v1/audit?limit=100').expect(200)).body as {
+          actor: string;
+          status: number;
+        }[];
+        const carls = trail.filter((e) => e.actor === 'carl').map((e) => e.status);
+        expect(carls.filter((status) => status === 429)).toHaveLength(3);
+      });
     } finally {
       await app.close();
     }

@@ -8,6 +8,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { type Request, type Response } from 'express';
 import { ProblemException } from '../http/problem';
+import { AuditRecorder } from './audit.interceptor';
 import { ACCESS_POLICY, ADAPTER_KEY_HEADER, type AccessPolicy } from './access-policy';
 import { type AdapterPrincipal, type AuthenticatedRequest } from './principal';
 import {
@@ -37,6 +38,7 @@ export class AccessGuard implements CanActivate {
     @Optional()
     @Inject(ADAPTER_KEY_AUTHENTICATOR)
     private readonly adapters?: AdapterKeyAuthenticator,
+    @Optional() private readonly audit?: AuditRecorder,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -56,6 +58,7 @@ export class AccessGuard implements CanActivate {
     const principal = await this.staffMember(request, response);
     request.principal = principal;
     if (!principal.roles.has(policy.role)) {
+      this.audit?.record(request, 403); // an attempt beyond one's role is worth a trace
       throw new ProblemException(403, `this needs the ${policy.role} role`);
     }
     return true;

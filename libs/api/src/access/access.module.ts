@@ -11,7 +11,7 @@ import {
   type AdapterKeyAuthenticator,
   STAFF_TOKEN_VERIFIER,
 } from './access.guard';
-import { AUDIT_TRAIL, AuditInterceptor } from './audit.interceptor';
+import { AUDIT_TRAIL, AuditInterceptor, AuditRecorder } from './audit.interceptor';
 import { PrincipalThrottlerGuard, SharedThrottlerStorage } from './principal-throttler.guard';
 import { StaffTokenVerifier } from './staff-token-verifier';
 import { AdapterKeysController, AuditController } from './access-admin.controller';
@@ -61,6 +61,7 @@ export class AccessModule {
           useFactory: (readModels: ReadModels) => readModels.access.audit,
           inject: [READ_MODELS],
         },
+        AuditRecorder,
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: PrincipalThrottlerGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },

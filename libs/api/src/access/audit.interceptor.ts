@@ -19,13 +19,13 @@ export const AUDIT_TRAIL = Symbol('AUDIT_TRAIL');
 const CUSTOMER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Records every staff request, answered or refused: who (token subject and roles), what
- * (method and route template, never the URL, which may hold an identity), which customer
- * (from the route, or from the answer of a look-up by identity) and the status. Writing the
- * entry never delays or fails the answer; a failed write is logged.
+ * Writes audit entries: who (token subject and roles), what (method and route template,
+ * never the URL, which may hold an identity), which customer (from the route, or from the
+ * answer of a look-up by identity), the status and when. Writing never delays or fails the
+ * answer; a failed write is logged.
  */
 @Injectable()
-export class AuditInterceptor implements NestInterceptor {
+export class AuditRecorder {
   private readonly logger = new Logger('audit');
 
   constructor(
@@ -33,31 +33,49 @@ export class AuditInterceptor implements NestInterceptor {
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
   ) {}
 
+  /** Records a staff member's request; other callers (adapters, nobody) are not audited here. */
+  record(request: Request & AuthenticatedRequest, status: number, body?: unknown): void {
+    const principal = request.principal;
+    if (principal?.kind !== 'staff') return;
+    const customerId = customerOf(request, body);
+    const entry: AuditEntry = {
+      at: new Date().toISOString(),
+      actor: principal.subject,
+      roles: [...principal.roles].sort(),
+      action: `${request.method} ${routeOf(request)}`,
+      ...(customerId ? { customerId } : {}),
+      status,
+    };
+    this.trail
+      .record(entry, this.config.auditRetentionDays * 24 * 60 * 60 * 1000)
+      .catch((error: unknown) =>
+        this.logger.error(`could not write an audit entry: ${String(error)}`),
+      );
+  }
+}
+
+/**
+ * Audits every staff request that reaches its handler, answered or refused by it (the
+ * guards audit what they refuse themselves: a missing role, a rate limit).
+ */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(private readonly recorder: AuditRecorder) {}
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
-    const principal = request.principal;
-    if (principal?.kind !== 'staff') return next.handle();
-    const write = (status: number, body?: unknown) => {
-      const customerId = customerOf(request, body);
-      const entry: AuditEntry = {
-        at: new Date().toISOString(),
-        actor: principal.subject,
-        roles: [...principal.roles].sort(),
-        action: `${request.method} ${routeOf(request)}`,
-        ...(customerId ? { customerId } : {}),
-        status,
-      };
-      this.trail
-        .record(entry, this.config.auditRetentionDays * 24 * 60 * 60 * 1000)
-        .catch((error: unknown) =>
-          this.logger.error(`could not write an audit entry: ${String(error)}`),
-        );
-    };
+    if (request.principal?.kind !== 'staff') return next.handle();
     return next.handle().pipe(
       tap({
-        next: (body) => write(context.switchToHttp().getResponse<Response>().statusCode, body),
-        error: (error: unknown) => write(error instanceof HttpException ? error.getStatus() : 500),
+        next: (body) =>
+          this.recorder.record(
+            request,
+            context.switchToHttp().getResponse<Response>().statusCode,
+            body,
+          ),
+        error: (error: unknown) =>
+          this.recorder.record(request, error instanceof HttpException ? error.getStatus() : 500),
       }),
     );
   }

@@ -1,8 +1,9 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { type ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerStorage } from '@nestjs/throttler';
 import { type ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { type RateLimitCounter } from '@rapport/read-models';
 import { ProblemException } from '../http/problem';
+import { AuditRecorder } from './audit.interceptor';
 import { type AuthenticatedRequest } from './principal';
 
 /**
@@ -11,6 +12,8 @@ import { type AuthenticatedRequest } from './principal';
  */
 @Injectable()
 export class PrincipalThrottlerGuard extends ThrottlerGuard {
+  @Optional() @Inject(AuditRecorder) private readonly audit?: AuditRecorder;
+
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     return !context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
@@ -30,7 +33,8 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
     return `${name}:${tracker}`;
   }
 
-  protected override async throwThrottlingException(): Promise<void> {
+  protected override async throwThrottlingException(context: ExecutionContext): Promise<void> {
+    this.audit?.record(context.switchToHttp().getRequest(), 429);
     throw new ProblemException(429, 'too many requests: slow down and retry after Retry-After');
   }
 }
