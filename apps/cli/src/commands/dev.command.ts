@@ -79,10 +79,7 @@ export function registerDevCommand(program: Command): void {
       const basePort = options.port ?? loadConfig(process.env).port;
       const devIssuer = external
         ? undefined
-        : await startDevOidcProvider(
-            options.host ?? process.env.RAPPORT_HOST ?? '127.0.0.1',
-            options.oidcPort ?? (basePort === 0 ? 0 : basePort + 1),
-          );
+        : await startDevOidcProvider(options.oidcPort ?? (basePort === 0 ? 0 : basePort + 1));
       const config = loadConfig(
         devIssuer ? { ...process.env, RAPPORT_OIDC_ISSUER: devIssuer.issuer } : process.env,
         {

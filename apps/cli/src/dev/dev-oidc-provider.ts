@@ -37,7 +37,6 @@ interface OidcProviderModule {
  * issuer instead (RAPPORT_OIDC_ISSUER).
  */
 export async function startDevOidcProvider(
-  host: string,
   port: number,
   consoleRedirects: readonly string[] = [],
 ): Promise<DevOidcProvider> {
@@ -53,10 +52,11 @@ export async function startDevOidcProvider(
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    // Loopback only, whatever --host says: its login page signs anyone in as any role.
+    server.listen(port, '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const issuer = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  const issuer = `http://127.0.0.1:${address.port}`;
   const rolesOf = (id: string | undefined): StaffRole[] => {
     if (!id) return [];
     const name = id.startsWith('demo-') ? id.slice('demo-'.length) : id;

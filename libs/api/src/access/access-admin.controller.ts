@@ -120,7 +120,7 @@ export class AuditController {
   @ApiProblemResponse(400, 'bad customerId or limit')
   query(@Query(new QueryPipe(AuditQueryDto)) query: AuditQueryDto) {
     return this.trail.query(
-      { customerId: query.customerId, limit: wholeNumber(query.limit, 100) },
+      { customerId: query.customerId?.toLowerCase(), limit: wholeNumber(query.limit, 100) },
       new Date(),
     );
   }

@@ -275,6 +275,39 @@ describe('access over HTTP (embedded): adapter keys, verified trust, staff ids, 
   });
 });
 
+describe('audit under another spelling', () => {
+  it('files a read by a capitalised customer id under the customer it read', async () => {
+    const { app, http, issuer, as } = await embeddedHttpApp();
+    try {
+      const id = customerIdFor({ kind: 'email', value: 'caps@example.com' });
+      await http
+        .post('/v1/touchpoints')
+        .send(touchpoint('email', { kind: 'email', value: 'caps@example.com' }))
+        .expect(202);
+      await untilPasses(async () => {
+        await http.get(`/v1/customers/${id}`).expect(200);
+      });
+      const eve = as({
+        authorization: `Bearer ${await issuer.token({ subject: 'eve', roles: ['agent'] })}`,
+      });
+      await eve.get(`/v1/customers/${id.toUpperCase()}/timeline`).expect(200);
+      const admin = as({
+        authorization: `Bearer ${await issuer.token({ subject: 'root', roles: ['admin'] })}`,
+      });
+      await untilPasses(async () => {
+        for (const asked of [id, id.toUpperCase()]) {
+          const trail = (await admin.get(`/v1/audit?customerId=${asked}`).expect(200)).body as {
+            actor: string;
+          }[];
+          expect(trail.map((e) => e.actor)).toContain('eve');
+        }
+      });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('rate limits (embedded)', () => {
   it('answers 429 past the limit per principal, others unaffected', async () => {
     const { app, issuer, as } = await embeddedHttpApp({ rateLimitPerMinute: 5 });
@@ -301,7 +334,7 @@ describe('rate limits (embedded)', () => {
           status: number;
         }[];
         const carls = trail.filter((e) => e.actor === 'carl').map((e) => e.status);
-        expect(carls.filter((status) => status === 429)).toHaveLength(3);
+        expect(carls.filter((status) => status === 429)).toHaveLength(1); // the first of the burst
       });
     } finally {
       await app.close();

@@ -4,7 +4,7 @@ import { TestIssuer } from '@rapport/testing';
 import request from 'supertest';
 import { ProblemFilter } from '../http/problem.filter';
 import { Access } from './access-policy';
-import { AccessGuard, STAFF_TOKEN_VERIFIER } from './access.guard';
+import { AccessGuard, RoleGuard, STAFF_TOKEN_VERIFIER } from './access.guard';
 import { StaffTokenVerifier } from './staff-token-verifier';
 
 @Controller('probe')
@@ -40,6 +40,7 @@ describe('AccessGuard', () => {
           }),
         },
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_GUARD, useClass: RoleGuard },
       ],
     })
     class ProbeModule {}

@@ -26,9 +26,9 @@ export interface AdapterKeyAuthenticator {
 }
 
 /**
- * Default deny: a route is reachable only as its `@Access` policy says, and a route with
- * none is refused (a test walks the route table so that none ships without one). 401 for
- * missing or invalid credentials, 403 for a valid principal without the role.
+ * Who is calling, under default deny: a route is reachable only as its `@Access` policy
+ * says, and a route with none is refused (a test walks the route table so that none ships
+ * without one). 401 for missing or invalid credentials; the role is `RoleGuard`'s.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -38,7 +38,6 @@ export class AccessGuard implements CanActivate {
     @Optional()
     @Inject(ADAPTER_KEY_AUTHENTICATOR)
     private readonly adapters?: AdapterKeyAuthenticator,
-    @Optional() private readonly audit?: AuditRecorder,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -55,12 +54,8 @@ export class AccessGuard implements CanActivate {
       request.principal = await this.adapter(request);
       return true;
     }
-    const principal = await this.staffMember(request, response);
-    request.principal = principal;
-    if (!principal.roles.has(policy.role)) {
-      this.audit?.record(request, 403); // an attempt beyond one's role is worth a trace
-      throw new ProblemException(403, `this needs the ${policy.role} role`);
-    }
+    request.principal = await this.staffMember(request, response);
+    // The role is checked by RoleGuard, after the rate limit: refusals count against it too.
     return true;
   }
 
@@ -93,5 +88,32 @@ export class AccessGuard implements CanActivate {
       if (error instanceof IssuerUnavailableError) throw new ProblemException(503, error.message);
       throw error;
     }
+  }
+}
+
+/**
+ * Runs after authentication and the rate limit: a staff member without the route's role
+ * gets 403, and the attempt is audited (refusals are rate-limited like any request, so they
+ * cannot flood the trail).
+ */
+@Injectable()
+export class RoleGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Optional() private readonly audit?: AuditRecorder,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (policy?.kind !== 'staff') return true;
+    const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
+    const principal = request.principal;
+    if (principal?.kind === 'staff' && principal.roles.has(policy.role)) return true;
+    this.audit?.record(request, 403);
+    throw new ProblemException(403, `this needs the ${policy.role} role`);
   }
 }

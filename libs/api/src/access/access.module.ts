@@ -8,6 +8,7 @@ import { READ_MODELS } from '../platform/tokens';
 import {
   ADAPTER_KEY_AUTHENTICATOR,
   AccessGuard,
+  RoleGuard,
   type AdapterKeyAuthenticator,
   STAFF_TOKEN_VERIFIER,
 } from './access.guard';
@@ -62,8 +63,10 @@ export class AccessModule {
           inject: [READ_MODELS],
         },
         AuditRecorder,
+        // In this order: who is calling, how often, may they.
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: PrincipalThrottlerGuard },
+        { provide: APP_GUARD, useClass: RoleGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
       ],
       exports: [AdapterKeys, AUDIT_TRAIL, STAFF_TOKEN_VERIFIER],

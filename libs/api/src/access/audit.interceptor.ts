@@ -86,10 +86,21 @@ function routeOf(request: Request): string {
   return typeof route === 'string' ? route : '(unknown route)';
 }
 
+/**
+ * The customer a request concerns, lower-cased as the handlers read it (`CustomerIdPipe`), so
+ * that an id sent in capitals is audited under the customer it reads: `:customerId`, `:id`
+ * on customer routes only (an idea's `:id` is no customer), or the answer of a lookup.
+ */
 function customerOf(request: Request, body: unknown): string | undefined {
-  for (const candidate of [request.params?.id, request.params?.customerId]) {
-    if (typeof candidate === 'string' && CUSTOMER_ID.test(candidate)) return candidate;
-  }
+  const onCustomer = routeOf(request).startsWith('/v1/customers/:id');
   const answered = (body as { customerId?: unknown } | null | undefined)?.customerId;
-  return typeof answered === 'string' && CUSTOMER_ID.test(answered) ? answered : undefined;
+  for (const candidate of [
+    request.params?.customerId,
+    onCustomer ? request.params?.id : undefined,
+    answered,
+  ]) {
+    if (typeof candidate === 'string' && CUSTOMER_ID.test(candidate))
+      return candidate.toLowerCase();
+  }
+  return undefined;
 }

@@ -33,7 +33,7 @@ export function oidcSettingsFrom(env: NodeJS.ProcessEnv): OidcSettings | undefin
   } catch {
     throw new Error(`RAPPORT_OIDC_ISSUER=${issuer}: expected the issuer's URL`);
   }
-  const local = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
     throw new Error(
       `RAPPORT_OIDC_ISSUER=${issuer}: an issuer is reached over https (http only on localhost)`,

@@ -33,8 +33,14 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
     return `${name}:${tracker}`;
   }
 
-  protected override async throwThrottlingException(context: ExecutionContext): Promise<void> {
-    this.audit?.record(context.switchToHttp().getRequest(), 429);
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: { totalHits: number; limit: number },
+  ): Promise<void> {
+    // The first refusal of a window is audited; the rest of the burst would only flood the trail.
+    if (detail.totalHits === detail.limit + 1) {
+      this.audit?.record(context.switchToHttp().getRequest(), 429);
+    }
     throw new ProblemException(429, 'too many requests: slow down and retry after Retry-After');
   }
 }

@@ -39,10 +39,13 @@ export class StaffTokenVerifier {
         requiredClaims: ['sub', 'exp'],
       }));
     } catch (error) {
-      if (error instanceof joseErrors.JWKSTimeout || isFetchFailure(error)) {
-        throw new IssuerUnavailableError('the token issuer cannot be reached');
-      }
-      throw new InvalidTokenError(reasonOf(error));
+      // Only what is wrong with the token is the caller's fault; anything else (the JWKS
+      // cannot be fetched, answers garbage) is the issuer's, and retrying may help.
+      if (isTokenError(error)) throw new InvalidTokenError(reasonOf(error));
+      throw new IssuerUnavailableError('the token issuer cannot be reached');
+    }
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 256) {
+      throw new InvalidTokenError('the token has no usable "sub" claim');
     }
     const granted = claimAt(payload, this.settings.rolesClaim);
     return {
@@ -85,8 +88,20 @@ async function fetchDiscovery(url: string): Promise<unknown> {
   return response.json();
 }
 
-function isFetchFailure(error: unknown): boolean {
-  return error instanceof TypeError && /fetch failed/.test(error.message);
+const TOKEN_ERRORS = [
+  joseErrors.JWTExpired,
+  joseErrors.JWTClaimValidationFailed,
+  joseErrors.JWTInvalid,
+  joseErrors.JWSInvalid,
+  joseErrors.JOSEAlgNotAllowed,
+  joseErrors.JWSSignatureVerificationFailed,
+  joseErrors.JWKSNoMatchingKey,
+  joseErrors.JWKSMultipleMatchingKeys,
+  joseErrors.JOSENotSupported,
+];
+
+function isTokenError(error: unknown): boolean {
+  return TOKEN_ERRORS.some((type) => error instanceof type);
 }
 
 function reasonOf(error: unknown): string {
@@ -103,8 +118,8 @@ function reasonOf(error: unknown): string {
   return 'the token is not a valid signed JWT';
 }
 
+/** The value at a dotted path of the token's own claims (never the prototype chain). */
 function claimAt(payload: JWTPayload, path: string): unknown {
-  if (path in payload) return payload[path];
   let value: unknown = payload;
   for (const part of path.split('.')) {
     if (typeof value !== 'object' || value === null || !Object.hasOwn(value, part))
