@@ -69,12 +69,10 @@ export class AdapterKeys {
   }
 
   async revoke(id: string, now: Date): Promise<AdapterKeySummary> {
-    const current = await this.store.get(id);
-    if (!current) throw new UnknownAdapterKeyError(id);
-    const record = current.revokedAt ? current : { ...current, revokedAt: now.toISOString() };
-    await this.store.put(record);
+    if (!(await this.store.get(id))) throw new UnknownAdapterKeyError(id);
+    await this.store.revoke(id, now.toISOString());
     this.cache.delete(id);
-    return summary(record);
+    return summary((await this.store.get(id)) as AdapterKeyRecord);
   }
 
   async list(): Promise<AdapterKeySummary[]> {

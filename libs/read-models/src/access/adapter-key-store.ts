@@ -16,7 +16,14 @@ export interface AdapterKeyRecord {
 
 /** Where adapter keys live, shared by every replica (a revocation is seen by all within seconds). */
 export interface AdapterKeyStore {
+  /** Writes the record; its `revokedAt` is ignored (revocation is `revoke`'s alone). */
   put(record: AdapterKeyRecord): Promise<void>;
+  /** The record, with `revokedAt` once revoked. */
   get(id: string): Promise<AdapterKeyRecord | undefined>;
   list(): Promise<AdapterKeyRecord[]>;
+  /**
+   * Marks the key revoked, for good: kept apart from the record, so that no concurrent `put`
+   * (a rotation) can write it back alive. The first revocation's time stays.
+   */
+  revoke(id: string, at: string): Promise<void>;
 }

@@ -37,13 +37,26 @@ export function describeAccessStoresContract(adapter: AdapterUnderTest<AccessSto
       await stores.adapterKeys.put(key('b', '2026-01-02T00:00:00.000Z'));
       await stores.adapterKeys.put(key('a', '2026-01-01T00:00:00.000Z'));
       expect((await stores.adapterKeys.list()).map((k) => k.id)).toEqual(['a', 'b']);
-      const revoked = {
-        ...key('a', '2026-01-01T00:00:00.000Z'),
-        revokedAt: '2026-02-01T00:00:00.000Z',
-      };
-      await stores.adapterKeys.put(revoked);
-      expect(await stores.adapterKeys.get('a')).toEqual(revoked);
+      const rotated = { ...key('a', '2026-01-01T00:00:00.000Z'), secretHash: 'cd'.repeat(32) };
+      await stores.adapterKeys.put(rotated);
+      expect(await stores.adapterKeys.get('a')).toEqual(rotated);
       expect(await stores.adapterKeys.get('missing')).toBeUndefined();
+    });
+
+    it('keeps a revocation whatever is put afterwards (a rotation racing a revoke)', async () => {
+      const record = key('r', '2026-01-01T00:00:00.000Z');
+      await stores.adapterKeys.put(record);
+      await stores.adapterKeys.revoke('r', '2026-02-01T00:00:00.000Z');
+      await stores.adapterKeys.put({ ...record, secretHash: 'ef'.repeat(32) }); // a late rotation
+      await stores.adapterKeys.revoke('r', '2026-03-01T00:00:00.000Z');
+      expect(await stores.adapterKeys.get('r')).toEqual({
+        ...record,
+        secretHash: 'ef'.repeat(32),
+        revokedAt: '2026-02-01T00:00:00.000Z',
+      });
+      expect((await stores.adapterKeys.list()).find((k) => k.id === 'r')?.revokedAt).toBe(
+        '2026-02-01T00:00:00.000Z',
+      );
     });
 
     it('answers audit entries newest first, per customer or all, up to the limit', async () => {

@@ -5,6 +5,12 @@ import { type AuditEntry } from '../../access/audit-trail';
 /** Access state in this process (the embedded default: one process, nothing to share). */
 export function memoryAccessStores(): AccessStores {
   const keys = new Map<string, AdapterKeyRecord>();
+  const revoked = new Map<string, string>();
+  const withRevocation = (record: AdapterKeyRecord): AdapterKeyRecord => {
+    const { revokedAt: _ignored, ...rest } = record;
+    const at = revoked.get(record.id);
+    return at ? { ...rest, revokedAt: at } : rest;
+  };
   let entries: { entry: AuditEntry; expiresAt: number }[] = [];
   const windows = new Map<string, { hits: number; endsAt: number }>();
   return {
@@ -13,10 +19,16 @@ export function memoryAccessStores(): AccessStores {
         keys.set(record.id, record);
       },
       async get(id) {
-        return keys.get(id);
+        const record = keys.get(id);
+        return record && withRevocation(record);
       },
       async list() {
-        return [...keys.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+        return [...keys.values()]
+          .map(withRevocation)
+          .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      },
+      async revoke(id, at) {
+        if (!revoked.has(id)) revoked.set(id, at);
       },
     },
     audit: {

@@ -22,6 +22,8 @@ export function accessKeys(prefix: string) {
   return {
     /** key id → `AdapterKeyRecord` (JSON) */
     adapterKeys: `${prefix}access:adapter-keys`,
+    /** key id → when it was revoked (apart from the record: a rotation cannot undo it) */
+    revokedAdapterKeys: `${prefix}access:adapter-keys-revoked`,
     /** every audit entry, scored by time */
     auditAll: `${prefix}audit:all`,
     /** one customer's audit entries, scored by time */

@@ -8,7 +8,10 @@ import { accessKeys } from '../redis-keys';
 /** Access state in Redis, shared by every replica that uses the same read models. */
 export function redisAccessStores(redis: () => Redis, prefix: string): AccessStores {
   const keys = accessKeys(prefix);
-  const parse = (json: string) => JSON.parse(json) as AdapterKeyRecord;
+  const parse = (json: string, revokedAt: string | null | undefined): AdapterKeyRecord => {
+    const { revokedAt: _ignored, ...record } = JSON.parse(json) as AdapterKeyRecord;
+    return revokedAt ? { ...record, revokedAt } : record;
+  };
   // Members carry a random tail so that two equal entries in one millisecond are both kept.
   const member = (entry: AuditEntry) =>
     `${JSON.stringify(entry)}\n${randomBytes(6).toString('base64url')}`;
@@ -20,12 +23,23 @@ export function redisAccessStores(redis: () => Redis, prefix: string): AccessSto
         await redis().hset(keys.adapterKeys, record.id, JSON.stringify(record));
       },
       async get(id) {
-        const json = await redis().hget(keys.adapterKeys, id);
-        return json === null ? undefined : parse(json);
+        const [json, revokedAt] = await Promise.all([
+          redis().hget(keys.adapterKeys, id),
+          redis().hget(keys.revokedAdapterKeys, id),
+        ]);
+        return json === null ? undefined : parse(json, revokedAt);
       },
       async list() {
-        const all = await redis().hvals(keys.adapterKeys);
-        return all.map(parse).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+        const [all, revoked] = await Promise.all([
+          redis().hgetall(keys.adapterKeys),
+          redis().hgetall(keys.revokedAdapterKeys),
+        ]);
+        return Object.entries(all)
+          .map(([id, json]) => parse(json, revoked[id]))
+          .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      },
+      async revoke(id, at) {
+        await redis().hsetnx(keys.revokedAdapterKeys, id, at);
       },
     },
     audit: {
