@@ -4,6 +4,7 @@ import {
   IDENTITY_KINDS,
   type IdentityKind,
 } from '../identity/channel-identity';
+import { wildcardPattern } from '../text/wildcard-pattern';
 import { type FieldError, type Validated, invalid, valid } from '../validation/field-error';
 
 /**
@@ -31,13 +32,7 @@ const patternCache = new Map<string, RegExp>();
 export function sourceMatches(pattern: string, source: string): boolean {
   let regex = patternCache.get(pattern);
   if (!regex) {
-    regex = new RegExp(
-      `^${pattern
-        .split('*')
-        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-        .join('.*')}$`,
-      's',
-    );
+    regex = wildcardPattern(pattern);
     if (patternCache.size > 1000) patternCache.clear();
     patternCache.set(pattern, regex);
   }

@@ -4,6 +4,7 @@ import {
   type IdentityKind,
   identityKey,
 } from '../identity/channel-identity';
+import { wildcardPattern } from '../text/wildcard-pattern';
 import { compareStrings } from './compare-strings';
 import { type FieldError, type Validated, invalid, valid } from '../validation/field-error';
 
@@ -146,17 +147,11 @@ function prepare(policy: IdentityPolicy): PreparedPolicy {
       rank: new Map(policy.priority.map((kind, i) => [kind, i])),
       autoMerge: new Set(policy.autoMergeKinds),
       blockedKeys: new Set(policy.blocked.filter((p) => !p.includes('*'))),
-      blockedPatterns: patterns.map(
-        (p) => new RegExp(`^${p.split('*').map(escapeRegExp).join('.*')}$`, 's'),
-      ),
+      blockedPatterns: patterns.map(wildcardPattern),
     };
     prepared.set(policy, ready);
   }
   return ready;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export function isBlockedIdentity(policy: IdentityPolicy, identity: ChannelIdentity): boolean {
