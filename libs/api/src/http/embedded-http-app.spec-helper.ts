@@ -51,13 +51,15 @@ export async function specConfig(
  * and sending an unrestricted adapter key created in the app.
  */
 export async function authorizedHttp(app: INestApplication): Promise<AuthedHttp> {
+  return withHeaders(app.getHttpServer(), (await specCredentials(app)).headers);
+}
+
+/** An unrestricted adapter key created in the app, and a token holding every role. */
+async function specCredentials(app: INestApplication) {
   const issuer = await specIssuer();
   const { key } = await app.get(AdapterKeys).create('spec adapter', UNRESTRICTED_SCOPE, new Date());
   const token = await issuer.token({ roles: ALL_ROLES });
-  return withHeaders(app.getHttpServer(), {
-    authorization: `Bearer ${token}`,
-    [ADAPTER_KEY_HEADER]: key,
-  });
+  return { key, headers: { authorization: `Bearer ${token}`, [ADAPTER_KEY_HEADER]: key } };
 }
 
 /**
@@ -74,21 +76,19 @@ export async function embeddedHttpApp(overrides: Partial<RapportConfig> = {}): P
   as(headers: Record<string, string>): AuthedHttp;
 }> {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-http-'));
-  const issuer = await specIssuer();
-  const config = loadConfig(issuer.env(), {
-    eventStoreUrl: `sqlite:${join(dir, 'log.db')}`,
-    ...overrides,
-  });
+  const config = await specConfig(
+    {},
+    { eventStoreUrl: `sqlite:${join(dir, 'log.db')}`, ...overrides },
+  );
   const app = await createHttpApp(AllInOneModule.forRoot(config), config);
   await app.init();
-  const { key } = await app.get(AdapterKeys).create('spec adapter', UNRESTRICTED_SCOPE, new Date());
-  const token = await issuer.token({ roles: ALL_ROLES });
+  const { key, headers } = await specCredentials(app);
   const server = app.getHttpServer();
   return {
     app,
-    http: withHeaders(server, { authorization: `Bearer ${token}`, [ADAPTER_KEY_HEADER]: key }),
+    http: withHeaders(server, headers),
     anonymous: request(server),
-    issuer,
+    issuer: await specIssuer(),
     adapterKey: key,
     as: (headers) => withHeaders(server, headers),
   };
