@@ -8,6 +8,7 @@ import { specConfig, withHeaders } from '@rapport/api/testing';
 import { describeWithServices, untilPasses } from '@rapport/testing';
 import Redis from 'ioredis';
 import { startCli } from './support/cli-process.spec-helper';
+import { unlinkKeysStartingWith } from '@rapport/read-models/internals';
 
 async function cli(args: string[], env: NodeJS.ProcessEnv) {
   const run = startCli(args, process.cwd(), { ...process.env, ...env });
@@ -40,8 +41,7 @@ describeWithServices(
     afterAll(async () => {
       await Promise.all(replicas.map((app) => app.close()));
       const redis = new Redis(redisUrl);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.del(...keys);
+      await unlinkKeysStartingWith(redis, prefix);
       await redis.quit();
     });
 

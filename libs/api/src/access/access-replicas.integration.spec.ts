@@ -8,6 +8,7 @@ import Redis from 'ioredis';
 import { createHttpApp } from '../http/create-http-app';
 import { specConfig, specIssuer, withHeaders } from '../http/embedded-http-app.spec-helper';
 import { AllInOneModule } from '../platform/all-in-one.module';
+import { unlinkKeysStartingWith } from '@rapport/read-models/internals';
 
 describeWithServices(['redis'], 'access state shared by replicas on one Redis', (urls) => {
   jest.setTimeout(60_000);
@@ -33,8 +34,7 @@ describeWithServices(['redis'], 'access state shared by replicas on one Redis', 
   afterAll(async () => {
     await Promise.all(replicas.map((app) => app.close()));
     const redis = new Redis(urls.redis);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
+    await unlinkKeysStartingWith(redis, prefix);
     await redis.quit();
   });
 

@@ -10,6 +10,7 @@ import { type RunningProcess, startService } from '../processes/service-process'
 import { describeWithServices } from '../services/test-services';
 import { matrixCallers, type MatrixRoute, runAccessMatrix } from './access-matrix';
 import { TestIssuer } from './test-issuer';
+import { unlinkKeysStartingWith } from '@rapport/read-models/internals';
 
 /**
  * The route × principal matrix against one service running as its own process, trusting
@@ -47,8 +48,7 @@ export function describeServiceAccessMatrix(
       await running?.stop();
       await issuer?.close();
       const redis = new Redis(urls.redis);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.del(...keys);
+      await unlinkKeysStartingWith(redis, prefix);
       await redis.quit();
     });
 
