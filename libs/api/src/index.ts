@@ -25,3 +25,4 @@ export * from './access/oidc-settings';
 export * from './access/principal';
 export * from './access/staff-token-verifier';
 export * from './access/route-table';
+export * from './console/serve-console';

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { ConsoleLogger } from '@nestjs/common';
 import {
@@ -14,8 +15,13 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { AdapterKeys } from '@rapport/application';
 import { UNRESTRICTED_SCOPE } from '@rapport/domain';
 import { SwaggerModule } from '@nestjs/swagger';
-import { createOpenApiDocument } from '@rapport/api';
-import { DEV_RESOURCE, type DevOidcProvider, startDevOidcProvider } from '../dev/dev-oidc-provider';
+import { consoleClientSettings, createOpenApiDocument, serveConsole } from '@rapport/api';
+import {
+  CONSOLE_CLIENT_ID,
+  DEV_RESOURCE,
+  type DevOidcProvider,
+  startDevOidcProvider,
+} from '../dev/dev-oidc-provider';
 import { seedDemo } from './seed-demo';
 
 function signInHelp(
@@ -38,6 +44,25 @@ function signInHelp(
   if (adapterKey)
     lines.push(`  adapter key: ${adapterKey}  (header x-api-key; every channel, this run only)`);
   return lines;
+}
+
+const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
+const CONSOLE_BUILD = join(REPO_ROOT, 'dist', 'apps', 'console');
+
+/** Builds the staff console when its build is missing or older than its sources (about a second). */
+function buildConsoleIfStale(): void {
+  spawnSync(process.execPath, [join(REPO_ROOT, 'apps', 'console', 'build-if-stale.cjs')], {
+    stdio: 'inherit',
+  });
+}
+
+/** Where the console answers: the URL printed, and the same port on the other loopback name. */
+function consoleOrigins(url: string): string[] {
+  const origin = new URL(url);
+  const names = ['127.0.0.1', 'localhost'].includes(origin.hostname)
+    ? ['127.0.0.1', 'localhost']
+    : [origin.hostname];
+  return names.map((name) => `${origin.protocol}//${name}:${origin.port}`);
 }
 
 interface DevOptions {
@@ -75,6 +100,7 @@ export function registerDevCommand(program: Command): void {
       port,
     )
     .action(async (options: DevOptions) => {
+      buildConsoleIfStale();
       const external = process.env.RAPPORT_OIDC_ISSUER;
       const basePort = options.port ?? loadConfig(process.env).port;
       const devIssuer = external
@@ -97,8 +123,24 @@ export function registerDevCommand(program: Command): void {
       SwaggerModule.setup('docs', app, createOpenApiDocument(app), {
         jsonDocumentUrl: 'docs/openapi.json',
       });
+      const consoleServed = serveConsole(
+        app,
+        process.env.RAPPORT_CONSOLE_DIR || CONSOLE_BUILD,
+        consoleClientSettings(
+          config,
+          process.env,
+          devIssuer
+            ? {
+                clientId: CONSOLE_CLIENT_ID,
+                scope: 'openid profile rapport',
+                resource: DEV_RESOURCE,
+              }
+            : {},
+        ),
+      );
       await app.listen(config.port, config.host);
       const url = (await app.getUrl()).replace('[::1]', 'localhost');
+      devIssuer?.allowConsole(consoleOrigins(url));
 
       if (options.demo) {
         await seedDemo(
@@ -118,6 +160,9 @@ export function registerDevCommand(program: Command): void {
         [
           '',
           `Rapport is listening on ${url}`,
+          consoleServed
+            ? `  console:     ${url}/ (staff sign in${devIssuer ? ' as agent, supervisor, data or admin' : ''})`
+            : '  console:     not built (node apps/console/build-if-stale.cjs)',
           `  event log:   ${config.eventStoreUrl} (${head} events)`,
           `  read models: ${config.readModelsUrl}`,
           `  try:         curl -s ${url}/health`,

@@ -18,8 +18,17 @@ export interface DemoClient {
 export interface DevOidcProvider {
   readonly issuer: string;
   readonly demoClients: readonly DemoClient[];
+  /**
+   * Lets the staff console (client `rapport-console`) sign in from `origins` (its callback is
+   * `<origin>/callback`, and sign-out returns to `<origin>/`). Called once the HTTP port is
+   * known, which with `--port 0` is only after the platform listens.
+   */
+  allowConsole(origins: readonly string[]): void;
   close(): Promise<void>;
 }
+
+/** The console's client id at the development provider. */
+export const CONSOLE_CLIENT_ID = 'rapport-console';
 
 interface OidcProviderModule {
   default: new (
@@ -36,10 +45,7 @@ interface OidcProviderModule {
  * made at every start and never written anywhere. Production points the services at a real
  * issuer instead (RAPPORT_OIDC_ISSUER).
  */
-export async function startDevOidcProvider(
-  port: number,
-  consoleRedirects: readonly string[] = [],
-): Promise<DevOidcProvider> {
+export async function startDevOidcProvider(port: number): Promise<DevOidcProvider> {
   // oidc-provider is an ES module only; Node 20 loads it through require.
   const { default: Provider } = createRequire(__filename)('oidc-provider') as OidcProviderModule;
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -62,58 +68,67 @@ export async function startDevOidcProvider(
     const name = id.startsWith('demo-') ? id.slice('demo-'.length) : id;
     return (STAFF_ROLES as readonly string[]).includes(name) ? [name as StaffRole] : [];
   };
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: 'rapport-console',
-        token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        redirect_uris: consoleRedirects.length
-          ? [...consoleRedirects]
-          : ['http://127.0.0.1/callback'],
+  const providerFor = (consoleOrigins: readonly string[]) =>
+    new Provider(issuer, {
+      clients: [
+        {
+          client_id: CONSOLE_CLIENT_ID,
+          token_endpoint_auth_method: 'none',
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          redirect_uris: consoleOrigins.length
+            ? consoleOrigins.map((origin) => `${origin}/callback`)
+            : ['http://127.0.0.1/callback'],
+          post_logout_redirect_uris: consoleOrigins.map((origin) => `${origin}/`),
+        },
+        ...demoClients.map((client) => ({
+          client_id: client.clientId,
+          client_secret: client.secret,
+          grant_types: ['client_credentials'],
+          response_types: [],
+          redirect_uris: [],
+        })),
+      ],
+      jwks: { keys: [signingKey] },
+      // The console redeems its code and ends its session from the browser (its own origin).
+      clientBasedCORS: (_ctx: unknown, origin: string) => consoleOrigins.includes(origin),
+      cookies: { keys: [randomBytes(32).toString('base64url')] },
+      pkce: { required: () => true },
+      features: {
+        devInteractions: { enabled: true },
+        clientCredentials: { enabled: true },
+        resourceIndicators: {
+          enabled: true,
+          defaultResource: () => DEV_RESOURCE,
+          useGrantedResource: () => true,
+          getResourceServerInfo: () => ({
+            scope: 'rapport',
+            audience: 'rapport',
+            accessTokenTTL: 60 * 60,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          }),
+        },
       },
-      ...demoClients.map((client) => ({
-        client_id: client.clientId,
-        client_secret: client.secret,
-        grant_types: ['client_credentials'],
-        response_types: [],
-        redirect_uris: [],
-      })),
-    ],
-    jwks: { keys: [signingKey] },
-    cookies: { keys: [randomBytes(32).toString('base64url')] },
-    pkce: { required: () => true },
-    features: {
-      devInteractions: { enabled: true },
-      clientCredentials: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => DEV_RESOURCE,
-        useGrantedResource: () => true,
-        getResourceServerInfo: () => ({
-          scope: 'rapport',
-          audience: 'rapport',
-          accessTokenTTL: 60 * 60,
-          accessTokenFormat: 'jwt',
-          jwt: { sign: { alg: 'RS256' } },
-        }),
-      },
-    },
-    findAccount: (_ctx: unknown, id: string) => ({
-      accountId: id,
-      claims: () => ({ sub: id, name: id, roles: rolesOf(id) }),
-    }),
-    extraTokenClaims: (_ctx: unknown, token: { accountId?: string; clientId?: string }) => ({
-      roles: rolesOf(token.accountId ?? token.clientId),
-    }),
-    claims: { openid: ['sub'], profile: ['name', 'roles'] },
-    scopes: ['openid', 'profile', 'offline_access', 'rapport'],
-  });
-  server.on('request', provider.callback());
+      findAccount: (_ctx: unknown, id: string) => ({
+        accountId: id,
+        claims: () => ({ sub: id, name: id, roles: rolesOf(id) }),
+      }),
+      extraTokenClaims: (_ctx: unknown, token: { accountId?: string; clientId?: string }) => ({
+        roles: rolesOf(token.accountId ?? token.clientId),
+      }),
+      claims: { openid: ['sub'], profile: ['name', 'roles'] },
+      scopes: ['openid', 'profile', 'offline_access', 'rapport'],
+    });
+  // Replaced (same keys, same in-memory grants) once the console's origins are known.
+  let handle = providerFor([]).callback();
+  server.on('request', (req, res) => handle(req, res));
   return {
     issuer,
     demoClients,
+    allowConsole: (origins) => {
+      handle = providerFor(origins).callback();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,0 +1,164 @@
+/** The shapes the console reads (see /docs for the full OpenAPI document). */
+export interface ChannelIdentity {
+  kind: string;
+  value: string;
+  network?: string;
+  verified?: boolean;
+}
+
+export interface Actor {
+  kind: 'adapter' | 'staff';
+  source?: string;
+  staffId?: string;
+}
+
+export interface MergeRecord {
+  action: 'merged' | 'unmerged';
+  survivorId: string;
+  mergedId: string;
+  by: Actor;
+  reason: string;
+  at: string;
+  note?: string;
+  sequence: number;
+}
+
+export interface MergeSuggestion {
+  survivorId: string;
+  mergedId: string;
+  evidence: ChannelIdentity[];
+  reason: string;
+  by: Actor;
+  at: string;
+  sequence: number;
+}
+
+export interface PersonIdea {
+  ideaId: string;
+  title: string;
+  status: IdeaStatus;
+  role: 'submitter' | 'supporter';
+  updatedAt: string;
+}
+
+export interface CustomerProfile {
+  customerId: string;
+  redirectedFrom?: string;
+  identities: (ChannelIdentity | string)[];
+  mergedCustomers: string[];
+  channels: string[];
+  touchpointsPerChannel: Record<string, number>;
+  touchpoints: number;
+  firstContact: string | null;
+  lastContact: string | null;
+  mergeHistory: MergeRecord[];
+  openMergeSuggestions: MergeSuggestion[];
+  ideas?: PersonIdea[];
+}
+
+export interface TimelineEntry {
+  eventId: string;
+  position: number;
+  customerId: string;
+  occurredAt: string;
+  type: string;
+  source: string;
+  channel: string;
+  direction: 'inbound' | 'outbound';
+  identity?: ChannelIdentity | string;
+  excerpt?: string;
+  sentiment?: number;
+  conversationId?: string;
+  agent?: { id: string; name?: string };
+}
+
+export interface TimelinePage {
+  customerId: string;
+  items: TimelineEntry[];
+  nextCursor?: string | null;
+}
+
+export interface Closeness {
+  score: number;
+  components: { intensity: number; emotion: number; breadth: number; coCreation: number };
+  lastContactAt: string | null;
+  channels: Record<string, string>;
+  topContributors: {
+    eventId: string;
+    occurredAt: string;
+    kind: string;
+    channel?: string;
+    direction?: string;
+    twoWay?: boolean;
+    points: number;
+  }[];
+  history: { date: string; score: number }[];
+}
+
+export interface RankedCustomer {
+  rank?: number;
+  customerId: string;
+  score: number;
+  lastContactAt: string | null;
+  scoreAtWindowStart?: number;
+  drop?: number;
+}
+
+export const IDEA_STATUSES = [
+  'new',
+  'under_review',
+  'planned',
+  'in_progress',
+  'shipped',
+  'declined',
+] as const;
+export type IdeaStatus = (typeof IDEA_STATUSES)[number];
+
+/** As the domain allows (libs/domain idea-status): forward one step, or declined while open. */
+export const NEXT_STATUSES: Readonly<Record<IdeaStatus, readonly IdeaStatus[]>> = {
+  new: ['under_review', 'declined'],
+  under_review: ['planned', 'declined'],
+  planned: ['in_progress', 'declined'],
+  in_progress: ['shipped', 'declined'],
+  shipped: [],
+  declined: [],
+};
+
+export interface BacklogItem {
+  ideaId: string;
+  title: string;
+  status: IdeaStatus;
+  votes: number;
+  priority: number;
+  trend: number;
+  submittedAt: string;
+  updatedAt: string;
+  mergedFrom: string[];
+}
+
+export interface ProjectionStatus {
+  name: string;
+  version: number | null;
+  position: number;
+  lagEvents: number;
+  lagSeconds: number;
+  positionFrom?: string;
+  rebuild: {
+    version: number;
+    position: number;
+    startedAt: string;
+    running: boolean;
+    phase?: string;
+  } | null;
+}
+
+/** An identity as the API shows it: `kind:value` (whatever shape it arrives in). */
+export function identityText(identity: ChannelIdentity | string | undefined): string {
+  if (identity === undefined) return '';
+  if (typeof identity === 'string') return identity;
+  return [identity.kind, identity.network, identity.value].filter(Boolean).join(':');
+}
+
+export function identityKind(identity: ChannelIdentity | string): string {
+  return typeof identity === 'string' ? identity.split(':')[0] : identity.kind;
+}
