@@ -11,6 +11,7 @@ import {
   IngestionModule,
   type RapportConfig,
   RapportConfigModule,
+  ObservabilityModule,
   TouchpointsHttpModule,
 } from '@rapport/api';
 import { DlqHealth } from './kafka/kafka-touchpoint-transport';
@@ -24,6 +25,7 @@ export class IngestorModule {
       module: IngestorModule,
       imports: [
         RapportConfigModule.forRoot(config),
+        ObservabilityModule.forRoot(), // /metrics, /health/live, /health/ready
         EventStoreModule.forRoot(config),
         // Adapter keys, the audit trail and rate limits live beside the read models.
         ReadModelsModule.forRoot(config),

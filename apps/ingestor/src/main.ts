@@ -1,19 +1,26 @@
 import 'reflect-metadata';
-import { loadConfig, requireKafkaBus, runService } from '@rapport/api';
+import { loadConfig, RapportMetrics, Readiness, requireKafkaBus, runService } from '@rapport/api';
 import { IngestorModule } from './ingestor.module';
 import { DlqHealth, KafkaTouchpointTransport } from './kafka/kafka-touchpoint-transport';
 
 const config = loadConfig();
 void runService('ingestor', IngestorModule.forRoot(config), config, async (app) => {
-  app.connectMicroservice(
-    {
-      strategy: new KafkaTouchpointTransport({
-        kafkaUrl: requireKafkaBus(config, 'ingestor'),
-        groupId: process.env.RAPPORT_INGESTOR_GROUP || 'rapport-ingestor',
-        health: app.get(DlqHealth),
-      }),
+  const metrics = app.get(RapportMetrics);
+  const transport = new KafkaTouchpointTransport({
+    kafkaUrl: requireKafkaBus(config, 'ingestor'),
+    groupId: process.env.RAPPORT_INGESTOR_GROUP || 'rapport-ingestor',
+    health: app.get(DlqHealth),
+    metrics,
+  });
+  metrics.watchConsumerLag(async () => (await transport.watch?.lags()) ?? []);
+  app.get(Readiness).add({
+    name: 'kafkaConsumer',
+    check: () => {
+      const state = transport.watch?.state ?? 'starting';
+      if (state !== 'running') throw new Error(`the Kafka consumer is ${state}`);
+      return { state };
     },
-    { inheritAppConfig: true },
-  );
+  });
+  app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
   await app.startAllMicroservices();
 });

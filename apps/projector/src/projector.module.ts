@@ -10,6 +10,7 @@ import {
   TimelineProjectionModule,
   type RapportConfig,
   RapportConfigModule,
+  ObservabilityModule,
   ReadModelsModule,
 } from '@rapport/api';
 
@@ -29,6 +30,7 @@ export class ProjectorModule {
       module: ProjectorModule,
       imports: [
         RapportConfigModule.forRoot(config),
+        ObservabilityModule.forRoot(), // /metrics, /health/live, /health/ready
         EventStoreModule.forRoot(config),
         ReadModelsModule.forRoot(config),
         AccessModule.forRoot(config), // only /health (open), but a new route is denied by default

@@ -10,6 +10,7 @@ import {
   ProjectionAdminModule,
   type RapportConfig,
   RapportConfigModule,
+  ObservabilityModule,
   ReadModelsModule,
   TimelineHttpModule,
 } from '@rapport/api';
@@ -22,6 +23,7 @@ export class QueryApiModule {
       module: QueryApiModule,
       imports: [
         RapportConfigModule.forRoot(config),
+        ObservabilityModule.forRoot(), // /metrics, /health/live, /health/ready
         ReadModelsModule.forRoot(config),
         AccessModule.forRoot(config),
         AccessAdminHttpModule,

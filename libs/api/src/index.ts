@@ -9,6 +9,7 @@ export * from './platform/all-in-one.module';
 export * from './http/create-http-app';
 export * from './http/problem';
 export * from './health/health.controller';
+export * from './observability';
 export * from './touchpoints/touchpoints.module';
 export * from './timeline/timeline.module';
 export * from './service/run-service';

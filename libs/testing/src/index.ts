@@ -12,3 +12,4 @@ export * from './faults/store-choking-on';
 export * from './access/test-issuer';
 export * from './access/access-matrix';
 export * from './access/service-access-matrix';
+export * from './metrics/exposition';

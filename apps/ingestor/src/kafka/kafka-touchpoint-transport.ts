@@ -21,6 +21,8 @@ import {
   type Producer,
 } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import { type RapportMetrics } from '@rapport/api';
+import { ConsumerWatch } from './consumer-watch';
 import { lastValueFrom } from 'rxjs';
 import { INGEST_BATCH_PATTERN, type IngestBatch } from './ingest-batch.pattern';
 
@@ -38,6 +40,8 @@ export interface KafkaTouchpointTransportOptions {
   readonly dlqTimeoutMs?: number;
   /** Told whether the DLQ can be written (for `/health`). */
   readonly health?: DlqHealth;
+  /** Told of refusals before validation, dead letters and batch sizes (`/metrics`). */
+  readonly metrics?: RapportMetrics;
 }
 
 /** What the ingestor last saw of its dead-letter topic. */
@@ -83,6 +87,8 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
   readonly counters: IngestorCounters = { ingested: 0, duplicates: 0, deadLettered: 0, batches: 0 };
   private readonly topics: TopicNames;
   private readonly bus: KafkaBusUrl;
+  /** The consumer's state and lag, for readiness and `/metrics` (set once listening). */
+  watch: ConsumerWatch | null = null;
 
   constructor(private readonly options: KafkaTouchpointTransportOptions) {
     super();
@@ -93,6 +99,7 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
       const kafka = kafkaFromBus(this.bus, this.options.clientId ?? 'rapport-ingestor');
+      this.watch = new ConsumerWatch(kafka, this.options.groupId);
       await provisionTopics(kafka, this.topics.prefix);
       // Bounded retries: a DLQ that cannot be written fails the batch within seconds (its
       // offsets stay unresolved, so nothing is lost) instead of holding it past the session
@@ -129,6 +136,7 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
       maxWaitTimeInMs: 20,
     });
     this.consumer = consumer;
+    this.watch?.attach(consumer);
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || this.closing || this.consumer !== consumer) return;
       const pauseMs = this.restartPauseMs;
@@ -164,6 +172,7 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
     this.closing = true;
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
+    await this.watch?.close();
   }
 
   on(): never {
@@ -207,6 +216,8 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
     const dead = new Map<KafkaMessage, Message>();
     const refuse = (message: KafkaMessage, reasons: FieldError[] | string) =>
       dead.set(message, dlqMessage({ ...message, topic, partition }, reasons, now));
+    const channelOfTopic = topic.slice(`${this.topics.prefix}touchpoints.`.length);
+    const metrics = this.options.metrics;
     const toIngest: { message: KafkaMessage; event: unknown }[] = [];
     for (const message of messages) {
       if (message.value && message.value.length > maxBytes) {
@@ -214,12 +225,16 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
           message,
           `the message is ${message.value.length} bytes; the ingestor accepts at most ${maxBytes}`,
         );
+        metrics?.refuse('kafka', channelOfTopic, 'oversized');
         continue;
       }
       try {
         const decoded = decodeKafkaMessage(message);
         if (decoded.ok) toIngest.push({ message, event: decoded.event });
-        else refuse(message, decoded.reason);
+        else {
+          refuse(message, decoded.reason);
+          metrics?.refuse('kafka', channelOfTopic, 'undecodable');
+        }
       } catch (error) {
         const reference = randomUUID();
         this.log.error(
@@ -229,6 +244,7 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
           message,
           `the message could not be decoded: an internal error, logged as ${reference}`,
         );
+        metrics?.refuse('kafka', channelOfTopic, 'undecodable');
       }
     }
 
@@ -260,6 +276,7 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
       const inOrder = messages.filter((m) => dead.has(m)).map((m) => dead.get(m) as Message);
       await this.sendToDlq(inOrder, `${topic}[${partition}]`);
       this.counters.deadLettered += inOrder.length;
+      metrics?.dlqMessages.inc({ channel: channelOfTopic }, inOrder.length);
       this.log.warn(
         `${inOrder.length} message(s) from ${topic}[${partition}] sent to ${this.topics.dlq}`,
       );
@@ -289,6 +306,7 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
       this.options.health?.ok();
     } catch (error) {
       this.options.health?.failing(error, new Date());
+      this.options.metrics?.dlqFailures.inc();
       this.log.error(
         `could not write ${messages.length} dead letter(s) from ${from} to ${this.topics.dlq}; ` +
           `their offsets stay unresolved and the batch is retried: ${stackOf(error)}`,

@@ -15,6 +15,9 @@ const routes = routeTable(AllInOneModule.forRoot(loadConfig({})));
  */
 const POLICIES: Record<string, string> = {
   'GET /health': 'open',
+  'GET /health/live': 'open',
+  'GET /health/ready': 'open',
+  'GET /metrics': 'scraper',
   'POST /v1/touchpoints': 'adapter',
   'GET /v1/customers': 'agent',
   'POST /v1/customers/lookup': 'agent',

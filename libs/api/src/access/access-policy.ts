@@ -7,7 +7,9 @@ import { ApiProblemResponse } from '../http/openapi-responses';
 export type AccessPolicy =
   | { readonly kind: 'open' }
   | { readonly kind: 'staff'; readonly role: StaffRole }
-  | { readonly kind: 'adapter' };
+  | { readonly kind: 'adapter' }
+  /** The metrics scraper: a bearer token of its own, nothing else (docs/decisions/0028). */
+  | { readonly kind: 'scraper' };
 
 export const ACCESS_POLICY = 'rapport:access-policy';
 
@@ -31,6 +33,12 @@ export const Access = {
       ApiProblemResponse(403, `the token lacks the ${role} role`),
       ApiProblemResponse(429, 'too many requests from this principal'),
     ),
+
+  /**
+   * Prometheus: `Authorization: Bearer <RAPPORT_METRICS_TOKEN>`. No staff token or adapter
+   * key opens it, and without a configured token nobody may scrape.
+   */
+  scraper: () => SetMetadata(ACCESS_POLICY, { kind: 'scraper' } satisfies AccessPolicy),
 
   /** A channel adapter with a valid, unrevoked key (its scope applies to what it sends). */
   adapter: () =>

@@ -19,6 +19,13 @@ import {
 
 export const STAFF_TOKEN_VERIFIER = Symbol('STAFF_TOKEN_VERIFIER');
 export const ADAPTER_KEY_AUTHENTICATOR = Symbol('ADAPTER_KEY_AUTHENTICATOR');
+/** Optional: checks the metrics scraper's bearer token (`ScrapeToken`, from the observability module). */
+export const SCRAPE_TOKEN = Symbol('SCRAPE_TOKEN');
+
+/** Whether a presented bearer token is the scraper's. */
+export interface ScrapeTokenCheck {
+  matches(presented: string): boolean;
+}
 
 /** Finds the adapter a presented key belongs to; `undefined` for unknown, wrong or revoked keys. */
 export interface AdapterKeyAuthenticator {
@@ -38,6 +45,7 @@ export class AccessGuard implements CanActivate {
     @Optional()
     @Inject(ADAPTER_KEY_AUTHENTICATOR)
     private readonly adapters?: AdapterKeyAuthenticator,
+    @Optional() @Inject(SCRAPE_TOKEN) private readonly scrapeToken?: ScrapeTokenCheck | null,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -54,9 +62,24 @@ export class AccessGuard implements CanActivate {
       request.principal = await this.adapter(request);
       return true;
     }
+    if (policy.kind === 'scraper') return this.scraper(request, response);
     request.principal = await this.staffMember(request, response);
     // The role is checked by RoleGuard, after the rate limit: refusals count against it too.
     return true;
+  }
+
+  /** The scraper is no principal (not rate-limited, not audited): its token opens `/metrics` only. */
+  private scraper(request: Request, response: Response): true {
+    const [scheme, token, extra] = (request.header('authorization') ?? '').split(' ');
+    const presented = scheme?.toLowerCase() === 'bearer' && token && extra === undefined;
+    if (presented && this.scrapeToken?.matches(token)) return true;
+    response.setHeader('WWW-Authenticate', 'Bearer realm="rapport-metrics"');
+    throw new ProblemException(
+      401,
+      this.scrapeToken
+        ? 'send the scrape token: Authorization: Bearer <RAPPORT_METRICS_TOKEN>'
+        : 'scraping is off: no RAPPORT_METRICS_TOKEN or RAPPORT_METRICS_TOKEN_FILE is set',
+    );
   }
 
   private async adapter(request: Request): Promise<AdapterPrincipal> {

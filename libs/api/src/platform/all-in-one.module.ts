@@ -19,6 +19,7 @@ import { TouchpointsHttpModule } from '../touchpoints/touchpoints.module';
 import { EventStoreModule } from './event-store.module';
 import { TimelineProjectionModule } from './timeline-projection.module';
 import { ReadModelsModule } from './read-models.module';
+import { ObservabilityModule } from '../observability/observability.module';
 
 /** The whole platform in one process: ingestion, projection and queries. */
 @Module({})
@@ -28,6 +29,7 @@ export class AllInOneModule {
       module: AllInOneModule,
       imports: [
         RapportConfigModule.forRoot(config),
+        ObservabilityModule.forRoot(), // /metrics, /health/live, /health/ready
         EventStoreModule.forRoot(config),
         ReadModelsModule.forRoot(config),
         AccessModule.forRoot(config),

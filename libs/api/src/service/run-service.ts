@@ -2,6 +2,7 @@ import { ConsoleLogger, type INestApplication } from '@nestjs/common';
 import { redactBusUrl } from '@rapport/messaging';
 import { type RapportConfig } from '../config/rapport-config';
 import { createHttpApp } from '../http/create-http-app';
+import { armShutdownDeadline } from '../observability/shutdown-deadline';
 
 /**
  * Starts one service as an HTTP app (every service answers `/health`), lets `prepare`
@@ -24,6 +25,7 @@ export async function runService(
         'RAPPORT_OIDC_ISSUER is not set: every staff route answers 503 until it names the OpenID issuer',
       );
     }
+    armShutdownDeadline(logger);
     const app = await createHttpApp(module, config, logger);
     await prepare(app);
     await app.listen(config.port, config.host);

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Optional, Post, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiExtraModels,
@@ -24,6 +24,7 @@ import { IngestedTouchpointResponse, TouchpointBatchResponse } from './touchpoin
 import { type PublisherScope } from '@rapport/domain';
 import { Access } from '../access/access-policy';
 import { AdapterCaller, type AdapterPrincipal } from '../access/principal';
+import { claimedChannel, RapportMetrics } from '../observability/rapport-metrics';
 
 /** HTTP ingestion for adapters that do not speak Kafka: one CloudEvent, or a JSON array of them. */
 @ApiTags('touchpoints')
@@ -32,6 +33,7 @@ export class TouchpointsController {
   constructor(
     private readonly ingestion: TouchpointIngestion,
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
+    @Optional() private readonly metrics?: RapportMetrics,
   ) {}
 
   @Access.adapter()
@@ -97,6 +99,7 @@ export class TouchpointsController {
       );
     }
     const results = await this.ingestion.ingest(body, adapter.scope);
+    this.metrics?.observeIngest('http', results, (i) => claimedChannel(body[i]));
     const count = (status: IngestResult['status']) =>
       results.filter((r) => r.status === status).length;
     const summary = {
@@ -114,6 +117,7 @@ export class TouchpointsController {
 
   private async single(body: unknown, res: Response, scope: PublisherScope) {
     const [result] = await this.ingestion.ingest([body], scope);
+    this.metrics?.observeIngest('http', [result], () => claimedChannel(body));
     switch (result.status) {
       case 'rejected':
         throw new ProblemException(400, 'the event is not a valid touchpoint', result.errors);

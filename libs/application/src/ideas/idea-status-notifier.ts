@@ -24,6 +24,7 @@ import {
 } from './customer-resolver';
 import { LogCheckpoint } from './log-checkpoint';
 import { type OutboundPublisher } from './outbound-publisher';
+import { notifierSends, type NotifierSendsReport } from './notifier-diagnostics';
 import { type SupporterContacts } from './supporter-contacts';
 
 /** The notifier's name: its status, and its lease with Redis read models. */
@@ -86,6 +87,8 @@ export class IdeaStatusNotifier implements ProjectionTarget {
       const unsent = [];
       for (const n of notifications) if (!(await this.recorded(n))) unsent.push(n);
       await this.options.publisher.publish(unsent);
+      if (unsent.length > 0 && notifierSends.hasSubscribers)
+        notifierSends.publish({ sent: unsent.length } satisfies NotifierSendsReport);
       const outcomes = await this.options.store.appendMany(
         unsent.map((n) => {
           const { streamId, ...tp } = outboundTouchpointOf(n);

@@ -6,3 +6,4 @@ export * from './outbound-publisher';
 export * from './idea-status-notifier';
 export * from './log-checkpoint';
 export * from './start-idea-loop';
+export * from './notifier-diagnostics';

@@ -10,6 +10,7 @@ import {
 import { type NewEvent, type RecordedEvent } from '@rapport/event-store';
 import { type CheckpointRange, type ProjectionTarget } from '@rapport/read-models';
 import { type IdentityGraphLog } from './identity-graph-log';
+import { identityDecisions, type IdentityDecisionsReport } from './identity-diagnostics';
 
 /** How often a batch is decided again when the graph keeps moving under it. */
 const MAX_ATTEMPTS = 50;
@@ -65,7 +66,13 @@ export class IdentityResolution implements ProjectionTarget {
           graph = evolve(graph, decided);
         });
       }
-      if (await this.graphLog.tryAppend(decisions, graph)) break;
+      if (await this.graphLog.tryAppend(decisions, graph)) {
+        if (decisions.length > 0 && identityDecisions.hasSubscribers)
+          identityDecisions.publish({
+            types: decisions.map((d) => d.type),
+          } satisfies IdentityDecisionsReport);
+        break;
+      }
       if (attempt >= MAX_ATTEMPTS)
         throw new Error(`identity resolution: the graph moved ${attempt} times under one batch`);
     }

@@ -1,5 +1,6 @@
 import { type EventStore, type RecordedEvent, type Subscription } from '@rapport/event-store';
 import { CheckpointMismatchError, type CheckpointRange } from './checkpoint';
+import { type ProjectionBatchReport, projectionBatches } from './projection-diagnostics';
 
 /** A read model fed from the log: where it is, and how it takes a batch. */
 export interface ProjectionTarget {
@@ -177,7 +178,17 @@ export class ProjectionRunner {
     const upTo = events[events.length - 1].position;
     const range = { after: this.submitted, upTo };
     this.submitted = upTo;
-    const applied = this.target.applyBatch(events, range).then(() => this.advance(upTo));
+    const started = performance.now();
+    const applied = this.target.applyBatch(events, range).then(() => {
+      if (projectionBatches.hasSubscribers) {
+        projectionBatches.publish({
+          projection: this.target.name,
+          events: events.length,
+          seconds: (performance.now() - started) / 1000,
+        } satisfies ProjectionBatchReport);
+      }
+      this.advance(upTo);
+    });
     const maxInFlight = this.target.maxInFlight ?? 0;
     if (maxInFlight <= 0) return applied;
     this.inFlight.push(applied);

@@ -8,7 +8,8 @@ export interface MatrixRoute {
   readonly policy?:
     | { readonly kind: 'open' }
     | { readonly kind: 'staff'; readonly role: string }
-    | { readonly kind: 'adapter' };
+    | { readonly kind: 'adapter' }
+    | { readonly kind: 'scraper' };
 }
 
 /** One caller of the matrix: the headers it sends and whether it should get past the guard. */
@@ -74,7 +75,7 @@ export async function matrixCallers(
       expect: (route) => {
         const policy = route.policy;
         if (!policy || policy.kind === 'open') return 'pass';
-        if (policy.kind === 'adapter') return 401;
+        if (policy.kind === 'adapter' || policy.kind === 'scraper') return 401;
         return ROLE_INCLUDES[role].includes(policy.role) ? 'pass' : 403;
       },
     });
@@ -83,7 +84,11 @@ export async function matrixCallers(
     name: 'no roles',
     headers: bearer(await issuer.token({ subject: 'matrix-nobody', roles: [] })),
     expect: (route) =>
-      route.policy?.kind === 'open' ? 'pass' : route.policy?.kind === 'adapter' ? 401 : 403,
+      route.policy?.kind === 'open'
+        ? 'pass'
+        : route.policy?.kind === 'adapter' || route.policy?.kind === 'scraper'
+          ? 401
+          : 403,
   });
   callers.push({
     name: 'adapter key',

@@ -1,0 +1,6 @@
+export * from './instrumented-event-store';
+export * from './observability.module';
+export * from './rapport-metrics';
+export * from './readiness';
+export * from './scrape-token';
+export * from './shutdown-deadline';

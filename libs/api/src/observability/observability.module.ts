@@ -1,0 +1,111 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  type OnModuleInit,
+  RequestMethod,
+} from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { SCRAPE_TOKEN } from '../access/access.guard';
+import { type RapportConfig } from '../config/rapport-config';
+import { RAPPORT_CONFIG } from '../platform/tokens';
+import { instrumentAppends, storeKind } from './instrumented-event-store';
+import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { MetricsController } from './metrics.controller';
+import { ProbesController } from './probes.controller';
+import { registerProjectionGauges } from './projection-gauges';
+import { RapportMetrics } from './rapport-metrics';
+import { Readiness, within } from './readiness';
+import { ScrapeToken } from './scrape-token';
+import { ServiceParts } from './service-parts';
+
+/** How long a readiness check may wait for the log or the read models. */
+const PROBE_TIMEOUT_MS = 2000;
+
+/** Registers the scrape-time gauges and the readiness checks of whatever the service runs. */
+@Injectable()
+class ObservedService implements OnModuleInit {
+  constructor(
+    private readonly metrics: RapportMetrics,
+    private readonly readiness: Readiness,
+    private readonly parts: ServiceParts,
+    @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
+  ) {}
+
+  onModuleInit(): void {
+    registerProjectionGauges(this.metrics, this.parts);
+    const { parts } = this;
+    const store = parts.store;
+    if (store) {
+      instrumentAppends(store, this.metrics, storeKind(this.config.eventStoreUrl));
+      this.readiness.add({
+        name: 'log',
+        check: async () => ({
+          head: await within(PROBE_TIMEOUT_MS, 'the event log', store.headPosition()),
+        }),
+      });
+    }
+    const timeline = parts.timelineReadModel;
+    if (timeline) {
+      this.readiness.add({
+        name: 'readModels',
+        check: async () => ({
+          timelineCheckpoint: await within(
+            PROBE_TIMEOUT_MS,
+            'the read models',
+            timeline.checkpoint(),
+          ),
+        }),
+      });
+    }
+    this.readiness.add({
+      name: 'projections',
+      check: () => {
+        const projections = parts.projections();
+        const leased = projections.filter((p) => p.role !== undefined);
+        const active = leased.filter((p) => p.role === 'active').map((p) => p.name);
+        if (leased.length > 0 && active.length === 0) {
+          throw new Error(
+            `standing by: another projector holds the leases of ${leased.map((p) => p.name).join(', ')}`,
+          );
+        }
+        return { running: projections.length, ...(leased.length > 0 ? { active } : {}) };
+      },
+    });
+  }
+}
+
+/**
+ * Operations for one service: Prometheus metrics at `/metrics` (for the scraper, ADR 0028),
+ * HTTP request metrics for every route, and the Kubernetes probes `/health/live` and
+ * `/health/ready` (next to `/health`, which stays as it is).
+ */
+@Global()
+@Module({})
+export class ObservabilityModule implements NestModule {
+  static forRoot(env: NodeJS.ProcessEnv = process.env): DynamicModule {
+    const scrapeToken = ScrapeToken.fromEnv(env);
+    return {
+      module: ObservabilityModule,
+      imports: [TerminusModule.forRoot({ logger: false })],
+      controllers: [MetricsController, ProbesController],
+      providers: [
+        RapportMetrics,
+        Readiness,
+        ServiceParts,
+        ObservedService,
+        HttpMetricsMiddleware,
+        { provide: SCRAPE_TOKEN, useValue: scrapeToken },
+      ],
+      exports: [RapportMetrics, Readiness, SCRAPE_TOKEN],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
+  }
+}

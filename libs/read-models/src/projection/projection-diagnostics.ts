@@ -1,0 +1,17 @@
+import { channel } from 'node:diagnostics_channel';
+
+/**
+ * Where a projection reports each batch it applied (Node's `diagnostics_channel`: free when
+ * nothing subscribes). The metrics of a service subscribe to it; the projection knows
+ * nothing of them.
+ */
+export const PROJECTION_BATCH_CHANNEL = 'rapport:projection:batch';
+
+/** One batch a projection applied: which projection, how many events, how long it took. */
+export interface ProjectionBatchReport {
+  readonly projection: string;
+  readonly events: number;
+  readonly seconds: number;
+}
+
+export const projectionBatches = channel(PROJECTION_BATCH_CHANNEL);
