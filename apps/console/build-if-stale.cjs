@@ -45,7 +45,11 @@ function main() {
   const result = spawnSync(
     process.execPath,
     [vite, 'build', '--config', join(__dirname, 'vite.config.mts'), '--logLevel', 'warn'],
-    { cwd: ROOT, stdio: 'inherit', env: { ...process.env, RAPPORT_CONSOLE_OUT_DIR: tmp } },
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production', RAPPORT_CONSOLE_OUT_DIR: tmp },
+    },
   );
   if (result.status !== 0) {
     rmSync(tmp, { recursive: true, force: true });

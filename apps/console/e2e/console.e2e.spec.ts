@@ -1,0 +1,237 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import AxeBuilder from '@axe-core/playwright';
+import { eventually, REPO_ROOT, type RunningProcess, startProcess } from '@rapport/testing';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+/**
+ * The staff console in a real browser: Debian's Chromium driven by playwright-core (nothing
+ * downloads a browser), against `rapport dev --demo` with its development OpenID provider.
+ * Signs in through the provider's real login page as an agent, a supervisor and an admin,
+ * finds a demo customer, reads the timeline, checks what each role may click, and scans every
+ * page with axe-core. Screenshots go to a temporary folder, or to docs/console with
+ * RAPPORT_SCREENSHOTS=docs (the README's). Under CI=true a missing Chromium fails.
+ */
+const CHROMIUM = process.env.RAPPORT_CHROMIUM || '/usr/bin/chromium';
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+const SHOTS =
+  process.env.RAPPORT_SCREENSHOTS === 'docs'
+    ? join(REPO_ROOT, 'docs', 'console')
+    : mkdtempSync(join(tmpdir(), 'rapport-console-shots-'));
+
+// Known-good flags for headless Chromium as root on a machine without internet.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+if (!HAS_CHROMIUM && process.env.CI === 'true') {
+  describe('the staff console in Chromium', () => {
+    it('finds Chromium', () => {
+      throw new Error(
+        `no Chromium at ${CHROMIUM}: .ci/run installs it (apt-get install -y chromium)`,
+      );
+    });
+  });
+}
+
+const describeInChromium = HAS_CHROMIUM ? describe : describe.skip;
+
+describeInChromium('the staff console in Chromium', () => {
+  jest.setTimeout(180000);
+  let platform: RunningProcess;
+  let browser: Browser;
+  let demoEmail: string;
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rapport-console-'));
+    [platform, browser] = await Promise.all([
+      startProcess({
+        args: [
+          join(REPO_ROOT, 'bin/rapport'),
+          'dev',
+          '--port',
+          '0',
+          '--data-dir',
+          dataDir,
+          '--demo',
+        ],
+        env: { RAPPORT_EVENT_STORE: '', RAPPORT_PORT: '', RAPPORT_OIDC_ISSUER: '' },
+        timeoutMs: 150000,
+      }),
+      chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS }),
+    ]);
+    const banner = await eventually(
+      async () => platform.output.join('\n'),
+      (text) => text.includes('adapter key:'),
+    );
+    expect(banner).toContain(`console:     ${platform.url}/`);
+    demoEmail = /identity=email:(\S+?)'/.exec(banner)?.[1] as string;
+    expect(demoEmail).toBeTruthy();
+    mkdirSync(SHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  /** A fresh browser session signed in as `user` through the provider's login and consent pages. */
+  async function signIn(user: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 850 } });
+    const page = await context.newPage();
+    await page.goto(`${platform.url}/`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('input[name=login]').fill(user);
+    await page.locator('input[name=password]').fill('any password');
+    await page.locator('button[type=submit]').click();
+    await page.waitForURL(/\/interaction\//);
+    await page.locator('button[type=submit]').click(); // consent: "Continue"
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    expect(page.url().startsWith(platform.url)).toBe(true);
+    await expect(page.getByTestId('signed-in-as').textContent()).resolves.toContain(user);
+    return page;
+  }
+
+  /** axe-core on the page as it is: no serious or critical violation of WCAG 2.1 A/AA. */
+  async function expectAccessible(page: Page, name: string): Promise<void> {
+    const result = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+      .analyze();
+    const serious = result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v) =>
+          `${name}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+      );
+    expect(serious).toEqual([]);
+  }
+
+  /** Scrolls the timeline until its beginning (older pages load by cursor); answers the entries shown. */
+  async function scrollToTheEnd(page: Page): Promise<number> {
+    const end = page.getByText('The beginning of the timeline');
+    for (let i = 0; i < 200 && !(await end.isVisible()); i++) {
+      await page.getByTestId('timeline-entry').last().scrollIntoViewIfNeeded();
+      await page.waitForTimeout(50);
+    }
+    await end.waitFor();
+    return page.getByTestId('timeline-entry').count();
+  }
+
+  const shoot = (page: Page, name: string) =>
+    page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+
+  it('an agent finds a demo customer by e-mail, reads the whole timeline, and sees no supervisor action', async () => {
+    const page = await signIn('agent');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await expect(nav.getByRole('link', { name: 'Operators' }).count()).resolves.toBe(0);
+    await expectAccessible(page, 'find a customer');
+    await shoot(page, 'find-customer');
+
+    await page.getByLabel('Identity').fill(`  ${demoEmail.toUpperCase()} `);
+    const started = Date.now();
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByTestId('timeline-entry').first().waitFor();
+    const usableMs = Date.now() - started;
+    // The identity went in a POST body: the page's address holds only the customer id.
+    expect(page.url()).toMatch(/\/customers\/[0-9a-f-]{36}$/);
+    expect(page.url()).not.toContain('@');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+      demoEmail.toLowerCase(),
+    );
+
+    const shown = await scrollToTheEnd(page);
+    const profileTotal = Number(
+      /^(\d+)/.exec((await page.locator('dt:text("Touchpoints") + dd').textContent()) ?? '')?.[1],
+    );
+    expect(shown).toBeGreaterThanOrEqual(profileTotal);
+
+    // A filter the API applies: inbound only.
+    await page.getByLabel('Direction').selectOption('inbound');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const byDirection = async () => ({
+      inbound: await page.locator('[data-testid=timeline-entry].inbound').count(),
+      outbound: await page.locator('[data-testid=timeline-entry].outbound').count(),
+    });
+    const filtered = await eventually(byDirection, (n) => n.inbound > 0 && n.outbound === 0);
+    expect(filtered.outbound).toBe(0);
+    expect(filtered.inbound).toBeGreaterThan(0);
+
+    // What a supervisor may do is not offered to an agent.
+    await expect(
+      page.getByLabel('Merge another customer (id) into this one').count(),
+    ).resolves.toBe(0);
+    await expect(page.getByRole('button', { name: 'Unmerge' }).count()).resolves.toBe(0);
+    await page.getByLabel('Direction').selectOption('');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByTestId('timeline-entry').first().waitFor();
+    await page.mouse.wheel(0, -100000);
+    await expectAccessible(page, 'customer');
+    await shoot(page, 'customer');
+
+    for (const [link, heading, shot] of [
+      ['Closest', 'Closest customers', 'closest'],
+      ['At risk', 'At-risk customers', 'at-risk'],
+      ['Ideas', 'Ideas', 'ideas'],
+    ] as const) {
+      await nav.getByRole('link', { name: link }).click();
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await page.waitForLoadState('networkidle');
+      await expectAccessible(page, heading);
+      if (shot !== 'ideas') await shoot(page, shot);
+    }
+    await nav.getByRole('link', { name: 'Closest' }).click();
+    await page.getByRole('row').nth(1).waitFor();
+    await expect(page.getByRole('row').count()).resolves.toBeGreaterThan(10);
+    // The closest customer has a long history: several pages of 30, scrolled to the end.
+    await page.getByRole('row').nth(1).getByRole('link').click();
+    await page.getByTestId('timeline-entry').first().waitFor();
+    const longest = await scrollToTheEnd(page);
+    expect(longest).toBeGreaterThan(30);
+
+    const js = readdirSync(join(REPO_ROOT, 'dist/apps/console/assets'))
+      .filter((f) => f.endsWith('.js'))
+      .reduce(
+        (sum, f) =>
+          sum + gzipSync(readFileSync(join(REPO_ROOT, 'dist/apps/console/assets', f))).length,
+        0,
+      );
+    console.log(
+      `console: customer page usable ${usableMs} ms after "Find" (the closest customer's ${longest} touchpoints scrolled to the end); JavaScript shipped ${(js / 1024).toFixed(0)} KB gzipped`,
+    );
+    expect(js).toBeLessThan(300 * 1024);
+    await page.context().close();
+  });
+
+  it('a supervisor is offered the merge actions on the customer page', async () => {
+    const page = await signIn('supervisor');
+    await page.getByLabel('Identity').fill(demoEmail);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByTestId('timeline-entry').first().waitFor();
+    await page.getByLabel('Merge another customer (id) into this one').waitFor();
+    await page.context().close();
+  });
+
+  it('an admin sees the operators page with rebuilds, and no customer pages', async () => {
+    const page = await signIn('admin');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await expect(nav.getByRole('link', { name: 'Find a customer' }).count()).resolves.toBe(0);
+    await nav.getByRole('link', { name: 'Operators' }).click();
+    await page.getByRole('rowheader', { name: 'timeline' }).waitFor();
+    await page.getByRole('button', { name: 'Rebuild timeline' }).waitFor();
+    await expectAccessible(page, 'operators');
+    await shoot(page, 'operators');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    // The provider asks to confirm the end of the session, then returns to the console.
+    await page.locator('button[autofocus], button[type=submit]').first().click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.context().close();
+  });
+});
