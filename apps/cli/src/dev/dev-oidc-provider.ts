@@ -120,9 +120,10 @@ export async function startDevOidcProvider(port: number): Promise<DevOidcProvide
       claims: { openid: ['sub'], profile: ['name', 'roles'] },
       scopes: ['openid', 'profile', 'offline_access', 'rapport'],
     });
-  // Replaced (same keys, same in-memory grants) once the console's origins are known.
-  let handle = providerFor([]).callback();
-  server.on('request', (req, res) => handle(req, res));
+  // Made at the first request, or anew (same keys, same in-memory grants) once the console's
+  // origins are known.
+  let handle: ((req: unknown, res: unknown) => void) | undefined;
+  server.on('request', (req, res) => (handle ??= providerFor([]).callback())(req, res));
   return {
     issuer,
     demoClients,
