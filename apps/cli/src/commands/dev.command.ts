@@ -56,13 +56,20 @@ function buildConsoleIfStale(): void {
   });
 }
 
-/** Where the console answers: the URL printed, and the same port on the other loopback name. */
+/**
+ * Where the console may sign in from: the URL printed, the same port on the other loopback
+ * name, and Vite's development server (`npx nx run console:serve`, port 5173).
+ */
 function consoleOrigins(url: string): string[] {
   const origin = new URL(url);
   const names = ['127.0.0.1', 'localhost'].includes(origin.hostname)
     ? ['127.0.0.1', 'localhost']
     : [origin.hostname];
-  return names.map((name) => `${origin.protocol}//${name}:${origin.port}`);
+  return [
+    ...names.map((name) => `${origin.protocol}//${name}:${origin.port}`),
+    'http://localhost:5173',
+    'http://127.0.0.1:5173',
+  ];
 }
 
 interface DevOptions {

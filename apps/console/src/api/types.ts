@@ -162,3 +162,10 @@ export function identityText(identity: ChannelIdentity | string | undefined): st
 export function identityKind(identity: ChannelIdentity | string): string {
   return typeof identity === 'string' ? identity.split(':')[0] : identity.kind;
 }
+
+/** The value alone (`maria@example.com`), for a heading. */
+export function identityValue(identity: ChannelIdentity | string): string {
+  if (typeof identity !== 'string') return identity.value;
+  const colon = identity.indexOf(':');
+  return colon < 0 ? identity : identity.slice(colon + 1);
+}

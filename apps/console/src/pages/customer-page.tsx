@@ -7,6 +7,7 @@ import {
   type CustomerProfile,
   identityKind,
   identityText,
+  identityValue,
   type MergeRecord,
   type TimelineEntry,
   type TimelinePage,
@@ -73,7 +74,7 @@ function CustomerHeader(props: { profile: CustomerProfile; closeness?: Closeness
   return (
     <header className="customer-header panel">
       <div>
-        <h1>{primary ? identityText(primary) : `Customer ${shortId(p.customerId)}`}</h1>
+        <h1>{primary ? identityValue(primary) : `Customer ${shortId(p.customerId)}`}</h1>
         {p.redirectedFrom && (
           <p className="hint">
             Customer {shortId(p.redirectedFrom)} was merged into this one; showing the survivor.
@@ -82,7 +83,7 @@ function CustomerHeader(props: { profile: CustomerProfile; closeness?: Closeness
         <ul className="identities" aria-label="Identities">
           {p.identities.map((identity) => (
             <li key={identityText(identity)}>
-              <span className="badge">{identityKind(identity)}</span> {identityText(identity)}
+              <span className="badge">{identityKind(identity)}</span> {identityValue(identity)}
             </li>
           ))}
         </ul>
