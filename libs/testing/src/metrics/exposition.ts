@@ -49,9 +49,15 @@ export function sampleValue(
 }
 
 /**
+ * What promtool says of prom-client's own default metrics, which are not ours to rename: it
+ * exposes three gauges with a `_total` suffix (nodejs_active_handles_total, …).
+ */
+const PROM_CLIENT_DEFAULTS = /^nodejs_active_(handles|requests|resources)_total non-counter /;
+
+/**
  * `promtool check metrics` on an exposition, where promtool is installed (Debian's
- * `prometheus` package has it): its complaints (naming conventions, format), or null when
- * there is no promtool to ask.
+ * `prometheus` package has it): its complaints (naming conventions, format) but those about
+ * prom-client's default metrics, or null when there is no promtool to ask.
  */
 export function promtoolProblems(exposition: string): string[] | null {
   try {
@@ -60,6 +66,8 @@ export function promtoolProblems(exposition: string): string[] | null {
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stdout?: Buffer; stderr?: Buffer };
     if (e.code === 'ENOENT') return null;
-    return `${e.stdout ?? ''}${e.stderr ?? ''}`.split('\n').filter(Boolean);
+    return `${e.stdout ?? ''}${e.stderr ?? ''}`
+      .split('\n')
+      .filter((line) => line && !PROM_CLIENT_DEFAULTS.test(line));
   }
 }
