@@ -49,6 +49,7 @@ describeInChromium('the staff console in Chromium', () => {
   let platform: RunningProcess;
   let browser: Browser;
   let demoEmail: string;
+  let suggestionEmail: string;
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rapport-console-'));
@@ -75,6 +76,10 @@ describeInChromium('the staff console in Chromium', () => {
     expect(banner).toContain(`console:     ${platform.url}/`);
     demoEmail = /identity=email:(\S+?)'/.exec(banner)?.[1] as string;
     expect(demoEmail).toBeTruthy();
+    suggestionEmail = /merge suggestion waits on the customer with email:(\S+)/.exec(
+      banner,
+    )?.[1] as string;
+    expect(suggestionEmail).toBeTruthy();
     mkdirSync(SHOTS, { recursive: true });
   });
 
@@ -183,10 +188,22 @@ describeInChromium('the staff console in Chromium', () => {
     ] as const) {
       await nav.getByRole('link', { name: link }).click();
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-      await page.waitForLoadState('networkidle');
+      await page.getByRole('table').or(page.locator('.board')).first().waitFor();
       await expectAccessible(page, heading);
-      if (shot !== 'ideas') await shoot(page, shot);
+      await shoot(page, shot);
     }
+    // The board: a column per status, and no triage for an agent.
+    await page.getByRole('heading', { level: 2, name: /^shipped/ }).waitFor();
+    await expect(page.getByText('Change status').count()).resolves.toBe(0);
+    await page.getByRole('link', { name: 'A refill option for the starter kit' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Supporters' }).waitFor();
+    await expect(page.getByRole('heading', { level: 2, name: 'Triage' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('link', { name: /^customer / }).count()).resolves.toBeGreaterThan(
+      5,
+    );
+    await expectAccessible(page, 'idea');
+    await shoot(page, 'idea');
+
     await nav.getByRole('link', { name: 'Closest' }).click();
     await page.getByRole('row').nth(1).waitFor();
     await expect(page.getByRole('row').count()).resolves.toBeGreaterThan(10);
@@ -210,12 +227,48 @@ describeInChromium('the staff console in Chromium', () => {
     await page.context().close();
   });
 
-  it('a supervisor is offered the merge actions on the customer page', async () => {
+  it('a supervisor accepts a merge suggestion and undoes it, and moves an idea on', async () => {
     const page = await signIn('supervisor');
-    await page.getByLabel('Identity').fill(demoEmail);
+    await page.getByLabel('Identity').fill(suggestionEmail);
     await page.getByRole('button', { name: 'Find' }).click();
     await page.getByTestId('timeline-entry').first().waitFor();
-    await page.getByLabel('Merge another customer (id) into this one').waitFor();
+    const identity = page.getByRole('region', { name: 'Identity' });
+    await identity.getByLabel('Merge another customer (id) into this one').waitFor();
+    await identity.getByRole('button', { name: 'Merge', exact: true }).first().click();
+    // The read models apply the merge within moments; the page shows it and offers the undo.
+    await identity.getByRole('button', { name: 'Unmerge' }).waitFor({ timeout: 10000 });
+    await expect(identity.getByText('None open.').count()).resolves.toBe(1);
+    await expectAccessible(page, 'customer (supervisor)');
+    await shoot(page, 'customer-supervisor');
+    await identity.getByRole('button', { name: 'Unmerge' }).click();
+    await identity.getByText(/^unmerged/).waitFor({ timeout: 10000 });
+    await expect(identity.getByRole('button', { name: 'Unmerge' }).count()).resolves.toBe(0);
+
+    // An idea moves on; its supporters hear of it on their timelines.
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Ideas' }).click();
+    const title = 'Weekend opening hours in the city shop';
+    await page.getByRole('link', { name: title }).click();
+    const triage = page.getByRole('region', { name: 'Triage' });
+    await triage.getByText('Change status').click();
+    await triage.getByLabel('New status').selectOption('under_review');
+    await triage.getByRole('button', { name: 'Change' }).click();
+    await page
+      .getByRole('region', { name: 'History' })
+      .getByText('under review')
+      .waitFor({ timeout: 10000 });
+    await page.getByRole('region', { name: 'Supporters' }).getByRole('link').first().click();
+    const notified = await eventually(
+      async () => {
+        await page.reload();
+        await page.getByTestId('timeline-entry').first().waitFor();
+        return page.getByText(`Your idea “${title}”`).count();
+      },
+      (n) => n > 0,
+      15000,
+      500,
+    );
+    expect(notified).toBeGreaterThan(0);
     await page.context().close();
   });
 

@@ -5,6 +5,7 @@ import { type StaffRole } from './auth/roles';
 import { CustomerPage } from './pages/customer-page';
 import { FindCustomerPage } from './pages/find-customer-page';
 import { IdeaBoardPage } from './pages/idea-board-page';
+import { IdeaPage } from './pages/idea-page';
 import { AtRiskPage, ClosestPage } from './pages/lists-pages';
 import { OperatorsPage } from './pages/operators-page';
 
@@ -72,6 +73,7 @@ export function App() {
           <Route path="/closest" element={<Needs role="agent" page={<ClosestPage />} />} />
           <Route path="/at-risk" element={<Needs role="agent" page={<AtRiskPage />} />} />
           <Route path="/ideas" element={<Needs role="agent" page={<IdeaBoardPage />} />} />
+          <Route path="/ideas/:id" element={<Needs role="agent" page={<IdeaPage />} />} />
           <Route path="/operators" element={<Needs role="data" page={<OperatorsPage />} />} />
           <Route path="*" element={<h1>Nothing here</h1>} />
         </Routes>

@@ -5,11 +5,12 @@ import {
   AllInOneModule,
   createHttpApp,
   EVENT_STORE,
+  IDEA_SERVICE,
   loadConfig,
   TIMELINE_PROJECTOR,
 } from '@rapport/api';
 import { type EventStore } from '@rapport/event-store';
-import { TouchpointIngestion } from '@rapport/application';
+import { type IdeaService, TouchpointIngestion } from '@rapport/application';
 import { type RunningProjection } from '@rapport/read-models';
 import { type Command, InvalidArgumentError } from 'commander';
 import { AdapterKeys } from '@rapport/application';
@@ -155,6 +156,7 @@ export function registerDevCommand(program: Command): void {
           app.get(TouchpointIngestion),
           app.get<RunningProjection>(TIMELINE_PROJECTOR),
           url,
+          app.get<IdeaService>(IDEA_SERVICE),
         );
       }
       const head = await app.get<EventStore>(EVENT_STORE).headPosition();

@@ -66,6 +66,7 @@ export interface TimelineEntry {
   channel: string;
   direction: 'inbound' | 'outbound';
   identity?: ChannelIdentity | string;
+  subject?: string;
   excerpt?: string;
   sentiment?: number;
   conversationId?: string;
@@ -168,4 +169,49 @@ export function identityValue(identity: ChannelIdentity | string): string {
   if (typeof identity !== 'string') return identity.value;
   const colon = identity.indexOf(':');
   return colon < 0 ? identity : identity.slice(colon + 1);
+}
+
+export type IdeaOrigin =
+  | { kind: 'touchpoint'; touchpointEventId: string; channel: string }
+  | { kind: 'staff'; staffId: string };
+
+export interface IdeaDetail {
+  ideaId: string;
+  redirectedFrom?: string;
+  title: string;
+  description?: string;
+  status: IdeaStatus;
+  declineReason?: string;
+  submittedBy: string;
+  origin: IdeaOrigin;
+  submittedAt: string;
+  updatedAt: string;
+  votes: { customerId: string; origin: IdeaOrigin; at: string }[];
+  comments: {
+    commentId: string;
+    author: { kind: 'customer'; customerId: string } | { kind: 'staff'; staffId: string };
+    text: string;
+    at: string;
+  }[];
+  history: { status: IdeaStatus; at: string; staffId?: string; reason?: string }[];
+  mergedInto?: string;
+  mergedFrom: string[];
+}
+
+/** The `{ kind, value, network? }` a command takes, from an identity as the API showed it. */
+export function identityPayload(identity: ChannelIdentity | string): {
+  kind: string;
+  value: string;
+  network?: string;
+} {
+  if (typeof identity !== 'string')
+    return {
+      kind: identity.kind,
+      value: identity.value,
+      ...(identity.network ? { network: identity.network } : {}),
+    };
+  const [kind, ...rest] = identity.split(':');
+  if (kind === 'social' && rest.length > 1)
+    return { kind, network: rest[0], value: rest.slice(1).join(':') };
+  return { kind, value: rest.join(':') };
 }

@@ -6,6 +6,7 @@ import {
   type Closeness,
   type CustomerProfile,
   identityKind,
+  identityPayload,
   identityText,
   identityValue,
   type MergeRecord,
@@ -324,6 +325,7 @@ function TimelineItem(props: { entry: TimelineEntry; continues: boolean }) {
         {e.type !== 'touchpoint.recorded' && <span className="badge">{e.type}</span>}
         <time dateTime={e.occurredAt}>{formatDateTime(e.occurredAt)}</time>
       </div>
+      {e.subject && <p className="subject">{e.subject}</p>}
       {e.excerpt && <p className="excerpt">{e.excerpt}</p>}
       <div className="entry-meta hint">
         {e.identity && <span>via {identityText(e.identity)}</span>}
@@ -401,6 +403,12 @@ function mergesInForce(history: MergeRecord[]): Set<string> {
   return inForce;
 }
 
+type IdentityCommand =
+  | { action: 'merge' | 'unmerge'; survivorId: string; customerId: string }
+  | { action: 'link' | 'unlink'; identity: ReturnType<typeof identityPayload> };
+
+const LINK_KINDS = ['email', 'phone', 'chat', 'card', 'social'] as const;
+
 function IdentityPanel(props: { profile: CustomerProfile }) {
   const p = props.profile;
   const api = useApi();
@@ -408,20 +416,85 @@ function IdentityPanel(props: { profile: CustomerProfile }) {
   const client = useQueryClient();
   const mayChange = auth.has('supervisor');
   const command = useMutation({
-    mutationFn: (c: { action: 'merge' | 'unmerge'; survivorId: string; customerId: string }) =>
-      api(`/v1/customers/${c.survivorId}/${c.action}`, {
-        method: 'POST',
-        body: { customerId: c.customerId },
-      }),
+    mutationFn: (c: IdentityCommand) =>
+      'identity' in c
+        ? api(`/v1/customers/${p.customerId}/identities${c.action === 'unlink' ? '/unlink' : ''}`, {
+            method: 'POST',
+            body: { identity: c.identity },
+          })
+        : api(`/v1/customers/${c.survivorId}/${c.action}`, {
+            method: 'POST',
+            body: { customerId: c.customerId },
+          }),
     // The read models apply the decision within moments.
     onSuccess: () =>
       setTimeout(() => void client.invalidateQueries({ queryKey: ['customer'] }), 400),
   });
   const inForce = mergesInForce(p.mergeHistory);
   const [mergeId, setMergeId] = useState('');
+  const [linkKind, setLinkKind] = useState<string>('email');
+  const [linkValue, setLinkValue] = useState('');
   return (
     <section className="panel" aria-labelledby="identity-heading">
       <h2 id="identity-heading">Identity</h2>
+      {mayChange && (
+        <>
+          <h3>Identities</h3>
+          <ul className="records">
+            {p.identities.map((identity) => (
+              <li key={identityText(identity)}>
+                {identityText(identity)}
+                {p.identities.length > 1 && (
+                  <button
+                    type="button"
+                    className="secondary"
+                    disabled={command.isPending}
+                    onClick={() =>
+                      command.mutate({ action: 'unlink', identity: identityPayload(identity) })
+                    }
+                  >
+                    Unlink <span className="visually-hidden">{identityText(identity)}</span>
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+          <form
+            className="inline-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (linkValue.trim())
+                command.mutate({
+                  action: 'link',
+                  identity: identityPayload(`${linkKind}:${linkValue.trim()}`),
+                });
+            }}
+          >
+            <label>
+              Kind
+              <select value={linkKind} onChange={(e) => setLinkKind(e.target.value)}>
+                {LINK_KINDS.map((k) => (
+                  <option key={k} value={k}>
+                    {k}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Identity to link
+              <input
+                value={linkValue}
+                onChange={(e) => setLinkValue(e.target.value)}
+                spellCheck={false}
+                autoComplete="off"
+              />
+            </label>
+            <button type="submit" disabled={command.isPending}>
+              Link
+            </button>
+          </form>
+        </>
+      )}
       <h3>Merge suggestions</h3>
       {p.openMergeSuggestions.length === 0 ? (
         <p className="hint">None open.</p>
@@ -532,7 +605,8 @@ function CustomerIdeas(props: { profile: CustomerProfile }) {
         <ul className="records">
           {ideas.map((idea) => (
             <li key={idea.ideaId}>
-              {idea.title} <Status status={idea.status} />{' '}
+              <Link to={`/ideas/${encodeURIComponent(idea.ideaId)}`}>{idea.title}</Link>{' '}
+              <Status status={idea.status} />{' '}
               <span className="hint">
                 {idea.role}, {formatDate(idea.updatedAt)}
               </span>

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { Link } from 'react-router';
 import { errorText, useApi } from '../api/client';
 import { type BacklogItem, IDEA_STATUSES, type IdeaStatus, NEXT_STATUSES } from '../api/types';
 import { useAuth } from '../auth/auth';
@@ -26,7 +27,7 @@ export function IdeaBoardPage() {
   const ideas = useQuery({
     queryKey: ['ideas', sort, priority, search],
     queryFn: () => {
-      const params = new URLSearchParams({ sort, priority, limit: '500' });
+      const params = new URLSearchParams({ sort, priority, limit: '200' });
       if (search) params.set('q', search);
       return api<{ items: BacklogItem[]; total: number }>(`/v1/ideas?${params.toString()}`);
     },
@@ -72,7 +73,11 @@ export function IdeaBoardPage() {
       )}
       {ideas.data && (
         <>
-          <p className="hint">{ideas.data.total} ideas</p>
+          <p className="hint">
+            {ideas.data.total} ideas
+            {ideas.data.total > ideas.data.items.length &&
+              ` (the first ${ideas.data.items.length} shown: search to narrow)`}
+          </p>
           <div className="board">
             {IDEA_STATUSES.map((status) => {
               const column = ideas.data.items.filter((i) => i.status === status);
@@ -101,20 +106,23 @@ function IdeaCard(props: { idea: BacklogItem }) {
   const auth = useAuth();
   return (
     <li className="card">
-      <h3>{idea.title}</h3>
+      <h3>
+        <Link to={`/ideas/${encodeURIComponent(idea.ideaId)}`}>{idea.title}</Link>
+      </h3>
       <p className="hint">
         {idea.votes} {idea.votes === 1 ? 'supporter' : 'supporters'} · priority{' '}
         {idea.priority.toFixed(1)} · trend {idea.trend} · since {formatDate(idea.submittedAt)}
       </p>
       {auth.has('supervisor') && NEXT_STATUSES[idea.status].length > 0 && (
-        <StatusChange idea={idea} />
+        <StatusChange ideaId={idea.ideaId} status={idea.status} />
       )}
     </li>
   );
 }
 
-function StatusChange(props: { idea: BacklogItem }) {
-  const { idea } = props;
+/** Moves an idea one step on (or declines it, with a reason): supervisors. */
+export function StatusChange(props: { ideaId: string; status: IdeaStatus }) {
+  const idea = props;
   const api = useApi();
   const client = useQueryClient();
   const next = NEXT_STATUSES[idea.status];
@@ -126,7 +134,11 @@ function StatusChange(props: { idea: BacklogItem }) {
         method: 'POST',
         body: { to, ...(reason.trim() ? { reason: reason.trim() } : {}) },
       }),
-    onSuccess: () => setTimeout(() => void client.invalidateQueries({ queryKey: ['ideas'] }), 300),
+    onSuccess: () =>
+      setTimeout(() => {
+        void client.invalidateQueries({ queryKey: ['ideas'] });
+        void client.invalidateQueries({ queryKey: ['idea', idea.ideaId] });
+      }, 300),
   });
   const id = `status-${idea.ideaId}`;
   return (
