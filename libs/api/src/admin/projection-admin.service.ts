@@ -120,6 +120,14 @@ export class ProjectionAdminService implements OnApplicationShutdown {
     return run;
   }
 
+  /** The rebuilds this process runs, with how far each has come (for `/metrics`). */
+  rebuildsUnderWay(): { readonly name: string; readonly progress?: RebuildProgress }[] {
+    return [...this.rebuilds].map(([name, { progress }]) => ({
+      name,
+      ...(progress ? { progress } : {}),
+    }));
+  }
+
   async onApplicationShutdown(): Promise<void> {
     const running = [...this.rebuilds.values()];
     for (const { stop } of running) stop.abort();

@@ -3,13 +3,12 @@ import {
   Global,
   Inject,
   Injectable,
-  type MiddlewareConsumer,
   Module,
-  type NestModule,
   type OnModuleInit,
-  RequestMethod,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { type NextFunction, type Request, type Response } from 'express';
 import { SCRAPE_TOKEN } from '../access/access.guard';
 import { type RapportConfig } from '../config/rapport-config';
 import { RAPPORT_CONFIG } from '../platform/tokens';
@@ -34,7 +33,22 @@ class ObservedService implements OnModuleInit {
     private readonly readiness: Readiness,
     private readonly parts: ServiceParts,
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
-  ) {}
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
+    this.countRequests();
+  }
+
+  /**
+   * HTTP metrics for every request, routed or not: a plain middleware on the HTTP adapter,
+   * added while the app is being created (before any route; Nest's own middleware routing
+   * would decode the path first and answer a malformed one 400 instead of the router's 404).
+   */
+  private countRequests(): void {
+    const server = this.adapterHost.httpAdapter;
+    if (!server) return;
+    const middleware = new HttpMetricsMiddleware(this.metrics);
+    server.use((req: Request, res: Response, next: NextFunction) => middleware.use(req, res, next));
+  }
 
   onModuleInit(): void {
     registerProjectionGauges(this.metrics, this.parts);
@@ -86,7 +100,7 @@ class ObservedService implements OnModuleInit {
  */
 @Global()
 @Module({})
-export class ObservabilityModule implements NestModule {
+export class ObservabilityModule {
   static forRoot(env: NodeJS.ProcessEnv = process.env): DynamicModule {
     const scrapeToken = ScrapeToken.fromEnv(env);
     return {
@@ -98,14 +112,9 @@ export class ObservabilityModule implements NestModule {
         Readiness,
         ServiceParts,
         ObservedService,
-        HttpMetricsMiddleware,
         { provide: SCRAPE_TOKEN, useValue: scrapeToken },
       ],
       exports: [RapportMetrics, Readiness, SCRAPE_TOKEN],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
   }
 }

@@ -1,9 +1,30 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { type Response } from 'express';
 import { Access } from '../access/access-policy';
 import { Readiness } from './readiness';
+
+/** What `@nestjs/terminus` answers: each check by name, `up` or `down` with its details. */
+export class ProbeResponse {
+  @ApiProperty({ enum: ['ok', 'error', 'shutting_down'] })
+  status!: 'ok' | 'error' | 'shutting_down';
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'the checks that hold' })
+  info!: Record<string, unknown>;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'the checks that fail' })
+  error!: Record<string, unknown>;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'every check' })
+  details!: Record<string, unknown>;
+}
 
 /**
  * Kubernetes probes. Liveness: the process answers (restart it when it does not).
@@ -24,6 +45,7 @@ export class ProbesController {
   @Access.open()
   @Get('live')
   @ApiOperation({ summary: 'Liveness: 200 while the process answers' })
+  @ApiOkResponse({ type: ProbeResponse })
   live() {
     return this.health.check([]);
   }
@@ -31,6 +53,8 @@ export class ProbesController {
   @Access.open()
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: 200 when the service can do its job, 503 saying why not' })
+  @ApiOkResponse({ type: ProbeResponse })
+  @ApiServiceUnavailableResponse({ type: ProbeResponse, description: 'a check fails' })
   async ready(@Res({ passthrough: true }) res: Response) {
     try {
       return await this.health.check(

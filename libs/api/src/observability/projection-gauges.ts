@@ -43,12 +43,31 @@ export function registerProjectionGauges(metrics: RapportMetrics, parts: Service
 
   new Gauge({
     name: 'rapport_event_store_head_position',
-    help: 'Position of the last event in the log',
+    help: 'Position of the last event in the log (the last known one while the log is unreachable)',
     registers: [metrics.registry],
     async collect() {
-      this.reset();
       const { head } = await snapshot();
       if (head !== undefined) this.set(head);
+    },
+  });
+  new Gauge({
+    name: 'rapport_event_store_reachable',
+    help: 'Whether the log answered this scrape (1) or not (0)',
+    registers: [metrics.registry],
+    async collect() {
+      const { head } = await snapshot();
+      this.set(head === undefined ? 0 : 1);
+    },
+  });
+  new Gauge({
+    name: 'rapport_projection_rebuild_progress_ratio',
+    help: 'How far a blue/green rebuild this process runs has come: its position over the log head (0 to 1)',
+    labelNames: ['projection'] as const,
+    registers: [metrics.registry],
+    collect() {
+      this.reset();
+      for (const r of parts.rebuilds())
+        this.set({ projection: r.name }, r.head > 0 ? Math.min(1, r.position / r.head) : 0);
     },
   });
   gauge(

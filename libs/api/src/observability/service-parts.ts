@@ -6,6 +6,7 @@ import {
   type RunningProjection,
   type TimelineReadModel,
 } from '@rapport/read-models';
+import { ProjectionAdminService } from '../admin/projection-admin.service';
 import { IdeaLoopService } from '../ideas/idea-loop.module';
 import { IDEA_BACKLOG_PROJECTOR } from '../ideas/idea-tokens';
 import {
@@ -52,6 +53,16 @@ export class ServiceParts {
     for (const companion of timeline?.companions ?? []) add(companion);
     statuses.push(...(this.find<IdeaLoopService>(IdeaLoopService)?.statuses() ?? []));
     return statuses;
+  }
+
+  /** Rebuilds this process runs (the query API, where operators start them): position of head. */
+  rebuilds(): { readonly name: string; readonly position: number; readonly head: number }[] {
+    const admin = this.find<ProjectionAdminService>(ProjectionAdminService);
+    return (admin?.rebuildsUnderWay() ?? []).map(({ name, progress }) => ({
+      name,
+      position: progress?.position ?? 0,
+      head: progress?.head ?? 0,
+    }));
   }
 
   private find<T>(token: InjectionToken): T | undefined {
