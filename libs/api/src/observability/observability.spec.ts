@@ -145,7 +145,7 @@ describe('observability (embedded): /metrics for the scraper, probes, what inges
       expect(sample(samples, 'rapport_projection_position', { projection: 'timeline' })).toBe(now);
       expect(sample(samples, 'rapport_projection_lag_events', { projection: 'timeline' })).toBe(0);
       expect(sample(samples, 'rapport_projection_lag_seconds', { projection: 'timeline' })).toBe(0);
-    });
+    }, 20_000);
     expect(sample(caughtUp, 'rapport_projection_active', { projection: 'timeline' })).toBe(1);
     expect(
       sample(caughtUp, 'rapport_projection_batch_duration_seconds_count', {
