@@ -11,6 +11,8 @@
  *
  * BENCH_TOUCHPOINTS (default 50000) and BENCH_IDENTITIES (default 5000) size the run;
  * BENCH_INGESTORS (default 1) runs that many ingestor replicas in the consumer group.
+ * The end-to-end run is made twice, metrics off (`RAPPORT_METRICS=off`) and on: what the
+ * metrics cost.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -195,6 +197,7 @@ async function endToEnd(
   redisUrl: string,
   run: string,
   mode: ContentMode = DEFAULT_CONTENT_MODE,
+  extraEnv: Record<string, string> = {},
 ): Promise<number> {
   const topicPrefix = `${run}-e2e.`;
   await prepareTopics(kafkaUrl, topicPrefix);
@@ -205,6 +208,7 @@ async function endToEnd(
     RAPPORT_EVENT_STORE: `sqlite:${join(dir, 'log.db')}`,
     RAPPORT_READ_MODELS: `${redisUrl}/0?prefix=${redisPrefix}`,
     RAPPORT_INGESTOR_GROUP: `${run}-ingestor`,
+    ...extraEnv,
   };
   const redis = new Redis(redisUrl);
   const services: RunningProcess[] = await Promise.all([
@@ -277,6 +281,12 @@ async function main(): Promise<void> {
     console.log(`  warm-up (untimed): bare kafkajs ${Math.round(warm)} messages/s`);
     const bare = await bareKafkajs(kafka.url, run);
     console.log(`  bare kafkajs: ${Math.round(bare)} messages/s (publish → consumed)`);
+    // Metrics cost: the same run with RAPPORT_METRICS=off first, then on (the default).
+    console.log(`  metrics off (RAPPORT_METRICS=off):`);
+    const e2eOff = await endToEnd(kafka.url, redis.url, `${run}-nometrics`, DEFAULT_CONTENT_MODE, {
+      RAPPORT_METRICS: 'off',
+    });
+    console.log(`  metrics on:`);
     const e2e = await endToEnd(kafka.url, redis.url, run);
     console.log(`  binary content mode (ce_* headers), for reference:`);
     const e2eBinary = await endToEnd(kafka.url, redis.url, `${run}-binary`, 'binary');
@@ -288,6 +298,9 @@ async function main(): Promise<void> {
     );
     console.log(
       `  end to end:   ${Math.round(e2e)} touchpoints/s (publish → visible in the Redis timeline, ${DEFAULT_CONTENT_MODE} mode)`,
+    );
+    console.log(
+      `  metrics: ${Math.round(e2e)} touchpoints/s on, ${Math.round(e2eOff)} off (${((1 - e2e / e2eOff) * 100).toFixed(1)} % overhead)`,
     );
     console.log(
       `ingest: ${Math.round(e2e)} touchpoints/s end-to-end, ${(e2e / bare).toFixed(2)}x of bare kafkajs`,

@@ -1,18 +1,19 @@
 import 'reflect-metadata';
 import { loadConfig, RapportMetrics, Readiness, requireKafkaBus, runService } from '@rapport/api';
+import { type INestApplication } from '@nestjs/common';
 import { IngestorModule } from './ingestor.module';
 import { DlqHealth, KafkaTouchpointTransport } from './kafka/kafka-touchpoint-transport';
 
 const config = loadConfig();
 void runService('ingestor', IngestorModule.forRoot(config), config, async (app) => {
-  const metrics = app.get(RapportMetrics);
+  const metrics = metricsOf(app);
   const transport = new KafkaTouchpointTransport({
     kafkaUrl: requireKafkaBus(config, 'ingestor'),
     groupId: process.env.RAPPORT_INGESTOR_GROUP || 'rapport-ingestor',
     health: app.get(DlqHealth),
     metrics,
   });
-  metrics.watchConsumerLag(async () => (await transport.watch?.lags()) ?? []);
+  metrics?.watchConsumerLag(async () => (await transport.watch?.lags()) ?? []);
   app.get(Readiness).add({
     name: 'kafkaConsumer',
     check: () => {
@@ -24,3 +25,12 @@ void runService('ingestor', IngestorModule.forRoot(config), config, async (app) 
   app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
   await app.startAllMicroservices();
 });
+
+/** The service's metrics, unless `RAPPORT_METRICS=off`. */
+function metricsOf(app: INestApplication): RapportMetrics | undefined {
+  try {
+    return app.get(RapportMetrics);
+  } catch {
+    return undefined;
+  }
+}

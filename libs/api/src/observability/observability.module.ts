@@ -3,6 +3,7 @@ import {
   Global,
   Inject,
   Injectable,
+  Optional,
   Module,
   type OnModuleInit,
 } from '@nestjs/common';
@@ -22,6 +23,18 @@ import { Readiness, within } from './readiness';
 import { ScrapeToken } from './scrape-token';
 import { ServiceParts } from './service-parts';
 
+/**
+ * `RAPPORT_METRICS=off` leaves metrics out altogether (no `/metrics`, nothing counted or
+ * timed): for measuring what they cost (`bench:ingest`). On by default.
+ */
+function metricsSwitch(env: NodeJS.ProcessEnv): boolean {
+  const value = env.RAPPORT_METRICS ?? 'on';
+  if (value !== 'on' && value !== 'off') {
+    throw new Error(`RAPPORT_METRICS must be on or off (it is ${value})`);
+  }
+  return value === 'on';
+}
+
 /** How long a readiness check may wait for the log or the read models. */
 const PROBE_TIMEOUT_MS = 2000;
 
@@ -29,7 +42,7 @@ const PROBE_TIMEOUT_MS = 2000;
 @Injectable()
 class ObservedService implements OnModuleInit {
   constructor(
-    private readonly metrics: RapportMetrics,
+    @Optional() private readonly metrics: RapportMetrics | null,
     private readonly readiness: Readiness,
     private readonly parts: ServiceParts,
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
@@ -45,17 +58,17 @@ class ObservedService implements OnModuleInit {
    */
   private countRequests(): void {
     const server = this.adapterHost.httpAdapter;
-    if (!server) return;
+    if (!server || !this.metrics) return;
     const middleware = new HttpMetricsMiddleware(this.metrics);
     server.use((req: Request, res: Response, next: NextFunction) => middleware.use(req, res, next));
   }
 
   onModuleInit(): void {
-    registerProjectionGauges(this.metrics, this.parts);
-    const { parts } = this;
+    const { parts, metrics } = this;
+    if (metrics) registerProjectionGauges(metrics, parts);
     const store = parts.store;
     if (store) {
-      instrumentAppends(store, this.metrics, storeKind(this.config.eventStoreUrl));
+      if (metrics) instrumentAppends(store, metrics, storeKind(this.config.eventStoreUrl));
       this.readiness.add({
         name: 'log',
         check: async () => ({
@@ -102,19 +115,20 @@ class ObservedService implements OnModuleInit {
 @Module({})
 export class ObservabilityModule {
   static forRoot(env: NodeJS.ProcessEnv = process.env): DynamicModule {
+    const metrics = metricsSwitch(env);
     const scrapeToken = ScrapeToken.fromEnv(env);
     return {
       module: ObservabilityModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [MetricsController, ProbesController],
+      controllers: metrics ? [MetricsController, ProbesController] : [ProbesController],
       providers: [
-        RapportMetrics,
+        ...(metrics ? [RapportMetrics] : []),
         Readiness,
         ServiceParts,
         ObservedService,
         { provide: SCRAPE_TOKEN, useValue: scrapeToken },
       ],
-      exports: [RapportMetrics, Readiness, SCRAPE_TOKEN],
+      exports: [...(metrics ? [RapportMetrics] : []), Readiness, SCRAPE_TOKEN],
     };
   }
 }
