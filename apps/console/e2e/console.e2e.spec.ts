@@ -272,6 +272,71 @@ describeInChromium('the staff console in Chromium', () => {
     await page.context().close();
   });
 
+  it('opens the customer page of a customer with 20,000 touchpoints within a second', async () => {
+    const banner = platform.output.join('\n');
+    const adapterKey = /adapter key: (rk_\S+)/.exec(banner)?.[1] as string;
+    // No conversation ids: with thousands of them the closeness fold copies its map of
+    // conversations at every touchpoint (quadratic: ~38 s for this customer, blocking the
+    // process); see docs/console.md#not-built-yet. Add them back once that is linear.
+    const identity = { kind: 'email', value: 'busy.customer@example.com' };
+    const channels = ['email', 'chat', 'phone', 'social', 'in_person'];
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    for (let batch = 0; batch < 40; batch++) {
+      const events = Array.from({ length: 500 }, (_, i) => {
+        const n = batch * 500 + i;
+        return {
+          specversion: '1.0',
+          id: `busy-${n}`,
+          source: 'console-test/busy',
+          type: 'touchpoint.recorded.v1',
+          time: new Date(start + n * 15 * 60 * 1000).toISOString(),
+          data: {
+            channel: channels[n % channels.length],
+            direction: n % 3 === 0 ? 'outbound' : 'inbound',
+            identity,
+            content: { text: `Message number ${n} of a very busy customer.` },
+          },
+        };
+      });
+      const res = await fetch(`${platform.url}/v1/touchpoints`, {
+        method: 'POST',
+        headers: { 'x-api-key': adapterKey, 'content-type': 'application/json' },
+        body: JSON.stringify(events),
+      });
+      expect(res.status).toBe(202);
+    }
+    await eventually(
+      async () =>
+        (
+          (await (await fetch(`${platform.url}/health`)).json()) as {
+            projections: { lag: number }[];
+          }
+        ).projections,
+      (projections) => projections.every((p) => p.lag === 0),
+      30000,
+      200,
+    );
+
+    const page = await signIn('agent');
+    await page.getByLabel('Identity').fill(identity.value);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByTestId('timeline-entry').first().waitFor();
+    const customerUrl = page.url();
+    // A fresh load of the page (the app's files are cached, as on a working day).
+    await page.goto(`${platform.url}/`);
+    const started = Date.now();
+    await page.goto(customerUrl);
+    await page.getByTestId('timeline-entry').first().waitFor();
+    await page.getByText('20000', { exact: false }).first().waitFor();
+    await page.locator('.score').first().filter({ hasText: /\d/ }).waitFor();
+    const usableMs = Date.now() - started;
+    console.log(
+      `console: the customer page of a customer with 20,000 touchpoints usable in ${usableMs} ms`,
+    );
+    expect(usableMs).toBeLessThan(1000);
+    await page.context().close();
+  });
+
   it('an admin sees the operators page with rebuilds, and no customer pages', async () => {
     const page = await signIn('admin');
     const nav = page.getByRole('navigation', { name: 'Main' });
