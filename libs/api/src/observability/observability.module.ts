@@ -3,7 +3,6 @@ import {
   Global,
   Inject,
   Injectable,
-  Optional,
   Module,
   type OnModuleInit,
 } from '@nestjs/common';
@@ -42,7 +41,7 @@ const PROBE_TIMEOUT_MS = 2000;
 @Injectable()
 class ObservedService implements OnModuleInit {
   constructor(
-    @Optional() private readonly metrics: RapportMetrics | null,
+    @Inject(RapportMetrics) private readonly metrics: RapportMetrics | null,
     private readonly readiness: Readiness,
     private readonly parts: ServiceParts,
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
@@ -122,13 +121,14 @@ export class ObservabilityModule {
       imports: [TerminusModule.forRoot({ logger: false })],
       controllers: metrics ? [MetricsController, ProbesController] : [ProbesController],
       providers: [
-        ...(metrics ? [RapportMetrics] : []),
+        // Off: null, which every user of the metrics takes as "count nothing".
+        metrics ? RapportMetrics : { provide: RapportMetrics, useValue: null },
         Readiness,
         ServiceParts,
         ObservedService,
         { provide: SCRAPE_TOKEN, useValue: scrapeToken },
       ],
-      exports: [...(metrics ? [RapportMetrics] : []), Readiness, SCRAPE_TOKEN],
+      exports: [RapportMetrics, Readiness, SCRAPE_TOKEN],
     };
   }
 }

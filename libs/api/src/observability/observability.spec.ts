@@ -166,3 +166,28 @@ describe('observability (embedded): /metrics for the scraper, probes, what inges
     await anonymous.get('/health').expect(200);
   });
 });
+
+describe('observability with RAPPORT_METRICS=off', () => {
+  it('serves the probes but no /metrics, and ingestion works uncounted', async () => {
+    process.env.RAPPORT_METRICS = 'off';
+    process.env.RAPPORT_METRICS_TOKEN = TOKEN;
+    let embedded: Awaited<ReturnType<typeof embeddedHttpApp>> | undefined;
+    try {
+      embedded = await embeddedHttpApp();
+    } finally {
+      delete process.env.RAPPORT_METRICS;
+      delete process.env.RAPPORT_METRICS_TOKEN;
+    }
+    try {
+      const { anonymous, http } = embedded;
+      await anonymous.get('/metrics').set('authorization', `Bearer ${TOKEN}`).expect(404);
+      await http
+        .post('/v1/touchpoints')
+        .send(touchpoint('off-1', 'email', 'x@example.com'))
+        .expect(202);
+      await anonymous.get('/health/ready').expect(200);
+    } finally {
+      await embedded.app.close();
+    }
+  });
+});
