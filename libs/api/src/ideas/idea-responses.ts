@@ -43,13 +43,19 @@ export class RiceResponse {
   effort!: number;
 }
 
+const ERASED_TITLE = {
+  type: String,
+  nullable: true,
+  description: 'null once the submitter was erased (forgotten at their request)',
+} as const;
+
 /** A `BacklogItem`. */
 export class BacklogItemResponse {
   @ApiProperty()
   ideaId!: string;
 
-  @ApiProperty()
-  title!: string;
+  @ApiProperty(ERASED_TITLE)
+  title!: string | null;
 
   @ApiProperty(STATUS)
   status!: IdeaStatus;
@@ -113,7 +119,7 @@ export class CustomerAuthorResponse {
   @ApiProperty({ enum: ['customer'] })
   kind!: 'customer';
 
-  @ApiProperty()
+  @ApiProperty({ description: 'the customer; an anonymous token (`anonymous-…`) once erased' })
   customerId!: string;
 }
 
@@ -122,7 +128,10 @@ const ORIGIN = oneOfModels(TouchpointOriginResponse, StaffActorResponse);
 /** An `IdeaVote`. */
 @ApiExtraModels(TouchpointOriginResponse, StaffActorResponse)
 export class IdeaVoteResponse {
-  @ApiProperty({ description: 'the customer as known when they voted' })
+  @ApiProperty({
+    description:
+      'the customer as known when they voted; for a customer since erased, an anonymous supporter (`anonymous-…`, one per person and idea), still counted',
+  })
   customerId!: string;
 
   @ApiProperty(ORIGIN)
@@ -141,8 +150,15 @@ export class IdeaCommentResponse {
   @ApiProperty(oneOfModels(CustomerAuthorResponse, StaffActorResponse))
   author!: CustomerAuthorResponse | StaffActorResponse;
 
-  @ApiProperty()
-  text!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'null once its customer author was erased',
+  })
+  text!: string | null;
+
+  @ApiPropertyOptional({ type: Boolean, enum: [true], description: 'set when the text was erased' })
+  erased?: true;
 
   @ApiProperty({ format: 'date-time' })
   at!: string;
@@ -175,11 +191,18 @@ export class IdeaDetailResponse {
   @ApiPropertyOptional({ description: 'the id asked for, when it was merged into `ideaId`' })
   redirectedFrom?: string;
 
-  @ApiProperty()
-  title!: string;
+  @ApiProperty(ERASED_TITLE)
+  title!: string | null;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'absent once the submitter was erased' })
   description?: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    enum: [true],
+    description: 'set once the submitter was erased: their title and description are gone',
+  })
+  erased?: true;
 
   @ApiProperty(STATUS)
   status!: IdeaStatus;
@@ -187,7 +210,10 @@ export class IdeaDetailResponse {
   @ApiPropertyOptional()
   declineReason?: string;
 
-  @ApiProperty({ description: 'the submitting customer' })
+  @ApiProperty({
+    description:
+      'the submitting customer; once erased, the anonymous supporter they are on this idea (`anonymous-…`)',
+  })
   submittedBy!: string;
 
   @ApiProperty(ORIGIN)
@@ -226,6 +252,10 @@ export class IdeaDetailResponse {
   @ApiProperty({ type: 'integer', description: 'supporters in the last 30 days' })
   trend!: number;
 
-  @ApiProperty({ type: [String], description: 'the supporters’ surviving customer ids, sorted' })
+  @ApiProperty({
+    type: [String],
+    description:
+      'the supporters’ surviving customer ids, sorted; an erased one as an anonymous token (`anonymous-…`)',
+  })
   supporters!: string[];
 }

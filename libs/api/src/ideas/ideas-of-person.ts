@@ -4,7 +4,8 @@ import { type IdeaBacklog } from '@rapport/read-models';
 /** One of a person's ideas, as their profile lists it. */
 export interface PersonIdea {
   readonly ideaId: string;
-  readonly title: string;
+  /** Null when the submitter was erased. */
+  readonly title: string | null;
   readonly status: IdeaView['status'];
   readonly role: 'submitter' | 'supporter';
   readonly updatedAt: string;

@@ -8,7 +8,8 @@ import { type IdeaView } from './idea-view';
  */
 export interface BacklogEntry {
   readonly ideaId: string;
-  readonly title: string;
+  /** Null when the submitter was erased (see `IdeaView`). */
+  readonly title: string | null;
   readonly status: IdeaStatus;
   readonly submittedAt: string;
   readonly updatedAt: string;
@@ -64,7 +65,8 @@ export interface RankingContext {
 
 export interface BacklogItem {
   readonly ideaId: string;
-  readonly title: string;
+  /** Null when the submitter was erased. */
+  readonly title: string | null;
   readonly status: IdeaStatus;
   /** Distinct surviving customers supporting it. */
   readonly votes: number;
@@ -91,8 +93,10 @@ function fold(text: string): string {
     .toLowerCase();
 }
 
-export function titleMatches(title: string, q: string | undefined): boolean {
+/** Whether every word of `q` is in the title; an erased title (null) matches no words. */
+export function titleMatches(title: string | null, q: string | undefined): boolean {
   if (!q) return true;
+  if (title === null) return false;
   const haystack = fold(title);
   return fold(q)
     .split(/\s+/)

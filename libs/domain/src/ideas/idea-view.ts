@@ -8,11 +8,28 @@ import {
   type RiceScore,
 } from './idea-events';
 
-/** An idea as read models keep it: plain JSON (votes sorted by customer id). */
+/**
+ * A comment as read models keep it: `text` is null (and `erased` true) once its customer
+ * author was forgotten — the author is then an anonymous supporter token, never the id.
+ */
+export interface IdeaCommentView extends Omit<IdeaComment, 'text'> {
+  readonly text: string | null;
+  readonly erased?: true;
+}
+
+/**
+ * An idea as read models keep it: plain JSON (votes sorted by customer id). Once its
+ * submitter was forgotten (`customer.erased`), `title` is null, `description` gone,
+ * `erased` true and `submittedBy` an anonymous token; votes and comments of forgotten
+ * customers carry anonymous tokens (`anonymous-…`) instead of their customer ids.
+ */
 export interface IdeaView {
   readonly ideaId: string;
-  readonly title: string;
+  /** Null when the submitter was erased. */
+  readonly title: string | null;
   readonly description?: string;
+  /** Set when the idea's texts were erased with its submitter. */
+  readonly erased?: true;
   readonly status: IdeaStatus;
   readonly declineReason?: string;
   readonly submittedBy: string;
@@ -21,7 +38,7 @@ export interface IdeaView {
   /** `at` of the last event applied. */
   readonly updatedAt: string;
   readonly votes: readonly IdeaVote[];
-  readonly comments: readonly IdeaComment[];
+  readonly comments: readonly IdeaCommentView[];
   readonly history: readonly IdeaHistoryEntry[];
   readonly mergedInto?: string;
   readonly mergedFrom: readonly string[];
@@ -30,10 +47,16 @@ export interface IdeaView {
   readonly position: number;
 }
 
+/**
+ * The aggregate a view stands for, to evolve it. An erased view's null texts are carried
+ * through as they are (`evolveIdea` only copies them), hence the casts.
+ */
 export function ideaFromView(view: IdeaView): Idea {
-  const { ideaId, votes, updatedAt: _u, position: _p, ...rest } = view;
+  const { ideaId, votes, updatedAt: _u, position: _p, title, comments, ...rest } = view;
   return {
     ...rest,
+    title: title as string,
+    comments: comments as readonly IdeaComment[],
     id: ideaId,
     votes: new Map(votes.map((v) => [v.customerId, v])),
     touchpoints: new Set(),

@@ -1,5 +1,6 @@
 import {
   type ClosenessFact,
+  customerErasedFrom,
   DEFAULT_IDENTITY_POLICY,
   type IdentityGraphEvent,
   type IdentityPolicy,
@@ -15,7 +16,9 @@ import { type ClosenessReadModel } from './closeness-read-model';
  * The closeness projection: touchpoints, survey answers and idea events as facts, filed
  * like the timeline's entries (under the touchpoint's filing identity; idea events under
  * their customer), and the identity events that say whose they are — so a customer's
- * score follows its links, merges and unmerges.
+ * score follows its links, merges and unmerges. A `customer.erased` is applied alone,
+ * between the events before and after it: the model drops the person before its
+ * checkpoint moves past the erasure, so a crash in between erases again on the replay.
  */
 export function closenessProjection(
   model: ClosenessReadModel,
@@ -26,18 +29,32 @@ export function closenessProjection(
     name: 'closeness',
     checkpoint: () => model.checkpoint(),
     applyBatch: async (events: readonly RecordedEvent[], range: CheckpointRange) => {
-      const facts: ClosenessFact[] = [];
-      const identityEvents: IdentityGraphEvent[] = [];
+      let facts: ClosenessFact[] = [];
+      let identityEvents: IdentityGraphEvent[] = [];
+      let after = range.after;
+      let previous = range.after;
       for (const event of events) {
+        const before = previous;
+        previous = event.position;
         const fact = toClosenessFact(event, identityPolicy);
         if (fact) {
           facts.push(fact);
           continue;
         }
         const identityEvent = identityGraphEventFrom(event);
-        if (identityEvent) identityEvents.push(identityEvent);
+        if (identityEvent) {
+          identityEvents.push(identityEvent);
+          continue;
+        }
+        const erased = customerErasedFrom(event);
+        if (erased) {
+          if (before !== after) await model.apply(facts, { after, upTo: before }, identityEvents);
+          await model.erase([erased], { after: before, upTo: event.position });
+          [facts, identityEvents, after] = [[], [], event.position];
+        }
       }
-      await model.apply(facts, range, identityEvents);
+      if (after !== range.upTo || after === range.after)
+        await model.apply(facts, { after, upTo: range.upTo }, identityEvents);
     },
   };
 }

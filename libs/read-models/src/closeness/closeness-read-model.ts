@@ -1,4 +1,5 @@
 import {
+  type CustomerErasedV1,
   type ClosenessConfig,
   type ClosenessFact,
   type ClosenessState,
@@ -50,6 +51,17 @@ export interface ClosenessReadModel {
     range: CheckpointRange,
     identityEvents?: readonly IdentityGraphEvent[],
   ): Promise<void>;
+  /**
+   * Applies the log range (`after`, `upTo`] that holds these erasures and nothing else
+   * (`closenessProjection` applies each erasure alone), atomically with the checkpoint:
+   * every fact of the forgotten people — the buckets of `identityKeys`, of each of
+   * `erasedCustomerIds` and of the customers they answer for — is deleted, those customers
+   * leave the rankings and the at-risk index (a customer who kept other buckets is folded
+   * again from them), and their streams are forgotten. Aggregates without ids (the latest
+   * contact) are kept. From then on an erased id answers as unknown; facts that arrive for
+   * it later count afresh.
+   */
+  erase(erasures: readonly CustomerErasedV1[], range: CheckpointRange): Promise<void>;
   /** A customer's closeness; a merged id answers with its survivor's. */
   customer(customerId: string): Promise<CustomerCloseness | null>;
   /**

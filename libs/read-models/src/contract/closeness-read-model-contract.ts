@@ -12,12 +12,16 @@ import {
   foldClosenessFacts,
   type ChannelIdentity,
   type ClosenessFact,
+  CUSTOMER_ERASED_V1,
+  type CustomerErasedV1,
   customerMerged,
   customerUnmerged,
   identityKey,
   identityLinked,
   type IdentityGraphEvent,
 } from '@rapport/domain';
+import { type RecordedEvent } from '@rapport/event-store';
+import { closenessProjection } from '../closeness/closeness-projection';
 import { type ClosenessReadModel } from '../closeness/closeness-read-model';
 import { ClosenessQueries, PastRankingTooCostlyError } from '../closeness/closeness-queries';
 import { CheckpointMismatchError } from '../projection/checkpoint';
@@ -99,6 +103,46 @@ export function closenessFact(
   };
 }
 
+/** `customer.erased.v1` of a person: these customer ids and their own e-mail addresses. */
+export function erasureOf(customerId: string, erasedCustomerIds: string[]): CustomerErasedV1 {
+  return {
+    customerId,
+    erasedCustomerIds: [...erasedCustomerIds].sort(),
+    identityKeys: erasedCustomerIds.map((id) => identityKey(emailOf(id))).sort(),
+    reason: 'ticket-17',
+    requestedBy: 'cli',
+    at: AT,
+  };
+}
+
+/** The log record of `closenessFact(position, customerId, daysAgo)`: an inbound e-mail. */
+function touchpointRecord(position: number, customerId: string, daysAgo: number): RecordedEvent {
+  const occurredAt = new Date(CLOSENESS_T - daysAgo * DAY_MS).toISOString();
+  return {
+    id: closenessFact(position, customerId, daysAgo).eventId,
+    streamId: `customer-${customerId}`,
+    revision: 0,
+    position,
+    type: 'touchpoint.recorded.v1',
+    data: { channel: 'email', direction: 'inbound', identity: emailOf(customerId) },
+    metadata: { customerId, occurredAt },
+    recordedAt: occurredAt,
+  };
+}
+
+function erasureRecord(position: number, erasure: CustomerErasedV1): RecordedEvent {
+  return {
+    id: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
+    streamId: 'customer-erasures',
+    revision: 0,
+    position,
+    type: CUSTOMER_ERASED_V1,
+    data: erasure,
+    metadata: {},
+    recordedAt: AT,
+  };
+}
+
 /** Random facts of a few customers within a year before `CLOSENESS_T`, positions 1…n. */
 const factsArb = fc
   .array(
@@ -141,6 +185,32 @@ const CUSTOMERS = ['c-0', 'c-1', 'c-2', 'c-3', 'c-4'];
 interface HistoryItem {
   readonly fact?: ClosenessFact;
   readonly event?: IdentityGraphEvent;
+  readonly erasure?: CustomerErasedV1;
+}
+
+/**
+ * Applies history items at positions `after`+1… as the projection does: each erasure alone,
+ * between the facts and identity events before and after it.
+ */
+async function applyItems(
+  model: ClosenessReadModel,
+  items: readonly HistoryItem[],
+  after: number,
+): Promise<void> {
+  let from = after;
+  let facts: ClosenessFact[] = [];
+  let events: IdentityGraphEvent[] = [];
+  for (const [i, item] of items.entries()) {
+    const position = after + i + 1;
+    if (item.fact) facts.push(item.fact);
+    if (item.event) events.push(item.event);
+    if (!item.erasure) continue;
+    if (position - 1 > from) await model.apply(facts, { after: from, upTo: position - 1 }, events);
+    await model.erase([item.erasure], { after: position - 1, upTo: position });
+    [facts, events, from] = [[], [], position];
+  }
+  if (after + items.length > from)
+    await model.apply(facts, { after: from, upTo: after + items.length }, events);
 }
 
 /**
@@ -201,6 +271,54 @@ const historyArb = fc
     }
     void root;
     return { items, parent };
+  });
+
+/**
+ * A random history (`historyArb`) with one person erased at a random point: the merge group
+ * of a random customer as it is then. The reference (`expected`) folds each final merge
+ * group's facts, without the facts of the erased customers recorded before the erasure
+ * (their facts recorded later count afresh).
+ */
+const erasedHistoryArb = fc
+  .tuple(historyArb, fc.nat(), fc.integer({ min: 0, max: 4 }))
+  .map(([history, at, who]) => {
+    const cut = at % (history.items.length + 1);
+    const parent = new Map<string, string>();
+    for (const item of history.items.slice(0, cut)) {
+      const event = item.event;
+      if (event?.type === 'customer.merged.v1')
+        parent.set(event.data.mergedId, event.data.survivorId);
+      if (event?.type === 'customer.unmerged.v1') parent.delete(event.data.mergedId);
+    }
+    const root = (id: string): string => {
+      let here = id;
+      while (parent.has(here)) here = parent.get(here) as string;
+      return here;
+    };
+    const person = root(CUSTOMERS[who]);
+    const group = CUSTOMERS.filter((id) => root(id) === person);
+    const erasure = erasureOf(person, group);
+    const shifted = (item: HistoryItem, by: number): HistoryItem =>
+      item.fact ? { fact: { ...item.fact, position: item.fact.position + by } } : item;
+    const items: HistoryItem[] = [
+      ...history.items.slice(0, cut),
+      { erasure },
+      ...history.items.slice(cut).map((item) => shifted(item, 1)),
+    ];
+    const erasedAt = cut + 1;
+    const finalRoot = (id: string): string => {
+      let here = id;
+      while (history.parent.has(here)) here = history.parent.get(here) as string;
+      return here;
+    };
+    const expected = new Map<string, ClosenessFact[]>();
+    for (const item of items) {
+      const fact = item.fact;
+      if (!fact || (fact.position < erasedAt && group.includes(fact.customerId))) continue;
+      const owner = finalRoot(fact.customerId);
+      expected.set(owner, [...(expected.get(owner) ?? []), fact]);
+    }
+    return { items, erasedAt, group, expected, finalRoot };
   });
 
 export function describeClosenessReadModelContract(adapter: ClosenessReadModelUnderTest): void {
@@ -494,6 +612,135 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
               expect(found?.customerId).toBe(root(id));
               expect(found?.state).toEqual(foldClosenessFacts(root(id), own, config));
             }
+          },
+        ),
+        { numRuns: 30 },
+      );
+    });
+
+    it('an erasure drops the person: rankings, at-risk, facts and streams go, their ids answer as unknown, others keep their scores', async () => {
+      const c1 = [
+        closenessFact(1, 'c-1', 20),
+        closenessFact(2, 'c-1', 40, { channel: 'in_person' }),
+      ];
+      const c2 = [closenessFact(3, 'c-2', 15, { channel: 'phone' })];
+      const c3 = [closenessFact(4, 'c-3', 35), closenessFact(5, 'c-3', 1, { channel: 'chat' })];
+      const c4 = [closenessFact(6, 'c-4', 50)];
+      const idea: ClosenessFact = {
+        kind: 'co-creation',
+        coCreation: 'voted',
+        eventId: '00000000-0000-4000-8000-000000000007',
+        position: 7,
+        customerId: 'c-2',
+        bucket: 'customer:c-2',
+        occurredAtMs: CLOSENESS_T - 12 * DAY_MS,
+      };
+      await model.apply([...c1, ...c2, ...c3, ...c4, idea], { after: 0, upTo: 10 }, [
+        firstSeen('c-1'),
+        firstSeen('c-2'),
+        merged('c-1', 'c-2'),
+      ]);
+      const latest = await model.latestContactMs();
+      expect((await model.top(10)).map((r) => r.customerId)).toEqual(['c-1', 'c-3', 'c-4']);
+      const erasure = erasureOf('c-1', ['c-1', 'c-2']);
+
+      // Like every batch, an erasure continues the checkpoint or writes nothing.
+      await expect(model.erase([erasure], { after: 3, upTo: 11 })).rejects.toBeInstanceOf(
+        CheckpointMismatchError,
+      );
+      expect((await model.customer('c-2'))?.customerId).toBe('c-1');
+
+      await model.erase([erasure], { after: 10, upTo: 11 });
+      expect(await model.checkpoint()).toBe(11);
+      const top = await model.top(10);
+      expect(top.map((r) => r.customerId)).toEqual(['c-3', 'c-4']);
+      expect(top[0].rankKey).toBe(closenessRankKey(foldClosenessFacts('c-3', c3, config), config));
+      expect((await model.quiet(CLOSENESS_T, 10)).map((r) => r.customerId)).toEqual(['c-3', 'c-4']);
+      expect((await model.quiet(CLOSENESS_T - 10 * DAY_MS, 10)).map((r) => r.customerId)).toEqual([
+        'c-4',
+      ]);
+      expect(await model.contactedAfter(CLOSENESS_T - 30 * DAY_MS, 10)).toEqual(['c-3']);
+      for (const id of ['c-1', 'c-2']) {
+        expect(await model.customer(id)).toBeNull();
+        expect((await model.factsOf([id])).get(id)).toEqual([]);
+      }
+      const before = [firstSeen('c-1'), firstSeen('c-2'), merged('c-1', 'c-2')].reduce(
+        evolve,
+        EMPTY_IDENTITY_GRAPH,
+      );
+      expect(await model.customerAsOf('c-2', { position: 10, graph: before })).toBeNull();
+      expect(await model.customerAsOf('c-1', { position: 10, graph: before })).toBeNull();
+      expect((await model.customer('c-3'))?.state).toEqual(foldClosenessFacts('c-3', c3, config));
+      // An aggregate without an id is kept.
+      expect(await model.latestContactMs()).toBe(latest);
+      const queries = new ClosenessQueries(model);
+      expect(await queries.customer('c-2', CLOSENESS_T)).toBeNull();
+      expect((await queries.top(10, CLOSENESS_T - 30 * DAY_MS)).map((r) => r.customerId)).toEqual([
+        'c-3',
+        'c-4',
+      ]);
+
+      // A contact that comes later (the suppression lifted) counts afresh, alone.
+      const again = closenessFact(12, 'c-1', 2);
+      await model.apply([again], { after: 11, upTo: 12 });
+      const back = await model.customer('c-2');
+      expect(back?.customerId).toBe('c-1');
+      expect(back?.facts).toEqual([again]);
+      expect(back?.state).toEqual(foldClosenessFacts('c-1', [again], config));
+    });
+
+    it('the projection applies an erasure alone: what came before it is dropped, what came after it counts', async () => {
+      const projection = closenessProjection(model);
+      await projection.applyBatch(
+        [
+          touchpointRecord(1, 'c-1', 10),
+          touchpointRecord(2, 'c-2', 9),
+          erasureRecord(3, erasureOf('c-1', ['c-1'])),
+          touchpointRecord(4, 'c-1', 1),
+          erasureRecord(5, erasureOf('c-2', ['c-2'])),
+        ],
+        { after: 0, upTo: 5 },
+      );
+      expect(await model.checkpoint()).toBe(5);
+      expect((await model.top(10)).map((r) => r.customerId)).toEqual(['c-1']);
+      expect((await model.customer('c-1'))?.facts).toEqual([closenessFact(4, 'c-1', 1)]);
+      expect(await model.customer('c-2')).toBeNull();
+    });
+
+    it('after random merges, unmerges and an erasure, every score is the fold of what is left, and a rebuild in other batches gives the same model', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          erasedHistoryArb,
+          fc.array(fc.nat(), { maxLength: 4 }),
+          fc.array(fc.nat(), { maxLength: 4 }),
+          async (history, liveCuts, rebuildCuts) => {
+            const snapshot = async () => {
+              const ids = [...CUSTOMERS, 'c-x'];
+              return {
+                checkpoint: await model.checkpoint(),
+                top: await model.top(1000),
+                quiet: await model.quiet(CLOSENESS_T - 30 * DAY_MS, 1000),
+                customers: await Promise.all(ids.map((id) => model.customer(id))),
+                latest: await model.latestContactMs(),
+              };
+            };
+            const run = async (cuts: number[]) => {
+              await model.clear();
+              for (const batch of batches(history.items, cuts))
+                await applyItems(model, batch.facts, batch.after);
+              return snapshot();
+            };
+            const live = await run(liveCuts);
+            expect(live.top.map((r) => r.customerId).sort()).toEqual(
+              [...history.expected.keys()].sort(),
+            );
+            for (const id of CUSTOMERS) {
+              const found = await model.customer(id);
+              const own = history.expected.get(history.finalRoot(id));
+              if (!own) expect(found).toBeNull();
+              else expect(found?.state).toEqual(foldClosenessFacts(found!.customerId, own, config));
+            }
+            expect(await run(rebuildCuts)).toEqual(live);
           },
         ),
         { numRuns: 30 },

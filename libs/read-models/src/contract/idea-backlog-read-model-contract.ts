@@ -1,5 +1,11 @@
 import { type AdapterUnderTest, openModelPerTest } from './adapter-under-test';
+import fc from 'fast-check';
 import {
+  CUSTOMER_ERASED_V1,
+  type CustomerErasedV1,
+  ERASED,
+  evolveIdea,
+  type Idea,
   type IdeaEvent,
   type IdeaStatus,
   ideaCommented,
@@ -9,6 +15,7 @@ import {
   ideaSubmitted,
   ideaVoteWithdrawn,
   ideaVoted,
+  mapPersonalFields,
 } from '@rapport/domain';
 import { type RecordedEvent } from '@rapport/event-store';
 import { listBacklog, ideaBacklogProjection } from '../ideas/idea-backlog-projection';
@@ -33,11 +40,29 @@ const vote = (ideaId: string, customerId: string, at = OLD) =>
 const status = (ideaId: string, from: IdeaStatus, to: IdeaStatus) =>
   ideaStatusChanged({ ideaId, from, to, staffId: 's1', at: OLD });
 
+/** `customer.erased.v1`: one person, as their customer ids. */
+type ErasureEvent = { readonly type: typeof CUSTOMER_ERASED_V1; readonly data: CustomerErasedV1 };
+type LogEvent = IdeaEvent | ErasureEvent;
+
+function erased(customerId: string, erasedCustomerIds: string[]): ErasureEvent {
+  return {
+    type: CUSTOMER_ERASED_V1,
+    data: {
+      customerId,
+      erasedCustomerIds,
+      identityKeys: erasedCustomerIds.map((id) => `email:~${id}`),
+      reason: 'ticket-17',
+      requestedBy: 'cli',
+      at: NOW,
+    },
+  };
+}
+
 /** Log records for events, positions from `first`. */
-function recorded(events: readonly IdeaEvent[], first: number): RecordedEvent[] {
+function recorded(events: readonly LogEvent[], first: number): RecordedEvent[] {
   return events.map((event, i) => ({
     id: `00000000-0000-4000-8000-${String(first + i).padStart(12, '0')}`,
-    streamId: `idea-${event.data.ideaId}`,
+    streamId: 'ideaId' in event.data ? `idea-${event.data.ideaId}` : 'customer-erasures',
     revision: i,
     position: first + i,
     type: event.type,
@@ -45,6 +70,149 @@ function recorded(events: readonly IdeaEvent[], first: number): RecordedEvent[] 
     metadata: {},
     recordedAt: NOW,
   }));
+}
+
+/**
+ * The log as a projection reads it once the keys of these customers are destroyed: their
+ * personal texts (ideas they sent from a touchpoint, their comments) read as `ERASED`.
+ */
+function readAfterErasure(events: readonly RecordedEvent[], gone: ReadonlySet<string>) {
+  return events.map((event) => {
+    const { data } = mapPersonalFields(event, (subject, _field, value) =>
+      gone.has(subject) ? ERASED : value,
+    );
+    return data === event.data ? event : { ...event, data };
+  });
+}
+
+const IDEA_IDS = ['a', 'b', 'c'];
+/** People, as the customer ids they are known by (merged ids of one person together). */
+const PEOPLE: Record<string, string[]> = {
+  p0: ['c-p0a', 'c-p0b'],
+  p1: ['c-p1'],
+  p2: ['c-p2'],
+  p3: ['c-p3'],
+};
+const PERSON_OF = new Map(
+  Object.entries(PEOPLE).flatMap(([person, ids]) => ids.map((id) => [id, person] as const)),
+);
+const ALL_IDS = [...PERSON_OF.keys()];
+
+type IdeaOp =
+  | { op: 'submit'; idea: number; by: number; viaTouchpoint: boolean }
+  | { op: 'vote' | 'withdraw'; idea: number; by: number }
+  | { op: 'comment'; idea: number; by: number; staff: boolean }
+  | { op: 'merge'; idea: number; into: number }
+  | { op: 'erase'; person: number };
+
+const ideaOpArb: fc.Arbitrary<IdeaOp> = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('submit' as const),
+      idea: fc.nat(2),
+      by: fc.nat(4),
+      viaTouchpoint: fc.boolean(),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constantFrom('vote' as const, 'vote' as const, 'withdraw' as const),
+      idea: fc.nat(2),
+      by: fc.nat(4),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('comment' as const),
+      idea: fc.nat(2),
+      by: fc.nat(4),
+      staff: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('merge' as const), idea: fc.nat(2), into: fc.nat(2) }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('erase' as const), person: fc.nat(3) }) },
+);
+
+/**
+ * A valid idea log from random operations: the log's own view of each idea (real customer
+ * ids) decides merges; a person once erased does nothing more (their identities are
+ * suppressed), but merges still carry their earlier votes and comments.
+ */
+function ideaLog(ops: readonly IdeaOp[]) {
+  const log: LogEvent[] = [];
+  const ideas = new Map<string, Idea | null>(IDEA_IDS.map((id) => [id, null]));
+  const gone = new Set<string>();
+  const add = (event: IdeaEvent) => {
+    log.push(event);
+    ideas.set(event.data.ideaId, evolveIdea(ideas.get(event.data.ideaId) ?? null, event));
+  };
+  ops.forEach((o, n) => {
+    const at = new Date(Date.parse(OLD) + n * 86_400_000).toISOString();
+    if (o.op === 'erase') {
+      const person = Object.keys(PEOPLE)[o.person];
+      if (gone.has(PEOPLE[person][0])) return;
+      for (const id of PEOPLE[person]) gone.add(id);
+      log.push(erased(PEOPLE[person][0], PEOPLE[person]));
+      return;
+    }
+    const ideaId = IDEA_IDS[o.idea];
+    const idea = ideas.get(ideaId) ?? null;
+    if (o.op === 'merge') {
+      const into = ideas.get(IDEA_IDS[o.into]) ?? null;
+      if (!idea || !into || idea === into || idea.mergedInto || into.mergedInto) return;
+      const merge = {
+        mergedIdeaId: idea.id,
+        survivorIdeaId: into.id,
+        votes: [...idea.votes.values()],
+        comments: idea.comments,
+        staffId: 's1',
+        at,
+      };
+      add(ideaMerged({ ideaId: idea.id, ...merge }));
+      add(ideaMerged({ ideaId: into.id, ...merge }));
+      return;
+    }
+    const customerId = ALL_IDS[o.by];
+    if (gone.has(customerId)) return;
+    if (o.op === 'submit') {
+      if (idea) return;
+      const origin = o.viaTouchpoint
+        ? ({ kind: 'touchpoint', touchpointEventId: `t-${n}`, channel: 'email' } as const)
+        : staff;
+      add(
+        ideaSubmitted({
+          ideaId,
+          title: `Idea ${ideaId} of ${customerId}`,
+          description: `why ${customerId} wants it`,
+          customerId,
+          origin,
+          at,
+        }),
+      );
+      add(ideaVoted({ ideaId, customerId, origin, at }));
+      return;
+    }
+    if (!idea || idea.mergedInto) return;
+    if (o.op === 'comment')
+      add(
+        ideaCommented({
+          ideaId,
+          commentId: `k${n}`,
+          author: o.staff ? staff : { kind: 'customer', customerId },
+          text: o.staff ? `staff note ${n}` : `${customerId} says ${n}`,
+          at,
+        }),
+      );
+    else if (o.op === 'vote') add(ideaVoted({ ideaId, customerId, origin: staff, at }));
+    else add(ideaVoteWithdrawn({ ideaId, customerId, origin: staff, at }));
+  });
+  return { log, ideas, gone };
 }
 
 /** The contract every idea backlog read model passes, fed through the projection. */
@@ -58,7 +226,7 @@ export function describeIdeaBacklogReadModelContract(subject: IdeaBacklogReadMod
     });
 
     /** Projects the events as one batch continuing the model's checkpoint. */
-    async function project(...events: IdeaEvent[]): Promise<void> {
+    async function project(...events: LogEvent[]): Promise<void> {
       const batch = recorded(events, position + 1);
       const upTo = position + events.length;
       await ideaBacklogProjection(model).applyBatch(batch, { after: position, upTo });
@@ -234,6 +402,168 @@ export function describeIdeaBacklogReadModelContract(subject: IdeaBacklogReadMod
         'i2',
       ]);
       expect(await model.ideasOfCustomer('nobody')).toEqual([]);
+    });
+
+    it('an erasure keeps the person’s votes counted but anonymous, erases the texts they wrote, and drops their indexes', async () => {
+      const touchpoint = { kind: 'touchpoint', touchpointEventId: 't-1', channel: 'chat' } as const;
+      await project(
+        ideaSubmitted({
+          ideaId: 'i1',
+          title: 'Dark mode',
+          description: 'my eyes hurt',
+          customerId: 'c-ann',
+          origin: touchpoint,
+          at: OLD,
+        }),
+        ideaVoted({ ideaId: 'i1', customerId: 'c-ann', origin: touchpoint, at: OLD }),
+        vote('i1', 'c-bob'),
+        ...submit('i2', 'Gift wrap', 'c-bob'),
+        vote('i2', 'c-ann', RECENT),
+        vote('i2', 'c-ann-old'),
+        ideaCommented({
+          ideaId: 'i2',
+          commentId: 'k1',
+          author: { kind: 'customer', customerId: 'c-ann-old' },
+          text: 'please, for my niece',
+          at: OLD,
+        }),
+        ideaCommented({ ideaId: 'i2', commentId: 'k2', author: staff, text: 'noted', at: OLD }),
+        ...submit('i3', 'Gift paper', 'c-cy'),
+        vote('i3', 'c-ann'),
+      );
+      const votes = async () =>
+        Object.fromEntries((await list()).items.map((i) => [i.ideaId, i.votes]));
+      // Without redirects (no timeline here) the person's two ids count twice on i2.
+      expect(await votes()).toEqual({ i1: 2, i2: 3, i3: 2 });
+      await project(erased('c-ann', ['c-ann', 'c-ann-old']));
+
+      const views = await model.getMany(['i1', 'i2', 'i3']);
+      const i1 = views.get('i1')!;
+      expect(i1.title).toBeNull();
+      expect(i1.description).toBeUndefined();
+      expect(i1.erased).toBe(true);
+      expect(i1.submittedBy).toMatch(/^anonymous-[0-9a-f]{24}$/);
+      expect(i1.votes.map((v) => v.customerId).sort()).toEqual(['c-bob', i1.submittedBy].sort());
+      const i2 = views.get('i2')!;
+      expect(i2.title).toBe('Gift wrap');
+      expect(i2.erased).toBeUndefined();
+      // Both ids of the person are one anonymous supporter, with their latest vote.
+      const anonymous = i2.votes.filter((v) => v.customerId.startsWith('anonymous-'));
+      expect(anonymous).toHaveLength(1);
+      expect(anonymous[0].at).toBe(RECENT);
+      expect(anonymous[0].customerId).not.toBe(i1.submittedBy); // not linkable across ideas
+      expect(i2.comments).toEqual([
+        {
+          commentId: 'k1',
+          author: { kind: 'customer', customerId: anonymous[0].customerId },
+          text: null,
+          erased: true,
+          at: OLD,
+        },
+        { commentId: 'k2', author: staff, text: 'noted', at: OLD },
+      ]);
+      // Counted as before — the person once (as the timeline's redirects counted them) —
+      // and the trend still sees their recent vote.
+      expect(await votes()).toEqual({ i1: 2, i2: 2, i3: 2 });
+      expect((await list({ sort: 'trend', trendDays: 14 })).items[0]).toMatchObject({
+        ideaId: 'i2',
+        trend: 1,
+      });
+      expect((await list({ q: 'dark' })).items).toEqual([]);
+      const everything = JSON.stringify([[...views.values()], await model.list()]);
+      for (const gone of ['c-ann', 'Dark mode', 'my eyes hurt', 'niece'])
+        expect(everything).not.toContain(gone);
+      for (const id of ['c-ann', 'c-ann-old']) {
+        expect(await model.ideasOfCustomer(id)).toEqual([]);
+        expect(await model.ideaIdsNaming([id])).toEqual([]);
+      }
+      expect((await model.ideasOfCustomer('c-bob')).map((v) => v.ideaId).sort()).toEqual([
+        'i1',
+        'i2',
+      ]);
+      expect([...(await model.erasedAmong(['c-ann', 'c-bob', 'c-ann-old'])).keys()]).toEqual([
+        'c-ann',
+        'c-ann-old',
+      ]);
+
+      // A merge after the erasure brings the person’s vote back from the log, by id: it is
+      // anonymised again and counted once with the vote the survivor already had.
+      const merge = {
+        mergedIdeaId: 'i3',
+        survivorIdeaId: 'i2',
+        votes: [
+          { customerId: 'c-cy', origin: staff, at: OLD },
+          { customerId: 'c-ann', origin: staff, at: OLD },
+        ],
+        comments: [],
+        staffId: 's1',
+        at: OLD,
+      };
+      await project(ideaMerged({ ideaId: 'i3', ...merge }), ideaMerged({ ideaId: 'i2', ...merge }));
+      const survivor = (await model.getMany(['i2'])).get('i2')!;
+      expect(survivor.votes.map((v) => v.customerId).sort()).toEqual(
+        ['c-bob', 'c-cy', anonymous[0].customerId].sort(),
+      );
+      expect(JSON.stringify(await model.getMany(['i2', 'i3']))).not.toContain('c-ann');
+      expect(await model.ideaIdsNaming(['c-ann'])).toEqual([]);
+    });
+
+    it('the same log rebuilt after erasures — its texts read as erased — gives the live model, whatever the batches', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(ideaOpArb, { minLength: 8, maxLength: 40 }),
+          fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 8 }),
+          fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 8 }),
+          async (ops, liveCuts, rebuildCuts) => {
+            const { log, ideas, gone } = ideaLog(ops);
+            const records = recorded(log, 1);
+            const snapshot = async () => ({
+              checkpoint: await model.checkpoint(),
+              // as JSON: the same keys in the same order, byte for byte
+              views: JSON.stringify([...(await model.getMany(IDEA_IDS))].sort()),
+              entries: JSON.stringify(
+                (await model.list()).sort((a, b) => (a.ideaId < b.ideaId ? -1 : 1)),
+              ),
+              ofCustomers: await Promise.all(
+                ALL_IDS.map(async (id) => [
+                  (await model.ideasOfCustomer(id)).map((v) => v.ideaId).sort(),
+                  await model.ideaIdsNaming([id]),
+                ]),
+              ),
+            });
+            const run = async (events: RecordedEvent[], cuts: number[]) => {
+              await model.clear();
+              const target = ideaBacklogProjection(model);
+              let at = 0;
+              for (let c = 0; at < events.length; c += 1) {
+                const next = Math.min(events.length, at + cuts[c % cuts.length]);
+                await target.applyBatch(events.slice(at, next), { after: at, upTo: next });
+                at = next;
+              }
+              return snapshot();
+            };
+            const live = await run(records, liveCuts);
+            const rebuilt = await run(readAfterErasure(records, gone), rebuildCuts);
+            expect(rebuilt).toEqual(live);
+
+            // Nobody forgotten is left, and every idea counts one supporter per person.
+            for (const id of gone) expect(live.views).not.toContain(`"${id}"`);
+            for (const id of gone) expect(live.views).not.toContain(`${id} says`);
+            const views = await model.getMany(IDEA_IDS);
+            for (const [ideaId, idea] of ideas) {
+              if (!idea) continue;
+              const view = views.get(ideaId)!;
+              const people = new Set(
+                [...idea.votes.keys()].map((id) => (gone.has(id) ? PERSON_OF.get(id) : id)),
+              );
+              expect(view.votes).toHaveLength(people.size);
+              expect(view.erased === true).toBe(gone.has(idea.submittedBy));
+              expect(view.title === null).toBe(gone.has(idea.submittedBy));
+            }
+          },
+        ),
+        { numRuns: 40 },
+      );
     });
 
     it('forgets everything on clear', async () => {

@@ -8,17 +8,20 @@ import {
   type ClosenessState,
   type ClosenessStreams,
   customerAnsweringFor,
+  type CustomerErasedV1,
   emptyClosenessState,
   EMPTY_IDENTITY_GRAPH,
   foldClosenessFacts,
   inLogOrder,
   type IdentityGraph,
   type IdentityGraphEvent,
+  ownerOfBucket,
   planClosenessBatch,
 } from '@rapport/domain';
 import { CheckpointMismatchError, type CheckpointRange } from '../../projection/checkpoint';
 import { contactHour } from '../../closeness/quiet-hours';
 import { closenessUpTo } from '../../closeness/closeness-up-to';
+import { erasedBuckets } from '../../closeness/erased-buckets';
 import {
   type ClosenessAsOf,
   type ClosenessReadModel,
@@ -107,6 +110,33 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
       this.place(customerId, state);
     }
     this.position = range.upTo;
+  }
+
+  async erase(erasures: readonly CustomerErasedV1[], range: CheckpointRange): Promise<void> {
+    if (range.after !== this.position)
+      throw new CheckpointMismatchError('closeness', range.after, this.position);
+    for (const erasure of erasures) this.eraseOne(erasure);
+    this.position = range.upTo;
+  }
+
+  private eraseOne(erasure: CustomerErasedV1): void {
+    const ids = new Set(erasure.erasedCustomerIds);
+    const buckets = erasedBuckets(erasure, this.graph, this.streams);
+    // Whoever held those facts: folded again from the buckets they keep (the forgotten: none).
+    const owners = new Set(ids);
+    for (const bucket of buckets) {
+      const owner = ownerOfBucket(this.graph, bucket, this.streams);
+      if (owner !== undefined) owners.add(owner);
+    }
+    for (const bucket of buckets) {
+      this.buckets.delete(bucket);
+      this.streamCustomers.delete(bucket);
+    }
+    for (const id of ids) this.customerStreams.delete(id);
+    for (const owner of owners) {
+      const facts = ids.has(owner) ? [] : this.factsOfOne(owner);
+      this.place(owner, facts.length === 0 ? null : foldClosenessFacts(owner, facts, this.config));
+    }
   }
 
   async customer(customerId: string): Promise<CustomerCloseness | null> {
@@ -214,6 +244,7 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
   /** Ranks and files a customer by its state; null takes it out of the ranking. */
   private place(customerId: string, state: ClosenessState | null): void {
     const entry = this.customers.get(customerId);
+    if (!entry && state === null) return;
     if (entry) {
       this.ranking.delete([entry.rankKey, customerId]);
       this.unfile(entry, customerId);

@@ -1,11 +1,12 @@
 -- KEYS: checkpoint, rank, state, last, latest, days, stream-customer, customer-stream,
 --       graph customers, graph identities, graph pairs, graph event count, then the F fact
---       buckets, then per customer: old day, new day, old hour, new hour buckets
---       [, fence key last]
--- ARGV: after, upTo, fence token ('' = none), latest contact ('' = none), F, C, then per
+--       buckets, then per customer: old day, new day, old hour, new hour buckets, then the
+--       D fact buckets to delete (an erasure's) [, fence key last]
+-- ARGV: after, upTo, fence token ('' = none), latest contact ('' = none), F, C, D, then per
 --       hash (KEYS 7–11): m, m × (field, value), then the graph event count or '', then per
 --       fact bucket: m, m × (eventId, fact JSON), then per customer: id, rank key ('' =
---       out of the rankings), state JSON, last contact, old day ('' = none), new day.
+--       out of the rankings), state JSON, last contact, old day ('' = none), new day; then
+--       m, m × stream-customer field to delete, m, m × customer-stream field to delete.
 -- The shared checks (fence, checkpoint) come before any write. A day's entry in `days` is
 -- the highest key filed under it, set once per day the batch touched (after all its moves).
 local function batched(command, key, first, last)
@@ -23,7 +24,8 @@ local function indexDay(bucket, day)
 end
 local F = tonumber(ARGV[5])
 local C = tonumber(ARGV[6])
-local a = 7
+local D = tonumber(ARGV[7])
+local a = 8
 for h = 7, 11 do
   local m = tonumber(ARGV[a])
   if m > 0 then batched('HSET', KEYS[h], a + 1, a + 2 * m) end
@@ -60,6 +62,12 @@ for k = 1, C do
   a = a + 6
 end
 for bucket, day in pairs(touchedDays) do indexDay(bucket, day) end
+for d = 1, D do redis.call('UNLINK', KEYS[12 + F + 4 * C + d]) end
+for h = 7, 8 do
+  local m = tonumber(ARGV[a])
+  if m > 0 then batched('HDEL', KEYS[h], a + 1, a + m) end
+  a = a + m + 1
+end
 if ARGV[4] ~= '' then
   local previous = redis.call('GET', KEYS[5])
   if not previous or tonumber(previous) < tonumber(ARGV[4]) then

@@ -4,6 +4,8 @@ import {
   bucketsOfCustomer,
   closenessBatchReach,
   customerAnsweringFor,
+  customerBucket,
+  type CustomerErasedV1,
   type ClosenessConfig,
   type ClosenessFact,
   closenessRankKey,
@@ -15,6 +17,7 @@ import {
   type IdentityGraphEvent,
   inLogOrder,
   mergeGroupOf,
+  ownerOfBucket,
   planClosenessBatch,
 } from '@rapport/domain';
 import {
@@ -24,10 +27,12 @@ import {
   type RankedCustomer,
 } from '../../../closeness/closeness-read-model';
 import { closenessUpTo } from '../../../closeness/closeness-up-to';
+import { erasedBuckets } from '../../../closeness/erased-buckets';
 import { contactDay, contactHour } from '../../../closeness/quiet-hours';
 import { type CheckpointRange } from '../../../projection/checkpoint';
 import { FencedBatchScript } from '../fenced-batch-script';
 import {
+  type GraphWrites,
   graphWrites,
   loadGraphForBatch,
   redisGraphRecords,
@@ -92,19 +97,86 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     const reach = closenessBatchReach(identityEvents, facts);
     const known = await this.membership(reach.customerIds, reach.identityKeys);
     const plan = planClosenessBatch(known.graph, identityEvents, facts, known.streams);
+    const refold = new Map<string, string[]>();
+    for (const id of plan.refold)
+      refold.set(id, bucketsOfCustomer(plan.graph, id, plan.streams) ?? []);
+    await this.write(range, {
+      facts,
+      refold,
+      appendTo: plan.appendTo,
+      newStreams: plan.newStreams,
+      newCustomerStreams: plan.newCustomerStreams,
+      graph: identityEvents.length > 0 ? graphWrites(plan.graph) : null,
+    });
+  }
 
-    // What the plan continues from: the states it changes, and the facts it folds again.
-    const refold = [...plan.refold];
-    const bucketsOf = new Map<string, string[]>();
-    for (const id of refold)
-      bucketsOf.set(id, bucketsOfCustomer(plan.graph, id, plan.streams) ?? []);
-    const ids = [...refold, ...plan.appendTo.keys()];
+  async erase(erasures: readonly CustomerErasedV1[], range: CheckpointRange): Promise<void> {
+    const ids = new Set(erasures.flatMap((e) => e.erasedCustomerIds));
+    // The graph around the forgotten ids and identities, then again around every bucket
+    // found (to know whose facts each holds now).
+    let known = await this.membership(
+      [...ids],
+      [...new Set(erasures.flatMap((e) => e.identityKeys))],
+    );
+    const buckets = new Set<string>();
+    for (const erasure of erasures)
+      for (const bucket of erasedBuckets(erasure, known.graph, known.streams)) buckets.add(bucket);
+    // Whoever held those facts is folded again from the buckets they keep (the forgotten: none).
+    const identityBuckets = [...buckets].filter((b) => !b.startsWith(customerBucket('')));
+    known = await this.membership([...ids], identityBuckets);
+    const owners = new Set<string>();
+    for (const bucket of buckets) {
+      const owner = ownerOfBucket(known.graph, bucket, known.streams);
+      if (owner !== undefined && !ids.has(owner)) owners.add(owner);
+    }
+    if (owners.size > 0) known = await this.membership([...ids, ...owners], identityBuckets);
+    const refold = new Map<string, string[]>();
+    for (const id of ids) refold.set(id, []);
+    for (const owner of owners) {
+      const kept = bucketsOfCustomer(known.graph, owner, known.streams) ?? [];
+      refold.set(
+        owner,
+        kept.filter((bucket) => !buckets.has(bucket)),
+      );
+    }
+    await this.write(range, {
+      facts: [],
+      refold,
+      appendTo: new Map(),
+      newStreams: new Map(),
+      newCustomerStreams: new Map(),
+      graph: null,
+      deleted: { buckets: [...buckets], customers: [...ids] },
+    });
+  }
+
+  /**
+   * Writes a batch in one fenced script: the customers folded again from their buckets'
+   * facts (none: out of the rankings), those that only gain facts, the new facts, streams
+   * and graph records — and, for an erasure, the deleted buckets and streams.
+   */
+  private async write(
+    range: CheckpointRange,
+    batch: {
+      readonly facts: readonly ClosenessFact[];
+      readonly refold: ReadonlyMap<string, readonly string[]>;
+      readonly appendTo: ReadonlyMap<string, readonly ClosenessFact[]>;
+      readonly newStreams: ReadonlyMap<string, string>;
+      readonly newCustomerStreams: ReadonlyMap<string, string>;
+      readonly graph: GraphWrites | null;
+      /** Buckets whose facts and stream go, customers whose stream goes (an erasure). */
+      readonly deleted?: { readonly buckets: string[]; readonly customers: string[] };
+    },
+  ): Promise<void> {
+    const { facts, refold, graph, deleted } = batch;
+    // What the batch continues from: the states it changes, and the facts it folds again.
+    const ids = [...refold.keys(), ...batch.appendTo.keys()];
     // The states this writer wrote itself need not be read back (nor parsed again).
     const written = this.written.continues(range.after) ? this.written : null;
     const unread = written ? ids.filter((id) => !written.has(id)) : ids;
     const [read, kept] = await Promise.all([
       unread.length > 0 ? this.redis.hmget(this.keys.state, ...unread) : Promise.resolve([]),
-      this.factsOfBuckets([...new Set([...bucketsOf.values()].flat())]),
+      this.factsOfBuckets([...new Set([...refold.values()].flat())]),
     ]);
     const stored = new Map<string, ClosenessState | null>();
     unread.forEach((id, i) =>
@@ -146,8 +218,8 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
         String(contactDay(last)),
       );
     };
-    refold.forEach((customerId) => {
-      const all = (bucketsOf.get(customerId) as string[]).flatMap((bucket) => [
+    refold.forEach((buckets, customerId) => {
+      const all = buckets.flatMap((bucket) => [
         ...(kept.get(bucket) ?? []),
         ...(newByBucket.get(bucket) ?? []),
       ]);
@@ -155,7 +227,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
         all.length === 0 ? null : foldClosenessFacts(customerId, inLogOrder(all), this.config);
       place(customerId, storedState(customerId), after);
     });
-    [...plan.appendTo].forEach(([customerId, list]) => {
+    [...batch.appendTo].forEach(([customerId, list]) => {
       const before = storedState(customerId);
       let state = before ?? emptyClosenessState(customerId, this.config);
       for (const fact of list) state = applyClosenessFact(state, fact, this.config).state;
@@ -165,7 +237,6 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     let latest: number | null = null;
     for (const fact of facts)
       if (latest === null || fact.occurredAtMs > latest) latest = fact.occurredAtMs;
-    const graph = identityEvents.length > 0 ? graphWrites(plan.graph) : null;
     const keys = [
       this.keys.checkpoint,
       this.keys.rank,
@@ -181,12 +252,14 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       this.keys.graph.eventCount,
       ...[...newByBucket.keys()].map((bucket) => this.keys.facts(bucket)),
       ...customerKeys,
+      ...(deleted?.buckets ?? []).map((bucket) => this.keys.facts(bucket)),
     ];
     const args: string[] = FencedBatchScript.leadingArgs(range, this.fence);
     args.push(
       latest === null ? '' : String(latest),
       String(newByBucket.size),
       String(customerOps.length / 6),
+      String(deleted?.buckets.length ?? 0),
     );
     const pushPairs = (pairs: Iterable<readonly [string, string]>) => {
       const at = args.length;
@@ -198,8 +271,8 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       }
       args[at] = String(m);
     };
-    pushPairs(plan.newStreams);
-    pushPairs(plan.newCustomerStreams);
+    pushPairs(batch.newStreams);
+    pushPairs(batch.newCustomerStreams);
     pushPairs(graph?.customers ?? []);
     pushPairs(graph?.identities ?? []);
     pushPairs(graph?.pairs ?? []);
@@ -207,6 +280,10 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     for (const list of newByBucket.values())
       pushPairs(list.map((fact): [string, string] => [fact.eventId, JSON.stringify(fact)]));
     for (const value of customerOps) args.push(value); // no spread: a big batch would overflow the stack
+    for (const fields of [deleted?.buckets ?? [], deleted?.customers ?? []]) {
+      args.push(String(fields.length));
+      for (const field of fields) args.push(field);
+    }
     try {
       await APPLY.apply(this.redis, keys, args, range, this.fence);
     } catch (error) {

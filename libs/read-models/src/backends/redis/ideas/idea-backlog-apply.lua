@@ -1,11 +1,27 @@
 -- KEYS: checkpoint, documents hash, the 6 status sets (IDEA_STATUSES order), the entries
---       hash, then the customer sets[, fence key last]
+--       hash, the erased hash, then the customer and commenter sets[, fence key last]
 -- ARGV: after, upTo, fence token ('' = none), V, then per view:
 --       id, json, entry json, status index (0: merged, in no status set; 1–6), n,
---       n × customer key index
--- Every check comes before the first write.
+--       n × index of a set it belongs in, r, r × index of a set it left; then D, D × index
+--       of a set to delete (a forgotten person's);
+--       then E, E × (hashed customer id, person key) into the erased hash
+-- Every check comes before the first write. A forgotten person's sets go first: the views
+-- of the batch name no one forgotten (they carry anonymous tokens instead).
 local a = 5
-for v = 1, tonumber(ARGV[4]) do
+local V = tonumber(ARGV[4])
+-- Find D and E past the views first (the views are written after the deletes).
+local views = a
+for v = 1, V do
+  a = a + 5 + tonumber(ARGV[a + 4])
+  a = a + 1 + tonumber(ARGV[a])
+end
+local D = tonumber(ARGV[a])
+for d = 1, D do redis.call('UNLINK', KEYS[tonumber(ARGV[a + d])]) end
+a = a + D + 1
+local E = tonumber(ARGV[a])
+if E > 0 then redis.call('HSET', KEYS[10], unpack(ARGV, a + 1, a + 2 * E)) end
+a = views
+for v = 1, V do
   local id, json, entry = ARGV[a], ARGV[a + 1], ARGV[a + 2]
   local status, n = tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
   redis.call('HSET', KEYS[2], id, json)
@@ -15,6 +31,9 @@ for v = 1, tonumber(ARGV[4]) do
   end
   for c = 1, n do redis.call('SADD', KEYS[tonumber(ARGV[a + 4 + c])], id) end
   a = a + 5 + n
+  local r = tonumber(ARGV[a])
+  for c = 1, r do redis.call('SREM', KEYS[tonumber(ARGV[a + c])], id) end
+  a = a + 1 + r
 end
 redis.call('SET', KEYS[1], ARGV[2])
 return {'ok'}

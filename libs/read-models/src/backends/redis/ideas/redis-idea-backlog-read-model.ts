@@ -6,10 +6,16 @@ import {
   type IdeaStatus,
   type IdeaView,
 } from '@rapport/domain';
-import { customersOfView, type IdeaBacklogReadModel } from '../../../ideas/idea-backlog-read-model';
+import { erasedIdKey } from '../../../ideas/erased-supporters';
+import {
+  commentersOfView,
+  customersOfView,
+  type IdeaBacklogPersonalData,
+  type IdeaBacklogReadModel,
+} from '../../../ideas/idea-backlog-read-model';
 import { type CheckpointRange } from '../../../projection/checkpoint';
 import { FencedBatchScript } from '../fenced-batch-script';
-import { DEFAULT_REDIS_PREFIX, type IdeaKeys, ideaKeys } from '../redis-keys';
+import { DEFAULT_REDIS_PREFIX, ideaKeys } from '../redis-keys';
 import { type RedisFence } from '../redis-lease';
 import { readLua } from '../redis-script';
 import { unlinkKeysStartingWith } from '../unlink-keys';
@@ -23,15 +29,28 @@ export interface RedisIdeaBacklogReadModelOptions {
 // KEYS and ARGV: see idea-backlog-apply.lua.
 const APPLY = new FencedBatchScript('ideas', readLua(__dirname, 'idea-backlog-apply.lua'));
 
+/** The backlog's keys: `ideaKeys`, and those of forgotten people (all under its space). */
+function backlogKeys(prefix: string) {
+  const keys = ideaKeys(prefix);
+  return {
+    ...keys,
+    /** The ideas a customer commented on (to erase their comments). */
+    commenter: (customerId: string) => `${keys.space}commenter:${customerId}`,
+    /** `erasedIdKey(customer id)` → person key: forgotten people, without their ids. */
+    erased: `${keys.space}erased`,
+  };
+}
+
 /**
- * The backlog in Redis: one JSON document per idea in a hash, a set of idea ids per status
- * and per customer. `apply` is one Lua script: the documents, the indexes and the
- * checkpoint move together or not at all (and only while the writer holds its lease).
+ * The backlog in Redis: one JSON document per idea in a hash, a set of idea ids per status,
+ * per customer and per comment author. `apply` is one Lua script: the documents, the
+ * indexes, a forgotten person's deleted sets and the checkpoint move together or not at all
+ * (and only while the writer holds its lease).
  */
 export class RedisIdeaBacklogReadModel implements IdeaBacklogReadModel {
   readonly prefix: string;
   private readonly fence: RedisFence | undefined;
-  private readonly keys: IdeaKeys;
+  private readonly keys: ReturnType<typeof backlogKeys>;
 
   constructor(
     private readonly redis: Redis,
@@ -39,48 +58,78 @@ export class RedisIdeaBacklogReadModel implements IdeaBacklogReadModel {
   ) {
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     this.fence = options.fence;
-    this.keys = ideaKeys(this.prefix);
+    this.keys = backlogKeys(this.prefix);
   }
 
   async checkpoint(): Promise<number> {
     return Number((await this.redis.get(this.keys.checkpoint)) ?? 0);
   }
 
-  async apply(views: readonly IdeaView[], range: CheckpointRange): Promise<void> {
+  async apply(
+    views: readonly IdeaView[],
+    range: CheckpointRange,
+    personal: IdeaBacklogPersonalData = {},
+  ): Promise<void> {
     const keys = [
       this.keys.checkpoint,
       this.keys.docs,
       ...IDEA_STATUSES.map((s) => this.keys.status(s)),
       this.keys.entries,
+      this.keys.erased,
     ];
-    const customerKeyIndex = new Map<string, number>();
+    const keyIndex = new Map<string, number>();
+    const indexOf = (key: string): string => {
+      let index = keyIndex.get(key);
+      if (index === undefined) {
+        keys.push(key);
+        keyIndex.set(key, (index = keys.length)); // Lua is 1-based
+      }
+      return String(index);
+    };
     const args = [
       String(range.after),
       String(range.upTo),
       this.fence?.token ?? '',
       String(views.length),
     ];
-    for (const view of views) {
-      const customers = customersOfView(view);
+    // The indexes name whom each document names now: the sets of those it named before and
+    // no longer does (a withdrawn vote) lose it. Only the fenced writer writes documents, so
+    // they cannot change before the script (whose checkpoint check refuses any other case).
+    const before = views.length
+      ? await this.redis.hmget(this.keys.docs, ...views.map((v) => v.ideaId))
+      : [];
+    views.forEach((view, i) => {
+      const previous = before[i] === null ? null : (JSON.parse(before[i] as string) as IdeaView);
+      const sets = this.indexSetsOf(view);
+      const left = previous ? this.indexSetsOf(previous).filter((key) => !sets.includes(key)) : [];
       const status = view.mergedInto === undefined ? IDEA_STATUSES.indexOf(view.status) + 1 : 0;
       args.push(
         view.ideaId,
         JSON.stringify(view),
         JSON.stringify(backlogEntryOf(view)),
         String(status),
-        String(customers.length),
+        String(sets.length),
       );
-      for (const customerId of customers) {
-        const key = this.keys.customer(customerId);
-        let index = customerKeyIndex.get(key);
-        if (index === undefined) {
-          keys.push(key);
-          customerKeyIndex.set(key, (index = keys.length)); // Lua is 1-based
-        }
-        args.push(String(index));
-      }
-    }
+      for (const key of sets) args.push(indexOf(key));
+      args.push(String(left.length));
+      for (const key of left) args.push(indexOf(key));
+    });
+    // A forgotten person's sets are deleted and their ids kept only as hashes, in the same
+    // script as the anonymised views: the checkpoint never moves past an erasure without it.
+    const erased = [...(personal.erasedPeople ?? [])];
+    const gone = erased.flatMap(([id]) => [this.keys.customer(id), this.keys.commenter(id)]);
+    args.push(String(gone.length), ...gone.map(indexOf));
+    args.push(String(erased.length));
+    for (const [id, person] of erased) args.push(erasedIdKey(id), person);
     await APPLY.apply(this.redis, keys, args, range, this.fence);
+  }
+
+  /** The per-customer sets a document belongs in. */
+  private indexSetsOf(view: IdeaView): string[] {
+    return [
+      ...customersOfView(view).map((id) => this.keys.customer(id)),
+      ...commentersOfView(view).map((id) => this.keys.commenter(id)),
+    ];
   }
 
   async getMany(ideaIds: readonly string[]): Promise<Map<string, IdeaView>> {
@@ -109,9 +158,32 @@ export class RedisIdeaBacklogReadModel implements IdeaBacklogReadModel {
     return [...(await this.getMany(ids)).values()].filter((v) => v.mergedInto === undefined);
   }
 
+  async ideaIdsNaming(customerIds: readonly string[]): Promise<string[]> {
+    if (customerIds.length === 0) return [];
+    const ids = await this.redis.sunion(
+      ...customerIds.flatMap((id) => [this.keys.customer(id), this.keys.commenter(id)]),
+    );
+    return ids.sort();
+  }
+
+  async erasedAmong(customerIds: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (customerIds.length === 0) return found;
+    const people = await this.redis.hmget(this.keys.erased, ...customerIds.map(erasedIdKey));
+    customerIds.forEach((id, i) => {
+      if (people[i] !== null) found.set(id, people[i] as string);
+    });
+    return found;
+  }
+
   /** Deletes this model's keys, the checkpoint first (an interrupted clear is rebuilt from 0). */
   async clear(): Promise<void> {
-    await this.redis.unlink(this.keys.checkpoint, this.keys.docs, this.keys.entries);
+    await this.redis.unlink(
+      this.keys.checkpoint,
+      this.keys.docs,
+      this.keys.entries,
+      this.keys.erased,
+    );
     await unlinkKeysStartingWith(this.redis, this.keys.space);
   }
 }
