@@ -196,6 +196,7 @@ export interface IdeaDetail {
   history: { status: IdeaStatus; at: string; staffId?: string; reason?: string }[];
   mergedInto?: string;
   mergedFrom: string[];
+  rice?: { reach: number; impact: number; confidence: number; effort: number };
 }
 
 /** The `{ kind, value, network? }` a command takes, from an identity as the API showed it. */

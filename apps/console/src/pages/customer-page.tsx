@@ -1,8 +1,9 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { errorText, useApi } from '../api/client';
 import {
+  type BacklogItem,
   type Closeness,
   type CustomerProfile,
   identityKind,
@@ -24,14 +25,21 @@ const TYPES = ['touchpoint.recorded', 'survey.responded'] as const;
 /** One customer: profile header, unified timeline, closeness, identity and ideas. */
 export function CustomerPage() {
   const { id = '' } = useParams();
+  const [params, setParams] = useSearchParams();
+  const asOf = params.get('asOf') ?? undefined;
   const api = useApi();
+  const at = asOf ? `asOf=${encodeURIComponent(asOf)}` : '';
   const profile = useQuery({
-    queryKey: ['customer', id],
-    queryFn: () => api<CustomerProfile>(`/v1/customers/${encodeURIComponent(id)}`),
+    queryKey: ['customer', id, 'profile', asOf],
+    queryFn: () =>
+      api<CustomerProfile>(`/v1/customers/${encodeURIComponent(id)}${at ? `?${at}` : ''}`),
   });
   const closeness = useQuery({
-    queryKey: ['customer', id, 'closeness'],
-    queryFn: () => api<Closeness>(`/v1/customers/${encodeURIComponent(id)}/closeness?days=90`),
+    queryKey: ['customer', id, 'closeness', asOf],
+    queryFn: () =>
+      api<Closeness>(
+        `/v1/customers/${encodeURIComponent(id)}/closeness?days=90${at ? `&${at}` : ''}`,
+      ),
     retry: false,
   });
   if (profile.isPending) return <p aria-busy="true">Loading the customer…</p>;
@@ -42,24 +50,81 @@ export function CustomerPage() {
         <p className="error" role="alert">
           {errorText(profile.error)}
         </p>
+        {asOf && <AsOf asOf={asOf} onChange={(v) => setParams(v ? { asOf: v } : {})} />}
       </>
     );
   const p = profile.data;
   return (
     <>
+      <AsOf asOf={asOf} onChange={(v) => setParams(v ? { asOf: v } : {})} />
       <CustomerHeader profile={p} closeness={closeness.data} />
       <div className="customer-layout">
         <section aria-labelledby="timeline-heading" className="panel timeline-panel">
           <h2 id="timeline-heading">Timeline</h2>
-          <Timeline customerId={p.customerId} />
+          <Timeline customerId={p.customerId} asOf={asOf} />
         </section>
         <div className="side">
           <ClosenessPanel closeness={closeness.data} error={closeness.error} />
-          <IdentityPanel profile={p} />
-          <CustomerIdeas profile={p} />
+          <IdentityPanel profile={p} past={!!asOf} />
+          {!asOf && <CustomerIdeas profile={p} />}
         </div>
       </div>
     </>
+  );
+}
+
+/** `datetime-local` (the browser's zone) ⇄ RFC 3339 in UTC. */
+const toLocalInput = (iso: string) => {
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 19);
+};
+
+/**
+ * Time travel: the customer as the platform saw them at a past moment (the identity graph and
+ * the touchpoints recorded by then). Nothing can be changed in the past.
+ */
+function AsOf(props: { asOf?: string; onChange: (asOf: string | undefined) => void }) {
+  const [value, setValue] = useState(props.asOf ? toLocalInput(props.asOf) : '');
+  return (
+    <form
+      className={`as-of ${props.asOf ? 'past' : ''}`}
+      aria-label="Time travel"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (value) props.onChange(new Date(value).toISOString());
+      }}
+    >
+      {props.asOf ? (
+        <p>
+          <strong>As of {formatDateTime(props.asOf)}</strong>: what the platform knew then
+          (identities, merges, touchpoints recorded by that moment). Read only.
+        </p>
+      ) : null}
+      <label>
+        See this customer as of
+        <input
+          type="datetime-local"
+          step={1}
+          value={value}
+          max={toLocalInput(new Date().toISOString())}
+          onChange={(e) => setValue(e.target.value)}
+        />
+      </label>
+      <button type="submit" className="secondary" disabled={!value}>
+        Go back in time
+      </button>
+      {props.asOf && (
+        <button
+          type="button"
+          onClick={() => {
+            setValue('');
+            props.onChange(undefined);
+          }}
+        >
+          Back to now
+        </button>
+      )}
+    </form>
   );
 }
 
@@ -145,8 +210,9 @@ interface Filters {
 
 const NO_FILTERS: Filters = { channel: [], direction: '', type: '', from: '', to: '' };
 
-function timelineQuery(filters: Filters, cursor?: string): string {
+function timelineQuery(filters: Filters, cursor?: string, asOf?: string): string {
   const q = new URLSearchParams({ limit: '30' });
+  if (asOf) q.set('asOf', asOf);
   if (filters.channel.length) q.set('channel', filters.channel.join(','));
   if (filters.direction) q.set('direction', filters.direction);
   if (filters.type) q.set('type', filters.type);
@@ -160,14 +226,14 @@ function timelineQuery(filters: Filters, cursor?: string): string {
   return q.toString();
 }
 
-function Timeline(props: { customerId: string }) {
+function Timeline(props: { customerId: string; asOf?: string }) {
   const api = useApi();
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const pages = useInfiniteQuery({
-    queryKey: ['customer', props.customerId, 'timeline', filters],
+    queryKey: ['customer', props.customerId, 'timeline', filters, props.asOf],
     queryFn: ({ pageParam }) =>
       api<TimelinePage>(
-        `/v1/customers/${props.customerId}/timeline?${timelineQuery(filters, pageParam)}`,
+        `/v1/customers/${props.customerId}/timeline?${timelineQuery(filters, pageParam, props.asOf)}`,
       ),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
@@ -409,12 +475,12 @@ type IdentityCommand =
 
 const LINK_KINDS = ['email', 'phone', 'chat', 'card', 'social'] as const;
 
-function IdentityPanel(props: { profile: CustomerProfile }) {
+function IdentityPanel(props: { profile: CustomerProfile; past: boolean }) {
   const p = props.profile;
   const api = useApi();
   const auth = useAuth();
   const client = useQueryClient();
-  const mayChange = auth.has('supervisor');
+  const mayChange = auth.has('supervisor') && !props.past;
   const command = useMutation({
     mutationFn: (c: IdentityCommand) =>
       'identity' in c
@@ -614,6 +680,102 @@ function CustomerIdeas(props: { profile: CustomerProfile }) {
           ))}
         </ul>
       )}
+      <OnBehalf profile={props.profile} />
     </section>
+  );
+}
+
+/** An agent records what the customer said elsewhere: a new idea, or a vote for an open one. */
+function OnBehalf(props: { profile: CustomerProfile }) {
+  const { profile } = props;
+  const api = useApi();
+  const client = useQueryClient();
+  const [title, setTitle] = useState('');
+  const [voteFor, setVoteFor] = useState('');
+  const open = useQuery({
+    queryKey: ['ideas', 'open-for-votes'],
+    queryFn: () =>
+      api<{ items: BacklogItem[] }>(
+        '/v1/ideas?status=new,under_review,planned,in_progress&sort=priority&limit=200',
+      ),
+  });
+  const refresh = () =>
+    setTimeout(() => {
+      void client.invalidateQueries({ queryKey: ['customer', profile.customerId] });
+      void client.invalidateQueries({ queryKey: ['ideas'] });
+    }, 400);
+  const submit = useMutation({
+    mutationFn: () =>
+      api('/v1/ideas', {
+        method: 'POST',
+        body: { title: title.trim(), customerId: profile.customerId },
+      }),
+    onSuccess: () => {
+      setTitle('');
+      refresh();
+    },
+  });
+  const vote = useMutation({
+    mutationFn: () =>
+      api(`/v1/ideas/${encodeURIComponent(voteFor)}/votes`, {
+        method: 'POST',
+        body: { customerId: profile.customerId },
+      }),
+    onSuccess: () => {
+      setVoteFor('');
+      refresh();
+    },
+  });
+  const mine = new Set((profile.ideas ?? []).map((i) => i.ideaId));
+  const candidates = (open.data?.items ?? []).filter((i) => !mine.has(i.ideaId));
+  const error = submit.error ?? vote.error;
+  return (
+    <>
+      <h3>On the customer&apos;s behalf</h3>
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (title.trim()) submit.mutate();
+        }}
+      >
+        <label>
+          New idea from this customer
+          <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} />
+        </label>
+        <button type="submit" disabled={submit.isPending || !title.trim()}>
+          Submit idea
+        </button>
+      </form>
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (voteFor) vote.mutate();
+        }}
+      >
+        <label>
+          The customer supports
+          <select value={voteFor} onChange={(e) => setVoteFor(e.target.value)}>
+            <option value="">choose an idea…</option>
+            {candidates.map((c) => (
+              <option key={c.ideaId} value={c.ideaId}>
+                {c.title} ({c.votes})
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" disabled={vote.isPending || !voteFor}>
+          Add vote
+        </button>
+      </form>
+      <div aria-live="polite">
+        {error && (
+          <p className="error" role="alert">
+            {errorText(error)}
+          </p>
+        )}
+      </div>
+    </>
   );
 }

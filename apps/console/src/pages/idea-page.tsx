@@ -53,6 +53,13 @@ export function IdeaPage() {
       </p>
       {i.description && <p>{i.description}</p>}
       {i.declineReason && <p>Declined: {i.declineReason}</p>}
+      {i.rice && (
+        <p>
+          RICE: reach {i.rice.reach}, impact {i.rice.impact}, confidence{' '}
+          {Math.round(i.rice.confidence * 100)} %, effort {i.rice.effort} person-months — score{' '}
+          {((i.rice.reach * i.rice.impact * i.rice.confidence) / i.rice.effort).toFixed(1)}
+        </p>
+      )}
       {i.mergedInto && (
         <p>
           Merged into <Link to={`/ideas/${encodeURIComponent(i.mergedInto)}`}>another idea</Link>.
@@ -91,6 +98,7 @@ export function IdeaPage() {
               <h2 id="actions-heading">Triage</h2>
               <StatusChange ideaId={i.ideaId} status={i.status} />
               <MergeIdea idea={i} />
+              <Rice idea={i} />
             </section>
           )}
           <section className="panel" aria-labelledby="history-heading">
@@ -220,6 +228,71 @@ function MergeIdea(props: { idea: IdeaDetail }) {
         </p>
       )}
       {merge.isSuccess && <p className="ok">Merged.</p>}
+    </form>
+  );
+}
+
+const RICE_FIELDS = [
+  ['reach', 'Reach (people per period)', '1', '0'],
+  ['impact', 'Impact (0.25 to 3)', '0.25', '0'],
+  ['confidence', 'Confidence (0 to 1)', '0.05', '0'],
+  ['effort', 'Effort (person-months)', '0.5', '0.5'],
+] as const;
+
+/** A supervisor's RICE estimate: reach × impact × confidence ÷ effort. */
+function Rice(props: { idea: IdeaDetail }) {
+  const { idea } = props;
+  const api = useApi();
+  const client = useQueryClient();
+  const [values, setValues] = useState<Record<string, string>>(() => ({
+    reach: String(idea.rice?.reach ?? ''),
+    impact: String(idea.rice?.impact ?? ''),
+    confidence: String(idea.rice?.confidence ?? ''),
+    effort: String(idea.rice?.effort ?? ''),
+  }));
+  const score = useMutation({
+    mutationFn: () =>
+      api(`/v1/ideas/${encodeURIComponent(idea.ideaId)}/rice`, {
+        method: 'POST',
+        body: Object.fromEntries(RICE_FIELDS.map(([key]) => [key, Number(values[key])])),
+      }),
+    onSuccess: () =>
+      setTimeout(() => {
+        void client.invalidateQueries({ queryKey: ['idea', idea.ideaId] });
+        void client.invalidateQueries({ queryKey: ['ideas'] });
+      }, 300),
+  });
+  return (
+    <form
+      className="inline-form"
+      aria-label="RICE estimate"
+      onSubmit={(e) => {
+        e.preventDefault();
+        score.mutate();
+      }}
+    >
+      {RICE_FIELDS.map(([key, text, step, min]) => (
+        <label key={key}>
+          {text}
+          <input
+            type="number"
+            required
+            min={min}
+            {...(key === 'confidence' ? { max: 1 } : {})}
+            step={step}
+            value={values[key]}
+            onChange={(e) => setValues({ ...values, [key]: e.target.value })}
+          />
+        </label>
+      ))}
+      <button type="submit" disabled={score.isPending}>
+        Save RICE
+      </button>
+      {score.isError && (
+        <p className="error" role="alert">
+          {errorText(score.error)}
+        </p>
+      )}
     </form>
   );
 }
