@@ -183,17 +183,26 @@ export class RapportMetrics implements OnApplicationShutdown {
     channelOf: (index: number) => string,
   ): void {
     this.batchSize.observe({ transport }, results.length);
+    // Counted per batch, one increment per channel and outcome (a label lookup costs more
+    // than the addition).
+    const counts = new Map<string, { channel: string; status: string; n: number }>();
     for (const result of results) {
       const channel = channelOf(result.index);
       const status = result.status as string;
+      const key = `${channel}\u0000${status}`;
+      const count = counts.get(key);
+      if (count) count.n += 1;
+      else counts.set(key, { channel, status, n: 1 });
+    }
+    for (const { channel, status, n } of counts.values()) {
       const reason: RefusalReason | undefined =
         status === 'rejected'
           ? 'invalid'
           : status === 'conflict' || status === 'failed'
             ? status
             : undefined;
-      if (reason) this.refuse(transport, channel, reason);
-      else this.ingested.inc({ transport, channel, outcome: status });
+      if (reason) this.refuse(transport, channel, reason, n);
+      else this.ingested.inc({ transport, channel, outcome: status }, n);
     }
   }
 
@@ -203,9 +212,9 @@ export class RapportMetrics implements OnApplicationShutdown {
   }
 
   /** One touchpoint refused before the ingestion saw it (Kafka: oversized, undecodable). */
-  refuse(transport: IngestTransport, channel: string, reason: RefusalReason): void {
-    this.ingested.inc({ transport, channel, outcome: 'refused' });
-    this.refused.inc({ transport, channel, reason });
+  refuse(transport: IngestTransport, channel: string, reason: RefusalReason, count = 1): void {
+    this.ingested.inc({ transport, channel, outcome: 'refused' }, count);
+    this.refused.inc({ transport, channel, reason }, count);
   }
 
   onApplicationShutdown(): void {
