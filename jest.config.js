@@ -37,5 +37,6 @@ module.exports = {
   // Real Kafka, Redis and PostgreSQL for the integration tests: found or started once per run.
   globalSetup: '<rootDir>/libs/testing/src/services/jest-global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/services/jest-global-teardown.ts',
-  setupFiles: ['reflect-metadata'],
+  // reflect-metadata for class-validator; personal data protection on, with keys made per run.
+  setupFiles: ['reflect-metadata', '<rootDir>/libs/testing/src/privacy/test-privacy-env.ts'],
 };

@@ -3,7 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { registerAdapterKeysCommand } from './commands/adapter-keys.command';
 import { registerDevCommand } from './commands/dev.command';
 import { registerExportCommand } from './commands/export.command';
+import { registerForgetCommand } from './commands/forget.command';
 import { registerMigrateLogCommand } from './commands/migrate-log.command';
+import { registerPseudonymiseLogCommand } from './commands/pseudonymise-log.command';
 import { registerRebuildCommand } from './commands/rebuild.command';
 import { registerReplayCommand } from './commands/replay.command';
 import { registerStatsCommand } from './commands/stats.command';
@@ -29,12 +31,14 @@ const program = new Command()
 
 registerDevCommand(program);
 registerMigrateLogCommand(program);
+registerPseudonymiseLogCommand(program);
 registerExportCommand(program);
 registerReplayCommand(program);
 registerRebuildCommand(program);
 registerStatsCommand(program);
 registerTailCommand(program);
 registerAdapterKeysCommand(program);
+registerForgetCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

@@ -13,6 +13,7 @@ import {
   RapportConfigModule,
   ObservabilityModule,
   TouchpointsHttpModule,
+  OutboundHttpModule,
 } from '@rapport/api';
 import { DlqHealth } from './kafka/kafka-touchpoint-transport';
 import { TouchpointBatchesController } from './kafka/touchpoint-batches.controller';
@@ -32,6 +33,7 @@ export class IngestorModule {
         AccessModule.forRoot(config),
         IngestionModule,
         TouchpointsHttpModule,
+        OutboundHttpModule,
         CustomerCommandsHttpModule,
         IdeaCommandsHttpModule,
       ],

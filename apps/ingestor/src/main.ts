@@ -1,5 +1,13 @@
 import 'reflect-metadata';
-import { loadConfig, RapportMetrics, Readiness, requireKafkaBus, runService } from '@rapport/api';
+import {
+  loadConfig,
+  PERSONAL_DATA,
+  RapportMetrics,
+  Readiness,
+  requireKafkaBus,
+  runService,
+} from '@rapport/api';
+import { DeadLetterSealer, type PersonalData } from '@rapport/privacy';
 import { type INestApplication } from '@nestjs/common';
 import { IngestorModule } from './ingestor.module';
 import { DlqHealth, KafkaTouchpointTransport } from './kafka/kafka-touchpoint-transport';
@@ -7,11 +15,18 @@ import { DlqHealth, KafkaTouchpointTransport } from './kafka/kafka-touchpoint-tr
 const config = loadConfig();
 void runService('ingestor', IngestorModule.forRoot(config), config, async (app) => {
   const metrics = metricsOf(app);
+  const personalData = app.get<PersonalData | null>(PERSONAL_DATA);
+  const sealer =
+    personalData &&
+    new DeadLetterSealer(personalData.keys, personalData.hashIdentity, {
+      defaultPhoneRegion: config.defaultPhoneRegion,
+    });
   const transport = new KafkaTouchpointTransport({
     kafkaUrl: requireKafkaBus(config, 'ingestor'),
     groupId: process.env.RAPPORT_INGESTOR_GROUP || 'rapport-ingestor',
     health: app.get(DlqHealth),
     metrics,
+    ...(sealer ? { sealDeadLetter: (letter) => sealer.seal(letter) } : {}),
   });
   metrics?.watchConsumerLag(async () => (await transport.watch?.lags()) ?? []);
   app.get(Readiness).add({

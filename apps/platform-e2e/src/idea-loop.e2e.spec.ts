@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { TouchpointPublisher } from '@rapport/adapter-sdk';
 import {
   type ChannelIdentity,
-  customerIdFor,
   ideaIdForTouchpoint,
   ideaStreamId,
   logEventIdFor,
 } from '@rapport/domain';
-import { type EventStore, openEventStore } from '@rapport/event-store';
+import { type EventStore } from '@rapport/event-store';
 import { decodeKafkaMessage, kafkaFromUrl } from '@rapport/messaging';
 import {
   describeWithServices,
@@ -17,6 +16,8 @@ import {
   httpJson,
   type RunningProcess,
   startService,
+  platformCustomerIdFor,
+  openPlatformEventStore,
 } from '@rapport/testing';
 import Redis from 'ioredis';
 import { type Consumer } from 'kafkajs';
@@ -90,7 +91,7 @@ describeWithServices(
             });
         },
       });
-      store = await openEventStore(`sqlite:${logFile}`);
+      store = await openPlatformEventStore(`sqlite:${logFile}`);
     });
 
     afterAll(async () => {
@@ -197,9 +198,9 @@ describeWithServices(
         );
       expect(first.map((m) => [m.data.customerId, m.data.channel, m.data.to]).sort()).toEqual(
         [
-          [customerIdFor(ann), 'chat', 'under_review'],
-          [customerIdFor(bob), 'email', 'under_review'],
-          [customerIdFor(cy), 'social', 'under_review'],
+          [platformCustomerIdFor(ann), 'chat', 'under_review'],
+          [platformCustomerIdFor(bob), 'email', 'under_review'],
+          [platformCustomerIdFor(cy), 'social', 'under_review'],
         ].sort(),
       );
       expect(
@@ -207,6 +208,25 @@ describeWithServices(
           (m) => m.type === 'idea.status-notification.v1' && m.source === 'rapport/ideas',
         ),
       ).toBe(true);
+      // Sealed: the topic holds no address and no words; a delivery adapter opens each one.
+      for (const m of first) {
+        const carried = JSON.stringify(m.data);
+        expect(carried).not.toContain(bob.value);
+        expect(carried).not.toContain('under review');
+        const opened = await httpJson<{ subject: string; address?: string }>(
+          `${ingestor.url}/v1/outbound/open`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...access.adapter },
+            body: carried,
+          },
+        );
+        expect([opened.status, opened.body.subject]).toEqual([
+          200,
+          expect.stringContaining('is under review'),
+        ]);
+        if (m.data.channel === 'email') expect(opened.body.address).toBe(bob.value);
+      }
       // Recorded on each supporter's timeline as an outbound touchpoint under the notification id.
       for (const m of first) {
         const stream = await store.readStream(`customer-${m.data.customerId}`);

@@ -5,13 +5,11 @@ import { TouchpointPublisher, type TouchpointInput } from '@rapport/adapter-sdk'
 import {
   type Channel,
   type ChannelIdentity,
-  customerIdFor,
   DEFAULT_IDENTITY_POLICY,
   filingIdentityOf,
   IDENTITY_GRAPH_STREAM,
   identityKey,
 } from '@rapport/domain';
-import { openEventStore } from '@rapport/event-store';
 import { cleanRebuildDump, liveModelsAt, readModelDump } from '@rapport/read-models/internals';
 import {
   describeWithServices,
@@ -19,6 +17,10 @@ import {
   httpJson,
   type RunningProcess,
   startService,
+  platformCustomerIdFor,
+  platformIdentity,
+  platformIdentityKey,
+  openPlatformEventStore,
 } from '@rapport/testing';
 import Redis from 'ioredis';
 import { ReferenceIdentityGraph } from '@rapport/domain';
@@ -135,6 +137,19 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
     );
   }
 
+  /**
+   * The reference works on identities as the platform logs them (pseudonymous, with the run's
+   * pepper), so its customer ids and keys are the platform's; `plainKeyOf` turns a key back
+   * into what staff type and see.
+   */
+  const plainKeys = new Map<string, string>();
+  function pseudo(identity: ChannelIdentity): ChannelIdentity {
+    const pseudonymous = platformIdentity(identity);
+    plainKeys.set(identityKey(pseudonymous), identityKey(identity));
+    return pseudonymous;
+  }
+  const plainKeyOf = (key: string) => plainKeys.get(key) ?? key;
+
   /** Publishes one touchpoint through Kafka and feeds the reference the same. */
   async function touch(channel: Channel, identities: ChannelIdentity[]): Promise<void> {
     const text = `touchpoint ${++n}`;
@@ -156,8 +171,12 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
     } as TouchpointInput);
     await settled(before);
     // The ingestor believes a verified claim only where the channel's topic is trusted for it.
-    reference.touch(identities.map((identity) => trustedOnTopic(channel, identity)));
-    filed.push({ text, bucket: identityKey(filingIdentityOf(identities)), time: clock });
+    reference.touch(identities.map((identity) => pseudo(trustedOnTopic(channel, identity))));
+    filed.push({
+      text,
+      bucket: identityKey(filingIdentityOf(identities.map(pseudo))),
+      time: clock,
+    });
   }
 
   async function staff(path: string, body: unknown, method = 'POST'): Promise<number> {
@@ -178,8 +197,8 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
     await touch('email', [annMail]);
     await touch('chat', [annChat]);
     await touch('chat', [annChat, annMail]);
-    const annId = customerIdFor({ kind: 'email', value: 'ann@identity.example' });
-    const chatId = customerIdFor(annChat);
+    const annId = platformCustomerIdFor({ kind: 'email', value: 'ann@identity.example' });
+    const chatId = platformCustomerIdFor(annChat);
     expect(reference.merge(annId, chatId).ok).toBe(true);
     expect(await staff(`/v1/customers/${annId}/merge`, { customerId: chatId })).toBe(202);
 
@@ -195,17 +214,17 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
     // wrong merge with Bob is undone.
     const cleoCard = id('card', 'CL42');
     await touch('in_person', [cleoCard]);
-    const cleoId = customerIdFor(cleoCard);
+    const cleoId = platformCustomerIdFor(cleoCard);
     const cleoSocial = id('social', 'cleo', undefined);
     const social = { ...cleoSocial, network: 'instagram' } as ChannelIdentity;
-    expect(reference.link(social, cleoCard, true).ok).toBe(true);
+    expect(reference.link(pseudo(social), pseudo(cleoCard), true).ok).toBe(true);
     expect(
       await staff(`/v1/customers/${cleoId}/identities`, {
         identity: { kind: 'social', network: 'instagram', value: '@Cleo' },
       }),
     ).toBe(202);
     await touch('social', [social]);
-    const bobId = reference.customerOf(identityKey(bobMail)) as string;
+    const bobId = reference.customerOf(identityKey(pseudo(bobMail))) as string;
     expect(reference.merge(bobId, cleoId).ok).toBe(true);
     expect(await staff(`/v1/customers/${bobId}/merge`, { customerId: cleoId })).toBe(202);
     expect(reference.unmerge(bobId, cleoId).ok).toBe(true);
@@ -230,7 +249,9 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
         `${queryApi.url}/v1/customers/${customer}`,
         { headers: access.staff },
       );
-      expect(profile.body.identities.map(identityKey)).toEqual([...keys].sort());
+      expect(profile.body.identities.map(identityKey).sort()).toEqual(
+        [...keys].map(plainKeyOf).sort(),
+      );
       // Scores follow merges too: a merged id answers with its survivor's closeness.
       const closeness = await httpJson<{ customerId: string }>(
         `${queryApi.url}/v1/customers/${customer}/closeness`,
@@ -256,14 +277,14 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
     expect(ranked.body.items.map((i) => i.customerId).sort()).toEqual([...withTouchpoints].sort());
     for (const key of reference.knownKeys()) {
       const found = await httpJson<{ customerId: string }>(
-        `${queryApi.url}/v1/customers?identity=${encodeURIComponent(key)}`,
+        `${queryApi.url}/v1/customers?identity=${encodeURIComponent(plainKeyOf(key))}`,
         { headers: access.staff },
       );
       expect([key, found.body.customerId]).toEqual([key, reference.customerOf(key)]);
     }
 
     // Redis equals a clean rebuild from the log, key for key.
-    const store = await openEventStore(eventStoreUrl);
+    const store = await openPlatformEventStore(eventStoreUrl);
     try {
       await liveModelsAt(redis, prefix, await store.headPosition());
       const clean = await cleanRebuildDump(store, redis, prefix);
@@ -307,12 +328,17 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
     expect(answers.map((a) => a.status)).toEqual(Array(2 * people).fill(202));
     await settled();
 
-    const store = await openEventStore(eventStoreUrl);
+    const store = await openPlatformEventStore(eventStoreUrl);
     try {
+      const racers = new Set(
+        Array.from({ length: people }, (_, p) =>
+          platformIdentityKey({ kind: 'email', value: `race-${p}@identity.example` }),
+        ),
+      );
       const links = (await store.readStream(IDENTITY_GRAPH_STREAM)).filter(
         (e) =>
           e.type === 'identity.linked.v1' &&
-          (e.data as { identity: ChannelIdentity }).identity.value.startsWith('race-'),
+          racers.has(identityKey((e.data as { identity: ChannelIdentity }).identity)),
       );
       expect(links).toHaveLength(people); // one customer started per identity, not two
     } finally {
@@ -324,7 +350,7 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
         `${queryApi.url}/v1/customers?identity=${encodeURIComponent(identityKey(identity))}`,
         { headers: access.staff },
       );
-      expect(found.body.customerId).toBe(customerIdFor(identity));
+      expect(found.body.customerId).toBe(platformCustomerIdFor(identity));
       const timeline = await httpJson<TimelineBody>(
         `${queryApi.url}/v1/customers/${found.body.customerId}/timeline`,
         { headers: access.staff },

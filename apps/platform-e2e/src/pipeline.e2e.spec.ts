@@ -2,8 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TouchpointPublisher } from '@rapport/adapter-sdk';
-import { openEventStore } from '@rapport/event-store';
 import { kafkaFromUrl } from '@rapport/messaging';
+import {
+  openDeadLetter,
+  openPersonalData,
+  type PrivacySettings,
+  privacySettingsFrom,
+  SEALED_FOR_HEADER,
+} from '@rapport/privacy';
 import { cleanRebuildDump, liveModelsAt, readModelDump } from '@rapport/read-models/internals';
 import {
   describeWithServices,
@@ -12,6 +18,7 @@ import {
   type RunningProcess,
   type ServiceUrls,
   startService,
+  openPlatformEventStore,
 } from '@rapport/testing';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -163,7 +170,7 @@ const pipelineSuite =
       );
 
       // A clean rebuild from the log into another prefix equals the live model, key for key.
-      const store = await openEventStore(eventStoreUrl);
+      const store = await openPlatformEventStore(eventStoreUrl);
       await liveModelsAt(redis, prefix, await store.headPosition());
       const clean = await cleanRebuildDump(store, redis, prefix);
       await store.close();
@@ -227,14 +234,28 @@ const pipelineSuite =
       const dead = await topicsMessages(urls.kafka, topics.dlq, poison.length, 60_000);
       expect(dead).toHaveLength(poison.length);
       const expectedReasons = [/JSON/i, /type/, /data\.direction/, /bytes/];
+      // A dead letter that names a person is sealed with their data key (an erasure reaches
+      // the DLQ too): opened with the platform's keys it is the message as refused.
+      const personalData = await openPersonalData(
+        privacySettingsFrom(process.env) as PrivacySettings,
+        eventStoreUrl,
+      );
       for (const [i, message] of dead.entries()) {
-        expect(message.value?.equals(Buffer.from(poison[i].value))).toBe(true);
+        const named = i > 0; // all but the invalid JSON carry a readable identity
+        if (named) expect(message.value?.toString('latin1')).not.toContain(`neighbour-0@${run}`);
+        else expect(message.value?.equals(Buffer.from(poison[i].value))).toBe(true);
+        expect(message.headers?.[SEALED_FOR_HEADER] !== undefined).toBe(named);
+        const opened = await openDeadLetter(message, personalData.keys);
+        expect(opened !== 'erased' && opened.value?.equals(Buffer.from(poison[i].value))).toBe(
+          true,
+        );
         const reasons = message.headers?.rapport_dlq_reasons?.toString() ?? '';
         expect(JSON.parse(reasons)).toEqual(
           expect.arrayContaining([expect.objectContaining({ message: expect.any(String) })]),
         );
         expect(reasons).toMatch(expectedReasons[i]);
       }
+      await personalData.close();
       for (const n of [1, 2]) {
         const found = await eventually(
           () =>

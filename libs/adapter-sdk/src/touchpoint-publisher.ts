@@ -1,4 +1,5 @@
-import { type Channel, type FieldError, identityKey } from '@rapport/domain';
+import { createHash } from 'node:crypto';
+import { type Channel, type ChannelIdentity, type FieldError, identityKey } from '@rapport/domain';
 import { type InboundEvent, parseInboundEvent } from '@rapport/wire';
 import {
   type ContentMode,
@@ -80,8 +81,21 @@ export interface PublishReceipt {
   readonly partition: number;
   /** The Kafka offset, when the broker reported one. */
   readonly offset?: string;
-  /** The Kafka key: the normalised identity, e.g. `email:maria.rossi@example.com`. */
+  /**
+   * The Kafka key: a hash of the normalised identity (`partitionKeyOf`), so one person's
+   * touchpoints share a partition and keep their order, without the identity in the key.
+   */
   readonly key: string;
+}
+
+/**
+ * The partition key of an identity: SHA-256 of its normalised key, 32 hex digits. Keys are
+ * shown by brokers, tools and logs that values are not; the adapter holds no secret, so this
+ * keeps the address out of sight rather than making it unguessable (the ingestor never keys
+ * anything it writes by it — docs/privacy.md).
+ */
+export function partitionKeyOf(identity: ChannelIdentity): string {
+  return createHash('sha256').update(identityKey(identity)).digest('hex').slice(0, 32);
 }
 
 const DEFAULT_RETRIES = 8;
@@ -275,7 +289,7 @@ export class TouchpointPublisher {
           refuse(parsed.errors);
           return;
         }
-        const key = identityKey(parsed.value.identity);
+        const key = partitionKeyOf(parsed.value.identity);
         const topic = this.topics.touchpoint(channelOf(parsed.value));
         // Publish what was validated: the normalised identity and time, so the ingestor
         // sees exactly what passed here, whatever its own normalisation settings.

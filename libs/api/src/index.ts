@@ -27,3 +27,4 @@ export * from './access/principal';
 export * from './access/staff-token-verifier';
 export * from './access/route-table';
 export * from './console/serve-console';
+export * from './outbound/outbound.module';

@@ -7,3 +7,8 @@ export * from './sqlite/sqlite-wrapped-key-table';
 export * from './postgres/postgres-wrapped-key-table';
 export * from './cipher/field-cipher';
 export * from './blind-index/blind-index';
+export * from './event-log/protected-event-store';
+export * from './settings/privacy-settings';
+export * from './settings/open-personal-data';
+export * from './dead-letters/dead-letter-sealer';
+export * from './outbound/sealed-notification';

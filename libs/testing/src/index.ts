@@ -13,3 +13,4 @@ export * from './access/test-issuer';
 export * from './access/access-matrix';
 export * from './access/service-access-matrix';
 export * from './metrics/exposition';
+export * from './privacy/platform-ids';

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { devPrivacyEnv } from '../dev/dev-privacy-keys';
 import { ConsoleLogger } from '@nestjs/common';
 import {
   AllInOneModule,
@@ -114,8 +115,9 @@ export function registerDevCommand(program: Command): void {
       const devIssuer = external
         ? undefined
         : await startDevOidcProvider(options.oidcPort ?? (basePort === 0 ? 0 : basePort + 1));
+      const env = devPrivacyEnv(options.dataDir, process.env);
       const config = loadConfig(
-        devIssuer ? { ...process.env, RAPPORT_OIDC_ISSUER: devIssuer.issuer } : process.env,
+        devIssuer ? { ...env, RAPPORT_OIDC_ISSUER: devIssuer.issuer } : env,
         {
           ...(options.port === undefined ? {} : { port: options.port }),
           ...(options.host ? { host: options.host } : {}),

@@ -1,23 +1,70 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { EVENT_STORE_URL_FORMS, type EventStore, openEventStore } from '@rapport/event-store';
+import {
+  openPersonalData,
+  type PersonalData,
+  PRIVACY_VARIABLES,
+  privacySettingsFrom,
+} from '@rapport/privacy';
 import { type Command } from 'commander';
 import { UsageError } from './usage-error';
+
+const DEFAULT_STORE = 'sqlite:./data/rapport.db';
 
 /** The log a data-team command reads: `--store`, else RAPPORT_EVENT_STORE, else the embedded default. */
 export function addStoreOption(command: Command): Command {
   return command.option(
     '--store <url>',
-    `the event log (default: RAPPORT_EVENT_STORE, else sqlite:./data/rapport.db): ${EVENT_STORE_URL_FORMS}`,
+    `the event log (default: RAPPORT_EVENT_STORE, else ${DEFAULT_STORE}): ${EVENT_STORE_URL_FORMS}`,
   );
 }
 
 export function storeUrl(options: { store?: string }): string {
-  return options.store || process.env.RAPPORT_EVENT_STORE || 'sqlite:./data/rapport.db';
+  return options.store || process.env.RAPPORT_EVENT_STORE || DEFAULT_STORE;
 }
 
-/** Opens the log (reads upcast to the newest schema versions); a malformed URL is a usage error. */
+/**
+ * The personal-data keys a command uses: the configured ones, else those `rapport dev` made
+ * beside the embedded default log (`./data/secrets/`); null when `RAPPORT_PRIVACY=off`.
+ */
+export async function openPersonalDataOption(url: string): Promise<PersonalData | null> {
+  let env = process.env;
+  const devSecrets = join('data', 'secrets');
+  if (!env.RAPPORT_MASTER_KEY && !env.RAPPORT_MASTER_KEY_FILE && url === DEFAULT_STORE) {
+    if (existsSync(join(devSecrets, 'master.key')))
+      env = {
+        ...env,
+        RAPPORT_MASTER_KEY_FILE: join(devSecrets, 'master.key'),
+        RAPPORT_IDENTITY_PEPPER_FILE: join(devSecrets, 'identity-pepper.key'),
+      };
+  }
+  const settings = privacySettingsFrom(env);
+  if (settings === 'off') return null;
+  if (settings === undefined)
+    throw new UsageError(
+      `the log's personal data is encrypted: set ${PRIVACY_VARIABLES} (RAPPORT_PRIVACY=off reads a log kept in plaintext)`,
+    );
+  return openPersonalData(settings, url);
+}
+
+/**
+ * Opens the log (reads upcast to the newest schema versions, personal fields decrypted, an
+ * erased person's as erased); a malformed URL is a usage error.
+ */
 export async function openStoreOption(options: { store?: string }): Promise<EventStore> {
   const url = storeUrl(options);
   if (!/^(sqlite|postgres|postgresql|esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):/.test(url))
     throw new UsageError(`--store ${url}: unknown kind of store; use ${EVENT_STORE_URL_FORMS}`);
-  return openEventStore(url);
+  const personalData = await openPersonalDataOption(url);
+  const store = await openEventStore(url);
+  if (!personalData) return store;
+  const protectedStore = personalData.protect(store);
+  return {
+    ...protectedStore,
+    close: async () => {
+      await protectedStore.close();
+      await personalData.close();
+    },
+  };
 }

@@ -42,6 +42,11 @@ export interface KafkaTouchpointTransportOptions {
   readonly health?: DlqHealth;
   /** Told of refusals before validation, dead letters and batch sizes (`/metrics`). */
   readonly metrics?: RapportMetrics;
+  /**
+   * Encrypts a dead letter that names a person with their data key (`DeadLetterSealer`), so
+   * an erasure reaches the DLQ too; dead letters go out as refused without it.
+   */
+  readonly sealDeadLetter?: (letter: Message) => Promise<Message>;
 }
 
 /** What the ingestor last saw of its dead-letter topic. */
@@ -65,6 +70,8 @@ export class DlqHealth {
 export interface IngestorCounters {
   ingested: number;
   duplicates: number;
+  /** Of erased people, dropped (not stored, not dead-lettered). */
+  suppressed: number;
   deadLettered: number;
   batches: number;
 }
@@ -84,7 +91,13 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
   /** How often a crashed consumer was started again (tests read it). */
   consumerRestarts = 0;
   private producer: Producer | null = null;
-  readonly counters: IngestorCounters = { ingested: 0, duplicates: 0, deadLettered: 0, batches: 0 };
+  readonly counters: IngestorCounters = {
+    ingested: 0,
+    duplicates: 0,
+    suppressed: 0,
+    deadLettered: 0,
+    batches: 0,
+  };
   private readonly topics: TopicNames;
   private readonly bus: KafkaBusUrl;
   /** The consumer's state and lag, for readiness and `/metrics` (set once listening). */
@@ -262,6 +275,9 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
           case 'duplicate':
             this.counters.duplicates += 1;
             break;
+          case 'suppressed':
+            this.counters.suppressed += 1;
+            break;
           case 'rejected':
             refuse(toIngest[i].message, result.errors);
             break;
@@ -294,6 +310,8 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
     try {
       const producer = this.producer;
       if (!producer) throw new Error('the DLQ producer is not connected');
+      const seal = this.options.sealDeadLetter;
+      if (seal) messages = await Promise.all(messages.map(seal));
       await Promise.race([
         producer.send({ topic: this.topics.dlq, acks: -1, timeout: timeoutMs, messages }),
         new Promise<never>((_, reject) => {

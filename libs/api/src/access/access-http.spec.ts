@@ -1,6 +1,5 @@
 import { type INestApplication } from '@nestjs/common';
-import { customerIdFor } from '@rapport/domain';
-import { type TestIssuer, untilPasses } from '@rapport/testing';
+import { type TestIssuer, untilPasses, platformCustomerIdFor } from '@rapport/testing';
 import { ADAPTER_KEY_HEADER } from './access-policy';
 import { type AuthedHttp, embeddedHttpApp } from '../http/embedded-http-app.spec-helper';
 
@@ -77,8 +76,8 @@ describe('access over HTTP (embedded): adapter keys, verified trust, staff ids, 
       .post('/v1/touchpoints')
       .send(touchpoint('email', attacker, [victim]))
       .expect(202);
-    const victimId = customerIdFor({ kind: 'phone', value: '+4930111222' });
-    const attackerId = customerIdFor({ kind: 'email', value: 'mallory@evil.example' });
+    const victimId = platformCustomerIdFor({ kind: 'phone', value: '+4930111222' });
+    const attackerId = platformCustomerIdFor({ kind: 'email', value: 'mallory@evil.example' });
     await untilPasses(async () => {
       const profile = (await http.get(`/v1/customers/${victimId}`).expect(200)).body;
       expect(profile.openMergeSuggestions).toHaveLength(1);
@@ -105,8 +104,8 @@ describe('access over HTTP (embedded): adapter keys, verified trust, staff ids, 
       .post('/v1/touchpoints')
       .send(touchpoint('email', mail, [phone]))
       .expect(202);
-    const phoneId = customerIdFor({ kind: 'phone', value: '+4930333444' });
-    const mailId = customerIdFor({ kind: 'email', value: 'zoe@example.com' });
+    const phoneId = platformCustomerIdFor({ kind: 'phone', value: '+4930333444' });
+    const mailId = platformCustomerIdFor({ kind: 'email', value: 'zoe@example.com' });
     await untilPasses(async () => {
       const one = (await http.get(`/v1/customers/${phoneId}`).expect(200)).body;
       const other = (await http.get(`/v1/customers/${mailId}`).expect(200)).body;
@@ -129,7 +128,7 @@ describe('access over HTTP (embedded): adapter keys, verified trust, staff ids, 
       .post('/v1/touchpoints')
       .send(touchpoint('chat', visitor, [mail]))
       .expect(202);
-    const known = customerIdFor({ kind: 'email', value: 'lena@example.com' });
+    const known = platformCustomerIdFor({ kind: 'email', value: 'lena@example.com' });
     await untilPasses(async () => {
       const profile = (await http.get(`/v1/customers/${known}`).expect(200)).body;
       expect(profile.mergeHistory).toEqual([
@@ -207,8 +206,8 @@ describe('access over HTTP (embedded): adapter keys, verified trust, staff ids, 
     const alice = as({
       authorization: `Bearer ${await issuer.token({ subject: 'alice', roles: ['supervisor'] })}`,
     });
-    const a = customerIdFor({ kind: 'email', value: 'sam@example.com' });
-    const b = customerIdFor({ kind: 'email', value: 'sam@work.example' });
+    const a = platformCustomerIdFor({ kind: 'email', value: 'sam@example.com' });
+    const b = platformCustomerIdFor({ kind: 'email', value: 'sam@work.example' });
     await http
       .post('/v1/touchpoints')
       .send(touchpoint('email', { kind: 'email', value: 'sam@example.com' }))
@@ -233,7 +232,7 @@ describe('access over HTTP (embedded): adapter keys, verified trust, staff ids, 
     const bob = as({
       authorization: `Bearer ${await issuer.token({ subject: 'bob', roles: ['agent'] })}`,
     });
-    const id = customerIdFor({ kind: 'email', value: 'audit@example.com' });
+    const id = platformCustomerIdFor({ kind: 'email', value: 'audit@example.com' });
     await http
       .post('/v1/touchpoints')
       .send(touchpoint('email', { kind: 'email', value: 'audit@example.com' }))
@@ -279,7 +278,7 @@ describe('audit under another spelling', () => {
   it('files a read by a capitalised customer id under the customer it read', async () => {
     const { app, http, issuer, as } = await embeddedHttpApp();
     try {
-      const id = customerIdFor({ kind: 'email', value: 'caps@example.com' });
+      const id = platformCustomerIdFor({ kind: 'email', value: 'caps@example.com' });
       await http
         .post('/v1/touchpoints')
         .send(touchpoint('email', { kind: 'email', value: 'caps@example.com' }))

@@ -7,6 +7,7 @@ import {
   parseClosenessConfig,
   parseIdentityPolicy,
 } from '@rapport/domain';
+import { type PrivacySettings, privacySettingsFrom } from '@rapport/privacy';
 import { type OidcSettings, oidcSettingsFrom } from '../access/oidc-settings';
 
 /** Everything the platform reads from its environment, with the embedded defaults. */
@@ -41,6 +42,12 @@ export interface RapportConfig {
   readonly kafkaVerifiedKinds: Readonly<Partial<Record<Channel, readonly IdentityKind[]>>>;
   /** Requests per principal per minute, across replicas (`RAPPORT_RATE_LIMIT`). */
   readonly rateLimitPerMinute: number;
+  /**
+   * How personal data is protected (`RAPPORT_MASTER_KEY`, `RAPPORT_IDENTITY_PEPPER`,
+   * `RAPPORT_SUBJECT_KEYS`), or `off` (`RAPPORT_PRIVACY=off`: plaintext, plain keys). A
+   * service that touches the log refuses to start with neither.
+   */
+  readonly privacy?: PrivacySettings | 'off';
 }
 
 export const DEFAULT_CONFIG: RapportConfig = {
@@ -101,12 +108,18 @@ export function loadConfig(
     rateLimitPerMinute: int('RAPPORT_RATE_LIMIT', DEFAULT_CONFIG.rateLimitPerMinute, 1, 1_000_000),
     ...(region ? { defaultPhoneRegion: region } : {}),
     ...(env.RAPPORT_OIDC_ISSUER ? { oidc: oidcSettingsFrom(env) } : {}),
+    ...privacyOf(env),
     ...(env.RAPPORT_CLOSENESS ? { closeness: parseClosenessConfig(env.RAPPORT_CLOSENESS) } : {}),
     ...(env.RAPPORT_IDENTITY_POLICY
       ? { identityPolicy: parseIdentityPolicy(env.RAPPORT_IDENTITY_POLICY) }
       : {}),
     ...overrides,
   };
+}
+
+function privacyOf(env: NodeJS.ProcessEnv): { privacy?: PrivacySettings | 'off' } {
+  const privacy = privacySettingsFrom(env);
+  return privacy === undefined ? {} : { privacy };
 }
 
 function kafkaVerifiedKindsFrom(raw: string): Partial<Record<Channel, IdentityKind[]>> {

@@ -14,7 +14,8 @@ import { CustomerIdPipe } from '../http/id-params';
 import { ApiProblemResponse } from '../http/openapi-responses';
 import { ProblemException } from '../http/problem';
 import { RAPPORT_CONFIG } from '../platform/tokens';
-import { parseIdentityParam } from '../timeline/identity-param';
+import { IdentityPseudonyms } from '../platform/identity-pseudonyms';
+import { parseIdentityParam } from '@rapport/domain';
 import { LinkIdentityDto, MergeCustomerDto, UnlinkIdentityDto } from './customer-dtos';
 import { IdentityEventsResponse } from './customer-responses';
 import { identityRefusalProblem } from './identity-problems';
@@ -38,6 +39,7 @@ export class CustomerCommandsController {
   constructor(
     @Inject(IDENTITY_COMMANDS) private readonly commands: IdentityCommands,
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
+    private readonly pseudonyms: IdentityPseudonyms,
   ) {}
 
   @Access.staff('supervisor')
@@ -148,7 +150,13 @@ export class CustomerCommandsController {
     const identity = parseIdentityParam(raw, this.config.defaultPhoneRegion);
     if (!identity.ok) throw new ProblemException(400, 'bad identity', identity.errors);
     return answer(
-      await this.commands.unlink(customerId, identity.value, staff(caller), now(), dto.note),
+      await this.commands.unlink(
+        customerId,
+        this.pseudonyms.forGraph(identity.value),
+        staff(caller),
+        now(),
+        dto.note,
+      ),
     );
   }
 
@@ -158,7 +166,7 @@ export class CustomerCommandsController {
       defaultPhoneRegion: this.config.defaultPhoneRegion,
     });
     if (!identity.ok) throw new ProblemException(400, 'bad identity', identity.errors);
-    return identity.value;
+    return this.pseudonyms.forGraph(identity.value);
   }
 }
 

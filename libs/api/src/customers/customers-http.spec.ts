@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { AdapterKeys } from '@rapport/application';
-import { customerIdFor, UNRESTRICTED_SCOPE } from '@rapport/domain';
+import { UNRESTRICTED_SCOPE } from '@rapport/domain';
 import { ADAPTER_KEY_HEADER } from '../access/access-policy';
-import { untilPasses } from '@rapport/testing';
+import { untilPasses, platformCustomerIdFor } from '@rapport/testing';
 import { createHttpApp } from '../http/create-http-app';
 import { AllInOneModule } from '../platform/all-in-one.module';
 import { type AuthedHttp, authorizedHttp, specConfig } from '../http/embedded-http-app.spec-helper';
@@ -34,8 +34,8 @@ describe('customers: identity resolution, merge and unmerge over HTTP (embedded)
   let http: AuthedHttp;
   const ann = { kind: 'email', value: 'Ann@Example.com', verified: true };
   const visitor = { kind: 'chat', value: 'v-77' };
-  const annId = customerIdFor({ kind: 'email', value: 'ann@example.com' });
-  const visitorId = customerIdFor({ kind: 'chat', value: 'v-77' });
+  const annId = platformCustomerIdFor({ kind: 'email', value: 'ann@example.com' });
+  const visitorId = platformCustomerIdFor({ kind: 'chat', value: 'v-77' });
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rapport-customers-'));
@@ -184,7 +184,7 @@ describe('customers: identity resolution, merge and unmerge over HTTP (embedded)
         ]),
       )
       .expect(202);
-    const id = customerIdFor({ kind: 'email', value: 'sa@example.com' });
+    const id = platformCustomerIdFor({ kind: 'email', value: 'sa@example.com' });
     await untilPasses(async () => {
       const doc = (await http.get(`/v1/customers/${id}/export`).expect(200)).body;
       expect(doc.customerId).toBe(id);
@@ -202,13 +202,13 @@ describe('customers: identity resolution, merge and unmerge over HTTP (embedded)
     });
     await http
       .get(
-        `/v1/customers/${customerIdFor({ kind: 'email', value: 'nobody-sa@example.com' })}/export`,
+        `/v1/customers/${platformCustomerIdFor({ kind: 'email', value: 'nobody-sa@example.com' })}/export`,
       )
       .expect(404);
   });
 
   it('answers refusals as problem details with clear 4xx', async () => {
-    const other = customerIdFor({ kind: 'email', value: 'nobody@example.com' });
+    const other = platformCustomerIdFor({ kind: 'email', value: 'nobody@example.com' });
     const merge = (id: string, body: object) => http.post(`/v1/customers/${id}/merge`).send(body);
     expect((await merge(annId, { customerId: annId }).expect(400)).body).toMatchObject({
       status: 400,

@@ -38,12 +38,18 @@ export function specIssuer(): Promise<TestIssuer> {
   return sharedIssuer;
 }
 
-/** `loadConfig` for a spec: the given environment plus trust in the spec issuer. */
+/** The run's personal-data keys (`test-privacy-env.ts` sets them for every spec). */
+function privacyEnv(): NodeJS.ProcessEnv {
+  const names = ['RAPPORT_PRIVACY', 'RAPPORT_MASTER_KEY', 'RAPPORT_IDENTITY_PEPPER'];
+  return Object.fromEntries(names.filter((n) => process.env[n]).map((n) => [n, process.env[n]]));
+}
+
+/** `loadConfig` for a spec: the given environment plus trust in the spec issuer and the run's keys. */
 export async function specConfig(
   env: NodeJS.ProcessEnv = {},
   overrides: Partial<RapportConfig> = {},
 ): Promise<RapportConfig> {
-  return loadConfig({ ...env, ...(await specIssuer()).env() }, overrides);
+  return loadConfig({ ...privacyEnv(), ...env, ...(await specIssuer()).env() }, overrides);
 }
 
 /**

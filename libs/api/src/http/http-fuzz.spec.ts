@@ -8,8 +8,7 @@ import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { getMetadataStorage } from 'class-validator';
 import fc from 'fast-check';
 import type request from 'supertest';
-import { customerIdFor } from '@rapport/domain';
-import { untilPasses } from '@rapport/testing';
+import { untilPasses, platformCustomerIdFor } from '@rapport/testing';
 import { loadConfig } from '../config/rapport-config';
 import { AllInOneModule } from '../platform/all-in-one.module';
 import { controllersOf } from '../access/route-table';
@@ -544,7 +543,10 @@ function answered(route: Route, status: number): void {
 // The embedded defaults (SQLite, memory read models); RAPPORT_FUZZ_EVENT_STORE and
 // RAPPORT_FUZZ_READ_MODELS fuzz other backends (e.g. postgres://…?schema=fuzz_1, redis://…).
 const config = loadConfig(
-  {},
+  {
+    RAPPORT_MASTER_KEY: process.env.RAPPORT_MASTER_KEY,
+    RAPPORT_IDENTITY_PEPPER: process.env.RAPPORT_IDENTITY_PEPPER,
+  },
   {
     eventStoreUrl:
       process.env.RAPPORT_FUZZ_EVENT_STORE ||
@@ -578,8 +580,8 @@ describe('HTTP fuzz: no 5xx, and a problem+json body for every 4xx', () => {
     });
     for (const value of ['ann@example.com', 'bob@example.com'])
       await http.post('/v1/touchpoints').send(touchpoint(value)).expect(202);
-    good.customerId = customerIdFor({ kind: 'email', value: 'ann@example.com' });
-    good.otherCustomerId = customerIdFor({ kind: 'email', value: 'bob@example.com' });
+    good.customerId = platformCustomerIdFor({ kind: 'email', value: 'ann@example.com' });
+    good.otherCustomerId = platformCustomerIdFor({ kind: 'email', value: 'bob@example.com' });
     good.ideaId = (
       await http
         .post('/v1/ideas')

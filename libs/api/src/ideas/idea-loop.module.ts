@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { type EventStore } from '@rapport/event-store';
+import { type PersonalData, sealNotification } from '@rapport/privacy';
 import {
   KafkaOutboundPublisher,
   MemoryOutboundPublisher,
@@ -19,7 +20,7 @@ import {
   type RunningProjection,
 } from '@rapport/read-models';
 import { type RapportConfig } from '../config/rapport-config';
-import { EVENT_STORE, RAPPORT_CONFIG } from '../platform/tokens';
+import { EVENT_STORE, PERSONAL_DATA, RAPPORT_CONFIG } from '../platform/tokens';
 import { IDEA_BACKLOG } from './idea-tokens';
 
 /**
@@ -37,9 +38,15 @@ export class IdeaLoopService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(IDEA_BACKLOG) private readonly backlog: IdeaBacklog,
     @Inject(RAPPORT_CONFIG) config: RapportConfig,
+    @Inject(PERSONAL_DATA) personalData: PersonalData | null,
   ) {
+    const keys = personalData?.keys;
     this.publisher = config.busUrl.startsWith('kafka://')
-      ? new KafkaOutboundPublisher(config.busUrl)
+      ? new KafkaOutboundPublisher(
+          config.busUrl,
+          undefined,
+          keys && ((n) => sealNotification(n, keys)),
+        )
       : new MemoryOutboundPublisher();
   }
 

@@ -79,6 +79,7 @@ describe('idea loop, embedded (all in one process)', () => {
       .post(`/v1/ideas/${ideaId}/status`)
       .send({ to: 'under_review', staffId: 'lead' })
       .expect(200);
+    const subjects: string[] = [];
     for (const customerId of idea.supporters) {
       const outbound = await eventually(
         async () =>
@@ -88,8 +89,13 @@ describe('idea loop, embedded (all in one process)', () => {
         (b) => b.items?.length === 1,
         10_000,
       );
-      expect(outbound.items[0].subject).toContain('Order by voice');
+      subjects.push(outbound.items[0].subject ?? '');
     }
+    // The author reads their own title back; the voter is not sent another person's words.
+    expect(subjects.sort()).toEqual([
+      'An idea you support is under review',
+      'Your idea “Order by voice” is under review',
+    ]);
     const channels = [];
     for (const customerId of idea.supporters)
       channels.push(

@@ -15,6 +15,7 @@ import {
 import { IdeaLoopModule } from '../ideas/idea-loop.module';
 import { CustomerCommandsHttpModule } from '../customers/customers.module';
 import { TimelineHttpModule } from '../timeline/timeline.module';
+import { OutboundHttpModule } from '../outbound/outbound.module';
 import { TouchpointsHttpModule } from '../touchpoints/touchpoints.module';
 import { EventStoreModule } from './event-store.module';
 import { TimelineProjectionModule } from './timeline-projection.module';
@@ -36,6 +37,7 @@ export class AllInOneModule {
         AccessAdminHttpModule,
         TimelineProjectionModule,
         TouchpointsHttpModule,
+        OutboundHttpModule,
         TimelineHttpModule,
         CustomerCommandsHttpModule,
         ClosenessProjectionModule,

@@ -1,18 +1,36 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { openEventStore } from '@rapport/event-store';
+import { type DynamicModule, Global, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type EventStore, openEventStore } from '@rapport/event-store';
+import { type PersonalData } from '@rapport/privacy';
 import { type RapportConfig } from '../config/rapport-config';
-import { closedOnShutdown } from './projection-host';
-import { EVENT_STORE } from './tokens';
+import { PersonalDataModule } from './personal-data.module';
+import { EVENT_STORE, PERSONAL_DATA } from './tokens';
 
-/** The event log named by `RAPPORT_EVENT_STORE`. */
+/** The event log named by `RAPPORT_EVENT_STORE`, personal fields protected unless protection is off. */
 @Global()
 @Module({})
 export class EventStoreModule {
   static forRoot(config: RapportConfig): DynamicModule {
     return {
       module: EventStoreModule,
-      providers: [...closedOnShutdown(EVENT_STORE, () => openEventStore(config.eventStoreUrl))],
-      exports: [EVENT_STORE],
+      imports: [PersonalDataModule.forRoot(config)],
+      providers: [
+        {
+          provide: EVENT_STORE,
+          useFactory: async (personalData: PersonalData | null) => {
+            const log = await openEventStore(config.eventStoreUrl);
+            return personalData ? personalData.protect(log) : log;
+          },
+          inject: [PERSONAL_DATA],
+        },
+        {
+          provide: Symbol('close EVENT_STORE'),
+          useFactory: (store: EventStore): OnApplicationShutdown => ({
+            onApplicationShutdown: () => store.close(),
+          }),
+          inject: [EVENT_STORE],
+        },
+      ],
+      exports: [EVENT_STORE, PersonalDataModule],
     };
   }
 }

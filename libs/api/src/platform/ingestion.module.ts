@@ -1,17 +1,24 @@
 import { Logger, Module } from '@nestjs/common';
 import { type EventStore } from '@rapport/event-store';
-import { TouchpointIngestion } from '@rapport/application';
+import { LogSuppressionList, TouchpointIngestion } from '@rapport/application';
+import { type PersonalData } from '@rapport/privacy';
 import { type RapportConfig } from '../config/rapport-config';
-import { EVENT_STORE, RAPPORT_CONFIG } from './tokens';
+import { EVENT_STORE, PERSONAL_DATA, RAPPORT_CONFIG } from './tokens';
 
 /** The ingestion use case, over the configured event log. */
 @Module({
   providers: [
     {
       provide: TouchpointIngestion,
-      useFactory: (store: EventStore, config: RapportConfig) =>
+      useFactory: (store: EventStore, config: RapportConfig, personalData: PersonalData | null) =>
         new TouchpointIngestion(store, {
           now: () => new Date(),
+          ...(personalData
+            ? {
+                hashIdentity: personalData.hashIdentity,
+                suppression: new LogSuppressionList(store),
+              }
+            : {}),
           defaultPhoneRegion: config.defaultPhoneRegion,
           // A bug, said loudly with its stack; the event itself is never logged.
           onUnexpectedError: (error, reference) =>
@@ -20,7 +27,7 @@ import { EVENT_STORE, RAPPORT_CONFIG } from './tokens';
               error instanceof Error ? error.stack : String(error),
             ),
         }),
-      inject: [EVENT_STORE, RAPPORT_CONFIG],
+      inject: [EVENT_STORE, RAPPORT_CONFIG, PERSONAL_DATA],
     },
   ],
   exports: [TouchpointIngestion],

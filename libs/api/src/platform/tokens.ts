@@ -1,6 +1,8 @@
 /** Injection tokens of the ports; adapters are chosen by URL in `PlatformModule`. */
 export const RAPPORT_CONFIG = Symbol('RAPPORT_CONFIG');
 export const EVENT_STORE = Symbol('EVENT_STORE');
+/** `PersonalData | null`: the data keys and blind index; null when protection is off. */
+export const PERSONAL_DATA = Symbol('PERSONAL_DATA');
 export const READ_MODELS = Symbol('READ_MODELS');
 export const TIMELINE_READ_MODEL = Symbol('TIMELINE_READ_MODEL');
 export const TIMELINE_PROJECTOR = Symbol('TIMELINE_PROJECTOR');

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type INestApplication } from '@nestjs/common';
-import { customerIdFor } from '@rapport/domain';
-import { untilPasses } from '@rapport/testing';
+import { untilPasses, platformCustomerIdFor } from '@rapport/testing';
 import { createHttpApp, createOpenApiDocument } from '../http/create-http-app';
 import { AllInOneModule } from '../platform/all-in-one.module';
 import { type AuthedHttp, authorizedHttp, specConfig } from '../http/embedded-http-app.spec-helper';
@@ -35,8 +34,8 @@ describe('time travel over HTTP: ?asOf= on timeline, profile and search (embedde
   let http: AuthedHttp;
   const ann = { kind: 'email', value: 'ann@example.com' } as const;
   const bob = { kind: 'email', value: 'bob@example.com' } as const;
-  const annId = customerIdFor(ann);
-  const bobId = customerIdFor(bob);
+  const annId = platformCustomerIdFor(ann);
+  const bobId = platformCustomerIdFor(bob);
   /** Moments between the steps: before anything, before the merge, merged, after the unmerge. */
   const moments: Record<'start' | 'beforeMerge' | 'merged', string> = {
     start: '',

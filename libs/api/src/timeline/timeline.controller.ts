@@ -1,6 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { identityKey } from '@rapport/domain';
 import { type TimeTravel, type TimelineReadModel } from '@rapport/read-models';
 import { type RapportConfig } from '../config/rapport-config';
 import { DtoPipe, QueryPipe } from '../http/dto.pipe';
@@ -10,7 +9,8 @@ import { ProblemException } from '../http/problem';
 import { RAPPORT_CONFIG, TIMELINE_READ_MODEL } from '../platform/tokens';
 import { AS_OF_QUERY, asOfField, resolveAsOfParam } from '../time-travel/as-of-param';
 import { TIME_TRAVEL } from '../time-travel/time-travel-tokens';
-import { parseIdentityParam } from './identity-param';
+import { IdentityPseudonyms } from '../platform/identity-pseudonyms';
+import { parseIdentityParam } from '@rapport/domain';
 import {
   CustomerLookupDto,
   FindCustomerQueryDto,
@@ -29,6 +29,7 @@ export class TimelineController {
     @Inject(TIMELINE_READ_MODEL) private readonly timelines: TimelineReadModel,
     @Inject(RAPPORT_CONFIG) private readonly config: RapportConfig,
     @Inject(TIME_TRAVEL) private readonly timeTravel: TimeTravel | null,
+    private readonly pseudonyms: IdentityPseudonyms,
   ) {}
 
   @Access.staff('agent')
@@ -69,7 +70,7 @@ export class TimelineController {
     const identity = parseIdentityParam(raw, this.config.defaultPhoneRegion);
     if (!identity.ok) throw new ProblemException(400, 'bad identity', identity.errors);
     const asOf = await this.asOf(asOfParam);
-    const key = identityKey(identity.value);
+    const key = this.pseudonyms.keyOf(identity.value);
     const customerId = await this.timelines.customerByIdentity(key, asOf);
     if (!customerId)
       throw new ProblemException(

@@ -108,10 +108,12 @@ export class TouchpointsController {
       rejected: count('rejected'),
       conflicts: count('conflict'),
       failed: count('failed'),
+      suppressed: count('suppressed'),
     };
-    const stored = summary.accepted + summary.duplicates;
-    // All stored: 202. None stored: 400. Some: 207, and `results` says which.
-    res.status(stored === results.length ? 202 : stored === 0 ? 400 : 207);
+    // Suppressed events (an erased person's) are handled: retrying them would change nothing.
+    const handled = summary.accepted + summary.duplicates + summary.suppressed;
+    // All handled: 202. None: 400. Some: 207, and `results` says which.
+    res.status(handled === results.length ? 202 : handled === 0 ? 400 : 207);
     return { ...summary, results };
   }
 
@@ -132,6 +134,7 @@ export class TouchpointsController {
         res.status(200);
         return result;
       case 'accepted':
+      case 'suppressed':
         return result;
     }
   }

@@ -9,6 +9,7 @@ import {
   ideaStreamId,
   customerStreamId,
   outboundTouchpointOf,
+  type Idea,
 } from '@rapport/domain';
 import { type EventStore, type RecordedEvent } from '@rapport/event-store';
 import {
@@ -139,7 +140,7 @@ export class IdeaStatusNotifier implements ProjectionTarget {
         ideaStatusNotification({
           statusEventId: event.id,
           change,
-          title: idea.title,
+          title: quotableTitle(idea, [...ids, ...(directory?.idsOf(person) ?? [])]),
           customerId: person,
           contact,
         }),
@@ -156,4 +157,11 @@ export class IdeaStatusNotifier implements ProjectionTarget {
     });
     return recent.some((e) => e.id === n.id);
   }
+}
+
+/** The title when the supporter wrote it (or staff did), else null: see `ideaStatusNotification`. */
+function quotableTitle(idea: Idea, supporterIds: readonly string[]): string | null {
+  if (typeof idea.title !== 'string') return null; // erased with its author
+  if (idea.origin.kind === 'staff') return idea.title;
+  return supporterIds.includes(idea.submittedBy) ? idea.title : null;
 }

@@ -14,7 +14,11 @@ export interface OutboundPublisher {
 }
 
 /** The CloudEvent a notification travels as (its id is the notification id). */
-export function notificationCloudEvent(n: IdeaStatusNotification) {
+export function notificationCloudEvent(
+  n: IdeaStatusNotification,
+  /** What the event carries: the notification, or its sealed form. */
+  data: object = n,
+) {
   return {
     specversion: '1.0' as const,
     id: n.id,
@@ -23,7 +27,7 @@ export function notificationCloudEvent(n: IdeaStatusNotification) {
     time: n.at,
     subject: n.customerId,
     datacontenttype: 'application/json',
-    data: n,
+    data,
   };
 }
 
@@ -37,7 +41,15 @@ export class KafkaOutboundPublisher implements OutboundPublisher {
   private readonly producer: Producer;
   private connected: Promise<void> | null = null;
 
-  constructor(busUrl: string, clientId = 'rapport-idea-notifier') {
+  constructor(
+    busUrl: string,
+    clientId = 'rapport-idea-notifier',
+    /**
+     * Turns a notification into what the topic carries: with personal data protection, its
+     * address and words sealed with the customer's data key (`sealNotification`).
+     */
+    private readonly seal?: (n: IdeaStatusNotification) => Promise<object>,
+  ) {
     const bus = parseKafkaBusUrl(busUrl);
     this.topic = topicNames(bus.topicPrefix).outbound;
     this.producer = kafkaFromBus(bus, clientId).producer({
@@ -50,10 +62,14 @@ export class KafkaOutboundPublisher implements OutboundPublisher {
     if (notifications.length === 0) return;
     this.connected ??= this.producer.connect();
     await this.connected;
+    const seal = this.seal;
+    const payloads = seal ? await Promise.all(notifications.map((n) => seal(n))) : notifications;
     await this.producer.send({
       topic: this.topic,
       acks: -1,
-      messages: notifications.map((n) => encodeBinary(notificationCloudEvent(n), n.customerId)),
+      messages: notifications.map((n, i) =>
+        encodeBinary(notificationCloudEvent(n, payloads[i]), n.customerId),
+      ),
     });
   }
 

@@ -3,6 +3,8 @@ import {
   customerStreamId,
   mainContactOf,
   parseEventType,
+  isErased,
+  type PseudonymousIdentity,
   type SupporterContact,
 } from '@rapport/domain';
 import { type EventStore } from '@rapport/event-store';
@@ -28,13 +30,19 @@ export function logSupporterContacts(store: EventStore, window = 500): Supporter
       for (const event of events) {
         if (event.position > upTo) continue;
         if (parseEventType(event.type)?.name !== 'touchpoint.recorded') continue;
-        const data = event.data as Omit<ContactTouchpoint, 'occurredAt'>;
+        const data = event.data as Omit<ContactTouchpoint, 'identity'> & {
+          identity: PseudonymousIdentity;
+        };
+        // Reached at the address the channel saw (`plainValue` beside the pseudonym, which
+        // the outbound touchpoint is filed under); an erased one reaches no one.
+        const identity = data.identity;
+        if (isErased(identity.plainValue)) continue;
         const occurredAt =
           (event.metadata as { occurredAt?: string })?.occurredAt ?? event.recordedAt;
         touchpoints.push({
           channel: data.channel,
           direction: data.direction,
-          identity: data.identity,
+          identity,
           occurredAt,
         });
       }

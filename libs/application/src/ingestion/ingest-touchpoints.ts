@@ -1,5 +1,8 @@
 import {
+  type ChannelIdentity,
   type FieldError,
+  type IdentityHasher,
+  identityKey,
   type IdentityNormalizationOptions,
   type LogEventDraft,
   type PublisherScope,
@@ -26,6 +29,20 @@ export interface IngestionOptions extends IdentityNormalizationOptions {
    * Defaults to `console.error`.
    */
   readonly onUnexpectedError?: (error: unknown, reference: string) => void;
+  /**
+   * Pseudonymous keys: identities are logged under their blind index and customer ids derive
+   * from it (`toLogEvent`). Off (plain keys) only for logs written before protection.
+   */
+  readonly hashIdentity?: IdentityHasher;
+  /** Identities erased and not to be stored again; checked once per call. */
+  readonly suppression?: SuppressionCheck;
+}
+
+/** Whether new touchpoints of an identity (a pseudonymous identity key) are dropped. */
+export interface SuppressionCheck {
+  /** Brings the list up to date (once per ingested batch). */
+  refresh(): Promise<void>;
+  isSuppressed(identityKey: string): boolean;
 }
 
 /** What happened to one inbound event. */
@@ -40,6 +57,8 @@ export type IngestResult =
       readonly position: number;
     }
   | { readonly index: number; readonly status: 'rejected'; readonly errors: FieldError[] }
+  /** Of an erased person whose identities are suppressed: dropped, counted, not stored. */
+  | { readonly index: number; readonly status: 'suppressed' }
   /** An unexpected exception (a bug) while processing this event; logged under `reference`. */
   | {
       readonly index: number;
@@ -87,22 +106,25 @@ export class TouchpointIngestion {
           parseInboundEvent(input, { ...this.options, now }),
           scope,
         );
-        if (parsed.ok) drafts.push({ index, draft: toLogEvent(parsed.value) });
+        if (parsed.ok)
+          drafts.push({ index, draft: toLogEvent(parsed.value, this.options.hashIdentity) });
         else results[index] = { index, status: 'rejected', errors: parsed.errors };
       } catch (error) {
         results[index] = this.failed(index, error);
       }
     });
     if (drafts.length === 0) return results;
+    const kept = await this.withoutSuppressed(drafts, results);
+    if (kept.length === 0) return results;
 
-    const requests: AppendRequest[] = drafts.map(({ draft }) => ({
+    const requests: AppendRequest[] = kept.map(({ draft }) => ({
       streamId: draft.streamId,
       expectedRevision: 'any',
       events: [{ id: draft.id, type: draft.type, data: draft.data, metadata: draft.metadata }],
     }));
     const outcomes = await this.appender.append(requests);
     outcomes.forEach((outcome, i) => {
-      const { index, draft } = drafts[i];
+      const { index, draft } = kept[i];
       if (outcome.ok) {
         const appended = outcome.result.events[0];
         results[index] = {
@@ -133,6 +155,21 @@ export class TouchpointIngestion {
     return results;
   }
 
+  private async withoutSuppressed(
+    drafts: { index: number; draft: LogEventDraft }[],
+    results: IngestResult[],
+  ): Promise<{ index: number; draft: LogEventDraft }[]> {
+    const suppression = this.options.suppression;
+    if (!suppression) return drafts;
+    await suppression.refresh();
+    return drafts.filter(({ index, draft }) => {
+      const keys = identityKeysOfDraft(draft);
+      if (!keys.some((key) => suppression.isSuppressed(key))) return true;
+      results[index] = { index, status: 'suppressed' };
+      return false;
+    });
+  }
+
   private failed(index: number, error: unknown): IngestResult {
     const reference = randomUUID();
     (this.options.onUnexpectedError ?? reportToConsole)(error, reference);
@@ -143,6 +180,11 @@ export class TouchpointIngestion {
       message: `the event could not be processed: an internal error, logged as ${reference}; nothing was stored`,
     };
   }
+}
+
+function identityKeysOfDraft(draft: LogEventDraft): string[] {
+  const further = (draft.data as { identities?: ChannelIdentity[] }).identities ?? [];
+  return [draft.metadata.identityKey, ...further.map(identityKey)];
 }
 
 function reportToConsole(error: unknown, reference: string): void {

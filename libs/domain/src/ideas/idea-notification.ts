@@ -27,7 +27,8 @@ export interface IdeaStatusNotification {
   readonly channel: Channel;
   readonly identity: ChannelIdentity;
   readonly ideaId: string;
-  readonly title: string;
+  /** The idea's title, when it is the supporter's own or staff's words (else null). */
+  readonly title: string | null;
   readonly from: IdeaStatus;
   readonly to: IdeaStatus;
   readonly reason?: string;
@@ -54,12 +55,20 @@ const WORDS: Record<IdeaStatus, string> = {
 export function ideaStatusNotification(input: {
   readonly statusEventId: string;
   readonly change: IdeaStatusChangedV1;
-  readonly title: string;
+  /**
+   * The idea's title when the supporter may read it back: the supporter's own words, or
+   * staff's; another person's words are never copied into this person's notification (it
+   * is kept on their timeline and sent out: an erasure of the author would not reach it).
+   */
+  readonly title: string | null;
   readonly customerId: string;
   readonly contact: SupporterContact;
 }): IdeaStatusNotification {
   const { change, title, customerId, contact } = input;
-  const subject = `Your idea “${title}” ${WORDS[change.to]}`;
+  const subject =
+    title === null
+      ? `An idea you support ${WORDS[change.to]}`
+      : `Your idea “${title}” ${WORDS[change.to]}`;
   const text =
     change.to === 'declined'
       ? `${subject}: ${change.reason ?? ''}. Thank you for telling us.`

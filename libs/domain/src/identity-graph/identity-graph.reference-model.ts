@@ -33,7 +33,15 @@ export class ReferenceIdentityGraph {
   private readonly suggested = new Set<string>();
   private readonly records: ReferenceMergeRecord[] = [];
 
+  /** Pseudonymous identities seen flagged `blocked` (a pattern cannot match a pseudonym). */
+  private readonly flagged = new Set<string>();
+
   constructor(private readonly policy: IdentityPolicy) {}
+
+  private learn(identities: readonly ChannelIdentity[]): void {
+    for (const identity of identities)
+      if (identity.blocked) this.flagged.add(identityKey(identity));
+  }
 
   // ——— answers ———
 
@@ -96,6 +104,7 @@ export class ReferenceIdentityGraph {
   // ——— commands ———
 
   touch(raw: readonly ChannelIdentity[]): ReferenceOutcome {
+    this.learn(raw);
     if (raw.length === 0) return { ok: false, code: 'no-identity' };
     const byKey = new Map<string, ChannelIdentity>();
     for (const identity of raw) {
@@ -141,6 +150,7 @@ export class ReferenceIdentityGraph {
   }
 
   link(a: ChannelIdentity, b: ChannelIdentity, byStaff: boolean): ReferenceOutcome {
+    this.learn([a, b]);
     if (identityKey(a) === identityKey(b)) return { ok: false, code: 'same-identity' };
     if (this.isBlocked(a) || this.isBlocked(b)) return { ok: false, code: 'blocked-identity' };
     const [first, second] = this.byPriority([a, b]);
@@ -176,6 +186,7 @@ export class ReferenceIdentityGraph {
   }
 
   unlink(identity: ChannelIdentity): ReferenceOutcome {
+    this.learn([identity]);
     const home = this.home.get(identityKey(identity));
     if (home === undefined) return { ok: false, code: 'unknown-identity' };
     if (this.ownKeysOf(home).length <= 1) return { ok: false, code: 'last-identity' };
@@ -306,6 +317,7 @@ export class ReferenceIdentityGraph {
 
   /** `*` matches any run of characters: checked piece by piece, no regular expressions. */
   private isBlockedKey(key: string): boolean {
+    if (this.flagged.has(key)) return true;
     return this.policy.blocked.some((pattern) => {
       const pieces = pattern.split('*');
       if (pieces.length === 1) return key === pattern;

@@ -252,8 +252,11 @@ function mergeRecord(
   };
 }
 
+/** The identity as the graph keeps it: without `verified` (a fact of one touchpoint), with `blocked` (of the identity). */
 function withoutVerification(identity: ChannelIdentity): ChannelIdentity {
-  return identity.network === undefined
-    ? { kind: identity.kind, value: identity.value }
-    : { kind: identity.kind, value: identity.value, network: identity.network };
+  const kept: ChannelIdentity =
+    identity.network === undefined
+      ? { kind: identity.kind, value: identity.value }
+      : { kind: identity.kind, value: identity.value, network: identity.network };
+  return identity.blocked === true ? { ...kept, blocked: true } : kept;
 }

@@ -154,10 +154,37 @@ function prepare(policy: IdentityPolicy): PreparedPolicy {
   return ready;
 }
 
-export function isBlockedIdentity(policy: IdentityPolicy, identity: ChannelIdentity): boolean {
+/**
+ * Whether policy blocks the identity: by its key, by its plain value when it is a
+ * pseudonymous identity read back with one, or by the flag recorded when it was seen.
+ */
+export function isBlockedIdentity(
+  policy: IdentityPolicy,
+  identity: ChannelIdentity & { readonly plainValue?: unknown },
+): boolean {
+  if (identity.blocked === true) return true;
   const { blockedKeys, blockedPatterns } = prepare(policy);
-  const key = identityKey(identity);
-  return blockedKeys.has(key) || blockedPatterns.some((pattern) => pattern.test(key));
+  const blocks = (key: string) =>
+    blockedKeys.has(key) || blockedPatterns.some((pattern) => pattern.test(key));
+  if (blocks(identityKey(identity))) return true;
+  return (
+    typeof identity.plainValue === 'string' &&
+    blocks(identityKey({ ...identity, value: identity.plainValue }))
+  );
+}
+
+/**
+ * The identity as the identity graph records it: never a plain value beside a pseudonym (the
+ * graph's events are not encrypted), and `blocked` kept as a fact when only the plain value
+ * could show it.
+ */
+export function graphIdentityOf(
+  policy: IdentityPolicy,
+  identity: ChannelIdentity & { readonly plainValue?: unknown },
+): ChannelIdentity {
+  if (identity.plainValue === undefined) return identity;
+  const { plainValue: _plain, ...rest } = identity;
+  return isBlockedIdentity(policy, identity) ? { ...rest, blocked: true } : rest;
 }
 
 /** Position of a kind in `priority`: lower is more trustworthy. */

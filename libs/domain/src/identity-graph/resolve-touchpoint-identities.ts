@@ -16,6 +16,7 @@ import {
   byPriority,
   isBlockedIdentity,
   maxIdentitiesOfKind,
+  graphIdentityOf,
 } from './identity-policy';
 import { type IdentityDecision, refuse } from './identity-refusal';
 import { PendingEvents } from './pending-events';
@@ -73,7 +74,9 @@ export function resolveTouchpointIdentities(
     by: { kind: 'adapter', source: touchpoint.source },
     at: touchpoint.at,
   };
-  const identities = distinctIdentities(touchpoint.identities).sort(byPriority(policy));
+  const identities = distinctIdentities(
+    touchpoint.identities.map((identity) => graphIdentityOf(policy, identity)),
+  ).sort(byPriority(policy));
   const usable = identities.filter((identity) => !isBlockedIdentity(policy, identity));
 
   if (usable.length === 0) {

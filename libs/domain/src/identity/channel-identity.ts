@@ -10,6 +10,11 @@ export interface ChannelIdentity {
   readonly network?: string;
   /** Whether the channel verified the identity (a confirmed e-mail, a called-back phone). */
   readonly verified?: boolean;
+  /**
+   * Set on a pseudonymous identity (`value` a pseudonym) that identity policy blocked when it
+   * was seen: a blocked pattern (`email:noreply@*`) cannot be matched against a pseudonym.
+   */
+  readonly blocked?: boolean;
 }
 
 /** The canonical string of an identity, used as its key everywhere: `email:ann@example.com`. */

@@ -2,6 +2,7 @@ import { type Channel, type Direction } from '../channels';
 import { EventNames, parseEventType } from '../events/event-type';
 import { type ChannelIdentity } from '../identity/channel-identity';
 import { type IngestedEventMetadata } from '../ingestion/touchpoint-log-event';
+import { isErased, type PersonalText } from '../privacy/erased';
 
 /** The shape of a logged event this projection needs (any event store's record fits). */
 export interface LoggedEvent {
@@ -32,6 +33,8 @@ export interface TimelineEntry {
   readonly conversationId?: string;
   readonly agent?: { readonly id: string; readonly name?: string };
   readonly survey?: { readonly kind: string; readonly score: number };
+  /** Its texts were erased with their author (read back after an erasure: a rebuild, time travel). */
+  readonly erased?: true;
 }
 
 export const EXCERPT_LENGTH = 280;
@@ -40,7 +43,7 @@ interface TouchpointData {
   channel: Channel;
   direction: Direction;
   identity: ChannelIdentity;
-  content?: { subject?: string; text?: string };
+  content?: { subject?: PersonalText; text?: PersonalText };
   sentiment?: number;
   conversationId?: string;
   agent?: { id: string; name?: string };
@@ -50,7 +53,7 @@ interface SurveyData {
   identity: ChannelIdentity;
   channel?: Channel;
   answer: { kind: string; score: number };
-  comment?: string;
+  comment?: PersonalText;
   sentiment?: number;
 }
 
@@ -75,8 +78,9 @@ export function toTimelineEntry(event: LoggedEvent): TimelineEntry | null {
     if (data.channel !== undefined) entry.channel = data.channel;
     if (data.direction !== undefined) entry.direction = data.direction;
     if (data.identity !== undefined) entry.identity = data.identity;
-    if (content?.subject !== undefined) entry.subject = content.subject;
-    if (content?.text !== undefined) entry.excerpt = excerptOf(content.text);
+    if (typeof content?.subject === 'string') entry.subject = content.subject;
+    if (typeof content?.text === 'string') entry.excerpt = excerptOf(content.text);
+    if (isErased(content?.subject) || isErased(content?.text)) entry.erased = true;
     if (data.sentiment !== undefined) entry.sentiment = data.sentiment;
     if (data.conversationId !== undefined) entry.conversationId = data.conversationId;
     if (data.agent !== undefined) entry.agent = data.agent;
@@ -85,7 +89,8 @@ export function toTimelineEntry(event: LoggedEvent): TimelineEntry | null {
     entry.channel = data.channel ?? 'survey';
     entry.direction = 'inbound';
     if (data.identity !== undefined) entry.identity = data.identity;
-    if (data.comment !== undefined) entry.excerpt = excerptOf(data.comment);
+    if (typeof data.comment === 'string') entry.excerpt = excerptOf(data.comment);
+    if (isErased(data.comment)) entry.erased = true;
     if (data.sentiment !== undefined) entry.sentiment = data.sentiment;
     entry.survey = { kind: data.answer.kind, score: data.answer.score };
   }

@@ -38,6 +38,15 @@ export class BlindIndex {
     return `${kind}:~${hash.subarray(0, HASH_BYTES).toString('base64url')}`;
   }
 
+  /**
+   * The pseudonym alone (`~<base64url>`), for the domain's pseudonymous identities
+   * (`IdentityHasher`): the value an identity carries in the log instead of its own.
+   */
+  readonly pseudonymOf = (identityKey: string): string => {
+    const blind = this.of(identityKey);
+    return blind.slice(blind.indexOf(':') + 1);
+  };
+
   /** Whether a value is a blind-indexed identity key rather than a plain one. */
   static isBlind(value: string): boolean {
     return /^[a-z][a-z0-9_-]{0,31}:~[A-Za-z0-9_-]{22}$/.test(value);

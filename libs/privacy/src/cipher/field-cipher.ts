@@ -1,12 +1,9 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
 import { DATA_KEY_BYTES, type DataKey } from '../keys/data-key';
 
-/** What a field reads as once its subject's key is destroyed: a value, not an error. */
-export interface Erased {
-  readonly erased: true;
-}
-export const ERASED: Erased = Object.freeze({ erased: true as const });
-export const isErased = (value: unknown): value is Erased => value === ERASED;
+import { ERASED, type Erased } from '@rapport/domain';
+
+export { ERASED, type Erased, isErased } from '@rapport/domain';
 
 /** A field ciphertext was altered, truncated, or moved to another subject or field. */
 export class FieldDecryptionError extends Error {
@@ -23,21 +20,42 @@ const TAG_BYTES = 16;
 const aad = (subjectId: string, field: string) =>
   Buffer.from(`rapport:field:v1\0${subjectId}\0${field}`, 'utf8');
 
+/** The key that derives IVs, one per data key (HKDF, so the AES key is never used as an HMAC key). */
+const ivKeys = new WeakMap<Buffer, Buffer>();
+function ivKeyOf(key: DataKey): Buffer {
+  let ivKey = ivKeys.get(key.bytes);
+  if (!ivKey) {
+    ivKey = Buffer.from(hkdfSync('sha256', key.bytes, Buffer.alloc(0), 'rapport:field-iv:v1', 32));
+    ivKeys.set(key.bytes, ivKey);
+  }
+  return ivKey;
+}
+
 function assertKey(key: DataKey): void {
   if (key.bytes.length !== DATA_KEY_BYTES) throw new Error('data key must be 32 bytes');
 }
 
 /**
- * Personal fields encrypted with their subject's data key: AES-256-GCM, a random 96-bit IV,
- * the subject id and the field path as additional data. Format:
- * `enc:v1:<base64url(iv | ciphertext | tag)>`.
+ * Personal fields encrypted with their subject's data key: AES-256-GCM with a synthetic
+ * 96-bit IV (an HMAC of the field, subject and plaintext under a key derived from the data
+ * key), the subject id and the field path as additional data. Format:
+ * `enc:v1:<base64url(iv | ciphertext | tag)>`. The same plaintext under the same key, subject
+ * and field gives the same ciphertext, so a redelivered event is recognised as a duplicate
+ * by the log; it reveals only that two values of one person's field are equal
+ * (docs/decisions/0027-crypto-shredding-keys.md).
  */
 export const FieldCipher = {
   /** `field` names where the value lives (e.g. `content.text`); decrypt must name the same one. */
   encrypt(key: DataKey, field: string, plaintext: string): string {
     assertKey(key);
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', key.bytes, iv).setAAD(aad(key.subjectId, field));
+    const additional = aad(key.subjectId, field);
+    const iv = createHmac('sha256', ivKeyOf(key))
+      .update(additional)
+      .update('\0')
+      .update(plaintext, 'utf8')
+      .digest()
+      .subarray(0, IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key.bytes, iv).setAAD(additional);
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return PREFIX + Buffer.concat([iv, ciphertext, cipher.getAuthTag()]).toString('base64url');
   },

@@ -1,6 +1,9 @@
 import {
-  type ChannelIdentity,
+  customerErasedFrom,
+  suppressionLiftedFrom,
   DEFAULT_IDENTITY_POLICY,
+  identityKey,
+  type PseudonymousIdentity,
   type IdentityPolicy,
   fileTimelineEntry,
   identityGraphEventFrom,
@@ -27,19 +30,52 @@ export function timelineProjection(
     maxInFlight: model.maxInFlight,
     checkpoint: () => model.checkpoint(),
     applyBatch: async (events: readonly RecordedEvent[], range: CheckpointRange) => {
-      const entries: TimelineEntry[] = [];
-      const identityEvents: IdentityGraphEvent[] = [];
+      let entries: TimelineEntry[] = [];
+      let identityEvents: IdentityGraphEvent[] = [];
+      let plainIdentities = new Map<string, string>();
+      let after = range.after;
+      let previous = range.after;
       for (const event of events) {
+        const before = previous;
+        previous = event.position;
         const entry = toTimelineEntry(event);
         if (entry) {
-          const further = (event.data as { identities?: ChannelIdentity[] }).identities;
+          const further = (event.data as { identities?: PseudonymousIdentity[] }).identities;
+          for (const identity of [entry.identity as PseudonymousIdentity, ...(further ?? [])])
+            if (typeof identity.plainValue === 'string')
+              plainIdentities.set(identityKey(identity), identity.plainValue);
           entries.push(fileTimelineEntry(entry, further, identityPolicy));
           continue;
         }
         const identityEvent = identityGraphEventFrom(event);
         if (identityEvent) identityEvents.push(identityEvent);
+        const lifted = suppressionLiftedFrom(event);
+        if (lifted) {
+          if (before !== after)
+            await model.apply(entries, { after, upTo: before }, identityEvents, {
+              plainIdentities,
+            });
+          await model.apply([], { after: before, upTo: event.position }, [], {
+            unerased: lifted.customerIds ?? [],
+          });
+          [entries, identityEvents, plainIdentities, after] = [[], [], new Map(), event.position];
+        }
+        const erased = customerErasedFrom(event);
+        if (erased) {
+          // Applied alone, between what came before it and what comes after: a model
+          // deletes the person before it moves its checkpoint past the erasure, and a
+          // touchpoint stored after it (the suppression lifted) is not erased with it.
+          if (before !== after)
+            await model.apply(entries, { after, upTo: before }, identityEvents, {
+              plainIdentities,
+            });
+          await model.apply([], { after: before, upTo: event.position }, [], {
+            erasures: [erased],
+          });
+          [entries, identityEvents, plainIdentities, after] = [[], [], new Map(), event.position];
+        }
       }
-      await model.apply(entries, range, identityEvents);
+      await model.apply(entries, { after, upTo: range.upTo }, identityEvents, { plainIdentities });
     },
   };
 }

@@ -1,4 +1,5 @@
 import {
+  type CustomerErasedV1,
   type CustomerProfile,
   type IdentityGraphEvent,
   type TimelineEntry,
@@ -22,6 +23,19 @@ import { type TimelineAsOf } from '../time-travel/log-as-of';
  * folded up to that position, see `IdentityGraphHistory`) instead of the model's own, and
  * only the entries at positions up to it. The model must have applied the log that far.
  */
+/** What a batch changes about people beyond their entries. */
+export interface TimelinePersonalData {
+  /** Pseudonymous identity key → the plain value its touchpoints carried (for display). */
+  readonly plainIdentities?: ReadonlyMap<string, string>;
+  /**
+   * People forgotten in this batch, after its entries: their timelines, activity, plain
+   * values and streams are deleted, and their customer ids answer as unknown from then on.
+   */
+  readonly erasures?: readonly CustomerErasedV1[];
+  /** Erased customers whose suppression was lifted: known again (empty until they come back). */
+  readonly unerased?: readonly string[];
+}
+
 export interface TimelineReadModel {
   /**
    * How many `apply` calls may still be outstanding when the next one is made (absent: 0).
@@ -42,7 +56,13 @@ export interface TimelineReadModel {
     entries: readonly TimelineEntry[],
     range: CheckpointRange,
     identityEvents?: readonly IdentityGraphEvent[],
+    personal?: TimelinePersonalData,
   ): Promise<void>;
+  /**
+   * The plain values of pseudonymous identity keys (`email:~…` → `ann@example.com`), for the
+   * API to show staff; keys never seen with a plain value, or erased, are left out.
+   */
+  plainIdentities(keys: readonly string[]): Promise<Map<string, string>>;
   /** One page of a customer's unified timeline, newest first (a merged id: its survivor's). */
   page(customerId: string, query: TimelineQuery, asOf?: TimelineAsOf): Promise<TimelinePage>;
   /** The customer an identity (by its key, `email:ann@example.com`) belongs to now (a survivor). */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- see service-probes.ts
 import { redactBusUrl } from '../../../messaging/src/kafka/kafka-bus-url';
+import { ensureTestPrivacyEnv } from '../privacy/test-privacy-env';
 import { obtainService } from './obtain-service';
 import { localKafkaCredentialsDir, SERVICE_NAMES } from './service-probes';
 import {
@@ -24,6 +25,7 @@ declare global {
  * the tests of what the other principals may do. Printed URLs never show a password.
  */
 export default async function globalSetup(): Promise<void> {
+  ensureTestPrivacyEnv();
   const wanted = process.env.RAPPORT_TEST_SERVICES === 'none' ? [] : SERVICE_NAMES;
   globalThis.__rapportServiceStops = [];
   const log = (line: string) => process.stderr.write(`[services] ${line}\n`);

@@ -1,21 +1,40 @@
 import {
+  type ChannelIdentity,
+  type IdentityHasher,
   type LogEventDraft,
   customerIdFor,
   customerStreamId,
   identityKey,
   logEventIdFor,
+  pseudonymise,
 } from '@rapport/domain';
 import { type InboundEvent } from './parse-inbound-event';
 
-/** The log event an inbound event becomes: its customer's stream, its idempotent id. */
-export function toLogEvent(inbound: InboundEvent): LogEventDraft {
+/**
+ * The log event an inbound event becomes: its customer's stream, its idempotent id. With
+ * `hashIdentity` (pseudonymous keys on), every identity carries its pseudonym as `value` and
+ * its own value as `plainValue` (which the log encrypts), and the customer id, the stream and
+ * `metadata.identityKey` derive from the pseudonym, never from the plain value.
+ */
+export function toLogEvent(inbound: InboundEvent, hashIdentity?: IdentityHasher): LogEventDraft {
   const ce = inbound.cloudEvent;
-  const customerId = customerIdFor(inbound.identity);
+  let identity = inbound.identity;
+  let data = ce.data as Record<string, unknown>;
+  if (hashIdentity) {
+    identity = pseudonymise(identity, hashIdentity);
+    const further = data.identities as ChannelIdentity[] | undefined;
+    data = {
+      ...data,
+      identity,
+      ...(further ? { identities: further.map((i) => pseudonymise(i, hashIdentity)) } : {}),
+    };
+  }
+  const customerId = customerIdFor(identity);
   return {
     streamId: customerStreamId(customerId),
     id: logEventIdFor(ce.source, ce.id),
     type: ce.type,
-    data: ce.data as Record<string, unknown>,
+    data,
     metadata: {
       ce: {
         id: ce.id,
@@ -26,7 +45,7 @@ export function toLogEvent(inbound: InboundEvent): LogEventDraft {
       },
       occurredAt: inbound.occurredAt,
       customerId,
-      identityKey: identityKey(inbound.identity),
+      identityKey: identityKey(identity),
     },
   };
 }

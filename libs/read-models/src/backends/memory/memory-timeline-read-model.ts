@@ -1,4 +1,5 @@
 import {
+  type CustomerErasedV1,
   type Channel,
   type ChannelIdentity,
   type CustomerProfile,
@@ -30,7 +31,10 @@ import {
   resolveCustomerAsOf,
   timelinePageAsOf,
 } from '../../time-travel/timeline-as-of';
-import { type TimelineReadModel } from '../../timeline/timeline-read-model';
+import {
+  type TimelinePersonalData,
+  type TimelineReadModel,
+} from '../../timeline/timeline-read-model';
 
 interface StoredEntry {
   readonly occurredAtMs: number;
@@ -57,6 +61,9 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
   private readonly streamIdentities = new Map<string, ChannelIdentity>();
   private graph: IdentityGraph = EMPTY_IDENTITY_GRAPH;
   private position = 0;
+  private readonly plain = new Map<string, string>();
+  /** Customers forgotten: they answer as unknown (the graph, pseudonymous, still holds them). */
+  private readonly erased = new Set<string>();
 
   async checkpoint(): Promise<number> {
     return this.position;
@@ -66,9 +73,12 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
     entries: readonly TimelineEntry[],
     range: CheckpointRange,
     identityEvents: readonly IdentityGraphEvent[] = [],
+    personal: TimelinePersonalData = {},
   ): Promise<void> {
     if (range.after !== this.position)
       throw new CheckpointMismatchError('timeline', range.after, this.position);
+    for (const [key, value] of personal.plainIdentities ?? []) this.plain.set(key, value);
+    for (const id of personal.unerased ?? []) this.erased.delete(id);
     for (const entry of entries) {
       const key = identityKey(entry.identity);
       this.insert(key, entry);
@@ -78,6 +88,7 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
       }
     }
     for (const event of identityEvents) this.graph = evolve(this.graph, event);
+    for (const erasure of personal.erasures ?? []) this.erase(erasure);
     this.position = range.upTo;
   }
 
@@ -89,12 +100,14 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
 
   async customerByIdentity(key: string, asOf?: TimelineAsOf): Promise<string | null> {
     if (asOf) return customerByIdentityAsOf(this.filed, asOf, key);
-    return customerOfIdentity(this.graph, key) ?? this.streamCustomers.get(key) ?? null;
+    const customer = customerOfIdentity(this.graph, key) ?? this.streamCustomers.get(key) ?? null;
+    return customer !== null && this.erased.has(customer) ? null : customer;
   }
 
   async resolveCustomer(customerId: string, asOf?: TimelineAsOf): Promise<string | null> {
     if (asOf) return resolveCustomerAsOf(this.filed, asOf, customerId);
-    return this.answeringFor(customerId) ?? null;
+    const customer = this.answeringFor(customerId) ?? null;
+    return customer !== null && this.erased.has(customer) ? null : customer;
   }
 
   /**
@@ -109,6 +122,7 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
 
   async profile(customerId: string, asOf?: TimelineAsOf): Promise<CustomerProfile | null> {
     if (asOf) return profileAsOf(this.filed, asOf, customerId);
+    if (this.erased.has(this.answeringFor(customerId) ?? customerId)) return null;
     const activityOf = (key: string) => this.activityOf(key);
     const profile = customerProfileOf(this.graph, customerId, activityOf);
     if (profile) return profile;
@@ -128,7 +142,30 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
     return this.graph;
   }
 
+  private erase(erasure: CustomerErasedV1): void {
+    for (const key of erasure.identityKeys) {
+      this.buckets.delete(key);
+      this.plain.delete(key);
+      this.streamCustomers.delete(key);
+    }
+    for (const id of erasure.erasedCustomerIds) {
+      this.streamIdentities.delete(id);
+      this.erased.add(id);
+    }
+  }
+
+  async plainIdentities(keys: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (const key of keys) {
+      const value = this.plain.get(key);
+      if (value !== undefined) found.set(key, value);
+    }
+    return found;
+  }
+
   async clear(): Promise<void> {
+    this.plain.clear();
+    this.erased.clear();
     this.buckets.clear();
     this.streamCustomers.clear();
     this.streamIdentities.clear();

@@ -75,6 +75,10 @@ export function timelineKeys(prefix: string) {
     streamCustomers: `${prefix}identity`,
     /** customer id → its stream's identity (JSON) */
     streamIdentities: `${prefix}stream-identity`,
+    /** Pseudonymous identity key → its plain value, for display; emptied by an erasure. */
+    plainIdentities: `${prefix}identity-plain`,
+    /** Customer ids forgotten: they answer as unknown (the graph, pseudonymous, still holds them). */
+    erasedCustomers: `${prefix}erased-customers`,
     graph: graphKeys(prefix),
     /** An identity's entries: a sorted set scored by occurredAt (ms). */
     timeline: (identityKey: string) => `${timelines}${identityKey}`,

@@ -1,5 +1,6 @@
 import { type Redis } from 'ioredis';
 import {
+  type CustomerErasedV1,
   type Channel,
   type ChannelIdentity,
   type CustomerProfile,
@@ -30,7 +31,10 @@ import {
   resolveCustomerAsOf,
   timelinePageAsOf,
 } from '../../../time-travel/timeline-as-of';
-import { type TimelineReadModel } from '../../../timeline/timeline-read-model';
+import {
+  type TimelinePersonalData,
+  type TimelineReadModel,
+} from '../../../timeline/timeline-read-model';
 import { FencedBatchScript } from '../fenced-batch-script';
 import { packStrings, StringPacker } from '../packed-strings';
 import {
@@ -125,8 +129,10 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     entries: readonly TimelineEntry[],
     range: CheckpointRange,
     identityEvents: readonly IdentityGraphEvent[] = [],
+    personal: TimelinePersonalData = {},
   ): Promise<void> {
     const { keys, timelines, filedNow } = this.packEntries(entries);
+    const { plainIdentities, erasures = [] } = personal;
     // Batches go out in call order (the runner may call again before this one settled):
     // this one's graph is read once the one before was sent — Redis runs a connection's
     // commands in order, so the read sees that batch's writes — and its script follows.
@@ -134,8 +140,17 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     let handedOver!: () => void;
     this.sent = new Promise((resolve) => (handedOver = resolve));
     let applied: Promise<void>;
+    let plainWritten: Promise<unknown> | undefined;
     try {
       await turn;
+      // Idempotent (the same values on every replay): written ahead of the batch's script.
+      if (plainIdentities?.size)
+        plainWritten = this.redis.hset(this.keys.plainIdentities, plainIdentities);
+      if (personal.unerased?.length)
+        await this.redis.srem(this.keys.erasedCustomers, ...personal.unerased);
+      // Deleted before the script moves the checkpoint past the erasure (the projection
+      // applies an erasure alone): a crash in between erases again on the replay.
+      if (erasures.length > 0) await this.erase(erasures);
       const kept = this.writtenGraph.recordsFor(range.after);
       let graph: GraphWrites | null = null;
       if (identityEvents.length > 0) {
@@ -163,7 +178,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       handedOver();
     }
     try {
-      await applied;
+      await Promise.all([applied, plainWritten]);
     } catch (error) {
       this.identitiesWritten.clear();
       this.writtenGraph.forget();
@@ -184,14 +199,19 @@ export class RedisTimelineReadModel implements TimelineReadModel {
 
   async customerByIdentity(key: string, asOf?: TimelineAsOf): Promise<string | null> {
     if (asOf) return customerByIdentityAsOf(this.filed, asOf, key);
-    return (
+    const customer =
       (await survivorOfIdentityIn(this.redis, this.keys.graph, key)) ??
-      (await this.redis.hget(this.keys.streamCustomers, key))
-    );
+      (await this.redis.hget(this.keys.streamCustomers, key));
+    return customer !== null && (await this.isErased(customer)) ? null : customer;
   }
 
   async resolveCustomer(customerId: string, asOf?: TimelineAsOf): Promise<string | null> {
     if (asOf) return resolveCustomerAsOf(this.filed, asOf, customerId);
+    const resolved = await this.resolveLive(customerId);
+    return resolved !== null && (await this.isErased(resolved)) ? null : resolved;
+  }
+
+  private async resolveLive(customerId: string): Promise<string | null> {
     const resolved = await survivorIn(this.redis, this.keys.graph, customerId);
     if (resolved !== undefined) return resolved;
     const raw = await this.redis.hget(this.keys.streamIdentities, customerId);
@@ -210,6 +230,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
 
   async profile(customerId: string, asOf?: TimelineAsOf): Promise<CustomerProfile | null> {
     if (asOf) return profileAsOf(this.filed, asOf, customerId);
+    if (await this.isErased((await this.resolveLive(customerId)) ?? customerId)) return null;
     let graph = await loadGraphAround(this.redis, this.keys.graph, [customerId], {
       keptApart: true,
     });
@@ -249,10 +270,42 @@ export class RedisTimelineReadModel implements TimelineReadModel {
    * lost entries of. Only this layout's keys: a lease stored under the same prefix, or a
    * nested `rapport:v2:` rebuild under `rapport:`, is left alone.
    */
+  private async erase(erasures: readonly CustomerErasedV1[]): Promise<void> {
+    const keys = erasures.flatMap((e) => e.identityKeys);
+    const ids = erasures.flatMap((e) => e.erasedCustomerIds);
+    for (const key of keys) this.identitiesWritten.delete(key);
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.unlink(this.keys.timeline(key), this.keys.activity(key));
+    if (keys.length) pipeline.hdel(this.keys.plainIdentities, ...keys);
+    if (keys.length) pipeline.hdel(this.keys.streamCustomers, ...keys);
+    if (ids.length) pipeline.hdel(this.keys.streamIdentities, ...ids);
+    if (ids.length) pipeline.sadd(this.keys.erasedCustomers, ...ids);
+    for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+  }
+
+  private async isErased(customerId: string): Promise<boolean> {
+    return (await this.redis.sismember(this.keys.erasedCustomers, customerId)) === 1;
+  }
+
+  async plainIdentities(keys: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (keys.length === 0) return found;
+    const values = await this.redis.hmget(this.keys.plainIdentities, ...keys);
+    keys.forEach((key, i) => {
+      const value = values[i];
+      if (value !== null) found.set(key, value);
+    });
+    return found;
+  }
+
   async clear(): Promise<void> {
     this.identitiesWritten.clear();
     this.writtenGraph.forget();
-    await this.redis.unlink(...this.ownKeys());
+    await this.redis.unlink(
+      ...this.ownKeys(),
+      this.keys.plainIdentities,
+      this.keys.erasedCustomers,
+    );
     for (const start of this.keys.perIdentity) await unlinkKeysStartingWith(this.redis, start);
   }
 

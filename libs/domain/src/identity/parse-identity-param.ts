@@ -1,14 +1,9 @@
-import {
-  type ChannelIdentity,
-  type IdentityKind,
-  IDENTITY_KINDS,
-  normalizeIdentity,
-  type Validated,
-  invalid,
-} from '@rapport/domain';
+import { type Validated, invalid } from '../validation/field-error';
+import { type ChannelIdentity, type IdentityKind, IDENTITY_KINDS } from './channel-identity';
+import { normalizeIdentity } from './normalize-identity';
 
 /**
- * Parses the `identity` query parameter: `email:ann@example.com`, `phone:+4930123456`,
+ * Parses an identity written as one string (a request body's `identity`, a CLI argument): `email:ann@example.com`, `phone:+4930123456`,
  * `social:instagram:ann`, `chat:v-123`, `card:1234-5678`; normalised like on ingestion.
  */
 export function parseIdentityParam(

@@ -1,0 +1,156 @@
+import { EventNames, parseEventType } from '../events/event-type';
+import { IdeaEventNames } from '../ideas/idea-events';
+
+/** The parts of a logged event that can hold personal data. */
+export interface EventContentOf {
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata?: unknown;
+}
+
+/**
+ * Called for each personal text of an event: whose it is (the data subject, a customer id),
+ * which field (a path without indices, e.g. `identities[].plainValue`), and the stored value.
+ * Returns what the field becomes.
+ */
+export type PersonalFieldVisitor = (subjectId: string, field: string, value: string) => unknown;
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A copy of `object` with `key` mapped, or `object` itself when nothing changed. */
+function mapKey(object: Json, key: string, map: (value: unknown) => unknown): Json {
+  if (!(key in object)) return object;
+  const before = object[key];
+  const after = map(before);
+  return after === before ? object : { ...object, [key]: after };
+}
+
+function mapEach(list: unknown, map: (item: unknown) => unknown): unknown {
+  if (!Array.isArray(list)) return list;
+  let copy: unknown[] | null = null;
+  list.forEach((item, i) => {
+    const after = map(item);
+    if (after !== item) (copy ??= [...list])[i] = after;
+  });
+  return copy ?? list;
+}
+
+function text(subject: string, field: string, visit: PersonalFieldVisitor) {
+  return (value: unknown) => (typeof value === 'string' ? visit(subject, field, value) : value);
+}
+
+function identityFields(data: Json, subject: string, visit: PersonalFieldVisitor): Json {
+  let out = mapKey(data, 'identity', (identity) =>
+    isObject(identity)
+      ? mapKey(identity, 'plainValue', text(subject, 'identity.plainValue', visit))
+      : identity,
+  );
+  out = mapKey(out, 'identities', (list) =>
+    mapEach(list, (identity) =>
+      isObject(identity)
+        ? mapKey(identity, 'plainValue', text(subject, 'identities[].plainValue', visit))
+        : identity,
+    ),
+  );
+  return out;
+}
+
+function touchpointFields(data: Json, subject: string, visit: PersonalFieldVisitor): Json {
+  let out = identityFields(data, subject, visit);
+  out = mapKey(out, 'content', (content) => {
+    if (!isObject(content)) return content;
+    let c = mapKey(content, 'subject', text(subject, 'content.subject', visit));
+    c = mapKey(c, 'text', text(subject, 'content.text', visit));
+    return mapKey(c, 'attachments', (list) =>
+      mapEach(list, (a) =>
+        isObject(a) ? mapKey(a, 'name', text(subject, 'content.attachments[].name', visit)) : a,
+      ),
+    );
+  });
+  return mapKey(out, 'metadata', (record) => {
+    if (!isObject(record)) return record;
+    let r = record;
+    for (const key of Object.keys(record)) r = mapKey(r, key, text(subject, 'metadata.*', visit));
+    return r;
+  });
+}
+
+function commentText(comment: unknown, visit: PersonalFieldVisitor, field: string): unknown {
+  if (!isObject(comment)) return comment;
+  const author = comment.author;
+  if (!isObject(author) || author.kind !== 'customer' || typeof author.customerId !== 'string')
+    return comment;
+  return mapKey(comment, 'text', text(author.customerId, field, visit));
+}
+
+/**
+ * Applies `visit` to every personal text of a logged event and returns the event's data and
+ * metadata with what it returned (the same objects where nothing changed; the input is never
+ * mutated). Personal texts, per event:
+ * - `touchpoint.recorded`: every identity's `plainValue`, `content.subject`, `content.text`,
+ *   attachment names, the values of `metadata`; the CloudEvents `subject` (in the log's metadata);
+ * - `survey.responded`: every identity's `plainValue`, `comment`, the CloudEvents `subject`;
+ * - `idea.submitted` by a customer (from a touchpoint): `title`, `description`;
+ * - `idea.commented` and the comments an `idea.merged` carries, when a customer wrote them: `text`.
+ * The subject of an ingested event is its stream's customer (`metadata.customerId`); of an
+ * idea or comment, the customer who wrote it. Staff texts are not a data subject's.
+ */
+export function mapPersonalFields(
+  event: EventContentOf,
+  visit: PersonalFieldVisitor,
+): { data: unknown; metadata: unknown } {
+  const { data, metadata } = event;
+  const name = parseEventType(event.type)?.name;
+  if (!isObject(data) || name === undefined) return { data, metadata };
+  switch (name) {
+    case EventNames.touchpointRecorded:
+    case EventNames.surveyResponded: {
+      const subject = isObject(metadata) ? metadata.customerId : undefined;
+      if (typeof subject !== 'string') return { data, metadata };
+      const mapped =
+        name === EventNames.touchpointRecorded
+          ? touchpointFields(data, subject, visit)
+          : mapKey(
+              identityFields(data, subject, visit),
+              'comment',
+              text(subject, 'comment', visit),
+            );
+      const meta = mapKey(metadata as Json, 'ce', (ce) =>
+        isObject(ce) ? mapKey(ce, 'subject', text(subject, 'ce.subject', visit)) : ce,
+      );
+      return { data: mapped, metadata: meta };
+    }
+    case IdeaEventNames.submitted: {
+      const origin = data.origin;
+      if (!isObject(origin) || origin.kind !== 'touchpoint' || typeof data.customerId !== 'string')
+        return { data, metadata };
+      let mapped = mapKey(data, 'title', text(data.customerId, 'title', visit));
+      mapped = mapKey(mapped, 'description', text(data.customerId, 'description', visit));
+      return { data: mapped, metadata };
+    }
+    case IdeaEventNames.commented:
+      return { data: commentText(data, visit, 'text'), metadata };
+    case IdeaEventNames.merged:
+      return {
+        data: mapKey(data, 'comments', (list) =>
+          mapEach(list, (comment) => commentText(comment, visit, 'comments[].text')),
+        ),
+        metadata,
+      };
+    default:
+      return { data, metadata };
+  }
+}
+
+/** The data subjects whose keys an event's personal fields need. */
+export function personalSubjectsOf(event: EventContentOf): Set<string> {
+  const subjects = new Set<string>();
+  mapPersonalFields(event, (subject, _field, value) => {
+    subjects.add(subject);
+    return value;
+  });
+  return subjects;
+}
