@@ -11,8 +11,8 @@
  *
  * BENCH_TOUCHPOINTS (default 50000) and BENCH_IDENTITIES (default 5000) size the run;
  * BENCH_INGESTORS (default 1) runs that many ingestor replicas in the consumer group.
- * The end-to-end run is made twice, metrics off (`RAPPORT_METRICS=off`) and on: what the
- * metrics cost.
+ * The end-to-end run is also made with metrics off (`RAPPORT_METRICS=off`) and with personal
+ * data protection off (`RAPPORT_PRIVACY=off`: no encryption, plain keys): what each costs.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +36,7 @@ import {
 } from '@rapport/messaging';
 import { type Message } from 'kafkajs';
 import {
+  ensureTestPrivacyEnv,
   eventually,
   obtainService,
   REPO_ROOT,
@@ -262,6 +263,8 @@ async function endToEnd(
 }
 
 async function main(): Promise<void> {
+  // The services encrypt personal fields: keys made for this run, shared by every process.
+  ensureTestPrivacyEnv();
   const log = (line: string) => console.log(`  ${line}`);
   const kafka = await obtainService('kafka', log);
   const redis = await obtainService('redis', log);
@@ -286,7 +289,11 @@ async function main(): Promise<void> {
     const e2eOff = await endToEnd(kafka.url, redis.url, `${run}-nometrics`, DEFAULT_CONTENT_MODE, {
       RAPPORT_METRICS: 'off',
     });
-    console.log(`  metrics on:`);
+    console.log(`  personal data protection off (RAPPORT_PRIVACY=off):`);
+    const e2ePlain = await endToEnd(kafka.url, redis.url, `${run}-plain`, DEFAULT_CONTENT_MODE, {
+      RAPPORT_PRIVACY: 'off',
+    });
+    console.log(`  metrics and protection on (the defaults):`);
     const e2e = await endToEnd(kafka.url, redis.url, run);
     console.log(`  binary content mode (ce_* headers), for reference:`);
     const e2eBinary = await endToEnd(kafka.url, redis.url, `${run}-binary`, 'binary');
@@ -301,6 +308,9 @@ async function main(): Promise<void> {
     );
     console.log(
       `  metrics: ${Math.round(e2e)} touchpoints/s on, ${Math.round(e2eOff)} off (${((1 - e2e / e2eOff) * 100).toFixed(1)} % overhead)`,
+    );
+    console.log(
+      `  encryption: ${Math.round(e2e)} touchpoints/s on, ${Math.round(e2ePlain)} off (${((1 - e2e / e2ePlain) * 100).toFixed(1)} % cost)`,
     );
     console.log(
       `ingest: ${Math.round(e2e)} touchpoints/s end-to-end, ${(e2e / bare).toFixed(2)}x of bare kafkajs`,

@@ -20,7 +20,13 @@ import { customerIdFor, type Channel, type ChannelIdentity } from '@rapport/doma
 import { openEventStore } from '@rapport/event-store';
 import { TouchpointIngestion } from '@rapport/application';
 import { kafkaFromUrl, provisionTopics, removeTopics } from '@rapport/messaging';
-import { eventually, obtainService, type RunningProcess, startService } from '@rapport/testing';
+import {
+  ensureTestPrivacyEnv,
+  eventually,
+  obtainService,
+  type RunningProcess,
+  startService,
+} from '@rapport/testing';
 import Redis from 'ioredis';
 
 const N = Number(process.env.BENCH_TOUCHPOINTS ?? 10_000);
@@ -100,6 +106,8 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
+  // The services encrypt personal fields: keys made for this run, shared by every process.
+  ensureTestPrivacyEnv();
   const log = (line: string) => console.log(`  ${line}`);
   const redisService = await obtainService('redis', log);
   if (!redisService.ok) throw new Error(`bench:merge needs Redis: ${redisService.reason}`);

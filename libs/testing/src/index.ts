@@ -14,3 +14,4 @@ export * from './access/access-matrix';
 export * from './access/service-access-matrix';
 export * from './metrics/exposition';
 export * from './privacy/platform-ids';
+export * from './privacy/privacy-env';

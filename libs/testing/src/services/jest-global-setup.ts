@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- see service-probes.ts
 import { redactBusUrl } from '../../../messaging/src/kafka/kafka-bus-url';
-import { ensureTestPrivacyEnv } from '../privacy/test-privacy-env';
+import { ensureTestPrivacyEnv } from '../privacy/privacy-env';
 import { obtainService } from './obtain-service';
 import { localKafkaCredentialsDir, SERVICE_NAMES } from './service-probes';
 import {
