@@ -1,4 +1,5 @@
 import {
+  type BeforeApplicationShutdown,
   type DynamicModule,
   Global,
   Inject,
@@ -37,9 +38,15 @@ function metricsSwitch(env: NodeJS.ProcessEnv): boolean {
 /** How long a readiness check may wait for the log or the read models. */
 const PROBE_TIMEOUT_MS = 2000;
 
-/** Registers the scrape-time gauges and the readiness checks of whatever the service runs. */
+/**
+ * Registers the scrape-time gauges and the readiness checks of whatever the service runs;
+ * from the moment the service begins to shut down, it is not ready (a load balancer stops
+ * sending it requests while it drains).
+ */
 @Injectable()
-class ObservedService implements OnModuleInit {
+export class ObservedService implements OnModuleInit, BeforeApplicationShutdown {
+  private shuttingDown = false;
+
   constructor(
     @Inject(RapportMetrics) private readonly metrics: RapportMetrics | null,
     private readonly readiness: Readiness,
@@ -62,7 +69,18 @@ class ObservedService implements OnModuleInit {
     server.use((req: Request, res: Response, next: NextFunction) => middleware.use(req, res, next));
   }
 
+  beforeApplicationShutdown(): void {
+    this.shuttingDown = true;
+  }
+
   onModuleInit(): void {
+    this.readiness.add({
+      name: 'shutdown',
+      check: () => {
+        if (this.shuttingDown) throw new Error('shutting down');
+        return {};
+      },
+    });
     const { parts, metrics } = this;
     if (metrics) registerProjectionGauges(metrics, parts);
     const store = parts.store;

@@ -10,6 +10,7 @@ import {
 import { validateMetricName } from 'prom-client';
 import { type AuthedHttp, embeddedHttpApp } from '../http/embedded-http-app.spec-helper';
 import { TIMELINE_PROJECTOR } from '../platform/tokens';
+import { ObservedService } from './observability.module';
 import { type RunningProjection } from '@rapport/read-models';
 
 const TOKEN = 'spec-scrape-token-0123456789abcdef';
@@ -164,6 +165,16 @@ describe('observability (embedded): /metrics for the scraper, probes, what inges
       info: { log: { status: 'up' }, readModels: { status: 'up' }, projections: { status: 'up' } },
     });
     await anonymous.get('/health').expect(200);
+  });
+
+  it('is not ready once it begins to shut down', async () => {
+    app.get(ObservedService).beforeApplicationShutdown();
+    const draining = await anonymous.get('/health/ready').expect(503);
+    expect(draining.body).toMatchObject({
+      status: 'error',
+      error: { shutdown: { status: 'down', message: 'shutting down' } },
+    });
+    await anonymous.get('/health/live').expect(200); // alive all the same: no restart
   });
 });
 
