@@ -111,6 +111,29 @@ export function describeSubjectKeyStoreContract(adapter: KeyTableUnderTest): voi
       again.forEach((k, i) => expect(k.bytes.equals(first[i].bytes)).toBe(true));
     });
 
+    it('creates and finds many keys at once, agreeing with keyFor and racing callers', async () => {
+      const store = await open();
+      const known = randomUUID();
+      const knownKey = await store.keyFor(known);
+      const fresh = Array.from({ length: 5 }, () => randomUUID());
+      const [batch, racing] = await Promise.all([
+        store.keysFor([known, ...fresh, fresh[0]]),
+        store.keyFor(fresh[2]),
+      ]);
+      expect([...batch.keys()].sort()).toEqual([known, ...fresh].sort());
+      expect(batch.get(known)?.bytes.equals(knownKey.bytes)).toBe(true);
+      expect(batch.get(fresh[2])?.bytes.equals(racing.bytes)).toBe(true);
+      const cold = storeOver(await (adapter.reopen ?? adapter.open).call(adapter));
+      if (adapter.reopen) {
+        const found = await cold.findMany([...fresh, randomUUID()]);
+        expect([...found.keys()].sort()).toEqual([...fresh].sort());
+        for (const id of fresh)
+          expect(found.get(id)?.bytes.equals(batch.get(id)!.bytes)).toBe(true);
+      }
+      await store.destroy([fresh[1]]);
+      expect((await store.findMany(fresh)).has(fresh[1])).toBe(false);
+    });
+
     if (adapter.reopen) {
       const reopen = adapter.reopen.bind(adapter);
       it('agrees across processes: one key per subject, a destroy seen by the other', async () => {

@@ -12,19 +12,18 @@ import { FieldCipher } from '../cipher/field-cipher';
 import { type DataKey } from '../keys/data-key';
 import { type SubjectKeyStore } from '../keys/subject-key-store';
 
-async function keysOf(
+/** The keys of every subject the events' personal fields belong to, in one call to the key store. */
+function keysOf(
   events: readonly EventContentOf[],
-  lookup: (subject: string) => Promise<DataKey | undefined>,
-): Promise<Map<string, DataKey | undefined>> {
+  lookup: (subjects: readonly string[]) => Promise<Map<string, DataKey>>,
+): Promise<Map<string, DataKey>> {
   const subjects = new Set<string>();
   for (const event of events) for (const s of personalSubjectsOf(event)) subjects.add(s);
-  const keys = new Map<string, DataKey | undefined>();
-  await Promise.all([...subjects].map(async (s) => keys.set(s, await lookup(s))));
-  return keys;
+  return subjects.size === 0 ? Promise.resolve(new Map()) : lookup([...subjects]);
 }
 
 /** The event with its personal fields encrypted under their subjects' keys (created on first use). */
-function sealed<E extends NewEvent>(event: E, keys: Map<string, DataKey | undefined>): E {
+function sealed<E extends NewEvent>(event: E, keys: Map<string, DataKey>): E {
   const { data, metadata } = mapPersonalFields(
     { type: event.type, data: event.data, metadata: event.metadata },
     (subject, field, value) => FieldCipher.encrypt(keys.get(subject) as DataKey, field, value),
@@ -33,7 +32,7 @@ function sealed<E extends NewEvent>(event: E, keys: Map<string, DataKey | undefi
 }
 
 /** The event with its personal fields decrypted; `ERASED` where the subject's key is gone. */
-function revealed(event: RecordedEvent, keys: Map<string, DataKey | undefined>): RecordedEvent {
+function revealed(event: RecordedEvent, keys: Map<string, DataKey>): RecordedEvent {
   const { data, metadata } = mapPersonalFields(event, (subject, field, value) =>
     // Events logged before protection was turned on hold plain texts: they read as they are.
     FieldCipher.isEncrypted(value) ? FieldCipher.decrypt(keys.get(subject), field, value) : value,
@@ -52,11 +51,11 @@ function revealed(event: RecordedEvent, keys: Map<string, DataKey | undefined>):
  */
 export function withPersonalDataProtection(store: EventStore, keys: SubjectKeyStore): EventStore {
   const sealAll = async <E extends NewEvent>(events: readonly E[]): Promise<E[]> => {
-    const subjectKeys = await keysOf(events, (s) => keys.keyFor(s));
+    const subjectKeys = await keysOf(events, (s) => keys.keysFor(s));
     return events.map((event) => sealed(event, subjectKeys));
   };
   const revealAll = async (events: RecordedEvent[]): Promise<RecordedEvent[]> => {
-    const subjectKeys = await keysOf(events, (s) => keys.find(s));
+    const subjectKeys = await keysOf(events, (s) => keys.findMany(s));
     for (let i = 0; i < events.length; i++) events[i] = revealed(events[i], subjectKeys);
     return events;
   };

@@ -12,8 +12,12 @@ import { type WrappedKeyTable } from './wrapped-key-table';
 export interface SubjectKeyStore {
   /** The subject's key, created on first use; concurrent callers (and processes) get the same key. */
   keyFor(subjectId: string): Promise<DataKey>;
+  /** `keyFor` of many subjects, the missing keys created in one durable write. */
+  keysFor(subjectIds: readonly string[]): Promise<Map<string, DataKey>>;
   /** The subject's key, or undefined when it never existed or was destroyed. */
   find(subjectId: string): Promise<DataKey | undefined>;
+  /** `find` of many subjects in one read of the table (subjects without a key are left out). */
+  findMany(subjectIds: readonly string[]): Promise<Map<string, DataKey>>;
   /**
    * Deletes the subjects' keys for good. A later `keyFor` creates a new, different key:
    * whether an erased subject may come back is the caller's decision (suppression).
@@ -70,6 +74,48 @@ export class WrappedSubjectKeyStore implements SubjectKeyStore {
     const wrapped = await this.table.get(subjectId);
     if (!wrapped) return undefined;
     return this.remember(subjectId, await this.wrapper.unwrap(wrapped, subjectId), epoch);
+  }
+
+  async keysFor(subjectIds: readonly string[]): Promise<Map<string, DataKey>> {
+    const epoch = this.epoch;
+    const keys = await this.findMany(subjectIds);
+    const missing = [...new Set(subjectIds)].filter((id) => !keys.has(id));
+    if (missing.length === 0) return keys;
+    const fresh = missing.map(() => randomBytes(DATA_KEY_BYTES));
+    const wrapped = await Promise.all(missing.map((id, i) => this.wrapper.wrap(fresh[i], id)));
+    const kept = await this.table.insertManyIfAbsent(
+      missing.map((subjectId, i) => ({ subjectId, wrapped: wrapped[i] })),
+    );
+    await Promise.all(
+      missing.map(async (id, i) => {
+        // Another writer's key won the insert: that one is the subject's key.
+        const bytes = kept[i].equals(wrapped[i])
+          ? fresh[i]
+          : await this.wrapper.unwrap(kept[i], id);
+        keys.set(id, this.remember(id, bytes, epoch));
+      }),
+    );
+    return keys;
+  }
+
+  async findMany(subjectIds: readonly string[]): Promise<Map<string, DataKey>> {
+    subjectIds.forEach(assertSubjectId);
+    const keys = new Map<string, DataKey>();
+    const uncached: string[] = [];
+    for (const id of new Set(subjectIds)) {
+      const cached = this.cache.get(id);
+      if (cached) keys.set(id, cached);
+      else uncached.push(id);
+    }
+    if (uncached.length === 0) return keys;
+    const epoch = this.epoch;
+    const rows = await this.table.getMany(uncached);
+    await Promise.all(
+      [...rows].map(async ([id, row]) =>
+        keys.set(id, this.remember(id, await this.wrapper.unwrap(row, id), epoch)),
+      ),
+    );
+    return keys;
   }
 
   async destroy(subjectIds: readonly string[]): Promise<number> {

@@ -11,6 +11,21 @@ export class MemoryWrappedKeyTable implements WrappedKeyTable {
     return Buffer.from(wrapped);
   }
 
+  async insertManyIfAbsent(
+    rows: readonly { subjectId: string; wrapped: Buffer }[],
+  ): Promise<Buffer[]> {
+    return Promise.all(rows.map((r) => this.insertIfAbsent(r.subjectId, r.wrapped)));
+  }
+
+  async getMany(subjectIds: readonly string[]): Promise<Map<string, Buffer>> {
+    const found = new Map<string, Buffer>();
+    for (const id of subjectIds) {
+      const row = this.rows.get(id);
+      if (row) found.set(id, Buffer.from(row));
+    }
+    return found;
+  }
+
   async get(subjectId: string): Promise<Buffer | undefined> {
     const row = this.rows.get(subjectId);
     return row && Buffer.from(row);

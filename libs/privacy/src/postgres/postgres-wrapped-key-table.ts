@@ -79,6 +79,37 @@ export class PostgresWrappedKeyTable implements WrappedKeyTable {
     }
   }
 
+  async insertManyIfAbsent(
+    rows: readonly { subjectId: string; wrapped: Buffer }[],
+  ): Promise<Buffer[]> {
+    const kept = new Map<string, Buffer>();
+    let pending = rows;
+    while (pending.length > 0) {
+      const inserted = await this.pool.query<{ subject_id: string; wrapped: Buffer }>(
+        `INSERT INTO ${this.table} (subject_id, wrapped)
+         SELECT * FROM unnest($1::text[], $2::bytea[])
+         ON CONFLICT (subject_id) DO NOTHING RETURNING subject_id, wrapped`,
+        [pending.map((r) => r.subjectId), pending.map((r) => r.wrapped)],
+      );
+      for (const row of inserted.rows) kept.set(row.subject_id, row.wrapped);
+      const others = pending.filter((r) => !kept.has(r.subjectId));
+      const existing = await this.getMany(others.map((r) => r.subjectId));
+      for (const [id, wrapped] of existing) kept.set(id, wrapped);
+      // Destroyed between the insert and the read: tried again, like insertIfAbsent.
+      pending = others.filter((r) => !kept.has(r.subjectId));
+    }
+    return rows.map((r) => kept.get(r.subjectId) as Buffer);
+  }
+
+  async getMany(subjectIds: readonly string[]): Promise<Map<string, Buffer>> {
+    if (subjectIds.length === 0) return new Map();
+    const result = await this.pool.query<{ subject_id: string; wrapped: Buffer }>(
+      `SELECT subject_id, wrapped FROM ${this.table} WHERE subject_id = ANY($1::text[])`,
+      [subjectIds],
+    );
+    return new Map(result.rows.map((r) => [r.subject_id, r.wrapped]));
+  }
+
   async get(subjectId: string): Promise<Buffer | undefined> {
     const result = await this.pool.query<{ wrapped: Buffer }>(
       `SELECT wrapped FROM ${this.table} WHERE subject_id = $1`,

@@ -53,8 +53,31 @@ export class SqliteWrappedKeyTable implements WrappedKeyTable {
       .immediate();
   }
 
+  async insertManyIfAbsent(
+    rows: readonly { subjectId: string; wrapped: Buffer }[],
+  ): Promise<Buffer[]> {
+    const now = new Date().toISOString();
+    return this.db
+      .transaction(() =>
+        rows.map(({ subjectId, wrapped }) => {
+          this.insert.run(subjectId, wrapped, now);
+          return this.select.get(subjectId)!.wrapped;
+        }),
+      )
+      .immediate();
+  }
+
   async get(subjectId: string): Promise<Buffer | undefined> {
     return this.select.get(subjectId)?.wrapped;
+  }
+
+  async getMany(subjectIds: readonly string[]): Promise<Map<string, Buffer>> {
+    const found = new Map<string, Buffer>();
+    for (const id of subjectIds) {
+      const row = this.select.get(id);
+      if (row) found.set(id, row.wrapped);
+    }
+    return found;
   }
 
   async delete(subjectIds: readonly string[]): Promise<number> {
