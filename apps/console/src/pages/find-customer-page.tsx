@@ -2,18 +2,9 @@ import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { errorText, useApi } from '../api/client';
+import { identityQuery } from '../api/identity-query';
 
 const KINDS = ['email', 'phone', 'chat', 'social', 'card'] as const;
-
-/** `kind:value` from what staff typed: an e-mail or a phone number needs no kind. */
-export function identityQuery(kind: string, value: string): string {
-  const v = value.trim();
-  if (/^(email|phone|chat|social|card):/i.test(v)) return v;
-  if (kind !== 'auto') return `${kind}:${v}`;
-  if (v.includes('@')) return `email:${v}`;
-  if (/^\+?[\d\s()./-]{6,}$/.test(v)) return `phone:${v}`;
-  return `chat:${v}`;
-}
 
 /** Find a customer by any identity: the identity goes in a POST body, never in a URL. */
 export function FindCustomerPage() {

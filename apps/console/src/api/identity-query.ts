@@ -1,0 +1,9 @@
+/** `kind:value` from what staff typed: an e-mail or a phone number needs no kind. */
+export function identityQuery(kind: string, value: string): string {
+  const v = value.trim();
+  if (/^(email|phone|chat|social|card):/i.test(v)) return v;
+  if (kind !== 'auto') return `${kind}:${v}`;
+  if (v.includes('@')) return `email:${v}`;
+  if (/^\+?[\d\s()./-]{6,}$/.test(v)) return `phone:${v}`;
+  return `chat:${v}`;
+}
