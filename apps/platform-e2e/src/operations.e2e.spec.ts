@@ -220,6 +220,20 @@ describeWithServices(
       }
     });
 
+    it('logs JSON lines that never name a person or repeat a message', () => {
+      for (const service of [ingestor, projector, standby, queryApi]) {
+        const listening = service.output.find((line) => line.includes('listening on'));
+        expect(JSON.parse(listening ?? '{}')).toMatchObject({
+          level: 'info',
+          service: expect.stringMatching(/^(ingestor|projector|query-api)$/),
+          msg: expect.stringContaining('listening on'),
+        });
+        const text = service.output.join('\n').toLowerCase();
+        expect(text).not.toContain(`@${run}.example`);
+        expect(text).not.toMatch(/touchpoint \d/);
+      }
+    });
+
     it('hands the leases to the standby within a second of a SIGTERM, and exits cleanly', async () => {
       const terminated = Date.now();
       const exited = exitOf(projector);

@@ -1,7 +1,8 @@
-import { ConsoleLogger, type INestApplication } from '@nestjs/common';
+import { type INestApplication } from '@nestjs/common';
 import { redactBusUrl } from '@rapport/messaging';
 import { type RapportConfig } from '../config/rapport-config';
 import { createHttpApp } from '../http/create-http-app';
+import { serviceLogger } from '../observability/service-logger';
 import { armShutdownDeadline } from '../observability/shutdown-deadline';
 
 /**
@@ -15,10 +16,8 @@ export async function runService(
   config: RapportConfig,
   prepare: (app: INestApplication) => Promise<void> | void = () => undefined,
 ): Promise<INestApplication> {
-  const logger = new ConsoleLogger(name, {
-    logLevels: ['log', 'warn', 'error'],
-    prefix: 'rapport',
-  });
+  // JSON lines (pino), or Nest's coloured text on a terminal: RAPPORT_LOG_FORMAT.
+  const logger = serviceLogger(name);
   try {
     if (!config.oidc) {
       logger.warn(
