@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   consoleClientSettings,
@@ -14,10 +15,14 @@ const config = loadConfig();
 void runService('query-api', QueryApiModule.forRoot(config), config, (app) => {
   const document = createOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
-  // The staff console at `/`, where it has been built (`npx nx run console:build`).
-  serveConsole(
-    app,
-    process.env.RAPPORT_CONSOLE_DIR || resolve(__dirname, '../../../dist/apps/console'),
-    consoleClientSettings(config),
-  );
+  // The staff console at `/`, where it has been built (`npx nx run console:build`): beside
+  // the sources (dist/apps/console), or beside this compiled file in an image
+  // (dist/apps/query-api/src/main.js → dist/apps/console).
+  const consoleDir =
+    process.env.RAPPORT_CONSOLE_DIR ||
+    [resolve(__dirname, '../../../dist/apps/console'), resolve(__dirname, '../../console')].find(
+      (dir) => existsSync(resolve(dir, 'index.html')),
+    );
+  if (!consoleDir || !serveConsole(app, consoleDir, consoleClientSettings(config)))
+    console.log('query-api: no console build found; serving the API alone');
 });
