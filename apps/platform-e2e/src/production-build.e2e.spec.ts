@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   describeWithServices,
@@ -61,6 +61,26 @@ describeWithServices(
       await pg.connect();
       await pg.query(`DROP SCHEMA IF EXISTS "${run}" CASCADE`);
       await pg.end();
+    });
+
+    it('is what the Dockerfile builds and docker compose runs', () => {
+      const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+      // Multi-stage on a Node LTS line (even major), the same build script, production deps only.
+      const bases = [...dockerfile.matchAll(/^ARG NODE_IMAGE=node:(\d+)-/gm)].map((m) =>
+        Number(m[1]),
+      );
+      expect(bases).toHaveLength(1);
+      expect(bases[0] % 2).toBe(0);
+      expect(bases[0]).toBeGreaterThanOrEqual(20);
+      expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
+      expect(dockerfile).toMatch(/^RUN node infra\/docker\/build-dist\.js dist/m);
+      expect(dockerfile).toMatch(/npm prune --omit=dev/);
+      expect(dockerfile).toMatch(/^USER node$/m);
+      expect(dockerfile).toMatch(/^HEALTHCHECK .*\n?.*\/health\/live/m);
+      expect(dockerfile).toMatch(/^ENTRYPOINT \[.*"dist\/service\.js"\]$/m);
+      const compose = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
+      expect(compose).toMatch(/^ {2}build: \.$/m);
+      expect(compose).not.toMatch(/rapport-service|npm ci/);
     });
 
     it.each(['ingestor', 'projector', 'query-api'])(
