@@ -321,7 +321,10 @@ describeInChromium('the staff console in Chromium', () => {
       async () => {
         await page.reload();
         await page.getByTestId('timeline-entry').first().waitFor();
-        return page.getByText(`Your idea “${title}”`).count();
+        // The submitter hears of "Your idea “…”", the other supporters of "An idea you support".
+        return page
+          .getByText(new RegExp(`(Your idea “${title}”|An idea you support) is under review`))
+          .count();
       },
       (n) => n > 0,
       15000,

@@ -263,15 +263,23 @@ function Timeline(props: { customerId: string; asOf?: string }) {
         <p aria-busy="true">Loading the timeline…</p>
       ) : (
         <ol className="timeline" aria-label="Touchpoints, newest first" data-testid="timeline">
-          {items.map((entry, i) => (
-            <TimelineItem
-              key={entry.eventId}
-              entry={entry}
-              continues={
-                !!entry.conversationId && items[i - 1]?.conversationId === entry.conversationId
-              }
-            />
-          ))}
+          {conversations(items).map((group) =>
+            group.length === 1 ? (
+              <TimelineItem key={group[0].eventId} entry={group[0]} />
+            ) : (
+              <li
+                key={group[0].eventId}
+                className="conversation"
+                aria-label={`Conversation ${group[0].conversationId}, ${group.length} touchpoints`}
+              >
+                <ol>
+                  {group.map((entry) => (
+                    <TimelineItem key={entry.eventId} entry={entry} />
+                  ))}
+                </ol>
+              </li>
+            ),
+          )}
         </ol>
       )}
       {!pages.isPending && items.length === 0 && <p>No touchpoints match.</p>}
@@ -378,13 +386,22 @@ function TimelineFilters(props: { value: Filters; onChange: (f: Filters) => void
   );
 }
 
-function TimelineItem(props: { entry: TimelineEntry; continues: boolean }) {
+/** Runs of touchpoints of one conversation, kept together; the others alone. */
+function conversations(items: TimelineEntry[]): TimelineEntry[][] {
+  const groups: TimelineEntry[][] = [];
+  for (const entry of items) {
+    const last = groups[groups.length - 1];
+    if (last && entry.conversationId && last[0].conversationId === entry.conversationId)
+      last.push(entry);
+    else groups.push([entry]);
+  }
+  return groups;
+}
+
+function TimelineItem(props: { entry: TimelineEntry }) {
   const e = props.entry;
   return (
-    <li
-      className={`entry ${e.direction} ${props.continues ? 'continues' : ''}`}
-      data-testid="timeline-entry"
-    >
+    <li className={`entry ${e.direction}`} data-testid="timeline-entry">
       <div className="entry-meta">
         <span className={`badge channel-${e.channel}`}>{label(e.channel)}</span>
         <span>{e.direction === 'inbound' ? 'from the customer' : 'to the customer'}</span>
