@@ -1,14 +1,12 @@
-import { Injectable, type NestMiddleware } from '@nestjs/common';
 import { type NextFunction, type Request, type Response } from 'express';
-import { RapportMetrics } from './rapport-metrics';
+import { type RapportMetrics } from './rapport-metrics';
 
 /**
  * Counts and times every HTTP answer by method, route template (`/v1/customers/:id`, never
  * the concrete URL: no ids in labels) and status. A request no route matched (404, or a
  * body refused before routing) is labelled `route="unmatched"`.
  */
-@Injectable()
-export class HttpMetricsMiddleware implements NestMiddleware {
+export class HttpMetricsMiddleware {
   constructor(private readonly metrics: RapportMetrics) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
