@@ -397,7 +397,7 @@ describeInChromium('the staff console in Chromium', () => {
     await page.context().close();
   });
 
-  it('an admin sees the operators page with rebuilds, and no customer pages', async () => {
+  it('an admin sees the operators page with rebuilds, manages adapter keys, reads the audit trail, and no customer page', async () => {
     const page = await signIn('admin');
     const nav = page.getByRole('navigation', { name: 'Main' });
     await expect(nav.getByRole('link', { name: 'Find a customer' }).count()).resolves.toBe(0);
@@ -406,6 +406,52 @@ describeInChromium('the staff console in Chromium', () => {
     await page.getByRole('button', { name: 'Rebuild timeline' }).waitFor();
     await expectAccessible(page, 'operators');
     await shoot(page, 'operators');
+
+    // Adapter keys: a new key publishes within its scope; revoked, it is refused.
+    await nav.getByRole('link', { name: 'Administration' }).click();
+    const keys = page.getByRole('region', { name: 'Adapter keys' });
+    await keys.getByRole('rowheader', { name: /dev adapters/ }).waitFor();
+    await page.getByRole('region', { name: 'Audit trail' }).getByRole('row').nth(1).waitFor();
+    await shoot(page, 'administration'); // before a key is shown: no key in the screenshot
+    const form = page.getByRole('form', { name: 'New adapter key' });
+    await form.getByLabel('Name').fill('console test gateway');
+    await form.getByRole('group', { name: 'Channels' }).getByLabel('email').check();
+    await form.getByLabel(/^Source patterns/).fill('console-test-gateway://*');
+    await form.getByRole('button', { name: 'Create key' }).click();
+    const key = (await keys.locator('.issued code').textContent()) as string;
+    expect(key).toMatch(/^rk_/);
+    const publish = (id: string) =>
+      fetch(`${platform.url}/v1/touchpoints`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, 'content-type': 'application/cloudevents+json' },
+        body: JSON.stringify({
+          specversion: '1.0',
+          id,
+          source: 'console-test-gateway://eu',
+          type: 'touchpoint.recorded.v1',
+          time: new Date().toISOString(),
+          data: {
+            channel: 'email',
+            direction: 'inbound',
+            identity: { kind: 'email', value: 'gateway.test@example.com' },
+            content: { text: 'Hello from the new gateway.' },
+          },
+        }),
+      });
+    expect((await publish('gw-1')).status).toBe(202);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await keys.getByRole('button', { name: 'Revoke console test gateway' }).click();
+    await keys.getByText(/^revoked/).waitFor();
+    await eventually(
+      async () => (await publish('gw-2')).status,
+      (status) => status === 401,
+      10000,
+      500,
+    );
+    const audit = page.getByRole('region', { name: 'Audit trail' });
+    await audit.getByRole('button', { name: 'Show' }).click();
+    await audit.getByText('POST /v1/admin/adapter-keys').first().waitFor();
+    await expectAccessible(page, 'administration');
     await page.getByRole('button', { name: 'Sign out' }).click();
     // The provider asks to confirm the end of the session, then returns to the console.
     await page.locator('button[autofocus], button[type=submit]').first().click();

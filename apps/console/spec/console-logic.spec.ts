@@ -1,11 +1,18 @@
 import {
   allowedTransitions,
+  CHANNELS as DOMAIN_CHANNELS,
   effectiveRoles as domainRoles,
   IDEA_STATUSES,
   STAFF_ROLES,
 } from '@rapport/domain';
 import { identityQuery } from '../src/api/identity-query';
-import { identityPayload, identityText, identityValue, NEXT_STATUSES } from '../src/api/types';
+import {
+  CHANNELS,
+  identityPayload,
+  identityText,
+  identityValue,
+  NEXT_STATUSES,
+} from '../src/api/types';
 import { effectiveRoles, rolesInToken } from '../src/auth/roles';
 
 /** A JWT with `payload` (unsigned: the console only reads it to hide what a role may not do). */
@@ -53,6 +60,7 @@ describe('the console’s pure logic', () => {
   it('mirrors the domain: status moves and role inclusions (the browser bundle cannot import it)', () => {
     for (const status of IDEA_STATUSES)
       expect(NEXT_STATUSES[status]).toEqual(allowedTransitions(status));
+    expect([...CHANNELS].sort()).toEqual([...DOMAIN_CHANNELS].sort());
     for (const role of STAFF_ROLES)
       expect([...effectiveRoles([role])].sort()).toEqual([...domainRoles([role])].sort());
   });

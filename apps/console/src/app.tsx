@@ -2,6 +2,7 @@ import { type ReactNode, useEffect, useState } from 'react';
 import { NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { CALLBACK_PATH, useAuth } from './auth/auth';
 import { type StaffRole } from './auth/roles';
+import { AdminPage } from './pages/admin-page';
 import { CustomerPage } from './pages/customer-page';
 import { FindCustomerPage } from './pages/find-customer-page';
 import { IdeaBoardPage } from './pages/idea-board-page';
@@ -46,6 +47,11 @@ export function App() {
                 <NavLink to="/operators">Operators</NavLink>
               </li>
             )}
+            {auth.has('admin') && (
+              <li>
+                <NavLink to="/admin">Administration</NavLink>
+              </li>
+            )}
           </ul>
         </nav>
         <span className="who" data-testid="signed-in-as">
@@ -75,6 +81,7 @@ export function App() {
           <Route path="/ideas" element={<Needs role="agent" page={<IdeaBoardPage />} />} />
           <Route path="/ideas/:id" element={<Needs role="agent" page={<IdeaPage />} />} />
           <Route path="/operators" element={<Needs role="data" page={<OperatorsPage />} />} />
+          <Route path="/admin" element={<Needs role="admin" page={<AdminPage />} />} />
           <Route path="*" element={<h1>Nothing here</h1>} />
         </Routes>
       </main>

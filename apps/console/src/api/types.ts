@@ -1,3 +1,6 @@
+/** The channels a touchpoint may come from (libs/domain channels.ts). */
+export const CHANNELS = ['email', 'chat', 'phone', 'social', 'in_person', 'survey', 'web'] as const;
+
 /** The shapes the console reads (see /docs for the full OpenAPI document). */
 export interface ChannelIdentity {
   kind: string;

@@ -4,6 +4,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { errorText, useApi } from '../api/client';
 import {
   type BacklogItem,
+  CHANNELS,
   type Closeness,
   type CustomerProfile,
   identityKind,
@@ -19,7 +20,6 @@ import { Sparkline } from '../components/sparkline';
 import { Status } from '../components/status';
 import { formatDate, formatDateTime, formatScore, label, shortId } from '../format';
 
-export const CHANNELS = ['email', 'chat', 'phone', 'social', 'in_person', 'survey', 'web'] as const;
 const TYPES = ['touchpoint.recorded', 'survey.responded'] as const;
 
 /** One customer: profile header, unified timeline, closeness, identity and ideas. */
