@@ -45,6 +45,12 @@ describe('serveConsole', () => {
       expect(res.status).toBe(200);
       expect(res.text).toContain('Rapport console');
     }
+    const page = await request(app.getHttpServer()).get('/').set('accept', 'text/html');
+    expect(page.headers['content-security-policy']).toContain(
+      "connect-src 'self' https://sso.example.com",
+    );
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
     const asset = await request(app.getHttpServer()).get('/assets/app-1234.js');
     expect(asset.status).toBe(200);
     expect(asset.headers['cache-control']).toContain('immutable');

@@ -48,6 +48,7 @@ export function serveConsole(
 ): boolean {
   const index = join(root, 'index.html');
   if (!existsSync(index)) return false;
+  const securityHeaders = consoleSecurityHeaders(settings);
   app.use('/console-config.json', (_req: Request, res: Response) => {
     if (!settings) {
       res
@@ -70,7 +71,39 @@ export function serveConsole(
       !req.accepts('html')
     )
       return next();
-    res.set('cache-control', 'no-cache').sendFile(index);
+    res.set({ 'cache-control': 'no-cache', ...securityHeaders }).sendFile(index);
   });
   return true;
+}
+
+/**
+ * The page's own scripts only, API calls to this origin and the issuer, no framing, no
+ * referrer (the sign-in callback's URL carries a code). Inline style attributes are allowed:
+ * the charts size their bars with them.
+ */
+export function consoleSecurityHeaders(
+  settings: ConsoleClientSettings | undefined,
+): Record<string, string> {
+  let issuer = '';
+  try {
+    issuer = settings ? new URL(settings.issuer).origin : '';
+  } catch {
+    issuer = '';
+  }
+  return {
+    'content-security-policy': [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data:",
+      `connect-src 'self'${issuer ? ` ${issuer}` : ''}`,
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+      "form-action 'self'",
+      "object-src 'none'",
+    ].join('; '),
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+  };
 }
