@@ -34,7 +34,9 @@ export function useApi(): Api {
       const json: unknown = text ? JSON.parse(text) : undefined;
       if (!res.ok) {
         const p = (json ?? {}) as { title?: string; detail?: string; errors?: [] };
-        if (res.status === 401) void auth.signIn();
+        // Signed out or expired: sign in again. A fresh token refused is shown instead (a
+        // redirect would loop: the issuer signs the user straight back in).
+        if (res.status === 401 && (!token || auth.user?.expired !== false)) void auth.signIn();
         throw new ApiError(res.status, p.title ?? res.statusText, p.detail, p.errors);
       }
       return json as T;
