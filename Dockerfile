@@ -22,7 +22,11 @@ COPY apps/query-api apps/query-api
 COPY libs libs
 COPY infra/kafka infra/kafka
 COPY infra/docker infra/docker
+COPY apps/console apps/console
+# The services into dist/, then the staff console (Vite) into dist/apps/console, where the
+# compiled query API serves it from.
 RUN node infra/docker/build-dist.js dist \
+    && node apps/console/build-if-stale.cjs --force \
     && npm prune --omit=dev --no-audit --no-fund
 
 # Run: the compiled services and production dependencies, as the unprivileged `node` user.

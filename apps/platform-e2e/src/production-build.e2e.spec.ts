@@ -45,6 +45,28 @@ describeWithServices(
       execFileSync(process.execPath, [join(REPO_ROOT, 'infra/docker/build-dist.js'), out], {
         stdio: 'pipe',
       });
+      // The staff console beside the compiled query API, as the image's build-if-stale.cjs
+      // puts it (the same Vite build, into this output rather than the checkout's dist/).
+      execFileSync(
+        process.execPath,
+        [
+          join(REPO_ROOT, 'node_modules/vite/bin/vite.js'),
+          'build',
+          '--config',
+          join(REPO_ROOT, 'apps/console/vite.config.mts'),
+          '--logLevel',
+          'error',
+        ],
+        {
+          cwd: REPO_ROOT,
+          stdio: 'pipe',
+          env: {
+            ...process.env,
+            NODE_ENV: 'production',
+            RAPPORT_CONSOLE_OUT_DIR: join(out, 'apps/console'),
+          },
+        },
+      );
       await ensureE2eTopics(urls.kafka, topics);
       Object.assign(env, (await e2eAccess(env.RAPPORT_READ_MODELS)).env);
     });
@@ -74,6 +96,7 @@ describeWithServices(
       expect(bases[0]).toBeGreaterThanOrEqual(20);
       expect(dockerfile.match(/^FROM /gm)).toHaveLength(2);
       expect(dockerfile).toMatch(/^RUN node infra\/docker\/build-dist\.js dist/m);
+      expect(dockerfile).toMatch(/node apps\/console\/build-if-stale\.cjs --force/);
       expect(dockerfile).toMatch(/npm prune --omit=dev/);
       expect(dockerfile).toMatch(/^USER node$/m);
       expect(dockerfile).toMatch(/^HEALTHCHECK .*\n?.*\/health\/live/m);
@@ -109,6 +132,11 @@ describeWithServices(
         });
         expect(metrics.status).toBe(200);
         expect(await metrics.text()).toMatch(/^rapport_http_requests_total\{/m);
+        if (name === 'query-api') {
+          const page = await fetch(`${service.url}/`);
+          expect(page.status).toBe(200);
+          expect(await page.text()).toContain('<title>Rapport console</title>');
+        }
         // Nothing of the TypeScript tool chain was loaded.
         expect(service.output.join('\n')).not.toMatch(/swc|ts-node/i);
       },
