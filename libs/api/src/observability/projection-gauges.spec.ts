@@ -89,6 +89,21 @@ describe('projection gauges', () => {
     expect(await metrics.registry.metrics()).toMatch(/^rapport_projection_position\{/m);
   });
 
+  it('answers a scrape within its wait when the log hangs', async () => {
+    const hanging = new RapportMetrics();
+    registerProjectionGauges(hanging, {
+      store: { headPosition: () => new Promise<number>(() => undefined) } as EventStore,
+      projections: () => [status('timeline', 5, 'active')],
+      rebuilds: () => [],
+    } as unknown as ServiceParts);
+    const started = Date.now();
+    const text = await hanging.registry.metrics();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(text).toMatch(/^rapport_event_store_reachable 0$/m);
+    expect(text).toMatch(/^rapport_projection_active\{projection="timeline"\} 1$/m);
+    hanging.onApplicationShutdown();
+  });
+
   it('reports how far each rebuild under way has come', async () => {
     rebuilds = [
       { name: 'timeline', position: 25, head: 100 },

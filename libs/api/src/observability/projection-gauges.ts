@@ -1,6 +1,10 @@
 import { projectionLags } from '@rapport/read-models';
 import { Gauge } from 'prom-client';
 import { type RapportMetrics } from './rapport-metrics';
+import { within } from './readiness';
+
+/** How long a scrape waits for the log (Prometheus' own scrape timeout is 10 s by default). */
+const SCRAPE_WAIT_MS = 2000;
 import { type ObservedProjection, type ServiceParts } from './service-parts';
 
 interface Snapshot {
@@ -104,12 +108,13 @@ async function take(parts: ServiceParts): Promise<Snapshot> {
   const projections = parts.projections();
   if (!store) return { projections };
   try {
-    const head = await store.headPosition();
+    // A scrape answers within its timeout even when the log does not: then without the lag.
+    const head = await within(SCRAPE_WAIT_MS, 'the event log', store.headPosition());
     const active = projections.filter((p) => p.role !== 'standby');
-    const lags = await projectionLags(
-      store,
-      new Map(active.map((p) => [p.name, p.position])),
-      head,
+    const lags = await within(
+      SCRAPE_WAIT_MS,
+      'the event log',
+      projectionLags(store, new Map(active.map((p) => [p.name, p.position])), head),
     );
     const byName = new Map(lags.map((l) => [l.name, l]));
     return {

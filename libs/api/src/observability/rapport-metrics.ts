@@ -10,6 +10,7 @@ import {
 import { IdentityGraphEventTypes, isChannel } from '@rapport/domain';
 import { PROJECTION_BATCH_CHANNEL, type ProjectionBatchReport } from '@rapport/read-models';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { within } from './readiness';
 
 /** The lag of one partition a consumer is assigned: end offset minus committed offset. */
 export interface PartitionLag {
@@ -158,7 +159,10 @@ export class RapportMetrics implements OnApplicationShutdown {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const lags = await source()?.().catch(() => []);
+        // Kafka down: no lag samples (within 2 s), rather than a scrape that hangs.
+        const lags = await within(2000, 'Kafka', source()?.() ?? Promise.resolve([])).catch(
+          () => [],
+        );
         for (const { topic, partition, lag } of lags ?? [])
           this.set({ topic, partition: String(partition) }, lag);
       },
