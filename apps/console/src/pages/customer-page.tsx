@@ -28,6 +28,8 @@ export function CustomerPage() {
   const [params, setParams] = useSearchParams();
   const asOf = params.get('asOf') ?? undefined;
   const api = useApi();
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [highlight, setHighlight] = useState<string>();
   const at = asOf ? `asOf=${encodeURIComponent(asOf)}` : '';
   const profile = useQuery({
     queryKey: ['customer', id, 'profile', asOf],
@@ -61,10 +63,26 @@ export function CustomerPage() {
       <div className="customer-layout">
         <section aria-labelledby="timeline-heading" className="panel timeline-panel">
           <h2 id="timeline-heading">Timeline</h2>
-          <Timeline customerId={p.customerId} asOf={asOf} />
+          <Timeline
+            customerId={p.customerId}
+            asOf={asOf}
+            filters={filters}
+            onFilters={setFilters}
+            highlight={highlight}
+          />
         </section>
         <div className="side">
-          <ClosenessPanel closeness={closeness.data} error={closeness.error} />
+          <ClosenessPanel
+            closeness={closeness.data}
+            error={closeness.error}
+            onShow={(eventId, occurredAt) => {
+              // That day on the timeline, the touchpoint marked.
+              const day = toLocalInput(occurredAt).slice(0, 10);
+              setFilters({ ...NO_FILTERS, from: day, to: day });
+              setHighlight(eventId);
+              document.getElementById('timeline-heading')?.scrollIntoView();
+            }}
+          />
           <IdentityPanel profile={p} past={!!asOf} />
           {!asOf && <CustomerIdeas profile={p} />}
         </div>
@@ -226,9 +244,15 @@ function timelineQuery(filters: Filters, cursor?: string, asOf?: string): string
   return q.toString();
 }
 
-function Timeline(props: { customerId: string; asOf?: string }) {
+function Timeline(props: {
+  customerId: string;
+  asOf?: string;
+  filters: Filters;
+  onFilters: (filters: Filters) => void;
+  highlight?: string;
+}) {
   const api = useApi();
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const { filters } = props;
   const pages = useInfiniteQuery({
     queryKey: ['customer', props.customerId, 'timeline', filters, props.asOf],
     queryFn: ({ pageParam }) =>
@@ -253,7 +277,7 @@ function Timeline(props: { customerId: string; asOf?: string }) {
   const items = pages.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <>
-      <TimelineFilters value={filters} onChange={setFilters} />
+      <TimelineFilters key={JSON.stringify(filters)} value={filters} onChange={props.onFilters} />
       {pages.isError && (
         <p className="error" role="alert">
           {errorText(pages.error)}
@@ -265,7 +289,11 @@ function Timeline(props: { customerId: string; asOf?: string }) {
         <ol className="timeline" aria-label="Touchpoints, newest first" data-testid="timeline">
           {conversations(items).map((group) =>
             group.length === 1 ? (
-              <TimelineItem key={group[0].eventId} entry={group[0]} />
+              <TimelineItem
+                key={group[0].eventId}
+                entry={group[0]}
+                marked={group[0].eventId === props.highlight}
+              />
             ) : (
               <li
                 key={group[0].eventId}
@@ -274,7 +302,11 @@ function Timeline(props: { customerId: string; asOf?: string }) {
               >
                 <ol>
                   {group.map((entry) => (
-                    <TimelineItem key={entry.eventId} entry={entry} />
+                    <TimelineItem
+                      key={entry.eventId}
+                      entry={entry}
+                      marked={entry.eventId === props.highlight}
+                    />
                   ))}
                 </ol>
               </li>
@@ -398,10 +430,14 @@ function conversations(items: TimelineEntry[]): TimelineEntry[][] {
   return groups;
 }
 
-function TimelineItem(props: { entry: TimelineEntry }) {
+function TimelineItem(props: { entry: TimelineEntry; marked: boolean }) {
   const e = props.entry;
   return (
-    <li className={`entry ${e.direction}`} data-testid="timeline-entry">
+    <li
+      className={`entry ${e.direction}${props.marked ? ' marked' : ''}`}
+      data-testid="timeline-entry"
+      aria-current={props.marked ? 'true' : undefined}
+    >
       <div className="entry-meta">
         <span className={`badge channel-${e.channel}`}>{label(e.channel)}</span>
         <span>{e.direction === 'inbound' ? 'from the customer' : 'to the customer'}</span>
@@ -422,7 +458,11 @@ function TimelineItem(props: { entry: TimelineEntry }) {
 
 const COMPONENTS = ['intensity', 'emotion', 'breadth', 'coCreation'] as const;
 
-function ClosenessPanel(props: { closeness?: Closeness; error: unknown }) {
+function ClosenessPanel(props: {
+  closeness?: Closeness;
+  error: unknown;
+  onShow: (eventId: string, occurredAt: string) => void;
+}) {
   const c = props.closeness;
   return (
     <section className="panel" aria-labelledby="closeness-heading">
@@ -466,7 +506,18 @@ function ClosenessPanel(props: { closeness?: Closeness; error: unknown }) {
               <li key={t.eventId}>
                 <strong>+{t.points.toFixed(1)}</strong> {t.channel ? label(t.channel) : t.kind}{' '}
                 {t.direction ?? ''} {t.twoWay ? '(answered)' : ''}{' '}
-                <span className="hint">{formatDate(t.occurredAt)}</span>
+                <span className="hint">{formatDate(t.occurredAt)}</span>{' '}
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => props.onShow(t.eventId, t.occurredAt)}
+                >
+                  show
+                  <span className="visually-hidden">
+                    {' '}
+                    the touchpoint of {formatDate(t.occurredAt)} on the timeline
+                  </span>
+                </button>
               </li>
             ))}
           </ol>
