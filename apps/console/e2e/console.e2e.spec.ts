@@ -65,7 +65,14 @@ describeInChromium('the staff console in Chromium', () => {
           dataDir,
           '--demo',
         ],
-        env: { RAPPORT_EVENT_STORE: '', RAPPORT_PORT: '', RAPPORT_OIDC_ISSUER: '' },
+        // The embedded defaults, whatever the environment says.
+        env: {
+          RAPPORT_EVENT_STORE: '',
+          RAPPORT_READ_MODELS: '',
+          RAPPORT_BUS: '',
+          RAPPORT_PORT: '',
+          RAPPORT_OIDC_ISSUER: '',
+        },
         timeoutMs: 150000,
       }),
       chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS }),
