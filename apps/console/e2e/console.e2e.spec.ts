@@ -302,6 +302,19 @@ describeInChromium('the staff console in Chromium', () => {
     await page.context().close();
   });
 
+  it('a data user reads the operators page, without rebuilds, customers or administration', async () => {
+    const page = await signIn('data');
+    await page.getByRole('heading', { level: 1, name: 'Operators' }).waitFor();
+    await page.getByRole('rowheader', { name: 'timeline' }).waitFor();
+    await expect(page.getByRole('button', { name: /^Rebuild/ }).count()).resolves.toBe(0);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['Operators']);
+    // A page beyond the role, typed as an address, says so (and the API would refuse anyway).
+    await page.goto(`${platform.url}/ideas`);
+    await page.getByRole('heading', { level: 1, name: 'Not for your role' }).waitFor();
+    await page.context().close();
+  });
+
   it('a supervisor accepts a merge suggestion and undoes it, and moves an idea on', async () => {
     const page = await signIn('supervisor');
     await page.getByLabel('Identity').fill(suggestionEmail);
