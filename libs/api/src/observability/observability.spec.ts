@@ -135,8 +135,11 @@ describe('observability (embedded): /metrics for the scraper, probes, what inges
       .post('/v1/touchpoints')
       .send(touchpoint('p-1', 'web', 'cy@example.com'))
       .expect(202);
-    const head = sample(await scrape(), 'rapport_event_store_head_position');
-    expect(head).toBeGreaterThanOrEqual(1);
+    let head = 0;
+    await untilPasses(async () => {
+      head = sample(await scrape(), 'rapport_event_store_head_position');
+      expect(head).toBeGreaterThanOrEqual(1);
+    }, 20_000);
     await projection.waitFor(head);
     // Identity resolution may append decisions meanwhile: the same scrape shows head and position.
     let caughtUp: Sample[] = [];

@@ -3,9 +3,10 @@ import { Gauge } from 'prom-client';
 import { type RapportMetrics } from './rapport-metrics';
 import { within } from './readiness';
 
-/** How long a scrape waits for the log (Prometheus' own scrape timeout is 10 s by default). */
-const SCRAPE_WAIT_MS = 2000;
 import { type ObservedProjection, type ServiceParts } from './service-parts';
+
+/** How long a scrape waits for the log (Prometheus' own scrape timeout is 10 s by default). */
+const SCRAPE_WAIT_MS = 4000;
 
 interface Snapshot {
   readonly head?: number;
@@ -107,9 +108,14 @@ async function take(parts: ServiceParts): Promise<Snapshot> {
   const store = parts.store;
   const projections = parts.projections();
   if (!store) return { projections };
+  let head: number;
   try {
-    // A scrape answers within its timeout even when the log does not: then without the lag.
-    const head = await within(SCRAPE_WAIT_MS, 'the event log', store.headPosition());
+    head = await within(SCRAPE_WAIT_MS, 'the event log', store.headPosition());
+  } catch {
+    // The log is unreachable: no head, no lag (readiness says why); the rest still scrapes.
+    return { projections };
+  }
+  try {
     const active = projections.filter((p) => p.role !== 'standby');
     const lags = await within(
       SCRAPE_WAIT_MS,
@@ -125,7 +131,7 @@ async function take(parts: ServiceParts): Promise<Snapshot> {
       }),
     };
   } catch {
-    // The log is unreachable: no head, no lag (readiness says why); the rest still scrapes.
-    return { projections };
+    // The lag needs a few reads of the log; without them, the head alone.
+    return { head, projections };
   }
 }
