@@ -2,7 +2,6 @@ import { projectionLags } from '@rapport/read-models';
 import { Gauge } from 'prom-client';
 import { type RapportMetrics } from './rapport-metrics';
 import { within } from './readiness';
-
 import { type ObservedProjection, type ServiceParts } from './service-parts';
 
 /** How long a scrape waits for the log (Prometheus' own scrape timeout is 10 s by default). */
