@@ -3,7 +3,7 @@ import { NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { CALLBACK_PATH, useAuth } from './auth/auth';
 import { type StaffRole } from './auth/roles';
 import { AdminPage } from './pages/admin-page';
-import { CustomerPage } from './pages/customer-page';
+import { CustomerPage } from './pages/customer/customer-page';
 import { FindCustomerPage } from './pages/find-customer-page';
 import { IdeaBoardPage } from './pages/idea-board-page';
 import { IdeaPage } from './pages/idea-page';
