@@ -324,9 +324,19 @@ describeWithServices(['kafka', 'redis', 'postgres'], 'forgetting a person end to
         });
         await producer.disconnect();
         head = await settled(head);
-        expect(
-          (await staff(`/v1/ideas/${ideaId}/status`, { to: 'under_review' })).status,
-        ).toBeLessThan(300);
+        // The idea loop runs beside the projections: the idea and Bob's vote are in the backlog.
+        const idea = await eventually(
+          () =>
+            httpJson<{ voteCount?: number }>(`${queryApi.url}/v1/ideas/${ideaId}`, {
+              headers: access.staff,
+            }),
+          (r) => r.status === 200 && r.body.voteCount === 2,
+          60_000,
+          200,
+        );
+        expect([idea.status, idea.body.voteCount]).toEqual([200, 2]);
+        const reviewed = await staff(`/v1/ideas/${ideaId}/status`, { to: 'under_review' });
+        expect(reviewed.status).toBeLessThan(300);
         head = await settled(head);
 
         // Before: she is there, readable (so the searches below can fail).

@@ -78,6 +78,11 @@ export interface SubscribeOptions {
   readonly after?: number;
   /** The largest batch handed to `onEvents`. */
   readonly batchSize?: number;
+  /**
+   * The reader uses no personal field (texts, identities' plain values): a store that
+   * decrypts them on read may hand them out as stored (`withPersonalDataProtection`).
+   */
+  readonly withoutPersonalData?: boolean;
 }
 
 export interface SubscriptionHandler {

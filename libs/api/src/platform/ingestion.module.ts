@@ -16,6 +16,7 @@ import { EVENT_STORE, PERSONAL_DATA, RAPPORT_CONFIG } from './tokens';
           ...(personalData
             ? {
                 hashIdentity: personalData.hashIdentity,
+                ...(config.identityPolicy ? { identityPolicy: config.identityPolicy } : {}),
                 suppression: new LogSuppressionList(store),
               }
             : {}),

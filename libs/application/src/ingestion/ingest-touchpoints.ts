@@ -2,6 +2,7 @@ import {
   type ChannelIdentity,
   type FieldError,
   type IdentityHasher,
+  type IdentityPolicy,
   identityKey,
   type IdentityNormalizationOptions,
   type LogEventDraft,
@@ -34,6 +35,8 @@ export interface IngestionOptions extends IdentityNormalizationOptions {
    * from it (`toLogEvent`). Off (plain keys) only for logs written before protection.
    */
   readonly hashIdentity?: IdentityHasher;
+  /** Which identities are blocked (flagged on pseudonymous identities at ingestion). */
+  readonly identityPolicy?: IdentityPolicy;
   /** Identities erased and not to be stored again; checked once per call. */
   readonly suppression?: SuppressionCheck;
 }
@@ -107,7 +110,10 @@ export class TouchpointIngestion {
           scope,
         );
         if (parsed.ok)
-          drafts.push({ index, draft: toLogEvent(parsed.value, this.options.hashIdentity) });
+          drafts.push({
+            index,
+            draft: toLogEvent(parsed.value, this.options.hashIdentity, this.options.identityPolicy),
+          });
         else results[index] = { index, status: 'rejected', errors: parsed.errors };
       } catch (error) {
         results[index] = this.failed(index, error);

@@ -1,4 +1,9 @@
-import { type EventContentOf, mapPersonalFields, personalSubjectsOf } from '@rapport/domain';
+import {
+  ERASED,
+  type EventContentOf,
+  mapPersonalFields,
+  personalSubjectsOf,
+} from '@rapport/domain';
 import {
   type AppendRequest,
   type EventStore,
@@ -8,6 +13,7 @@ import {
   type Subscription,
   type SubscriptionHandler,
 } from '@rapport/event-store';
+import { LRUCache } from 'lru-cache';
 import { FieldCipher } from '../cipher/field-cipher';
 import { type DataKey } from '../keys/data-key';
 import { type SubjectKeyStore } from '../keys/subject-key-store';
@@ -22,41 +28,136 @@ function keysOf(
   return subjects.size === 0 ? Promise.resolve(new Map()) : lookup([...subjects]);
 }
 
-/** The event with its personal fields encrypted under their subjects' keys (created on first use). */
-function sealed<E extends NewEvent>(event: E, keys: Map<string, DataKey>): E {
-  const { data, metadata } = mapPersonalFields(
-    { type: event.type, data: event.data, metadata: event.metadata },
-    (subject, field, value) => FieldCipher.encrypt(keys.get(subject) as DataKey, field, value),
-  );
-  return data === event.data && metadata === event.metadata ? event : { ...event, data, metadata };
+/** Whether every subject still has the key (the same object: unchanged, not destroyed) an entry used. */
+function sameKeys(
+  used: ReadonlyMap<string, DataKey | undefined>,
+  current: ReadonlyMap<string, DataKey>,
+): boolean {
+  for (const [subject, key] of used) if (current.get(subject) !== key) return false;
+  return true;
 }
 
-/** The event with its personal fields decrypted; `ERASED` where the subject's key is gone. */
-function revealed(event: RecordedEvent, keys: Map<string, DataKey>): RecordedEvent {
-  const { data, metadata } = mapPersonalFields(event, (subject, field, value) =>
-    // Events logged before protection was turned on hold plain texts: they read as they are.
-    FieldCipher.isEncrypted(value) ? FieldCipher.decrypt(keys.get(subject), field, value) : value,
+/** What a personal field holds in the log: its value is in the event's sealed envelope. */
+export const SEALED_FIELD = 'enc:sealed';
+
+/** The additional data a subject's envelope is bound to: this event, no other. */
+const envelopeField = (eventId: string) => `event:${eventId}`;
+
+type Json = Record<string, unknown>;
+
+/**
+ * The event with its personal fields sealed: each subject's values, in the order the domain
+ * walks them (`mapPersonalFields`), encrypted as one JSON array under the subject's key and
+ * kept in `metadata.sealed[subject]`; each field holds `enc:sealed`. One cipher operation
+ * per event and subject instead of one per field (docs/decisions/0030).
+ */
+function sealed<E extends NewEvent>(event: E, keys: Map<string, DataKey>): E {
+  const values = new Map<string, string[]>();
+  const { data, metadata } = mapPersonalFields(
+    { type: event.type, data: event.data, metadata: event.metadata },
+    (subject, _field, value) => {
+      let list = values.get(subject);
+      if (!list) values.set(subject, (list = []));
+      list.push(value);
+      return SEALED_FIELD;
+    },
   );
-  return data === event.data && metadata === event.metadata ? event : { ...event, data, metadata };
+  if (values.size === 0) return event;
+  const envelope: Record<string, string> = {};
+  for (const [subject, list] of values)
+    envelope[subject] = FieldCipher.encrypt(
+      keys.get(subject) as DataKey,
+      envelopeField(event.id),
+      JSON.stringify(list),
+    );
+  return { ...event, data, metadata: { ...((metadata as Json) ?? {}), sealed: envelope } };
+}
+
+/** The event with its personal fields opened; `ERASED` where the subject's key is gone. */
+function revealed(event: RecordedEvent, keys: Map<string, DataKey>): RecordedEvent {
+  const envelope = (event.metadata as { sealed?: Record<string, string> } | null)?.sealed;
+  if (!envelope || typeof envelope !== 'object') {
+    // Fields encrypted one by one, or logged before protection was on (plain: as they are).
+    const { data, metadata } = mapPersonalFields(event, (subject, field, value) =>
+      FieldCipher.isEncrypted(value) ? FieldCipher.decrypt(keys.get(subject), field, value) : value,
+    );
+    return data === event.data && metadata === event.metadata
+      ? event
+      : { ...event, data, metadata };
+  }
+  const opened = new Map<string, { values: unknown[] | null; next: number }>();
+  for (const [subject, blob] of Object.entries(envelope)) {
+    const text = FieldCipher.decrypt(keys.get(subject), envelopeField(event.id), blob);
+    opened.set(subject, {
+      values: typeof text === 'string' ? (JSON.parse(text) as unknown[]) : null,
+      next: 0,
+    });
+  }
+  const { data, metadata } = mapPersonalFields(event, (subject, _field, value) => {
+    const sealedFor = opened.get(subject);
+    if (!sealedFor) return value;
+    if (!sealedFor.values) return ERASED;
+    return sealedFor.values[sealedFor.next++];
+  });
+  const { sealed: _envelope, ...rest } = metadata as Json;
+  return { ...event, data, metadata: rest };
+}
+
+/** An event as revealed once, with the keys it was revealed with (by subject). */
+interface RevealedEntry {
+  readonly id: string;
+  readonly event: RecordedEvent;
+  readonly keys: ReadonlyMap<string, DataKey | undefined>;
+}
+
+export interface ProtectionOptions {
+  /**
+   * Events kept revealed, by log position, for the other readers of this process: a projector
+   * follows the log with several subscriptions (timeline, closeness, ideas, identity
+   * resolution, the idea loop), each of which would decrypt every event again. An entry is
+   * used only while each of its subjects still has the key it was revealed with, so a
+   * destroyed key is never served from here. Default 10,000 events; 0 turns it off.
+   */
+  readonly revealedCacheSize?: number;
 }
 
 /**
  * The log with crypto-shredding: every append encrypts the personal fields the domain names
- * (`mapPersonalFields`) with the data key of their subject, and every read path
+ * (`mapPersonalFields`) with the data key of their subject (sealed in one envelope per event and subject), and every read path
  * (`readStream`, `readAll`, subscriptions) decrypts them, handing out `ERASED` for a subject
  * whose key was destroyed. Readers see the same shapes as before, so projections, exports,
  * `tail` and time travel need no change to stay correct after an erasure. Copies of the log
  * as stored (`migrate-log`) use the store underneath.
  * docs/decisions/0027-crypto-shredding-keys.md
  */
-export function withPersonalDataProtection(store: EventStore, keys: SubjectKeyStore): EventStore {
+export function withPersonalDataProtection(
+  store: EventStore,
+  keys: SubjectKeyStore,
+  options: ProtectionOptions = {},
+): EventStore {
+  const size = options.revealedCacheSize ?? 10_000;
+  const cache = size > 0 ? new LRUCache<number, RevealedEntry>({ max: size }) : null;
   const sealAll = async <E extends NewEvent>(events: readonly E[]): Promise<E[]> => {
     const subjectKeys = await keysOf(events, (s) => keys.keysFor(s));
     return events.map((event) => sealed(event, subjectKeys));
   };
   const revealAll = async (events: RecordedEvent[]): Promise<RecordedEvent[]> => {
     const subjectKeys = await keysOf(events, (s) => keys.findMany(s));
-    for (let i = 0; i < events.length; i++) events[i] = revealed(events[i], subjectKeys);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      const hit = cache?.get(event.position);
+      if (hit && hit.id === event.id && sameKeys(hit.keys, subjectKeys)) {
+        events[i] = hit.event;
+        continue;
+      }
+      events[i] = revealed(event, subjectKeys);
+      if (cache && events[i] !== event) {
+        const used = new Map<string, DataKey | undefined>();
+        for (const subject of personalSubjectsOf(event))
+          used.set(subject, subjectKeys.get(subject));
+        cache.set(event.position, { id: event.id, event: events[i], keys: used });
+      }
+    }
     return events;
   };
   return {
@@ -74,6 +175,7 @@ export function withPersonalDataProtection(store: EventStore, keys: SubjectKeySt
     readAll: async (options) => revealAll(await store.readAll(options)),
     headPosition: () => store.headPosition(),
     subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
+      if (options.withoutPersonalData) return store.subscribeToAll(options, handler);
       return store.subscribeToAll(options, {
         onEvents: async (events) => handler.onEvents(await revealAll([...events])),
         ...(handler.onCaughtUp ? { onCaughtUp: (p: number) => handler.onCaughtUp?.(p) } : {}),

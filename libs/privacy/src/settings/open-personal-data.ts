@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type IdentityHasher } from '@rapport/domain';
+import { LRUCache } from 'lru-cache';
 import { type EventStore } from '@rapport/event-store';
 import { BlindIndex } from '../blind-index/blind-index';
 import { withPersonalDataProtection } from '../event-log/protected-event-store';
@@ -33,21 +34,39 @@ export function defaultKeysUrl(eventStoreUrl: string): string {
   );
 }
 
-async function openKeyTable(url: string): Promise<WrappedKeyTable> {
+/**
+ * `durability`: `with-log` when the keys live in the log's own database, whose next commit
+ * (the append of what a new key encrypts) makes the key durable too.
+ */
+async function openKeyTable(url: string, durability: 'own' | 'with-log'): Promise<WrappedKeyTable> {
   if (url === 'memory') return new MemoryWrappedKeyTable();
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     return path === ':memory:'
       ? new MemoryWrappedKeyTable()
-      : new SqliteWrappedKeyTable({ path: resolve(path) });
+      : new SqliteWrappedKeyTable({ path: resolve(path), durability });
   }
   if (/^postgres(ql)?:/.test(url)) {
     const parsed = new URL(url);
     const schema = parsed.searchParams.get('schema') ?? undefined;
     parsed.searchParams.delete('schema');
-    return PostgresWrappedKeyTable.open({ connectionString: parsed.toString(), schema });
+    return PostgresWrappedKeyTable.open({
+      connectionString: parsed.toString(),
+      schema,
+      durability,
+    });
   }
   throw new Error(`subject keys ${url.split(':')[0]}: use sqlite:<file>, postgres://… or memory`);
+}
+
+/** The pseudonyms of recently seen identities, kept: people write again, and an HMAC is not free. */
+function remembered(hash: IdentityHasher): IdentityHasher {
+  const seen = new LRUCache<string, string>({ max: 100_000 });
+  return (identityKey) => {
+    let pseudonym = seen.get(identityKey);
+    if (pseudonym === undefined) seen.set(identityKey, (pseudonym = hash(identityKey)));
+    return pseudonym;
+  };
 }
 
 /** Opens the key table (beside the log unless `keysUrl` names one) and the blind index. */
@@ -57,12 +76,13 @@ export async function openPersonalData(
 ): Promise<PersonalData> {
   const wrapper = LocalMasterKeyWrapper.fromBase64(settings.masterKey);
   const blindIndex = BlindIndex.fromBase64(settings.pepper);
-  const table = await openKeyTable(settings.keysUrl ?? defaultKeysUrl(eventStoreUrl));
+  const keysUrl = settings.keysUrl ?? defaultKeysUrl(eventStoreUrl);
+  const table = await openKeyTable(keysUrl, keysUrl === eventStoreUrl ? 'with-log' : 'own');
   const keys = new WrappedSubjectKeyStore(table, wrapper);
   return {
     keys,
     blindIndex,
-    hashIdentity: blindIndex.pseudonymOf,
+    hashIdentity: remembered(blindIndex.pseudonymOf),
     protect: (store) => withPersonalDataProtection(store, keys),
     close: () => keys.close(),
   };

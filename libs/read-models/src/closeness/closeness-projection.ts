@@ -27,6 +27,8 @@ export function closenessProjection(
 ): ProjectionTarget {
   return {
     name: 'closeness',
+    // Channels, times, scores and pseudonymous identities (blocked ones flagged at ingestion).
+    withoutPersonalData: true,
     checkpoint: () => model.checkpoint(),
     applyBatch: async (events: readonly RecordedEvent[], range: CheckpointRange) => {
       let facts: ClosenessFact[] = [];

@@ -20,6 +20,11 @@ export interface ProjectionTarget {
    * that failed. Absent or 0: each batch is applied before the next is read.
    */
   readonly maxInFlight?: number;
+  /**
+   * True when the target reads no personal field (texts, identities' plain values): the log
+   * then hands it events without decrypting them.
+   */
+  readonly withoutPersonalData?: boolean;
 }
 
 export interface ProjectionStatus {
@@ -137,7 +142,11 @@ export class ProjectionRunner {
       this.position = await this.target.checkpoint();
       this.submitted = this.position;
       this.subscription = this.store.subscribeToAll(
-        { after: this.position, batchSize: this.options.batchSize ?? 500 },
+        {
+          after: this.position,
+          batchSize: this.options.batchSize ?? 500,
+          ...(this.target.withoutPersonalData ? { withoutPersonalData: true } : {}),
+        },
         {
           onEvents: (events) => this.apply(events),
           onCaughtUp: (position) => {

@@ -4,6 +4,9 @@ import {
   type LogEventDraft,
   customerIdFor,
   customerStreamId,
+  DEFAULT_IDENTITY_POLICY,
+  type IdentityPolicy,
+  isBlockedIdentity,
   identityKey,
   logEventIdFor,
   pseudonymise,
@@ -16,17 +19,28 @@ import { type InboundEvent } from './parse-inbound-event';
  * its own value as `plainValue` (which the log encrypts), and the customer id, the stream and
  * `metadata.identityKey` derive from the pseudonym, never from the plain value.
  */
-export function toLogEvent(inbound: InboundEvent, hashIdentity?: IdentityHasher): LogEventDraft {
+export function toLogEvent(
+  inbound: InboundEvent,
+  hashIdentity?: IdentityHasher,
+  /** Blocked identities are flagged `blocked` (a pattern cannot be matched against a pseudonym). */
+  identityPolicy: IdentityPolicy = DEFAULT_IDENTITY_POLICY,
+): LogEventDraft {
   const ce = inbound.cloudEvent;
   let identity = inbound.identity;
   let data = ce.data as Record<string, unknown>;
   if (hashIdentity) {
-    identity = pseudonymise(identity, hashIdentity);
+    const logged = (plain: ChannelIdentity) => {
+      const pseudonymous = pseudonymise(plain, hashIdentity);
+      return isBlockedIdentity(identityPolicy, plain)
+        ? { ...pseudonymous, blocked: true }
+        : pseudonymous;
+    };
+    identity = logged(identity);
     const further = data.identities as ChannelIdentity[] | undefined;
     data = {
       ...data,
       identity,
-      ...(further ? { identities: further.map((i) => pseudonymise(i, hashIdentity)) } : {}),
+      ...(further ? { identities: further.map(logged) } : {}),
     };
   }
   const customerId = customerIdFor(identity);
