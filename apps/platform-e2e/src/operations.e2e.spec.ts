@@ -50,6 +50,9 @@ describeWithServices(
       RAPPORT_EVENT_STORE: `${urls.postgres}?schema=${run}`,
       RAPPORT_READ_MODELS: `${urls.redis}/0?prefix=${prefix}`,
       RAPPORT_METRICS_TOKEN: TOKEN,
+      // A consumer group of its own: ingestors of other suites on the same broker must not
+      // be assigned this run's partitions.
+      RAPPORT_INGESTOR_GROUP: `${run}-ingestor`,
     };
     const redis = new Redis(urls.redis);
     let ingestor: RunningProcess;
