@@ -31,6 +31,7 @@ import {
   encodeStructured,
   kafkaFromUrl,
   provisionTopics,
+  redactBusUrl,
   removeTopics,
   topicNames,
 } from '@rapport/messaging';
@@ -274,7 +275,7 @@ async function main(): Promise<void> {
     );
   const run = `bench${Date.now().toString(36)}`;
   console.log(
-    `bench:ingest — ${N} touchpoints, ${IDENTITIES} identities, ${CHANNELS.length} channels, ${INGESTORS} ingestor(s) (Kafka ${kafka.url}, Redis ${redis.url})`,
+    `bench:ingest — ${N} touchpoints, ${IDENTITIES} identities, ${CHANNELS.length} channels, ${INGESTORS} ingestor(s) (Kafka ${redactBusUrl(kafka.url)}, Redis ${redis.url})`,
   );
   try {
     // The broker is a JVM: its first hundred thousand messages after a start run partly
