@@ -38,7 +38,8 @@ export interface MergeSuggestion {
 
 export interface PersonIdea {
   ideaId: string;
-  title: string;
+  /** Null once its author was erased (the API says `erased: true`). */
+  title: string | null;
   status: IdeaStatus;
   role: 'submitter' | 'supporter';
   updatedAt: string;
@@ -130,7 +131,7 @@ export const NEXT_STATUSES: Readonly<Record<IdeaStatus, readonly IdeaStatus[]>> 
 
 export interface BacklogItem {
   ideaId: string;
-  title: string;
+  title: string | null;
   status: IdeaStatus;
   votes: number;
   priority: number;
@@ -181,7 +182,7 @@ export type IdeaOrigin =
 export interface IdeaDetail {
   ideaId: string;
   redirectedFrom?: string;
-  title: string;
+  title: string | null;
   description?: string;
   status: IdeaStatus;
   declineReason?: string;
@@ -193,7 +194,7 @@ export interface IdeaDetail {
   comments: {
     commentId: string;
     author: { kind: 'customer'; customerId: string } | { kind: 'staff'; staffId: string };
-    text: string;
+    text: string | null;
     at: string;
   }[];
   history: { status: IdeaStatus; at: string; staffId?: string; reason?: string }[];

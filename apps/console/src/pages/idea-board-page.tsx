@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import { errorText, useApi } from '../api/client';
 import { type BacklogItem, IDEA_STATUSES, type IdeaStatus, NEXT_STATUSES } from '../api/types';
 import { useAuth } from '../auth/auth';
-import { formatDate, label } from '../format';
+import { formatDate, ideaTitle, label } from '../format';
 
 const SORTS = [
   ['priority', 'priority'],
@@ -107,7 +107,7 @@ function IdeaCard(props: { idea: BacklogItem }) {
   return (
     <li className="card">
       <h3>
-        <Link to={`/ideas/${encodeURIComponent(idea.ideaId)}`}>{idea.title}</Link>
+        <Link to={`/ideas/${encodeURIComponent(idea.ideaId)}`}>{ideaTitle(idea.title)}</Link>
       </h3>
       <p className="hint">
         {idea.votes} {idea.votes === 1 ? 'supporter' : 'supporters'} · priority{' '}

@@ -5,7 +5,7 @@ import { errorText, useApi } from '../api/client';
 import { type BacklogItem, type IdeaDetail, type IdeaOrigin, NEXT_STATUSES } from '../api/types';
 import { useAuth } from '../auth/auth';
 import { Status } from '../components/status';
-import { formatDate, formatDateTime, label, shortId } from '../format';
+import { commentText, formatDate, formatDateTime, ideaTitle, label, shortId } from '../format';
 import { StatusChange } from './idea-board-page';
 
 const originText = (origin: IdeaOrigin) =>
@@ -41,7 +41,7 @@ export function IdeaPage() {
         <Link to="/ideas">← All ideas</Link>
       </p>
       <h1>
-        {i.title} <Status status={i.status} />
+        {ideaTitle(i.title)} <Status status={i.status} />
       </h1>
       {i.redirectedFrom && (
         <p className="hint">Idea {shortId(i.redirectedFrom)} was merged into this one.</p>
@@ -150,7 +150,7 @@ function Comments(props: { idea: IdeaDetail }) {
               )}
             </strong>{' '}
             <span className="hint">{formatDateTime(c.at)}</span>
-            <p>{c.text}</p>
+            <p>{commentText(c.text)}</p>
           </li>
         ))}
       </ul>
@@ -215,7 +215,7 @@ function MergeIdea(props: { idea: IdeaDetail }) {
         <option value="">choose an idea…</option>
         {candidates.map((c) => (
           <option key={c.ideaId} value={c.ideaId}>
-            {c.title} ({c.votes})
+            {ideaTitle(c.title)} ({c.votes})
           </option>
         ))}
       </select>

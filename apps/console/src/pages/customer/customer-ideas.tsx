@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import { errorText, useApi } from '../../api/client';
 import { type BacklogItem, type CustomerProfile } from '../../api/types';
 import { Status } from '../../components/status';
-import { formatDate } from '../../format';
+import { formatDate, ideaTitle } from '../../format';
 
 export function CustomerIdeas(props: { profile: CustomerProfile }) {
   const ideas = props.profile.ideas ?? [];
@@ -17,7 +17,7 @@ export function CustomerIdeas(props: { profile: CustomerProfile }) {
         <ul className="records">
           {ideas.map((idea) => (
             <li key={idea.ideaId}>
-              <Link to={`/ideas/${encodeURIComponent(idea.ideaId)}`}>{idea.title}</Link>{' '}
+              <Link to={`/ideas/${encodeURIComponent(idea.ideaId)}`}>{ideaTitle(idea.title)}</Link>{' '}
               <Status status={idea.status} />{' '}
               <span className="hint">
                 {idea.role}, {formatDate(idea.updatedAt)}
@@ -106,7 +106,7 @@ function OnBehalf(props: { profile: CustomerProfile }) {
             <option value="">choose an idea…</option>
             {candidates.map((c) => (
               <option key={c.ideaId} value={c.ideaId}>
-                {c.title} ({c.votes})
+                {ideaTitle(c.title)} ({c.votes})
               </option>
             ))}
           </select>
