@@ -9,6 +9,7 @@ import {
 } from '@rapport/domain';
 import { type RecordedEvent } from '@rapport/event-store';
 import { type CheckpointRange } from '../projection/checkpoint';
+import { inSegments } from '../projection/in-segments';
 import { type ProjectionTarget } from '../projection/projection-runner';
 import { type ClosenessReadModel } from './closeness-read-model';
 
@@ -30,33 +31,25 @@ export function closenessProjection(
     // Channels, times, scores and pseudonymous identities (blocked ones flagged at ingestion).
     withoutPersonalData: true,
     checkpoint: () => model.checkpoint(),
-    applyBatch: async (events: readonly RecordedEvent[], range: CheckpointRange) => {
-      let facts: ClosenessFact[] = [];
-      let identityEvents: IdentityGraphEvent[] = [];
-      let after = range.after;
-      let previous = range.after;
-      for (const event of events) {
-        const before = previous;
-        previous = event.position;
-        const fact = toClosenessFact(event, identityPolicy);
-        if (fact) {
-          facts.push(fact);
-          continue;
-        }
-        const identityEvent = identityGraphEventFrom(event);
-        if (identityEvent) {
-          identityEvents.push(identityEvent);
-          continue;
-        }
-        const erased = customerErasedFrom(event);
-        if (erased) {
-          if (before !== after) await model.apply(facts, { after, upTo: before }, identityEvents);
-          await model.erase([erased], { after: before, upTo: event.position });
-          [facts, identityEvents, after] = [[], [], event.position];
-        }
-      }
-      if (after !== range.upTo || after === range.after)
-        await model.apply(facts, { after, upTo: range.upTo }, identityEvents);
-    },
+    applyBatch: (events: readonly RecordedEvent[], range: CheckpointRange) =>
+      inSegments(
+        events,
+        range,
+        customerErasedFrom,
+        (segment, segmentRange) => {
+          const facts: ClosenessFact[] = [];
+          const identityEvents: IdentityGraphEvent[] = [];
+          for (const event of segment) {
+            const fact = toClosenessFact(event, identityPolicy);
+            if (fact) facts.push(fact);
+            else {
+              const identityEvent = identityGraphEventFrom(event);
+              if (identityEvent) identityEvents.push(identityEvent);
+            }
+          }
+          return model.apply(facts, segmentRange, identityEvents);
+        },
+        (erased, erasureRange) => model.erase([erased], erasureRange),
+      ),
   };
 }

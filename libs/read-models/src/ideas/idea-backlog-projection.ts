@@ -11,6 +11,7 @@ import {
 } from '@rapport/domain';
 import { type RecordedEvent } from '@rapport/event-store';
 import { type CheckpointRange } from '../projection/checkpoint';
+import { inSegments } from '../projection/in-segments';
 import { type ProjectionTarget } from '../projection/projection-runner';
 import {
   customersNamedBy,
@@ -31,25 +32,14 @@ export function ideaBacklogProjection(model: IdeaBacklogReadModel): ProjectionTa
   return {
     name: 'ideas',
     checkpoint: () => model.checkpoint(),
-    applyBatch: async (events: readonly RecordedEvent[], range: CheckpointRange) => {
-      let segment: RecordedEvent[] = [];
-      let after = range.after;
-      let previous = range.after;
-      for (const event of events) {
-        const before = previous;
-        previous = event.position;
-        const erased = customerErasedFrom(event);
-        if (!erased) {
-          segment.push(event);
-          continue;
-        }
-        if (before !== after) await applyIdeaEvents(model, segment, { after, upTo: before });
-        await eraseFromBacklog(model, erased, { after: before, upTo: event.position });
-        [segment, after] = [[], event.position];
-      }
-      if (after !== range.upTo || after === range.after)
-        await applyIdeaEvents(model, segment, { after, upTo: range.upTo });
-    },
+    applyBatch: (events: readonly RecordedEvent[], range: CheckpointRange) =>
+      inSegments(
+        events,
+        range,
+        customerErasedFrom,
+        (segment, segmentRange) => applyIdeaEvents(model, segment, segmentRange),
+        (erased, erasureRange) => eraseFromBacklog(model, erased, erasureRange),
+      ),
   };
 }
 
