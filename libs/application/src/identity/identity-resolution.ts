@@ -28,6 +28,8 @@ const MAX_ATTEMPTS = 50;
  */
 export class IdentityResolution implements ProjectionTarget {
   readonly name = 'identity-resolution';
+  // Pseudonymous identities are all it reads; blocked ones are flagged at ingestion.
+  readonly withoutPersonalData = true;
   private position = 0;
 
   constructor(

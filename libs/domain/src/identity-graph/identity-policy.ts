@@ -4,6 +4,7 @@ import {
   type IdentityKind,
   identityKey,
 } from '../identity/channel-identity';
+import { SEALED_FIELD } from '../privacy/erased';
 import { wildcardPattern } from '../text/wildcard-pattern';
 import { compareStrings } from './compare-strings';
 import { type FieldError, type Validated, invalid, valid } from '../validation/field-error';
@@ -169,6 +170,7 @@ export function isBlockedIdentity(
   if (blocks(identityKey(identity))) return true;
   return (
     typeof identity.plainValue === 'string' &&
+    identity.plainValue !== SEALED_FIELD && // read without decryption: the flag says it
     blocks(identityKey({ ...identity, value: identity.plainValue }))
   );
 }

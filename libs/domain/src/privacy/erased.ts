@@ -19,3 +19,9 @@ export type PersonalText = string | Erased;
 export function textOrElse<T>(value: PersonalText | undefined, fallback: T): string | T {
   return typeof value === 'string' ? value : fallback;
 }
+
+/**
+ * What a personal field holds in the log as stored: its value is sealed elsewhere in the event
+ * (`libs/privacy`). A reader that subscribes without decryption sees this string.
+ */
+export const SEALED_FIELD = 'enc:sealed';

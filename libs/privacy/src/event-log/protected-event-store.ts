@@ -3,6 +3,7 @@ import {
   type EventContentOf,
   mapPersonalFields,
   personalSubjectsOf,
+  SEALED_FIELD,
 } from '@rapport/domain';
 import {
   type AppendRequest,
@@ -36,9 +37,6 @@ function sameKeys(
   for (const [subject, key] of used) if (current.get(subject) !== key) return false;
   return true;
 }
-
-/** What a personal field holds in the log: its value is in the event's sealed envelope. */
-export const SEALED_FIELD = 'enc:sealed';
 
 /** The additional data a subject's envelope is bound to: this event, no other. */
 const envelopeField = (eventId: string) => `event:${eventId}`;
