@@ -140,18 +140,33 @@ export function withPersonalDataProtection(
     return events.map((event) => sealed(event, subjectKeys));
   };
   const revealAll = async (events: RecordedEvent[]): Promise<RecordedEvent[]> => {
-    const subjectKeys = await keysOf(events, (s) => keys.findMany(s));
+    // Subjects of cached events from their entries; only the others are walked.
+    const hits: (RevealedEntry | undefined)[] = new Array(events.length);
+    const subjectsOf: (Set<string> | undefined)[] = new Array(events.length);
+    const subjects = new Set<string>();
+    events.forEach((event, i) => {
+      const hit = cache?.get(event.position);
+      if (hit && hit.id === event.id) {
+        hits[i] = hit;
+        for (const subject of hit.keys.keys()) subjects.add(subject);
+      } else {
+        const own = personalSubjectsOf(event);
+        subjectsOf[i] = own;
+        for (const subject of own) subjects.add(subject);
+      }
+    });
+    const subjectKeys = subjects.size > 0 ? await keys.findMany([...subjects]) : new Map();
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
-      const hit = cache?.get(event.position);
-      if (hit && hit.id === event.id && sameKeys(hit.keys, subjectKeys)) {
+      const hit = hits[i];
+      if (hit && sameKeys(hit.keys, subjectKeys)) {
         events[i] = hit.event;
         continue;
       }
       events[i] = revealed(event, subjectKeys);
       if (cache && events[i] !== event) {
         const used = new Map<string, DataKey | undefined>();
-        for (const subject of personalSubjectsOf(event))
+        for (const subject of subjectsOf[i] ?? personalSubjectsOf(event))
           used.set(subject, subjectKeys.get(subject));
         cache.set(event.position, { id: event.id, event: events[i], keys: used });
       }

@@ -1,0 +1,62 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { isErased, SEALED_FIELD } from '@rapport/domain';
+import { openEventStore } from '@rapport/event-store';
+import { LocalMasterKeyWrapper } from '../keys/key-wrapper';
+import { WrappedSubjectKeyStore } from '../keys/subject-key-store';
+import { MemoryWrappedKeyTable } from '../memory/memory-wrapped-key-table';
+import { withPersonalDataProtection } from './protected-event-store';
+
+const touchpoint = (customerId: string, text: string) => ({
+  id: randomUUID(),
+  type: 'touchpoint.recorded.v1',
+  data: {
+    channel: 'email',
+    direction: 'inbound',
+    identity: { kind: 'email', value: '~abcdefghijklmnopqrstuv', plainValue: 'ann@example.com' },
+    content: { text },
+  },
+  metadata: { customerId, identityKey: 'email:~abcdefghijklmnopqrstuv' },
+});
+
+describe('withPersonalDataProtection', () => {
+  it('stores sealed fields, opens them on read, and never serves a cached opening after a destroy', async () => {
+    const raw = await openEventStore('sqlite::memory:');
+    const keys = new WrappedSubjectKeyStore(
+      new MemoryWrappedKeyTable(),
+      new LocalMasterKeyWrapper(randomBytes(32)),
+    );
+    const store = withPersonalDataProtection(raw, keys);
+    await store.append('customer-a', [touchpoint('a', 'secret words'), touchpoint('a', 'more')]);
+    await store.append('customer-b', [touchpoint('b', 'bob keeps this')]);
+
+    const stored = await raw.readAll();
+    expect(JSON.stringify(stored)).not.toContain('secret words');
+    expect(JSON.stringify(stored)).not.toContain('ann@example.com');
+    expect((stored[0].data as { content: { text: string } }).content.text).toBe(SEALED_FIELD);
+
+    const text = (e: { data: unknown }) => (e.data as { content: { text: unknown } }).content.text;
+    for (let read = 0; read < 2; read++)
+      // the second read is served from the cache
+      expect((await store.readAll()).map(text)).toEqual(['secret words', 'more', 'bob keeps this']);
+
+    await keys.destroy(['a']);
+    const after = await store.readAll();
+    expect(isErased(text(after[0]))).toBe(true);
+    expect(
+      isErased((after[1].data as { identity: { plainValue: unknown } }).identity.plainValue),
+    ).toBe(true);
+    expect(text(after[2])).toBe('bob keeps this');
+    // A subscription without decryption gets the events as stored.
+    const seen: unknown[] = [];
+    const subscription = store.subscribeToAll(
+      { withoutPersonalData: true },
+      {
+        onEvents: (events) => void seen.push(...events.map(text)),
+        onCaughtUp: () => void subscription.stop(),
+      },
+    );
+    await subscription.finished;
+    expect(seen).toEqual([SEALED_FIELD, SEALED_FIELD, SEALED_FIELD]);
+    await store.close();
+  });
+});
