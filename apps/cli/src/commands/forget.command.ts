@@ -2,12 +2,11 @@ import { CustomerErasure, IdentityGraphLog } from '@rapport/application';
 import {
   customerIdFor,
   customerOfIdentity,
-  graphIdentityOf,
   type IdentityHasher,
   identityKey,
   parseIdentityParam,
   parseIdentityPolicy,
-  pseudonymise,
+  pseudonymousGraphIdentity,
   DEFAULT_IDENTITY_POLICY,
 } from '@rapport/domain';
 import { type EventStore, openEventStore } from '@rapport/event-store';
@@ -70,7 +69,7 @@ async function customerOf(raw: string, store: EventStore, hash: IdentityHasher):
   const policy = process.env.RAPPORT_IDENTITY_POLICY
     ? parseIdentityPolicy(process.env.RAPPORT_IDENTITY_POLICY)
     : DEFAULT_IDENTITY_POLICY;
-  const pseudonymous = graphIdentityOf(policy, pseudonymise(identity.value, hash));
+  const pseudonymous = pseudonymousGraphIdentity(identity.value, hash, policy);
   const graph = await new IdentityGraphLog(store).refresh();
   return customerOfIdentity(graph, identityKey(pseudonymous)) ?? customerIdFor(pseudonymous);
 }

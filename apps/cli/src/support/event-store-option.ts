@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { EVENT_STORE_URL_FORMS, type EventStore, openEventStore } from '@rapport/event-store';
 import {
   openPersonalData,
+  openProtectedEventStore,
   type PersonalData,
   PRIVACY_VARIABLES,
+  type PrivacySettings,
   privacySettingsFrom,
 } from '@rapport/privacy';
 import { type Command } from 'commander';
@@ -25,10 +27,10 @@ export function storeUrl(options: { store?: string }): string {
 }
 
 /**
- * The personal-data keys a command uses: the configured ones, else those `rapport dev` made
- * beside the embedded default log (`./data/secrets/`); null when `RAPPORT_PRIVACY=off`.
+ * The personal-data settings a command uses: the configured ones, else those `rapport dev`
+ * made beside the embedded default log (`./data/secrets/`); null when `RAPPORT_PRIVACY=off`.
  */
-export async function openPersonalDataOption(url: string): Promise<PersonalData | null> {
+function privacySettingsOption(url: string): PrivacySettings | null {
   let env = process.env;
   const devSecrets = join('data', 'secrets');
   if (!env.RAPPORT_MASTER_KEY && !env.RAPPORT_MASTER_KEY_FILE && url === DEFAULT_STORE) {
@@ -45,7 +47,13 @@ export async function openPersonalDataOption(url: string): Promise<PersonalData 
     throw new UsageError(
       `the log's personal data is encrypted: set ${PRIVACY_VARIABLES} (RAPPORT_PRIVACY=off reads a log kept in plaintext)`,
     );
-  return openPersonalData(settings, url);
+  return settings;
+}
+
+/** The personal-data keys of the log at `url` (see `privacySettingsOption`); null when off. */
+export async function openPersonalDataOption(url: string): Promise<PersonalData | null> {
+  const settings = privacySettingsOption(url);
+  return settings && openPersonalData(settings, url);
 }
 
 /**
@@ -56,15 +64,6 @@ export async function openStoreOption(options: { store?: string }): Promise<Even
   const url = storeUrl(options);
   if (!/^(sqlite|postgres|postgresql|esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):/.test(url))
     throw new UsageError(`--store ${url}: unknown kind of store; use ${EVENT_STORE_URL_FORMS}`);
-  const personalData = await openPersonalDataOption(url);
-  const store = await openEventStore(url);
-  if (!personalData) return store;
-  const protectedStore = personalData.protect(store);
-  return {
-    ...protectedStore,
-    close: async () => {
-      await protectedStore.close();
-      await personalData.close();
-    },
-  };
+  const settings = privacySettingsOption(url);
+  return settings ? openProtectedEventStore(settings, url) : openEventStore(url);
 }

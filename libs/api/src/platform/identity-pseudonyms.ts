@@ -2,9 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   type ChannelIdentity,
   DEFAULT_IDENTITY_POLICY,
-  graphIdentityOf,
   identityKey,
-  pseudonymise,
+  pseudonymousGraphIdentity,
 } from '@rapport/domain';
 import { type PersonalData } from '@rapport/privacy';
 import { type RapportConfig } from '../config/rapport-config';
@@ -29,9 +28,10 @@ export class IdentityPseudonyms {
   /** The identity as an identity-graph command takes it: pseudonymous, no plain value beside it. */
   forGraph(identity: ChannelIdentity): ChannelIdentity {
     if (!this.personalData) return identity;
-    return graphIdentityOf(
+    return pseudonymousGraphIdentity(
+      identity,
+      this.personalData.hashIdentity,
       this.config.identityPolicy ?? DEFAULT_IDENTITY_POLICY,
-      pseudonymise(identity, this.personalData.hashIdentity),
     );
   }
 }

@@ -24,11 +24,6 @@ export class LogSuppressionList implements SuppressionCheck {
     return this.suppressed.has(identityKey);
   }
 
-  /** The suppressed identity keys, for the admin view. */
-  list(): string[] {
-    return [...this.suppressed].sort();
-  }
-
   private async readNew(): Promise<void> {
     for (;;) {
       const events = await this.store.readStream(ERASURE_STREAM, {

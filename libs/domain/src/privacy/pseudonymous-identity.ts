@@ -1,4 +1,9 @@
 import { type ChannelIdentity, identityKey } from '../identity/channel-identity';
+import {
+  graphIdentityOf,
+  type IdentityPolicy,
+  isBlockedIdentity,
+} from '../identity-graph/identity-policy';
 import { type PersonalText } from './erased';
 
 /**
@@ -31,15 +36,28 @@ export function pseudonymise(
   return { ...identity, value: hash(identityKey(identity)), plainValue: identity.value };
 }
 
-/** The identity key of a value written by a person (`email:Ann@Example.com` normalised first by the caller). */
-export function pseudonymousKey(identity: ChannelIdentity, hash: IdentityHasher): string {
-  return identityKey(pseudonymise(identity, hash));
+/**
+ * An identity a person gave, as the log holds it: its pseudonym, the plain value beside it
+ * (which the log seals), and `blocked` when policy blocks the plain value — a pattern such
+ * as `email:noreply@*` cannot be matched against a pseudonym later.
+ */
+export function loggedIdentity(
+  identity: ChannelIdentity,
+  hash: IdentityHasher,
+  policy: IdentityPolicy,
+): PseudonymousIdentity {
+  const pseudonymous = pseudonymise(identity, hash);
+  return isBlockedIdentity(policy, identity) ? { ...pseudonymous, blocked: true } : pseudonymous;
 }
 
-/** The identity as its channel gave it, when its plain value is known and not erased. */
-export function plainIdentityOf(identity: PseudonymousIdentity): ChannelIdentity | null {
-  if (identity.plainValue === undefined) return isPseudonym(identity.value) ? null : identity;
-  if (typeof identity.plainValue !== 'string') return null;
-  const { plainValue, ...rest } = identity;
-  return { ...rest, value: plainValue };
+/**
+ * An identity from a request (a lookup, a staff link or unlink, `rapport forget`) as the
+ * identity graph and the read models know it: pseudonymous, no plain value beside it.
+ */
+export function pseudonymousGraphIdentity(
+  identity: ChannelIdentity,
+  hash: IdentityHasher,
+  policy: IdentityPolicy,
+): ChannelIdentity {
+  return graphIdentityOf(policy, loggedIdentity(identity, hash, policy));
 }

@@ -1,10 +1,4 @@
-import {
-  ERASED,
-  type EventContentOf,
-  mapPersonalFields,
-  personalSubjectsOf,
-  SEALED_FIELD,
-} from '@rapport/domain';
+import { ERASED, mapPersonalFields, personalSubjectsOf, SEALED_FIELD } from '@rapport/domain';
 import {
   type AppendRequest,
   type EventStore,
@@ -18,16 +12,6 @@ import { LRUCache } from 'lru-cache';
 import { FieldCipher } from '../cipher/field-cipher';
 import { type DataKey } from '../keys/data-key';
 import { type SubjectKeyStore } from '../keys/subject-key-store';
-
-/** The keys of every subject the events' personal fields belong to, in one call to the key store. */
-function keysOf(
-  events: readonly EventContentOf[],
-  lookup: (subjects: readonly string[]) => Promise<Map<string, DataKey>>,
-): Promise<Map<string, DataKey>> {
-  const subjects = new Set<string>();
-  for (const event of events) for (const s of personalSubjectsOf(event)) subjects.add(s);
-  return subjects.size === 0 ? Promise.resolve(new Map()) : lookup([...subjects]);
-}
 
 /** Whether every subject still has the key (the same object: unchanged, not destroyed) an entry used. */
 function sameKeys(
@@ -43,13 +27,15 @@ const envelopeField = (eventId: string) => `event:${eventId}`;
 
 type Json = Record<string, unknown>;
 
-/**
- * The event with its personal fields sealed: each subject's values, in the order the domain
- * walks them (`mapPersonalFields`), encrypted as one JSON array under the subject's key and
- * kept in `metadata.sealed[subject]`; each field holds `enc:sealed`. One cipher operation
- * per event and subject instead of one per field (docs/decisions/0030).
- */
-function sealed<E extends NewEvent>(event: E, keys: Map<string, DataKey>): E {
+/** An event's personal values taken out, by subject, with the event as it will be stored. */
+interface Unsealed<E extends NewEvent> {
+  readonly event: E;
+  /** Each subject's values, in the order the domain walks them (`mapPersonalFields`). */
+  readonly values: Map<string, string[]>;
+}
+
+/** Takes the personal values out of an event, leaving `enc:sealed` in each field. */
+function takePersonalValues<E extends NewEvent>(event: E): Unsealed<E> {
   const values = new Map<string, string[]>();
   const { data, metadata } = mapPersonalFields(
     { type: event.type, data: event.data, metadata: event.metadata },
@@ -60,6 +46,15 @@ function sealed<E extends NewEvent>(event: E, keys: Map<string, DataKey>): E {
       return SEALED_FIELD;
     },
   );
+  return { event: values.size === 0 ? event : { ...event, data, metadata }, values };
+}
+
+/**
+ * The event with its personal values sealed: each subject's list encrypted as one JSON array
+ * under the subject's key and kept in `metadata.sealed[subject]`. One cipher operation per
+ * event and subject instead of one per field (docs/decisions/0030).
+ */
+function sealed<E extends NewEvent>({ event, values }: Unsealed<E>, keys: Map<string, DataKey>): E {
   if (values.size === 0) return event;
   const envelope: Record<string, string> = {};
   for (const [subject, list] of values)
@@ -68,7 +63,7 @@ function sealed<E extends NewEvent>(event: E, keys: Map<string, DataKey>): E {
       envelopeField(event.id),
       JSON.stringify(list),
     );
-  return { ...event, data, metadata: { ...((metadata as Json) ?? {}), sealed: envelope } };
+  return { ...event, metadata: { ...((event.metadata as Json) ?? {}), sealed: envelope } };
 }
 
 /** The event with its personal fields opened; `ERASED` where the subject's key is gone. */
@@ -120,8 +115,9 @@ export interface ProtectionOptions {
 }
 
 /**
- * The log with crypto-shredding: every append encrypts the personal fields the domain names
- * (`mapPersonalFields`) with the data key of their subject (sealed in one envelope per event and subject), and every read path
+ * The log with crypto-shredding: every append seals the personal fields the domain names
+ * (`mapPersonalFields`) with the data key of their subject, one envelope per event and
+ * subject, and every read path
  * (`readStream`, `readAll`, subscriptions) decrypts them, handing out `ERASED` for a subject
  * whose key was destroyed. Readers see the same shapes as before, so projections, exports,
  * `tail` and time travel need no change to stay correct after an erasure. Copies of the log
@@ -136,8 +132,10 @@ export function withPersonalDataProtection(
   const size = options.revealedCacheSize ?? 10_000;
   const cache = size > 0 ? new LRUCache<number, RevealedEntry>({ max: size }) : null;
   const sealAll = async <E extends NewEvent>(events: readonly E[]): Promise<E[]> => {
-    const subjectKeys = await keysOf(events, (s) => keys.keysFor(s));
-    return events.map((event) => sealed(event, subjectKeys));
+    const unsealed = events.map(takePersonalValues);
+    const subjects = new Set(unsealed.flatMap((u) => [...u.values.keys()]));
+    const subjectKeys = subjects.size > 0 ? await keys.keysFor([...subjects]) : new Map();
+    return unsealed.map((u) => sealed(u, subjectKeys));
   };
   const revealAll = async (events: RecordedEvent[]): Promise<RecordedEvent[]> => {
     // Subjects of cached events from their entries; only the others are walked.

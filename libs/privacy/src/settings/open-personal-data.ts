@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type IdentityHasher } from '@rapport/domain';
 import { LRUCache } from 'lru-cache';
-import { type EventStore } from '@rapport/event-store';
+import { type EventStore, openEventStore } from '@rapport/event-store';
 import { BlindIndex } from '../blind-index/blind-index';
 import { withPersonalDataProtection } from '../event-log/protected-event-store';
 import { LocalMasterKeyWrapper } from '../keys/key-wrapper';
@@ -85,5 +85,24 @@ export async function openPersonalData(
     hashIdentity: remembered(blindIndex.pseudonymOf),
     protect: (store) => withPersonalDataProtection(store, keys),
     close: () => keys.close(),
+  };
+}
+
+/**
+ * The log at `url` with its personal fields protected, owning its keys: closing it closes
+ * both (for a command or a test that opens one log and nothing else).
+ */
+export async function openProtectedEventStore(
+  settings: PrivacySettings,
+  url: string,
+): Promise<EventStore> {
+  const personalData = await openPersonalData(settings, url);
+  const store = personalData.protect(await openEventStore(url));
+  return {
+    ...store,
+    close: async () => {
+      await store.close();
+      await personalData.close();
+    },
   };
 }

@@ -1,22 +1,23 @@
 import {
   type ChannelIdentity,
   customerIdFor,
+  DEFAULT_IDENTITY_POLICY,
   identityKey,
   normalizeIdentity,
-  pseudonymise,
+  pseudonymousGraphIdentity,
 } from '@rapport/domain';
 import { type EventStore, openEventStore } from '@rapport/event-store';
-import { BlindIndex, openPersonalData, privacySettingsFrom } from '@rapport/privacy';
+import { BlindIndex, openProtectedEventStore, privacySettingsFrom } from '@rapport/privacy';
 
 /** The identity as the platform under test logs it: pseudonymous with the run's pepper. */
 export function platformIdentity(identity: ChannelIdentity): ChannelIdentity {
   const settings = privacySettingsFrom(process.env);
   if (settings === 'off' || settings === undefined) return identity;
-  const { plainValue: _plain, ...pseudonymous } = pseudonymise(
+  return pseudonymousGraphIdentity(
     identity,
     BlindIndex.fromBase64(settings.pepper).pseudonymOf,
+    DEFAULT_IDENTITY_POLICY,
   );
-  return pseudonymous;
 }
 
 /**
@@ -45,15 +46,6 @@ export function platformCustomerIdOf(kind: ChannelIdentity['kind'], value: strin
  */
 export async function openPlatformEventStore(url: string): Promise<EventStore> {
   const settings = privacySettingsFrom(process.env);
-  const log = await openEventStore(url);
-  if (settings === 'off' || settings === undefined) return log;
-  const personalData = await openPersonalData(settings, url);
-  const store = personalData.protect(log);
-  return {
-    ...store,
-    close: async () => {
-      await store.close();
-      await personalData.close();
-    },
-  };
+  if (settings === 'off' || settings === undefined) return openEventStore(url);
+  return openProtectedEventStore(settings, url);
 }

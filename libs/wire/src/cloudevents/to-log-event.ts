@@ -6,10 +6,9 @@ import {
   customerStreamId,
   DEFAULT_IDENTITY_POLICY,
   type IdentityPolicy,
-  isBlockedIdentity,
   identityKey,
   logEventIdFor,
-  pseudonymise,
+  loggedIdentity,
 } from '@rapport/domain';
 import { type InboundEvent } from './parse-inbound-event';
 
@@ -29,12 +28,7 @@ export function toLogEvent(
   let identity = inbound.identity;
   let data = ce.data as Record<string, unknown>;
   if (hashIdentity) {
-    const logged = (plain: ChannelIdentity) => {
-      const pseudonymous = pseudonymise(plain, hashIdentity);
-      return isBlockedIdentity(identityPolicy, plain)
-        ? { ...pseudonymous, blocked: true }
-        : pseudonymous;
-    };
+    const logged = (plain: ChannelIdentity) => loggedIdentity(plain, hashIdentity, identityPolicy);
     identity = logged(identity);
     const further = data.identities as ChannelIdentity[] | undefined;
     data = {
