@@ -31,3 +31,4 @@ export * from './privacy/personal-fields';
 export * from './privacy/erasure-events';
 export * from './identity/parse-identity-param';
 export * from './privacy/plain-log-pseudonyms';
+export * from './annotations';

@@ -1,4 +1,5 @@
 import { EventNames, parseEventType } from '../events/event-type';
+import { AnnotationEventNames } from '../annotations/annotation-events';
 import { IdeaEventNames } from '../ideas/idea-events';
 
 /** The parts of a logged event that can hold personal data. */
@@ -94,7 +95,8 @@ function commentText(comment: unknown, visit: PersonalFieldVisitor, field: strin
  *   attachment names, the values of `metadata`; the CloudEvents `subject` (in the log's metadata);
  * - `survey.responded`: every identity's `plainValue`, `comment`, the CloudEvents `subject`;
  * - `idea.submitted` by a customer (from a touchpoint): `title`, `description`;
- * - `idea.commented` and the comments an `idea.merged` carries, when a customer wrote them: `text`.
+ * - `idea.commented` and the comments an `idea.merged` carries, when a customer wrote them: `text`;
+ * - `customer.note-added` (a staff note about a customer): `text`, the customer's (`data.customerId`).
  * The subject of an ingested event is its stream's customer (`metadata.customerId`); of an
  * idea or comment, the customer who wrote it. Staff texts are not a data subject's.
  */
@@ -140,6 +142,9 @@ export function mapPersonalFields(
         ),
         metadata,
       };
+    case AnnotationEventNames.noteAdded:
+      if (typeof data.customerId !== 'string') return { data, metadata };
+      return { data: mapKey(data, 'text', text(data.customerId, 'text', visit)), metadata };
     default:
       return { data, metadata };
   }

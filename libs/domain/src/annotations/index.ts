@@ -1,0 +1,2 @@
+export * from './annotation-events';
+export * from './annotation-rules';
