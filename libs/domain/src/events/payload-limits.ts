@@ -13,4 +13,6 @@ export const PayloadLimits = {
   metadataKeyLength: 64,
   metadataValueLength: 1024,
   commentLength: 4000,
+  /** A person's name as a channel saw it. */
+  nameLength: 200,
 } as const;

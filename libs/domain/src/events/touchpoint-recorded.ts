@@ -10,7 +10,9 @@ import {
   Min,
 } from 'class-validator';
 import { CHANNELS, DIRECTIONS, type Channel, type Direction } from '../channels';
+import { IsPersonName } from '../customer/customer-name';
 import { IsFlatRecord } from '../validation/is-flat-record';
+import { OptionalField } from '../validation/optional-field';
 import { NestedObject, NestedObjects } from '../validation/nested';
 import { IdentityPayload } from './identity-payload';
 import { PayloadLimits } from './payload-limits';
@@ -72,6 +74,15 @@ export class TouchpointRecordedV1 {
    */
   @NestedObjects(() => IdentityPayload, { optional: true, maxSize: PayloadLimits.identities })
   identities?: IdentityPayload[];
+
+  /**
+   * The person's name as the channel saw it: an e-mail's display name, a chat visitor's
+   * name, a social profile's name (1–200 characters, no control characters). Personal data:
+   * sealed in the log, erased with the person; the customer shows the most recent one.
+   */
+  @OptionalField()
+  @IsPersonName()
+  name?: string;
 
   @NestedObject(() => AgentPayload, { optional: true })
   agent?: AgentPayload;

@@ -71,12 +71,14 @@ function touchpointFields(data: Json, subject: string, visit: PersonalFieldVisit
       ),
     );
   });
-  return mapKey(out, 'metadata', (record) => {
+  out = mapKey(out, 'metadata', (record) => {
     if (!isObject(record)) return record;
     let r = record;
     for (const key of Object.keys(record)) r = mapKey(r, key, text(subject, 'metadata.*', visit));
     return r;
   });
+  // Last: events sealed before names existed walk their fields in the same order as before.
+  return mapKey(out, 'name', text(subject, 'name', visit));
 }
 
 function commentText(comment: unknown, visit: PersonalFieldVisitor, field: string): unknown {
@@ -92,7 +94,8 @@ function commentText(comment: unknown, visit: PersonalFieldVisitor, field: strin
  * metadata with what it returned (the same objects where nothing changed; the input is never
  * mutated). Personal texts, per event:
  * - `touchpoint.recorded`: every identity's `plainValue`, `content.subject`, `content.text`,
- *   attachment names, the values of `metadata`; the CloudEvents `subject` (in the log's metadata);
+ *   attachment names, the values of `metadata`, the person's `name`; the CloudEvents `subject`
+ *   (in the log's metadata);
  * - `survey.responded`: every identity's `plainValue`, `comment`, the CloudEvents `subject`;
  * - `idea.submitted` by a customer (from a touchpoint): `title`, `description`;
  * - `idea.commented` and the comments an `idea.merged` carries, when a customer wrote them: `text`;
