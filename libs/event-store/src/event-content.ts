@@ -32,10 +32,27 @@ export type EventContent = Pick<SerializedEvent, 'type' | 'data' | 'metadata'>;
  * never equals JSON data (a `Buffer` is not the JSON of its bytes).
  */
 export function sameEventContent(a: EventContent, b: EventContent): boolean {
-  if (a.type !== b.type || !sameJson(a.metadata, b.metadata)) return false;
+  if (a.type !== b.type || !sameMetadata(a.metadata, b.metadata)) return false;
   if (typeof a.data === 'string' && typeof b.data === 'string') return sameJson(a.data, b.data);
   if (typeof a.data === 'string' || typeof b.data === 'string') return false;
   return a.data.equals(b.data);
+}
+
+/**
+ * Metadata compared without `trace`: the trace context an event was appended in (ADR 0031)
+ * says where this append came from, not what the event is, so the same touchpoint
+ * published again under another trace is a duplicate, not a conflict.
+ */
+function sameMetadata(a: string, b: string): boolean {
+  if (a === b) return true;
+  const canonical = (json: string) => {
+    const value: unknown = JSON.parse(json);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return stringify(value);
+    const { trace: _trace, ...rest } = value as Record<string, unknown>;
+    return stringify(rest);
+  };
+  return canonical(a) === canonical(b);
 }
 
 function sameJson(a: string, b: string): boolean {

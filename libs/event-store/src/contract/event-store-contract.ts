@@ -199,6 +199,24 @@ export function describeEventStoreContract(adapter: EventStoreAdapterUnderTest):
       expect((await store.readStream('s-4')).length).toBe(2);
     });
 
+    test('an event appended again under another trace context is a duplicate, not a conflict', async () => {
+      const trace = (span: string) => ({ traceparent: `00-${'a'.repeat(32)}-${span}-01` });
+      const event = {
+        ...newEvent('a.v1', { k: 1 }),
+        metadata: { m: 1, trace: trace('1'.repeat(16)) },
+      };
+      const first = await store.append('s-trace', [event]);
+      const again = await store.append('s-trace', [
+        { ...event, metadata: { m: 1, trace: trace('2'.repeat(16)) } },
+      ]);
+      expect(again.events[0]).toMatchObject({ position: first.position, duplicate: true });
+      const untraced = await store.append('s-trace', [{ ...event, metadata: { m: 1 } }]);
+      expect(untraced.events[0]).toMatchObject({ position: first.position, duplicate: true });
+      await expect(
+        store.append('s-trace', [{ ...event, metadata: { m: 2, trace: trace('1'.repeat(16)) } }]),
+      ).rejects.toBeInstanceOf(EventIdConflictError);
+    });
+
     test('the same event id with other content, or in another stream, is a typed error', async () => {
       const event = newEvent('a.v1', { k: 1 });
       const first = await store.append('s-5', [event]);
