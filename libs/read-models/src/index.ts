@@ -5,6 +5,8 @@ export * from './projection/projection-diagnostics';
 export * from './projection/running-projection';
 export * from './timeline/timeline-read-model';
 export * from './timeline/timeline-projection';
+export * from './names/customer-names';
+export * from './names/find-customers-by-name';
 export * from './closeness/closeness-read-model';
 export * from './closeness/closeness-projection';
 export * from './closeness/closeness-queries';

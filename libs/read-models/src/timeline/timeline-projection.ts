@@ -9,6 +9,8 @@ import {
   identityGraphEventFrom,
   toTimelineEntry,
   type IdentityGraphEvent,
+  isNewerName,
+  type SeenName,
   type TimelineEntry,
 } from '@rapport/domain';
 import { type RecordedEvent } from '@rapport/event-store';
@@ -46,6 +48,7 @@ export function timelineProjection(
           const entries: TimelineEntry[] = [];
           const identityEvents: IdentityGraphEvent[] = [];
           const plainIdentities = new Map<string, string>();
+          const names = new Map<string, SeenName>();
           for (const event of segment) {
             const entry = toTimelineEntry(event);
             if (!entry) {
@@ -57,9 +60,17 @@ export function timelineProjection(
             for (const identity of [entry.identity as PseudonymousIdentity, ...(further ?? [])])
               if (typeof identity.plainValue === 'string')
                 plainIdentities.set(identityKey(identity), identity.plainValue);
-            entries.push(fileTimelineEntry(entry, further, identityPolicy));
+            const filed = fileTimelineEntry(entry, further, identityPolicy);
+            entries.push(filed);
+            const name = (event.data as { name?: unknown }).name;
+            if (typeof name === 'string') {
+              // The latest name per identity it was filed under (an erased one is an object).
+              const seen = { name, occurredAt: filed.occurredAt, position: filed.position };
+              const key = identityKey(filed.identity);
+              if (isNewerName(seen, names.get(key))) names.set(key, seen);
+            }
           }
-          return model.apply(entries, segmentRange, identityEvents, { plainIdentities });
+          return model.apply(entries, segmentRange, identityEvents, { plainIdentities, names });
         },
         (personal, aloneRange) => model.apply([], aloneRange, [], personal),
       ),

@@ -2,11 +2,13 @@ import {
   type CustomerErasedV1,
   type CustomerProfile,
   type IdentityGraphEvent,
+  type SeenName,
   type TimelineEntry,
   type TimelinePage,
   type TimelineQuery,
 } from '@rapport/domain';
 import { type CheckpointRange } from '../projection/checkpoint';
+import { type CustomerNames } from '../names/customer-names';
 import { type TimelineAsOf } from '../time-travel/log-as-of';
 
 /**
@@ -34,9 +36,11 @@ export interface TimelinePersonalData {
   readonly erasures?: readonly CustomerErasedV1[];
   /** Erased customers whose suppression was lifted: known again (empty until they come back). */
   readonly unerased?: readonly string[];
+  /** Pseudonymous identity key → the latest name its touchpoints of the batch carried. */
+  readonly names?: ReadonlyMap<string, SeenName>;
 }
 
-export interface TimelineReadModel {
+export interface TimelineReadModel extends CustomerNames {
   /**
    * How many `apply` calls may still be outstanding when the next one is made (absent: 0).
    * Above 0 only for a model that applies batches in call order and refuses, by its

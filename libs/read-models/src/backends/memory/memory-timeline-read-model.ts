@@ -21,7 +21,10 @@ import {
   type TimelinePage,
   type TimelineQuery,
   unionOfPages,
+  type SeenName,
 } from '@rapport/domain';
+import { type NameMatch } from '../../names/customer-names';
+import { MemoryNameIndex } from '../../names/memory-name-index';
 import { CheckpointMismatchError, type CheckpointRange } from '../../projection/checkpoint';
 import { type TimelineAsOf } from '../../time-travel/log-as-of';
 import {
@@ -64,6 +67,7 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
   private readonly plain = new Map<string, string>();
   /** Customers forgotten: they answer as unknown (the graph, pseudonymous, still holds them). */
   private readonly erased = new Set<string>();
+  private readonly names = new MemoryNameIndex();
 
   async checkpoint(): Promise<number> {
     return this.position;
@@ -78,6 +82,7 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
     if (range.after !== this.position)
       throw new CheckpointMismatchError('timeline', range.after, this.position);
     for (const [key, value] of personal.plainIdentities ?? []) this.plain.set(key, value);
+    if (personal.names) this.names.apply(personal.names);
     for (const id of personal.unerased ?? []) this.erased.delete(id);
     for (const entry of entries) {
       const key = identityKey(entry.identity);
@@ -148,6 +153,7 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
       this.plain.delete(key);
       this.streamCustomers.delete(key);
     }
+    this.names.erase(erasure.identityKeys);
     for (const id of erasure.erasedCustomerIds) {
       this.streamIdentities.delete(id);
       this.erased.add(id);
@@ -163,7 +169,16 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
     return found;
   }
 
+  async namesOf(identityKeys: readonly string[]): Promise<Map<string, SeenName>> {
+    return this.names.namesOf(identityKeys);
+  }
+
+  async searchNames(prefix: string, limit: number): Promise<NameMatch[]> {
+    return this.names.search(prefix, limit);
+  }
+
   async clear(): Promise<void> {
+    this.names.clear();
     this.plain.clear();
     this.erased.clear();
     this.buckets.clear();

@@ -21,7 +21,10 @@ import {
   type TimelinePage,
   type TimelineQuery,
   unionOfPages,
+  type SeenName,
 } from '@rapport/domain';
+import { type NameMatch } from '../../../names/customer-names';
+import { RedisNameIndex } from '../../../names/redis-name-index';
 import { type CheckpointRange } from '../../../projection/checkpoint';
 import { type TimelineAsOf } from '../../../time-travel/log-as-of';
 import {
@@ -81,6 +84,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
   readonly prefix: string;
   private readonly fence: RedisFence | undefined;
   private readonly keys: TimelineKeys;
+  private readonly names: RedisNameIndex;
   /**
    * Buckets whose identity and stream-identity fields this instance has written, in
    * batches that all succeeded one after the other since it last read the checkpoint: a
@@ -105,6 +109,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     this.fence = options.fence;
     this.keys = timelineKeys(this.prefix);
+    this.names = new RedisNameIndex(redis, this.prefix);
   }
 
   async checkpoint(): Promise<number> {
@@ -141,11 +146,13 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     this.sent = new Promise((resolve) => (handedOver = resolve));
     let applied: Promise<void>;
     let plainWritten: Promise<unknown> | undefined;
+    let namesWritten: Promise<unknown> | undefined;
     try {
       await turn;
       // Idempotent (the same values on every replay): written ahead of the batch's script.
       if (plainIdentities?.size)
         plainWritten = this.redis.hset(this.keys.plainIdentities, plainIdentities);
+      if (personal.names?.size) namesWritten = this.names.apply(personal.names);
       if (personal.unerased?.length)
         await this.redis.srem(this.keys.erasedCustomers, ...personal.unerased);
       // Deleted before the script moves the checkpoint past the erasure (the projection
@@ -178,7 +185,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       handedOver();
     }
     try {
-      await Promise.all([applied, plainWritten]);
+      await Promise.all([applied, plainWritten, namesWritten]);
     } catch (error) {
       this.identitiesWritten.clear();
       this.writtenGraph.forget();
@@ -274,6 +281,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     const keys = erasures.flatMap((e) => e.identityKeys);
     const ids = erasures.flatMap((e) => e.erasedCustomerIds);
     for (const key of keys) this.identitiesWritten.delete(key);
+    await this.names.erase(keys);
     const pipeline = this.redis.pipeline();
     for (const key of keys) pipeline.unlink(this.keys.timeline(key), this.keys.activity(key));
     if (keys.length) pipeline.hdel(this.keys.plainIdentities, ...keys);
@@ -298,9 +306,18 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     return found;
   }
 
+  async namesOf(identityKeys: readonly string[]): Promise<Map<string, SeenName>> {
+    return this.names.namesOf(identityKeys);
+  }
+
+  async searchNames(prefix: string, limit: number): Promise<NameMatch[]> {
+    return this.names.search(prefix, limit);
+  }
+
   async clear(): Promise<void> {
     this.identitiesWritten.clear();
     this.writtenGraph.forget();
+    await this.names.clear();
     await this.redis.unlink(
       ...this.ownKeys(),
       this.keys.plainIdentities,
