@@ -21,6 +21,8 @@ const POLICIES: Record<string, string> = {
   'POST /v1/touchpoints': 'adapter',
   'GET /v1/customers': 'agent',
   'POST /v1/customers/lookup': 'agent',
+  'POST /v1/customers/search': 'agent',
+  'GET /v1/customers/:id/touchpoints/:position': 'agent',
   'GET /v1/customers/:id': 'agent',
   'GET /v1/customers/:id/timeline': 'agent',
   'GET /v1/customers/:id/closeness': 'agent',

@@ -11,6 +11,7 @@ import { TIMELINE_READ_MODEL } from '../platform/tokens';
 import { AS_OF_QUERY, asOfField, resolveAsOfParam } from '../time-travel/as-of-param';
 import { TIME_TRAVEL } from '../time-travel/time-travel-tokens';
 import { ProfileQueryDto } from '../timeline/timeline-queries';
+import { identityKey, latestName } from '@rapport/domain';
 import { CustomerProfileResponse } from './customer-responses';
 import { Access } from '../access/access-policy';
 
@@ -53,12 +54,17 @@ export class CustomerProfileController {
           : `no customer ${customerId}`,
       );
     const ids = [profile.customerId, ...profile.mergedCustomers];
+    // The latest name any of their identities was seen with (now: names are not kept over time).
+    const name = asOf
+      ? undefined
+      : latestName((await this.timelines.namesOf(profile.identities.map(identityKey))).values());
     const ideas =
       this.backlog && !asOf
         ? (await ideasOfPerson(this.backlog, ids)).map((view) => personIdea(view, ids))
         : undefined;
     return {
       ...profile,
+      ...(name ? { name: name.name, nameSeenAt: name.occurredAt } : {}),
       ...(ideas ? { ideas } : {}),
       timeline: `/v1/customers/${profile.customerId}/timeline${asOf ? `?asOf=${asOf.position}` : ''}`,
       ...asOfField(asOf),

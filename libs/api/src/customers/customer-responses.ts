@@ -196,6 +196,16 @@ export class PersonIdeaResponse {
 
 /** A `CustomerProfile`, with the person's ideas and where the timeline is. */
 export class CustomerProfileResponse extends CustomerRedirectResponse {
+  @ApiPropertyOptional({
+    description:
+      'the latest name any of their identities was seen with (absent with asOf, or when no channel gave one)',
+    example: 'Maria Rossi',
+  })
+  name?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'when that name was last seen' })
+  nameSeenAt?: string;
+
   @ApiProperty({
     type: () => ChannelIdentityResponse,
     isArray: true,
