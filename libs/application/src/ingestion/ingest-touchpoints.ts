@@ -8,11 +8,14 @@ import {
   type LogEventDraft,
   type PublisherScope,
 } from '@rapport/domain';
-import { parseInboundEvent, toLogEvent } from '@rapport/wire';
+import { parseInboundEvent, toLogEvent, withoutTraceContext } from '@rapport/wire';
+import { type Context, context, trace } from '@opentelemetry/api';
+import { endAppendSpan, startAppendSpan, traceToKeep } from './append-spans';
 import { withinPublisherScope } from './publisher-scope';
 import { randomUUID } from 'node:crypto';
 import { CoalescingAppender } from './coalescing-appender';
 import {
+  type AppendOutcome,
   type AppendRequest,
   type EventStore,
   EventIdConflictError,
@@ -99,20 +102,33 @@ export class TouchpointIngestion {
    * `scope` is what the publisher may say (an adapter key's, a Kafka topic's): an event
    * outside it is `rejected`; a `verified` claim it is not trusted for counts as unverified.
    */
-  async ingest(inputs: readonly unknown[], scope: PublisherScope): Promise<IngestResult[]> {
+  async ingest(
+    inputs: readonly unknown[],
+    scope: PublisherScope,
+    /**
+     * The trace context each input's append continues (the Kafka transport's ingest span);
+     * otherwise the trace context the event carried (`traceparent`), else the active one.
+     */
+    parents?: readonly (Context | undefined)[],
+  ): Promise<IngestResult[]> {
     const now = this.options.now();
     const results: IngestResult[] = new Array(inputs.length);
-    const drafts: { index: number; draft: LogEventDraft }[] = [];
+    const drafts: Draft[] = [];
     inputs.forEach((input, index) => {
       try {
+        // The distributed-tracing extension is no part of the touchpoint (nor refused).
+        const { event, carried } = withoutTraceContext(input);
         const parsed = withinPublisherScope(
-          parseInboundEvent(input, { ...this.options, now }),
+          parseInboundEvent(event, { ...this.options, now }),
           scope,
         );
         if (parsed.ok)
           drafts.push({
             index,
             draft: toLogEvent(parsed.value, this.options.hashIdentity, this.options.identityPolicy),
+            parent:
+              parents?.[index] ??
+              (carried ? trace.setSpanContext(context.active(), carried) : undefined),
           });
         else results[index] = { index, status: 'rejected', errors: parsed.errors };
       } catch (error) {
@@ -123,12 +139,31 @@ export class TouchpointIngestion {
     const kept = await this.withoutSuppressed(drafts, results);
     if (kept.length === 0) return results;
 
-    const requests: AppendRequest[] = kept.map(({ draft }) => ({
-      streamId: draft.streamId,
-      expectedRevision: 'any',
-      events: [{ id: draft.id, type: draft.type, data: draft.data, metadata: draft.metadata }],
-    }));
-    const outcomes = await this.appender.append(requests);
+    const spans = kept.map(({ draft, parent }) =>
+      startAppendSpan(parent ?? context.active(), draft.type, kept.length),
+    );
+    const requests: AppendRequest[] = kept.map(({ draft }, i) => {
+      const traceFields = traceToKeep(spans[i]);
+      return {
+        streamId: draft.streamId,
+        expectedRevision: 'any',
+        events: [
+          {
+            id: draft.id,
+            type: draft.type,
+            data: draft.data,
+            metadata: traceFields ? { ...draft.metadata, trace: traceFields } : draft.metadata,
+          },
+        ],
+      };
+    });
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = await this.appender.append(requests);
+    } catch (error) {
+      for (const span of spans) endAppendSpan(span, undefined, error);
+      throw error;
+    }
     outcomes.forEach((outcome, i) => {
       const { index, draft } = kept[i];
       if (outcome.ok) {
@@ -157,14 +192,12 @@ export class TouchpointIngestion {
       } else {
         results[index] = this.failed(index, outcome.error);
       }
+      endAppendSpan(spans[i], results[index]);
     });
     return results;
   }
 
-  private async withoutSuppressed(
-    drafts: { index: number; draft: LogEventDraft }[],
-    results: IngestResult[],
-  ): Promise<{ index: number; draft: LogEventDraft }[]> {
+  private async withoutSuppressed(drafts: Draft[], results: IngestResult[]): Promise<Draft[]> {
     const suppression = this.options.suppression;
     if (!suppression) return drafts;
     await suppression.refresh();
@@ -186,6 +219,13 @@ export class TouchpointIngestion {
       message: `the event could not be processed: an internal error, logged as ${reference}; nothing was stored`,
     };
   }
+}
+
+/** A valid input on its way to the log, and the trace context its append continues. */
+interface Draft {
+  readonly index: number;
+  readonly draft: LogEventDraft;
+  readonly parent?: Context;
 }
 
 function identityKeysOfDraft(draft: LogEventDraft): string[] {
