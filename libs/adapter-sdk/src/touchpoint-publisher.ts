@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Channel, type ChannelIdentity, type FieldError, identityKey } from '@rapport/domain';
-import { type InboundEvent, parseInboundEvent } from '@rapport/wire';
+import { type InboundEvent, parseInboundEvent, withTraceAttributes } from '@rapport/wire';
+import { type Span } from '@opentelemetry/api';
 import {
   type ContentMode,
   encodeBinary,
@@ -27,6 +28,7 @@ import {
   PublishError,
   type RejectedTouchpoint,
 } from './publish-errors';
+import { endPublishSpans, startPublishSpan } from './publish-spans';
 import {
   SURVEY_RESPONDED_V1,
   type TouchpointInput,
@@ -105,6 +107,8 @@ interface PreparedMessage {
   readonly topic: string;
   readonly key: string;
   readonly message: Message;
+  /** The producer span whose context the message carries (`traceparent`). */
+  readonly span: Span;
 }
 
 /**
@@ -230,12 +234,15 @@ export class TouchpointPublisher {
       });
     } catch (error) {
       this.replaceProducer(producer);
+      endPublishSpans(prepared, error);
       const ids = prepared.map((p) => p.id);
       if (isTopicAuthorizationFailure(error))
         throw new NotAuthorizedError(ids, [...byTopic.keys()], error);
       throw new PublishError(ids, error);
     }
-    return this.receipts(prepared, metadata);
+    const receipts = this.receipts(prepared, metadata);
+    endPublishSpans(prepared.map((p, i) => ({ span: p.span, partition: receipts[i].partition })));
+    return receipts;
   }
 
   private createProducer(): Producer {
@@ -293,17 +300,27 @@ export class TouchpointPublisher {
         const topic = this.topics.touchpoint(channelOf(parsed.value));
         // Publish what was validated: the normalised identity and time, so the ingestor
         // sees exactly what passed here, whatever its own normalisation settings.
-        const event = parsed.value.cloudEvent.cloneWith({ time: parsed.value.occurredAt }, false);
+        // The trace context travels as the CloudEvents distributed-tracing extension:
+        // `ce_traceparent` in binary mode, `traceparent` in the JSON in structured mode.
+        const span = startPublishSpan(topic, parsed.value.cloudEvent.type);
+        const event = parsed.value.cloudEvent.cloneWith(
+          withTraceAttributes({ time: parsed.value.occurredAt }, span.spanContext()),
+          false,
+        );
         const message =
           this.mode === 'binary' ? encodeBinary(event, key) : encodeStructured(event, key);
-        prepared.push({ id: event.id, topic, key, message });
+        prepared.push({ id: event.id, topic, key, message, span });
       } catch (error) {
         // Input that validation did not foresee (a getter that throws, a symbol where a
         // string goes): refused like invalid input, never a raw TypeError.
         refuse([{ path: '(root)', message: `could not be read: ${errorName(error)}` }]);
       }
     });
-    if (rejected.length > 0) throw new InvalidTouchpointError(rejected, batch);
+    if (rejected.length > 0) {
+      const error = new InvalidTouchpointError(rejected, batch);
+      endPublishSpans(prepared, error); // nothing of the batch is sent
+      throw error;
+    }
     return prepared;
   }
 

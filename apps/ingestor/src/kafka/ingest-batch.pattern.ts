@@ -1,3 +1,4 @@
+import { type Context } from '@opentelemetry/api';
 import { type Channel } from '@rapport/domain';
 
 /** The message pattern the Kafka transport hands decoded touchpoint batches to. */
@@ -8,4 +9,6 @@ export interface IngestBatch {
   readonly events: readonly unknown[];
   /** The channel of the topic they came from: ACLs let only that channel's adapters write it. */
   readonly channel: Channel;
+  /** With tracing on, each event's ingest span, which its append continues. */
+  readonly parents?: readonly (Context | undefined)[];
 }

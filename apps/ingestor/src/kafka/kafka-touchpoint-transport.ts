@@ -21,7 +21,10 @@ import {
   type Producer,
 } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { type RapportMetrics } from '@rapport/api';
+import { type RapportMetrics, tracingEnabled } from '@rapport/api';
+import { takeTraceContext } from '@rapport/wire';
+import { type Context, type Span } from '@opentelemetry/api';
+import { endIngestSpan, startIngestSpan } from './ingest-spans';
 import { ConsumerWatch } from './consumer-watch';
 import { lastValueFrom } from 'rxjs';
 import { INGEST_BATCH_PATTERN, type IngestBatch } from './ingest-batch.pattern';
@@ -231,7 +234,9 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
       dead.set(message, dlqMessage({ ...message, topic, partition }, reasons, now));
     const channelOfTopic = topic.slice(`${this.topics.prefix}touchpoints.`.length);
     const metrics = this.options.metrics;
-    const toIngest: { message: KafkaMessage; event: unknown }[] = [];
+    const toIngest: { message: KafkaMessage; event: unknown; span?: Span; context?: Context }[] =
+      [];
+    const traced = tracingEnabled();
     for (const message of messages) {
       if (message.value && message.value.length > maxBytes) {
         refuse(
@@ -243,8 +248,15 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
       }
       try {
         const decoded = decodeKafkaMessage(message);
-        if (decoded.ok) toIngest.push({ message, event: decoded.event });
-        else {
+        if (decoded.ok) {
+          // Taken off in any case: validation refuses extension attributes.
+          const carried = takeTraceContext(decoded.event);
+          toIngest.push({
+            message,
+            event: decoded.event,
+            ...(traced ? startIngestSpan(topic, partition, carried, messages.length) : {}),
+          });
+        } else {
           refuse(message, decoded.reason);
           metrics?.refuse('kafka', channelOfTopic, 'undecodable');
         }
@@ -263,10 +275,17 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
 
     if (toIngest.length > 0) {
       const channel = topic.slice(`${this.topics.prefix}touchpoints.`.length) as Channel;
-      const results = await this.dispatch(
-        toIngest.map((m) => m.event),
-        channel,
-      );
+      let results: IngestResult[];
+      try {
+        results = await this.dispatch(
+          toIngest.map((m) => m.event),
+          channel,
+          traced ? toIngest.map((m) => m.context) : undefined,
+        );
+      } catch (error) {
+        for (const { span } of toIngest) if (span) endIngestSpan(span, 'failed');
+        throw error;
+      }
       results.forEach((result, i) => {
         switch (result.status) {
           case 'accepted':
@@ -286,6 +305,9 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
             refuse(toIngest[i].message, result.message);
             break;
         }
+        const span = toIngest[i].span;
+        if (span)
+          endIngestSpan(span, dead.has(toIngest[i].message) ? 'dead-lettered' : result.status);
       });
     }
     if (dead.size > 0) {
@@ -335,14 +357,20 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
     }
   }
 
-  private async dispatch(events: unknown[], channel: Channel): Promise<IngestResult[]> {
+  private async dispatch(
+    events: unknown[],
+    channel: Channel,
+    parents: (Context | undefined)[] | undefined,
+  ): Promise<IngestResult[]> {
     const handler = this.getHandlerByPattern(INGEST_BATCH_PATTERN);
     if (!handler)
       throw new Error(
         `no handler for ${INGEST_BATCH_PATTERN}: is TouchpointBatchesController registered?`,
       );
     return lastValueFrom(
-      this.transformToObservable(await handler({ events, channel } satisfies IngestBatch)),
+      this.transformToObservable(
+        await handler({ events, channel, ...(parents ? { parents } : {}) } satisfies IngestBatch),
+      ),
     );
   }
 }

@@ -20,11 +20,15 @@ export class TouchpointBatchesController {
 
   @MessagePattern(INGEST_BATCH_PATTERN)
   async ingest(@Payload() batch: IngestBatch): Promise<IngestResult[]> {
-    const results = await this.ingestion.ingest(batch.events, {
-      channels: [batch.channel],
-      sourcePatterns: ['*'],
-      verifiedKinds: this.config.kafkaVerifiedKinds[batch.channel] ?? [],
-    });
+    const results = await this.ingestion.ingest(
+      batch.events,
+      {
+        channels: [batch.channel],
+        sourcePatterns: ['*'],
+        verifiedKinds: this.config.kafkaVerifiedKinds[batch.channel] ?? [],
+      },
+      batch.parents,
+    );
     this.metrics?.observeIngest('kafka', results, () => batch.channel);
     return results;
   }
