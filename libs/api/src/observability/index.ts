@@ -5,3 +5,4 @@ export * from './readiness';
 export * from './scrape-token';
 export * from './service-logger';
 export * from './shutdown-deadline';
+export * from './tracing';

@@ -22,6 +22,7 @@ import { RapportMetrics } from './rapport-metrics';
 import { Readiness, within } from './readiness';
 import { ScrapeToken } from './scrape-token';
 import { ServiceParts } from './service-parts';
+import { ServiceTracing } from './tracing/service-tracing';
 
 /**
  * `RAPPORT_METRICS=off` leaves metrics out altogether (no `/metrics`, nothing counted or
@@ -144,6 +145,7 @@ export class ObservabilityModule {
         Readiness,
         ServiceParts,
         ObservedService,
+        ServiceTracing,
         { provide: SCRAPE_TOKEN, useValue: scrapeToken },
       ],
       exports: [RapportMetrics, Readiness, SCRAPE_TOKEN],

@@ -1,5 +1,6 @@
 import { ConsoleLogger, type LoggerService } from '@nestjs/common';
 import pino, { type Logger as Pino } from 'pino';
+import { traceLogFields } from './tracing/trace-log-fields';
 
 /**
  * Field names whose values are personal data wherever they appear in a logged object: they
@@ -60,6 +61,8 @@ export function serviceLogger(
         messageKey: 'msg',
         formatters: { level: (label) => ({ level: label }) },
         redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+        // `trace_id` and `span_id` while a span is active (tracing on).
+        mixin: traceLogFields,
       },
       destination,
     ),

@@ -4,6 +4,7 @@ import { type RapportConfig } from '../config/rapport-config';
 import { createHttpApp } from '../http/create-http-app';
 import { serviceLogger } from '../observability/service-logger';
 import { armShutdownDeadline } from '../observability/shutdown-deadline';
+import { startTracing } from '../observability/tracing/start-tracing';
 
 /**
  * Starts one service as an HTTP app (every service answers `/health`), lets `prepare`
@@ -25,6 +26,9 @@ export async function runService(
       );
     }
     armShutdownDeadline(logger);
+    // OpenTelemetry, when the OTEL_* variables ask for it (off by default).
+    const tracing = startTracing(name);
+    if (tracing.enabled) logger.log(`tracing on: spans to ${tracing.exporters.join(', ')}`);
     const app = await createHttpApp(module, config, logger);
     await prepare(app);
     await app.listen(config.port, config.host);

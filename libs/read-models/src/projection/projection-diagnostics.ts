@@ -1,4 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
+import { type RecordedEvent } from '@rapport/event-store';
 
 /**
  * Where a projection reports each batch it applied (Node's `diagnostics_channel`: free when
@@ -12,6 +13,10 @@ export interface ProjectionBatchReport {
   readonly projection: string;
   readonly events: number;
   readonly seconds: number;
+  /** The events themselves (for tracing: each keeps its trace context in `metadata.trace`). */
+  readonly batch?: readonly RecordedEvent[];
+  /** When the batch began to be applied (epoch milliseconds). */
+  readonly startedAtMs?: number;
 }
 
 export const projectionBatches = channel(PROJECTION_BATCH_CHANNEL);

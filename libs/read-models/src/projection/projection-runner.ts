@@ -194,6 +194,8 @@ export class ProjectionRunner {
           projection: this.target.name,
           events: events.length,
           seconds: (performance.now() - started) / 1000,
+          batch: events,
+          startedAtMs: performance.timeOrigin + started,
         } satisfies ProjectionBatchReport);
       }
       this.advance(upTo);
