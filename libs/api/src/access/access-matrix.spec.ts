@@ -37,6 +37,8 @@ const POLICIES: Record<string, string> = {
   'POST /v1/ideas/:id/comments': 'agent',
   'POST /v1/customers/:id/merge': 'supervisor',
   'POST /v1/customers/:id/unmerge': 'supervisor',
+  'POST /v1/customers/:id/merge-suggestions/dismiss': 'supervisor',
+  'GET /v1/merge-suggestions': 'agent',
   'POST /v1/customers/:id/identities': 'supervisor',
   'DELETE /v1/customers/:id/identities/:identity': 'supervisor',
   'POST /v1/customers/:id/identities/unlink': 'supervisor',

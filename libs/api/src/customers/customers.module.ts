@@ -7,10 +7,11 @@ import { EVENT_STORE, PERSONAL_DATA, RAPPORT_CONFIG } from '../platform/tokens';
 import { CustomerCommandsController } from './customer-commands.controller';
 import { CUSTOMER_ERASURE, IDENTITY_COMMANDS } from './customer-tokens';
 import { ErasureController } from './erasure.controller';
+import { MergeSuggestionCommandsController } from './merge-suggestions.controller';
 
 /** Staff commands on customers (merge, unmerge, link, unlink, erase): needs the event log. */
 @Module({
-  controllers: [CustomerCommandsController, ErasureController],
+  controllers: [CustomerCommandsController, ErasureController, MergeSuggestionCommandsController],
   providers: [
     {
       provide: IDENTITY_COMMANDS,

@@ -17,6 +17,7 @@ const STATUS_OF: Record<IdentityRefusalCode, number> = {
   'survivor-is-merged': 409,
   'customer-is-merged': 409,
   'not-merged': 409,
+  'no-open-suggestion': 409,
 };
 
 /** A refused identity command as problem details: 404 unknown, 400 malformed, 409 the graph says no. */

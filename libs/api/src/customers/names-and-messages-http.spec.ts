@@ -23,8 +23,8 @@ function touchpoint(identity: Record<string, unknown>, data: Record<string, unkn
 describe('names, name search and full messages over HTTP (embedded)', () => {
   let app: INestApplication;
   let http: AuthedHttp;
-  const ann = { kind: 'email', value: 'ann@example.com' };
-  const bob = { kind: 'email', value: 'bob@example.com' };
+  const ann = { kind: 'email', value: 'ann@example.com' } as const;
+  const bob = { kind: 'email', value: 'bob@example.com' } as const;
   const annId = platformCustomerIdFor(ann);
   const bobId = platformCustomerIdFor(bob);
   const longText = `Dear team, ${'the parcel never came. '.repeat(40)}Regards, Ann`;

@@ -3,6 +3,7 @@ import { CustomerProfileController } from '../customers/customer-profile.control
 import { SubjectAccessController } from '../customers/subject-access.controller';
 import { TimeTravelModule } from '../time-travel/time-travel.module';
 import { CustomerSearchController } from '../customers/customer-search.controller';
+import { MergeSuggestionQueueController } from '../customers/merge-suggestions.controller';
 import { TimelineController } from './timeline.controller';
 import { TouchpointContentController } from './touchpoint-content.controller';
 
@@ -14,6 +15,7 @@ import { TouchpointContentController } from './touchpoint-content.controller';
     SubjectAccessController,
     CustomerSearchController,
     TouchpointContentController,
+    MergeSuggestionQueueController,
   ],
 })
 export class TimelineHttpModule {}

@@ -5,6 +5,7 @@ import {
   decideMerge,
   decideUnlink,
   decideUnmerge,
+  decideDismissMergeSuggestion,
   DEFAULT_IDENTITY_POLICY,
   evolve,
   type IdentityDecision,
@@ -42,6 +43,25 @@ export class IdentityCommands {
   merge(survivorId: string, mergedId: string, by: StaffActor, at: string, note?: string) {
     return this.execute((graph) =>
       decideMerge(graph, { survivorId, mergedId, by, at, ...optionalNote(note) }, this.policy),
+    );
+  }
+
+  /** Dismisses the open merge suggestion between the two customers (any ids of their groups). */
+  dismissSuggestion(
+    customerId: string,
+    otherCustomerId: string,
+    by: StaffActor,
+    at: string,
+    note?: string,
+  ) {
+    return this.execute((graph) =>
+      decideDismissMergeSuggestion(graph, {
+        customerId,
+        otherCustomerId,
+        by,
+        at,
+        ...optionalNote(note),
+      }),
     );
   }
 

@@ -84,12 +84,24 @@ export interface CustomerMergeSuggestedV1 extends IdentityEventCommon {
   readonly reason: MergeSuggestionReason;
 }
 
+/**
+ * `customer.merge-suggestion-dismissed.v1`: a staff member looked at a merge suggestion and
+ * decided the two are not one person (or not now): it is no longer open. Names the
+ * suggestion's own pair, as it was suggested.
+ */
+export interface CustomerMergeSuggestionDismissedV1 extends IdentityEventCommon {
+  readonly survivorId: string;
+  readonly mergedId: string;
+  readonly by: StaffActor;
+}
+
 export const IdentityGraphEventTypes = {
   identityLinked: 'identity.linked.v1',
   identityUnlinked: 'identity.unlinked.v1',
   customerMerged: 'customer.merged.v1',
   customerUnmerged: 'customer.unmerged.v1',
   customerMergeSuggested: 'customer.merge-suggested.v1',
+  customerMergeSuggestionDismissed: 'customer.merge-suggestion-dismissed.v1',
 } as const satisfies Record<string, `${string}.v${number}`>;
 
 export type IdentityGraphEvent =
@@ -112,6 +124,10 @@ export type IdentityGraphEvent =
   | {
       readonly type: typeof IdentityGraphEventTypes.customerMergeSuggested;
       readonly data: CustomerMergeSuggestedV1;
+    }
+  | {
+      readonly type: typeof IdentityGraphEventTypes.customerMergeSuggestionDismissed;
+      readonly data: CustomerMergeSuggestionDismissedV1;
     };
 
 export type IdentityGraphEventType = IdentityGraphEvent['type'];
@@ -123,6 +139,7 @@ export const IdentityGraphEventNames = {
   customerMerged: 'customer.merged',
   customerUnmerged: 'customer.unmerged',
   customerMergeSuggested: 'customer.merge-suggested',
+  customerMergeSuggestionDismissed: 'customer.merge-suggestion-dismissed',
 } as const;
 
 const KNOWN_TYPES: ReadonlySet<string> = new Set(Object.values(IdentityGraphEventTypes));
@@ -157,6 +174,7 @@ export function customersInvolvedIn(event: IdentityGraphEvent): string[] {
     case IdentityGraphEventTypes.customerMerged:
     case IdentityGraphEventTypes.customerUnmerged:
     case IdentityGraphEventTypes.customerMergeSuggested:
+    case IdentityGraphEventTypes.customerMergeSuggestionDismissed:
       return [event.data.survivorId, event.data.mergedId];
   }
 }
@@ -179,6 +197,12 @@ export function customerUnmerged(data: CustomerUnmergedV1): IdentityGraphEvent {
 
 export function customerMergeSuggested(data: CustomerMergeSuggestedV1): IdentityGraphEvent {
   return { type: IdentityGraphEventTypes.customerMergeSuggested, data };
+}
+
+export function customerMergeSuggestionDismissed(
+  data: CustomerMergeSuggestionDismissedV1,
+): IdentityGraphEvent {
+  return { type: IdentityGraphEventTypes.customerMergeSuggestionDismissed, data };
 }
 
 /** `{ note }` when there is one: events never carry `undefined` fields (they must survive JSON). */

@@ -99,7 +99,8 @@ export function mergeHistoryOf(graph: IdentityGraph, customerId: string): readon
 
 /**
  * Suggestions still worth a staff member's look for this customer (or the customer it
- * redirects to): the two sides are still separate customers, and nobody unmerged them.
+ * redirects to): the two sides are still separate customers, nobody unmerged them, and
+ * nobody dismissed the suggestion.
  */
 export function openMergeSuggestionsOf(
   graph: IdentityGraph,
@@ -111,6 +112,7 @@ export function openMergeSuggestionsOf(
     for (const suggestion of graph.customers.get(id)?.mergeSuggestions ?? []) {
       if (seen.has(suggestion.sequence)) continue;
       seen.add(suggestion.sequence);
+      if (suggestion.dismissed) continue;
       const a = resolveCustomer(graph, suggestion.survivorId);
       const b = resolveCustomer(graph, suggestion.mergedId);
       if (a === b || areKeptApart(graph, suggestion.survivorId, suggestion.mergedId)) continue;

@@ -245,7 +245,8 @@ describe('replay', () => {
     expect(types).toEqual(
       new Set(
         Object.values(IdentityGraphEventTypes).filter(
-          (t) => !t.includes('unlinked') && !t.includes('unmerged'),
+          // Staff decisions only: resolution never unlinks, unmerges or dismisses.
+          (t) => !t.includes('unlinked') && !t.includes('unmerged') && !t.includes('dismissed'),
         ),
       ),
     );

@@ -38,6 +38,8 @@ export interface MergeSuggestionRecord {
   readonly by: IdentityActor;
   readonly at: string;
   readonly sequence: number;
+  /** A staff member dismissed it: no longer open. */
+  readonly dismissed?: { readonly by: IdentityActor; readonly at: string; readonly note?: string };
 }
 
 export interface CustomerRecord {
@@ -153,6 +155,24 @@ export function evolve(graph: IdentityGraph, event: IdentityGraphEvent): Identit
       }
       const suggestedPairs = next.suggestedPairs.set(customerPairKey(survivorId, mergedId), true);
       return { ...next, customers, suggestedPairs };
+    }
+    case IdentityGraphEventTypes.customerMergeSuggestionDismissed: {
+      const { survivorId, mergedId, by, at, note } = event.data;
+      const dismissed = { by, at, ...(note === undefined ? {} : { note }) };
+      let customers = next.customers;
+      for (const id of [survivorId, mergedId]) {
+        const customer = customers.get(id);
+        if (!customer) continue;
+        customers = customers.set(id, {
+          ...customer,
+          mergeSuggestions: customer.mergeSuggestions.map((s) =>
+            s.survivorId === survivorId && s.mergedId === mergedId && !s.dismissed
+              ? { ...s, dismissed }
+              : s,
+          ),
+        });
+      }
+      return { ...next, customers };
     }
   }
 }

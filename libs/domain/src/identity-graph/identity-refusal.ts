@@ -15,7 +15,8 @@ export type IdentityRefusalCode =
   | 'already-merged'
   | 'survivor-is-merged'
   | 'customer-is-merged'
-  | 'not-merged';
+  | 'not-merged'
+  | 'no-open-suggestion';
 
 /** Why a command was refused: a field error (path = the command field) with a stable code. */
 export interface IdentityRefusal extends FieldError {

@@ -13,6 +13,8 @@ export * from './decide-link';
 export * from './decide-unlink';
 export * from './decide-merge';
 export * from './decide-unmerge';
+export * from './decide-dismiss-suggestion';
+export * from './merge-suggestion-queue';
 export * from './touchpoint-identities-of';
 export * from './parse-identity-policy';
 export * from './identity-graph.reference-model';

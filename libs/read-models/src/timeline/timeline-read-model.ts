@@ -8,6 +8,7 @@ import {
   type TimelineQuery,
 } from '@rapport/domain';
 import { type CheckpointRange } from '../projection/checkpoint';
+import { type MergeSuggestionQueue } from '../merge-suggestions/merge-suggestion-queue';
 import { type CustomerNames } from '../names/customer-names';
 import { type TimelineAsOf } from '../time-travel/log-as-of';
 
@@ -40,7 +41,7 @@ export interface TimelinePersonalData {
   readonly names?: ReadonlyMap<string, SeenName>;
 }
 
-export interface TimelineReadModel extends CustomerNames {
+export interface TimelineReadModel extends CustomerNames, MergeSuggestionQueue {
   /**
    * How many `apply` calls may still be outstanding when the next one is made (absent: 0).
    * Above 0 only for a model that applies batches in call order and refuses, by its

@@ -22,9 +22,11 @@ import {
   type TimelineQuery,
   unionOfPages,
   type SeenName,
+  type QueuedMergeSuggestion,
 } from '@rapport/domain';
 import { type NameMatch } from '../../names/customer-names';
 import { MemoryNameIndex } from '../../names/memory-name-index';
+import { MemorySuggestionQueue } from '../../merge-suggestions/memory-suggestion-queue';
 import { CheckpointMismatchError, type CheckpointRange } from '../../projection/checkpoint';
 import { type TimelineAsOf } from '../../time-travel/log-as-of';
 import {
@@ -68,6 +70,7 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
   /** Customers forgotten: they answer as unknown (the graph, pseudonymous, still holds them). */
   private readonly erased = new Set<string>();
   private readonly names = new MemoryNameIndex();
+  private readonly suggestions = new MemorySuggestionQueue();
 
   async checkpoint(): Promise<number> {
     return this.position;
@@ -93,6 +96,7 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
       }
     }
     for (const event of identityEvents) this.graph = evolve(this.graph, event);
+    this.suggestions.apply(identityEvents);
     for (const erasure of personal.erasures ?? []) this.erase(erasure);
     this.position = range.upTo;
   }
@@ -177,7 +181,12 @@ export class MemoryTimelineReadModel implements TimelineReadModel {
     return this.names.search(prefix, limit);
   }
 
+  async openMergeSuggestions(limit: number): Promise<QueuedMergeSuggestion[]> {
+    return this.suggestions.read(this.graph, (id) => this.erased.has(id), limit);
+  }
+
   async clear(): Promise<void> {
+    this.suggestions.clear();
     this.names.clear();
     this.plain.clear();
     this.erased.clear();

@@ -1,13 +1,22 @@
 import Redis from 'ioredis';
 import { describeWithServices } from '@rapport/testing';
 import { describeCustomerNamesContract } from '../../contract/customer-names-contract';
+import { describeMergeSuggestionQueueContract } from '../../contract/merge-suggestion-queue-contract';
 import { type TimelineReadModel } from '../../timeline/timeline-read-model';
 import { dumpRedisKeys } from './dump-redis-keys';
 import { redisAdapterUnderTest } from './redis-adapter-under-test.spec-helper';
 import { RedisTimelineReadModel } from './timeline/redis-timeline-read-model';
 import { entry } from '../../contract/timeline-read-model-contract';
 
-describeWithServices(['redis'], 'redis name index', (urls) => {
+describeWithServices(['redis'], 'redis name index and suggestion queue', (urls) => {
+  describeMergeSuggestionQueueContract(
+    redisAdapterUnderTest<RedisTimelineReadModel, TimelineReadModel>(
+      'redis',
+      urls.redis,
+      (redis, prefix) => new RedisTimelineReadModel(redis, { prefix }),
+    ),
+  );
+
   describeCustomerNamesContract(
     redisAdapterUnderTest<RedisTimelineReadModel, TimelineReadModel>(
       'redis',

@@ -22,9 +22,11 @@ import {
   type TimelineQuery,
   unionOfPages,
   type SeenName,
+  type QueuedMergeSuggestion,
 } from '@rapport/domain';
 import { type NameMatch } from '../../../names/customer-names';
 import { RedisNameIndex } from '../../../names/redis-name-index';
+import { RedisSuggestionQueue } from '../../../merge-suggestions/redis-suggestion-queue';
 import { type CheckpointRange } from '../../../projection/checkpoint';
 import { type TimelineAsOf } from '../../../time-travel/log-as-of';
 import {
@@ -85,6 +87,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
   private readonly fence: RedisFence | undefined;
   private readonly keys: TimelineKeys;
   private readonly names: RedisNameIndex;
+  private readonly suggestions: RedisSuggestionQueue;
   /**
    * Buckets whose identity and stream-identity fields this instance has written, in
    * batches that all succeeded one after the other since it last read the checkpoint: a
@@ -110,6 +113,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     this.fence = options.fence;
     this.keys = timelineKeys(this.prefix);
     this.names = new RedisNameIndex(redis, this.prefix);
+    this.suggestions = new RedisSuggestionQueue(redis, this.prefix, this.keys.graph);
   }
 
   async checkpoint(): Promise<number> {
@@ -147,12 +151,14 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     let applied: Promise<void>;
     let plainWritten: Promise<unknown> | undefined;
     let namesWritten: Promise<unknown> | undefined;
+    let queueWritten: Promise<unknown> | undefined;
     try {
       await turn;
       // Idempotent (the same values on every replay): written ahead of the batch's script.
       if (plainIdentities?.size)
         plainWritten = this.redis.hset(this.keys.plainIdentities, plainIdentities);
       if (personal.names?.size) namesWritten = this.names.apply(personal.names);
+      queueWritten = this.suggestions.apply(identityEvents);
       if (personal.unerased?.length)
         await this.redis.srem(this.keys.erasedCustomers, ...personal.unerased);
       // Deleted before the script moves the checkpoint past the erasure (the projection
@@ -185,7 +191,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       handedOver();
     }
     try {
-      await Promise.all([applied, plainWritten, namesWritten]);
+      await Promise.all([applied, plainWritten, namesWritten, queueWritten]);
     } catch (error) {
       this.identitiesWritten.clear();
       this.writtenGraph.forget();
@@ -282,6 +288,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     const ids = erasures.flatMap((e) => e.erasedCustomerIds);
     for (const key of keys) this.identitiesWritten.delete(key);
     await this.names.erase(keys);
+    await this.suggestions.erase(ids);
     const pipeline = this.redis.pipeline();
     for (const key of keys) pipeline.unlink(this.keys.timeline(key), this.keys.activity(key));
     if (keys.length) pipeline.hdel(this.keys.plainIdentities, ...keys);
@@ -314,10 +321,15 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     return this.names.search(prefix, limit);
   }
 
+  async openMergeSuggestions(limit: number): Promise<QueuedMergeSuggestion[]> {
+    return this.suggestions.read(limit, (id) => this.isErased(id));
+  }
+
   async clear(): Promise<void> {
     this.identitiesWritten.clear();
     this.writtenGraph.forget();
     await this.names.clear();
+    await this.suggestions.clear();
     await this.redis.unlink(
       ...this.ownKeys(),
       this.keys.plainIdentities,
