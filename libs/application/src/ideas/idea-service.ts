@@ -32,6 +32,7 @@ import {
   type ResolveCustomer,
   redirectsFor,
 } from './customer-resolver';
+import { activeTraceMetadata } from '@rapport/wire';
 
 /** Namespace of idea event ids derived from what caused them (a touchpoint, a merge). */
 const IDEA_EVENT_NAMESPACE = '0d4b7f52-6c1e-4a8e-9b3f-2e5a7c9d1f60';
@@ -243,7 +244,7 @@ export class IdeaService {
       id: idFor(event, index),
       type: event.type,
       data: event.data,
-      metadata: { ideaId },
+      metadata: { ideaId, ...activeTraceMetadata() },
     }));
     const result = await this.store.append(
       ideaStreamId(ideaId),

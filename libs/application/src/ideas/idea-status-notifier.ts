@@ -27,6 +27,8 @@ import { LogCheckpoint } from './log-checkpoint';
 import { type OutboundPublisher } from './outbound-publisher';
 import { notifierSends, type NotifierSendsReport } from './notifier-diagnostics';
 import { type SupporterContacts } from './supporter-contacts';
+import { context } from '@opentelemetry/api';
+import { contextOfStoredTrace } from '@rapport/wire';
 
 /** The notifier's name: its status, and its lease with Redis read models. */
 export const IDEA_NOTIFIER = 'idea-notifier';
@@ -85,9 +87,12 @@ export class IdeaStatusNotifier implements ProjectionTarget {
       if (event.type !== IdeaEventTypes.statusChanged) continue;
       changes += 1;
       const notifications = await this.notificationsFor(event);
-      const unsent = [];
+      const unsent: IdeaStatusNotification[] = [];
       for (const n of notifications) if (!(await this.recorded(n))) unsent.push(n);
-      await this.options.publisher.publish(unsent);
+      // The notifications continue the trace of the status change that caused them.
+      await context.with(contextOfStoredTrace(event.metadata), () =>
+        this.options.publisher.publish(unsent),
+      );
       if (unsent.length > 0 && notifierSends.hasSubscribers)
         notifierSends.publish({ sent: unsent.length } satisfies NotifierSendsReport);
       const outcomes = await this.options.store.appendMany(

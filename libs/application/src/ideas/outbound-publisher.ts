@@ -5,6 +5,10 @@ import {
 } from '@rapport/domain';
 import { encodeBinary, kafkaFromBus, parseKafkaBusUrl, topicNames } from '@rapport/messaging';
 import { type Producer } from 'kafkajs';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { withTraceAttributes } from '@rapport/wire';
+
+const tracer = trace.getTracer('@rapport/idea-notifier');
 
 /** Where notifications to customers go, for channel adapters to deliver. */
 export interface OutboundPublisher {
@@ -64,13 +68,34 @@ export class KafkaOutboundPublisher implements OutboundPublisher {
     await this.connected;
     const seal = this.seal;
     const payloads = seal ? await Promise.all(notifications.map((n) => seal(n))) : notifications;
-    await this.producer.send({
-      topic: this.topic,
-      acks: -1,
-      messages: notifications.map((n, i) =>
-        encodeBinary(notificationCloudEvent(n, payloads[i]), n.customerId),
-      ),
+    // One producer span for the send; each message carries its context (`ce_traceparent`),
+    // so the adapter that delivers a notification can continue the trace.
+    const span = tracer.startSpan(`publish ${this.topic}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': this.topic,
+        'messaging.batch.message_count': notifications.length,
+      },
     });
+    try {
+      await this.producer.send({
+        topic: this.topic,
+        acks: -1,
+        messages: notifications.map((n, i) =>
+          encodeBinary(
+            withTraceAttributes(notificationCloudEvent(n, payloads[i]), span.spanContext()),
+            n.customerId,
+          ),
+        ),
+      });
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'publish failed' });
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   async close(): Promise<void> {

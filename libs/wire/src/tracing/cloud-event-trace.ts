@@ -1,4 +1,4 @@
-import { type SpanContext } from '@opentelemetry/api';
+import { type Context, context, type SpanContext, trace } from '@opentelemetry/api';
 import { parseTraceContext, type TraceContextFields, traceContextFields } from './trace-context';
 
 /**
@@ -60,4 +60,21 @@ export function storedTraceContext(metadata: unknown): SpanContext | undefined {
   if (typeof stored !== 'object' || stored === null) return undefined;
   const { traceparent, tracestate } = stored as Record<string, unknown>;
   return parseTraceContext(traceparent, tracestate);
+}
+
+/** The active context continuing the trace a log event keeps, or the active one as it is. */
+export function contextOfStoredTrace(metadata: unknown): Context {
+  const stored = storedTraceContext(metadata);
+  return stored ? trace.setSpanContext(context.active(), stored) : context.active();
+}
+
+/**
+ * `{ trace }` for the metadata of an event appended while a recording span is active (a
+ * staff command's request): the event then keeps its trace like a touchpoint; `{}` otherwise.
+ */
+export function activeTraceMetadata(): { readonly trace?: TraceContextFields } {
+  const span = trace.getSpan(context.active());
+  if (!span?.isRecording()) return {};
+  const fields = traceContextFields(span.spanContext());
+  return fields ? { trace: fields } : {};
 }
