@@ -87,11 +87,13 @@ export function demoExtras(emails: readonly string[], now: Date): DemoExtras {
   });
 
   // Chat visitors who later sign in with their e-mail: merged automatically (anonymous-signed-in).
+  const visitorNames = ['Lena', 'Tomás', 'Aiko', 'Björn', 'Zoë'];
   for (let n = 0; n < 5; n += 1) {
     const visitor = { kind: 'chat', value: `visitor-demo-${n}` };
     events.push(
       touchpoint(`demo-visitor-${n}-first`, 'chat', at(20 + n), {
         identity: visitor,
+        name: visitorNames[n], // typed into the chat widget
         content: { text: 'Hi! Do you ship to Austria?' },
       }),
       touchpoint(`demo-visitor-${n}-signed-in`, 'chat', at(19 + n), {

@@ -99,6 +99,8 @@ export function demoTouchpoints(options: DemoOptions): TouchpointCloudEvent[] {
           channel,
           direction: 'inbound' satisfies Direction,
           identity,
+          // The name the channel saw: an e-mail's display name, the chat or social profile's.
+          name: `${first} ${last}`,
           content: {
             ...(channel === 'email' ? { subject: faker.helpers.arrayElement(SUBJECTS) } : {}),
             text: faker.helpers.arrayElement(INBOUND_TEXTS),
