@@ -7,6 +7,7 @@ import { CustomerPage } from './pages/customer/customer-page';
 import { FindCustomerPage } from './pages/find-customer-page';
 import { IdeaBoardPage } from './pages/idea-board-page';
 import { IdeaPage } from './pages/idea-page';
+import { MergeSuggestionsPage } from './pages/merge-suggestions-page';
 import { AtRiskPage, ClosestPage } from './pages/lists-pages';
 import { OperatorsPage } from './pages/operators-page';
 
@@ -39,6 +40,9 @@ export function App() {
                 </li>
                 <li>
                   <NavLink to="/ideas">Ideas</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/merge-suggestions">Merge suggestions</NavLink>
                 </li>
               </>
             )}
@@ -79,6 +83,10 @@ export function App() {
           <Route path="/closest" element={<Needs role="agent" page={<ClosestPage />} />} />
           <Route path="/at-risk" element={<Needs role="agent" page={<AtRiskPage />} />} />
           <Route path="/ideas" element={<Needs role="agent" page={<IdeaBoardPage />} />} />
+          <Route
+            path="/merge-suggestions"
+            element={<Needs role="agent" page={<MergeSuggestionsPage />} />}
+          />
           <Route path="/ideas/:id" element={<Needs role="agent" page={<IdeaPage />} />} />
           <Route path="/operators" element={<Needs role="data" page={<OperatorsPage />} />} />
           <Route path="/admin" element={<Needs role="admin" page={<AdminPage />} />} />

@@ -7,3 +7,12 @@ export function identityQuery(kind: string, value: string): string {
   if (/^\+?[\d\s()./-]{6,}$/.test(v)) return `phone:${v}`;
   return `chat:${v}`;
 }
+
+/**
+ * Whether what staff typed in the one search box is an identity rather than the start of a
+ * name: a `kind:` prefix, an `@`, or any digit (phone and card numbers, chat visitor ids).
+ */
+export function looksLikeIdentity(value: string): boolean {
+  const v = value.trim();
+  return /^(email|phone|chat|social|card):/i.test(v) || v.includes('@') || /\d/.test(v);
+}

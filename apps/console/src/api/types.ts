@@ -47,6 +47,9 @@ export interface PersonIdea {
 
 export interface CustomerProfile {
   customerId: string;
+  /** The latest name any of their identities was seen with. */
+  name?: string;
+  nameSeenAt?: string;
   redirectedFrom?: string;
   identities: (ChannelIdentity | string)[];
   mergedCustomers: string[];
@@ -219,4 +222,36 @@ export function identityPayload(identity: ChannelIdentity | string): {
   if (kind === 'social' && rest.length > 1)
     return { kind, network: rest[0], value: rest.slice(1).join(':') };
   return { kind, value: rest.join(':') };
+}
+
+/** `GET /v1/customers/:id/touchpoints/:position`: one touchpoint in full (texts null once erased). */
+export interface TouchpointContent {
+  customerId: string;
+  eventId: string;
+  position: number;
+  occurredAt: string;
+  type: string;
+  channel: string;
+  direction: 'inbound' | 'outbound';
+  source: string;
+  identity: ChannelIdentity | string;
+  name?: string | null;
+  subject?: string | null;
+  text?: string | null;
+  attachments?: { name: string | null; mimeType: string; sizeBytes: number }[];
+  metadata?: Record<string, unknown>;
+  erased?: true;
+}
+
+/** `POST /v1/customers/search`: customers by a name prefix. */
+export interface CustomerByName {
+  customerId: string;
+  name: string;
+  seenAt: string;
+}
+
+/** `GET /v1/merge-suggestions`: an open suggestion, each side as it is now. */
+export interface QueuedMergeSuggestion extends MergeSuggestion {
+  survivor: { customerId: string; name?: string };
+  merged: { customerId: string; name?: string };
 }

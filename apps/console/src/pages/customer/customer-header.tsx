@@ -19,7 +19,9 @@ export function CustomerHeader(props: { profile: CustomerProfile; closeness?: Cl
   return (
     <header className="customer-header panel">
       <div>
-        <h1>{primary ? identityValue(primary) : `Customer ${shortId(p.customerId)}`}</h1>
+        <h1>
+          {p.name ?? (primary ? identityValue(primary) : `Customer ${shortId(p.customerId)}`)}
+        </h1>
         {p.redirectedFrom && (
           <p className="hint">
             Customer {shortId(p.redirectedFrom)} was merged into this one; showing the survivor.

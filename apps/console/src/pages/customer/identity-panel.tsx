@@ -9,6 +9,7 @@ import {
   type MergeRecord,
 } from '../../api/types';
 import { useAuth } from '../../auth/auth';
+import { DismissSuggestionButton } from '../../components/dismiss-suggestion-button';
 import { formatDate, formatDateTime, label, shortId } from '../../format';
 
 /** A merge still in force: merged and not unmerged since. */
@@ -138,6 +139,9 @@ export function IdentityPanel(props: { profile: CustomerProfile; past: boolean }
                 >
                   Merge
                 </button>
+              )}
+              {mayChange && (
+                <DismissSuggestionButton survivorId={s.survivorId} mergedId={s.mergedId} />
               )}
             </li>
           ))}

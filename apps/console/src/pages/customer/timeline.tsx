@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { errorText, useApi } from '../../api/client';
 import { CHANNELS, identityText, type TimelineEntry, type TimelinePage } from '../../api/types';
 import { formatDateTime, label } from '../../format';
+import { FullMessage } from './full-message';
 
 const TYPES = ['touchpoint.recorded', 'survey.responded'] as const;
 
@@ -79,6 +80,7 @@ export function Timeline(props: {
             group.length === 1 ? (
               <TimelineItem
                 key={group[0].eventId}
+                customerId={props.customerId}
                 entry={group[0]}
                 marked={group[0].eventId === props.highlight}
               />
@@ -92,6 +94,7 @@ export function Timeline(props: {
                   {group.map((entry) => (
                     <TimelineItem
                       key={entry.eventId}
+                      customerId={props.customerId}
                       entry={entry}
                       marked={entry.eventId === props.highlight}
                     />
@@ -218,7 +221,7 @@ function conversations(items: TimelineEntry[]): TimelineEntry[][] {
   return groups;
 }
 
-function TimelineItem(props: { entry: TimelineEntry; marked: boolean }) {
+function TimelineItem(props: { customerId: string; entry: TimelineEntry; marked: boolean }) {
   const e = props.entry;
   return (
     <li
@@ -240,6 +243,7 @@ function TimelineItem(props: { entry: TimelineEntry; marked: boolean }) {
         {e.conversationId && <span>conversation {e.conversationId}</span>}
         {e.sentiment !== undefined && <span>sentiment {e.sentiment.toFixed(2)}</span>}
       </div>
+      <FullMessage customerId={props.customerId} entry={e} />
     </li>
   );
 }
