@@ -1,6 +1,7 @@
 export * from './open-read-models';
 export * from './projection/checkpoint';
 export * from './projection/projection-runner';
+export * from './projection/personal-data-of';
 export * from './projection/projection-diagnostics';
 export * from './projection/running-projection';
 export * from './timeline/timeline-read-model';
@@ -27,3 +28,8 @@ export * from './access/access-stores';
 export * from './access/adapter-key-store';
 export * from './access/audit-trail';
 export * from './access/rate-limit-counter';
+export * from './annotations/customer-annotations-read-model';
+export * from './annotations/customer-annotations';
+export * from './annotations/customer-annotations-projection';
+export * from './live/live-changes';
+export * from './live/presence-store';

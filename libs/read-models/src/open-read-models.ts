@@ -1,6 +1,9 @@
 import { type ClosenessConfig, type IdentityPolicy } from '@rapport/domain';
 import { type EventStore } from '@rapport/event-store';
 import { type AccessStores } from './access/access-stores';
+import { type CustomerAnnotations } from './annotations/customer-annotations';
+import { type LiveChanges } from './live/live-changes';
+import { type PresenceStore } from './live/presence-store';
 import { memoryReadModels } from './backends/memory/memory-read-models';
 import { redisReadModels } from './backends/redis/redis-read-models';
 import { type ClosenessReadModel } from './closeness/closeness-read-model';
@@ -49,6 +52,15 @@ export interface ReadModels {
   ): Promise<RunningProjection>;
   /** The idea backlog, its projection and the idea loop's followers, on these read models' connection. */
   readonly ideas: IdeaBacklog;
+  /**
+   * Staff notes and labels, and their projection (not versioned: not in `projections`). The
+   * timeline and annotation projections publish what they changed to `live`.
+   */
+  readonly annotations: CustomerAnnotations;
+  /** What the projections changed, for open pages (pub/sub in Redis, an emitter in memory). */
+  readonly live: LiveChanges;
+  /** Who has a customer open right now. */
+  readonly presence: PresenceStore;
   /**
    * Every projection that keeps a read model (timeline, closeness, ideas, in
    * `REBUILDABLE_PROJECTIONS` order), rebuildable blue/green (`rapport rebuild`, the admin API).

@@ -8,9 +8,9 @@ export const AnnotationEventNames = {
   unlabelled: 'customer.unlabelled',
 } as const;
 
-export const CUSTOMER_NOTE_ADDED_V1 = `${AnnotationEventNames.noteAdded}.v1`;
-export const CUSTOMER_LABELLED_V1 = `${AnnotationEventNames.labelled}.v1`;
-export const CUSTOMER_UNLABELLED_V1 = `${AnnotationEventNames.unlabelled}.v1`;
+export const CUSTOMER_NOTE_ADDED_V1 = `${AnnotationEventNames.noteAdded}.v1` as const;
+export const CUSTOMER_LABELLED_V1 = `${AnnotationEventNames.labelled}.v1` as const;
+export const CUSTOMER_UNLABELLED_V1 = `${AnnotationEventNames.unlabelled}.v1` as const;
 
 /** The stream a customer's notes and labels are appended to. */
 export function annotationStreamId(customerId: string): string {

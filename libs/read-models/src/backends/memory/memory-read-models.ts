@@ -10,7 +10,11 @@ import { ProjectionRunner } from '../../projection/projection-runner';
 import { timelineProjection } from '../../timeline/timeline-projection';
 import { type TimelineReadModel } from '../../timeline/timeline-read-model';
 import { storedCheckpoints } from '../../versions/rebuildable-projection';
+import { customerAnnotationsProjection } from '../../annotations/customer-annotations-projection';
+import { publishingChanges } from '../../live/publishing-target';
 import { memoryAccessStores } from './memory-access-stores';
+import { MemoryCustomerAnnotations } from './memory-customer-annotations';
+import { memoryLiveChanges, memoryPresenceStore } from './memory-live';
 import { MemoryClosenessReadModel } from './memory-closeness-read-model';
 import { MemoryIdeaBacklogReadModel } from './memory-idea-backlog-read-model';
 import { MemoryProjectionSlot } from './memory-projection-slot';
@@ -50,6 +54,9 @@ export function memoryReadModels(settings: () => ReadModelsOptions): ReadModels 
   });
   const projections = lazy(() => [timeline().slot, closeness().slot, ideas().slot]);
   const access = lazy(memoryAccessStores);
+  const live = lazy(memoryLiveChanges);
+  const presence = lazy(memoryPresenceStore);
+  const annotations = lazy(() => new MemoryCustomerAnnotations());
   return {
     inProcess: true,
     get access() {
@@ -59,7 +66,8 @@ export function memoryReadModels(settings: () => ReadModelsOptions): ReadModels 
       return timeline().reader;
     },
     async startTimelineProjection(store, log) {
-      const runner = new ProjectionRunner(store, timeline().slot.liveTarget(), { log });
+      const target = publishingChanges(timeline().slot.liveTarget(), live, log);
+      const runner = new ProjectionRunner(store, target, { log });
       await runner.start();
       return runner;
     },
@@ -85,8 +93,25 @@ export function memoryReadModels(settings: () => ReadModelsOptions): ReadModels 
     get projections() {
       return projections();
     },
+    annotations: {
+      get model() {
+        return annotations();
+      },
+      async startProjection(store, log) {
+        const target = publishingChanges(customerAnnotationsProjection(annotations()), live, log);
+        const runner = new ProjectionRunner(store, target, { log });
+        await runner.start();
+        return runner;
+      },
+    },
+    get live() {
+      return live();
+    },
+    get presence() {
+      return presence();
+    },
     checkpoints: () => storedCheckpoints(projections()),
-    close: async () => undefined,
+    close: async () => live.peek()?.close(),
   };
 }
 

@@ -14,8 +14,11 @@ const LEASES = 'lease:';
 const VERSION_BOOKKEEPING = 'projections:';
 const LIVE_POINTERS = `${VERSION_BOOKKEEPING}live:`;
 const CLEAN_REBUILD = 'rebuild:';
-/** Access control's state: not a read model, never rebuilt or compared with one. */
-const ACCESS_STATE = ['access:', 'audit:', 'rate:'];
+/**
+ * Access control's state, presence, and the staff annotations (not versioned: rebuilt by
+ * replaying into an empty model): never compared with a clean rebuild of the versioned ones.
+ */
+const ACCESS_STATE = ['access:', 'audit:', 'rate:', 'presence:', 'annotations:'];
 
 /** Access control's shared state: adapter keys, the audit trail, rate-limit windows. */
 export function accessKeys(prefix: string) {

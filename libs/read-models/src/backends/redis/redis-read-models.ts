@@ -5,7 +5,11 @@ import { lazy } from '../../lazy';
 import { type ReadModels, type ReadModelsOptions } from '../../open-read-models';
 import { type TimelineReadModel } from '../../timeline/timeline-read-model';
 import { storedCheckpoints } from '../../versions/rebuildable-projection';
+import { customerAnnotationsProjection } from '../../annotations/customer-annotations-projection';
+import { publishingChanges } from '../../live/publishing-target';
 import { redisAccessStores } from './access/redis-access-stores';
+import { RedisCustomerAnnotations } from './annotations/redis-customer-annotations';
+import { redisLiveChanges, redisPresenceStore } from './live/redis-live';
 import { LeasedProjectionGroup } from './leased-projection-group';
 import { connectRedis, parseRedisReadModelsUrl } from './redis-connection';
 import {
@@ -38,6 +42,9 @@ export function redisReadModels(url: string, settings: () => ReadModelsOptions):
   });
   const ideas = lazy(() => redisIdeaBacklog(catalog().ideas, leased()));
   const access = lazy(() => redisAccessStores(connection, location().prefix));
+  const live = lazy(() => redisLiveChanges(connection, location().prefix));
+  const presence = lazy(() => redisPresenceStore(connection, location().prefix));
+  const annotations = lazy(() => new RedisCustomerAnnotations(connection(), location().prefix));
   return {
     inProcess: false,
     get access() {
@@ -50,7 +57,7 @@ export function redisReadModels(url: string, settings: () => ReadModelsOptions):
       // Its own lease (`<prefix>lease:timeline`): written by one projector at a time, fenced.
       return leased().start(store, log, {
         name: 'timeline',
-        target: (fence) => catalog().timeline.liveTarget(fence),
+        target: (fence) => publishingChanges(catalog().timeline.liveTarget(fence), live, log),
       });
     },
     startLeasedProcess(store, log, process) {
@@ -79,6 +86,29 @@ export function redisReadModels(url: string, settings: () => ReadModelsOptions):
     get projections() {
       return catalog().all;
     },
+    annotations: {
+      get model() {
+        return annotations();
+      },
+      startProjection(store, log) {
+        // Its own lease (`<prefix>lease:annotations`): written by one projector at a time, fenced.
+        return leased().start(store, log, {
+          name: 'annotations',
+          target: (fence) =>
+            publishingChanges(
+              customerAnnotationsProjection(annotations().fencedBy(fence)),
+              live,
+              log,
+            ),
+        });
+      },
+    },
+    get live() {
+      return live();
+    },
+    get presence() {
+      return presence();
+    },
     async checkpoints() {
       const options = settings();
       const { redisUrl, prefix } = location();
@@ -93,6 +123,7 @@ export function redisReadModels(url: string, settings: () => ReadModelsOptions):
     },
     close: lazy(async () => {
       await leased.peek()?.stopAll();
+      await live.peek()?.close();
       const redis = connection.peek();
       if (redis) await redis.quit().catch(() => redis.disconnect());
     }),
