@@ -8,6 +8,7 @@ import {
   EVENT_STORE,
   IDEA_SERVICE,
   loadConfig,
+  startTracing,
   TIMELINE_PROJECTOR,
 } from '@rapport/api';
 import { type EventStore } from '@rapport/event-store';
@@ -127,6 +128,7 @@ export function registerDevCommand(program: Command): void {
         },
       );
       const logger = new ConsoleLogger('rapport', { logLevels: ['warn', 'error'] });
+      startTracing('dev'); // when the OTEL_* variables ask for it
       const app = await createHttpApp(AllInOneModule.forRoot(config), config, logger);
       app.enableShutdownHooks();
       if (devIssuer) process.once('beforeExit', () => void devIssuer.close());
