@@ -13,8 +13,14 @@
  * BENCH_INGESTORS (default 1) runs that many ingestor replicas in the consumer group.
  * The end-to-end run is also made with metrics off (`RAPPORT_METRICS=off`) and with personal
  * data protection off (`RAPPORT_PRIVACY=off`: no encryption, plain keys): what each costs.
+ * And with tracing on as well as metrics (`OTEL_TRACES_EXPORTER=otlp` to a sink in this
+ * process that reads and drops what it is sent; sampler `BENCH_TRACES_SAMPLER`, by default
+ * OpenTelemetry's own, parent-based always on: every touchpoint traced), against the run
+ * with both off.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -193,6 +199,21 @@ async function processesOf(redis: Redis, services: RunningProcess[]): Promise<Ma
   return pids;
 }
 
+/** CPU seconds the services (ingestors and projector) used in each end-to-end run, by run. */
+const serviceCpu = new Map<string, number>();
+
+/** An OTLP/HTTP endpoint that reads what it is sent and drops it, counting the bytes. */
+async function otlpSink(): Promise<{ url: string; bytes: () => number; close: () => void }> {
+  let bytes = 0;
+  const server = createServer((req, res) => {
+    req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, bytes: () => bytes, close: () => server.close() };
+}
+
 /** End to end: ingestor and projector as processes; the clock stops when Redis holds every touchpoint. */
 async function endToEnd(
   kafkaUrl: string,
@@ -250,6 +271,12 @@ async function endToEnd(
       ([name, pid]) => `${name} ${(cpuSeconds(pid) - (cpuBefore.get(name) ?? 0)).toFixed(1)} s`,
     );
     console.log(`  CPU used during the run: ${cpu.join(', ')}`);
+    serviceCpu.set(
+      run,
+      [...pids]
+        .filter(([name]) => name.startsWith('ingestor') || name === 'projector')
+        .reduce((sum, [name, pid]) => sum + cpuSeconds(pid) - (cpuBefore.get(name) ?? 0), 0),
+    );
     const elapsed = (performance.now() - started) / 1000;
     console.log(
       `  published ${N} in ${published.toFixed(2)} s; all visible in Redis after ${elapsed.toFixed(2)} s`,
@@ -286,18 +313,35 @@ async function main(): Promise<void> {
     const bare = await bareKafkajs(kafka.url, run);
     console.log(`  bare kafkajs: ${Math.round(bare)} messages/s (publish → consumed)`);
     // Metrics cost: the same run with RAPPORT_METRICS=off first, then on (the default).
-    console.log(`  metrics off (RAPPORT_METRICS=off):`);
+    // Tracing is off in every run but the traced one, whatever this shell's OTEL_* say.
+    const untraced = { OTEL_TRACES_EXPORTER: 'none' };
+    console.log(`  metrics and tracing off (RAPPORT_METRICS=off, OTEL_TRACES_EXPORTER=none):`);
     const e2eOff = await endToEnd(kafka.url, redis.url, `${run}-nometrics`, DEFAULT_CONTENT_MODE, {
       RAPPORT_METRICS: 'off',
+      ...untraced,
     });
     console.log(`  personal data protection off (RAPPORT_PRIVACY=off):`);
     const e2ePlain = await endToEnd(kafka.url, redis.url, `${run}-plain`, DEFAULT_CONTENT_MODE, {
       RAPPORT_PRIVACY: 'off',
+      ...untraced,
     });
     console.log(`  metrics and protection on (the defaults):`);
-    const e2e = await endToEnd(kafka.url, redis.url, run);
+    const e2e = await endToEnd(kafka.url, redis.url, run, DEFAULT_CONTENT_MODE, untraced);
+    const sampler = process.env.BENCH_TRACES_SAMPLER ?? 'parentbased_always_on';
+    console.log(`  metrics and tracing on (OTEL_TRACES_EXPORTER=otlp, sampler ${sampler}):`);
+    const sink = await otlpSink();
+    const e2eTraced = await endToEnd(kafka.url, redis.url, `${run}-traced`, DEFAULT_CONTENT_MODE, {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+      OTEL_TRACES_SAMPLER: sampler,
+      ...(process.env.BENCH_TRACES_SAMPLER_ARG
+        ? { OTEL_TRACES_SAMPLER_ARG: process.env.BENCH_TRACES_SAMPLER_ARG }
+        : {}),
+    });
+    sink.close();
+    console.log(`  spans exported: ${(sink.bytes() / 1e6).toFixed(1)} MB of OTLP/JSON`);
     console.log(`  binary content mode (ce_* headers), for reference:`);
-    const e2eBinary = await endToEnd(kafka.url, redis.url, `${run}-binary`, 'binary');
+    const e2eBinary = await endToEnd(kafka.url, redis.url, `${run}-binary`, 'binary', untraced);
     console.log(
       `  adapter SDK:  ${Math.round(await sdkRate(kafka.url, run))} touchpoints/s published (validated locally), for reference`,
     );
@@ -309,6 +353,12 @@ async function main(): Promise<void> {
     );
     console.log(
       `  metrics: ${Math.round(e2e)} touchpoints/s on, ${Math.round(e2eOff)} off (${((1 - e2e / e2eOff) * 100).toFixed(1)} % overhead)`,
+    );
+    const cpuOff = serviceCpu.get(`${run}-nometrics`) ?? Number.NaN;
+    const cpuTraced = serviceCpu.get(`${run}-traced`) ?? Number.NaN;
+    console.log(
+      `  metrics+tracing: ${Math.round(e2eTraced)} touchpoints/s on, ${Math.round(e2eOff)} off (${((1 - e2eTraced / e2eOff) * 100).toFixed(1)} % overhead); ` +
+        `services' CPU ${cpuTraced.toFixed(1)} s on, ${cpuOff.toFixed(1)} s off (${((cpuTraced / cpuOff - 1) * 100).toFixed(1)} % more)`,
     );
     console.log(
       `  encryption: ${Math.round(e2e)} touchpoints/s on, ${Math.round(e2ePlain)} off (${((1 - e2e / e2ePlain) * 100).toFixed(1)} % cost)`,
