@@ -10,7 +10,6 @@ import {
 import { type RecordedEvent } from '@rapport/event-store';
 import { type CheckpointRange } from '../projection/checkpoint';
 import { inSegments } from '../projection/in-segments';
-import { readsNoPersonalData } from '../projection/personal-data-of';
 import { type ProjectionTarget } from '../projection/projection-runner';
 import { type ClosenessReadModel } from './closeness-read-model';
 
@@ -30,7 +29,7 @@ export function closenessProjection(
   return {
     name: 'closeness',
     // Channels, times, scores and pseudonymous identities (blocked ones flagged at ingestion).
-    personalDataOf: readsNoPersonalData,
+    withoutPersonalData: true,
     checkpoint: () => model.checkpoint(),
     applyBatch: (events: readonly RecordedEvent[], range: CheckpointRange) =>
       inSegments(

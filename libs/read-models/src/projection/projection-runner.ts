@@ -21,11 +21,10 @@ export interface ProjectionTarget {
    */
   readonly maxInFlight?: number;
   /**
-   * The events whose personal fields (texts, identities' plain values) the target reads;
-   * absent: all. The log hands it the others without decrypting them
-   * (`SubscribeOptions.personalDataOf`). A target that wraps another must pass this on.
+   * True when the target reads no personal field (texts, identities' plain values): the log
+   * then hands it events without decrypting them.
    */
-  readonly personalDataOf?: (event: RecordedEvent) => boolean;
+  readonly withoutPersonalData?: boolean;
 }
 
 export interface ProjectionStatus {
@@ -146,7 +145,7 @@ export class ProjectionRunner {
         {
           after: this.position,
           batchSize: this.options.batchSize ?? 500,
-          ...(this.target.personalDataOf ? { personalDataOf: this.target.personalDataOf } : {}),
+          ...(this.target.withoutPersonalData ? { withoutPersonalData: true } : {}),
         },
         {
           onEvents: (events) => this.apply(events),

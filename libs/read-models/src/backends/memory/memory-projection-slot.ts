@@ -1,5 +1,4 @@
 import { type EventStore } from '@rapport/event-store';
-import { personalDataOfCurrent } from '../../projection/personal-data-of';
 import { ProjectionRunner, type ProjectionTarget } from '../../projection/projection-runner';
 import { catchUpAndSwitch, RebuildReport } from '../../versions/catch-up-and-switch';
 import { liveVersionReader } from '../../versions/live-version-reader';
@@ -123,7 +122,6 @@ export class MemoryProjectionSlot<
     };
     return {
       name: this.name,
-      personalDataOf: personalDataOfCurrent(() => targetOf(model())),
       checkpoint: () => model().checkpoint(),
       applyBatch: (events, range) =>
         this.exclusive(() => targetOf(model()).applyBatch(events, range)),
