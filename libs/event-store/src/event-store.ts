@@ -79,10 +79,11 @@ export interface SubscribeOptions {
   /** The largest batch handed to `onEvents`. */
   readonly batchSize?: number;
   /**
-   * The reader uses no personal field (texts, identities' plain values): a store that
-   * decrypts them on read may hand them out as stored (`withPersonalDataProtection`).
+   * The events whose personal fields (texts, identities' plain values) the reader uses;
+   * absent: all of them. A store that decrypts those fields on read
+   * (`withPersonalDataProtection`) hands the others out as stored, unopened.
    */
-  readonly withoutPersonalData?: boolean;
+  readonly personalDataOf?: (event: RecordedEvent) => boolean;
 }
 
 export interface SubscriptionHandler {

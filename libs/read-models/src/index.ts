@@ -1,6 +1,7 @@
 export * from './open-read-models';
 export * from './projection/checkpoint';
 export * from './projection/projection-runner';
+export * from './projection/personal-data-of';
 export * from './projection/projection-diagnostics';
 export * from './projection/running-projection';
 export * from './timeline/timeline-read-model';

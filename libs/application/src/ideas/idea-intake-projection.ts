@@ -44,6 +44,7 @@ export function ideaIntakeProjection(
   let position: number | null = null;
   return {
     name: IDEA_INTAKE,
+    personalDataOf: carriesIdeaAction,
     checkpoint: async () => (position ??= await stored.read()),
     async applyBatch(events, range) {
       const at = (position ??= await stored.read());
@@ -61,15 +62,20 @@ export function ideaIntakeProjection(
   };
 }
 
+/** A touchpoint with `idea.action` metadata: the only events whose texts the intake reads. */
+function carriesIdeaAction(event: RecordedEvent): boolean {
+  if (parseEventType(event.type)?.name !== 'touchpoint.recorded') return false;
+  const metadata = (event.data as { metadata?: unknown } | null)?.metadata;
+  return typeof metadata === 'object' && metadata !== null && 'idea.action' in metadata;
+}
+
 function intakeOf(event: RecordedEvent) {
-  const type = parseEventType(event.type);
-  if (type?.name !== 'touchpoint.recorded') return null;
+  if (!carriesIdeaAction(event)) return null;
   const data = event.data as {
     channel: Channel;
     direction: 'inbound' | 'outbound';
-    metadata?: Record<string, string | number | boolean>;
+    metadata: Record<string, string | number | boolean>;
   };
-  if (!data.metadata || !('idea.action' in data.metadata)) return null;
   const meta = event.metadata as IngestedEventMetadata;
   return ideaCommandOfTouchpoint({
     eventId: event.id,

@@ -16,6 +16,7 @@ import {
   CheckpointMismatchError,
   type CheckpointRange,
   type ProjectionTarget,
+  readsNoPersonalData,
 } from '@rapport/read-models';
 import {
   type CustomerDirectorySource,
@@ -63,6 +64,8 @@ export interface IdeaStatusNotifierOptions {
  */
 export class IdeaStatusNotifier implements ProjectionTarget {
   readonly name = IDEA_NOTIFIER;
+  // Status changes (staff texts); the idea's own events are read from its stream.
+  readonly personalDataOf = readsNoPersonalData;
   private position: number | null = null;
   private readonly resolve: ResolveCustomer;
   private readonly log: (line: string) => void;

@@ -8,7 +8,11 @@ import {
   touchpointIdentitiesOf,
 } from '@rapport/domain';
 import { type NewEvent, type RecordedEvent } from '@rapport/event-store';
-import { type CheckpointRange, type ProjectionTarget } from '@rapport/read-models';
+import {
+  type CheckpointRange,
+  type ProjectionTarget,
+  readsNoPersonalData,
+} from '@rapport/read-models';
 import { type IdentityGraphLog } from './identity-graph-log';
 import { identityDecisions, type IdentityDecisionsReport } from './identity-diagnostics';
 
@@ -29,7 +33,7 @@ const MAX_ATTEMPTS = 50;
 export class IdentityResolution implements ProjectionTarget {
   readonly name = 'identity-resolution';
   // Pseudonymous identities are all it reads; blocked ones are flagged at ingestion.
-  readonly withoutPersonalData = true;
+  readonly personalDataOf = readsNoPersonalData;
   private position = 0;
 
   constructor(

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isErased, SEALED_FIELD } from '@rapport/domain';
-import { openEventStore } from '@rapport/event-store';
+import { openEventStore, type RecordedEvent } from '@rapport/event-store';
 import { LocalMasterKeyWrapper } from '../keys/key-wrapper';
 import { WrappedSubjectKeyStore } from '../keys/subject-key-store';
 import { MemoryWrappedKeyTable } from '../memory/memory-wrapped-key-table';
@@ -19,7 +19,7 @@ const touchpoint = (customerId: string, text: string) => ({
 });
 
 describe('withPersonalDataProtection', () => {
-  it('stores sealed fields, opens them on read, and never serves a cached opening after a destroy', async () => {
+  it('stores sealed fields, opens them on read, and reads them as erased once the key is destroyed', async () => {
     const raw = await openEventStore('sqlite::memory:');
     const keys = new WrappedSubjectKeyStore(
       new MemoryWrappedKeyTable(),
@@ -36,7 +36,6 @@ describe('withPersonalDataProtection', () => {
 
     const text = (e: { data: unknown }) => (e.data as { content: { text: unknown } }).content.text;
     for (let read = 0; read < 2; read++)
-      // the second read is served from the cache
       expect((await store.readAll()).map(text)).toEqual(['secret words', 'more', 'bob keeps this']);
 
     await keys.destroy(['a']);
@@ -46,17 +45,21 @@ describe('withPersonalDataProtection', () => {
       isErased((after[1].data as { identity: { plainValue: unknown } }).identity.plainValue),
     ).toBe(true);
     expect(text(after[2])).toBe('bob keeps this');
-    // A subscription without decryption gets the events as stored.
-    const seen: unknown[] = [];
-    const subscription = store.subscribeToAll(
-      { withoutPersonalData: true },
-      {
-        onEvents: (events) => void seen.push(...events.map(text)),
+    // A subscription gets opened only the events it says it reads; the others as stored.
+    const seen = async (personalDataOf?: (event: RecordedEvent) => boolean) => {
+      const texts: unknown[] = [];
+      const subscription = store.subscribeToAll(personalDataOf ? { personalDataOf } : {}, {
+        onEvents: (events) => void texts.push(...events.map(text)),
         onCaughtUp: () => void subscription.stop(),
-      },
-    );
-    await subscription.finished;
-    expect(seen).toEqual([SEALED_FIELD, SEALED_FIELD, SEALED_FIELD]);
+      });
+      await subscription.finished;
+      return texts.map((t) => (isErased(t) ? 'erased' : t));
+    };
+    expect(await seen(() => false)).toEqual([SEALED_FIELD, SEALED_FIELD, SEALED_FIELD]);
+    const ofBob = (event: RecordedEvent) =>
+      (event.metadata as { customerId: string }).customerId === 'b';
+    expect(await seen(ofBob)).toEqual([SEALED_FIELD, SEALED_FIELD, 'bob keeps this']);
+    expect(await seen()).toEqual(['erased', 'erased', 'bob keeps this']);
     await store.close();
   });
 });

@@ -8,19 +8,9 @@ import {
   type Subscription,
   type SubscriptionHandler,
 } from '@rapport/event-store';
-import { LRUCache } from 'lru-cache';
 import { FieldCipher } from '../cipher/field-cipher';
 import { type DataKey } from '../keys/data-key';
 import { type SubjectKeyStore } from '../keys/subject-key-store';
-
-/** Whether every subject still has the key (the same object: unchanged, not destroyed) an entry used. */
-function sameKeys(
-  used: ReadonlyMap<string, DataKey | undefined>,
-  current: ReadonlyMap<string, DataKey>,
-): boolean {
-  for (const [subject, key] of used) if (current.get(subject) !== key) return false;
-  return true;
-}
 
 /** The additional data a subject's envelope is bound to: this event, no other. */
 const envelopeField = (eventId: string) => `event:${eventId}`;
@@ -66,10 +56,22 @@ function sealed<E extends NewEvent>({ event, values }: Unsealed<E>, keys: Map<st
   return { ...event, metadata: { ...((event.metadata as Json) ?? {}), sealed: envelope } };
 }
 
+/** The envelope of a sealed event (by subject), or undefined for an event logged otherwise. */
+function envelopeOf(event: RecordedEvent): Record<string, string> | undefined {
+  const envelope = (event.metadata as { sealed?: unknown } | null)?.sealed;
+  return envelope && typeof envelope === 'object' ? (envelope as Record<string, string>) : undefined;
+}
+
+/** The subjects whose keys open an event: its envelope's, or (logged otherwise) its fields'. */
+function subjectsOf(event: RecordedEvent): Iterable<string> {
+  const envelope = envelopeOf(event);
+  return envelope ? Object.keys(envelope) : personalSubjectsOf(event);
+}
+
 /** The event with its personal fields opened; `ERASED` where the subject's key is gone. */
 function revealed(event: RecordedEvent, keys: Map<string, DataKey>): RecordedEvent {
-  const envelope = (event.metadata as { sealed?: Record<string, string> } | null)?.sealed;
-  if (!envelope || typeof envelope !== 'object') {
+  const envelope = envelopeOf(event);
+  if (!envelope) {
     // Fields encrypted one by one, or logged before protection was on (plain: as they are).
     const { data, metadata } = mapPersonalFields(event, (subject, field, value) =>
       FieldCipher.isEncrypted(value) ? FieldCipher.decrypt(keys.get(subject), field, value) : value,
@@ -96,24 +98,6 @@ function revealed(event: RecordedEvent, keys: Map<string, DataKey>): RecordedEve
   return { ...event, data, metadata: rest };
 }
 
-/** An event as revealed once, with the keys it was revealed with (by subject). */
-interface RevealedEntry {
-  readonly id: string;
-  readonly event: RecordedEvent;
-  readonly keys: ReadonlyMap<string, DataKey | undefined>;
-}
-
-export interface ProtectionOptions {
-  /**
-   * Events kept revealed, by log position, for the other readers of this process: a projector
-   * follows the log with several subscriptions (timeline, closeness, ideas, identity
-   * resolution, the idea loop), each of which would decrypt every event again. An entry is
-   * used only while each of its subjects still has the key it was revealed with, so a
-   * destroyed key is never served from here. Default 10,000 events; 0 turns it off.
-   */
-  readonly revealedCacheSize?: number;
-}
-
 /**
  * The log with crypto-shredding: every append seals the personal fields the domain names
  * (`mapPersonalFields`) with the data key of their subject, one envelope per event and
@@ -124,51 +108,31 @@ export interface ProtectionOptions {
  * as stored (`migrate-log`) use the store underneath.
  * docs/decisions/0027-crypto-shredding-keys.md
  */
-export function withPersonalDataProtection(
-  store: EventStore,
-  keys: SubjectKeyStore,
-  options: ProtectionOptions = {},
-): EventStore {
-  const size = options.revealedCacheSize ?? 10_000;
-  const cache = size > 0 ? new LRUCache<number, RevealedEntry>({ max: size }) : null;
+export function withPersonalDataProtection(store: EventStore, keys: SubjectKeyStore): EventStore {
   const sealAll = async <E extends NewEvent>(events: readonly E[]): Promise<E[]> => {
     const unsealed = events.map(takePersonalValues);
     const subjects = new Set(unsealed.flatMap((u) => [...u.values.keys()]));
     const subjectKeys = subjects.size > 0 ? await keys.keysFor([...subjects]) : new Map();
     return unsealed.map((u) => sealed(u, subjectKeys));
   };
-  const revealAll = async (events: RecordedEvent[]): Promise<RecordedEvent[]> => {
-    // Subjects of cached events from their entries; only the others are walked.
-    const hits: (RevealedEntry | undefined)[] = new Array(events.length);
-    const subjectsOf: (Set<string> | undefined)[] = new Array(events.length);
+  /**
+   * Opens the events in place (the array is the caller's own), those `wanted` says the reader
+   * uses; the others stay as stored.
+   */
+  const revealAll = async (
+    events: RecordedEvent[],
+    wanted: (event: RecordedEvent) => boolean = () => true,
+  ): Promise<RecordedEvent[]> => {
+    const opens = events.map(wanted);
     const subjects = new Set<string>();
     events.forEach((event, i) => {
-      const hit = cache?.get(event.position);
-      if (hit && hit.id === event.id) {
-        hits[i] = hit;
-        for (const subject of hit.keys.keys()) subjects.add(subject);
-      } else {
-        const own = personalSubjectsOf(event);
-        subjectsOf[i] = own;
-        for (const subject of own) subjects.add(subject);
-      }
+      if (opens[i]) for (const subject of subjectsOf(event)) subjects.add(subject);
     });
-    const subjectKeys = subjects.size > 0 ? await keys.findMany([...subjects]) : new Map();
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i];
-      const hit = hits[i];
-      if (hit && sameKeys(hit.keys, subjectKeys)) {
-        events[i] = hit.event;
-        continue;
-      }
-      events[i] = revealed(event, subjectKeys);
-      if (cache && events[i] !== event) {
-        const used = new Map<string, DataKey | undefined>();
-        for (const subject of subjectsOf[i] ?? personalSubjectsOf(event))
-          used.set(subject, subjectKeys.get(subject));
-        cache.set(event.position, { id: event.id, event: events[i], keys: used });
-      }
-    }
+    if (subjects.size === 0) return events;
+    const subjectKeys = await keys.findMany([...subjects]);
+    events.forEach((event, i) => {
+      if (opens[i]) events[i] = revealed(event, subjectKeys);
+    });
     return events;
   };
   return {
@@ -186,9 +150,9 @@ export function withPersonalDataProtection(
     readAll: async (options) => revealAll(await store.readAll(options)),
     headPosition: () => store.headPosition(),
     subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
-      if (options.withoutPersonalData) return store.subscribeToAll(options, handler);
+      const wanted = options.personalDataOf;
       return store.subscribeToAll(options, {
-        onEvents: async (events) => handler.onEvents(await revealAll([...events])),
+        onEvents: async (events) => handler.onEvents(await revealAll([...events], wanted)),
         ...(handler.onCaughtUp ? { onCaughtUp: (p: number) => handler.onCaughtUp?.(p) } : {}),
       });
     },

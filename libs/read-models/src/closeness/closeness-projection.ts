@@ -10,6 +10,7 @@ import {
 import { type RecordedEvent } from '@rapport/event-store';
 import { type CheckpointRange } from '../projection/checkpoint';
 import { inSegments } from '../projection/in-segments';
+import { readsNoPersonalData } from '../projection/personal-data-of';
 import { type ProjectionTarget } from '../projection/projection-runner';
 import { type ClosenessReadModel } from './closeness-read-model';
 
@@ -29,7 +30,7 @@ export function closenessProjection(
   return {
     name: 'closeness',
     // Channels, times, scores and pseudonymous identities (blocked ones flagged at ingestion).
-    withoutPersonalData: true,
+    personalDataOf: readsNoPersonalData,
     checkpoint: () => model.checkpoint(),
     applyBatch: (events: readonly RecordedEvent[], range: CheckpointRange) =>
       inSegments(

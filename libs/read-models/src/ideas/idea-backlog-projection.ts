@@ -31,6 +31,8 @@ import { type IdeaBacklogReadModel } from './idea-backlog-read-model';
 export function ideaBacklogProjection(model: IdeaBacklogReadModel): ProjectionTarget {
   return {
     name: 'ideas',
+    // Idea texts; erasures name customers only, and touchpoints are not read.
+    personalDataOf: (event) => ideaEventFrom(event) !== null,
     checkpoint: () => model.checkpoint(),
     applyBatch: (events: readonly RecordedEvent[], range: CheckpointRange) =>
       inSegments(

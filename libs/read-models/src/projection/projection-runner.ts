@@ -21,10 +21,11 @@ export interface ProjectionTarget {
    */
   readonly maxInFlight?: number;
   /**
-   * True when the target reads no personal field (texts, identities' plain values): the log
-   * then hands it events without decrypting them.
+   * The events whose personal fields (texts, identities' plain values) the target reads;
+   * absent: all. The log hands it the others without decrypting them
+   * (`SubscribeOptions.personalDataOf`). A target that wraps another must pass this on.
    */
-  readonly withoutPersonalData?: boolean;
+  readonly personalDataOf?: (event: RecordedEvent) => boolean;
 }
 
 export interface ProjectionStatus {
@@ -145,7 +146,7 @@ export class ProjectionRunner {
         {
           after: this.position,
           batchSize: this.options.batchSize ?? 500,
-          ...(this.target.withoutPersonalData ? { withoutPersonalData: true } : {}),
+          ...(this.target.personalDataOf ? { personalDataOf: this.target.personalDataOf } : {}),
         },
         {
           onEvents: (events) => this.apply(events),

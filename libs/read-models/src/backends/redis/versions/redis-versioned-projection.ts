@@ -1,5 +1,6 @@
 import { type EventStore } from '@rapport/event-store';
 import type Redis from 'ioredis';
+import { personalDataOfCurrent } from '../../../projection/personal-data-of';
 import { ProjectionRunner, type ProjectionTarget } from '../../../projection/projection-runner';
 import { catchUpAndSwitch, RebuildReport } from '../../../versions/catch-up-and-switch';
 import { liveVersionReader } from '../../../versions/live-version-reader';
@@ -71,6 +72,8 @@ export class RedisVersionedProjection<
     };
     return {
       name: this.name,
+      // The runner reads the checkpoint (and so builds the live target) before any event.
+      personalDataOf: personalDataOfCurrent(() => targets.values().next().value),
       checkpoint: async () => {
         for (;;) {
           const position = await (await live()).checkpoint();
