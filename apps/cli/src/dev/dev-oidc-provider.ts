@@ -116,6 +116,8 @@ export async function startDevOidcProvider(port: number): Promise<DevOidcProvide
       }),
       extraTokenClaims: (_ctx: unknown, token: { accountId?: string; clientId?: string }) => ({
         roles: rolesOf(token.accountId ?? token.clientId),
+        // The name colleagues see (presence, notes): the demo user's own.
+        ...(token.accountId ? { name: token.accountId } : {}),
       }),
       claims: { openid: ['sub'], profile: ['name', 'roles'] },
       scopes: ['openid', 'profile', 'offline_access', 'rapport'],

@@ -8,6 +8,10 @@ export interface StaffPrincipal {
   readonly subject: string;
   /** Effective roles (a supervisor is also an agent, an admin also `data`). */
   readonly roles: ReadonlySet<StaffRole>;
+  /** The name staff know them by (`name` or `preferred_username`), for presence and notes. */
+  readonly name?: string;
+  /** When the token expires (ms since the epoch): a live stream ends then. */
+  readonly expiresAtMs?: number;
 }
 
 /** A channel adapter, as its key says. */

@@ -48,10 +48,13 @@ export class StaffTokenVerifier {
       throw new InvalidTokenError('the token has no usable "sub" claim');
     }
     const granted = claimAt(payload, this.settings.rolesClaim);
+    const name = displayNameOf(payload.name ?? payload.preferred_username);
     return {
       kind: 'staff',
       subject: payload.sub as string,
       roles: effectiveRoles(Array.isArray(granted) ? granted : []) as ReadonlySet<StaffRole>,
+      ...(name ? { name } : {}),
+      ...(typeof payload.exp === 'number' ? { expiresAtMs: payload.exp * 1000 } : {}),
     };
   }
 
@@ -127,4 +130,12 @@ function claimAt(payload: JWTPayload, path: string): unknown {
     value = (value as Record<string, unknown>)[part];
   }
   return value;
+}
+
+/** A display name from a token: a string, without control characters, at most 64 characters. */
+function displayNameOf(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  // eslint-disable-next-line no-control-regex
+  const name = value.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 64);
+  return name.length > 0 ? name : undefined;
 }
