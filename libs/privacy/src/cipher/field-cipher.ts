@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+} from 'node:crypto';
 import { DATA_KEY_BYTES, type DataKey } from '../keys/data-key';
 
 import { ERASED, type Erased } from '@rapport/domain';
@@ -20,15 +27,26 @@ const TAG_BYTES = 16;
 const aad = (subjectId: string, field: string) =>
   Buffer.from(`rapport:field:v1\0${subjectId}\0${field}`, 'utf8');
 
-/** The key that derives IVs, one per data key (HKDF, so the AES key is never used as an HMAC key). */
-const ivKeys = new WeakMap<Buffer, Buffer>();
-function ivKeyOf(key: DataKey): Buffer {
-  let ivKey = ivKeys.get(key.bytes);
-  if (!ivKey) {
-    ivKey = Buffer.from(hkdfSync('sha256', key.bytes, Buffer.alloc(0), 'rapport:field-iv:v1', 32));
-    ivKeys.set(key.bytes, ivKey);
+/**
+ * A data key as OpenSSL key objects, made once per key: its AES key, and the key that derives
+ * its IVs (HKDF, so the AES key is never used as an HMAC key). A key object spares every
+ * cipher and HMAC a copy and an import of the raw bytes.
+ */
+interface KeyObjects {
+  readonly aes: KeyObject;
+  readonly iv: KeyObject;
+}
+const keyObjects = new WeakMap<Buffer, KeyObjects>();
+function keyObjectsOf(key: DataKey): KeyObjects {
+  let objects = keyObjects.get(key.bytes);
+  if (!objects) {
+    const ivKey = Buffer.from(
+      hkdfSync('sha256', key.bytes, Buffer.alloc(0), 'rapport:field-iv:v1', 32),
+    );
+    objects = { aes: createSecretKey(key.bytes), iv: createSecretKey(ivKey) };
+    keyObjects.set(key.bytes, objects);
   }
-  return ivKey;
+  return objects;
 }
 
 function assertKey(key: DataKey): void {
@@ -49,15 +67,17 @@ export const FieldCipher = {
   encrypt(key: DataKey, field: string, plaintext: string): string {
     assertKey(key);
     const additional = aad(key.subjectId, field);
-    const iv = createHmac('sha256', ivKeyOf(key))
+    const objects = keyObjectsOf(key);
+    const iv = createHmac('sha256', objects.iv)
       .update(additional)
       .update('\0')
       .update(plaintext, 'utf8')
       .digest()
       .subarray(0, IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', key.bytes, iv).setAAD(additional);
-    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return PREFIX + Buffer.concat([iv, ciphertext, cipher.getAuthTag()]).toString('base64url');
+    const cipher = createCipheriv('aes-256-gcm', objects.aes, iv).setAAD(additional);
+    const body = cipher.update(plaintext, 'utf8');
+    const last = cipher.final(); // before the tag: GCM computes it here
+    return PREFIX + Buffer.concat([iv, body, last, cipher.getAuthTag()]).toString('base64url');
   },
 
   /**
@@ -78,7 +98,7 @@ export const FieldCipher = {
     }
     const iv = packed.subarray(0, IV_BYTES);
     const tag = packed.subarray(packed.length - TAG_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', key.bytes, iv)
+    const decipher = createDecipheriv('aes-256-gcm', keyObjectsOf(key).aes, iv)
       .setAAD(aad(key.subjectId, field))
       .setAuthTag(tag);
     try {
