@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
   AccessModule,
+  AnnotationCommandsHttpModule,
   ReadModelsModule,
   HEALTH_CHECKS,
   type HealthCheck,
@@ -36,6 +37,7 @@ export class IngestorModule {
         OutboundHttpModule,
         CustomerCommandsHttpModule,
         IdeaCommandsHttpModule,
+        AnnotationCommandsHttpModule, // notes and labels: appended to the log
       ],
       controllers: [TouchpointBatchesController, HealthController],
       providers: [

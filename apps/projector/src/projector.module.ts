@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
   AccessModule,
+  AnnotationsProjectionModule,
   ClosenessProjectionModule,
   EventStoreModule,
   HealthController,
@@ -39,6 +40,7 @@ export class ProjectorModule {
         IdeaBacklogModule,
         IdeaBacklogProjectionModule,
         IdeaLoopModule, // idea intake + notifier (append to the log, publish notifications)
+        AnnotationsProjectionModule, // staff notes and labels
       ],
       controllers: [HealthController],
     };

@@ -2,6 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import {
   AccessAdminHttpModule,
   AccessModule,
+  AnnotationQueriesHttpModule,
+  LiveHttpModule,
   ClosenessHttpModule,
   EventStoreModule,
   HealthController,
@@ -31,6 +33,8 @@ export class QueryApiModule {
         ClosenessHttpModule,
         IdeaBacklogModule,
         IdeaQueriesHttpModule,
+        AnnotationQueriesHttpModule, // notes, labels, customers by label
+        LiveHttpModule, // live customer pages (Server-Sent Events) and presence
         // Operators: projections, versions, lag and rebuilds (the log for positions and lag).
         EventStoreModule.forRoot(config),
         ProjectionAdminModule,

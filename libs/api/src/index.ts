@@ -28,3 +28,6 @@ export * from './access/staff-token-verifier';
 export * from './access/route-table';
 export * from './console/serve-console';
 export * from './outbound/outbound.module';
+export * from './annotations/annotations.module';
+export * from './live/live.module';
+export { LiveHub } from './live/live-hub';

@@ -4,3 +4,4 @@ export * from './ideas';
 export * from './access/adapter-keys';
 export * from './privacy/suppression-list';
 export * from './privacy/customer-erasure';
+export * from './annotations';

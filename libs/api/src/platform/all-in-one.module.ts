@@ -21,6 +21,12 @@ import { EventStoreModule } from './event-store.module';
 import { TimelineProjectionModule } from './timeline-projection.module';
 import { ReadModelsModule } from './read-models.module';
 import { ObservabilityModule } from '../observability/observability.module';
+import {
+  AnnotationCommandsHttpModule,
+  AnnotationQueriesHttpModule,
+  AnnotationsProjectionModule,
+} from '../annotations/annotations.module';
+import { LiveHttpModule } from '../live/live.module';
 
 /** The whole platform in one process: ingestion, projection and queries. */
 @Module({})
@@ -48,6 +54,11 @@ export class AllInOneModule {
         IdeaQueriesHttpModule,
         IdeaLoopModule,
         ProjectionAdminModule,
+        // Staff notes and labels, live customer pages and presence.
+        AnnotationsProjectionModule,
+        AnnotationCommandsHttpModule,
+        AnnotationQueriesHttpModule,
+        LiveHttpModule,
       ],
       controllers: [HealthController],
     };

@@ -5,6 +5,8 @@ import { exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jos
 export interface TokenOptions {
   readonly subject?: string;
   readonly roles?: readonly string[];
+  /** A display name (`name` claim). */
+  readonly name?: string;
   readonly audience?: string;
   readonly issuer?: string;
   /** Seconds from now; negative for a token that has expired. */
@@ -63,7 +65,10 @@ export class TestIssuer {
 
   async token(options: TokenOptions = {}): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    const jwt = new SignJWT({ roles: [...(options.roles ?? ['agent'])] })
+    const jwt = new SignJWT({
+      roles: [...(options.roles ?? ['agent'])],
+      ...(options.name ? { name: options.name } : {}),
+    })
       .setProtectedHeader({ alg: 'RS256', kid: 'test-key', typ: 'at+jwt' })
       .setSubject(options.subject ?? 'staff-test')
       .setIssuer(options.issuer ?? this.url)
