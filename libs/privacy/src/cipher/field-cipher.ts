@@ -28,24 +28,28 @@ const aad = (subjectId: string, field: string) =>
   Buffer.from(`rapport:field:v1\0${subjectId}\0${field}`, 'utf8');
 
 /**
- * A data key as OpenSSL key objects, made once per key: its AES key, and the key that derives
- * its IVs (HKDF, so the AES key is never used as an HMAC key). A key object spares every
- * cipher and HMAC a copy and an import of the raw bytes.
+ * A data key as OpenSSL key objects, made once per key (a key object spares every cipher and
+ * HMAC an import of the raw bytes): its AES key, and — for sealing only — the key that
+ * derives its IVs (HKDF, so the AES key is never used as an HMAC key).
  */
-interface KeyObjects {
+class KeyObjects {
   readonly aes: KeyObject;
-  readonly iv: KeyObject;
+  private ivKey: KeyObject | undefined;
+
+  constructor(private readonly bytes: Buffer) {
+    this.aes = createSecretKey(bytes);
+  }
+
+  get iv(): KeyObject {
+    return (this.ivKey ??= createSecretKey(
+      Buffer.from(hkdfSync('sha256', this.bytes, Buffer.alloc(0), 'rapport:field-iv:v1', 32)),
+    ));
+  }
 }
 const keyObjects = new WeakMap<Buffer, KeyObjects>();
 function keyObjectsOf(key: DataKey): KeyObjects {
   let objects = keyObjects.get(key.bytes);
-  if (!objects) {
-    const ivKey = Buffer.from(
-      hkdfSync('sha256', key.bytes, Buffer.alloc(0), 'rapport:field-iv:v1', 32),
-    );
-    objects = { aes: createSecretKey(key.bytes), iv: createSecretKey(ivKey) };
-    keyObjects.set(key.bytes, objects);
-  }
+  if (!objects) keyObjects.set(key.bytes, (objects = new KeyObjects(key.bytes)));
   return objects;
 }
 
