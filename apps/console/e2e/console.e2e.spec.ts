@@ -163,9 +163,41 @@ describeInChromium('the staff console in Chromium', () => {
     // The identity went in a POST body: the page's address holds only the customer id.
     expect(page.url()).toMatch(/\/customers\/[0-9a-f-]{36}$/);
     expect(page.url()).not.toContain('@');
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
-      demoEmail.toLowerCase(),
-    );
+    // The header names the customer as the channels saw them, and lists their identities.
+    const identities = page.getByRole('list', { name: 'Identities' });
+    await expect(identities.textContent()).resolves.toContain(demoEmail.toLowerCase());
+    const name = ((await page.getByRole('heading', { level: 1 }).textContent()) ?? '').trim();
+    expect(name).toMatch(/^\p{L}[\p{L} .'-]+ \p{L}/u);
+    expect(name).not.toContain('@');
+    const customerUrl = page.url();
+
+    // The full message of a touchpoint, opened with the keyboard (the timeline has an excerpt).
+    const firstEntry = page.getByTestId('timeline-entry').first();
+    await firstEntry.getByText('Full message').focus();
+    await page.keyboard.press('Enter');
+    const full = firstEntry.getByTestId('full-message');
+    await full.waitFor();
+    await expect(full.textContent()).resolves.toContain('event ');
+    await expectAccessible(page, 'customer with a full message');
+
+    // Found again by a prefix of the last name, typed in capitals without its accents.
+    const lastName = name.split(' ').pop() as string;
+    const typed = lastName
+      .normalize('NFD')
+      .replace(/\p{M}/gu, '')
+      .slice(0, Math.min(4, lastName.length))
+      .toUpperCase();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Find a customer' })
+      .click();
+    await page.getByLabel('Identity').fill(typed);
+    await page.getByRole('button', { name: 'Find' }).click();
+    const byName = page.getByTestId('name-results');
+    await byName.getByRole('link', { name }).first().click();
+    await page.getByTestId('timeline-entry').first().waitFor();
+    expect(page.url()).toBe(customerUrl);
+    expect(page.url()).not.toContain(typed);
 
     const shown = await scrollToTheEnd(page);
     const profileTotal = Number(
@@ -206,6 +238,17 @@ describeInChromium('the staff console in Chromium', () => {
     await expectAccessible(page, 'customer');
     await shoot(page, 'customer');
 
+    // The queue of open merge suggestions: an agent reads it, and may not dismiss.
+    await nav.getByRole('link', { name: 'Merge suggestions' }).click();
+    const queue = page.getByTestId('merge-suggestions');
+    await queue.getByRole('row').nth(1).waitFor();
+    await expect(page.getByRole('button', { name: /^Dismiss/ }).count()).resolves.toBe(0);
+    await expectAccessible(page, 'merge suggestions (agent)');
+    await queue.getByRole('row').nth(1).getByRole('link').first().click();
+    await page.getByRole('region', { name: 'Identity' }).getByText('looks like').first().waitFor();
+    await expect(page.getByRole('button', { name: /^Dismiss/ }).count()).resolves.toBe(0);
+    await expect(page.getByRole('button', { name: 'Merge', exact: true }).count()).resolves.toBe(0);
+
     for (const [link, heading, shot] of [
       ['Closest', 'Closest customers', 'closest'],
       ['At risk', 'At-risk customers', 'at-risk'],
@@ -240,7 +283,15 @@ describeInChromium('the staff console in Chromium', () => {
 
     // Time travel: an e-mail arrives; as of a moment before it, the timeline is as it was.
     const before = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
-    const email = (await page.getByRole('heading', { level: 1 }).textContent()) as string;
+    const email = (
+      (await page
+        .getByRole('list', { name: 'Identities' })
+        .getByRole('listitem')
+        .first()
+        .textContent()) ?? ''
+    )
+      .replace(/^email\s*/, '')
+      .trim();
     const published = await fetch(`${platform.url}/v1/touchpoints`, {
       method: 'POST',
       headers: { 'x-api-key': adapterKey, 'content-type': 'application/cloudevents+json' },
@@ -332,8 +383,36 @@ describeInChromium('the staff console in Chromium', () => {
     await identity.getByText(/^unmerged/).waitFor({ timeout: 10000 });
     await expect(identity.getByRole('button', { name: 'Unmerge' }).count()).resolves.toBe(0);
 
-    // An idea moves on; its supporters hear of it on their timelines.
+    // The queue: a supervisor dismisses the oldest open suggestion, and it is gone from it.
     const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Merge suggestions' }).click();
+    const queue = page.getByTestId('merge-suggestions');
+    await queue.getByRole('row').nth(1).waitFor();
+    await expectAccessible(page, 'merge suggestions (supervisor)');
+    await shoot(page, 'merge-suggestions');
+    const rows = await queue.getByRole('row').count();
+    const oldest = queue.getByRole('row').nth(1);
+    const dismissed = (await oldest.getByRole('link').allTextContents()).join(' | ');
+    await oldest.getByRole('button', { name: /^Dismiss/ }).click();
+    const after = await eventually(
+      async () => {
+        await page.reload();
+        const table = page.getByTestId('merge-suggestions');
+        await table.or(page.getByText('No open suggestions.')).waitFor();
+        const rowsNow = (await table.count()) ? await table.getByRole('row').count() : 1;
+        const first =
+          rowsNow > 1
+            ? (await table.getByRole('row').nth(1).getByRole('link').allTextContents()).join(' | ')
+            : '';
+        return { rows: rowsNow, first };
+      },
+      (now) => now.rows === rows - 1,
+      10000,
+      300,
+    );
+    expect(after.first).not.toBe(dismissed);
+
+    // An idea moves on; its supporters hear of it on their timelines.
     await nav.getByRole('link', { name: 'Ideas' }).click();
     const title = 'Weekend opening hours in the city shop';
     await page.getByRole('link', { name: title }).click();
