@@ -8,6 +8,7 @@ import { FindCustomerPage } from './pages/find-customer-page';
 import { IdeaBoardPage } from './pages/idea-board-page';
 import { IdeaPage } from './pages/idea-page';
 import { MergeSuggestionsPage } from './pages/merge-suggestions-page';
+import { LabelledPage } from './pages/labelled-page';
 import { AtRiskPage, ClosestPage } from './pages/lists-pages';
 import { OperatorsPage } from './pages/operators-page';
 
@@ -37,6 +38,9 @@ export function App() {
                 </li>
                 <li>
                   <NavLink to="/at-risk">At risk</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/labels">Labels</NavLink>
                 </li>
                 <li>
                   <NavLink to="/ideas">Ideas</NavLink>
@@ -82,6 +86,8 @@ export function App() {
           <Route path="/customers/:id" element={<Needs role="agent" page={<CustomerPage />} />} />
           <Route path="/closest" element={<Needs role="agent" page={<ClosestPage />} />} />
           <Route path="/at-risk" element={<Needs role="agent" page={<AtRiskPage />} />} />
+          <Route path="/labels" element={<Needs role="agent" page={<LabelledPage />} />} />
+          <Route path="/labels/:label" element={<Needs role="agent" page={<LabelledPage />} />} />
           <Route path="/ideas" element={<Needs role="agent" page={<IdeaBoardPage />} />} />
           <Route
             path="/merge-suggestions"

@@ -40,9 +40,15 @@ function RankedTable(props: { items: RankedCustomer[]; atRisk?: boolean; caption
 export function ClosestPage() {
   const api = useApi();
   const [limit, setLimit] = useState(50);
+  const [label, setLabel] = useState('');
   const top = useQuery({
-    queryKey: ['closeness', 'top', limit],
-    queryFn: () => api<{ items: RankedCustomer[] }>(`/v1/closeness/top?limit=${limit}`),
+    queryKey: ['closeness', 'top', limit, label],
+    queryFn: () =>
+      api<{ items: RankedCustomer[] }>(
+        label
+          ? `/v1/labels/${encodeURIComponent(label)}/closest?limit=${limit}`
+          : `/v1/closeness/top?limit=${limit}`,
+      ),
   });
   return (
     <>
@@ -57,6 +63,7 @@ export function ClosestPage() {
           ))}
         </select>
       </label>
+      <LabelFilter value={label} onChange={setLabel} />
       {top.isError && (
         <p className="error" role="alert">
           {errorText(top.error)}
@@ -78,9 +85,15 @@ const WINDOWS = [
 export function AtRiskPage() {
   const api = useApi();
   const [window, setWindow] = useState('30d');
+  const [label, setLabel] = useState('');
   const atRisk = useQuery({
-    queryKey: ['closeness', 'at-risk', window],
-    queryFn: () => api<{ items: RankedCustomer[] }>(`/v1/closeness/at-risk?window=${window}`),
+    queryKey: ['closeness', 'at-risk', window, label],
+    queryFn: () =>
+      api<{ items: RankedCustomer[] }>(
+        label
+          ? `/v1/labels/${encodeURIComponent(label)}/at-risk?window=${window}`
+          : `/v1/closeness/at-risk?window=${window}`,
+      ),
   });
   return (
     <>
@@ -96,6 +109,7 @@ export function AtRiskPage() {
           ))}
         </select>
       </label>
+      <LabelFilter value={label} onChange={setLabel} />
       {atRisk.isError && (
         <p className="error" role="alert">
           {errorText(atRisk.error)}
@@ -109,5 +123,31 @@ export function AtRiskPage() {
         />
       )}
     </>
+  );
+}
+
+/** Only the customers carrying a label (applied on submit; empty: everyone). */
+function LabelFilter(props: { value: string; onChange: (label: string) => void }) {
+  const [value, setValue] = useState(props.value);
+  return (
+    <form
+      className="inline-form"
+      aria-label="Filter by label"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onChange(value.trim().toLowerCase());
+      }}
+    >
+      <label htmlFor="list-label">Only with the label</label>
+      <input
+        id="list-label"
+        value={value}
+        placeholder="any"
+        onChange={(e) => setValue(e.target.value)}
+      />
+      <button type="submit" className="secondary">
+        Filter
+      </button>
+    </form>
   );
 }

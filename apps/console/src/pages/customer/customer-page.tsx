@@ -8,6 +8,10 @@ import { ClosenessPanel } from './closeness-panel';
 import { CustomerHeader } from './customer-header';
 import { CustomerIdeas } from './customer-ideas';
 import { IdentityPanel } from './identity-panel';
+import { LabelsPanel } from './labels-panel';
+import { NoteForm, useNotes } from './notes-panel';
+import { PresenceBar } from './presence-bar';
+import { useLiveCustomer } from '../../live/use-live-customer';
 import { type Filters, NO_FILTERS, Timeline } from './timeline';
 
 /** One customer: profile header, unified timeline, closeness, identity and ideas. */
@@ -38,6 +42,9 @@ function CustomerView(props: { id: string }) {
       ),
     retry: false,
   });
+  // Live (new touchpoints, notes, labels; who else is here) unless looking at the past.
+  const live = useLiveCustomer(id, !asOf);
+  const notes = useNotes(id, !asOf);
   if (profile.isPending) return <p aria-busy="true">Loading the customer…</p>;
   if (profile.isError)
     return (
@@ -54,6 +61,7 @@ function CustomerView(props: { id: string }) {
     <>
       <AsOf asOf={asOf} onChange={(v) => setParams(v ? { asOf: v } : {})} />
       <CustomerHeader profile={p} closeness={closeness.data} />
+      {!asOf && <PresenceBar viewers={live.viewers} status={live.status} />}
       <div className="customer-layout">
         <section aria-labelledby="timeline-heading" className="panel timeline-panel">
           <h2 id="timeline-heading">Timeline</h2>
@@ -63,6 +71,7 @@ function CustomerView(props: { id: string }) {
             filters={filters}
             onFilters={setFilters}
             highlight={highlight}
+            notes={asOf ? [] : notes.data?.items}
           />
         </section>
         <div className="side">
@@ -77,6 +86,8 @@ function CustomerView(props: { id: string }) {
               document.getElementById('timeline-heading')?.scrollIntoView();
             }}
           />
+          {!asOf && <NoteForm customerId={p.customerId} />}
+          <LabelsPanel customerId={p.customerId} past={!!asOf} />
           <IdentityPanel profile={p} past={!!asOf} />
           {!asOf && <CustomerIdeas profile={p} />}
         </div>

@@ -4,6 +4,7 @@ import { errorText, useApi } from '../../api/client';
 import { CHANNELS, identityText, type TimelineEntry, type TimelinePage } from '../../api/types';
 import { formatDateTime, label } from '../../format';
 import { FullMessage } from './full-message';
+import { type Note } from './notes-panel';
 
 const TYPES = ['touchpoint.recorded', 'survey.responded'] as const;
 
@@ -39,6 +40,8 @@ export function Timeline(props: {
   filters: Filters;
   onFilters: (filters: Filters) => void;
   highlight?: string;
+  /** Internal notes, shown among the touchpoints of the same time (staff only). */
+  notes?: readonly Note[];
 }) {
   const api = useApi();
   const { filters } = props;
@@ -76,8 +79,10 @@ export function Timeline(props: {
         <p aria-busy="true">Loading the timeline…</p>
       ) : (
         <ol className="timeline" aria-label="Touchpoints, newest first" data-testid="timeline">
-          {conversations(items).map((group) =>
-            group.length === 1 ? (
+          {withNotes(conversations(items), props.notes ?? [], hasNextPage).map((group) =>
+            'noteId' in group ? (
+              <NoteEntry key={group.noteId} note={group} />
+            ) : group.length === 1 ? (
               <TimelineItem
                 key={group[0].eventId}
                 customerId={props.customerId}
@@ -244,6 +249,39 @@ function TimelineItem(props: { customerId: string; entry: TimelineEntry; marked:
         {e.sentiment !== undefined && <span>sentiment {e.sentiment.toFixed(2)}</span>}
       </div>
       <FullMessage customerId={props.customerId} entry={e} />
+    </li>
+  );
+}
+
+/**
+ * Notes placed among the conversations by time, newest first: those newer than the oldest
+ * touchpoint loaded (all of them once the timeline is at its beginning).
+ */
+function withNotes(
+  groups: TimelineEntry[][],
+  notes: readonly Note[],
+  more: boolean,
+): (TimelineEntry[] | Note)[] {
+  if (notes.length === 0) return groups;
+  const oldest = groups.length ? groups[groups.length - 1][0].occurredAt : undefined;
+  const shown = notes.filter((n) => !more || (oldest !== undefined && n.at >= oldest));
+  const rows: { at: string; row: TimelineEntry[] | Note }[] = [
+    ...groups.map((g) => ({ at: g[0].occurredAt, row: g })),
+    ...shown.map((n) => ({ at: n.at, row: n })),
+  ];
+  return rows.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).map((r) => r.row);
+}
+
+/** An internal note on the timeline: marked as such, never sent to the customer. */
+function NoteEntry(props: { note: Note }) {
+  const { note } = props;
+  return (
+    <li className="entry note" data-testid="timeline-note">
+      <div className="entry-meta">
+        <strong>Internal note</strong> · {note.staffName ?? note.staffId} ·{' '}
+        <time dateTime={note.at}>{formatDateTime(note.at)}</time>
+      </div>
+      <p className="note-text">{note.text}</p>
     </li>
   );
 }
