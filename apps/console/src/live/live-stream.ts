@@ -26,7 +26,7 @@ export function openLiveStream(
     if (closed) return;
     const wait = Math.min(30_000, retryMs * 2 ** Math.min(failures, 4));
     failures += 1;
-    timer = setTimeout(connect, wait);
+    timer = setTimeout(() => void connect(), wait);
   };
 
   async function connect(): Promise<void> {

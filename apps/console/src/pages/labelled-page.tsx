@@ -26,7 +26,8 @@ export function LabelledPage() {
         className="inline-form"
         onSubmit={(e) => {
           e.preventDefault();
-          if (value.trim()) navigate(`/labels/${encodeURIComponent(value.trim().toLowerCase())}`);
+          if (value.trim())
+            void navigate(`/labels/${encodeURIComponent(value.trim().toLowerCase())}`);
         }}
       >
         <label htmlFor="label-search">Label</label>
