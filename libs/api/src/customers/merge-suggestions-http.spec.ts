@@ -65,10 +65,8 @@ describe('merge suggestions: the queue and dismissing over HTTP (embedded)', () 
   afterAll(() => app.close());
 
   it('lists the open suggestion with both sides and their names, then dismisses it', async () => {
-    let items: {
-      survivor: { customerId: string; name?: string };
-      merged: { customerId: string };
-    }[] = [];
+    type Side = { customerId: string; name?: string };
+    let items: { survivor: Side; merged: Side }[] = [];
     await untilPasses(async () => {
       items = (await http.get('/v1/merge-suggestions').expect(200)).body.items;
       expect(items).toHaveLength(1);
