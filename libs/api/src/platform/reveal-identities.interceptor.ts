@@ -5,26 +5,11 @@ import {
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
-import { identityKey, isErased, isPseudonym } from '@rapport/domain';
 import { type PersonalData } from '@rapport/privacy';
 import { type TimelineReadModel } from '@rapport/read-models';
 import { from, mergeMap, type Observable } from 'rxjs';
+import { revealIdentities } from './reveal-identities';
 import { PERSONAL_DATA, TIMELINE_READ_MODEL } from './tokens';
-
-/** `email:~…`, `social:instagram:~…`: a pseudonymous identity key in a response. */
-const PSEUDONYMOUS_KEY = /^([a-z]+):(?:([^:~]+):)?(~[A-Za-z0-9_-]{22})$/;
-
-type Json = Record<string, unknown>;
-const isPlainObject = (value: unknown): value is Json =>
-  typeof value === 'object' &&
-  value !== null &&
-  (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
-
-function isIdentity(value: Json): value is Json & { kind: string; value: string } {
-  return (
-    typeof value.kind === 'string' && typeof value.value === 'string' && isPseudonym(value.value)
-  );
-}
 
 /**
  * Shows staff the identities a response names as the people gave them: the log and the read
@@ -42,47 +27,6 @@ export class RevealIdentitiesInterceptor implements NestInterceptor {
 
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (!this.personalData) return next.handle();
-    return next.handle().pipe(mergeMap((body) => from(this.reveal(body))));
+    return next.handle().pipe(mergeMap((body) => from(revealIdentities(body, this.timelines))));
   }
-
-  private async reveal(body: unknown): Promise<unknown> {
-    if (!isPlainObject(body) && !Array.isArray(body)) return body;
-    const keys = new Set<string>();
-    collect(body, keys);
-    if (keys.size === 0) return body;
-    const plain = await this.timelines.plainIdentities([...keys]);
-    return replace(body, plain);
-  }
-}
-
-function collect(value: unknown, keys: Set<string>): void {
-  if (typeof value === 'string') {
-    if (PSEUDONYMOUS_KEY.test(value)) keys.add(value);
-  } else if (Array.isArray(value)) {
-    for (const item of value) collect(item, keys);
-  } else if (isPlainObject(value)) {
-    if (isIdentity(value)) keys.add(identityKey(value as never));
-    for (const field of Object.values(value)) collect(field, keys);
-  }
-}
-
-function replace(value: unknown, plain: ReadonlyMap<string, string>): unknown {
-  if (typeof value === 'string') {
-    const match = PSEUDONYMOUS_KEY.exec(value);
-    const known = match ? plain.get(value) : undefined;
-    if (!match || known === undefined) return value;
-    return match[2] ? `${match[1]}:${match[2]}:${known}` : `${match[1]}:${known}`;
-  }
-  if (Array.isArray(value)) return value.map((item) => replace(item, plain));
-  if (!isPlainObject(value)) return value;
-  const out: Json = {};
-  for (const [field, inner] of Object.entries(value)) out[field] = replace(inner, plain);
-  if (isIdentity(value)) {
-    const { plainValue, ...identity } = out;
-    const known =
-      typeof plainValue === 'string' ? plainValue : plain.get(identityKey(value as never));
-    if (known !== undefined) return { ...identity, value: known };
-    return isErased(plainValue) ? { ...identity, erased: true } : identity;
-  }
-  return out;
 }

@@ -1,0 +1,243 @@
+/**
+ * `npm run bench:query`: the query API under load — the timeline's first page, a filtered
+ * page that matches nothing (`?type=zzz`), a profile and the top 100 by closeness, at 50 and
+ * 200 concurrent connections (autocannon) — against, in the same run, a bare `node:http`
+ * server answering the same reads through the same read models (`minimal-server.ts`).
+ *
+ * The data is real: demo touchpoints published through the adapter SDK to Kafka, ingested
+ * and projected into Redis by the ingestor and projector processes (personal data protection
+ * on, as by default), which are stopped before the load; the query API then runs alone, as
+ * its own process, with a staff token from a test issuer. Each server gets an untimed
+ * warm-up; requests rotate over the customers. `GET /v1/ideas` is measured on the API only.
+ *
+ * BENCH_QUERY_CUSTOMERS (default 400) sizes the data, BENCH_QUERY_SECONDS (default 10) each
+ * measurement. Ends with `query: …` — p99 at 200 connections and throughput as ratios to the
+ * minimal server's, for the worst of the shared endpoints.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { TouchpointPublisher, type TouchpointInput } from '@rapport/adapter-sdk';
+import { provisionTopics, kafkaFromUrl, redactBusUrl, removeTopics } from '@rapport/messaging';
+import {
+  demoTouchpoints,
+  ensureTestPrivacyEnv,
+  eventually,
+  obtainService,
+  REPO_ROOT,
+  type RunningProcess,
+  startProcess,
+  startService,
+  TestIssuer,
+} from '@rapport/testing';
+import Redis from 'ioredis';
+
+const CUSTOMERS = Number(process.env.BENCH_QUERY_CUSTOMERS ?? 400);
+const SECONDS = Number(process.env.BENCH_QUERY_SECONDS ?? 10);
+const CONNECTIONS = [50, 200];
+
+interface Endpoint {
+  readonly name: string;
+  /** The query API's path for a customer id, and the minimal server's (none: API only). */
+  readonly api: (id: string) => string;
+  readonly minimal?: (id: string) => string;
+}
+
+const ENDPOINTS: Endpoint[] = [
+  {
+    name: 'timeline, first page',
+    api: (id) => `/v1/customers/${id}/timeline`,
+    minimal: (id) => `/timeline/${id}`,
+  },
+  {
+    name: 'timeline, ?type=zzz',
+    api: (id) => `/v1/customers/${id}/timeline?type=zzz`,
+    minimal: (id) => `/timeline/${id}?type=zzz`,
+  },
+  { name: 'profile', api: (id) => `/v1/customers/${id}`, minimal: (id) => `/profile/${id}` },
+  { name: 'top 100', api: () => '/v1/closeness/top?limit=100', minimal: () => '/top' },
+  { name: 'ideas', api: () => '/v1/ideas?limit=20' },
+];
+
+interface Figures {
+  readonly p50: number;
+  readonly p99: number;
+  readonly rps: number;
+  readonly errors: number;
+}
+
+/** One autocannon run: `connections` clients for `seconds`, paths rotating over the customers. */
+async function load(
+  url: string,
+  paths: readonly string[],
+  connections: number,
+  seconds: number,
+  headers: Record<string, string>,
+): Promise<Figures> {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    headers,
+    requests: [
+      {
+        setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] }),
+      },
+    ],
+  });
+  return {
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    rps: result.requests.average,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+/** Demo touchpoints through the SDK, ingested and projected; returns when Redis holds them all. */
+async function loadData(kafkaUrl: string, redisUrl: string, env: Record<string, string>) {
+  const events = demoTouchpoints({ customers: CUSTOMERS, days: 365, now: new Date(), seed: 21 });
+  const services = await Promise.all([
+    startService('ingestor', env),
+    startService('projector', env),
+  ]);
+  const publisher = new TouchpointPublisher({
+    kafkaUrl,
+    topicPrefix: env.RAPPORT_TOPIC_PREFIX,
+    clientId: 'bench-query',
+    source: 'bench/query',
+  });
+  await publisher.connect();
+  const inputs: TouchpointInput[] = events.map(
+    ({ id, time, type, data }) => ({ id, time, type, data }) as unknown as TouchpointInput,
+  );
+  for (let i = 0; i < inputs.length; i += 2000)
+    await publisher.publishBatch(inputs.slice(i, i + 2000));
+  await publisher.disconnect();
+  const redis = new Redis(redisUrl);
+  const head = async () =>
+    ((await (await fetch(`${services[0].url}/health`)).json()) as { log: { head: number } }).log
+      .head;
+  // Every touchpoint in the log, then every projection past the log's head.
+  await eventually(head, (h) => h >= inputs.length, 600_000, 200);
+  const logHead = await eventually(
+    async () => [await head(), await head()],
+    ([a, b]) => a === b,
+    60_000,
+    1000,
+  );
+  const checkpoints = async () =>
+    Promise.all(
+      ['timeline', 'ideas'].map(async (n) =>
+        Number(await redis.get(`${env.PREFIX}checkpoint:${n}`)),
+      ),
+    );
+  await eventually(checkpoints, (c) => c.every((p) => p >= logHead[0]), 600_000, 200);
+  redis.disconnect();
+  await Promise.all(services.map((s) => s.stop()));
+  return { touchpoints: inputs.length, logHead: logHead[0] };
+}
+
+const ms = (n: number) => `${n.toFixed(1)} ms`.padStart(9);
+
+async function main(): Promise<void> {
+  ensureTestPrivacyEnv();
+  const log = (line: string) => console.log(`  ${line}`);
+  const kafka = await obtainService('kafka', log);
+  const redis = await obtainService('redis', log);
+  if (!kafka.ok || !redis.ok)
+    throw new Error(
+      `bench:query needs Kafka and Redis: ${[kafka, redis].map((s) => (s.ok ? 'ok' : s.reason)).join('; ')}`,
+    );
+  const run = `benchq${Date.now().toString(36)}`;
+  const prefix = `rapport:bench:${run}:`;
+  const topicPrefix = `${run}.`;
+  await provisionTopics(kafkaFromUrl(kafka.url, 'bench-admin'), topicPrefix);
+  const issuer = await TestIssuer.start();
+  const env = {
+    ...issuer.env(),
+    RAPPORT_BUS: `${kafka.url}?topicPrefix=${topicPrefix}`,
+    RAPPORT_TOPIC_PREFIX: topicPrefix,
+    PREFIX: prefix,
+    RAPPORT_EVENT_STORE: `sqlite:${join(mkdtempSync(join(tmpdir(), 'rapport-benchq-')), 'log.db')}`,
+    RAPPORT_READ_MODELS: `${redis.url}/0?prefix=${prefix}`,
+    RAPPORT_INGESTOR_GROUP: `${run}-ingestor`,
+    // The load comes from one principal: the API's shared rate limit at its highest setting.
+    RAPPORT_RATE_LIMIT: '1000000',
+  };
+  console.log(
+    `bench:query — ${CUSTOMERS} demo customers, ${SECONDS} s per measurement, connections ${CONNECTIONS.join(' and ')} (Kafka ${redactBusUrl(kafka.url)}, Redis ${redis.url})`,
+  );
+  const servers: RunningProcess[] = [];
+  try {
+    const data = await loadData(kafka.url, redis.url, env);
+    console.log(
+      `  data: ${data.touchpoints} touchpoints ingested and projected (log head ${data.logHead})`,
+    );
+    const api = await startService('query-api', env);
+    servers.push(api);
+    const minimal = await startProcess({
+      args: ['-r', '@swc-node/register', join(REPO_ROOT, 'bench/query/minimal-server.ts')],
+      env: { ...process.env, ...env },
+    });
+    servers.push(minimal);
+    const staff = {
+      authorization: `Bearer ${await issuer.token({ subject: 'bench-staff', roles: ['agent'] })}`,
+    };
+    const top = (await (
+      await fetch(`${api.url}/v1/closeness/top?limit=1000`, { headers: staff })
+    ).json()) as { items: { customerId: string }[] };
+    const ids = top.items.map((c) => c.customerId);
+    if (ids.length < 10) throw new Error(`only ${ids.length} customers in the ranking`);
+    for (const [url, path, headers] of [
+      [api.url, ENDPOINTS[0].api, staff],
+      [minimal.url, ENDPOINTS[0].minimal!, {}],
+    ] as const)
+      await load(url, ids.map(path), 50, 3, headers); // warm-up, untimed
+    const rows: string[] = [];
+    const worst = { p99: 0, rps: Number.POSITIVE_INFINITY };
+    for (const endpoint of ENDPOINTS)
+      for (const connections of CONNECTIONS) {
+        const onApi = await load(api.url, ids.map(endpoint.api), connections, SECONDS, staff);
+        const onMinimal = endpoint.minimal
+          ? await load(minimal.url, ids.map(endpoint.minimal), connections, SECONDS, {})
+          : null;
+        const ratio = onMinimal
+          ? `  p99 ${(onApi.p99 / onMinimal.p99).toFixed(2)}x, throughput ${(onApi.rps / onMinimal.rps).toFixed(2)}x`
+          : '';
+        rows.push(
+          `  ${endpoint.name.padEnd(22)} ${String(connections).padStart(3)} conn  API p50 ${ms(onApi.p50)} p99 ${ms(onApi.p99)} ${Math.round(onApi.rps).toString().padStart(6)} req/s${onApi.errors ? ` (${onApi.errors} errors)` : ''}` +
+            (onMinimal
+              ? ` | minimal p50 ${ms(onMinimal.p50)} p99 ${ms(onMinimal.p99)} ${Math.round(onMinimal.rps).toString().padStart(6)} req/s${onMinimal.errors ? ` (${onMinimal.errors} errors)` : ''}${ratio}`
+              : ''),
+        );
+        console.log(rows[rows.length - 1]);
+        if (onMinimal && connections === 200) {
+          worst.p99 = Math.max(worst.p99, onApi.p99 / onMinimal.p99);
+          worst.rps = Math.min(worst.rps, onApi.rps / onMinimal.rps);
+        }
+      }
+    console.log(
+      `query: at 200 connections, worst endpoint p99 ${worst.p99.toFixed(2)}x and throughput ${worst.rps.toFixed(2)}x of the minimal server's (targets ≤ 3x, ≥ 0.5x)`,
+    );
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    await issuer.close();
+    const client = new Redis(redis.url);
+    const keys = await client.keys(`${prefix}*`);
+    if (keys.length) await client.unlink(...keys);
+    client.disconnect();
+    await removeTopics(kafkaFromUrl(kafka.url, 'bench-admin'), run);
+    await kafka.stop();
+    await redis.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exit(1);
+  },
+);
