@@ -1,0 +1,24 @@
+// The development OpenID provider of `npm start` as a process of its own, for the browser
+// test against the three services (oidc-provider is an ES module Jest cannot load in-process).
+// Prints `issuer <url>`; a line `allow <origin>` on stdin lets the console sign in from that
+// origin (answered `allowed`); the process ends with its stdin.
+const path = require('node:path');
+const readline = require('node:readline');
+
+process.env.SWC_NODE_PROJECT ||= path.join(__dirname, '..', '..', '..', 'tsconfig.base.json');
+require('@swc-node/register');
+const { startDevOidcProvider } = require('../../cli/src/dev/dev-oidc-provider.ts');
+
+void (async () => {
+  const provider = await startDevOidcProvider(0);
+  process.stdout.write(`issuer ${provider.issuer}\n`);
+  const lines = readline.createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    const [command, origin] = line.trim().split(/\s+/);
+    if (command === 'allow' && origin) {
+      provider.allowConsole([origin]);
+      process.stdout.write('allowed\n');
+    }
+  });
+  lines.on('close', () => void provider.close().then(() => process.exit(0)));
+})();
