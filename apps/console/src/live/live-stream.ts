@@ -7,7 +7,7 @@ export interface LiveEvent {
 /**
  * Reads a Server-Sent Events stream with `fetch`, so the access token goes in the
  * `Authorization` header like on every other request (an `EventSource` cannot send one: ADR
- * 0031). Reconnects after a drop (the server's `retry`, doubling up to 30 s), with a fresh
+ * 0032). Reconnects after a drop (the server's `retry`, doubling up to 30 s), with a fresh
  * token each time; stops on `close()`, on a 4xx other than 429, and after `bye` for shutdown
  * only once the server answers again. Returns `close`.
  */

@@ -14,7 +14,7 @@ import { LiveHub, LiveStreamRefused } from './live-hub';
 /**
  * `GET /v1/customers/:id/live`: Server-Sent Events for an open customer page, with the
  * bearer token in the `Authorization` header like every other request (the console reads the
- * stream with `fetch`, not `EventSource`: ADR 0031).
+ * stream with `fetch`, not `EventSource`: ADR 0032).
  */
 @ApiTags('customers')
 @Controller('v1/customers')
