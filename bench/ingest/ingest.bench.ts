@@ -356,9 +356,14 @@ async function main(): Promise<void> {
     );
     const cpuOff = serviceCpu.get(`${run}-nometrics`) ?? Number.NaN;
     const cpuTraced = serviceCpu.get(`${run}-traced`) ?? Number.NaN;
+    const cpuMetrics = serviceCpu.get(run) ?? Number.NaN;
     console.log(
       `  metrics+tracing: ${Math.round(e2eTraced)} touchpoints/s on, ${Math.round(e2eOff)} off (${((1 - e2eTraced / e2eOff) * 100).toFixed(1)} % overhead); ` +
         `services' CPU ${cpuTraced.toFixed(1)} s on, ${cpuOff.toFixed(1)} s off (${((cpuTraced / cpuOff - 1) * 100).toFixed(1)} % more)`,
+    );
+    console.log(
+      `  tracing alone: ${Math.round(e2eTraced)} touchpoints/s on, ${Math.round(e2e)} off (metrics on in both, ${((1 - e2eTraced / e2e) * 100).toFixed(1)} % overhead); ` +
+        `services' CPU ${cpuTraced.toFixed(1)} s on, ${cpuMetrics.toFixed(1)} s off (${((cpuTraced / cpuMetrics - 1) * 100).toFixed(1)} % more)`,
     );
     console.log(
       `  encryption: ${Math.round(e2e)} touchpoints/s on, ${Math.round(e2ePlain)} off (${((1 - e2e / e2ePlain) * 100).toFixed(1)} % cost)`,

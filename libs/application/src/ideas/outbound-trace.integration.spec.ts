@@ -37,12 +37,12 @@ describeWithServices(['kafka'], 'outbound notifications carry their trace (real 
       identity: { kind: 'email', value: 'ann@example.com' },
       ideaId: 'i-1',
       title: null,
-      from: 'open',
+      from: 'under_review',
       to: 'planned',
       subject: 'An idea you support is planned',
       text: 'An idea you support is planned. Thank you for supporting it.',
       at: '2026-03-01T09:00:00.000Z',
-    } as IdeaStatusNotification;
+    };
     const statusChange = trace.getTracer('test').startSpan('POST /v1/ideas/:id/status');
     await context.with(trace.setSpan(context.active(), statusChange), () =>
       publisher.publish([notification]),

@@ -1,9 +1,25 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { context, trace } from '@opentelemetry/api';
+import { context, type SpanContext, trace } from '@opentelemetry/api';
 import { PROJECTION_BATCH_CHANNEL, type ProjectionBatchReport } from '@rapport/read-models';
 import { storedTraceContext } from '@rapport/wire';
 
 const tracer = trace.getTracer('@rapport/projections');
+
+/**
+ * Each event's stored trace context, read once: the projections of a process share the
+ * events they read (the log's cache of revealed events), and each applies every event.
+ */
+const parsed = new WeakMap<object, SpanContext | null>();
+
+function traceOf(metadata: unknown): SpanContext | undefined {
+  if (typeof metadata !== 'object' || metadata === null) return undefined;
+  let spanContext = parsed.get(metadata);
+  if (spanContext === undefined) {
+    spanContext = storedTraceContext(metadata) ?? null;
+    parsed.set(metadata, spanContext);
+  }
+  return spanContext ?? undefined;
+}
 
 /**
  * A span per event a projection applied that kept a trace context (`metadata.trace`): a
@@ -20,7 +36,7 @@ export function traceProjectionBatches(): () => void {
     const endTime = Date.now();
     const startTime = report.startedAtMs ?? endTime - report.seconds * 1000;
     for (const event of report.batch) {
-      const parent = storedTraceContext(event.metadata);
+      const parent = traceOf(event.metadata);
       if (!parent) continue;
       tracer
         .startSpan(

@@ -82,7 +82,7 @@ describe('tracing on (OTEL_TRACES_EXPORTER=console, read from memory here)', () 
     app.use(traceRequest);
     app.use(express.json());
     let inHandler: string | undefined;
-    app.post('/v1/customers/:id/things', (req, res) => {
+    app.post('/v1/customers/:id/things', (_req, res) => {
       inHandler = trace.getActiveSpan()?.spanContext().spanId;
       res.status(202).json({ ok: true });
     });
