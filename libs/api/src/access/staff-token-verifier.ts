@@ -1,5 +1,6 @@
 import { type StaffRole, effectiveRoles } from '@rapport/domain';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { type OidcSettings } from './oidc-settings';
 import { type StaffPrincipal } from './principal';
 
@@ -18,9 +19,18 @@ export class IssuerUnavailableError extends Error {
  * through OpenID discovery once, then cached and refreshed by `jose` when a new `kid`
  * appears): signature, `iss`, `aud`, `exp`, `nbf`, and only the configured asymmetric
  * algorithms, so `alg: none` and HS/RS confusion are refused before any key is used.
+ *
+ * A token that verified is remembered for at most a minute (and never past its `exp`): a
+ * console sends the same token with every request, and checking its signature again costs
+ * more than answering most of them. A key the issuer withdraws is thus honoured for up to a
+ * minute longer by tokens already seen.
  */
 export class StaffTokenVerifier {
   private keys?: Promise<ReturnType<typeof createRemoteJWKSet>>;
+  private readonly verified = new LRUCache<string, StaffPrincipal>({
+    max: 10_000,
+    ttl: 60_000,
+  });
 
   constructor(
     private readonly settings: OidcSettings,
@@ -28,6 +38,15 @@ export class StaffTokenVerifier {
   ) {}
 
   async verify(token: string): Promise<StaffPrincipal> {
+    const known = this.verified.get(token);
+    // The same 30 s of clock tolerance as the verification.
+    if (known && (known.expiresAtMs ?? 0) + 30_000 > Date.now()) return known;
+    const principal = await this.verifySignature(token);
+    this.verified.set(token, principal);
+    return principal;
+  }
+
+  private async verifySignature(token: string): Promise<StaffPrincipal> {
     const keys = await this.jwks();
     let payload: JWTPayload;
     try {

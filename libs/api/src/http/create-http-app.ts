@@ -21,7 +21,7 @@ export const JSON_MEDIA_TYPES = [
 
 /**
  * Creates the HTTP application: bounded JSON bodies (413 past the limit, 400 for
- * malformed JSON, both as problem details) and problem details for every error.
+ * malformed JSON, both as problem details), problem details for every error, no ETags.
  */
 export async function createHttpApp(
   module: unknown,
@@ -32,6 +32,9 @@ export async function createHttpApp(
     bodyParser: false,
     logger,
   });
+  // Every answer is fresh from the read models: an ETag would only cost a hash of each body.
+  app.set('etag', false);
+  app.disable('x-powered-by');
   app.use(express.json({ limit: config.maxBodyBytes, type: JSON_MEDIA_TYPES, strict: true }));
   app.use(
     (
