@@ -291,7 +291,8 @@ describeLive(
       await agent.getByRole('button', { name: 'Add label' }).click();
       await agent.getByTestId('labels').getByRole('link', { name: 'vip' }).waitFor();
       await expectAccessible(agent, 'customer page, live');
-      await agent.screenshot({ path: join(SHOTS, 'customer-live.png'), fullPage: false });
+      await agent.evaluate(() => window.scrollTo(0, 0));
+    await agent.screenshot({ path: join(SHOTS, 'customer-live.png'), fullPage: false });
 
       await agent
         .getByRole('navigation', { name: 'Main' })
