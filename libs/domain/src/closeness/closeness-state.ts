@@ -16,12 +16,19 @@ export interface ClosenessState {
   readonly coCreation: number;
   /** Per channel the customer took part on (inbound, or two-way): its latest time. */
   readonly channels: Readonly<Partial<Record<Channel, number>>>;
-  /** Per conversation id: which directions were seen (1 inbound, 2 outbound). */
-  readonly conversations: Readonly<Record<string, number>>;
+  /**
+   * The conversations remembered, least recent first: `[conversation id, directions seen]`
+   * (bits: 1 inbound, 2 outbound), at most `REMEMBERED_CONVERSATIONS`. (States stored before
+   * the bound hold an object `{ [id]: directions }`; they are read as such.)
+   */
+  readonly conversations: ConversationMemory;
   /** The latest time of any fact; null before the first. */
   readonly lastContactMs: number | null;
   readonly facts: number;
 }
+
+/** `[conversation id, directions seen]`, least recent first. */
+export type ConversationMemory = readonly (readonly [string, number])[];
 
 /** What one fact added, undecayed: multiply by 2^((t−T)/h) for its value at T. */
 export interface FactWeights {
@@ -40,7 +47,7 @@ export function emptyClosenessState(customerId: string, config: ClosenessConfig)
     emotion: 0,
     coCreation: 0,
     channels: {},
-    conversations: {},
+    conversations: [],
     lastContactMs: null,
     facts: 0,
   };
@@ -48,6 +55,40 @@ export function emptyClosenessState(customerId: string, config: ClosenessConfig)
 
 const INBOUND = 1;
 const OUTBOUND = 2;
+
+/**
+ * How many conversations a state remembers: those in which a direction was most recently seen
+ * for the first time. A touchpoint is two-way when its conversation, among these, has seen
+ * the other direction; a conversation forgotten and taken up again starts over. The bound
+ * keeps the state, and its copy at each new conversation, small for a customer with
+ * thousands of conversations (docs/closeness.md).
+ */
+export const REMEMBERED_CONVERSATIONS = 256;
+
+/** The conversations of a state, also of one stored before the bound (an object by id). */
+function conversationsOf(state: ClosenessState): ConversationMemory {
+  const stored = state.conversations as unknown;
+  if (Array.isArray(stored)) return stored as ConversationMemory;
+  return Object.entries((stored ?? {}) as Record<string, number>);
+}
+
+/** Directions seen in the conversation `id`: 0 for one not remembered. */
+function directionsIn(conversations: ConversationMemory, id: string): number {
+  for (let i = conversations.length - 1; i >= 0; i--)
+    if (conversations[i][0] === id) return conversations[i][1];
+  return 0;
+}
+
+/** The memory with `id` most recent, its directions set; the least recent dropped past the bound. */
+function remembering(
+  conversations: ConversationMemory,
+  id: string,
+  directions: number,
+): ConversationMemory {
+  const next = conversations.filter(([other]) => other !== id);
+  next.push([id, directions]);
+  return next.length > REMEMBERED_CONVERSATIONS ? next.slice(1) : next;
+}
 
 /** The weights a fact earns, given the state before it (two-way needs the conversation so far). */
 export function factWeights(
@@ -95,7 +136,7 @@ function isTwoWay(
 ): boolean {
   if (config.twoWayChannels.includes(fact.channel)) return true;
   if (fact.conversationId === undefined) return false;
-  const seen = state.conversations[fact.conversationId] ?? 0;
+  const seen = directionsIn(conversationsOf(state), fact.conversationId);
   return (seen & (fact.direction === 'inbound' ? OUTBOUND : INBOUND)) !== 0;
 }
 
@@ -108,7 +149,7 @@ export function applyClosenessFact(
   const weights = factWeights(state, fact, config);
   const at = forwardWeight(fact.occurredAtMs, state.landmarkMs, halfLifeMs(config));
   let channels = state.channels;
-  let conversations = state.conversations;
+  let conversations = conversationsOf(state);
   if (fact.kind === 'touchpoint' || fact.kind === 'survey') {
     const takesPart = fact.kind === 'survey' || fact.direction === 'inbound' || weights.twoWay;
     const last = state.channels[fact.channel];
@@ -116,9 +157,9 @@ export function applyClosenessFact(
       channels = { ...channels, [fact.channel]: fact.occurredAtMs };
     if (fact.kind === 'touchpoint' && fact.conversationId !== undefined) {
       const bit = fact.direction === 'inbound' ? INBOUND : OUTBOUND;
-      const seen = conversations[fact.conversationId] ?? 0;
+      const seen = directionsIn(conversations, fact.conversationId);
       if ((seen & bit) === 0)
-        conversations = { ...conversations, [fact.conversationId]: seen | bit };
+        conversations = remembering(conversations, fact.conversationId, seen | bit);
     }
   }
   return {
