@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import { type AccessStores } from '../../../access/access-stores';
 import { type AdapterKeyRecord } from '../../../access/adapter-key-store';
 import { type AuditEntry } from '../../../access/audit-trail';
 import { accessKeys } from '../redis-keys';
+
+/** How much entry time passes between two trims of one audit set. */
+const TRIM_EVERY_MS = 60_000;
 
 /** Access state in Redis, shared by every replica that uses the same read models. */
 export function redisAccessStores(redis: () => Redis, prefix: string): AccessStores {
@@ -12,6 +16,8 @@ export function redisAccessStores(redis: () => Redis, prefix: string): AccessSto
     const { revokedAt: _ignored, ...record } = JSON.parse(json) as AdapterKeyRecord;
     return revokedAt ? { ...record, revokedAt } : record;
   };
+  /** When each audit set was last trimmed (entry time), for the sets written lately. */
+  const lastTrim = new LRUCache<string, number>({ max: 10_000 });
   // Members carry a random tail so that two equal entries in one millisecond are both kept.
   const member = (entry: AuditEntry) =>
     `${JSON.stringify(entry)}\n${randomBytes(6).toString('base64url')}`;
@@ -51,8 +57,14 @@ export function redisAccessStores(redis: () => Redis, prefix: string): AccessSto
         if (entry.customerId) sets.push(keys.auditOfCustomer(entry.customerId));
         for (const set of sets) {
           multi.zadd(set, at, stored);
-          multi.zremrangebyscore(set, '-inf', at - retentionMs);
-          multi.pexpire(set, retentionMs);
+          // Entries past the retention go, and the set's expiry moves, once a minute of
+          // entries per set rather than at every request (every staff request is audited).
+          const trimmedAt = lastTrim.get(set);
+          if (trimmedAt === undefined || at - trimmedAt >= TRIM_EVERY_MS || at < trimmedAt) {
+            lastTrim.set(set, at);
+            multi.zremrangebyscore(set, '-inf', at - retentionMs);
+            multi.pexpire(set, retentionMs);
+          }
         }
         await multi.exec();
       },
