@@ -278,7 +278,9 @@ function NoteEntry(props: { note: Note }) {
   return (
     <li className="entry note" data-testid="timeline-note">
       <div className="entry-meta">
-        <strong>Internal note</strong> · {note.staffName ?? note.staffId} ·{' '}
+        <span>
+          <strong>Internal note</strong> · {note.staffName ?? note.staffId}
+        </span>
         <time dateTime={note.at}>{formatDateTime(note.at)}</time>
       </div>
       <p className="note-text">{note.text}</p>
