@@ -58,6 +58,8 @@ export function customerAnnotationsProjection(
 ): ProjectionTarget {
   return {
     name: 'annotations',
+    // Notes and labels only: the log opens no touchpoint for this projection.
+    personalDataOf: (event) => annotationEventFrom(event) !== null,
     checkpoint: () => model.checkpoint(),
     applyBatch: (events: readonly RecordedEvent[], range: CheckpointRange) =>
       model.apply(annotationChangesOf(events), range),

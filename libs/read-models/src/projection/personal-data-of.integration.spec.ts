@@ -3,6 +3,8 @@ import { DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
 import { type RecordedEvent } from '@rapport/event-store';
 import { describeWithServices } from '@rapport/testing';
 import Redis from 'ioredis';
+import { customerAnnotationsProjection } from '../annotations/customer-annotations-projection';
+import { MemoryCustomerAnnotations } from '../backends/memory/memory-customer-annotations';
 import { MemoryProjectionSlot } from '../backends/memory/memory-projection-slot';
 import { MemoryClosenessReadModel } from '../backends/memory/memory-closeness-read-model';
 import { MemoryTimelineReadModel } from '../backends/memory/memory-timeline-read-model';
@@ -47,6 +49,11 @@ describe('personalDataOf through the live targets', () => {
     await Promise.all([closeness.checkpoint(), timeline.checkpoint()]);
     expect(reads(closeness, touchpoint)).toBe(false);
     expect(reads(timeline, touchpoint)).toBe(true);
+  });
+
+  it('staff annotations open notes and labels only', () => {
+    const annotations = customerAnnotationsProjection(new MemoryCustomerAnnotations());
+    expect(reads(annotations, touchpoint)).toBe(false);
   });
 });
 
