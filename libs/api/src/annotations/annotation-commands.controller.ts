@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { type AnnotationOutcome, type CustomerAnnotationCommands } from '@rapport/application';
 import { Access } from '../access/access-policy';
 import { StaffCaller, type StaffPrincipal } from '../access/principal';
@@ -8,6 +15,7 @@ import { CustomerIdPipe } from '../http/id-params';
 import { ApiProblemResponse } from '../http/openapi-responses';
 import { ProblemException } from '../http/problem';
 import { AddLabelDto, AddNoteDto } from './annotation-dtos';
+import { LabelChangeResponse, NoteAddedResponse } from './annotation-responses';
 import { ANNOTATION_COMMANDS } from './annotation-tokens';
 
 /**
@@ -25,7 +33,7 @@ export class AnnotationCommandsController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Write an internal note on a customer (shown to staff only)' })
   @ApiBody({ type: AddNoteDto })
-  @ApiOkResponse({ description: '`{ noteId, customerId, position }`' })
+  @ApiCreatedResponse({ type: NoteAddedResponse })
   @ApiProblemResponse(400, 'bad id or body: empty, too long, control characters')
   @ApiProblemResponse(404, 'unknown customer')
   async addNote(
@@ -41,7 +49,7 @@ export class AnnotationCommandsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Put a label on a customer (nothing changes when it is there)' })
   @ApiBody({ type: AddLabelDto })
-  @ApiOkResponse({ description: '`{ customerId, label, changed, labels, position? }`' })
+  @ApiOkResponse({ type: LabelChangeResponse })
   @ApiProblemResponse(400, 'bad id or label')
   @ApiProblemResponse(404, 'unknown customer')
   @ApiProblemResponse(422, 'the customer carries the most labels allowed')
@@ -58,7 +66,7 @@ export class AnnotationCommandsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Take a label off a customer (nothing changes when it is not there)' })
   @ApiParam({ name: 'label', description: 'the label (normalised like on adding)' })
-  @ApiOkResponse({ description: '`{ customerId, label, changed, labels, position? }`' })
+  @ApiOkResponse({ type: LabelChangeResponse })
   @ApiProblemResponse(400, 'bad id or label')
   @ApiProblemResponse(404, 'unknown customer')
   async unlabel(

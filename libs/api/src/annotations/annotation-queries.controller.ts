@@ -23,6 +23,12 @@ import { ProblemException } from '../http/problem';
 import { CLOSENESS_READ_MODEL, READ_MODELS, TIMELINE_READ_MODEL } from '../platform/tokens';
 import { LabelledQueryDto, NotesQueryDto } from './annotation-dtos';
 import { customerGroupOf } from './annotation-lookups';
+import {
+  LabelledCustomersResponse,
+  LabelledRankingResponse,
+  LabelsResponse,
+  NotesResponse,
+} from './annotation-responses';
 
 /** How far down a ranking a label filter looks (the API's own largest page). */
 const LABEL_FILTER_DEPTH = 1000;
@@ -48,10 +54,7 @@ export class AnnotationQueriesController {
   @ApiOperation({
     summary: "A customer's internal notes, newest first (its merged customers' too)",
   })
-  @ApiOkResponse({
-    description:
-      '`{ customerId, items: [{ noteId, text, staffId, staffName, at, position }], nextBefore }`',
-  })
+  @ApiOkResponse({ type: NotesResponse })
   @ApiProblemResponse(400, 'bad id or query')
   @ApiProblemResponse(404, 'unknown customer')
   async notes(
@@ -74,7 +77,7 @@ export class AnnotationQueriesController {
   @Access.staff('agent')
   @Get(':id/labels')
   @ApiOperation({ summary: "A customer's labels (its merged customers' too)" })
-  @ApiOkResponse({ description: '`{ customerId, labels }`' })
+  @ApiOkResponse({ type: LabelsResponse })
   @ApiProblemResponse(400, 'bad id')
   @ApiProblemResponse(404, 'unknown customer')
   async labels(@Param('id', CustomerIdPipe) customerId: string) {
@@ -110,7 +113,7 @@ export class LabelsController {
   @Get(':label/customers')
   @ApiOperation({ summary: 'The customers carrying a label (merged ids answer as their survivor)' })
   @ApiParam({ name: 'label', description: 'a label, normalised like on adding' })
-  @ApiOkResponse({ description: '`{ label, items: [{ customerId, touchpoints, lastContact }] }`' })
+  @ApiOkResponse({ type: LabelledCustomersResponse })
   @ApiProblemResponse(400, 'bad label or limit')
   async customers(
     @Param('label') raw: string,
@@ -137,6 +140,7 @@ export class LabelsController {
   @ApiOperation({
     summary: `The closest customers carrying a label (among the ${LABEL_FILTER_DEPTH} closest)`,
   })
+  @ApiOkResponse({ type: LabelledRankingResponse })
   @ApiProblemResponse(400, 'bad label or query')
   async closest(
     @Param('label') raw: string,
@@ -161,6 +165,7 @@ export class LabelsController {
   @ApiOperation({
     summary: `At-risk customers carrying a label (among the ${LABEL_FILTER_DEPTH} first at risk)`,
   })
+  @ApiOkResponse({ type: LabelledRankingResponse })
   @ApiProblemResponse(400, 'bad label or query')
   async atRisk(
     @Param('label') raw: string,

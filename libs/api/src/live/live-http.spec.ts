@@ -168,7 +168,7 @@ describe('live customer pages over HTTP (embedded): Server-Sent Events and prese
     await a.next('ready');
     await b.next('ready');
     const c = await fetch(`${base}/v1/customers/${ann}/live`, {
-      headers: { authorization: `Bearer ${otherToken}` },
+      headers: { authorization: `Bearer ${otherToken}`, accept: 'text/event-stream' },
     });
     expect(c.status).toBe(429);
     expect(c.headers.get('content-type')).toMatch(/problem\+json/);
@@ -179,12 +179,18 @@ describe('live customer pages over HTTP (embedded): Server-Sent Events and prese
       d.close();
     });
     b.close();
+    // Another user (the bound is per user; the closed streams may still be leaving).
+    const thirdToken = await (await specIssuer()).token({ subject: 'agent-cy', roles: ['agent'] });
+    const plain = await fetch(`${base}/v1/customers/${ann}/live`, {
+      headers: { authorization: `Bearer ${thirdToken}` },
+    });
+    expect(plain.status).toBe(406);
     const unknown = await fetch(`${base}/v1/customers/3f1c2a9e-0000-4000-8000-000000000000/live`, {
-      headers: { authorization: `Bearer ${otherToken}` },
+      headers: { authorization: `Bearer ${thirdToken}`, accept: 'text/event-stream' },
     });
     expect(unknown.status).toBe(404);
     const bad = await fetch(`${base}/v1/customers/%ED%A0%80/live`, {
-      headers: { authorization: `Bearer ${otherToken}` },
+      headers: { authorization: `Bearer ${thirdToken}`, accept: 'text/event-stream' },
     });
     expect(bad.status).toBe(400);
     const anonymous = await fetch(`${base}/v1/customers/${ann}/live`);

@@ -1,5 +1,6 @@
-import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, Inject, Param, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { LiveEventResponse } from '../annotations/annotation-responses';
 import { type TimelineReadModel } from '@rapport/read-models';
 import { type Response } from 'express';
 import { Access } from '../access/access-policy';
@@ -30,8 +31,12 @@ export class LiveController {
     summary:
       'Live changes of a customer page (text/event-stream): `ready`, `changed` {position} when the timeline, notes or labels changed, `presence` {viewers} when who has the customer open changed, `bye` {reason}; a `: ping` comment every heartbeat',
   })
-  @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'the stream; it ends when the token expires' })
+  @ApiOkResponse({
+    type: LiveEventResponse,
+    description:
+      'a text/event-stream (send `Accept: text/event-stream`) whose events carry this JSON as `data`; it ends when the token expires',
+  })
+  @ApiProblemResponse(406, 'the request does not accept text/event-stream')
   @ApiProblemResponse(400, 'bad id')
   @ApiProblemResponse(404, 'unknown customer')
   @ApiProblemResponse(429, 'too many live streams for this user')
@@ -40,7 +45,14 @@ export class LiveController {
     @Param('id', CustomerIdPipe) customerId: string,
     @StaffCaller() caller: StaffPrincipal,
     @Res() res: Response,
+    @Headers('accept') accept?: string,
   ): Promise<void> {
+    // A stream only for a client that asked for one (a plain GET would hang on it).
+    if (!/(^|,)\s*text\/event-stream\b/i.test(accept ?? ''))
+      throw new ProblemException(
+        406,
+        'this route streams text/event-stream: send "Accept: text/event-stream"',
+      );
     try {
       this.hub.admit(caller);
     } catch (error) {
