@@ -151,10 +151,12 @@ function claimAt(payload: JWTPayload, path: string): unknown {
   return value;
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
 /** A display name from a token: a string, without control characters, at most 64 characters. */
 function displayNameOf(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
-  // eslint-disable-next-line no-control-regex
-  const name = value.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 64);
+  const name = value.replace(CONTROL_CHARACTERS, '').trim().slice(0, 64);
   return name.length > 0 ? name : undefined;
 }
