@@ -59,7 +59,9 @@ function sealed<E extends NewEvent>({ event, values }: Unsealed<E>, keys: Map<st
 /** The envelope of a sealed event (by subject), or undefined for an event logged otherwise. */
 function envelopeOf(event: RecordedEvent): Record<string, string> | undefined {
   const envelope = (event.metadata as { sealed?: unknown } | null)?.sealed;
-  return envelope && typeof envelope === 'object' ? (envelope as Record<string, string>) : undefined;
+  return envelope && typeof envelope === 'object'
+    ? (envelope as Record<string, string>)
+    : undefined;
 }
 
 /** The subjects whose keys open an event: its envelope's, or (logged otherwise) its fields'. */
