@@ -53,8 +53,22 @@ export const MAX_NAME_PREFIX = PayloadLimits.nameLength;
  * space, trimmed; left decomposed, so a prefix of a name folds to a prefix of the folded name. Idempotent; `Maria Rossi`, `MARÍA  rossi` and `maria rossi` are equal.
  */
 export function normalizeName(value: string): string {
+  // Lower case first: `ẞ` lowers to `ß`, which uppers to `SS` (a fold that began with upper
+  // case gave `ß`, which a second fold made `ss`). One fold holds still for every code point;
+  // a few more, bounded, for whatever a combination could still change.
+  let folded = foldOnce(value);
+  for (let round = 0; round < 3; round++) {
+    const again = foldOnce(folded);
+    if (again === folded) break;
+    folded = again;
+  }
+  return folded;
+}
+
+function foldOnce(value: string): string {
   return value
     .normalize('NFKD')
+    .toLowerCase()
     .toUpperCase()
     .toLowerCase()
     .replace(/ς/gu, 'σ') // lower case depends on context for sigma alone: at a word's end

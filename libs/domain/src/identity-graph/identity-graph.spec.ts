@@ -211,9 +211,10 @@ describe('replay', () => {
     expect(resolveCustomer(graph, 'customer-7')).toBe('customer-7');
     expect(resolveCustomer(graph, 'customer-11')).toBe('customer-10');
     expect(identityKeysOf(graph, 'customer-10')).toHaveLength(4);
-    // About a second on a busy 2-core machine; the bound only catches a quadratic regression.
-    expect(elapsedMs).toBeLessThan(8_000);
-  });
+    // About a second alone on a 2-core machine, 8.6 s once beside other suites in CI: the
+    // bound only catches a quadratic regression (which would take many minutes), not a figure.
+    expect(elapsedMs).toBeLessThan(60_000);
+  }, 120_000);
 
   it('gives the same graph for the same events, and decides the same events for the same touchpoints', () => {
     const run = () => {
