@@ -6,8 +6,9 @@ import { storedTraceContext } from '@rapport/wire';
 const tracer = trace.getTracer('@rapport/projections');
 
 /**
- * Each event's stored trace context, read once: the projections of a process share the
- * events they read (the log's cache of revealed events), and each applies every event.
+ * Each event's stored trace context, read once per metadata object: the projections of a
+ * process share the events the log hands out unopened (and its recent reads), and each
+ * applies every event.
  */
 const parsed = new WeakMap<object, SpanContext | null>();
 
