@@ -227,14 +227,14 @@ describeWithServices(
         ]);
         if (m.data.channel === 'email') expect(opened.body.address).toBe(bob.value);
       }
-      // Recorded on each supporter's timeline as an outbound touchpoint under the notification id.
+      // Recorded on each supporter's timeline as an outbound touchpoint under the notification id
+      // — after the publish, so a message can arrive before its record is appended.
       for (const m of first) {
-        const stream = await store.readStream(`customer-${m.data.customerId}`);
-        expect(
-          stream.some(
+        const isRecorded = async () =>
+          (await store.readStream(`customer-${m.data.customerId}`)).some(
             (e) => e.id === m.id && (e.data as { direction: string }).direction === 'outbound',
-          ),
-        ).toBe(true);
+          );
+        expect(await eventually(isRecorded, (yes) => yes, 30_000, 100)).toBe(true);
       }
 
       // A full rebuild: the projector goes, Redis loses every read model, a new projector rebuilds from the log.
