@@ -72,6 +72,7 @@ export type TimelineKeys = ReturnType<typeof timelineKeys>;
 export function timelineKeys(prefix: string) {
   const timelines = `${prefix}timeline:`;
   const activities = `${prefix}activity:`;
+  const filtered = `${prefix}timeline-by:`;
   return {
     checkpoint: checkpointKey(prefix, 'timeline'),
     /** identity key → the customer of the identity's stream */
@@ -87,8 +88,14 @@ export function timelineKeys(prefix: string) {
     timeline: (identityKey: string) => `${timelines}${identityKey}`,
     /** An identity's counts per channel. */
     activity: (identityKey: string) => `${activities}${identityKey}`,
+    /**
+     * An identity's entries of one channel, direction or type (a filter's index): the same
+     * scores as `timeline`, members the entries' zero-padded log positions only.
+     */
+    timelineBy: (dimension: 'channel' | 'direction' | 'type', value: string, identityKey: string) =>
+      `${filtered}${dimension}:${encodeURIComponent(value)}:${identityKey}`,
     /** What every per-identity key starts with. */
-    perIdentity: [timelines, activities],
+    perIdentity: [timelines, activities, filtered],
   };
 }
 
