@@ -14,7 +14,7 @@
  * measurement. Ends with `query: …` — p99 at 200 connections and throughput as ratios to the
  * minimal server's, for the worst of the shared endpoints.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -32,16 +32,23 @@ import {
   TestIssuer,
 } from '@rapport/testing';
 import Redis from 'ioredis';
+import { longTimeline, longTimelineIdentity, seedIdeas } from './large-workloads';
 
 const CUSTOMERS = Number(process.env.BENCH_QUERY_CUSTOMERS ?? 400);
 const SECONDS = Number(process.env.BENCH_QUERY_SECONDS ?? 10);
 const CONNECTIONS = [50, 200];
+/** The long timeline's length, and the backlog's size (idea i gets i mod (votes + 1) supporters). */
+const LONG_TIMELINE = Number(process.env.BENCH_QUERY_LONG_TIMELINE ?? 5000);
+const IDEAS = Number(process.env.BENCH_QUERY_IDEAS ?? 2000);
+const IDEA_VOTES = Number(process.env.BENCH_QUERY_IDEA_VOTES ?? 12);
 
 interface Endpoint {
   readonly name: string;
   /** The query API's path for a customer id, and the minimal server's (none: API only). */
   readonly api: (id: string) => string;
   readonly minimal?: (id: string) => string;
+  /** Asked for the long timeline's customer only, instead of rotating over the customers. */
+  readonly longTimeline?: true;
 }
 
 const ENDPOINTS: Endpoint[] = [
@@ -55,9 +62,22 @@ const ENDPOINTS: Endpoint[] = [
     api: (id) => `/v1/customers/${id}/timeline?type=zzz`,
     minimal: (id) => `/timeline/${id}?type=zzz`,
   },
+  {
+    name: `timeline ${LONG_TIMELINE}, ?type=zzz`,
+    api: (id) => `/v1/customers/${id}/timeline?type=zzz`,
+    minimal: (id) => `/timeline/${id}?type=zzz`,
+    longTimeline: true,
+  },
+  {
+    name: `timeline ${LONG_TIMELINE}, ?channel=web`,
+    api: (id) => `/v1/customers/${id}/timeline?channel=web&direction=outbound`,
+    longTimeline: true,
+  },
   { name: 'profile', api: (id) => `/v1/customers/${id}`, minimal: (id) => `/profile/${id}` },
   { name: 'top 100', api: () => '/v1/closeness/top?limit=100', minimal: () => '/top' },
-  { name: 'ideas', api: () => '/v1/ideas?limit=20' },
+  { name: `ideas (${IDEAS}), count`, api: () => '/v1/ideas?limit=20' },
+  { name: `ideas (${IDEAS}), newest`, api: () => '/v1/ideas?limit=20&sort=newest&status=new' },
+  { name: `ideas (${IDEAS}), closeness`, api: () => '/v1/ideas?limit=20&priority=closeness' },
 ];
 
 interface Figures {
@@ -65,16 +85,30 @@ interface Figures {
   readonly p99: number;
   readonly rps: number;
   readonly errors: number;
+  /** CPU seconds the server process used during the measurement (user + system). */
+  readonly cpu: number;
+}
+
+/** A process's CPU seconds so far (user + system), from /proc; NaN where there is none. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** One autocannon run: `connections` clients for `seconds`, paths rotating over the customers. */
 async function load(
-  url: string,
+  server: { url: string; pid: number },
   paths: readonly string[],
   connections: number,
   seconds: number,
   headers: Record<string, string>,
 ): Promise<Figures> {
+  const url = server.url;
+  const cpuBefore = cpuSecondsOf(server.pid);
   let next = 0;
   const result = await autocannon({
     url,
@@ -92,12 +126,20 @@ async function load(
     p99: result.latency.p99,
     rps: result.requests.average,
     errors: result.errors + result.non2xx,
+    cpu: cpuSecondsOf(server.pid) - cpuBefore,
   };
 }
 
 /** Demo touchpoints through the SDK, ingested and projected; returns when Redis holds them all. */
-async function loadData(kafkaUrl: string, redisUrl: string, env: Record<string, string>) {
-  const events = demoTouchpoints({ customers: CUSTOMERS, days: 365, now: new Date(), seed: 21 });
+async function loadData(
+  kafkaUrl: string,
+  redisUrl: string,
+  env: Record<string, string>,
+  run: string,
+  staff: Record<string, string>,
+) {
+  const now = new Date();
+  const events = demoTouchpoints({ customers: CUSTOMERS, days: 365, now, seed: 21 });
   const services = await Promise.all([
     startService('ingestor', env),
     startService('projector', env),
@@ -112,15 +154,17 @@ async function loadData(kafkaUrl: string, redisUrl: string, env: Record<string, 
   const inputs: TouchpointInput[] = events.map(
     ({ id, time, type, data }) => ({ id, time, type, data }) as unknown as TouchpointInput,
   );
+  inputs.push(...longTimeline(run, LONG_TIMELINE, now));
   for (let i = 0; i < inputs.length; i += 2000)
     await publisher.publishBatch(inputs.slice(i, i + 2000));
   await publisher.disconnect();
+  const ideaCommands = await seedIdeas(services[0].url, staff, IDEAS, IDEA_VOTES);
   const redis = new Redis(redisUrl);
   const head = async () =>
     ((await (await fetch(`${services[0].url}/health`)).json()) as { log: { head: number } }).log
       .head;
   // Every touchpoint in the log, then every projection past the log's head.
-  await eventually(head, (h) => h >= inputs.length, 600_000, 200);
+  await eventually(head, (h) => h >= inputs.length + IDEAS, 600_000, 200);
   const logHead = await eventually(
     async () => [await head(), await head()],
     ([a, b]) => a === b,
@@ -136,10 +180,13 @@ async function loadData(kafkaUrl: string, redisUrl: string, env: Record<string, 
   await eventually(checkpoints, (c) => c.every((p) => p >= logHead[0]), 600_000, 200);
   redis.disconnect();
   await Promise.all(services.map((s) => s.stop()));
-  return { touchpoints: inputs.length, logHead: logHead[0] };
+  return { touchpoints: inputs.length, ideaCommands, logHead: logHead[0] };
 }
 
 const ms = (n: number) => `${n.toFixed(1)} ms`.padStart(9);
+/** The server's CPU per request: comparable across runs on a loaded machine, unlike latency. */
+const cpuPerRequest = (f: Figures) =>
+  `${((1e6 * f.cpu) / Math.max(1, f.rps * SECONDS)).toFixed(0).padStart(6)} µs CPU/req`;
 
 async function main(): Promise<void> {
   ensureTestPrivacyEnv();
@@ -171,9 +218,12 @@ async function main(): Promise<void> {
   );
   const servers: RunningProcess[] = [];
   try {
-    const data = await loadData(kafka.url, redis.url, env);
+    const staff = {
+      authorization: `Bearer ${await issuer.token({ subject: 'bench-staff', roles: ['agent'], expiresIn: 7200 })}`,
+    };
+    const data = await loadData(kafka.url, redis.url, env, run, staff);
     console.log(
-      `  data: ${data.touchpoints} touchpoints ingested and projected (log head ${data.logHead})`,
+      `  data: ${data.touchpoints} touchpoints (one customer with ${LONG_TIMELINE}) and ${data.ideaCommands} idea commands (${IDEAS} ideas) ingested and projected (log head ${data.logHead})`,
     );
     const api = await startService('query-api', env);
     servers.push(api);
@@ -182,34 +232,39 @@ async function main(): Promise<void> {
       env: { ...process.env, ...env },
     });
     servers.push(minimal);
-    const staff = {
-      authorization: `Bearer ${await issuer.token({ subject: 'bench-staff', roles: ['agent'] })}`,
-    };
     const top = (await (
       await fetch(`${api.url}/v1/closeness/top?limit=1000`, { headers: staff })
     ).json()) as { items: { customerId: string }[] };
     const ids = top.items.map((c) => c.customerId);
     if (ids.length < 10) throw new Error(`only ${ids.length} customers in the ranking`);
+    const found = await fetch(`${api.url}/v1/customers/lookup`, {
+      method: 'POST',
+      headers: { ...staff, 'content-type': 'application/json' },
+      body: JSON.stringify({ identity: longTimelineIdentity(run) }),
+    });
+    if (!found.ok) throw new Error(`the long timeline's customer: ${found.status}`);
+    const longId = ((await found.json()) as { customerId: string }).customerId;
     for (const [url, path, headers] of [
-      [api.url, ENDPOINTS[0].api, staff],
-      [minimal.url, ENDPOINTS[0].minimal!, {}],
+      [api, ENDPOINTS[0].api, staff],
+      [minimal, ENDPOINTS[0].minimal!, {}],
     ] as const)
       await load(url, ids.map(path), 50, 3, headers); // warm-up, untimed
     const rows: string[] = [];
     const worst = { p99: 0, rps: Number.POSITIVE_INFINITY };
     for (const endpoint of ENDPOINTS)
       for (const connections of CONNECTIONS) {
-        const onApi = await load(api.url, ids.map(endpoint.api), connections, SECONDS, staff);
+        const customers = endpoint.longTimeline ? [longId] : ids;
+        const onApi = await load(api, customers.map(endpoint.api), connections, SECONDS, staff);
         const onMinimal = endpoint.minimal
-          ? await load(minimal.url, ids.map(endpoint.minimal), connections, SECONDS, {})
+          ? await load(minimal, customers.map(endpoint.minimal), connections, SECONDS, {})
           : null;
         const ratio = onMinimal
           ? `  p99 ${(onApi.p99 / onMinimal.p99).toFixed(2)}x, throughput ${(onApi.rps / onMinimal.rps).toFixed(2)}x`
           : '';
         rows.push(
-          `  ${endpoint.name.padEnd(22)} ${String(connections).padStart(3)} conn  API p50 ${ms(onApi.p50)} p99 ${ms(onApi.p99)} ${Math.round(onApi.rps).toString().padStart(6)} req/s${onApi.errors ? ` (${onApi.errors} errors)` : ''}` +
+          `  ${endpoint.name.padEnd(28)} ${String(connections).padStart(3)} conn  API p50 ${ms(onApi.p50)} p99 ${ms(onApi.p99)} ${Math.round(onApi.rps).toString().padStart(6)} req/s ${cpuPerRequest(onApi)}${onApi.errors ? ` (${onApi.errors} errors)` : ''}` +
             (onMinimal
-              ? ` | minimal p50 ${ms(onMinimal.p50)} p99 ${ms(onMinimal.p99)} ${Math.round(onMinimal.rps).toString().padStart(6)} req/s${onMinimal.errors ? ` (${onMinimal.errors} errors)` : ''}${ratio}`
+              ? ` | minimal p50 ${ms(onMinimal.p50)} p99 ${ms(onMinimal.p99)} ${Math.round(onMinimal.rps).toString().padStart(6)} req/s ${cpuPerRequest(onMinimal)}${onMinimal.errors ? ` (${onMinimal.errors} errors)` : ''}${ratio}`
               : ''),
         );
         console.log(rows[rows.length - 1]);
@@ -218,6 +273,9 @@ async function main(): Promise<void> {
           worst.rps = Math.min(worst.rps, onApi.rps / onMinimal.rps);
         }
       }
+    console.log(
+      `  load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+    );
     console.log(
       `query: at 200 connections, worst endpoint p99 ${worst.p99.toFixed(2)}x and throughput ${worst.rps.toFixed(2)}x of the minimal server's (targets ≤ 3x, ≥ 0.5x)`,
     );

@@ -203,17 +203,20 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
 
     it('continues a multi-chunk page correctly when entries are appended in between', async () => {
       const model = new RedisTimelineReadModel(redis, { prefix });
+      // Outbound: 1…20; on the survey channel: 10, 20 and 21…40. The outbound index is the
+      // smaller one, so it is read, and the channel is checked on its entries: a sparse match.
       const sameMs = (position: number) =>
         entry(position, {
           occurredAt: '2026-03-01T10:00:00.000Z',
-          ...(position % 10 === 0 ? { type: 'survey.responded', channel: 'survey' as const } : {}),
+          direction: position <= 20 || position > 40 ? 'outbound' : 'inbound',
+          channel: position % 10 === 0 || (position > 20 && position <= 40) ? 'survey' : 'chat',
         });
       await model.apply(
         Array.from({ length: 40 }, (_, i) => sameMs(i + 1)),
         { after: 0, upTo: 40 },
       );
-      // After the first chunk (positions 40…29), five newer entries of the same millisecond
-      // arrive and shift every offset in it by five.
+      // After the first chunk (positions 20…13 of the index), five newer outbound entries of
+      // the same millisecond arrive and shift every offset in it by five.
       const zrange = redis.zrange.bind(redis) as unknown as (
         ...args: unknown[]
       ) => Promise<string[]>;
@@ -227,11 +230,16 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
         );
         return reply;
       }) as never);
-      const page = await model.page('c-1', { limit: 3, types: ['survey.responded'] });
+      const query = { limit: 1, channels: ['survey' as const], directions: ['outbound' as const] };
+      const page = await model.page('c-1', query);
       expect(spy.mock.calls.length).toBeGreaterThan(1); // it did read a second chunk
       spy.mockRestore();
-      expect(page.items.map((e) => e.position)).toEqual([40, 30, 20]);
+      expect(page.items.map((e) => e.position)).toEqual([20]);
       expect(page.nextCursor).not.toBeNull();
+      const cursor = decodeCursor(page.nextCursor as string) ?? undefined;
+      const next = await model.page('c-1', { ...query, cursor });
+      expect(next.items.map((e) => e.position)).toEqual([10]);
+      expect(next.nextCursor).toBeNull();
     });
 
     it('refuses an entry it cannot store before writing any of the batch', async () => {
@@ -255,6 +263,9 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
         'v2:checkpoint:timeline',
         'v2:identity',
         'v2:stream-identity',
+        `v2:timeline-by:channel:${entry(1).channel}:email:ann@example.com`,
+        'v2:timeline-by:direction:inbound:email:ann@example.com',
+        'v2:timeline-by:type:touchpoint.recorded:email:ann@example.com',
         'v2:timeline:email:ann@example.com',
       ]);
       expect(await live.checkpoint()).toBe(0);
@@ -383,6 +394,16 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
 
         const dump = await dumpRedisKeys(redis, `${prefix}live:`);
         expect(dump).toEqual(await dumpRedisKeys(redis, `${prefix}rebuilt:`));
+        const indexKeys = entries
+          .flatMap((e) => {
+            const bucket = `email:${e.identity.value}`;
+            return [
+              `timeline-by:channel:${e.channel}:${bucket}`,
+              `timeline-by:direction:${e.direction}:${bucket}`,
+              `timeline-by:type:${e.type}:${bucket}`,
+            ];
+          })
+          .filter((key, i, all) => all.indexOf(key) === i);
         expect(Object.keys(dump)).toEqual([
           'activity:email:u0@example.com',
           'activity:email:u1@example.com',
@@ -390,6 +411,7 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
           'checkpoint:timeline',
           'identity',
           'stream-identity',
+          ...indexKeys.sort(),
           'timeline:email:u0@example.com',
           'timeline:email:u1@example.com',
           'timeline:email:u2@example.com',

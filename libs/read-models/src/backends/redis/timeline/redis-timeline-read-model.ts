@@ -1,5 +1,9 @@
 import { type Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import {
+  CHANNELS,
+  DIRECTIONS,
+  EventNames,
   type CustomerErasedV1,
   type Channel,
   type ChannelIdentity,
@@ -62,7 +66,29 @@ export interface RedisTimelineReadModelOptions {
   readonly prefix?: string;
   /** When set, `apply` writes only while `fence.key` holds `fence.token`. */
   readonly fence?: RedisFence;
+  /**
+   * How many identities the writer remembers having set the stream fields of (default
+   * `DEFAULT_IDENTITIES_REMEMBERED`). One it forgot is set again by its next batch, with the
+   * same values: the bound costs bytes, never correctness.
+   */
+  readonly identitiesRemembered?: number;
 }
+
+/** About 100 bytes each: a rebuild's writer keeps at most some 10 MB of them. */
+export const DEFAULT_IDENTITIES_REMEMBERED = 100_000;
+
+/** What a timeline can be filtered by, each with an index per identity (see `timelineBy`). */
+type FilterDimension = 'channel' | 'direction' | 'type';
+
+/**
+ * Every value an index can have, for an erasure to delete them all without a scan: the
+ * domain's channels, directions and the event names `toTimelineEntry` files.
+ */
+const INDEXED_VALUES: readonly (readonly [FilterDimension, string])[] = [
+  ...CHANNELS.map((c) => ['channel', c] as const),
+  ...DIRECTIONS.map((d) => ['direction', d] as const),
+  ...[EventNames.touchpointRecorded, EventNames.surveyResponded].map((t) => ['type', t] as const),
+];
 
 /** Log positions are stored zero-padded, so entries of the same millisecond sort by position. */
 const POSITION_DIGITS = 16;
@@ -94,7 +120,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
    * long rebuild sets each of them once instead of once per batch. Forgotten on any
    * failed batch and whenever the checkpoint is read (the runner's start, resume, check).
    */
-  private readonly identitiesWritten = new Set<string>();
+  private readonly identitiesWritten: LRUCache<string, true>;
   /** The whole graph, while this instance has written all of it since the model was empty. */
   private readonly writtenGraph = new WrittenGraph();
   /** Settles once the last batch `apply` was called with has been sent to Redis. */
@@ -112,6 +138,9 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     this.fence = options.fence;
     this.keys = timelineKeys(this.prefix);
+    this.identitiesWritten = new LRUCache({
+      max: options.identitiesRemembered ?? DEFAULT_IDENTITIES_REMEMBERED,
+    });
     this.names = new RedisNameIndex(redis, this.prefix);
     this.suggestions = new RedisSuggestionQueue(redis, this.prefix, this.keys.graph);
   }
@@ -197,15 +226,13 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       this.writtenGraph.forget();
       throw error;
     }
-    for (const bucket of filedNow) this.identitiesWritten.add(bucket);
+    for (const bucket of filedNow) this.identitiesWritten.set(bucket, true);
   }
 
   async page(customerId: string, query: TimelineQuery, asOf?: TimelineAsOf): Promise<TimelinePage> {
     if (asOf) return timelinePageAsOf(this.filed, asOf, customerId, query);
     const buckets = await this.bucketKeysOf(customerId);
-    const parts = await Promise.all(
-      buckets.map((b) => this.pageOfKey(this.keys.timeline(b), query)),
-    );
+    const parts = await Promise.all(buckets.map((b) => this.pageOfBucket(b, query)));
     if (parts.length === 0) return { items: [], nextCursor: null };
     return parts.length === 1 ? parts[0] : unionOfPages(parts, query.limit);
   }
@@ -290,7 +317,12 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     await this.names.erase(keys);
     await this.suggestions.erase(ids);
     const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.unlink(this.keys.timeline(key), this.keys.activity(key));
+    for (const key of keys)
+      pipeline.unlink(
+        this.keys.timeline(key),
+        this.keys.activity(key),
+        ...INDEXED_VALUES.map(([dimension, value]) => this.keys.timelineBy(dimension, value, key)),
+      );
     if (keys.length) pipeline.hdel(this.keys.plainIdentities, ...keys);
     if (keys.length) pipeline.hdel(this.keys.streamCustomers, ...keys);
     if (ids.length) pipeline.hdel(this.keys.streamIdentities, ...ids);
@@ -388,7 +420,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
 
   /** The sorted sets as time travel reads them: only entries at positions up to a given one. */
   private readonly filed: FiledTimelineEntries = {
-    pageOf: (bucket, query, upTo) => this.pageOfKey(this.keys.timeline(bucket), query, upTo),
+    pageOf: (bucket, query, upTo) => this.pageOfBucket(bucket, query, upTo),
     activityOf: (bucket, upTo) => this.activityUpTo(bucket, upTo),
     hasEntryUpTo: async (bucket, upTo) => {
       let found = false;
@@ -444,11 +476,80 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     }
   }
 
-  /** One page of a sorted set; with `upTo`, of its entries at positions up to it only. */
+  /**
+   * One page of a bucket; with `upTo`, of its entries at positions up to it only. A filter
+   * reads the index of one of its dimensions — when several are filtered, the one with the
+   * fewest entries — and checks the others on the entries read: a filter that matches
+   * nothing reads nothing. Dates are a range of the score, so they need no index.
+   */
+  private async pageOfBucket(
+    bucket: string,
+    query: TimelineQuery,
+    upTo = Infinity,
+  ): Promise<TimelinePage> {
+    const main = this.keys.timeline(bucket);
+    const filters: (readonly [FilterDimension, readonly string[]])[] = [];
+    if (query.types) filters.push(['type', query.types]);
+    if (query.channels) filters.push(['channel', query.channels]);
+    if (query.directions) filters.push(['direction', query.directions]);
+    if (filters.length === 0) return this.pageOfKey(main, query, upTo);
+    let [dimension, values] = filters[0];
+    if (filters.length > 1) {
+      const pipeline = this.redis.pipeline();
+      for (const [d, vs] of filters)
+        for (const v of vs) pipeline.zcard(this.keys.timelineBy(d, v, bucket));
+      const counts = ((await pipeline.exec()) ?? []).map(([error, n]) => {
+        if (error) throw error;
+        return n as number;
+      });
+      let fewest = Infinity;
+      for (const [d, vs] of filters) {
+        const total = counts.splice(0, vs.length).reduce((sum, n) => sum + n, 0);
+        if (total < fewest) [fewest, dimension, values] = [total, d, vs];
+      }
+    }
+    // An entry has one value per dimension: the values' pages are disjoint.
+    const parts = await Promise.all(
+      [...new Set(values)].map((value) =>
+        this.pageOfKey(this.keys.timelineBy(dimension, value, bucket), query, upTo, (read) =>
+          this.entriesAt(main, read),
+        ),
+      ),
+    );
+    return parts.length === 1 ? parts[0] : unionOfPages(parts, query.limit);
+  }
+
+  /**
+   * The entries an index's members name, from the bucket's timeline, in one round trip: each
+   * by its score (its millisecond, usually that one entry) and its position. An entry erased
+   * since the index was read is undefined.
+   */
+  private async entriesAt(
+    timeline: string,
+    read: readonly IndexedRead[],
+  ): Promise<(TimelineEntry | undefined)[]> {
+    if (read.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const { score } of read) pipeline.zrange(timeline, score, score, 'BYSCORE');
+    const replies = (await pipeline.exec()) ?? [];
+    return read.map(({ member }, i) => {
+      const [error, members] = replies[i];
+      if (error) throw error;
+      const found = (members as string[]).find((m) => m.startsWith(member));
+      return found === undefined ? undefined : parseEntry(found);
+    });
+  }
+
+  /**
+   * One page of a sorted set; with `upTo`, of its entries at positions up to it only. Its
+   * members are the entries themselves, or — with `resolve` — an index's log positions,
+   * resolved into entries chunk by chunk.
+   */
   private async pageOfKey(
     key: string,
     query: TimelineQuery,
     upTo = Infinity,
+    resolve?: (read: readonly IndexedRead[]) => Promise<(TimelineEntry | undefined)[]>,
   ): Promise<TimelinePage> {
     const min = query.from ? String(Date.parse(query.from)) : '-inf';
     // Read only entries strictly older than `bound`: the cursor or `to`, whichever is older.
@@ -457,7 +558,9 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       const to = { occurredAtMs: Date.parse(query.to), position: 0 };
       if (!bound || isOlder(to, bound)) bound = to;
     }
-    const filtered = Boolean(query.channels || query.directions || query.types) || upTo < Infinity;
+    // Through an index, only the other dimensions' filters (and `upTo`) skip entries read.
+    const filters = [query.channels, query.directions, query.types].filter(Boolean).length;
+    const filtered = filters > (resolve ? 1 : 0) || upTo < Infinity;
     // Common case in one round trip: the page, one more to know whether more exist, and
     // the cursor's own entry, which is skipped. A filter reads ahead, then doubles.
     const wanted = query.limit + 1 + (query.cursor ? 1 : 0);
@@ -489,6 +592,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       );
       const readBefore = lastRead;
       let ties = 0; // members of this chunk in the millisecond of its last one
+      const kept: IndexedRead[] = [];
       for (let i = 0; i < reply.length; i += 2) {
         const member = reply[i];
         const read = {
@@ -501,8 +605,11 @@ export class RedisTimelineReadModel implements TimelineReadModel {
         if (bound && !isOlder(read, bound)) continue;
         if (readBefore && !isOlder(read, readBefore)) continue;
         if (read.position > upTo) continue; // after the position asked for (time travel)
-        const entry = JSON.parse(member.slice(POSITION_DIGITS)) as TimelineEntry;
-        if (!matchesTimelineFilter(entry, query)) continue;
+        kept.push({ member, score: reply[i + 1] });
+      }
+      const entries = resolve ? await resolve(kept) : kept.map(({ member }) => parseEntry(member));
+      for (const entry of entries) {
+        if (!entry || !matchesTimelineFilter(entry, query)) continue;
         if (items.length === query.limit) {
           return { items, nextCursor: encodeCursor(items[items.length - 1]) };
         }
@@ -550,9 +657,30 @@ export class RedisTimelineReadModel implements TimelineReadModel {
         streamIdentities.push(entry.customerId, JSON.stringify(identityOnly(entry.identity)));
       }
     }
+    // bucket → its filter indexes' entries: dimension, value, entries, …
+    const byIndex = new Map<string, Map<string, TimelineEntry[]>>();
+    for (const [bucket, channels] of byTimeline) {
+      const indexes = new Map<string, TimelineEntry[]>();
+      byIndex.set(bucket, indexes);
+      for (let i = 0; i < channels.length; i += 2) {
+        const filed = channels[i + 1] as TimelineEntry[];
+        indexes.set(this.keys.timelineBy('channel', channels[i] as string, bucket), filed);
+        for (const entry of filed)
+          for (const key of [
+            this.keys.timelineBy('direction', entry.direction, bucket),
+            this.keys.timelineBy('type', entry.type, bucket),
+          ]) {
+            const indexed = indexes.get(key);
+            if (indexed) indexed.push(entry);
+            else indexes.set(key, [entry]);
+          }
+      }
+    }
     const keys = this.ownKeys();
+    const ownCount = keys.length;
     for (const bucket of byTimeline.keys()) keys.push(this.keys.timeline(bucket));
     for (const bucket of byTimeline.keys()) keys.push(this.keys.activity(bucket));
+    for (const indexes of byIndex.values()) keys.push(...indexes.keys());
     // Each member is encoded once, straight into the packed argument (no member string).
     const packed = new StringPacker(entries.length * 560);
     packed.push(String(byTimeline.size));
@@ -572,6 +700,15 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       packed.push(String(hash.length / 2));
       for (const value of hash) packed.push(value);
     }
+    packed.push(String(keys.length - ownCount - 2 * byTimeline.size));
+    for (const indexes of byIndex.values())
+      for (const indexed of indexes.values()) {
+        packed.push(String(indexed.length));
+        for (const entry of indexed) {
+          packed.push(String(scoreOf(entry)));
+          packed.push(positionPrefixOf(entry));
+        }
+      }
     return { keys, timelines: packed.finish(), filedNow };
   }
 
@@ -588,6 +725,17 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       graph.eventCount,
     ];
   }
+}
+
+/** A member read from a timeline or an index, with its score as Redis replied it. */
+interface IndexedRead {
+  /** A timeline's member (position then entry), or an index's (the position only). */
+  readonly member: string;
+  readonly score: string;
+}
+
+function parseEntry(member: string): TimelineEntry {
+  return JSON.parse(member.slice(POSITION_DIGITS)) as TimelineEntry;
 }
 
 function occurredAtOf(member: string): string {

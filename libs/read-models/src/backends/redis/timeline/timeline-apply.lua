@@ -1,10 +1,11 @@
 -- KEYS: checkpoint, stream-customer hash, stream-identity hash, graph customers, graph
 --       identities, graph pairs, graph event count, the K timeline keys, the K activity
---       keys[, fence key last]
+--       keys, the X filter index keys[, fence key last]
 -- ARGV: after, upTo, fence token ('' = no fence), then two MessagePack arrays of strings
 --       (`packStrings`' format): the entries, unpacked into A —
 --         K, then per timeline: g, then per channel: channel, n, n × (score, member),
---         then per hash (KEYS 2–3): m, m × (field, value) —
+--         then per hash (KEYS 2–3): m, m × (field, value),
+--         then X, then per filter index: n, n × (score, log position) —
 --       and the identity graph's changes, unpacked into B —
 --         per hash (KEYS 4–6): m, m × (field, value), then the graph event count or ''.
 -- Checks come before any write: a script that fails half-way keeps what it wrote. Every
@@ -39,7 +40,18 @@ for k = 1, K do
   end
 end
 a = hset_from(KEYS[2], A, a)
-hset_from(KEYS[3], A, a)
+a = hset_from(KEYS[3], A, a)
+-- The filter indexes (per channel, direction and type) of the same entries, in the same
+-- script: an index never names an entry its timeline lacks, nor misses one it has.
+local X = tonumber(A[a])
+a = a + 1
+for x = 1, X do
+  local last = a + 2 * tonumber(A[a])
+  for i = a + 1, last, 1000 do
+    redis.call('ZADD', KEYS[7 + 2 * K + x], unpack(A, i, math.min(i + 999, last)))
+  end
+  a = last + 1
+end
 local B = cmsgpack.unpack(ARGV[5])
 local b = 1
 for h = 4, 6 do b = hset_from(KEYS[h], B, b) end
