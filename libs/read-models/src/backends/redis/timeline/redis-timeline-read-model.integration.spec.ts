@@ -136,6 +136,47 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
       expect(second.nextCursor).not.toBeNull();
     });
 
+    it('answers a filter that matches nothing from its empty index, reading no entry', async () => {
+      const model = new RedisTimelineReadModel(redis, { prefix });
+      const batch = Array.from({ length: 2000 }, (_, i) => entry(i + 1));
+      await model.apply(batch, { after: 0, upTo: 2000 });
+      let page!: TimelinePage;
+      const replies: unknown[] = [];
+      const spy = jest.spyOn(redis, 'zrange');
+      const sent = await commandsSentDuring(redis, async () => {
+        page = await model.page('c-1', { limit: 50, types: ['zzz'] });
+      });
+      for (const result of spy.mock.results) replies.push(await result.value);
+      spy.mockRestore();
+      expect(page).toEqual({ items: [], nextCursor: null });
+      // The buckets, then one read of the index, which is empty: none of the 2,000 entries.
+      expect(sent).toEqual(['hget', 'hget', 'hget', 'zrange']);
+      expect(replies).toEqual([[]]);
+      // A filter that matches some entries reads the page and the entries it names, no more.
+      const onlyChat = await commandsSentDuring(redis, async () => {
+        page = await model.page('c-1', { limit: 5, channels: ['chat'] });
+      });
+      expect(page.items.map((e) => e.channel)).toEqual(Array(5).fill('chat'));
+      expect(onlyChat.filter((c) => c === 'zrange')).toHaveLength(1 + 6); // index + 6 entries
+    });
+
+    it('remembers at most `identitiesRemembered` identities, setting a forgotten one again', async () => {
+      const model = new RedisTimelineReadModel(redis, { prefix, identitiesRemembered: 2 });
+      const of = (position: number, who: string) =>
+        entry(position, {
+          customerId: `c-${who}`,
+          identity: { kind: 'email', value: `${who}@x.example` },
+        });
+      await model.apply([of(1, 'a'), of(2, 'b'), of(3, 'c')], { after: 0, upTo: 3 });
+      // 'a' was the least recently written: forgotten. 'b' and 'c' are remembered.
+      await redis.hdel(`${prefix}identity`, 'email:a@x.example', 'email:c@x.example');
+      await model.apply([of(4, 'a'), of(5, 'c')], { after: 3, upTo: 5 });
+      // The forgotten one is set again (same value); the remembered one is left alone.
+      expect(await redis.hget(`${prefix}identity`, 'email:a@x.example')).toBe('c-a');
+      expect(await redis.hget(`${prefix}identity`, 'email:c@x.example')).toBeNull();
+      expect((await model.page('c-a', { limit: 10 })).items.map((e) => e.position)).toEqual([4, 1]);
+    });
+
     it('sets an identity once per run, and again after Redis lost the model', async () => {
       const model = new RedisTimelineReadModel(redis, { prefix });
       const ann = (position: number) => entry(position, { customerId: 'c-ann' });

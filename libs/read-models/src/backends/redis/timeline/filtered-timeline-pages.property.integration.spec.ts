@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import Redis from 'ioredis';
+import {
+  CHANNELS,
+  compareNewestFirst,
+  decodeCursor,
+  DIRECTIONS,
+  encodeCursor,
+  matchesTimelineFilter,
+  type TimelineEntry,
+  type TimelinePage,
+  type TimelineQuery,
+} from '@rapport/domain';
+import { describeWithServices } from '@rapport/testing';
+import { entry } from '../../../contract/timeline-read-model-contract';
+import { RedisTimelineReadModel } from './redis-timeline-read-model';
+
+const BASE = Date.UTC(2026, 0, 1);
+const at = (minute: number) => new Date(BASE + minute * 60_000).toISOString();
+const TYPES = ['touchpoint.recorded', 'survey.responded'];
+
+/** The pages the filter's definition gives: every entry filtered, ordered, then cut. */
+function naivePages(entries: readonly TimelineEntry[], query: TimelineQuery): TimelinePage[] {
+  const from = query.from ? Date.parse(query.from) : -Infinity;
+  const to = query.to ? Date.parse(query.to) : Infinity;
+  const key = (e: TimelineEntry) => ({
+    occurredAtMs: Date.parse(e.occurredAt),
+    position: e.position,
+  });
+  const matching = entries
+    .filter((e) => matchesTimelineFilter(e, query))
+    .filter((e) => key(e).occurredAtMs >= from && key(e).occurredAtMs < to)
+    .sort((a, b) => compareNewestFirst(key(a), key(b)));
+  const pages: TimelinePage[] = [];
+  for (let start = 0; ; start += query.limit) {
+    const items = matching.slice(start, start + query.limit);
+    const more = matching.length > start + query.limit;
+    pages.push({ items, nextCursor: more ? encodeCursor(items[items.length - 1]) : null });
+    if (!more) return pages;
+  }
+}
+
+async function allPagesOf(model: RedisTimelineReadModel, query: TimelineQuery) {
+  const pages: TimelinePage[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await model.page('c-1', {
+      ...query,
+      ...(cursor ? { cursor: decodeCursor(cursor) ?? undefined } : {}),
+    });
+    pages.push(page);
+    cursor = page.nextCursor;
+    if (pages.length > 500) throw new Error(`more than 500 pages for ${JSON.stringify(query)}`);
+  } while (cursor);
+  return pages;
+}
+
+const subset = <T>(values: readonly T[]) =>
+  fc.option(fc.subarray([...values], { minLength: 1 }), { nil: undefined });
+
+describeWithServices(['redis'], 'filtered timeline pages (property, real Redis)', (urls) => {
+  let redis: Redis;
+  const prefixes: string[] = [];
+
+  beforeAll(() => {
+    redis = new Redis(urls.redis);
+  });
+  afterAll(async () => {
+    for (const prefix of prefixes) {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.unlink(...keys);
+    }
+    await redis.quit();
+  });
+
+  it('gives, through the indexes, exactly the pages of the filter over every entry', async () => {
+    const entryFacts = fc.record({
+      minute: fc.integer({ min: 0, max: 40 }), // few minutes: runs of ties
+      channel: fc.constantFrom(...CHANNELS),
+      direction: fc.constantFrom(...DIRECTIONS),
+      type: fc.constantFrom(...TYPES),
+    });
+    const query = fc.record({
+      channels: subset(CHANNELS),
+      directions: subset(DIRECTIONS),
+      types: subset([...TYPES, 'zzz']),
+      from: fc.option(fc.integer({ min: 0, max: 40 }).map(at), { nil: undefined }),
+      to: fc.option(fc.integer({ min: 0, max: 41 }).map(at), { nil: undefined }),
+      limit: fc.integer({ min: 1, max: 12 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(entryFacts, { minLength: 0, maxLength: 120 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.array(query, { minLength: 1, maxLength: 6 }),
+        async (facts, batchSize, queries) => {
+          const prefix = `rapport-test:${randomUUID()}:`;
+          prefixes.push(prefix);
+          const model = new RedisTimelineReadModel(redis, { prefix });
+          const entries = facts.map((f, i) =>
+            entry(i + 1, {
+              occurredAt: at(f.minute),
+              channel: f.channel,
+              direction: f.direction,
+              type: f.type,
+            }),
+          );
+          for (let after = 0; after < entries.length; after += batchSize) {
+            const upTo = Math.min(after + batchSize, entries.length);
+            await model.apply(entries.slice(after, upTo), { after, upTo });
+          }
+          for (const q of queries) {
+            const cleaned = Object.fromEntries(
+              Object.entries(q).filter(([, v]) => v !== undefined),
+            ) as unknown as TimelineQuery;
+            expect({ q: cleaned, pages: await allPagesOf(model, cleaned) }).toEqual({
+              q: cleaned,
+              pages: naivePages(entries, cleaned),
+            });
+          }
+          const keys = await redis.keys(`${prefix}*`);
+          if (keys.length) await redis.unlink(...keys);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+});
