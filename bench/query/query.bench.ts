@@ -49,6 +49,8 @@ interface Endpoint {
   readonly minimal?: (id: string) => string;
   /** Asked for the long timeline's customer only, instead of rotating over the customers. */
   readonly longTimeline?: true;
+  /** Also measured with one connection: a request's own cost, without queueing. */
+  readonly alone?: true;
 }
 
 const ENDPOINTS: Endpoint[] = [
@@ -62,22 +64,32 @@ const ENDPOINTS: Endpoint[] = [
     api: (id) => `/v1/customers/${id}/timeline?type=zzz`,
     minimal: (id) => `/timeline/${id}?type=zzz`,
   },
+  { name: 'profile', api: (id) => `/v1/customers/${id}`, minimal: (id) => `/profile/${id}` },
+  { name: 'top 100', api: () => '/v1/closeness/top?limit=100', minimal: () => '/top' },
   {
     name: `timeline ${LONG_TIMELINE}, ?type=zzz`,
     api: (id) => `/v1/customers/${id}/timeline?type=zzz`,
     minimal: (id) => `/timeline/${id}?type=zzz`,
     longTimeline: true,
+    alone: true,
   },
   {
     name: `timeline ${LONG_TIMELINE}, ?channel=web`,
     api: (id) => `/v1/customers/${id}/timeline?channel=web&direction=outbound`,
     longTimeline: true,
+    alone: true,
   },
-  { name: 'profile', api: (id) => `/v1/customers/${id}`, minimal: (id) => `/profile/${id}` },
-  { name: 'top 100', api: () => '/v1/closeness/top?limit=100', minimal: () => '/top' },
-  { name: `ideas (${IDEAS}), count`, api: () => '/v1/ideas?limit=20' },
-  { name: `ideas (${IDEAS}), newest`, api: () => '/v1/ideas?limit=20&sort=newest&status=new' },
-  { name: `ideas (${IDEAS}), closeness`, api: () => '/v1/ideas?limit=20&priority=closeness' },
+  { name: `ideas (${IDEAS}), count`, api: () => '/v1/ideas?limit=20', alone: true },
+  {
+    name: `ideas (${IDEAS}), newest`,
+    api: () => '/v1/ideas?limit=20&sort=newest&status=new',
+    alone: true,
+  },
+  {
+    name: `ideas (${IDEAS}), closeness`,
+    api: () => '/v1/ideas?limit=20&priority=closeness',
+    alone: true,
+  },
 ];
 
 interface Figures {
@@ -87,6 +99,7 @@ interface Figures {
   readonly errors: number;
   /** CPU seconds the server process used during the measurement (user + system). */
   readonly cpu: number;
+  readonly requests: number;
 }
 
 /** A process's CPU seconds so far (user + system), from /proc; NaN where there is none. */
@@ -127,6 +140,7 @@ async function load(
     rps: result.requests.average,
     errors: result.errors + result.non2xx,
     cpu: cpuSecondsOf(server.pid) - cpuBefore,
+    requests: result.requests.total,
   };
 }
 
@@ -186,7 +200,25 @@ async function loadData(
 const ms = (n: number) => `${n.toFixed(1)} ms`.padStart(9);
 /** The server's CPU per request: comparable across runs on a loaded machine, unlike latency. */
 const cpuPerRequest = (f: Figures) =>
-  `${((1e6 * f.cpu) / Math.max(1, f.rps * SECONDS)).toFixed(0).padStart(6)} µs CPU/req`;
+  f.requests > 0
+    ? `${((1e6 * f.cpu) / f.requests).toFixed(0).padStart(6)} µs CPU/req`
+    : `${f.cpu.toFixed(1)} s CPU, no answer`;
+
+/** Waits until a server answers again: requests queued by a measurement must not slow the next. */
+async function settle(url: string): Promise<void> {
+  await eventually(
+    async () => {
+      try {
+        return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(60_000) })).status;
+      } catch {
+        return 0;
+      }
+    },
+    (status) => status > 0,
+    600_000,
+    500,
+  );
+}
 
 async function main(): Promise<void> {
   ensureTestPrivacyEnv();
@@ -252,9 +284,11 @@ async function main(): Promise<void> {
     const rows: string[] = [];
     const worst = { p99: 0, rps: Number.POSITIVE_INFINITY };
     for (const endpoint of ENDPOINTS)
-      for (const connections of CONNECTIONS) {
+      for (const connections of endpoint.alone ? [1, ...CONNECTIONS] : CONNECTIONS) {
         const customers = endpoint.longTimeline ? [longId] : ids;
+        await settle(api.url);
         const onApi = await load(api, customers.map(endpoint.api), connections, SECONDS, staff);
+        if (endpoint.minimal) await settle(minimal.url);
         const onMinimal = endpoint.minimal
           ? await load(minimal, customers.map(endpoint.minimal), connections, SECONDS, {})
           : null;
@@ -268,7 +302,8 @@ async function main(): Promise<void> {
               : ''),
         );
         console.log(rows[rows.length - 1]);
-        if (onMinimal && connections === 200) {
+        // The summary keeps to the endpoints it always had, rotating over the customers.
+        if (onMinimal && connections === 200 && !endpoint.longTimeline) {
           worst.p99 = Math.max(worst.p99, onApi.p99 / onMinimal.p99);
           worst.rps = Math.min(worst.rps, onApi.rps / onMinimal.rps);
         }

@@ -2,6 +2,7 @@ import { type AdapterUnderTest, openModelPerTest } from './adapter-under-test';
 import {
   type Channel,
   type ChannelIdentity,
+  type CustomerErasedV1,
   type Direction,
   type IdentityGraphEvent,
   type TimelineEntry,
@@ -11,8 +12,10 @@ import {
   decodeCursor,
   EMPTY_IDENTITY_GRAPH,
   evolve,
+  identityKey,
   identityLinked,
   identityUnlinked,
+  matchesTimelineFilter,
 } from '@rapport/domain';
 import { CheckpointMismatchError } from '../projection/checkpoint';
 import { type TimelineReadModel } from '../timeline/timeline-read-model';
@@ -318,6 +321,68 @@ export function describeTimelineReadModelContract(adapter: TimelineReadModelUnde
         'merged',
         'unmerged',
       ]);
+    });
+
+    it('filters follow merges, unmerges and erasures, alone or combined, and match nothing when nothing has the value', async () => {
+      const entries = Array.from({ length: 24 }, (_, i) =>
+        entry(i + 1, {
+          customerId: i % 2 ? 'c-b' : 'c-a',
+          identity: i % 2 ? BOB : ANN,
+          ...(i % 4 === 3 ? { type: 'survey.responded', channel: 'survey' as const } : {}),
+        }),
+      );
+      await model.apply(entries, { after: 0, upTo: 24 }, ANN_AND_BOB);
+      const of = async (id: string, query: Omit<TimelineQuery, 'cursor' | 'limit'>) =>
+        (await allPages(model, id, { limit: 2, ...query })).map((e) => e.position);
+      const expected = (ids: string[], query: Omit<TimelineQuery, 'cursor' | 'limit'>) =>
+        entries
+          .filter(
+            (e) => ids.includes(e.customerId) && matchesTimelineFilter(e, { limit: 1, ...query }),
+          )
+          .map((e) => e.position)
+          .reverse();
+      const filters: Omit<TimelineQuery, 'cursor' | 'limit'>[] = [
+        { types: ['survey.responded'] },
+        { types: ['zzz'] },
+        { channels: ['chat', 'survey'], directions: ['inbound'] },
+        { channels: ['email'], directions: ['outbound'], types: ['touchpoint.recorded'] },
+        { directions: ['outbound'], types: ['survey.responded', 'zzz'] },
+      ];
+      for (const filter of filters) {
+        expect([filter, await of('c-a', filter)]).toEqual([filter, expected(['c-a'], filter)]);
+      }
+      await model.apply([], { after: 24, upTo: 25 }, [merged('c-a', 'c-b')]);
+      for (const filter of filters)
+        for (const id of ['c-a', 'c-b'])
+          expect([filter, id, await of(id, filter)]).toEqual([
+            filter,
+            id,
+            expected(['c-a', 'c-b'], filter),
+          ]);
+      await model.apply([], { after: 25, upTo: 26 }, [unmerged('c-a', 'c-b')]);
+      for (const filter of filters)
+        expect([filter, await of('c-b', filter)]).toEqual([filter, expected(['c-b'], filter)]);
+      // Bob forgotten: nothing of his is found by any filter; back again, only what is new.
+      const erasure: CustomerErasedV1 = {
+        customerId: 'c-b',
+        erasedCustomerIds: ['c-b'],
+        identityKeys: [identityKey(BOB)],
+        reason: 'ticket-21',
+        requestedBy: 'cli',
+        at: AT,
+      };
+      await model.apply([], { after: 26, upTo: 27 }, [], { erasures: [erasure] });
+      for (const filter of filters) expect([filter, await of('c-b', filter)]).toEqual([filter, []]);
+      const back = entry(28, {
+        customerId: 'c-b',
+        identity: BOB,
+        type: 'survey.responded',
+        channel: 'survey',
+      });
+      await model.apply([back], { after: 27, upTo: 28 }, [], { unerased: ['c-b'] });
+      expect(await of('c-b', { types: ['survey.responded'] })).toEqual([28]);
+      expect(await of('c-b', { channels: ['survey'], directions: [back.direction] })).toEqual([28]);
+      expect(await of('c-a', filters[0])).toEqual(expected(['c-a'], filters[0]));
     });
 
     it('a profile sums identities: channels, counts per channel, first and last contact', async () => {

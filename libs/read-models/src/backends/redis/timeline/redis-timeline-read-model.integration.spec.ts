@@ -160,6 +160,37 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
       expect(onlyChat.filter((c) => c === 'zrange')).toHaveLength(1 + 6); // index + 6 entries
     });
 
+    it("an erasure deletes the identity's filter indexes with its timeline", async () => {
+      const model = new RedisTimelineReadModel(redis, { prefix });
+      const bob = { kind: 'email', value: 'bob@example.com' } as const;
+      const entries = Array.from({ length: 12 }, (_, i) =>
+        entry(i + 1, {
+          ...(i % 2 ? { customerId: 'c-b', identity: bob } : {}),
+          ...(i % 3 === 0 ? { type: 'survey.responded', channel: 'survey' as const } : {}),
+        }),
+      );
+      await model.apply(entries, { after: 0, upTo: 12 });
+      const keysOf = async (who: string) =>
+        Object.keys(await dumpRedisKeys(redis, prefix)).filter((k) => k.endsWith(who));
+      expect(
+        (await keysOf('bob@example.com')).filter((k) => k.startsWith('timeline-by:')),
+      ).not.toEqual([]);
+      await model.apply([], { after: 12, upTo: 13 }, [], {
+        erasures: [
+          {
+            customerId: 'c-b',
+            erasedCustomerIds: ['c-b'],
+            identityKeys: ['email:bob@example.com'],
+            reason: 'ticket-21',
+            requestedBy: 'cli',
+            at: '2026-03-01T09:00:00.000Z',
+          },
+        ],
+      });
+      expect(await keysOf('bob@example.com')).toEqual([]);
+      expect((await keysOf('ann@example.com')).length).toBeGreaterThan(3);
+    });
+
     it('remembers at most `identitiesRemembered` identities, setting a forgotten one again', async () => {
       const model = new RedisTimelineReadModel(redis, { prefix, identitiesRemembered: 2 });
       const of = (position: number, who: string) =>
