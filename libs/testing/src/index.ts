@@ -1,4 +1,6 @@
 export * from './workload/demo-touchpoints';
+export * from './workload/demo-extras';
+export * from './workload/demo-workload';
 export * from './workload/log-workload';
 export * from './services/service-probes';
 export * from './services/obtain-service';

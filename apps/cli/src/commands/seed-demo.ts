@@ -2,11 +2,8 @@ import { UNRESTRICTED_SCOPE } from '@rapport/domain';
 import { type EventStore } from '@rapport/event-store';
 import { type IdeaService, type TouchpointIngestion } from '@rapport/application';
 import { type RunningProjection } from '@rapport/read-models';
-import { demoTouchpoints } from '@rapport/testing';
-import { DEMO_IDEA_STATUSES, demoExtras } from './demo-extras';
+import { DEMO_CUSTOMERS, DEMO_IDEA_STATUSES, demoWorkload } from '@rapport/testing';
 
-const DEMO_CUSTOMERS = 300;
-const DEMO_DAYS = 120;
 const BATCH = 500;
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -24,12 +21,8 @@ export async function seedDemo(
     return;
   }
   const now = new Date();
-  const history = demoTouchpoints({ customers: DEMO_CUSTOMERS, days: DEMO_DAYS, now, seed: 42 });
-  const emails = [
-    ...new Set(history.map((e) => (e.data.identity as { value: string }).value.toLowerCase())),
-  ];
-  const extras = demoExtras(emails, now);
-  const events = [...history, ...extras.events];
+  const demo = demoWorkload(now);
+  const events = demo.events;
   let stored = 0;
   for (let i = 0; i < events.length; i += BATCH) {
     const results = await ingestion.ingest(events.slice(i, i + BATCH), UNRESTRICTED_SCOPE);
@@ -45,11 +38,11 @@ export async function seedDemo(
   }
   await projector.waitFor(await store.headPosition());
   process.stdout.write('\n');
-  if (ideas) await moveDemoIdeas(ideas, extras.ideaIds, now);
+  if (ideas) await moveDemoIdeas(ideas, demo.ideaIds, now);
   await settle(store, projector);
   const sample = events[0].data.identity as { value: string };
   console.log(
-    `demo: a merge suggestion waits on the customer with email:${extras.suggestionEmails[0]}`,
+    `demo: a merge suggestion waits on the customer with email:${demo.suggestionEmails[0]}`,
   );
   console.log(
     `demo: find a customer:  curl -s -H "Authorization: Bearer $TOKEN" '${baseUrl}/v1/customers?identity=email:${sample.value.toLowerCase()}'`,

@@ -1,5 +1,5 @@
 import { ideaIdForTouchpoint, type IdeaStatus, logEventIdFor } from '@rapport/domain';
-import { type TouchpointCloudEvent } from '@rapport/testing';
+import { type TouchpointCloudEvent } from './demo-touchpoints';
 
 const DAY = 24 * 60 * 60 * 1000;
 
