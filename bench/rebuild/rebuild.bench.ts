@@ -14,7 +14,8 @@
  * through the upcasting store, as the runner reads, with no projection), printed beside
  * each rebuild rate as a ratio. Each measurement opens the store afresh (no warm cache of
  * recent events). The Redis keys (prefix `rapport-bench-rebuild:<run>:`) and the PostgreSQL
- * schema are removed at the end. BENCH_REBUILD_LOGS=sqlite (or postgres) measures one log only.
+ * schema are removed at the end. BENCH_REBUILD_LOGS=sqlite (or postgres) measures one log only;
+ * BENCH_REBUILD_PROJECTIONS=closeness (or a list: timeline,ideas) only those projections.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,7 @@ const IDENTITIES = positiveInteger('BENCH_REBUILD_IDENTITIES', 20_000);
 const LOGS = (process.env.BENCH_REBUILD_LOGS ?? 'sqlite,postgres').split(',');
 /** Events per batch, as `rapport rebuild` reads them by default (`--batch`). */
 const BATCH = positiveInteger('BENCH_REBUILD_BATCH', 1000);
+const ONLY = (process.env.BENCH_REBUILD_PROJECTIONS ?? 'timeline,closeness,ideas').split(',');
 const RUN = `rapport-bench-rebuild:${Date.now().toString(36)}:`;
 
 const PROJECTIONS: {
@@ -189,12 +191,12 @@ async function main(): Promise<void> {
   const sqlitePath = join(dir, 'log.db');
   const results = new Map<string, number>();
   const baselines = new Map<string, number>();
+  const logs: { name: string; url: string }[] = [];
   console.log(
     `bench:rebuild — ${TOUCHPOINTS} touchpoints over ${IDENTITIES} people; logs: ${LOGS.join(', ')}; Redis ${redisService.url}, keys under ${RUN}`,
   );
   try {
     const head = await seedSqlite(sqlitePath);
-    const logs: { name: string; url: string }[] = [];
     if (LOGS.includes('sqlite')) logs.push({ name: 'SQLite', url: `sqlite:${sqlitePath}` });
     if (postgres?.ok) {
       const url = `${postgres.url}?schema=${schema}`;
@@ -212,7 +214,7 @@ async function main(): Promise<void> {
     for (const { name, url } of logs) {
       const baseline = await catchUpRead(url, head, BATCH);
       baselines.set(name, baseline);
-      for (const projection of PROJECTIONS) {
+      for (const projection of PROJECTIONS.filter((p) => ONLY.includes(p.name))) {
         const prefix = `${RUN}${name.toLowerCase()}:${projection.name}:`;
         const { rate, nodeUs, redisUs } = await rebuild(url, redis, prefix, projection, head);
         results.set(`${name} ${projection.name}`, rate);
@@ -235,12 +237,18 @@ async function main(): Promise<void> {
     }
     await redisService.stop();
   }
-  const timeline = results.get('SQLite timeline');
-  if (timeline === undefined) return;
-  console.log(
-    `(timeline from the SQLite log into Redis, through ProjectionRunner + RedisTimelineReadModel; ${(timeline / (baselines.get('SQLite') ?? NaN)).toFixed(2)}x of the bare catch-up read of the same log, ${baselines.get('SQLite')} events/s, the ceiling of any rebuild on this machine)`,
-  );
-  console.log(`rebuild timeline: ${timeline} events/s`);
+  // The summary lines (issue 21): each projection's rate from the first log measured and its
+  // ratio to that log's bare catch-up read.
+  const [first] = logs;
+  if (!first) return;
+  const bare = baselines.get(first.name) ?? Number.NaN;
+  for (const name of ['timeline', 'closeness'].filter((n) => ONLY.includes(n))) {
+    const rate = results.get(`${first.name} ${name}`);
+    if (rate !== undefined)
+      console.log(
+        `rebuild ${name}: ${rate} events/s, ${(rate / bare).toFixed(2)}x of the bare read (${first.name} log, bare ${bare} events/s)`,
+      );
+  }
 }
 
 main().then(

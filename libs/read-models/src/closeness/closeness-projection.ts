@@ -31,6 +31,7 @@ export function closenessProjection(
     name: 'closeness',
     // Channels, times, scores and pseudonymous identities (blocked ones flagged at ingestion).
     personalDataOf: readsNoPersonalData,
+    maxInFlight: model.maxInFlight,
     checkpoint: () => model.checkpoint(),
     applyBatch: (events: readonly RecordedEvent[], range: CheckpointRange) =>
       inSegments(

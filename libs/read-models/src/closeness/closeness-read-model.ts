@@ -36,6 +36,11 @@ export interface CustomerCloseness {
  */
 export interface ClosenessReadModel {
   readonly config: ClosenessConfig;
+  /**
+   * How many `apply` calls may still be outstanding when the next one is made (absent: 0);
+   * as the timeline's (`TimelineReadModel.maxInFlight`).
+   */
+  readonly maxInFlight?: number;
   /** The log position of the last event applied; 0 for an empty model. */
   checkpoint(): Promise<number>;
   /**

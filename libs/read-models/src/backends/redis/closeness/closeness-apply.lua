@@ -1,17 +1,21 @@
 -- KEYS: checkpoint, rank, state, last, latest, days, stream-customer, customer-stream,
 --       graph customers, graph identities, graph pairs, graph event count, then the F fact
---       buckets, then per customer: old day, new day, old hour, new hour buckets, then the
---       D fact buckets to delete (an erasure's) [, fence key last]
--- ARGV: after, upTo, fence token ('' = none), latest contact ('' = none), F, C, D, then per
---       hash (KEYS 7–11): m, m × (field, value), then the graph event count or '', then per
---       fact bucket: m, m × (eventId, fact JSON), then per customer: id, rank key ('' =
---       out of the rankings), state JSON, last contact, old day ('' = none), new day; then
---       m, m × stream-customer field to delete, m, m × customer-stream field to delete.
+--       buckets, then the S day and hour buckets the batch's customers move between (each
+--       once), then the D fact buckets to delete (an erasure's) [, fence key last]
+-- ARGV: after, upTo, fence token ('' = none), then one MessagePack array of strings
+--       (`packStrings`' format), unpacked into A: latest contact ('' = none), F, C, D, S,
+--       then per hash (KEYS 7–11): m, m × (field, value), then the graph event count or '',
+--       then per fact bucket: m, m × (eventId, fact JSON), then per customer: id, rank key
+--       ('' = out of the rankings), state JSON, last contact, old day ('' = none), new day,
+--       and its old day, new day, old hour and new hour buckets as indices into the S;
+--       then m, m × stream-customer field to delete, m, m × customer-stream field to delete.
 -- The shared checks (fence, checkpoint) come before any write. A day's entry in `days` is
 -- the highest key filed under it, set once per day the batch touched (after all its moves).
+local A = cmsgpack.unpack(ARGV[4])
 local function batched(command, key, first, last)
+  -- unpack has a stack limit: at most 1000 arguments per call.
   for i = first, last, 1000 do
-    redis.call(command, key, unpack(ARGV, i, math.min(i + 999, last)))
+    redis.call(command, key, unpack(A, i, math.min(i + 999, last)))
   end
 end
 -- The days whose buckets this batch changed (bucket key -> day), indexed once at the end:
@@ -22,56 +26,59 @@ local function indexDay(bucket, day)
   if #top == 0 then redis.call('ZREM', KEYS[6], day)
   else redis.call('ZADD', KEYS[6], top[2], day) end
 end
-local F = tonumber(ARGV[5])
-local C = tonumber(ARGV[6])
-local D = tonumber(ARGV[7])
-local a = 8
+local F = tonumber(A[2])
+local C = tonumber(A[3])
+local D = tonumber(A[4])
+local S = tonumber(A[5])
+local a = 6
 for h = 7, 11 do
-  local m = tonumber(ARGV[a])
+  local m = tonumber(A[a])
   if m > 0 then batched('HSET', KEYS[h], a + 1, a + 2 * m) end
   a = a + 2 * m + 1
 end
-if ARGV[a] ~= '' then redis.call('SET', KEYS[12], ARGV[a]) end
+if A[a] ~= '' then redis.call('SET', KEYS[12], A[a]) end
 a = a + 1
 for f = 1, F do
-  local m = tonumber(ARGV[a])
+  local m = tonumber(A[a])
   if m > 0 then batched('HSET', KEYS[12 + f], a + 1, a + 2 * m) end
   a = a + 2 * m + 1
 end
+local slot = 12 + F
 for k = 1, C do
-  local id = ARGV[a]
-  local rank = ARGV[a + 1]
-  local b = 12 + F + 4 * (k - 1)
-  if ARGV[a + 4] ~= '' then
-    redis.call('ZREM', KEYS[b + 1], id)
-    redis.call('ZREM', KEYS[b + 3], id)
-    touchedDays[KEYS[b + 1]] = ARGV[a + 4]
+  local id = A[a]
+  local rank = A[a + 1]
+  if A[a + 4] ~= '' then
+    local oldDay = KEYS[slot + tonumber(A[a + 6])]
+    redis.call('ZREM', oldDay, id)
+    redis.call('ZREM', KEYS[slot + tonumber(A[a + 8])], id)
+    touchedDays[oldDay] = A[a + 4]
   end
   if rank == '' then
     redis.call('ZREM', KEYS[2], id)
     redis.call('HDEL', KEYS[3], id)
     redis.call('HDEL', KEYS[4], id)
   else
+    local newDay = KEYS[slot + tonumber(A[a + 7])]
     redis.call('ZADD', KEYS[2], rank, id)
-    redis.call('HSET', KEYS[3], id, ARGV[a + 2])
-    redis.call('HSET', KEYS[4], id, ARGV[a + 3])
-    redis.call('ZADD', KEYS[b + 2], rank, id)
-    redis.call('ZADD', KEYS[b + 4], rank, id)
-    touchedDays[KEYS[b + 2]] = ARGV[a + 5]
+    redis.call('HSET', KEYS[3], id, A[a + 2])
+    redis.call('HSET', KEYS[4], id, A[a + 3])
+    redis.call('ZADD', newDay, rank, id)
+    redis.call('ZADD', KEYS[slot + tonumber(A[a + 9])], rank, id)
+    touchedDays[newDay] = A[a + 5]
   end
-  a = a + 6
+  a = a + 10
 end
 for bucket, day in pairs(touchedDays) do indexDay(bucket, day) end
-for d = 1, D do redis.call('UNLINK', KEYS[12 + F + 4 * C + d]) end
+for d = 1, D do redis.call('UNLINK', KEYS[slot + S + d]) end
 for h = 7, 8 do
-  local m = tonumber(ARGV[a])
+  local m = tonumber(A[a])
   if m > 0 then batched('HDEL', KEYS[h], a + 1, a + m) end
   a = a + m + 1
 end
-if ARGV[4] ~= '' then
+if A[1] ~= '' then
   local previous = redis.call('GET', KEYS[5])
-  if not previous or tonumber(previous) < tonumber(ARGV[4]) then
-    redis.call('SET', KEYS[5], ARGV[4])
+  if not previous or tonumber(previous) < tonumber(A[1]) then
+    redis.call('SET', KEYS[5], A[1])
   end
 end
 redis.call('SET', KEYS[1], ARGV[2])

@@ -41,6 +41,7 @@ import {
 } from '../redis-identity-graph';
 import { DEFAULT_REDIS_PREFIX, type ClosenessKeys, closenessKeys } from '../redis-keys';
 import { type RedisFence } from '../redis-lease';
+import { StringPacker } from '../packed-strings';
 import { readLua, RedisScript } from '../redis-script';
 import { unlinkKeysStartingWith } from '../unlink-keys';
 import { WrittenStates } from './written-states';
@@ -72,6 +73,10 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   /** The model's keys (a benchmark fills the ranking and the at-risk index directly). */
   readonly keys: ClosenessKeys;
   private readonly fence: RedisFence | undefined;
+  /** A rebuild plans the next batch while Redis runs the one before (see `inTurn`). */
+  readonly maxInFlight = 1;
+  /** Settles once the latest batch has been issued to Redis (or has failed before that). */
+  private sent: Promise<void> = Promise.resolve();
   /** The states this writer wrote, while its batches follow each other (at most 100,000). */
   private readonly written = new WrittenStates<ClosenessState | null>(100_000);
 
@@ -94,59 +99,89 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     range: CheckpointRange,
     identityEvents: readonly IdentityGraphEvent[] = [],
   ): Promise<void> {
-    const reach = closenessBatchReach(identityEvents, facts);
-    const known = await this.membership(reach.customerIds, reach.identityKeys);
-    const plan = planClosenessBatch(known.graph, identityEvents, facts, known.streams);
-    const refold = new Map<string, string[]>();
-    for (const id of plan.refold)
-      refold.set(id, bucketsOfCustomer(plan.graph, id, plan.streams) ?? []);
-    await this.write(range, {
-      facts,
-      refold,
-      appendTo: plan.appendTo,
-      newStreams: plan.newStreams,
-      newCustomerStreams: plan.newCustomerStreams,
-      graph: identityEvents.length > 0 ? graphWrites(plan.graph) : null,
+    return this.inTurn(async (issued) => {
+      const reach = closenessBatchReach(identityEvents, facts);
+      const known = await this.membership(reach.customerIds, reach.identityKeys);
+      const plan = planClosenessBatch(known.graph, identityEvents, facts, known.streams);
+      const refold = new Map<string, string[]>();
+      for (const id of plan.refold)
+        refold.set(id, bucketsOfCustomer(plan.graph, id, plan.streams) ?? []);
+      await this.write(
+        range,
+        {
+          facts,
+          refold,
+          appendTo: plan.appendTo,
+          newStreams: plan.newStreams,
+          newCustomerStreams: plan.newCustomerStreams,
+          graph: identityEvents.length > 0 ? graphWrites(plan.graph) : null,
+        },
+        issued,
+      );
     });
   }
 
+  /**
+   * Runs one batch's work once the batch before it has been issued to Redis: its reads queue
+   * behind that batch's script on this connection, so they see what it wrote, while this
+   * process plans the next batch as Redis runs the last one (`maxInFlight`).
+   */
+  private async inTurn(work: (issued: () => void) => Promise<void>): Promise<void> {
+    const turn = this.sent;
+    let issued!: () => void;
+    this.sent = new Promise((resolve) => (issued = resolve));
+    try {
+      await turn;
+      await work(issued);
+    } finally {
+      issued();
+    }
+  }
+
   async erase(erasures: readonly CustomerErasedV1[], range: CheckpointRange): Promise<void> {
-    const ids = new Set(erasures.flatMap((e) => e.erasedCustomerIds));
-    // The graph around the forgotten ids and identities, then again around every bucket
-    // found (to know whose facts each holds now).
-    let known = await this.membership(
-      [...ids],
-      [...new Set(erasures.flatMap((e) => e.identityKeys))],
-    );
-    const buckets = new Set<string>();
-    for (const erasure of erasures)
-      for (const bucket of erasedBuckets(erasure, known.graph, known.streams)) buckets.add(bucket);
-    // Whoever held those facts is folded again from the buckets they keep (the forgotten: none).
-    const identityBuckets = [...buckets].filter((b) => !b.startsWith(customerBucket('')));
-    known = await this.membership([...ids], identityBuckets);
-    const owners = new Set<string>();
-    for (const bucket of buckets) {
-      const owner = ownerOfBucket(known.graph, bucket, known.streams);
-      if (owner !== undefined && !ids.has(owner)) owners.add(owner);
-    }
-    if (owners.size > 0) known = await this.membership([...ids, ...owners], identityBuckets);
-    const refold = new Map<string, string[]>();
-    for (const id of ids) refold.set(id, []);
-    for (const owner of owners) {
-      const kept = bucketsOfCustomer(known.graph, owner, known.streams) ?? [];
-      refold.set(
-        owner,
-        kept.filter((bucket) => !buckets.has(bucket)),
+    return this.inTurn(async (issued) => {
+      const ids = new Set(erasures.flatMap((e) => e.erasedCustomerIds));
+      // The graph around the forgotten ids and identities, then again around every bucket
+      // found (to know whose facts each holds now).
+      let known = await this.membership(
+        [...ids],
+        [...new Set(erasures.flatMap((e) => e.identityKeys))],
       );
-    }
-    await this.write(range, {
-      facts: [],
-      refold,
-      appendTo: new Map(),
-      newStreams: new Map(),
-      newCustomerStreams: new Map(),
-      graph: null,
-      deleted: { buckets: [...buckets], customers: [...ids] },
+      const buckets = new Set<string>();
+      for (const erasure of erasures)
+        for (const bucket of erasedBuckets(erasure, known.graph, known.streams))
+          buckets.add(bucket);
+      // Whoever held those facts is folded again from the buckets they keep (the forgotten: none).
+      const identityBuckets = [...buckets].filter((b) => !b.startsWith(customerBucket('')));
+      known = await this.membership([...ids], identityBuckets);
+      const owners = new Set<string>();
+      for (const bucket of buckets) {
+        const owner = ownerOfBucket(known.graph, bucket, known.streams);
+        if (owner !== undefined && !ids.has(owner)) owners.add(owner);
+      }
+      if (owners.size > 0) known = await this.membership([...ids, ...owners], identityBuckets);
+      const refold = new Map<string, string[]>();
+      for (const id of ids) refold.set(id, []);
+      for (const owner of owners) {
+        const kept = bucketsOfCustomer(known.graph, owner, known.streams) ?? [];
+        refold.set(
+          owner,
+          kept.filter((bucket) => !buckets.has(bucket)),
+        );
+      }
+      await this.write(
+        range,
+        {
+          facts: [],
+          refold,
+          appendTo: new Map(),
+          newStreams: new Map(),
+          newCustomerStreams: new Map(),
+          graph: null,
+          deleted: { buckets: [...buckets], customers: [...ids] },
+        },
+        issued,
+      );
     });
   }
 
@@ -167,6 +202,8 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       /** Buckets whose facts and stream go, customers whose stream goes (an erasure). */
       readonly deleted?: { readonly buckets: string[]; readonly customers: string[] };
     },
+    /** Called once the batch's script is issued. */
+    issued: () => void,
   ): Promise<void> {
     const { facts, refold, graph, deleted } = batch;
     // What the batch continues from: the states it changes, and the facts it folds again.
@@ -192,8 +229,15 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       list.push(fact);
     }
 
+    // Each customer's move between day and hour buckets names its four buckets as indices
+    // into one list of the batch's buckets: most customers of a batch share a few days.
+    const slots = new Map<string, number>();
+    const slotOf = (key: string): string => {
+      let index = slots.get(key);
+      if (index === undefined) slots.set(key, (index = slots.size + 1));
+      return String(index);
+    };
     const customerOps: string[] = [];
-    const customerKeys: string[] = [];
     const place = (
       customerId: string,
       before: ClosenessState | null,
@@ -203,12 +247,6 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       if (before === null && after === null) return;
       const was = before?.lastContactMs ?? null;
       const last = after?.lastContactMs ?? was ?? 0;
-      customerKeys.push(
-        this.keys.day(contactDay(was ?? last)),
-        this.keys.day(contactDay(last)),
-        this.keys.hour(contactHour(was ?? last)),
-        this.keys.hour(contactHour(last)),
-      );
       customerOps.push(
         customerId,
         after === null ? '' : String(closenessRankKey(after, this.config)),
@@ -216,6 +254,10 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
         String(last),
         was === null ? '' : String(contactDay(was)),
         String(contactDay(last)),
+        slotOf(this.keys.day(contactDay(was ?? last))),
+        slotOf(this.keys.day(contactDay(last))),
+        slotOf(this.keys.hour(contactHour(was ?? last))),
+        slotOf(this.keys.hour(contactHour(last))),
       );
     };
     refold.forEach((buckets, customerId) => {
@@ -251,46 +293,53 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       this.keys.graph.pairs,
       this.keys.graph.eventCount,
       ...[...newByBucket.keys()].map((bucket) => this.keys.facts(bucket)),
-      ...customerKeys,
+      ...slots.keys(),
       ...(deleted?.buckets ?? []).map((bucket) => this.keys.facts(bucket)),
     ];
-    const args: string[] = FencedBatchScript.leadingArgs(range, this.fence);
-    args.push(
-      latest === null ? '' : String(latest),
-      String(newByBucket.size),
-      String(customerOps.length / 6),
-      String(deleted?.buckets.length ?? 0),
-    );
-    const pushPairs = (pairs: Iterable<readonly [string, string]>) => {
-      const at = args.length;
-      args.push('0');
-      let m = 0;
+    // Everything but the leading three in one packed argument (docs/decisions/0020).
+    const packed = new StringPacker(400 * (facts.length + customerOps.length / 10) + 1024);
+    packed.push(latest === null ? '' : String(latest));
+    packed.push(String(newByBucket.size));
+    packed.push(String(customerOps.length / 10));
+    packed.push(String(deleted?.buckets.length ?? 0));
+    packed.push(String(slots.size));
+    const pushPairs = (pairs: readonly (readonly [string, string])[]) => {
+      packed.push(String(pairs.length));
       for (const [field, value] of pairs) {
-        args.push(field, value);
-        m += 1;
+        packed.push(field);
+        packed.push(value);
       }
-      args[at] = String(m);
     };
-    pushPairs(batch.newStreams);
-    pushPairs(batch.newCustomerStreams);
+    pushPairs([...batch.newStreams]);
+    pushPairs([...batch.newCustomerStreams]);
     pushPairs(graph?.customers ?? []);
     pushPairs(graph?.identities ?? []);
     pushPairs(graph?.pairs ?? []);
-    args.push(graph ? String(graph.eventCount) : '');
-    for (const list of newByBucket.values())
-      pushPairs(list.map((fact): [string, string] => [fact.eventId, JSON.stringify(fact)]));
-    for (const value of customerOps) args.push(value); // no spread: a big batch would overflow the stack
-    for (const fields of [deleted?.buckets ?? [], deleted?.customers ?? []]) {
-      args.push(String(fields.length));
-      for (const field of fields) args.push(field);
+    packed.push(graph ? String(graph.eventCount) : '');
+    for (const list of newByBucket.values()) {
+      packed.push(String(list.length));
+      for (const fact of list) {
+        packed.push(fact.eventId);
+        packed.push(JSON.stringify(fact));
+      }
     }
+    for (const value of customerOps) packed.push(value);
+    for (const fields of [deleted?.buckets ?? [], deleted?.customers ?? []]) {
+      packed.push(String(fields.length));
+      for (const field of fields) packed.push(field);
+    }
+    const args = [...FencedBatchScript.leadingArgs(range, this.fence), packed.finish()];
+    // Issued in order (the next batch's reads queue behind it on this connection), and what
+    // it writes kept at once, so the next batch can be planned while this one runs.
+    const applied = APPLY.apply(this.redis, keys, args, range, this.fence, { inOrder: true });
+    this.written.wrote(placed, range.upTo);
+    issued();
     try {
-      await APPLY.apply(this.redis, keys, args, range, this.fence);
+      await applied;
     } catch (error) {
       this.written.forget();
       throw error;
     }
-    this.written.wrote(placed, range.upTo);
   }
 
   async customer(customerId: string): Promise<CustomerCloseness | null> {
