@@ -24,25 +24,22 @@ export function startIngestSpan(
   batchSize: number,
 ): { readonly span: Span; readonly context: Context } {
   const parent = carried ? trace.setSpanContext(context.active(), carried) : context.active();
-  const span = tracer.startSpan(
-    `ingest ${topic}`,
-    {
-      kind: SpanKind.CONSUMER,
-      attributes: {
-        'messaging.system': 'kafka',
-        'messaging.operation.type': 'process',
-        'messaging.destination.name': topic,
-        'messaging.destination.partition.id': String(partition),
-        'messaging.batch.message_count': batchSize,
-      },
-    },
-    parent,
-  );
+  const span = tracer.startSpan(`ingest ${topic}`, { kind: SpanKind.CONSUMER }, parent);
+  // Set once sampled (no sampler of ours reads attributes): an unsampled touchpoint builds none.
+  if (span.isRecording())
+    span.setAttributes({
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': topic,
+      'messaging.destination.partition.id': String(partition),
+      'messaging.batch.message_count': batchSize,
+    });
   return { span, context: trace.setSpan(parent, span) };
 }
 
 /** Ends an ingest span with what came of the touchpoint (`dead-lettered` for the DLQ). */
 export function endIngestSpan(span: Span, outcome: string): void {
+  if (!span.isRecording()) return;
   span.setAttribute('rapport.ingest.outcome', outcome);
   if (outcome === 'dead-lettered' || outcome === 'failed')
     span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });

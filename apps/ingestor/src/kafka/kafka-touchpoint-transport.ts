@@ -22,7 +22,7 @@ import {
 } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { type RapportMetrics, tracingEnabled } from '@rapport/api';
-import { takeTraceContext } from '@rapport/wire';
+import { dropTraceContext, takeTraceContext } from '@rapport/wire';
 import { type Context, type Span } from '@opentelemetry/api';
 import { endIngestSpan, startIngestSpan } from './ingest-spans';
 import { ConsumerWatch } from './consumer-watch';
@@ -249,8 +249,10 @@ export class KafkaTouchpointTransport extends Server implements CustomTransportS
       try {
         const decoded = decodeKafkaMessage(message);
         if (decoded.ok) {
-          // Taken off in any case: validation refuses extension attributes.
-          const carried = takeTraceContext(decoded.event);
+          // Taken off in any case (validation refuses extension attributes); read if traced.
+          const carried = traced
+            ? takeTraceContext(decoded.event)
+            : dropTraceContext(decoded.event);
           toIngest.push({
             message,
             event: decoded.event,

@@ -45,6 +45,7 @@ export function ideaIntakeProjection(
   return {
     name: IDEA_INTAKE,
     personalDataOf: carriesIdeaAction,
+    handles: carriesIdeaAction,
     checkpoint: async () => (position ??= await stored.read()),
     async applyBatch(events, range) {
       const at = (position ??= await stored.read());

@@ -66,6 +66,7 @@ export class IdeaStatusNotifier implements ProjectionTarget {
   readonly name = IDEA_NOTIFIER;
   // Status changes (staff texts); the idea's own events are read from its stream.
   readonly personalDataOf = readsNoPersonalData;
+  readonly handles = (event: RecordedEvent): boolean => event.type === IdeaEventTypes.statusChanged;
   private position: number | null = null;
   private readonly resolve: ResolveCustomer;
   private readonly log: (line: string) => void;

@@ -34,6 +34,7 @@ export class IdentityResolution implements ProjectionTarget {
   readonly name = 'identity-resolution';
   // Pseudonymous identities are all it reads; blocked ones are flagged at ingestion.
   readonly personalDataOf = readsNoPersonalData;
+  readonly handles = (event: RecordedEvent): boolean => touchpointIdentitiesOf(event) !== null;
   private position = 0;
 
   constructor(

@@ -12,11 +12,11 @@ const tracer = trace.getTracer('@rapport/ingestion');
  * `rapport.append.events` says how many shared the call.
  */
 export function startAppendSpan(parent: Context, eventType: string, sharedWith: number): Span {
-  return tracer.startSpan(
-    'append to the log',
-    { attributes: { 'rapport.event.type': eventType, 'rapport.append.events': sharedWith } },
-    parent,
-  );
+  const span = tracer.startSpan('append to the log', undefined, parent);
+  // Set once sampled (no sampler of ours reads attributes): an unsampled touchpoint builds none.
+  if (span.isRecording())
+    span.setAttributes({ 'rapport.event.type': eventType, 'rapport.append.events': sharedWith });
+  return span;
 }
 
 /**
@@ -30,7 +30,7 @@ export function traceToKeep(span: Span): TraceContextFields | undefined {
 
 /** Ends an append span with what came of the touchpoint. */
 export function endAppendSpan(span: Span, result: IngestResult | undefined, error?: unknown): void {
-  if (!span.isRecording()) return span.end();
+  if (!span.isRecording()) return; // a non-recording span's end does nothing
   if (result) {
     span.setAttribute('rapport.ingest.outcome', result.status);
     if (result.status === 'accepted' || result.status === 'duplicate')

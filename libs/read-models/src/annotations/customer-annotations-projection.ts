@@ -60,6 +60,7 @@ export function customerAnnotationsProjection(
     name: 'annotations',
     // Notes and labels only: the log opens no touchpoint for this projection.
     personalDataOf: (event) => annotationEventFrom(event) !== null,
+    handles: (event) => annotationEventFrom(event) !== null,
     checkpoint: () => model.checkpoint(),
     applyBatch: (events: readonly RecordedEvent[], range: CheckpointRange) =>
       model.apply(annotationChangesOf(events), range),

@@ -33,6 +33,7 @@ export function ideaBacklogProjection(model: IdeaBacklogReadModel): ProjectionTa
     name: 'ideas',
     // Idea texts; erasures name customers only, and touchpoints are not read.
     personalDataOf: (event) => ideaEventFrom(event) !== null,
+    handles: (event) => ideaEventFrom(event) !== null,
     checkpoint: () => model.checkpoint(),
     applyBatch: (events: readonly RecordedEvent[], range: CheckpointRange) =>
       inSegments(

@@ -16,3 +16,13 @@ export function personalDataOfCurrent(
     return target?.personalDataOf ? target.personalDataOf(event) : true;
   };
 }
+
+/** The `handles` of a target that hands each batch to another one: the current one's, all events while there is none. */
+export function handlesOfCurrent(
+  current: () => { handles?: (event: RecordedEvent) => boolean } | undefined,
+): (event: RecordedEvent) => boolean {
+  return (event) => {
+    const target = current();
+    return target?.handles ? target.handles(event) : true;
+  };
+}

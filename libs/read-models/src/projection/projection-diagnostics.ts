@@ -15,6 +15,8 @@ export interface ProjectionBatchReport {
   readonly seconds: number;
   /** The events themselves (for tracing: each keeps its trace context in `metadata.trace`). */
   readonly batch?: readonly RecordedEvent[];
+  /** Which of them the projection acts on (`ProjectionTarget.handles`); absent: all. */
+  readonly handles?: (event: RecordedEvent) => boolean;
   /** When the batch began to be applied (epoch milliseconds). */
   readonly startedAtMs?: number;
 }

@@ -26,6 +26,11 @@ export interface ProjectionTarget {
    * (`SubscribeOptions.personalDataOf`). A target that wraps another must pass this on.
    */
   readonly personalDataOf?: (event: RecordedEvent) => boolean;
+  /**
+   * The events the target acts on; absent: all. Work done per event outside the projection
+   * itself (a tracing span) is skipped for the others. A target that wraps another passes it on.
+   */
+  readonly handles?: (event: RecordedEvent) => boolean;
 }
 
 export interface ProjectionStatus {
@@ -196,6 +201,7 @@ export class ProjectionRunner {
           events: events.length,
           seconds: (performance.now() - started) / 1000,
           batch: events,
+          ...(this.target.handles ? { handles: this.target.handles } : {}),
           startedAtMs: performance.timeOrigin + started,
         } satisfies ProjectionBatchReport);
       }

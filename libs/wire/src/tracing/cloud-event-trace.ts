@@ -17,6 +17,16 @@ export function takeTraceContext(event: Record<string, unknown>): SpanContext | 
 }
 
 /**
+ * Takes the distributed-tracing extension attributes off a decoded CloudEvent without reading
+ * them: what `takeTraceContext` does where nothing traces (validation still must not see them).
+ */
+export function dropTraceContext(event: Record<string, unknown>): undefined {
+  if (Object.hasOwn(event, 'traceparent')) delete event.traceparent;
+  if (Object.hasOwn(event, 'tracestate')) delete event.tracestate;
+  return undefined;
+}
+
+/**
  * An input without its trace attributes (a shallow copy, the input untouched) and the
  * context they carried; the input itself when it has none.
  */
