@@ -48,6 +48,11 @@ export interface RapportConfig {
    * service that touches the log refuses to start with neither.
    */
   readonly privacy?: PrivacySettings | 'off';
+  /**
+   * How many identity graphs time travel keeps, one per 128 identity decisions, the most
+   * recently used (`RAPPORT_TIME_TRAVEL_SNAPSHOTS`, default 64); others are folded again from the log.
+   */
+  readonly timeTravelSnapshots?: number;
 }
 
 export const DEFAULT_CONFIG: RapportConfig = {
@@ -61,6 +66,7 @@ export const DEFAULT_CONFIG: RapportConfig = {
   auditRetentionDays: 400,
   rateLimitPerMinute: 6000,
   kafkaVerifiedKinds: {},
+  timeTravelSnapshots: 64,
 };
 
 /** Reads `RAPPORT_*` variables; a malformed value is an error that names the variable. */
@@ -106,6 +112,12 @@ export function loadConfig(
       ? kafkaVerifiedKindsFrom(env.RAPPORT_KAFKA_VERIFIED_KINDS)
       : DEFAULT_CONFIG.kafkaVerifiedKinds,
     rateLimitPerMinute: int('RAPPORT_RATE_LIMIT', DEFAULT_CONFIG.rateLimitPerMinute, 1, 1_000_000),
+    timeTravelSnapshots: int(
+      'RAPPORT_TIME_TRAVEL_SNAPSHOTS',
+      DEFAULT_CONFIG.timeTravelSnapshots!,
+      1,
+      1_000_000,
+    ),
     ...(region ? { defaultPhoneRegion: region } : {}),
     ...(env.RAPPORT_OIDC_ISSUER ? { oidc: oidcSettingsFrom(env) } : {}),
     ...privacyOf(env),

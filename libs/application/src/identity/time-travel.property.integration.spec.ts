@@ -197,7 +197,8 @@ function timeTravelProperty(
         await writeHistory(store, steps);
         const head = await store.headPosition();
         await project(store, model, head, batch);
-        const travel = new TimeTravel(store, { snapshotEvery: 2, cached: 2 });
+        // A tiny cache: most graphs asked for are folded again from the log (ADR 0035).
+        const travel = new TimeTravel(store, { snapshotEvery: 2, snapshots: 2, cached: 1 });
         const customers = await customersNamed(store);
         const reference = new MemoryTimelineReadModel();
         for (let position = 0; position <= head; position++) {

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import {
   EMPTY_IDENTITY_GRAPH,
   evolve,
@@ -10,9 +11,14 @@ import { type EventStore, type RecordedEvent } from '@rapport/event-store';
 const READ_CHUNK = 1000;
 
 export interface IdentityGraphHistoryOptions {
-  /** A graph is kept after every this many identity decisions (default 128). */
+  /** A graph may be kept after every this many identity decisions (default 128). */
   readonly snapshotEvery?: number;
-  /** How many graphs asked for are kept, by how many decisions they fold (default 32). */
+  /**
+   * How many of those graphs are kept, the most recently used (default 64;
+   * `RAPPORT_TIME_TRAVEL_SNAPSHOTS`). One that is not is folded again from the log.
+   */
+  readonly snapshots?: number;
+  /** How many graphs asked for are kept, by the position asked (default 32). */
   readonly cached?: number;
 }
 
@@ -21,39 +27,52 @@ export interface IdentityGraphHistoryOptions {
  * events up to that position, and nothing else of the log — so its cost is bounded by the
  * number of identity decisions, never by the number of touchpoints.
  *
- * It follows the stream (reading on from where it stopped) and keeps, for each decision,
- * its log position (a sorted array: position → how many decisions precede it is a binary
- * search) and the folded graph after every `snapshotEvery` decisions. The graph is a
- * persistent value, so those snapshots share almost all their structure. The graph as of a
- * position is then the nearest snapshot at or before it plus at most `snapshotEvery − 1`
- * decisions read again from the log in one read: O(log d + snapshotEvery) for d decisions.
- * The latest graph and the last `cached` graphs asked for are answered without a read.
+ * It follows the stream (reading on from where it stopped) and keeps the latest graph, the
+ * log position of every `snapshotEvery`-th decision (a sorted array, d / 128 numbers), and
+ * the folded graphs at those boundaries in an LRU of `snapshots` entries. The graph as of a
+ * position is the snapshot at the last boundary at or before it plus at most
+ * `snapshotEvery` − 1 decisions read from the log in one read. A snapshot the LRU has let go is
+ * folded again from the nearest one it still holds (or from the empty graph), reading the
+ * decisions in between from the log, and kept again. The latest graph and the last
+ * `cached` graphs asked for are answered without reading the stream.
+ *
+ * Memory: the latest graph, at most `snapshots` + `cached` graphs more (persistent values:
+ * those folded from one another share structure) and d / `snapshotEvery` positions.
  */
 export class IdentityGraphHistory {
   private readonly snapshotEvery: number;
-  private readonly cacheSize: number;
-  /** The log position of each decision, by stream revision. */
-  private readonly positions: number[] = [];
-  /** snapshots[i]: the graph after the first i × snapshotEvery decisions. */
-  private readonly snapshots: IdentityGraph[] = [EMPTY_IDENTITY_GRAPH];
+  /** boundaries[i]: the log position of decision (i + 1) × snapshotEvery (its last one). */
+  private readonly boundaries: number[] = [];
+  /** i → the graph after the first i × snapshotEvery decisions (0, the empty graph, is not kept). */
+  private readonly snapshots: LRUCache<number, IdentityGraph>;
+  /** position asked → the graph then. */
+  private readonly asked: LRUCache<number, IdentityGraph> | null;
   private latest: IdentityGraph = EMPTY_IDENTITY_GRAPH;
+  /** How many decisions `latest` folds, and the position of the last of them. */
+  private folded = 0;
+  private lastPosition = 0;
   /** Every decision at a position up to this one is folded. */
   private coveredUpTo = 0;
   private refreshing: Promise<void> | undefined;
-  /** decisions folded → graph, most recently asked last. */
-  private readonly cache = new Map<number, IdentityGraph>();
 
   constructor(
     private readonly store: EventStore,
     options: IdentityGraphHistoryOptions = {},
   ) {
     this.snapshotEvery = Math.max(1, options.snapshotEvery ?? 128);
-    this.cacheSize = Math.max(0, options.cached ?? 32);
+    this.snapshots = new LRUCache({ max: Math.max(1, options.snapshots ?? 64) });
+    const cached = Math.max(0, options.cached ?? 32);
+    this.asked = cached > 0 ? new LRUCache({ max: cached }) : null;
   }
 
   /** How many identity decisions have been folded so far. */
   get decisions(): number {
-    return this.positions.length;
+    return this.folded;
+  }
+
+  /** How many snapshots are held now (at most `snapshots`). */
+  get snapshotsHeld(): number {
+    return this.snapshots.size;
   }
 
   /**
@@ -68,24 +87,54 @@ export class IdentityGraphHistory {
         throw new RangeError(`position ${position} is past the log's head ${this.coveredUpTo}`);
       await this.refresh();
     }
-    const count = decisionsUpTo(this.positions, position);
-    if (count === this.positions.length) return this.latest;
-    const cached = this.cache.get(count);
-    if (cached) {
-      this.remember(count, cached);
-      return cached;
-    }
-    const base = Math.floor(count / this.snapshotEvery);
-    let graph = this.snapshots[base];
+    if (position >= this.lastPosition) return this.latest;
+    const cached = this.asked?.get(position);
+    if (cached) return cached;
+    // Every decision up to boundary `base` is at or before the position, and the next
+    // boundary's decision after it: at most snapshotEvery − 1 decisions in between are.
+    const base = boundariesUpTo(this.boundaries, position);
     const from = base * this.snapshotEvery;
-    if (count > from) {
-      const events = await this.store.readStream(IDENTITY_GRAPH_STREAM, {
-        fromRevision: from,
-        maxCount: count - from,
-      });
-      for (const recorded of events) graph = fold(graph, recorded);
+    const between = Math.min(this.snapshotEvery - 1, this.folded - from);
+    const events =
+      between > 0
+        ? await this.store.readStream(IDENTITY_GRAPH_STREAM, {
+            fromRevision: from,
+            maxCount: between,
+          })
+        : [];
+    let graph = await this.snapshotAt(base);
+    for (const recorded of events) {
+      if (recorded.position > position) break;
+      graph = fold(graph, recorded);
     }
-    this.remember(count, graph);
+    this.asked?.set(position, graph);
+    return graph;
+  }
+
+  /** The graph after `index` × snapshotEvery decisions: kept, or folded again from the log. */
+  private async snapshotAt(index: number): Promise<IdentityGraph> {
+    if (index === 0) return EMPTY_IDENTITY_GRAPH;
+    if (index * this.snapshotEvery === this.folded) return this.latest;
+    const kept = this.snapshots.get(index);
+    if (kept) return kept;
+    let start = index - 1;
+    while (start > 0 && !this.snapshots.has(start)) start--;
+    let graph = start === 0 ? EMPTY_IDENTITY_GRAPH : this.snapshots.get(start)!;
+    for (let revision = start * this.snapshotEvery; revision < index * this.snapshotEvery;) {
+      const events = await this.store.readStream(IDENTITY_GRAPH_STREAM, {
+        fromRevision: revision,
+        maxCount: Math.min(READ_CHUNK, index * this.snapshotEvery - revision),
+      });
+      if (events.length === 0) throw new Error(`the identity-graph stream ends at ${revision}`);
+      for (const recorded of events) {
+        graph = fold(graph, recorded);
+        revision += 1;
+        // The boundaries passed on the way are kept too: the next miss nearby starts there.
+        if (revision % this.snapshotEvery === 0 && revision < index * this.snapshotEvery)
+          this.snapshots.set(revision / this.snapshotEvery, graph);
+      }
+    }
+    this.snapshots.set(index, graph);
     return graph;
   }
 
@@ -100,26 +149,22 @@ export class IdentityGraphHistory {
     const head = await this.store.headPosition();
     for (;;) {
       const events = await this.store.readStream(IDENTITY_GRAPH_STREAM, {
-        fromRevision: this.positions.length,
+        fromRevision: this.folded,
         maxCount: READ_CHUNK,
       });
       for (const recorded of events) {
-        if (recorded.revision !== this.positions.length) continue; // read twice: folded already
+        if (recorded.revision !== this.folded) continue; // read twice: folded already
         this.latest = fold(this.latest, recorded);
-        this.positions.push(recorded.position);
-        if (this.positions.length % this.snapshotEvery === 0) this.snapshots.push(this.latest);
+        this.folded += 1;
+        this.lastPosition = recorded.position;
+        if (this.folded % this.snapshotEvery === 0) {
+          this.boundaries.push(recorded.position);
+          this.snapshots.set(this.folded / this.snapshotEvery, this.latest);
+        }
       }
       if (events.length < READ_CHUNK) break;
     }
     this.coveredUpTo = Math.max(this.coveredUpTo, head);
-  }
-
-  private remember(count: number, graph: IdentityGraph): void {
-    if (this.cacheSize === 0) return;
-    this.cache.delete(count);
-    this.cache.set(count, graph);
-    if (this.cache.size > this.cacheSize)
-      this.cache.delete(this.cache.keys().next().value as number);
   }
 }
 
@@ -128,13 +173,13 @@ function fold(graph: IdentityGraph, recorded: RecordedEvent): IdentityGraph {
   return event ? evolve(graph, event) : graph;
 }
 
-/** How many of the (ascending) positions are at or below `position`. */
-function decisionsUpTo(positions: readonly number[], position: number): number {
+/** How many of the (ascending) boundary positions are at or below `position`. */
+function boundariesUpTo(boundaries: readonly number[], position: number): number {
   let lo = 0;
-  let hi = positions.length;
+  let hi = boundaries.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (positions[mid] <= position) lo = mid + 1;
+    if (boundaries[mid] <= position) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -170,6 +170,61 @@ describe('IdentityGraphHistory', () => {
   });
 });
 
+describe('IdentityGraphHistory with a tiny cache', () => {
+  it.each([
+    [1, 0],
+    [2, 1],
+  ])(
+    'keeps at most %i snapshots (and %i graphs asked for) and folds the rest again from the log, answering the same',
+    async (snapshots, cached) => {
+      const { store } = logWithClock();
+      const decisions: { position: number; event: IdentityGraphEvent }[] = [];
+      const record = async (events: IdentityGraphEvent[]) => {
+        const result = await store.append(IDENTITY_GRAPH_STREAM, events.map(decision));
+        result.events.forEach((appended, i) =>
+          decisions.push({ position: appended.position, event: events[i] }),
+        );
+      };
+      // Links, merges into the customer before and, for some, an unmerge much later.
+      for (let n = 0; n < 120; n++) {
+        await store.append(`customer-${n}`, [touchpoint()]);
+        await record([link(n)]);
+        const pair = { survivorId: `c-${n - 1}`, mergedId: `c-${n}`, by: STAFF, at: AT };
+        if (n % 4 === 3)
+          await record([customerMerged({ ...pair, evidence: [], reason: 'staff-decision' })]);
+        if (n % 8 === 7 && n >= 40)
+          await record([
+            customerUnmerged({
+              survivorId: `c-${n - 41}`,
+              mergedId: `c-${n - 40}`,
+              by: STAFF,
+              at: AT,
+              reason: 'staff-decision',
+            }),
+          ]);
+      }
+      const foldUpTo = (p: number) =>
+        decisions
+          .filter((d) => d.position <= p)
+          .reduce((g, d) => evolve(g, d.event), EMPTY_IDENTITY_GRAPH);
+      const history = new IdentityGraphHistory(store, { snapshotEvery: 8, snapshots, cached });
+      const head = await store.headPosition();
+      expect(contents(await history.graphAt(head))).toEqual(contents(foldUpTo(head)));
+      expect(history.decisions).toBe(decisions.length);
+      // Far apart, back and forth, and twice: each answer the fold of the decisions up to it.
+      const positions = [3, head - 2, 40, 41, 200, 17, head - 30, 90, 3, 200, 1, 260, 0];
+      const reads = jest.spyOn(store, 'readStream');
+      for (const position of positions) {
+        expect(contents(await history.graphAt(position))).toEqual(contents(foldUpTo(position)));
+        expect(history.snapshotsHeld).toBeLessThanOrEqual(snapshots);
+      }
+      // Snapshots let go were folded again from the log: more reads than one per answer.
+      expect(reads.mock.calls.length).toBeGreaterThan(positions.length);
+      await store.close();
+    },
+  );
+});
+
 describe('TimeTravel.resolve', () => {
   async function log() {
     const { store, clock } = logWithClock();
