@@ -112,17 +112,31 @@ export function loadGraphForBatch(
   });
 }
 
-/** The graph's records as hash writes (whole records: setting them again is idempotent). */
-export function graphWrites(graph: IdentityGraph): GraphWrites {
+/**
+ * The graph's records as hash writes (whole records: setting them again is idempotent). With
+ * `before`, the graph they were loaded as, only those a batch changed: records evolve into new
+ * objects, so one that is still the object loaded is as Redis holds it.
+ */
+export function graphWrites(graph: IdentityGraph, before?: IdentityGraph): GraphWrites {
+  const changed = <V>(entries: Iterable<[string, V]>, old?: { get(key: string): V | undefined }) =>
+    old ? [...entries].filter(([key, value]) => old.get(key) !== value) : [...entries];
   return {
-    customers: [...graph.customers.entries()].map(([id, r]) => [id, JSON.stringify(r)]),
-    identities: [...graph.identities.entries()].map(([key, r]) => [key, JSON.stringify(r)]),
+    customers: changed(graph.customers.entries(), before?.customers).map(([id, r]) => [
+      id,
+      JSON.stringify(r),
+    ]),
+    identities: changed(graph.identities.entries(), before?.identities).map(([key, r]) => [
+      key,
+      JSON.stringify(r),
+    ]),
     pairs: [
-      ...[...graph.keptApart.keys()].map((pair): [string, string] => [`kept:${pair}`, '1']),
-      ...[...graph.suggestedPairs.keys()].map((pair): [string, string] => [
-        `suggested:${pair}`,
+      ...changed(graph.keptApart.entries(), before?.keptApart).map(([pair]): [string, string] => [
+        `kept:${pair}`,
         '1',
       ]),
+      ...changed(graph.suggestedPairs.entries(), before?.suggestedPairs).map(
+        ([pair]): [string, string] => [`suggested:${pair}`, '1'],
+      ),
     ],
     eventCount: graph.eventCount,
   };

@@ -114,7 +114,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
           appendTo: plan.appendTo,
           newStreams: plan.newStreams,
           newCustomerStreams: plan.newCustomerStreams,
-          graph: identityEvents.length > 0 ? graphWrites(plan.graph) : null,
+          graph: identityEvents.length > 0 ? graphWrites(plan.graph, known.graph) : null,
         },
         issued,
       );
