@@ -150,7 +150,12 @@ export interface ProjectionStatus {
   position: number;
   lagEvents: number;
   lagSeconds: number;
-  positionFrom?: string;
+  /**
+   * Identity resolution only: `runner` (the process answering runs it: exact) or `log` (its
+   * last decision in the log: touchpoints after it may have needed none, so the lag is at most
+   * this) — the query API of the production shape, where the projector runs it.
+   */
+  positionFrom?: 'runner' | 'log';
   rebuild: {
     version: number;
     position: number;

@@ -52,10 +52,10 @@ export function OperatorsPage() {
                   <td>{p.version ?? '—'}</td>
                   <td>
                     {p.position}
-                    {p.positionFrom ? ` (${p.positionFrom})` : ''}
+                    {p.positionFrom === 'log' ? ' (its last decision)' : ''}
                   </td>
-                  <td>{p.lagEvents}</td>
-                  <td>{p.lagSeconds}</td>
+                  <td>{atMost(p, p.lagEvents)}</td>
+                  <td>{atMost(p, p.lagSeconds)}</td>
                   <td>
                     {p.rebuild
                       ? `v${p.rebuild.version} ${p.rebuild.running ? 'running' : 'stopped'}${p.rebuild.phase ? ` (${p.rebuild.phase})` : ''} since ${formatDateTime(p.rebuild.startedAt)}`
@@ -79,6 +79,13 @@ export function OperatorsPage() {
               ))}
             </tbody>
           </table>
+          {projections.data.projections.some((p) => p.positionFrom === 'log') && (
+            <p className="hint">
+              Identity resolution runs in the projector; here its position is the last touchpoint
+              one of its decisions names. The touchpoints after that may have needed no decision, so
+              its lag is at most what is shown.
+            </p>
+          )}
         </>
       )}
       <div aria-live="polite">
@@ -91,4 +98,9 @@ export function OperatorsPage() {
       </div>
     </>
   );
+}
+
+/** A lag read from identity resolution's last decision is an upper bound: say so. */
+function atMost(p: ProjectionStatus, lag: number): string {
+  return p.positionFrom === 'log' && lag > 0 ? `at most ${lag}` : String(lag);
 }
