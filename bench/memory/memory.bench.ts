@@ -225,6 +225,9 @@ async function measure(size: number, redisUrl: string, issuer: TestIssuer) {
       `  ${size}: query-api idle RSS ${mb(idle.rss)} MB heap ${mb(idle.heapUsed)} MB; after ${paths.length} asOf requests in ${seconds.toFixed(1)} s (${cpu.toFixed(1)} CPU-s) RSS ${mb(served.rss)} MB heap ${mb(served.heapUsed)} MB`,
     );
     return { size, decisions, served };
+  } catch (error) {
+    if (api) console.error(`  the query API's last lines:\n${api.output.slice(-20).join('\n')}`);
+    throw error;
   } finally {
     await api?.stop();
     const keys = await redis.keys(`${prefix}*`);

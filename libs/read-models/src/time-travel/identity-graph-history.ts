@@ -54,6 +54,8 @@ export class IdentityGraphHistory {
   /** Every decision at a position up to this one is folded. */
   private coveredUpTo = 0;
   private refreshing: Promise<void> | undefined;
+  /** Snapshots being folded again from the log, by index. */
+  private readonly refolding = new Map<number, Promise<IdentityGraph>>();
 
   constructor(
     private readonly store: EventStore,
@@ -111,12 +113,24 @@ export class IdentityGraphHistory {
     return graph;
   }
 
-  /** The graph after `index` × snapshotEvery decisions: kept, or folded again from the log. */
-  private async snapshotAt(index: number): Promise<IdentityGraph> {
-    if (index === 0) return EMPTY_IDENTITY_GRAPH;
-    if (index * this.snapshotEvery === this.folded) return this.latest;
+  /**
+   * The graph after `index` × snapshotEvery decisions: kept, or folded again from the log —
+   * once for all the callers that ask for it meanwhile.
+   */
+  private snapshotAt(index: number): Promise<IdentityGraph> {
+    if (index === 0) return Promise.resolve(EMPTY_IDENTITY_GRAPH);
+    if (index * this.snapshotEvery === this.folded) return Promise.resolve(this.latest);
     const kept = this.snapshots.get(index);
-    if (kept) return kept;
+    if (kept) return Promise.resolve(kept);
+    let refold = this.refolding.get(index);
+    if (!refold) {
+      refold = this.refold(index).finally(() => this.refolding.delete(index));
+      this.refolding.set(index, refold);
+    }
+    return refold;
+  }
+
+  private async refold(index: number): Promise<IdentityGraph> {
     let start = index - 1;
     while (start > 0 && !this.snapshots.has(start)) start--;
     let graph = start === 0 ? EMPTY_IDENTITY_GRAPH : this.snapshots.get(start)!;

@@ -220,6 +220,18 @@ describe('IdentityGraphHistory with a tiny cache', () => {
       }
       // Snapshots let go were folded again from the log: more reads than one per answer.
       expect(reads.mock.calls.length).toBeGreaterThan(positions.length);
+      // Asked at once, a snapshot let go is folded again once for all: no more reads for
+      // eight callers than for one.
+      const once = async (position: number, callers: number) => {
+        await history.graphAt(head - 1); // the snapshots near the head held again
+        reads.mockClear();
+        const graphs = await Promise.all(
+          Array.from({ length: callers }, () => history.graphAt(position)),
+        );
+        graphs.forEach((g) => expect(contents(g)).toEqual(contents(foldUpTo(position))));
+        return reads.mock.calls.length;
+      };
+      if (cached === 0) expect(await once(33, 8)).toBe((await once(33, 1)) + 7);
       await store.close();
     },
   );
