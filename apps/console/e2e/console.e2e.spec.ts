@@ -53,6 +53,9 @@ describeInChromiumOnRealPlatform(
       const launching = launchChromium().then((launched) => (browser = launched));
       platform = await startRealPlatform(urls, run);
       origin = platform.origin;
+      console.log(
+        `platform: ingestor, projector, query API, issuer and proxy up in ${(platform.startupMs / 1000).toFixed(1)} s`,
+      );
       ({ demoEmail, suggestionEmail, adapterKey } = await seedDemoThroughTheIngestor(platform));
       await launching;
       // The query API serves the console at the root, behind the proxy.

@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { type StaffRole } from '@rapport/domain';
 import { kafkaFromUrl, provisionTopics, removeTopics, topicNames } from '@rapport/messaging';
 import {
@@ -14,7 +15,9 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { CHROMIUM, failWithoutChromiumUnderCi, HAS_CHROMIUM } from './chromium';
 import { startConsoleProxy } from './console-proxy';
-import { API_RESOURCE, startDevIssuer } from './dev-issuer-process';
+import { API_RESOURCE, type DevIssuerProcess, startDevIssuer } from './dev-issuer-process';
+
+const execFileAsync = promisify(execFile);
 
 /**
  * The platform in its production shape, for the console's browser tests: the ingestor, the
@@ -23,6 +26,8 @@ import { API_RESOURCE, startDevIssuer } from './dev-issuer-process';
  * its own, and a reverse proxy in front (the console's one origin, as in docs/console.md).
  */
 export interface RealPlatform {
+  /** How long it took to start (build check, topics, issuer, services, proxy). */
+  readonly startupMs: number;
   /** Where the browser goes: the proxy, serving the console and the API. */
   readonly origin: string;
   readonly ingestor: RunningProcess;
@@ -48,11 +53,7 @@ interface ProjectorHealth {
 }
 
 export async function startRealPlatform(urls: ServiceUrls, run: string): Promise<RealPlatform> {
-  // The console as the query API serves it (built when its sources are newer).
-  execFileSync(process.execPath, [join(REPO_ROOT, 'apps/console/build-if-stale.cjs')], {
-    cwd: REPO_ROOT,
-    stdio: 'ignore',
-  });
+  const began = Date.now();
   const topics = topicNames(`${run}.`);
   const prefix = `rapport:${run}:`;
   // What to undo, last first: on stop, or when a start fails half-way.
@@ -65,9 +66,20 @@ export async function startRealPlatform(urls: ServiceUrls, run: string): Promise
     for (const step of undo.splice(0).reverse()) await step();
   };
   try {
-    await provisionTopics(kafkaFromUrl(urls.kafka, `${run}-admin`), topics.prefix);
-    const issuer = await startDevIssuer();
-    undo.push(() => issuer.close());
+    // Before the services: the console the query API serves (built when its sources are
+    // newer), the topics the ingestor consumes, and the issuer they trust.
+    const ready = await Promise.allSettled([
+      execFileAsync(process.execPath, [join(REPO_ROOT, 'apps/console/build-if-stale.cjs')], {
+        cwd: REPO_ROOT,
+        maxBuffer: 64 * 1024 * 1024,
+      }),
+      provisionTopics(kafkaFromUrl(urls.kafka, `${run}-admin`), topics.prefix),
+      startDevIssuer(),
+    ] as const);
+    const issued = ready[2];
+    if (issued.status === 'fulfilled') undo.push(() => issued.value.close());
+    for (const step of ready) if (step.status === 'rejected') throw step.reason;
+    const issuer = (issued as PromiseFulfilledResult<DevIssuerProcess>).value;
     const env: Record<string, string> = {
       RAPPORT_BUS: `${urls.kafka}?topicPrefix=${topics.prefix}`,
       RAPPORT_EVENT_STORE: `${urls.postgres}?schema=${run}`,
@@ -92,6 +104,7 @@ export async function startRealPlatform(urls: ServiceUrls, run: string): Promise
     const caughtUp = (h: ProjectorHealth) =>
       h.projections.length > 0 && h.projections.every((p) => p.lag === 0);
     return {
+      startupMs: Date.now() - began,
       origin: proxy.origin,
       ingestor,
       projector,
