@@ -2,6 +2,7 @@ import { type ClassConstructor } from 'class-transformer';
 import { instantiateDto } from './instantiate-dto';
 import { validateSync, type ValidationError } from 'class-validator';
 import { type FieldError, type Validated, invalid, valid } from '@rapport/domain';
+import { isValidFast } from './fast-validity';
 import { assertNestedFieldsGuarded } from './nested-fields-guard';
 import { installValidationMetadataCache } from './validation-metadata-cache';
 
@@ -25,6 +26,9 @@ export function validateDto<T extends object>(
   const illFormed = illFormedStrings(plain, pathPrefix);
   if (illFormed.length > 0) return invalid(...illFormed);
   const instance = instantiateDto(cls, plain);
+  // Most inputs are valid: decided without class-validator's error tree; the others (and
+  // whatever the fast check is unsure of) get class-validator's verdict and messages.
+  if (isValidFast(instance)) return valid(instance);
   const errors = validateSync(instance, {
     whitelist: true,
     forbidNonWhitelisted: true,
