@@ -74,7 +74,9 @@ function run(mode: Mode, sinkUrl: string): Promise<RunFigures> {
           OTEL_TRACES_SAMPLER_ARG: '',
           // Room for every span: with the default queue (2,048) spans are dropped at this rate,
           // and a dropped span costs less than an exported one. The figure is the whole trace's.
-          // Exports of 4,096 keep a flush of the full queue within the exporter's 30 at once.
+          // Exports of 4,096 (not 512) let the last flush after the projections' catch-up, a
+          // burst a projector following live appends does not have, within the exporter's 30
+          // requests at once.
           OTEL_BSP_MAX_QUEUE_SIZE: '100000',
           OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096',
           ...MODES[mode],

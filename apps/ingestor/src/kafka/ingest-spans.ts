@@ -7,6 +7,7 @@ import {
   type SpanContext,
   trace,
 } from '@opentelemetry/api';
+import { unsampledChildOf } from '@rapport/wire';
 
 const tracer = trace.getTracer('@rapport/ingestor');
 
@@ -24,6 +25,8 @@ export function startIngestSpan(
   batchSize: number,
 ): { readonly span: Span; readonly context: Context } {
   const parent = carried ? trace.setSpanContext(context.active(), carried) : context.active();
+  const unsampled = unsampledChildOf(parent); // the adapter did not sample it
+  if (unsampled) return { span: unsampled, context: parent };
   const span = tracer.startSpan(`ingest ${topic}`, { kind: SpanKind.CONSUMER }, parent);
   // Set once sampled (no sampler of ours reads attributes): an unsampled touchpoint builds none.
   if (span.isRecording())

@@ -38,10 +38,16 @@ class NeverRecording implements Sampler {
 describe('TouchpointIngestion: a touchpoint whose trace is not sampled', () => {
   const exporter = new InMemorySpanExporter();
   const root = new NeverRecording();
+  /** Asked only if a span is started under an unsampled parent: the code starts none. */
+  const underUnsampled = new NeverRecording();
   beforeAll(() => {
     trace.setGlobalTracerProvider(
       new BasicTracerProvider({
-        sampler: new ParentBasedSampler({ root }),
+        sampler: new ParentBasedSampler({
+          root,
+          remoteParentNotSampled: underUnsampled,
+          localParentNotSampled: underUnsampled,
+        }),
         spanProcessors: [new SimpleSpanProcessor(exporter)],
       }),
     );
@@ -84,6 +90,7 @@ describe('TouchpointIngestion: a touchpoint whose trace is not sampled', () => {
       // Without a parent the root sampler decided: the assertions below are not vacuous.
       if (!traceparent) expect(root.attributesSeen.length).toBeGreaterThan(asked);
       for (const attributes of root.attributesSeen) expect(attributes ?? {}).toEqual({});
+      expect(underUnsampled.attributesSeen).toEqual([]); // no span started under it at all
       const [stored] = await store.readAll({ after: 0, maxCount: 10 });
       expect(stored.metadata).not.toHaveProperty('trace');
     } finally {

@@ -1,5 +1,5 @@
 import { type Context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
-import { type TraceContextFields, traceContextFields } from '@rapport/wire';
+import { type TraceContextFields, traceContextFields, unsampledChildOf } from '@rapport/wire';
 import { type IngestResult } from './ingest-touchpoints';
 
 const tracer = trace.getTracer('@rapport/ingestion');
@@ -12,6 +12,8 @@ const tracer = trace.getTracer('@rapport/ingestion');
  * `rapport.append.events` says how many shared the call.
  */
 export function startAppendSpan(parent: Context, eventType: string, sharedWith: number): Span {
+  const unsampled = unsampledChildOf(parent);
+  if (unsampled) return unsampled; // the parent's, which this one's end leaves alone
   const span = tracer.startSpan('append to the log', undefined, parent);
   // Set once sampled (no sampler of ours reads attributes): an unsampled touchpoint builds none.
   if (span.isRecording())

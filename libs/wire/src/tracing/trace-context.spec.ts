@@ -8,7 +8,13 @@ import {
   withoutTraceContext,
   withTraceAttributes,
 } from './cloud-event-trace';
-import { parseTraceContext, traceContextFields } from './trace-context';
+import {
+  parseTraceContext,
+  samplerFollowsParent,
+  traceContextFields,
+  unsampledChildOf,
+} from './trace-context';
+import { context, trace } from '@opentelemetry/api';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN_ID = '00f067aa0ba902b7';
@@ -171,5 +177,25 @@ describe('the CloudEvents distributed-tracing extension', () => {
     expect(Object.keys(new CloudEventEnvelope())).not.toContain('traceparent');
     const result = parse({ ...event(), partitionkey: 'k' });
     expect(result.ok).toBe(false);
+  });
+});
+
+describe('a child of an unsampled span is not started (parent-based sampling)', () => {
+  const at = (traceparent: string) =>
+    trace.setSpanContext(context.active(), parseTraceContext(traceparent)!);
+
+  it('gives the unsampled parent itself, and nothing for a sampled parent or none', () => {
+    const unsampled = at(`00-${TRACE_ID}-${SPAN_ID}-00`);
+    expect(unsampledChildOf(unsampled)).toBe(trace.getSpan(unsampled));
+    expect(unsampledChildOf(at(VALID))).toBeUndefined();
+    expect(unsampledChildOf(context.active())).toBeUndefined();
+  });
+
+  it('only where the sampler keeps the parent’s decision (the default, parentbased_*)', () => {
+    expect(samplerFollowsParent({})).toBe(true);
+    expect(samplerFollowsParent({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio' })).toBe(true);
+    expect(samplerFollowsParent({ OTEL_TRACES_SAMPLER: ' ParentBased_Always_Off ' })).toBe(true);
+    expect(samplerFollowsParent({ OTEL_TRACES_SAMPLER: 'always_on' })).toBe(false);
+    expect(samplerFollowsParent({ OTEL_TRACES_SAMPLER: 'traceidratio' })).toBe(false);
   });
 });

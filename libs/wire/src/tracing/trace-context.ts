@@ -1,5 +1,7 @@
 import {
+  type Context,
   context,
+  type Span,
   type SpanContext,
   trace,
   type TextMapGetter,
@@ -87,3 +89,29 @@ export function traceContextFields(spanContext: SpanContext): TraceContextFields
     ? { traceparent: carrier.traceparent, tracestate: carrier.tracestate }
     : { traceparent: carrier.traceparent };
 }
+
+/**
+ * Whether this process's sampler keeps a parent's decision: OpenTelemetry's default
+ * (`parentbased_always_on`) and every `parentbased_*` of `OTEL_TRACES_SAMPLER`, which the SDK
+ * reads the same way. Then the child of a span that is not sampled is not either, and need
+ * not be started at all (docs/decisions/0033).
+ */
+export function samplerFollowsParent(env: NodeJS.ProcessEnv = process.env): boolean {
+  const sampler = (env.OTEL_TRACES_SAMPLER ?? '').trim().toLowerCase();
+  return sampler === '' || sampler.startsWith('parentbased_');
+}
+
+/**
+ * The span a child of `parent` would be when it cannot be sampled: the parent's own
+ * non-recording span (nothing new made: no ids, no sampler call), when the parent is not
+ * sampled and the sampler keeps the parent's decision. Undefined when a span must be started.
+ */
+export function unsampledChildOf(parent: Context): Span | undefined {
+  const span = trace.getSpan(parent);
+  if (!span || span.isRecording() || span.spanContext().traceFlags & TraceFlags.SAMPLED)
+    return undefined;
+  return followsParent() ? span : undefined;
+}
+
+let followsParentOnce: boolean | undefined;
+const followsParent = () => (followsParentOnce ??= samplerFollowsParent());
