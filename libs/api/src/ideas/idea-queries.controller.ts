@@ -10,7 +10,7 @@ import {
   rankBacklog,
 } from '@rapport/domain';
 import { redirectsFor, type ResolveCustomer } from '@rapport/application';
-import { type IdeaBacklog, type TimelineReadModel } from '@rapport/read-models';
+import { type IdeaBacklog, rankedBacklogPage, type TimelineReadModel } from '@rapport/read-models';
 import { QueryPipe } from '../http/dto.pipe';
 import { IdParamPipe } from '../http/id-params';
 import { ApiProblemResponse } from '../http/openapi-responses';
@@ -24,6 +24,13 @@ import { Access } from '../access/access-policy';
 
 /** A supporter's weight for `priority=closeness`. */
 export type ClosenessWeightLookup = (customerId: string) => Promise<number>;
+
+/**
+ * The largest weight `closenessWeightFrom` gives (a score of 100 ÷ 50): it bounds how far
+ * a page of `priority=closeness` reads. A lookup that weighs more is still ranked right —
+ * every idea is then read (see `rankedBacklogPage`).
+ */
+export const MAX_CLOSENESS_WEIGHT = 2;
 
 /** What staff triage from: the backlog, one idea, a customer's ideas. */
 @ApiTags('ideas')
@@ -78,10 +85,18 @@ export class IdeaQueriesController {
   @ApiOkResponse({ type: BacklogPageResponse })
   @ApiProblemResponse(400, 'problem details with field-level errors')
   async list(@Query(new QueryPipe(BacklogQueryDto, toBacklogQuery)) query: BacklogQuery) {
+    const now = new Date().toISOString();
+    const withCloseness = query.priority === 'closeness';
+    // The page from the model's maintained orders: only its ideas' supporters are resolved.
+    const page = await rankedBacklogPage(this.backlog.model, query, {
+      contextFor: (customers) => this.context(customers, withCloseness, now),
+      maxClosenessWeight: this.closeness ? MAX_CLOSENESS_WEIGHT : 1,
+    });
+    if (page) return page;
+    // Words in the title (or a weight beyond the bound): every idea is ranked.
     const entries = await this.backlog.model.list(query.statuses);
     const customers = entries.flatMap((e) => e.votes.map(([customerId]) => customerId));
-    const context = await this.context(customers, query.priority === 'closeness');
-    return rankBacklog(entries, query, context);
+    return rankBacklog(entries, query, await this.context(customers, withCloseness, now));
   }
 
   @Access.staff('agent')
@@ -142,7 +157,11 @@ export class IdeaQueriesController {
     return { customerId, items };
   }
 
-  private async context(customers: readonly string[], withCloseness: boolean) {
+  private async context(
+    customers: readonly string[],
+    withCloseness: boolean,
+    now = new Date().toISOString(),
+  ) {
     const redirects = await redirectsFor(customers, this.resolve);
     const weights = new Map<string, number>();
     if (withCloseness && this.closeness) {
@@ -152,7 +171,7 @@ export class IdeaQueriesController {
       );
     }
     return {
-      now: new Date().toISOString(),
+      now,
       redirects,
       closeness: (id: string) => weights.get(id) ?? 1,
     };

@@ -1,6 +1,8 @@
 import { type AdapterUnderTest, openModelPerTest } from './adapter-under-test';
 import fc from 'fast-check';
 import {
+  BACKLOG_SORTS,
+  type BacklogQuery,
   CUSTOMER_ERASED_V1,
   type CustomerErasedV1,
   ERASED,
@@ -15,10 +17,15 @@ import {
   ideaSubmitted,
   ideaVoteWithdrawn,
   ideaVoted,
+  IDEA_STATUSES,
   mapPersonalFields,
+  PRIORITY_MODES,
+  rankBacklog,
+  type RankingContext,
 } from '@rapport/domain';
 import { type RecordedEvent } from '@rapport/event-store';
 import { listBacklog, ideaBacklogProjection } from '../ideas/idea-backlog-projection';
+import { rankedBacklogPage } from '../ideas/ranked-backlog-page';
 import { type IdeaBacklogReadModel } from '../ideas/idea-backlog-read-model';
 import { CheckpointMismatchError } from '../projection/checkpoint';
 
@@ -559,6 +566,97 @@ export function describeIdeaBacklogReadModelContract(subject: IdeaBacklogReadMod
               expect(view.votes).toHaveLength(people.size);
               expect(view.erased === true).toBe(gone.has(idea.submittedBy));
               expect(view.title === null).toBe(gone.has(idea.submittedBy));
+            }
+          },
+        ),
+        { numRuns: 40 },
+      );
+    });
+
+    it('ranks a page from its maintained orders exactly as ranking every idea does', async () => {
+      const customers = Array.from({ length: 12 }, (_, i) => `c${i}`);
+      const ideaArb = fc.record({
+        day: fc.nat(3), // few submission times: ties broken by id
+        by: fc.nat(11),
+        voters: fc.uniqueArray(fc.nat(11), { maxLength: 8 }),
+        recent: fc.boolean(),
+        status: fc.constantFrom(...IDEA_STATUSES),
+        rice: fc.option(fc.record({ reach: fc.nat(50), impact: fc.constantFrom(0.5, 1, 2) })),
+        mergeInto: fc.option(fc.nat(30)),
+      });
+      const queryArb = fc.record({
+        statuses: fc.option(fc.subarray([...IDEA_STATUSES], { minLength: 1 }), { nil: undefined }),
+        sort: fc.constantFrom(...BACKLOG_SORTS),
+        priority: fc.constantFrom(...PRIORITY_MODES),
+        trendDays: fc.option(fc.integer({ min: 1, max: 200 }), { nil: undefined }),
+        limit: fc.integer({ min: 1, max: 8 }),
+        offset: fc.option(fc.nat(10), { nil: undefined }),
+      });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(ideaArb, { minLength: 0, maxLength: 30 }),
+          // Customers merged into another (counted once), and weights up to 2.
+          fc.array(fc.tuple(fc.nat(11), fc.nat(11)), { maxLength: 4 }),
+          fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 12, maxLength: 12 }),
+          fc.array(queryArb, { minLength: 1, maxLength: 5 }),
+          async (ideas, merges, weights, queries) => {
+            await model.clear();
+            position = 0;
+            const events: LogEvent[] = [];
+            ideas.forEach((idea, i) => {
+              const ideaId = `idea-${String(i).padStart(2, '0')}`;
+              const at = new Date(Date.parse(OLD) + idea.day * 86_400_000).toISOString();
+              events.push(...submit(ideaId, `Idea ${i}`, customers[idea.by], at));
+              for (const v of idea.voters)
+                if (v !== idea.by)
+                  events.push(vote(ideaId, customers[v], idea.recent ? RECENT : at));
+              if (idea.status !== 'new') events.push(status(ideaId, 'new', idea.status));
+              if (idea.rice)
+                events.push(
+                  ideaRiceScored({
+                    ideaId,
+                    ...idea.rice,
+                    confidence: 1,
+                    effort: 1,
+                    staffId: 's1',
+                    at,
+                  }),
+                );
+            });
+            ideas.forEach((idea, i) => {
+              const into = idea.mergeInto;
+              if (into === null || into >= ideas.length || into === i) return;
+              const [mergedIdeaId, survivorIdeaId] = [i, into].map(
+                (n) => `idea-${String(n).padStart(2, '0')}`,
+              );
+              const merge = {
+                mergedIdeaId,
+                survivorIdeaId,
+                votes: [],
+                comments: [],
+                staffId: 's1',
+                at: NOW,
+              };
+              events.push(ideaMerged({ ideaId: mergedIdeaId, ...merge }));
+              events.push(ideaMerged({ ideaId: survivorIdeaId, ...merge }));
+            });
+            for (let i = 0; i < events.length; i += 7) await project(...events.slice(i, i + 7));
+            const survivor = new Map(merges.map(([a, b]) => [customers[a], customers[b]]));
+            const context: RankingContext = {
+              now: NOW,
+              redirects: (id) => survivor.get(id) ?? id,
+              closeness: (id) => weights[customers.indexOf(id)] / 100,
+            };
+            for (const query of queries) {
+              const q = Object.fromEntries(
+                Object.entries(query).filter(([, v]) => v !== undefined),
+              ) as unknown as BacklogQuery;
+              const expected = rankBacklog(await model.list(q.statuses), q, context);
+              const page = await rankedBacklogPage(model, q, {
+                contextFor: async () => context,
+                maxClosenessWeight: 2,
+              });
+              expect({ q, page }).toEqual({ q, page: expected });
             }
           },
         ),

@@ -1,5 +1,14 @@
 import { type BacklogEntry, type IdeaStatus, type IdeaView } from '@rapport/domain';
 import { type CheckpointRange } from '../projection/checkpoint';
+import { type OrderedBacklogSource } from './backlog-ranking-order';
+
+export {
+  BACKLOG_ORDERS,
+  type BacklogOrder,
+  type OrderedBacklog,
+  type OrderedBacklogSource,
+} from './backlog-ranking-order';
+export { rankedBacklogPage, type RankedPageOptions } from './ranked-backlog-page';
 import { type ErasedPeople, isAnonymousSupporter } from './erased-supporters';
 
 /** What a batch changes about people beyond the ideas' documents. */
@@ -15,10 +24,11 @@ export interface IdeaBacklogPersonalData {
 /**
  * The idea backlog read model port: one document per idea, indexed by status and by the
  * customers who submitted or supported it. Adapters: memory and Redis; both pass
- * `idea-backlog-read-model.contract.ts`. Ranking (`listBacklog`) is computed at query
- * time from the documents, so customer merges and closeness apply as they are now.
+ * `idea-backlog-read-model.contract.ts`. Ranking is computed at query time, so customer
+ * merges and closeness apply as they are now; `ordered` gives the ideas in the orders the
+ * model maintains, from which `rankedBacklogPage` ranks a page reading only its ideas.
  */
-export interface IdeaBacklogReadModel {
+export interface IdeaBacklogReadModel extends OrderedBacklogSource {
   /** The log position of the last event applied; 0 for an empty model. */
   checkpoint(): Promise<number>;
   /**

@@ -2,6 +2,13 @@ import { type BacklogEntry, backlogEntryOf, type IdeaStatus, type IdeaView } fro
 import { CheckpointMismatchError, type CheckpointRange } from '../../projection/checkpoint';
 import { erasedIdKey } from '../../ideas/erased-supporters';
 import {
+  type BacklogOrder,
+  compareOrdered,
+  type OrderedBacklog,
+  orderValueOf,
+  tieKeyOf,
+} from '../../ideas/backlog-ranking-order';
+import {
   commentersOfView,
   customersOfView,
   type IdeaBacklogPersonalData,
@@ -68,6 +75,21 @@ export class MemoryIdeaBacklogReadModel implements IdeaBacklogReadModel {
     return [...this.entries.values()].filter(
       (v) => v.mergedInto === undefined && (!statuses?.length || statuses.includes(v.status)),
     );
+  }
+
+  /** Sorted when asked: the memory model's ideas are at hand, the cost is Node's alone. */
+  async ordered(
+    statuses: readonly IdeaStatus[] | undefined,
+    order: BacklogOrder,
+  ): Promise<OrderedBacklog> {
+    const ideas = (await this.list(statuses))
+      .map((entry) => ({ entry, value: orderValueOf(entry, order), tieKey: tieKeyOf(entry) }))
+      .sort(compareOrdered);
+    let read = 0;
+    return {
+      total: ideas.length,
+      next: async (count) => ideas.slice(read, (read += count)),
+    };
   }
 
   async ideasOfCustomer(customerId: string): Promise<IdeaView[]> {

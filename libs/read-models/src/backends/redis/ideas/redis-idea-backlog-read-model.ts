@@ -8,6 +8,15 @@ import {
 } from '@rapport/domain';
 import { erasedIdKey } from '../../../ideas/erased-supporters';
 import {
+  BACKLOG_ORDERS,
+  type BacklogOrder,
+  ideaIdOfTieKey,
+  type OrderedBacklog,
+  type OrderedIdea,
+  orderValueOf,
+  tieKeyOf,
+} from '../../../ideas/backlog-ranking-order';
+import {
   commentersOfView,
   customersOfView,
   type IdeaBacklogPersonalData,
@@ -38,6 +47,11 @@ function backlogKeys(prefix: string) {
     commenter: (customerId: string) => `${keys.space}commenter:${customerId}`,
     /** `erasedIdKey(customer id)` → person key: forgotten people, without their ids. */
     erased: `${keys.space}erased`,
+    /**
+     * The ideas of a status in an order (`backlog-ranking-order.ts`): scored by minus their
+     * value, members their tie keys, so that reading from the start reads in rank order.
+     */
+    order: (order: BacklogOrder, status: IdeaStatus) => `${keys.space}order:${order}:${status}`,
   };
 }
 
@@ -76,6 +90,7 @@ export class RedisIdeaBacklogReadModel implements IdeaBacklogReadModel {
       ...IDEA_STATUSES.map((s) => this.keys.status(s)),
       this.keys.entries,
       this.keys.erased,
+      ...BACKLOG_ORDERS.flatMap((order) => IDEA_STATUSES.map((s) => this.keys.order(order, s))),
     ];
     const keyIndex = new Map<string, number>();
     const indexOf = (key: string): string => {
@@ -103,11 +118,14 @@ export class RedisIdeaBacklogReadModel implements IdeaBacklogReadModel {
       const sets = this.indexSetsOf(view);
       const left = previous ? this.indexSetsOf(previous).filter((key) => !sets.includes(key)) : [];
       const status = view.mergedInto === undefined ? IDEA_STATUSES.indexOf(view.status) + 1 : 0;
+      const entry = backlogEntryOf(view);
       args.push(
         view.ideaId,
         JSON.stringify(view),
-        JSON.stringify(backlogEntryOf(view)),
+        JSON.stringify(entry),
         String(status),
+        tieKeyOf(entry),
+        ...BACKLOG_ORDERS.map((order) => String(-orderValueOf(entry, order))),
         String(sets.length),
       );
       for (const key of sets) args.push(indexOf(key));
@@ -151,6 +169,98 @@ export class RedisIdeaBacklogReadModel implements IdeaBacklogReadModel {
     if (ids.length === 0) return [];
     const entries = await this.redis.hmget(this.keys.entries, ...ids);
     return entries.filter((e): e is string => e !== null).map((e) => JSON.parse(e) as BacklogEntry);
+  }
+
+  /**
+   * The statuses' order sets read chunk by chunk, merged in rank order (each set is in it).
+   * Where they do not hold every idea of their statuses — a model projected before they
+   * were kept, until it is rebuilt — every idea is read and sorted instead, as before.
+   */
+  async ordered(
+    statuses: readonly IdeaStatus[] | undefined,
+    order: BacklogOrder,
+  ): Promise<OrderedBacklog> {
+    const wanted = [...new Set(statuses?.length ? statuses : IDEA_STATUSES)];
+    const pipeline = this.redis.pipeline();
+    for (const status of wanted) {
+      pipeline.zcard(this.keys.order(order, status));
+      pipeline.scard(this.keys.status(status));
+    }
+    const counts = ((await pipeline.exec()) ?? []).map(([error, n]) => {
+      if (error) throw error;
+      return n as number;
+    });
+    let total = 0;
+    for (let i = 0; i < counts.length; i += 2) {
+      if (counts[i] !== counts[i + 1]) return this.sortedInProcess(wanted, order);
+      total += counts[i];
+    }
+    // Per status: what was read and not yet given, and where its next read starts.
+    const heads = wanted.map((status) => ({
+      key: this.keys.order(order, status),
+      read: [] as { tieKey: string; score: number }[],
+      next: 0,
+      done: false,
+    }));
+    const refill = async (head: (typeof heads)[number], count: number) => {
+      const reply = await this.redis.zrange(
+        head.key,
+        head.next,
+        head.next + count - 1,
+        'WITHSCORES',
+      );
+      for (let i = 0; i < reply.length; i += 2)
+        head.read.push({ tieKey: reply[i], score: Number(reply[i + 1]) });
+      head.next += count;
+      if (reply.length < 2 * count) head.done = true;
+    };
+    const next = async (count: number): Promise<OrderedIdea[]> => {
+      // Each set read far enough ahead that the merge can usually give `count` at once.
+      await Promise.all(
+        heads.map((head) =>
+          head.done || head.read.length >= count ? undefined : refill(head, count),
+        ),
+      );
+      const merged: string[] = [];
+      while (merged.length < count) {
+        for (const head of heads)
+          if (head.read.length === 0 && !head.done) await refill(head, count);
+        let first: (typeof heads)[number] | undefined;
+        for (const head of heads) {
+          const candidate = head.read[0];
+          const best = first?.read[0];
+          if (!candidate) continue;
+          if (
+            !best ||
+            candidate.score < best.score ||
+            (candidate.score === best.score && candidate.tieKey < best.tieKey)
+          )
+            first = head;
+        }
+        if (!first) break; // every set read to its end
+        merged.push((first.read.shift() as { tieKey: string }).tieKey);
+      }
+      if (merged.length === 0) return [];
+      const ids = merged.map(ideaIdOfTieKey);
+      const entries = await this.redis.hmget(this.keys.entries, ...ids);
+      return entries.flatMap((json) => {
+        if (json === null) return []; // gone since (a rebuild's clear): not ranked
+        const entry = JSON.parse(json) as BacklogEntry;
+        return [{ entry, value: orderValueOf(entry, order) }];
+      });
+    };
+    return { total, next };
+  }
+
+  private async sortedInProcess(
+    statuses: readonly IdeaStatus[],
+    order: BacklogOrder,
+  ): Promise<OrderedBacklog> {
+    const ideas = (await this.list(statuses))
+      .map((entry) => ({ entry, value: orderValueOf(entry, order), tieKey: tieKeyOf(entry) }))
+      .sort((a, b) => b.value - a.value || (a.tieKey < b.tieKey ? -1 : 1));
+    let read = 0;
+    return { total: ideas.length, next: async (count) => ideas.slice(read, (read += count)) };
   }
 
   async ideasOfCustomer(customerId: string): Promise<IdeaView[]> {
