@@ -20,6 +20,11 @@ export interface IdentityGraphHistoryOptions {
   readonly snapshots?: number;
   /** How many graphs asked for are kept, by the position asked (default 32). */
   readonly cached?: number;
+  /**
+   * Every this-many-th snapshot is kept for good, outside the LRU (default 16: one graph
+   * per 2,048 decisions), so that every refold starts from one of them at worst.
+   */
+  readonly spineEvery?: number;
 }
 
 /**
@@ -29,15 +34,18 @@ export interface IdentityGraphHistoryOptions {
  *
  * It follows the stream (reading on from where it stopped) and keeps the latest graph, the
  * log position of every `snapshotEvery`-th decision (a sorted array, d / 128 numbers), and
- * the folded graphs at those boundaries in an LRU of `snapshots` entries. The graph as of a
- * position is the snapshot at the last boundary at or before it plus at most
- * `snapshotEvery` − 1 decisions read from the log in one read. A snapshot the LRU has let go is
- * folded again from the nearest one it still holds (or from the empty graph), reading the
- * decisions in between from the log, and kept again. The latest graph and the last
- * `cached` graphs asked for are answered without reading the stream.
+ * the folded graphs at those boundaries: every `spineEvery`-th for good (the spine), the
+ * others in an LRU of `snapshots` entries. The graph as of a position is the snapshot at
+ * the last boundary at or before it plus at most `snapshotEvery` − 1 decisions read from
+ * the log in one read. A snapshot the LRU has let go is folded again from the nearest one
+ * kept — at worst the spine's, at most `spineEvery` × `snapshotEvery` decisions before —
+ * reading the decisions in between from the log, and kept again. The latest graph and the
+ * last `cached` graphs asked for are answered without reading the stream.
  *
- * Memory: the latest graph, at most `snapshots` + `cached` graphs more (persistent values:
- * those folded from one another share structure) and d / `snapshotEvery` positions.
+ * Memory: the latest graph, d / (`snapshotEvery` × `spineEvery`) spine graphs, at most
+ * `snapshots` + `cached` graphs more, and d / `snapshotEvery` positions. The graphs are
+ * persistent values, and every one is folded from the one before or from the spine, so
+ * each owns only the trie paths its own decisions changed.
  */
 export class IdentityGraphHistory {
   private readonly snapshotEvery: number;
@@ -45,6 +53,9 @@ export class IdentityGraphHistory {
   private readonly boundaries: number[] = [];
   /** i → the graph after the first i × snapshotEvery decisions (0, the empty graph, is not kept). */
   private readonly snapshots: LRUCache<number, IdentityGraph>;
+  private readonly spineEvery: number;
+  /** spine[j]: the snapshot j × spineEvery, kept for good ([0] is the empty graph). */
+  private readonly spine: IdentityGraph[] = [EMPTY_IDENTITY_GRAPH];
   /** position asked → the graph then. */
   private readonly asked: LRUCache<number, IdentityGraph> | null;
   private latest: IdentityGraph = EMPTY_IDENTITY_GRAPH;
@@ -63,6 +74,7 @@ export class IdentityGraphHistory {
   ) {
     this.snapshotEvery = Math.max(1, options.snapshotEvery ?? 128);
     this.snapshots = new LRUCache({ max: Math.max(1, options.snapshots ?? 64) });
+    this.spineEvery = Math.max(1, options.spineEvery ?? 16);
     const cached = Math.max(0, options.cached ?? 32);
     this.asked = cached > 0 ? new LRUCache({ max: cached }) : null;
   }
@@ -120,7 +132,7 @@ export class IdentityGraphHistory {
   private snapshotAt(index: number): Promise<IdentityGraph> {
     if (index === 0) return Promise.resolve(EMPTY_IDENTITY_GRAPH);
     if (index * this.snapshotEvery === this.folded) return Promise.resolve(this.latest);
-    const kept = this.snapshots.get(index);
+    const kept = this.kept(index);
     if (kept) return Promise.resolve(kept);
     let refold = this.refolding.get(index);
     if (!refold) {
@@ -131,9 +143,12 @@ export class IdentityGraphHistory {
   }
 
   private async refold(index: number): Promise<IdentityGraph> {
+    // The nearest snapshot kept before it: in the LRU, or on the spine at worst — so a
+    // refolded graph shares structure with the spine's, and a miss reads at most
+    // spineEvery × snapshotEvery decisions.
     let start = index - 1;
-    while (start > 0 && !this.snapshots.has(start)) start--;
-    let graph = start === 0 ? EMPTY_IDENTITY_GRAPH : this.snapshots.get(start)!;
+    while (start % this.spineEvery !== 0 && !this.snapshots.has(start)) start--;
+    let graph = this.kept(start)!;
     for (let revision = start * this.snapshotEvery; revision < index * this.snapshotEvery;) {
       const events = await this.store.readStream(IDENTITY_GRAPH_STREAM, {
         fromRevision: revision,
@@ -145,11 +160,22 @@ export class IdentityGraphHistory {
         revision += 1;
         // The boundaries passed on the way are kept too: the next miss nearby starts there.
         if (revision % this.snapshotEvery === 0 && revision < index * this.snapshotEvery)
-          this.snapshots.set(revision / this.snapshotEvery, graph);
+          this.keep(revision / this.snapshotEvery, graph);
       }
     }
-    this.snapshots.set(index, graph);
+    this.keep(index, graph);
     return graph;
+  }
+
+  private kept(index: number): IdentityGraph | undefined {
+    return index % this.spineEvery === 0
+      ? this.spine[index / this.spineEvery]
+      : this.snapshots.get(index);
+  }
+
+  private keep(index: number, graph: IdentityGraph): void {
+    if (index % this.spineEvery === 0) this.spine[index / this.spineEvery] = graph;
+    else this.snapshots.set(index, graph);
   }
 
   /** Reads the decisions appended since the last read (one read at a time, shared by callers). */
@@ -173,7 +199,7 @@ export class IdentityGraphHistory {
         this.lastPosition = recorded.position;
         if (this.folded % this.snapshotEvery === 0) {
           this.boundaries.push(recorded.position);
-          this.snapshots.set(this.folded / this.snapshotEvery, this.latest);
+          this.keep(this.folded / this.snapshotEvery, this.latest);
         }
       }
       if (events.length < READ_CHUNK) break;

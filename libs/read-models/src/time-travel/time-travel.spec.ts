@@ -172,11 +172,11 @@ describe('IdentityGraphHistory', () => {
 
 describe('IdentityGraphHistory with a tiny cache', () => {
   it.each([
-    [1, 0],
-    [2, 1],
+    [1, 0, 16],
+    [2, 1, 4],
   ])(
-    'keeps at most %i snapshots (and %i graphs asked for) and folds the rest again from the log, answering the same',
-    async (snapshots, cached) => {
+    'keeps at most %i snapshots (%i graphs asked for, a spine every %i) and folds the rest again from the log, answering the same',
+    async (snapshots, cached, spineEvery) => {
       const { store } = logWithClock();
       const decisions: { position: number; event: IdentityGraphEvent }[] = [];
       const record = async (events: IdentityGraphEvent[]) => {
@@ -207,7 +207,12 @@ describe('IdentityGraphHistory with a tiny cache', () => {
         decisions
           .filter((d) => d.position <= p)
           .reduce((g, d) => evolve(g, d.event), EMPTY_IDENTITY_GRAPH);
-      const history = new IdentityGraphHistory(store, { snapshotEvery: 8, snapshots, cached });
+      const history = new IdentityGraphHistory(store, {
+        snapshotEvery: 8,
+        snapshots,
+        cached,
+        spineEvery,
+      });
       const head = await store.headPosition();
       expect(contents(await history.graphAt(head))).toEqual(contents(foldUpTo(head)));
       expect(history.decisions).toBe(decisions.length);
