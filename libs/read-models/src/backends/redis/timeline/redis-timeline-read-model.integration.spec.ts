@@ -141,6 +141,11 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
       const batch = Array.from({ length: 2000 }, (_, i) => entry(i + 1));
       await model.apply(batch, { after: 0, upTo: 2000 });
       let page!: TimelinePage;
+      // The first filtered page checks, once, that the bucket's indexes hold every entry.
+      const checked = await commandsSentDuring(redis, () =>
+        model.page('c-1', { limit: 50, types: ['zzz'] }),
+      );
+      expect(checked.filter((c) => c === 'zcard')).toHaveLength(3);
       const replies: unknown[] = [];
       const spy = jest.spyOn(redis, 'zrange');
       const sent = await commandsSentDuring(redis, async () => {
@@ -158,6 +163,20 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
       });
       expect(page.items.map((e) => e.channel)).toEqual(Array(5).fill('chat'));
       expect(onlyChat.filter((c) => c === 'zrange')).toHaveLength(1 + 6); // index + 6 entries
+    });
+
+    it('scans the timeline of a bucket filed before the indexes were kept, until rebuilt', async () => {
+      const model = new RedisTimelineReadModel(redis, { prefix });
+      const entries = Array.from({ length: 30 }, (_, i) => entry(i + 1));
+      await model.apply(entries, { after: 0, upTo: 30 });
+      // As a model projected by the code before: no index keys.
+      const indexes = await redis.keys(`${prefix}timeline-by:*`);
+      expect(indexes.length).toBeGreaterThan(0);
+      await redis.unlink(...indexes);
+      const outbound = entries.filter((e) => e.direction === 'outbound').reverse();
+      const reader = new RedisTimelineReadModel(redis, { prefix });
+      const page = await reader.page('c-1', { limit: 100, directions: ['outbound'] });
+      expect(page.items.map((e) => e.position)).toEqual(outbound.map((e) => e.position));
     });
 
     it("an erasure deletes the identity's filter indexes with its timeline", async () => {

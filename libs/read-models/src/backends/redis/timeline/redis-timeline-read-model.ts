@@ -84,10 +84,11 @@ type FilterDimension = 'channel' | 'direction' | 'type';
  * Every value an index can have, for an erasure to delete them all without a scan: the
  * domain's channels, directions and the event names `toTimelineEntry` files.
  */
+const INDEXED_TYPES = [EventNames.touchpointRecorded, EventNames.surveyResponded];
 const INDEXED_VALUES: readonly (readonly [FilterDimension, string])[] = [
   ...CHANNELS.map((c) => ['channel', c] as const),
   ...DIRECTIONS.map((d) => ['direction', d] as const),
-  ...[EventNames.touchpointRecorded, EventNames.surveyResponded].map((t) => ['type', t] as const),
+  ...INDEXED_TYPES.map((t) => ['type', t] as const),
 ];
 
 /** Log positions are stored zero-padded, so entries of the same millisecond sort by position. */
@@ -121,6 +122,11 @@ export class RedisTimelineReadModel implements TimelineReadModel {
    * failed batch and whenever the checkpoint is read (the runner's start, resume, check).
    */
   private readonly identitiesWritten: LRUCache<string, true>;
+  /**
+   * Buckets seen with every entry in their type indexes. Once so, always (the script indexes
+   * every entry it adds); a bucket filed before the indexes were kept is not, until rebuilt.
+   */
+  private readonly indexedBuckets = new LRUCache<string, true>({ max: 100_000 });
   /** The whole graph, while this instance has written all of it since the model was empty. */
   private readonly writtenGraph = new WrittenGraph();
   /** Settles once the last batch `apply` was called with has been sent to Redis. */
@@ -359,6 +365,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
 
   async clear(): Promise<void> {
     this.identitiesWritten.clear();
+    this.indexedBuckets.clear();
     this.writtenGraph.forget();
     await this.names.clear();
     await this.suggestions.clear();
@@ -492,7 +499,8 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     if (query.types) filters.push(['type', query.types]);
     if (query.channels) filters.push(['channel', query.channels]);
     if (query.directions) filters.push(['direction', query.directions]);
-    if (filters.length === 0) return this.pageOfKey(main, query, upTo);
+    if (filters.length === 0 || !(await this.isIndexed(bucket)))
+      return this.pageOfKey(main, query, upTo);
     let [dimension, values] = filters[0];
     if (filters.length > 1) {
       const pipeline = this.redis.pipeline();
@@ -517,6 +525,24 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       ),
     );
     return parts.length === 1 ? parts[0] : unionOfPages(parts, query.limit);
+  }
+
+  /**
+   * Whether the bucket's indexes hold all its entries: its type indexes add up to its
+   * timeline (each entry has one type). Not so for a model projected before the indexes
+   * were kept: its filtered pages scan the timeline, as they did, until it is rebuilt.
+   */
+  private async isIndexed(bucket: string): Promise<boolean> {
+    if (this.indexedBuckets.has(bucket)) return true;
+    const transaction = this.redis.multi().zcard(this.keys.timeline(bucket));
+    for (const type of INDEXED_TYPES) transaction.zcard(this.keys.timelineBy('type', type, bucket));
+    const [all, ...typed] = ((await transaction.exec()) ?? []).map(([error, n]) => {
+      if (error) throw error;
+      return n as number;
+    });
+    const indexed = typed.reduce((sum, n) => sum + n, 0) === all;
+    if (indexed) this.indexedBuckets.set(bucket, true);
+    return indexed;
   }
 
   /**
