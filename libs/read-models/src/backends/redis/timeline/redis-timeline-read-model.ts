@@ -688,19 +688,31 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     for (const [bucket, channels] of byTimeline) {
       const indexes = new Map<string, TimelineEntry[]>();
       byIndex.set(bucket, indexes);
+      // A bucket's entries share a few directions and types: each index key is made once.
+      const keyOf = new Map<string, TimelineEntry[]>();
+      const indexOf = (dimension: 'direction' | 'type', value: string): TimelineEntry[] => {
+        let indexed = keyOf.get(`${dimension}\0${value}`);
+        if (!indexed) {
+          indexes.set(this.keys.timelineBy(dimension, value, bucket), (indexed = []));
+          keyOf.set(`${dimension}\0${value}`, indexed);
+        }
+        return indexed;
+      };
       for (let i = 0; i < channels.length; i += 2) {
         const filed = channels[i + 1] as TimelineEntry[];
         indexes.set(this.keys.timelineBy('channel', channels[i] as string, bucket), filed);
-        for (const entry of filed)
-          for (const key of [
-            this.keys.timelineBy('direction', entry.direction, bucket),
-            this.keys.timelineBy('type', entry.type, bucket),
-          ]) {
-            const indexed = indexes.get(key);
-            if (indexed) indexed.push(entry);
-            else indexes.set(key, [entry]);
-          }
+        for (const entry of filed) {
+          indexOf('direction', entry.direction).push(entry);
+          indexOf('type', entry.type).push(entry);
+        }
       }
+    }
+    // Each entry's score and member, made once for its timeline and its three indexes.
+    const scores = new Map<TimelineEntry, string>();
+    const prefixes = new Map<TimelineEntry, string>();
+    for (const entry of entries) {
+      scores.set(entry, String(scoreOf(entry)));
+      prefixes.set(entry, positionPrefixOf(entry));
     }
     const keys = this.ownKeys();
     const ownCount = keys.length;
@@ -717,8 +729,8 @@ export class RedisTimelineReadModel implements TimelineReadModel {
         packed.push(channels[i] as string);
         packed.push(String(filed.length));
         for (const entry of filed) {
-          packed.push(String(scoreOf(entry)));
-          packed.pushJoined(positionPrefixOf(entry), JSON.stringify(entry));
+          packed.push(scores.get(entry) as string);
+          packed.pushJoined(prefixes.get(entry) as string, JSON.stringify(entry));
         }
       }
     }
@@ -731,8 +743,8 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       for (const indexed of indexes.values()) {
         packed.push(String(indexed.length));
         for (const entry of indexed) {
-          packed.push(String(scoreOf(entry)));
-          packed.push(positionPrefixOf(entry));
+          packed.push(scores.get(entry) as string);
+          packed.push(prefixes.get(entry) as string);
         }
       }
     return { keys, timelines: packed.finish(), filedNow };
