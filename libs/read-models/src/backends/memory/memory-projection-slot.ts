@@ -1,5 +1,5 @@
 import { type EventStore } from '@rapport/event-store';
-import { handlesOfCurrent, personalDataOfCurrent } from '../../projection/personal-data-of';
+import { eventFiltersOfCurrent } from '../../projection/personal-data-of';
 import { ProjectionRunner, type ProjectionTarget } from '../../projection/projection-runner';
 import { catchUpAndSwitch, RebuildReport } from '../../versions/catch-up-and-switch';
 import { liveVersionReader } from '../../versions/live-version-reader';
@@ -123,8 +123,7 @@ export class MemoryProjectionSlot<
     };
     return {
       name: this.name,
-      personalDataOf: personalDataOfCurrent(() => targetOf(model())),
-      handles: handlesOfCurrent(() => targetOf(model())),
+      ...eventFiltersOfCurrent(() => targetOf(model())),
       checkpoint: () => model().checkpoint(),
       applyBatch: (events, range) =>
         this.exclusive(() => targetOf(model()).applyBatch(events, range)),

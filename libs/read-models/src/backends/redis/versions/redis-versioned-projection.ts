@@ -1,6 +1,6 @@
 import { type EventStore } from '@rapport/event-store';
 import type Redis from 'ioredis';
-import { handlesOfCurrent, personalDataOfCurrent } from '../../../projection/personal-data-of';
+import { eventFiltersOfCurrent } from '../../../projection/personal-data-of';
 import { ProjectionRunner, type ProjectionTarget } from '../../../projection/projection-runner';
 import { catchUpAndSwitch, RebuildReport } from '../../../versions/catch-up-and-switch';
 import { liveVersionReader } from '../../../versions/live-version-reader';
@@ -73,8 +73,7 @@ export class RedisVersionedProjection<
     return {
       name: this.name,
       // The runner reads the checkpoint (and so builds the live target) before any event.
-      personalDataOf: personalDataOfCurrent(() => targets.values().next().value),
-      handles: handlesOfCurrent(() => targets.values().next().value),
+      ...eventFiltersOfCurrent(() => targets.values().next().value),
       checkpoint: async () => {
         for (;;) {
           const position = await (await live()).checkpoint();
