@@ -4,7 +4,6 @@ import Redis from 'ioredis';
 import {
   CHANNELS,
   compareNewestFirst,
-  decodeCursor,
   DIRECTIONS,
   encodeCursor,
   matchesTimelineFilter,
@@ -14,6 +13,7 @@ import {
 } from '@rapport/domain';
 import { describeWithServices } from '@rapport/testing';
 import { entry } from '../../../contract/timeline-read-model-contract';
+import { allPagesOf } from './all-timeline-pages.spec-helper';
 import { RedisTimelineReadModel } from './redis-timeline-read-model';
 
 const BASE = Date.UTC(2026, 0, 1);
@@ -39,21 +39,6 @@ function naivePages(entries: readonly TimelineEntry[], query: TimelineQuery): Ti
     pages.push({ items, nextCursor: more ? encodeCursor(items[items.length - 1]) : null });
     if (!more) return pages;
   }
-}
-
-async function allPagesOf(model: RedisTimelineReadModel, query: TimelineQuery) {
-  const pages: TimelinePage[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await model.page('c-1', {
-      ...query,
-      ...(cursor ? { cursor: decodeCursor(cursor) ?? undefined } : {}),
-    });
-    pages.push(page);
-    cursor = page.nextCursor;
-    if (pages.length > 500) throw new Error(`more than 500 pages for ${JSON.stringify(query)}`);
-  } while (cursor);
-  return pages;
 }
 
 const subset = <T>(values: readonly T[]) =>
@@ -114,7 +99,7 @@ describeWithServices(['redis'], 'filtered timeline pages (property, real Redis)'
             const cleaned = Object.fromEntries(
               Object.entries(q).filter(([, v]) => v !== undefined),
             ) as unknown as TimelineQuery;
-            expect({ q: cleaned, pages: await allPagesOf(model, cleaned) }).toEqual({
+            expect({ q: cleaned, pages: await allPagesOf(model, cleaned, 500) }).toEqual({
               q: cleaned,
               pages: naivePages(entries, cleaned),
             });

@@ -15,6 +15,7 @@ import { RedisLease } from '../redis-lease';
 import { FencedOutError } from '../fenced-batch-script';
 import { RedisTimelineReadModel } from './redis-timeline-read-model';
 import { redisAdapterUnderTest } from '../redis-adapter-under-test.spec-helper';
+import { allPagesOf } from './all-timeline-pages.spec-helper';
 
 const testPrefix = () => `rapport-test:${randomUUID()}:`;
 
@@ -27,22 +28,6 @@ async function commandsSentDuring(redis: Redis, action: () => Promise<unknown>):
   } finally {
     spy.mockRestore();
   }
-}
-
-async function allPagesOf(model: TimelineReadModel, query: TimelineQuery): Promise<TimelinePage[]> {
-  const pages: TimelinePage[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await model.page('c-1', {
-      ...query,
-      ...(cursor ? { cursor: decodeCursor(cursor) ?? undefined } : {}),
-    });
-    pages.push(page);
-    cursor = page.nextCursor;
-    // A cursor that does not move on would page forever.
-    if (pages.length > 1000) throw new Error(`more than 1000 pages for ${JSON.stringify(query)}`);
-  } while (cursor);
-  return pages;
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
@@ -282,8 +267,8 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
         { limit: 3, channels: ['in_person'], from: at(31) },
       ];
       for (const query of queries) {
-        const expected = await allPagesOf(memory, query);
-        expect({ query, pages: await allPagesOf(model, query) }).toEqual({
+        const expected = await allPagesOf(memory, query, 1000);
+        expect({ query, pages: await allPagesOf(model, query, 1000) }).toEqual({
           query,
           pages: expected,
         });
