@@ -24,6 +24,7 @@ import {
   startService,
 } from '@rapport/testing';
 import { kafkaFromUrl } from '@rapport/messaging';
+import { unlinkKeysStartingWith } from '@rapport/read-models/internals';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { chromium } from 'playwright-core';
@@ -184,8 +185,7 @@ async function main(): Promise<void> {
     prometheus?.kill('SIGTERM');
     await Promise.all(Object.values(services).map((service) => service.stop()));
     const redis = new Redis(urls.redis);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.unlink(...keys);
+    await unlinkKeysStartingWith(redis, prefix);
     redis.disconnect();
     await removeE2eTopics(urls.kafka, topics);
     const pg = new Client({ connectionString: urls.postgres });

@@ -11,6 +11,7 @@ import {
   type ServiceUrls,
   startService,
 } from '@rapport/testing';
+import { unlinkKeysStartingWith } from '@rapport/read-models/internals';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { CHROMIUM, failWithoutChromiumUnderCi, HAS_CHROMIUM } from './chromium';
@@ -134,11 +135,7 @@ export async function startRealPlatform(urls: ServiceUrls, run: string): Promise
 async function removeKeys(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl);
   try {
-    for (;;) {
-      const keys = await redis.keys(`${prefix}*`);
-      if (!keys.length) return;
-      await redis.unlink(...keys.slice(0, 10_000));
-    }
+    await unlinkKeysStartingWith(redis, prefix);
   } finally {
     redis.disconnect();
   }
