@@ -366,6 +366,17 @@ const KNOWN_HISTORIES: [Step[], number[]][] = [
     ],
     [2, 3],
   ],
+  // Found by CI (seed -339332052): an unverified pair, one of them unlinked by staff, then the
+  // same pair again with the unlinked one verified.
+  [
+    [
+      { kind: 'touch', ids: [2, 7], verified: [false, false, false], channel: 0, day: 0 },
+      { kind: 'unlink', identity: 2 },
+      { kind: 'touch', ids: [7, 2], verified: [false, true, false], channel: 0, day: 0 },
+      { kind: 'touch', ids: [0], verified: [false, false, false], channel: 0, day: 0 },
+    ],
+    [1],
+  ],
 ];
 
 afterAll(() => {

@@ -49,6 +49,10 @@ export class IdentityResolution implements ProjectionTarget {
   }
 
   async applyBatch(events: readonly RecordedEvent[], range: CheckpointRange): Promise<void> {
+    // Staff decisions (links, unlinks, merges) are appended by other processes: fold them
+    // first. A batch that decides nothing appends nothing, so the expected-revision check
+    // below could not catch a stale graph for it.
+    await this.graphLog.refresh();
     for (let attempt = 1; ; attempt++) {
       let graph = this.graphLog.graph;
       const decisions: NewEvent[] = [];
