@@ -244,7 +244,7 @@ describeWithServices(
       projector = await startService('projector', env);
       const head = await store.headPosition();
       await eventually(
-        async () => Number((await redis.get(`${prefix}checkpoint:ideas`)) ?? 0),
+        async () => Number((await redis.get(`${prefix}{ideas}:checkpoint:ideas`)) ?? 0),
         (p) => p >= head,
         60_000,
         200,

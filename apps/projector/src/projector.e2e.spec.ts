@@ -104,9 +104,9 @@ describeWithServices(['redis'], 'projector processes on Redis', (urls) => {
     // Redis keeps nothing on disk: a restart loses every key, the lease included.
     const keys = await redis.keys(`${prefix}*`);
     await redis.unlink(...keys.filter((k) => !k.startsWith(`${prefix}rebuild:`)));
-    expect(await redis.get(`${prefix}checkpoint:timeline`)).toBeNull();
+    expect(await redis.get(`${prefix}{timeline}:checkpoint:timeline`)).toBeNull();
     const checkpoint = await eventually(
-      async () => Number(await redis.get(`${prefix}checkpoint:timeline`)),
+      async () => Number(await redis.get(`${prefix}{timeline}:checkpoint:timeline`)),
       (c) => c === head,
       60_000,
     );

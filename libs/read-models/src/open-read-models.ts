@@ -5,6 +5,7 @@ import { type CustomerAnnotations } from './annotations/customer-annotations';
 import { type LiveChanges } from './live/live-changes';
 import { type PresenceStore } from './live/presence-store';
 import { memoryReadModels } from './backends/memory/memory-read-models';
+import { isRedisClusterUrl } from './backends/redis/redis-connection';
 import { redisReadModels } from './backends/redis/redis-read-models';
 import { type ClosenessReadModel } from './closeness/closeness-read-model';
 import { type IdeaBacklog } from './ideas/idea-backlog';
@@ -87,14 +88,17 @@ export interface ReadModelsOptions {
 export class UnknownReadModelStoreError extends Error {
   override readonly name = 'UnknownReadModelStoreError';
   constructor(readonly url: string) {
-    super(`RAPPORT_READ_MODELS=${url}: unknown read-model store; use memory or redis://host:6379`);
+    super(
+      `RAPPORT_READ_MODELS=${url}: unknown read-model store; use memory, redis://host:6379 or redis-cluster://host:7001,host:7002`,
+    );
   }
 }
 
 /**
  * Opens the read models a URL names: `memory` (the embedded default, rebuilt from the
  * log at every start; also an empty URL) or `redis://host:6379/0?prefix=rapport:` (kept in
- * Redis, written by one projector at a time under a lease). Nothing is built or connected
+ * Redis, written by one projector at a time under a lease), or the same in a Redis Cluster:
+ * `redis-cluster://host:7001,host:7002?prefix=rapport:` (its seed nodes; ADR 0037). Nothing is built or connected
  * before a model is first used; options given as a function are read only then.
  */
 export function openReadModels(
@@ -103,7 +107,7 @@ export function openReadModels(
 ): ReadModels {
   const settings = lazy(typeof options === 'function' ? options : () => options);
   if (url === '' || url === 'memory' || url === 'memory:') return memoryReadModels(settings);
-  if (url.startsWith('redis://') || url.startsWith('rediss://'))
+  if (url.startsWith('redis://') || url.startsWith('rediss://') || isRedisClusterUrl(url))
     return redisReadModels(url, settings);
   throw new UnknownReadModelStoreError(url);
 }

@@ -1,4 +1,4 @@
-import { type Redis } from 'ioredis';
+import { type RedisConnection } from '../backends/redis/redis-connection';
 import {
   type IdentityGraphEvent,
   queuedSuggestion,
@@ -24,7 +24,7 @@ export class RedisSuggestionQueue {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
     private readonly graph: RedisGraphKeys,
   ) {

@@ -1,4 +1,4 @@
-import { type Redis } from 'ioredis';
+import { type RedisConnection } from '../backends/redis/redis-connection';
 import {
   NAME_TERM_SEPARATOR,
   nameSearchPrefix,
@@ -40,7 +40,7 @@ export class RedisNameIndex {
   private readonly keys: ReturnType<typeof nameKeys>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
   ) {
     this.keys = nameKeys(prefix);

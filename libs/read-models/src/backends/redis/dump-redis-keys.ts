@@ -1,4 +1,6 @@
-import { type Redis } from 'ioredis';
+import type Redis from 'ioredis';
+import { mastersOf, type RedisConnection } from './redis-connection';
+import { scanKeysStartingWith } from './unlink-keys';
 
 /**
  * Every key under `prefix` (the prefix stripped from its name), sorted by name, with its
@@ -7,19 +9,22 @@ import { type Redis } from 'ioredis';
  * members, a string as its value.
  * Other types throw: a read model has none, so one is a bug to report, not to skip.
  * Meant for tests and checks (e.g. live model = clean rebuild), not for large data sets.
+ * On a Redis Cluster, every master's keys (each read from the master holding it).
  */
 export async function dumpRedisKeys(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
 ): Promise<Record<string, unknown>> {
+  const parts = await Promise.all((await mastersOf(redis)).map((node) => dumpOfNode(node, prefix)));
+  const dump: Record<string, unknown> = {};
+  for (const part of parts) Object.assign(dump, part);
+  return Object.fromEntries(Object.entries(dump).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+async function dumpOfNode(redis: Redis, prefix: string): Promise<Record<string, unknown>> {
   const names = new Set<string>(); // SCAN may return a key more than once
-  const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+  for await (const keys of scanKeysStartingWith(redis, prefix))
     for (const key of keys) names.add(key);
-    cursor = next;
-  } while (cursor !== '0');
   const scanned = [...names].sort();
 
   const scannedTypes = await inOneRoundTrip(redis, scanned, (pipeline, key) => pipeline.type(key));

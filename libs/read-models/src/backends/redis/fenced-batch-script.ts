@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisConnection } from './redis-connection';
 import { CheckpointMismatchError, type CheckpointRange } from '../../projection/checkpoint';
 import { type RedisFence } from './redis-lease';
 import { readLua, RedisScript } from './redis-script';
@@ -51,7 +51,7 @@ export class FencedBatchScript {
    * issued even on a server that lost its scripts (see `RedisScript.run`).
    */
   async apply(
-    redis: Redis,
+    redis: RedisConnection,
     keys: string[],
     args: readonly (string | number | Buffer)[],
     range: CheckpointRange,
@@ -67,5 +67,9 @@ export class FencedBatchScript {
       throw new FencedOutError(this.projection, fence as RedisFence, detail || null);
     if (outcome === 'checkpoint')
       throw new CheckpointMismatchError(this.projection, range.after, Number(detail));
+    if (outcome !== 'ok')
+      throw new Error(
+        `projection ${this.projection}: the batch script refused it (${outcome} ${detail ?? ''}); nothing was written`,
+      );
   }
 }

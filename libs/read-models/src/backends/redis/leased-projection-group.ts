@@ -1,5 +1,5 @@
 import { type EventStore } from '@rapport/event-store';
-import type Redis from 'ioredis';
+import { type RedisConnection } from './redis-connection';
 import {
   LeasedProjection,
   type LeasedProjectionOptions,
@@ -20,7 +20,7 @@ export class LeasedProjectionGroup {
   private readonly members: Startable[] = [];
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 

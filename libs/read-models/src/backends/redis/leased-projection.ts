@@ -1,5 +1,5 @@
 import { type EventStore } from '@rapport/event-store';
-import type Redis from 'ioredis';
+import { type RedisConnection } from './redis-connection';
 import {
   ProjectionRunner,
   type ProjectionStatus,
@@ -46,7 +46,7 @@ export class LeasedProjection implements RunningProjection {
 
   constructor(
     private readonly store: EventStore,
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly options: LeasedProjectionOptions,
     private readonly projection: LeasedProjectionTarget,
   ) {

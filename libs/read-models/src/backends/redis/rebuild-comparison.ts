@@ -1,6 +1,6 @@
 import { type ClosenessConfig, DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
 import { type EventStore } from '@rapport/event-store';
-import type Redis from 'ioredis';
+import { type RedisConnection } from './redis-connection';
 import { closenessProjection } from '../../closeness/closeness-projection';
 import { ideaBacklogProjection } from '../../ideas/idea-backlog-projection';
 import { ProjectionRunner } from '../../projection/projection-runner';
@@ -20,7 +20,7 @@ import { redisProjectionCatalog } from './versions/redis-projection-catalog';
  * that never was; versions not live (a rebuild under way, an old one being dropped) are left out.
  */
 export async function readModelDump(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
 ): Promise<Record<string, unknown>> {
   const dump = await dumpRedisKeys(redis, prefix);
@@ -44,7 +44,7 @@ export async function readModelDump(
  * compared with a clean rebuild is not caught with one of them a batch behind.
  */
 export async function liveModelsAt(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   position: number,
   closenessConfig: ClosenessConfig = DEFAULT_CLOSENESS_CONFIG,
@@ -73,7 +73,7 @@ export async function liveModelsAt(
  */
 export async function cleanRebuildDump(
   store: EventStore,
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   /** The closeness configuration the live projector runs with (its keys carry a fingerprint of it). */
   closenessConfig: ClosenessConfig = DEFAULT_CLOSENESS_CONFIG,

@@ -39,7 +39,10 @@ describeWithServices(['redis'], 'redis name index and suggestion queue', (urls) 
       const keys = await redis.keys(`${prefix}*`);
       expect(keys.some((key) => /zo|quist/i.test(key))).toBe(false);
       expect(keys).toEqual(
-        expect.arrayContaining([`${prefix}names:index`, `${prefix}names:latest`]),
+        expect.arrayContaining([
+          `${prefix}{timeline}:names:index`,
+          `${prefix}{timeline}:names:latest`,
+        ]),
       );
       await model.apply([], { after: 1, upTo: 2 }, [], {
         erasures: [

@@ -1,4 +1,4 @@
-import { type Redis } from 'ioredis';
+import { type RedisConnection } from './redis-connection';
 import {
   type CustomerRecord,
   customerPairKey,
@@ -22,7 +22,7 @@ export interface GraphWrites {
 }
 
 /**
- * Where `loadGraph` finds the graph's records: Redis (`redisGraphRecords`), or a writer's
+ * Where `loadGraph` finds the graph's records: RedisConnection (`redisGraphRecords`), or a writer's
  * own complete copy in process (`WrittenGraph`), which answers without a round trip.
  */
 export interface GraphRecords {
@@ -32,7 +32,7 @@ export interface GraphRecords {
 }
 
 /** The graph's records as stored in Redis (one HMGET per step of a walk). */
-export function redisGraphRecords(redis: Redis, keys: RedisGraphKeys): GraphRecords {
+export function redisGraphRecords(redis: RedisConnection, keys: RedisGraphKeys): GraphRecords {
   const parsed = <T>(raw: (string | null)[]) =>
     raw.map((value) => (value === null ? undefined : (JSON.parse(value) as T)));
   return {
@@ -73,7 +73,7 @@ export async function foldIdentityEvents(
  * and which of them were kept apart.
  */
 export async function loadGraphAround(
-  redis: Redis,
+  redis: RedisConnection,
   keys: RedisGraphKeys,
   customerIds: readonly string[],
   options: { keptApart?: boolean } = {},
@@ -147,7 +147,7 @@ export function graphWrites(graph: IdentityGraph, before?: IdentityGraph): Graph
  * undefined when the graph does not know the id.
  */
 export async function survivorIn(
-  redis: Redis,
+  redis: RedisConnection,
   keys: RedisGraphKeys,
   customerId: string,
 ): Promise<string | undefined> {
@@ -164,7 +164,7 @@ export async function survivorIn(
 
 /** The surviving customer an identity belongs to now; undefined when the graph does not know it. */
 export async function survivorOfIdentityIn(
-  redis: Redis,
+  redis: RedisConnection,
   keys: RedisGraphKeys,
   key: string,
 ): Promise<string | undefined> {

@@ -4,7 +4,12 @@ import stringify from 'safe-stable-stringify';
 
 /*
  * Every key the Redis backend uses. A model's keys live under a prefix: the read models'
- * own (`rapport:`) for version 0 of a projection, `<prefix>v<n>:` for version n.
+ * own (`rapport:`) for version 0 of a projection, `<prefix>v<n>:` for version n. After the
+ * prefix comes a hash tag naming what one lease fences — the projection (`{timeline}`) —
+ * so that every key a batch script, a version switch, a MULTI or a pipeline touches is in
+ * one Redis Cluster slot, whatever the version (ADR 0037):
+ * `rapport:{timeline}:timeline:<identity>`, `rapport:v3:{timeline}:timeline:<identity>`,
+ * `rapport:{timeline}:lease:timeline`, `rapport:{timeline}:projections:live:timeline`.
  */
 
 /** The read models' prefix when their URL names none. */
@@ -20,6 +25,19 @@ const CLEAN_REBUILD = 'rebuild:';
  */
 const ACCESS_STATE = ['access:', 'audit:', 'rate:', 'presence:', 'annotations:'];
 
+/**
+ * Where the keys of one slot unit start: `<prefix>{<unit>}:`. Redis Cluster hashes only the
+ * tag, so every key under it — of any version of the unit — is in one slot.
+ */
+export function slotPrefix(prefix: string, unit: string): string {
+  return `${prefix}{${unit}}:`;
+}
+
+/** The unit a lease's name belongs to: a rebuild's lock (`rebuild:<name>`) fences `<name>`. */
+function unitOfLease(name: string): string {
+  return name.startsWith(CLEAN_REBUILD) ? name.slice(CLEAN_REBUILD.length) : name;
+}
+
 /** Access control's shared state: adapter keys, the audit trail, rate-limit windows. */
 export function accessKeys(prefix: string) {
   return {
@@ -27,23 +45,30 @@ export function accessKeys(prefix: string) {
     adapterKeys: `${prefix}access:adapter-keys`,
     /** key id → when it was revoked (apart from the record: a rotation cannot undo it) */
     revokedAdapterKeys: `${prefix}access:adapter-keys-revoked`,
-    /** every audit entry, scored by time */
-    auditAll: `${prefix}audit:all`,
+    /** every audit entry, scored by time (in one slot with the customers': one MULTI writes both) */
+    auditAll: `${slotPrefix(prefix, 'audit')}audit:all`,
     /** one customer's audit entries, scored by time */
-    auditOfCustomer: (customerId: string) => `${prefix}audit:customer:${customerId}`,
+    auditOfCustomer: (customerId: string) =>
+      `${slotPrefix(prefix, 'audit')}audit:customer:${customerId}`,
     /** one principal's hits in the current window */
     rateWindow: (key: string) => `${prefix}rate:${key}`,
   };
 }
 
-/** Where a model keeps the log position it has applied up to, written with its data. */
-export function checkpointKey(prefix: string, projection: string): string {
-  return `${prefix}checkpoint:${projection}`;
+/**
+ * Where a model keeps the log position it has applied up to, written with its data:
+ * `space` is the model's slot prefix (`slotPrefix`).
+ */
+export function checkpointKey(space: string, projection: string): string {
+  return `${space}checkpoint:${projection}`;
 }
 
-/** Held by the one process writing `name` (a projection, or `rebuild:<projection>`). */
+/**
+ * Held by the one process writing `name` (a projection, or `rebuild:<projection>`): in the
+ * slot of the projection it fences, as each batch script checks it with the model's keys.
+ */
 export function leaseKey(prefix: string, name: string): string {
-  return `${prefix}${LEASES}${name}`;
+  return `${slotPrefix(prefix, unitOfLease(name))}${LEASES}${name}`;
 }
 
 /** Where the identity graph lives: the domain's own records, as JSON in hashes. */
@@ -70,20 +95,23 @@ export function graphKeys(prefix: string): RedisGraphKeys {
 export type TimelineKeys = ReturnType<typeof timelineKeys>;
 
 export function timelineKeys(prefix: string) {
-  const timelines = `${prefix}timeline:`;
-  const activities = `${prefix}activity:`;
-  const filtered = `${prefix}timeline-by:`;
+  const space = slotPrefix(prefix, 'timeline');
+  const timelines = `${space}timeline:`;
+  const activities = `${space}activity:`;
+  const filtered = `${space}timeline-by:`;
   return {
-    checkpoint: checkpointKey(prefix, 'timeline'),
+    /** The slot prefix of every timeline key (the name index and the suggestion queue too). */
+    space,
+    checkpoint: checkpointKey(space, 'timeline'),
     /** identity key → the customer of the identity's stream */
-    streamCustomers: `${prefix}identity`,
+    streamCustomers: `${space}identity`,
     /** customer id → its stream's identity (JSON) */
-    streamIdentities: `${prefix}stream-identity`,
+    streamIdentities: `${space}stream-identity`,
     /** Pseudonymous identity key → its plain value, for display; emptied by an erasure. */
-    plainIdentities: `${prefix}identity-plain`,
+    plainIdentities: `${space}identity-plain`,
     /** Customer ids forgotten: they answer as unknown (the graph, pseudonymous, still holds them). */
-    erasedCustomers: `${prefix}erased-customers`,
-    graph: graphKeys(prefix),
+    erasedCustomers: `${space}erased-customers`,
+    graph: graphKeys(space),
     /** An identity's entries: a sorted set scored by occurredAt (ms). */
     timeline: (identityKey: string) => `${timelines}${identityKey}`,
     /** An identity's counts per channel. */
@@ -107,11 +135,12 @@ export type ClosenessKeys = ReturnType<typeof closenessKeys>;
  */
 export function closenessKeys(prefix: string, config: ClosenessConfig) {
   const fingerprint = closenessFingerprint(config);
+  const slot = slotPrefix(prefix, 'closeness');
   /** Every key but the checkpoint. */
-  const space = `${prefix}closeness:${fingerprint}:`;
+  const space = `${slot}closeness:${fingerprint}:`;
   return {
     space,
-    checkpoint: checkpointKey(prefix, `closeness:${fingerprint}`),
+    checkpoint: checkpointKey(slot, `closeness:${fingerprint}`),
     /** The ranking: customers scored by their ranking key. */
     rank: `${space}rank`,
     /** customer → folded state (JSON) */
@@ -153,9 +182,10 @@ function closenessFingerprint(config: ClosenessConfig): string {
 export type IdeaKeys = ReturnType<typeof ideaKeys>;
 
 export function ideaKeys(prefix: string) {
-  const space = `${prefix}ideas:`;
+  const slot = slotPrefix(prefix, 'ideas');
+  const space = `${slot}ideas:`;
   return {
-    checkpoint: checkpointKey(prefix, 'ideas'),
+    checkpoint: checkpointKey(slot, 'ideas'),
     /** What every backlog key but the checkpoint starts with. */
     space,
     /** idea id → `IdeaView` (JSON) */
@@ -171,18 +201,21 @@ export function ideaKeys(prefix: string) {
 
 export type VersionKeys = ReturnType<typeof versionKeys>;
 
-/** The blue/green bookkeeping of the read models under `prefix`. */
+/**
+ * The blue/green bookkeeping of the read models under `prefix`: a projection's in its slot
+ * (the switch script touches its pointer, record, retired set and both versions' checkpoints).
+ */
 export function versionKeys(prefix: string) {
   return {
     /** Where version `version`'s keys live (version 0: the prefix itself). */
     prefixOf: (version: number) => (version === 0 ? prefix : `${prefix}v${version}:`),
     /** The live version of a projection. */
-    live: (name: string) => `${prefix}${LIVE_POINTERS}${name}`,
+    live: (name: string) => `${slotPrefix(prefix, name)}${LIVE_POINTERS}${name}`,
     /** A rebuild's record: the version it builds and when it started. */
-    rebuild: (name: string) => `${prefix}${VERSION_BOOKKEEPING}rebuild:${name}`,
-    /** Versions switched out and not yet dropped, as `<name>:<version>`. */
-    retired: `${prefix}${VERSION_BOOKKEEPING}retired`,
-    /** The last version number handed out (never reused). */
+    rebuild: (name: string) => `${slotPrefix(prefix, name)}${VERSION_BOOKKEEPING}rebuild:${name}`,
+    /** A projection's versions switched out and not yet dropped, as `<name>:<version>`. */
+    retired: (name: string) => `${slotPrefix(prefix, name)}${VERSION_BOOKKEEPING}retired`,
+    /** The last version number handed out, to any projection (never reused). */
     lastVersion: `${prefix}${VERSION_BOOKKEEPING}last-version`,
     /** Held by the process rebuilding `name`. */
     rebuildLease: (name: string) => leaseKey(prefix, `rebuild:${name}`),
@@ -194,7 +227,10 @@ export function cleanRebuildPrefix(prefix: string): string {
   return `${prefix}${CLEAN_REBUILD}`;
 }
 
-/** What a key (named relative to the read models' prefix) is, for comparing dumps. */
+/**
+ * What a key (named relative to the read models' prefix) is, for comparing dumps: its slot
+ * tag (`{timeline}:`) aside, by what follows it.
+ */
 export function relativeKeyKind(
   key: string,
 ):
@@ -202,6 +238,9 @@ export function relativeKeyKind(
   | { kind: 'versioned'; version: number; key: string }
   | { kind: 'live-pointer' }
   | { kind: 'other' } {
+  const untagged = key.replace(/^\{[^}]*\}:/, '');
+  if (untagged !== key && relativeKeyKind(untagged).kind !== 'model')
+    return relativeKeyKind(untagged);
   if (key.startsWith(LIVE_POINTERS)) return { kind: 'live-pointer' };
   if (
     key.startsWith(LEASES) ||

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Redis } from 'ioredis';
+import { type RedisConnection } from './redis-connection';
 import { readLua } from './redis-script';
 
 /**
@@ -40,7 +40,7 @@ export class RedisLease {
   private abandonWaiting: (() => void) | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     options: RedisLeaseOptions,
   ) {
     if (!(options.ttlMs >= 3)) throw new RangeError(`lease ${options.key}: ttlMs must be ≥ 3`);

@@ -21,11 +21,11 @@ import {
  * Read models in Redis, in versions (blue/green, `versions/`): queries and the projections
  * follow each projection's live version; each projection runs under a lease so replicas
  * can stand by. One connection, made when a model is first used, serves them all, the
- * idea backlog included.
+ * idea backlog included: to one Redis, or to a Redis Cluster (`redis-cluster://`, ADR 0037).
  */
 export function redisReadModels(url: string, settings: () => ReadModelsOptions): ReadModels {
   const location = lazy(() => parseRedisReadModelsUrl(url));
-  const connection = lazy(() => connectRedis(location().redisUrl));
+  const connection = lazy(() => connectRedis(location()));
   const catalog = lazy(() => {
     const options = settings();
     const { prefix } = location();
@@ -111,9 +111,9 @@ export function redisReadModels(url: string, settings: () => ReadModelsOptions):
     },
     async checkpoints() {
       const options = settings();
-      const { redisUrl, prefix } = location();
+      const { prefix } = location();
       // A connection of its own that gives up sooner: for a process that reports and exits.
-      const probe = connectRedis(redisUrl, 'probe');
+      const probe = connectRedis(location(), 'probe');
       try {
         await probe.connect();
         return await storedCheckpoints(redisProjectionCatalog(probe, prefix, options).all);

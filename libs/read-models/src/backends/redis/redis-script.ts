@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type Redis from 'ioredis';
+import { type RedisConnection } from './redis-connection';
 
 /**
  * The text of a Lua script kept beside the code that runs it: `readLua(__dirname, 'x.lua')`
@@ -24,7 +24,7 @@ export class RedisScript {
    * the stack. A Buffer argument goes as its bytes (e.g. a batch packed by `packStrings`).
    */
   async run(
-    redis: Redis,
+    redis: RedisConnection,
     keys: readonly string[],
     args: readonly (string | number | Buffer)[],
     options: { inOrder?: boolean } = {},

@@ -1,15 +1,29 @@
-import { type Redis } from 'ioredis';
+import { mastersOf, type RedisConnection } from './redis-connection';
 
 /**
  * Deletes every key whose name starts with `start` (SCAN + UNLINK in batches of about
  * 1,000: Redis frees them in the background, and no single command blocks it for long).
+ * On a Redis Cluster, every master is scanned, and each deletes its own keys.
  */
-export async function unlinkKeysStartingWith(redis: Redis, start: string): Promise<void> {
-  const match = `${start.replace(/[*?[\]\\]/g, '\\$&')}*`;
+export async function unlinkKeysStartingWith(redis: RedisConnection, start: string): Promise<void> {
+  for (const node of await mastersOf(redis))
+    for await (const keys of scanKeysStartingWith(node, start))
+      if (keys.length > 0) await node.unlink(...keys);
+}
+
+/**
+ * The names of the keys on one server that start with `start`, a SCAN batch at a time
+ * (a key may come twice). `node` is a single server: one of `mastersOf`.
+ */
+export async function* scanKeysStartingWith(
+  node: Awaited<ReturnType<typeof mastersOf>>[number],
+  start: string,
+): AsyncGenerator<string[]> {
+  const match = `${start.replace(/[*?[\]\\{}]/g, '\\$&')}*`;
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-    if (keys.length > 0) await redis.unlink(...keys);
+    const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+    yield keys;
     cursor = next;
   } while (cursor !== '0');
 }

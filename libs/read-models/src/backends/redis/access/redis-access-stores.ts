@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
+import { type RedisConnection } from '../redis-connection';
 import { LRUCache } from 'lru-cache';
 import { type AccessStores } from '../../../access/access-stores';
 import { type AdapterKeyRecord } from '../../../access/adapter-key-store';
@@ -10,7 +10,7 @@ import { accessKeys } from '../redis-keys';
 const TRIM_EVERY_MS = 60_000;
 
 /** Access state in Redis, shared by every replica that uses the same read models. */
-export function redisAccessStores(redis: () => Redis, prefix: string): AccessStores {
+export function redisAccessStores(redis: () => RedisConnection, prefix: string): AccessStores {
   const keys = accessKeys(prefix);
   const parse = (json: string, revokedAt: string | null | undefined): AdapterKeyRecord => {
     const { revokedAt: _ignored, ...record } = JSON.parse(json) as AdapterKeyRecord;

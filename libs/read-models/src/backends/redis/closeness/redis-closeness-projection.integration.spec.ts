@@ -83,7 +83,7 @@ describeWithServices(['redis'], 'closeness projection into Redis under a lease',
     } finally {
       await redisModels.closeness.clear();
       const redis = new Redis(urls.redis);
-      await redis.del(`${prefix}lease:closeness`);
+      await redis.del(`${prefix}{closeness}:lease:closeness`);
       await redis.quit();
       await redisModels.close();
       await memoryModels.close();

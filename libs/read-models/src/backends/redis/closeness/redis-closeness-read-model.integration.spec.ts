@@ -27,7 +27,10 @@ describeWithServices(['redis'], 'redis closeness read model', (urls) => {
     const redis = new Redis(urls.redis);
     const prefix = testPrefix();
     try {
-      const lease = new RedisLease(redis, { key: `${prefix}lease:closeness`, ttlMs: 5000 });
+      const lease = new RedisLease(redis, {
+        key: `${prefix}{closeness}:lease:closeness`,
+        ttlMs: 5000,
+      });
       await lease.hold({ onLost: () => undefined });
       const fenced = new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, {
         prefix,
@@ -35,14 +38,14 @@ describeWithServices(['redis'], 'redis closeness read model', (urls) => {
       });
       await fenced.apply([closenessFact(1, 'c-1', 1)], { after: 0, upTo: 1 });
       lease.stop();
-      await redis.set(`${prefix}lease:closeness`, 'someone-else');
+      await redis.set(`${prefix}{closeness}:lease:closeness`, 'someone-else');
       await expect(
         fenced.apply([closenessFact(2, 'c-1', 1)], { after: 1, upTo: 2 }),
       ).rejects.toBeInstanceOf(FencedOutError);
       expect(await fenced.checkpoint()).toBe(1);
       expect((await fenced.customer('c-1'))?.facts).toHaveLength(1);
       await fenced.clear();
-      await redis.del(`${prefix}lease:closeness`);
+      await redis.del(`${prefix}{closeness}:lease:closeness`);
     } finally {
       await redis.quit();
     }

@@ -1,4 +1,4 @@
-import { type Redis } from 'ioredis';
+import { type RedisConnection } from '../redis-connection';
 import {
   applyClosenessFact,
   bucketsOfCustomer,
@@ -79,9 +79,14 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   private sent: Promise<void> = Promise.resolve();
   /** The states this writer wrote, while its batches follow each other (at most 100,000). */
   private readonly written = new WrittenStates<ClosenessState | null>(100_000);
+  /**
+   * The days of the at-risk index as last read: `quiet` declares their buckets to its script
+   * (Redis Cluster), and reads the index again when the script meets a day not among them.
+   */
+  private knownDays: Promise<number[]> | null = null;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     readonly config: ClosenessConfig,
     options: RedisClosenessReadModelOptions = {},
   ) {
@@ -364,19 +369,28 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   }
 
   async quiet(lastContactAtMostMs: number, limit: number): Promise<RankedCustomer[]> {
-    const reply = (await QUIET.run(
-      this.redis,
-      [this.keys.days, this.keys.last],
-      [
-        contactDay(lastContactAtMostMs),
-        contactHour(lastContactAtMostMs),
-        lastContactAtMostMs,
-        limit,
-        this.keys.day(''),
-        this.keys.hour(''),
-      ],
-    )) as string[];
-    return triples(reply);
+    const boundaryDay = contactDay(lastContactAtMostMs);
+    const boundaryHour = contactHour(lastContactAtMostMs);
+    const hours: string[] = [];
+    for (let hour = boundaryDay * 24; hour <= boundaryHour; hour++)
+      hours.push(this.keys.hour(hour));
+    for (let attempt = 1; ; attempt++) {
+      this.knownDays ??= this.redis
+        .zrange(this.keys.days, 0, -1)
+        .then((days) => days.map(Number).sort((a, b) => a - b));
+      const known = this.knownDays;
+      const days = (await known).filter((day) => day < boundaryDay);
+      const reply = (await QUIET.run(
+        this.redis,
+        [this.keys.days, this.keys.last, ...hours, ...days.map((day) => this.keys.day(day))],
+        [boundaryDay, boundaryHour, lastContactAtMostMs, limit, hours.length, ...days],
+      )) as (string | number)[];
+      if (reply[0] !== -1) return triples(reply as string[]);
+      // A day filed since the index was read: read it again.
+      if (this.knownDays === known) this.knownDays = null;
+      if (attempt >= 5)
+        throw new Error('closeness: the index of days kept changing during an at-risk query');
+    }
   }
 
   async customerAsOf(customerId: string, asOf: ClosenessAsOf): Promise<CustomerCloseness | null> {

@@ -28,7 +28,7 @@ describeWithServices(['redis'], 'redis idea backlog read model', (urls) => {
     const redis = new Redis(urls.redis);
     const prefix = testPrefix();
     try {
-      const lease = new RedisLease(redis, { key: `${prefix}lease:ideas`, ttlMs: 5000 });
+      const lease = new RedisLease(redis, { key: `${prefix}{ideas}:lease:ideas`, ttlMs: 5000 });
       await lease.hold({ onLost: () => undefined });
       const model = new RedisIdeaBacklogReadModel(redis, { prefix, fence: lease.fence() });
       await model.apply([], { after: 0, upTo: 1 });

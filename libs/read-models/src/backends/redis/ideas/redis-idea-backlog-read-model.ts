@@ -1,4 +1,4 @@
-import { type Redis } from 'ioredis';
+import { type RedisConnection } from '../redis-connection';
 import {
   type BacklogEntry,
   backlogEntryOf,
@@ -67,7 +67,7 @@ export class RedisIdeaBacklogReadModel implements IdeaBacklogReadModel {
   private readonly keys: ReturnType<typeof backlogKeys>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     options: RedisIdeaBacklogReadModelOptions = {},
   ) {
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisConnection } from '../redis-connection';
 import {
   deliver,
   type LiveChange,
@@ -16,10 +16,10 @@ import {
  * models' connection, heard on a subscriber connection of its own (made at the first
  * subscription). A message is JSON of `LiveChange`; anything else is ignored.
  */
-export function redisLiveChanges(redis: () => Redis, prefix: string): LiveChanges {
+export function redisLiveChanges(redis: () => RedisConnection, prefix: string): LiveChanges {
   const channel = `${prefix}live`;
   const listeners = new Set<LiveListener>();
-  let subscriber: Promise<Redis> | null = null;
+  let subscriber: Promise<RedisConnection> | null = null;
   const connect = () =>
     (subscriber ??= (async () => {
       const connection = redis().duplicate();
@@ -59,13 +59,14 @@ export function redisLiveChanges(redis: () => Redis, prefix: string): LiveChange
 }
 
 /**
- * Presence in Redis: `<prefix>presence:<customer>` a sorted set of sessions scored by when
- * they expire, `<prefix>presence:who:<customer>` session → viewer JSON. Both keys expire
- * with their last session, so nobody has to clean up after a crashed replica.
+ * Presence in Redis: `<prefix>presence:{<customer>}` a sorted set of sessions scored by when
+ * they expire, `<prefix>presence:who:{<customer>}` session → viewer JSON (one slot: a MULTI
+ * writes both). Both keys expire with their last session, so nobody has to clean up after a
+ * crashed replica.
  */
-export function redisPresenceStore(redis: () => Redis, prefix: string): PresenceStore {
-  const sessions = (customerId: string) => `${prefix}presence:${customerId}`;
-  const who = (customerId: string) => `${prefix}presence:who:${customerId}`;
+export function redisPresenceStore(redis: () => RedisConnection, prefix: string): PresenceStore {
+  const sessions = (customerId: string) => `${prefix}presence:{${customerId}}`;
+  const who = (customerId: string) => `${prefix}presence:who:{${customerId}}`;
   return {
     async touch(customerId, sessionId, viewer, expiresAtMs) {
       await redis()

@@ -61,8 +61,10 @@ describeWithServices(['redis'], 'pipelined timeline rebuild into Redis', (urls) 
     expect(dump).toEqual(await dumpRedisKeys(redis, `${prefix}whole:`));
     expect(dump).toEqual(await dumpRedisKeys(redis, readBack));
     // The graph was there to get wrong: links and merge suggestions were folded.
-    expect(Number(dump['graph:events'])).toBeGreaterThan(150);
-    expect((dump['graph:pairs'] as [string, string][]).length).toBeGreaterThan(0);
-    expect(Object.keys(dump).filter((key) => key.startsWith('timeline:'))).toHaveLength(40);
+    expect(Number(dump['{timeline}:graph:events'])).toBeGreaterThan(150);
+    expect((dump['{timeline}:graph:pairs'] as [string, string][]).length).toBeGreaterThan(0);
+    expect(Object.keys(dump).filter((key) => key.startsWith('{timeline}:timeline:'))).toHaveLength(
+      40,
+    );
   });
 });

@@ -11,6 +11,7 @@ import { CheckpointMismatchError } from '../../../projection/checkpoint';
 import { MemoryTimelineReadModel } from '../../memory/memory-timeline-read-model';
 import { type TimelineReadModel } from '../../../timeline/timeline-read-model';
 import { dumpRedisKeys } from '../dump-redis-keys';
+import { unlinkKeysStartingWith } from '../unlink-keys';
 import { RedisLease } from '../redis-lease';
 import { FencedOutError } from '../fenced-batch-script';
 import { RedisTimelineReadModel } from './redis-timeline-read-model';
@@ -94,8 +95,8 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
       ).toEqual(['eval']); // the script's text each time: in order even after a SCRIPT FLUSH
       expect(await model.checkpoint()).toBe(500);
       // Filed under the identity; c-1 (a customer the graph has not met) is its stream's.
-      expect(await redis.zcard(`${prefix}timeline:email:ann@example.com`)).toBe(250);
-      expect(await redis.hlen(`${prefix}identity`)).toBe(251);
+      expect(await redis.zcard(`${prefix}{timeline}:timeline:email:ann@example.com`)).toBe(250);
+      expect(await redis.hlen(`${prefix}{timeline}:identity`)).toBe(251);
 
       let first!: TimelinePage;
       expect(
@@ -155,9 +156,9 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
       const entries = Array.from({ length: 30 }, (_, i) => entry(i + 1));
       await model.apply(entries, { after: 0, upTo: 30 });
       // As a model projected by the code before: no index keys.
-      const indexes = await redis.keys(`${prefix}timeline-by:*`);
+      const indexes = Object.keys(await dumpRedisKeys(redis, `${prefix}{timeline}:timeline-by:`));
       expect(indexes.length).toBeGreaterThan(0);
-      await redis.unlink(...indexes);
+      await unlinkKeysStartingWith(redis, `${prefix}{timeline}:timeline-by:`);
       const outbound = entries.filter((e) => e.direction === 'outbound').reverse();
       const reader = new RedisTimelineReadModel(redis, { prefix });
       const page = await reader.page('c-1', { limit: 100, directions: ['outbound'] });
@@ -177,7 +178,7 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
       const keysOf = async (who: string) =>
         Object.keys(await dumpRedisKeys(redis, prefix)).filter((k) => k.endsWith(who));
       expect(
-        (await keysOf('bob@example.com')).filter((k) => k.startsWith('timeline-by:')),
+        (await keysOf('bob@example.com')).filter((k) => k.startsWith('{timeline}:timeline-by:')),
       ).not.toEqual([]);
       await model.apply([], { after: 12, upTo: 13 }, [], {
         erasures: [
@@ -204,11 +205,11 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
         });
       await model.apply([of(1, 'a'), of(2, 'b'), of(3, 'c')], { after: 0, upTo: 3 });
       // 'a' was the least recently written: forgotten. 'b' and 'c' are remembered.
-      await redis.hdel(`${prefix}identity`, 'email:a@x.example', 'email:c@x.example');
+      await redis.hdel(`${prefix}{timeline}:identity`, 'email:a@x.example', 'email:c@x.example');
       await model.apply([of(4, 'a'), of(5, 'c')], { after: 3, upTo: 5 });
       // The forgotten one is set again (same value); the remembered one is left alone.
-      expect(await redis.hget(`${prefix}identity`, 'email:a@x.example')).toBe('c-a');
-      expect(await redis.hget(`${prefix}identity`, 'email:c@x.example')).toBeNull();
+      expect(await redis.hget(`${prefix}{timeline}:identity`, 'email:a@x.example')).toBe('c-a');
+      expect(await redis.hget(`${prefix}{timeline}:identity`, 'email:c@x.example')).toBeNull();
       expect((await model.page('c-a', { limit: 10 })).items.map((e) => e.position)).toEqual([4, 1]);
     });
 
@@ -217,9 +218,9 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
       const ann = (position: number) => entry(position, { customerId: 'c-ann' });
       await model.apply([ann(1)], { after: 0, upTo: 1 });
       // The next batch leaves the identity fields alone: this writer set them.
-      await redis.hdel(`${prefix}identity`, 'email:ann@example.com');
+      await redis.hdel(`${prefix}{timeline}:identity`, 'email:ann@example.com');
       await model.apply([ann(2)], { after: 1, upTo: 2 });
-      expect(await redis.hget(`${prefix}identity`, 'email:ann@example.com')).toBeNull();
+      expect(await redis.hget(`${prefix}{timeline}:identity`, 'email:ann@example.com')).toBeNull();
 
       // Redis comes back empty: the batch after is refused, and the runner's resume (which
       // reads the checkpoint) rebuilds the model with the identity set again.
@@ -230,7 +231,9 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
       );
       expect(await model.checkpoint()).toBe(0);
       await model.apply([ann(1), ann(2), ann(3)], { after: 0, upTo: 3 });
-      expect(await redis.hget(`${prefix}identity`, 'email:ann@example.com')).toBe('c-ann');
+      expect(await redis.hget(`${prefix}{timeline}:identity`, 'email:ann@example.com')).toBe(
+        'c-ann',
+      );
       expect(await model.resolveCustomer('c-ann')).toBe('c-ann');
       expect((await model.page('c-ann', { limit: 10 })).items).toHaveLength(3);
     });
@@ -331,18 +334,18 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
       const v2 = new RedisTimelineReadModel(redis, { prefix: `${prefix}v2:` });
       await live.apply([entry(1), entry(2, { customerId: 'c-2' })], { after: 0, upTo: 2 });
       await v2.apply([entry(1)], { after: 0, upTo: 1 });
-      await redis.set(`${prefix}lease:timeline`, 'someone');
+      await redis.set(`${prefix}{timeline}:lease:timeline`, 'someone');
       await live.clear();
       expect(Object.keys(await dumpRedisKeys(redis, prefix))).toEqual([
-        'lease:timeline',
-        'v2:activity:email:ann@example.com',
-        'v2:checkpoint:timeline',
-        'v2:identity',
-        'v2:stream-identity',
-        `v2:timeline-by:channel:${entry(1).channel}:email:ann@example.com`,
-        'v2:timeline-by:direction:inbound:email:ann@example.com',
-        'v2:timeline-by:type:touchpoint.recorded:email:ann@example.com',
-        'v2:timeline:email:ann@example.com',
+        'v2:{timeline}:activity:email:ann@example.com',
+        'v2:{timeline}:checkpoint:timeline',
+        'v2:{timeline}:identity',
+        'v2:{timeline}:stream-identity',
+        `v2:{timeline}:timeline-by:channel:${entry(1).channel}:email:ann@example.com`,
+        'v2:{timeline}:timeline-by:direction:inbound:email:ann@example.com',
+        'v2:{timeline}:timeline-by:type:touchpoint.recorded:email:ann@example.com',
+        'v2:{timeline}:timeline:email:ann@example.com',
+        '{timeline}:lease:timeline',
       ]);
       expect(await live.checkpoint()).toBe(0);
       expect(await v2.checkpoint()).toBe(1);
@@ -350,7 +353,7 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
 
     describe('lease and fence', () => {
       const ttlMs = 300;
-      const leaseKey = () => `${prefix}lease:timeline`;
+      const leaseKey = () => `${prefix}{timeline}:lease:timeline`;
 
       it('keeps a second holder out while the first renews; it takes over once renewing stops', async () => {
         const a = new RedisLease(client(), { key: leaseKey(), ttlMs, owner: 'a' });
@@ -474,31 +477,31 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
           .flatMap((e) => {
             const bucket = `email:${e.identity.value}`;
             return [
-              `timeline-by:channel:${e.channel}:${bucket}`,
-              `timeline-by:direction:${e.direction}:${bucket}`,
-              `timeline-by:type:${e.type}:${bucket}`,
+              `{timeline}:timeline-by:channel:${e.channel}:${bucket}`,
+              `{timeline}:timeline-by:direction:${e.direction}:${bucket}`,
+              `{timeline}:timeline-by:type:${e.type}:${bucket}`,
             ];
           })
           .filter((key, i, all) => all.indexOf(key) === i);
         expect(Object.keys(dump)).toEqual([
-          'activity:email:u0@example.com',
-          'activity:email:u1@example.com',
-          'activity:email:u2@example.com',
-          'checkpoint:timeline',
-          'identity',
-          'stream-identity',
+          '{timeline}:activity:email:u0@example.com',
+          '{timeline}:activity:email:u1@example.com',
+          '{timeline}:activity:email:u2@example.com',
+          '{timeline}:checkpoint:timeline',
+          '{timeline}:identity',
+          '{timeline}:stream-identity',
           ...indexKeys.sort(),
-          'timeline:email:u0@example.com',
-          'timeline:email:u1@example.com',
-          'timeline:email:u2@example.com',
+          '{timeline}:timeline:email:u0@example.com',
+          '{timeline}:timeline:email:u1@example.com',
+          '{timeline}:timeline:email:u2@example.com',
         ]);
-        expect(dump['checkpoint:timeline']).toBe('60');
-        expect(dump['identity']).toEqual([
+        expect(dump['{timeline}:checkpoint:timeline']).toBe('60');
+        expect(dump['{timeline}:identity']).toEqual([
           ['email:u0@example.com', 'c-0'],
           ['email:u1@example.com', 'c-1'],
           ['email:u2@example.com', 'c-2'],
         ]);
-        const timeline = dump['timeline:email:u0@example.com'] as [string, number][];
+        const timeline = dump['{timeline}:timeline:email:u0@example.com'] as [string, number][];
         expect(timeline).toHaveLength(20);
         expect(timeline[0]).toEqual([
           `0000000000000001${JSON.stringify(entries[0])}`,
@@ -517,7 +520,7 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
         const a = await dumpRedisKeys(redis, `${prefix}one:`);
         const b = await dumpRedisKeys(redis, `${prefix}other:`);
         expect(a).not.toEqual(b);
-        const changed = 'timeline:email:u2@example.com';
+        const changed = '{timeline}:timeline:email:u2@example.com';
         expect({ ...a, [changed]: null }).toEqual({ ...b, [changed]: null });
       });
 

@@ -1,4 +1,4 @@
-import { type Redis } from 'ioredis';
+import { type RedisConnection } from '../redis-connection';
 import { LRUCache } from 'lru-cache';
 import {
   CHANNELS,
@@ -138,7 +138,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
   readonly maxInFlight = 1;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     options: RedisTimelineReadModelOptions = {},
   ) {
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
@@ -147,8 +147,9 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     this.identitiesWritten = new LRUCache({
       max: options.identitiesRemembered ?? DEFAULT_IDENTITIES_REMEMBERED,
     });
-    this.names = new RedisNameIndex(redis, this.prefix);
-    this.suggestions = new RedisSuggestionQueue(redis, this.prefix, this.keys.graph);
+    // In the timeline's slot: written beside its batches, read with its graph.
+    this.names = new RedisNameIndex(redis, this.keys.space);
+    this.suggestions = new RedisSuggestionQueue(redis, this.keys.space, this.keys.graph);
   }
 
   async checkpoint(): Promise<number> {

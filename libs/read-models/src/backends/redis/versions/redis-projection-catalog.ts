@@ -3,7 +3,7 @@ import {
   DEFAULT_CLOSENESS_CONFIG,
   type IdentityPolicy,
 } from '@rapport/domain';
-import type Redis from 'ioredis';
+import { type RedisConnection } from '../redis-connection';
 import { type RedisClosenessReadModel } from '../closeness/redis-closeness-read-model';
 import { type RedisIdeaBacklogReadModel } from '../ideas/redis-idea-backlog-read-model';
 import { type RedisTimelineReadModel } from '../timeline/redis-timeline-read-model';
@@ -29,7 +29,7 @@ export interface RedisProjectionCatalog {
  * (its decisions are in the log) and is never rebuilt.
  */
 export function redisProjectionCatalog(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   options: { closeness?: ClosenessConfig; identityPolicy?: IdentityPolicy } = {},
 ): RedisProjectionCatalog {

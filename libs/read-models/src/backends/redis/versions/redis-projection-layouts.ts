@@ -1,5 +1,5 @@
 import { type ClosenessConfig, type IdentityPolicy } from '@rapport/domain';
-import type Redis from 'ioredis';
+import { type RedisConnection } from '../redis-connection';
 import { closenessProjection } from '../../../closeness/closeness-projection';
 import { ideaBacklogProjection } from '../../../ideas/idea-backlog-projection';
 import { type ProjectionTarget } from '../../../projection/projection-runner';
@@ -22,7 +22,7 @@ export interface RedisProjectionLayout<M extends { clear(): Promise<void> }> {
 
 /** The timeline, with the identity graph folded in it. */
 export function timelineLayout(
-  redis: Redis,
+  redis: RedisConnection,
   identityPolicy?: IdentityPolicy,
 ): RedisProjectionLayout<RedisTimelineReadModel> {
   return {
@@ -35,7 +35,7 @@ export function timelineLayout(
 
 /** Closeness, under keys of its configuration. */
 export function closenessLayout(
-  redis: Redis,
+  redis: RedisConnection,
   config: ClosenessConfig,
   identityPolicy?: IdentityPolicy,
 ): RedisProjectionLayout<RedisClosenessReadModel> {
@@ -48,7 +48,9 @@ export function closenessLayout(
 }
 
 /** The idea backlog. */
-export function ideasLayout(redis: Redis): RedisProjectionLayout<RedisIdeaBacklogReadModel> {
+export function ideasLayout(
+  redis: RedisConnection,
+): RedisProjectionLayout<RedisIdeaBacklogReadModel> {
   return {
     name: 'ideas',
     modelAt: (prefix, fence) => new RedisIdeaBacklogReadModel(redis, { prefix, fence }),

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisConnection } from '../redis-connection';
 import { type VersionKeys, versionKeys } from '../redis-keys';
 import { readLua, RedisScript } from '../redis-script';
 import { unlinkKeysStartingWith } from '../unlink-keys';
@@ -23,8 +23,8 @@ const MAX_READ_ATTEMPTS = 5;
 /**
  * The versions of the read models under one key prefix. Version 0 is the model as first
  * built, under the prefix itself; version n ≥ 1 lives under `<prefix>v<n>:`. Which version
- * readers use is a pointer per projection (`<prefix>projections:live:<name>`), moved by one
- * Lua script. Version numbers come from one counter and are never reused, so a version
+ * readers use is a pointer per projection (`<prefix>{<name>}:projections:live:<name>`, in
+ * the projection's slot with every version's keys), moved by one Lua script. Version numbers come from one counter and are never reused, so a version
  * seen once always means the same keys.
  */
 export class RedisProjectionVersions {
@@ -33,7 +33,7 @@ export class RedisProjectionVersions {
   readonly keys: VersionKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     readonly prefix: string,
   ) {
     this.keys = versionKeys(prefix);
@@ -117,7 +117,7 @@ export class RedisProjectionVersions {
         checkpointKeyOf(this.prefixOf(version)),
         checkpointKeyOf(this.prefixOf(expected)),
         this.keys.rebuild(name),
-        this.keys.retired,
+        this.keys.retired(name),
       ],
       [String(expected), String(version), `${name}:${expected}`],
     )) as string[];
@@ -130,14 +130,14 @@ export class RedisProjectionVersions {
 
   /** The versions of `name` switched out and not yet dropped. */
   async retired(name: string): Promise<number[]> {
-    const members = await this.redis.smembers(this.keys.retired);
+    const members = await this.redis.smembers(this.keys.retired(name));
     return members
       .filter((m) => m.startsWith(`${name}:`))
       .map((m) => Number(m.slice(name.length + 1)));
   }
 
   async forgetRetired(name: string, version: number): Promise<void> {
-    await this.redis.srem(this.keys.retired, `${name}:${version}`);
+    await this.redis.srem(this.keys.retired(name), `${name}:${version}`);
   }
 
   /** Deletes every key of version n ≥ 1 (SCAN + UNLINK in batches; the keys go in the background). */

@@ -1,5 +1,5 @@
 import { type EventStore } from '@rapport/event-store';
-import type Redis from 'ioredis';
+import { type RedisConnection } from '../redis-connection';
 import { eventFiltersOfCurrent } from '../../../projection/personal-data-of';
 import { ProjectionRunner, type ProjectionTarget } from '../../../projection/projection-runner';
 import { catchUpAndSwitch, RebuildReport } from '../../../versions/catch-up-and-switch';
@@ -33,7 +33,7 @@ export class RedisVersionedProjection<
   private readonly readers = new Map<number, M>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly versions: RedisProjectionVersions,
     private readonly layout: RedisProjectionLayout<M>,
   ) {
