@@ -4,3 +4,4 @@ export * from './cloudevents/to-log-event';
 export * from './validation/validate-dto';
 export * from './tracing/cloud-event-trace';
 export * from './tracing/trace-context';
+export * from './tracing/drawn-roots';

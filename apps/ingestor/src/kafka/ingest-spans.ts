@@ -7,7 +7,7 @@ import {
   type SpanContext,
   trace,
 } from '@opentelemetry/api';
-import { unsampledChildOf } from '@rapport/wire';
+import { drawRoot, unsampledChildOf } from '@rapport/wire';
 
 const tracer = trace.getTracer('@rapport/ingestor');
 
@@ -25,9 +25,11 @@ export function startIngestSpan(
   batchSize: number,
 ): { readonly span: Span; readonly context: Context } {
   const parent = carried ? trace.setSpanContext(context.active(), carried) : context.active();
-  const unsampled = unsampledChildOf(parent); // the adapter did not sample it
-  if (unsampled) return { span: unsampled, context: parent };
-  const span = tracer.startSpan(`ingest ${topic}`, { kind: SpanKind.CONSUMER }, parent);
+  // A touchpoint that carried no trace is a root, drawn at the sampling ratio before a span is made.
+  const start = drawRoot(parent);
+  const unsampled = unsampledChildOf(start); // the adapter did not sample it, or it was drawn out
+  if (unsampled) return { span: unsampled, context: start };
+  const span = tracer.startSpan(`ingest ${topic}`, { kind: SpanKind.CONSUMER }, start);
   // Set once sampled (no sampler of ours reads attributes): an unsampled touchpoint builds none.
   if (span.isRecording())
     span.setAttributes({

@@ -13,6 +13,8 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { drawRootsAt } from '@rapport/wire';
+import { drawnRootSampling } from './drawn-root-sampler';
 
 /** Tracing in this process: on (with its exporters) or off. */
 export interface Tracing {
@@ -77,17 +79,22 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
   const resource = defaultResource()
     .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: `rapport-${service}` }))
     .merge(detectResources({ detectors: [envDetector] }));
+  // At a ratio, roots are drawn before their spans are made (drawn-roots.ts).
+  const drawn = drawnRootSampling(env);
   const provider = new NodeTracerProvider({
     resource,
+    ...(drawn ? { sampler: drawn.sampler } : {}),
     spanProcessors: exporters.map((exporter) => new BatchSpanProcessor(exporter)),
   });
   provider.register();
+  drawRootsAt(drawn?.ratio);
   let stopped: Promise<void> | undefined;
   active = {
     enabled: true,
     exporters: names,
     shutdown: () =>
       (stopped ??= provider.shutdown().finally(() => {
+        drawRootsAt(undefined);
         trace.disable();
         active = OFF;
       })),
