@@ -78,4 +78,20 @@ describe('AppendPlan (the PostgreSQL write plan)', () => {
     expect(plan.seenRevisions.size).toBe(0);
     expect(plan.append('s', [event()], 4).events[0]).toMatchObject({ revision: 5, position: 11 });
   });
+
+  it('shifts the revisions of a stream found further on than planned, not those of known events', () => {
+    const { plan, e3 } = snapshot();
+    const a = event();
+    const result = plan.append('s', [e3, a, a], 'any');
+    expect(result.events.map((e) => e.revision)).toEqual([2, 5, 5]);
+    // Three more events landed in `s` and five in the log before the write took the lock.
+    const rebased = plan.rebase(result, 15, new Map([['s', 3]]));
+    expect(rebased.events.map((e) => [e.revision, e.position])).toEqual([
+      [2, 3],
+      [8, 16],
+      [8, 16],
+    ]);
+    expect(rebased.nextExpectedRevision).toBe(8);
+    expect(plan.rebase(result, 10, new Map([['s', 0]]))).toBe(result);
+  });
 });

@@ -26,8 +26,11 @@ export interface PlannedRow {
  *
  * Positions are planned as snapshot head + 1 … + n. The write may find the head moved on
  * (other writers committed since the snapshot); it then numbers the rows from the head it
- * finds, and `rebase` shifts the answers to match. Revisions are not rebased: the write
- * refuses a plan whose streams have moved (`seenRevisions`).
+ * finds, and `rebase` shifts the answers to match. Revisions are numbered from the
+ * revision each stream had in the snapshot (`seenRevisions`): a write refuses the plan when
+ * a stream whose revision an append checks has moved, and may number the revisions of a
+ * stream only ever appended to with `any` from the revision it finds (`rebase` then
+ * shifts those too).
  */
 export class AppendPlan {
   readonly rows: PlannedRow[] = [];
@@ -46,18 +49,32 @@ export class AppendPlan {
   }
 
   /**
-   * An answer of this plan, for a write that numbered its rows from `actualHead` + 1: new
-   * events (planned above the snapshot head) and empty appends (answered with the head)
-   * move by the difference; events already in the log keep their positions.
+   * An answer of this plan, for a write that numbered its rows from `actualHead` + 1 and
+   * found each stream in `revisionShifts` that many revisions above the one planned from
+   * (`seenRevisions`): new events (planned above the snapshot head, and above their
+   * stream's planned revision) and empty appends (answered with the head) move by the
+   * difference; events already in the log keep their positions and revisions.
    */
-  rebase(result: AppendResult, actualHead: number): AppendResult {
+  rebase(
+    result: AppendResult,
+    actualHead: number,
+    revisionShifts?: ReadonlyMap<string, number>,
+  ): AppendResult {
     const shift = actualHead - this.snapshotHead;
-    if (shift === 0) return result;
+    const revisionShift = revisionShifts?.get(result.streamId) ?? 0;
+    if (shift === 0 && revisionShift === 0) return result;
+    const from = this.seenRevisions.get(result.streamId) ?? Number.MAX_SAFE_INTEGER;
     const move = (position: number) => (position > this.snapshotHead ? position + shift : position);
+    const renumber = (revision: number) => (revision > from ? revision + revisionShift : revision);
     return {
       ...result,
+      nextExpectedRevision: renumber(result.nextExpectedRevision),
       position: result.events.length === 0 ? result.position + shift : move(result.position),
-      events: result.events.map((e) => ({ ...e, position: move(e.position) })),
+      events: result.events.map((e) => ({
+        ...e,
+        position: move(e.position),
+        revision: renumber(e.revision),
+      })),
     };
   }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { describeWithServices } from '@rapport/testing';
 import { newEvent, waitUntil } from '../contract/event-store-contract';
-import { EventIdConflictError, InvalidAppendError } from '../errors';
+import { EventIdConflictError, InvalidAppendError, WrongExpectedRevisionError } from '../errors';
 import { type RecordedEvent } from '../event-store';
 import { PostgresEventStore, postgresEventStoreFromUrl } from './postgres-event-store';
 import { LATEST_SCHEMA_VERSION } from './postgres-schema';
@@ -161,15 +161,24 @@ describeWithServices(['postgres'], 'PostgreSQL event store (adapter specifics)',
     await sub.stop();
   });
 
-  it('redoes under the lock the writes that a concurrent writer made stale, and all of them land', async () => {
-    const store = await open(freshSchema());
+  /** Writers appending two events each to one stream at once, round after round. */
+  const hammer = async (
+    store: PostgresEventStore,
+    stream: string,
+    expected: 'any' | 'stream_exists',
+    already = 0,
+  ) => {
     const writers = 10;
     const rounds = 10;
     const answered = new Map<string, [number, number]>();
     for (let round = 0; round < rounds; round += 1) {
       const results = await Promise.all(
         Array.from({ length: writers }, (_, w) =>
-          store.append('hot', [newEvent('hot.v1', { round, w }), newEvent('hot.v1', { round, w })]),
+          store.append(
+            stream,
+            [newEvent('hot.v1', { round, w }), newEvent('hot.v1', { round, w })],
+            expected,
+          ),
         ),
       );
       // Each writer's two events are adjacent, in its own order.
@@ -178,18 +187,61 @@ describeWithServices(['postgres'], 'PostgreSQL event store (adapter specifics)',
         expect(r.events[1].revision).toBe(r.events[0].revision + 1);
         expect(r.events[1].position).toBe(r.events[0].position + 1);
         expect(r.position).toBe(r.events[1].position);
+        expect(r.nextExpectedRevision).toBe(r.events[1].revision);
       }
     }
-    const stream = await store.readStream('hot');
+    const log = (await store.readStream(stream)).slice(already);
     // Redone or not, every append answered where its events really are.
-    expect(new Map(stream.map((e) => [e.id, [e.position, e.revision]]))).toEqual(answered);
-    expect(stream.map((e) => e.revision)).toEqual(
-      Array.from({ length: writers * rounds * 2 }, (_, i) => i),
+    expect(new Map(log.map((e) => [e.id, [e.position, e.revision]]))).toEqual(answered);
+    expect(log.map((e) => e.revision)).toEqual(
+      Array.from({ length: writers * rounds * 2 }, (_, i) => i + already),
     );
-    expect(stream.map((e) => e.position)).toEqual(
-      Array.from({ length: writers * rounds * 2 }, (_, i) => i + 1),
-    );
+    return log;
+  };
+
+  it('numbers appends to a hot stream with expected revision any under the lock: one call each, none redone', async () => {
+    const store = await open(freshSchema());
+    const log = await hammer(store, 'hot', 'any');
+    expect(log.map((e) => e.position)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(store.stats()).toMatchObject({
+      writes: 100,
+      writesWithoutLookup: 100,
+      rewritesUnderLock: 0,
+    });
+  });
+
+  it('redoes under the lock the writes that a concurrent writer made stale, and all of them land', async () => {
+    const store = await open(freshSchema());
+    await store.append('other', [newEvent()]);
+    await store.append('hot', [newEvent(), newEvent()], 'no_stream');
+    // `stream_exists` is checked on a look-up, and concurrent writers make those stale.
+    const log = await hammer(store, 'hot', 'stream_exists', 2);
+    expect(log.map((e) => e.position)).toEqual(Array.from({ length: 200 }, (_, i) => i + 4));
     expect(store.stats().rewritesUnderLock).toBeGreaterThan(0);
+  });
+
+  it('plans a write from a look-up when its own plan was wrong, and answers as if it had looked', async () => {
+    const store = await open(freshSchema());
+    const first = [newEvent(), newEvent()];
+    await store.append('s', first, 'no_stream');
+    // A retry: the ids are in the log, so the call that assumed otherwise wrote nothing.
+    const retry = await store.append('s', first, 'no_stream');
+    expect(retry.events.map((e) => [e.revision, e.position, e.duplicate])).toEqual([
+      [0, 1, true],
+      [1, 2, true],
+    ]);
+    // A wrong expected revision: refused on the look-up.
+    await expect(store.append('s', [newEvent()], 5)).rejects.toBeInstanceOf(
+      WrongExpectedRevisionError,
+    );
+    // Half new, half known: the new half lands after the known one.
+    const mixed = await store.append('s', [first[1], newEvent()], 'any');
+    expect(mixed.events.map((e) => [e.revision, e.position, e.duplicate])).toEqual([
+      [1, 2, true],
+      [2, 3, false],
+    ]);
+    expect(store.stats()).toMatchObject({ writesWithoutLookup: 1, rewritesUnderLock: 0 });
+    expect((await store.readAll()).map((e) => e.position)).toEqual([1, 2, 3]);
   });
 
   it('one event id raced into two streams: one append wins, the other is an EventIdConflictError', async () => {

@@ -85,9 +85,11 @@ interface Snapshot {
  * The event log in PostgreSQL. Every write numbers its events under a lock on the single
  * row of `log_head`, so positions are gap-free and in commit order and a subscriber may
  * checkpoint at the highest position it has read
- * (docs/decisions/0007-gap-free-log-positions-in-commit-order.md). A write is planned on an
- * unlocked snapshot and written with one `append_events` call that takes the lock; a plan
- * found stale is done again under the lock throughout
+ * (docs/decisions/0007-gap-free-log-positions-in-commit-order.md). A write is planned from
+ * what its requests say and written with one `append_planned_events` call that takes the
+ * lock (docs/decisions/0038-postgresql-appends-in-one-round-trip.md); when that plan is
+ * wrong, it is planned on an unlocked snapshot and written again, and a plan found stale
+ * is done again under the lock throughout
  * (docs/decisions/0024-postgresql-appends-under-a-short-head-lock.md).
  * Subscribers are woken by `pg_notify`, sent in the append transaction, through a LISTEN
  * connection per store, with a slow poll as the fallback.
@@ -100,6 +102,7 @@ export class PostgresEventStore implements EventStore {
   private readonly sql;
   private closed = false;
   private writes = 0;
+  private writesWithoutLookup = 0;
   private rewritesUnderLock = 0;
 
   private constructor(
@@ -122,8 +125,9 @@ export class PostgresEventStore implements EventStore {
         SELECT 'stream', NULL, NULL, stream_id, revision, NULL, NULL, NULL, NULL FROM ${s}.streams WHERE stream_id = ANY($2::text[])
         UNION ALL
         SELECT 'head', position, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM ${s}.log_head`,
-      append: `SELECT ${s}.append_events($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::uuid[],
-        $6::text[], $7::bigint[], $8::text[], $9::text[], $10::bytea[], $11::text[], $12::text) AS head`,
+      append: `SELECT ${s}.append_planned_events($1::text[], $2::bigint[], $3::boolean[], $4::bigint[],
+        $5::uuid[], $6::integer[], $7::bigint[], $8::text[], $9::text[], $10::bytea[], $11::text[],
+        $12::text) AS answer`,
       head: `SELECT position FROM ${s}.log_head`,
       readAll: `SELECT ${columns}, recorded_at FROM ${s}.events
         WHERE position > $1 ORDER BY position ASC LIMIT $2`,
@@ -274,14 +278,20 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Counters for health checks and tests: writes attempted (appends that had something new
-   * to write), how many of them had to be redone under the lock because a concurrent
-   * writer moved one of their streams or ids, and how many times the listener connected
-   * (1, plus one per reconnect).
+   * Counters for health checks and tests: writes attempted (calls that wrote or tried to
+   * write events), how many of them were planned without a look-up and landed so, how many
+   * had to be redone under the lock because a concurrent writer moved one of their streams
+   * or ids, and how many times the listener connected (1, plus one per reconnect).
    */
-  stats(): { writes: number; rewritesUnderLock: number; listenerConnections: number } {
+  stats(): {
+    writes: number;
+    writesWithoutLookup: number;
+    rewritesUnderLock: number;
+    listenerConnections: number;
+  } {
     return {
       writes: this.writes,
+      writesWithoutLookup: this.writesWithoutLookup,
       rewritesUnderLock: this.rewritesUnderLock,
       listenerConnections: this.listener.connections,
     };
@@ -298,9 +308,13 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Writes a batch of appends with one commit: plan against a snapshot, then write under
-   * the head lock with one call; if the plan turned out stale, again under the lock
-   * throughout. Refused requests write nothing and do not disturb the others.
+   * Writes a batch of appends with one commit. Most batches are planned without reading the
+   * log and written with one call, which numbers them under the head lock
+   * (docs/decisions/0038-postgresql-appends-in-one-round-trip.md). A batch that cannot be
+   * planned so, or whose plan the call finds wrong (an event id already in the log, a stream
+   * not at the expected revision), is planned against a snapshot and written with one call;
+   * if that plan turned out stale, again under the lock throughout. Refused requests write
+   * nothing and do not disturb the others.
    */
   private async write(prepared: readonly PreparedAppend[]): Promise<AppendOutcome[]> {
     const ids = new Set<string>();
@@ -310,6 +324,7 @@ export class PostgresEventStore implements EventStore {
       streams.add(p.request.streamId);
       for (const event of p.serialized) ids.add(event.id);
     }
+    const exact = streamsWithCheckedRevisions(prepared);
     const lookup = async (db: Pool | PoolClient) => {
       const { rows } = await db.query<LookupRow>({
         name: 'rapport_es_lookup',
@@ -319,58 +334,102 @@ export class PostgresEventStore implements EventStore {
       return toSnapshot(rows);
     };
 
-    const optimistic = planAppends(prepared, await lookup(this.pool));
-    let outcomes: AppendOutcome[];
-    if (optimistic.plan.rows.length === 0) {
-      // Nothing new (refusals, retries of appends already made): no write at all.
-      outcomes = optimistic.outcomes;
-    } else {
-      this.writes += 1;
-      try {
-        const head = await this.appendEvents(this.pool, optimistic.plan);
-        outcomes = rebase(optimistic, head);
-      } catch (error) {
-        if (!isStalePlan(error)) throw error;
-        this.rewritesUnderLock += 1;
-        outcomes = await this.inTransaction(async (client) => {
-          // The look-up in a statement after the lock's: in READ COMMITTED it then sees what
-          // the previous holder committed.
-          await client.query({ name: 'rapport_es_lock_head', text: this.sql.lockHead });
-          const locked = planAppends(prepared, await lookup(client));
-          if (locked.plan.rows.length === 0) return { value: locked.outcomes, commit: false };
-          const head = await this.appendEvents(client, locked.plan);
-          return { value: rebase(locked, head), commit: true };
-        });
-      }
-    }
+    const outcomes =
+      (await this.writeWithoutLookup(prepared, exact)) ??
+      (await this.writeFromLookup(prepared, exact, lookup));
     // Subscribers of this process need not wait for the notification's round trip.
     if (outcomes.some((o) => o.ok && o.result.events.some((e) => !e.duplicate)))
       this.signal.notify();
     return outcomes;
   }
 
-  /** Calls `append_events`; answers the head it numbered the rows from. */
-  private async appendEvents(db: Pool | PoolClient, plan: AppendPlan): Promise<number> {
+  /**
+   * The batch planned on what its requests say alone — no event of it in the log yet, each
+   * stream at the revision its first request expects (or, for a stream appended to with
+   * `any` only, wherever it is) — and written with one call. Undefined when the batch
+   * cannot be planned so or the call found the plan wrong: nothing was written then.
+   */
+  private async writeWithoutLookup(
+    prepared: readonly PreparedAppend[],
+    exact: ReadonlySet<string>,
+  ): Promise<AppendOutcome[] | undefined> {
+    const blind = planWithoutLookup(prepared, exact);
+    if (!blind) return undefined;
+    this.writes += 1;
+    try {
+      const { head, shifts } = await this.appendEvents(this.pool, blind.plan, exact);
+      this.writesWithoutLookup += 1;
+      return rebase(blind, head, shifts);
+    } catch (error) {
+      if (!isStalePlan(error)) throw error;
+      return undefined;
+    }
+  }
+
+  /** The batch planned on a look-up (docs/decisions/0024-postgresql-appends-under-a-short-head-lock.md). */
+  private async writeFromLookup(
+    prepared: readonly PreparedAppend[],
+    exact: ReadonlySet<string>,
+    lookup: (db: Pool | PoolClient) => Promise<Snapshot>,
+  ): Promise<AppendOutcome[]> {
+    const optimistic = planAppends(prepared, await lookup(this.pool));
+    // Nothing new (refusals, retries of appends already made): no write at all.
+    if (optimistic.plan.rows.length === 0) return optimistic.outcomes;
+    this.writes += 1;
+    try {
+      const { head, shifts } = await this.appendEvents(this.pool, optimistic.plan, exact);
+      return rebase(optimistic, head, shifts);
+    } catch (error) {
+      if (!isStalePlan(error)) throw error;
+      this.rewritesUnderLock += 1;
+      return this.inTransaction(async (client) => {
+        // The look-up in a statement after the lock's: in READ COMMITTED it then sees what
+        // the previous holder committed.
+        await client.query({ name: 'rapport_es_lock_head', text: this.sql.lockHead });
+        const locked = planAppends(prepared, await lookup(client));
+        if (locked.plan.rows.length === 0) return { value: locked.outcomes, commit: false };
+        const { head, shifts } = await this.appendEvents(client, locked.plan, exact);
+        return { value: rebase(locked, head, shifts), commit: true };
+      });
+    }
+  }
+
+  /**
+   * Calls `append_planned_events`; answers the head it numbered the rows from and how far
+   * each stream of the plan was found above the revision the plan started from.
+   */
+  private async appendEvents(
+    db: Pool | PoolClient,
+    plan: AppendPlan,
+    exact: ReadonlySet<string>,
+  ): Promise<{ head: number; shifts: Map<string, number> }> {
     const r = plan.rows;
-    const { rows } = await db.query<{ head: string }>({
+    const streams = [...plan.seenRevisions.keys()];
+    const index = new Map(streams.map((stream, i) => [stream, i + 1]));
+    const binary = r.some((row) => typeof row.event.data !== 'string');
+    const { rows } = await db.query<{ answer: string[] }>({
       name: 'rapport_es_append',
       text: this.sql.append,
       values: [
-        [...plan.seenRevisions.keys()],
+        streams,
         [...plan.seenRevisions.values()],
-        [...plan.seenRevisions.keys()].map((stream) => plan.nextRevisions.get(stream)),
-        r.map((_, i) => i + 1),
+        streams.map((stream) => exact.has(stream)),
+        streams.map((stream) => plan.nextRevisions.get(stream)),
         r.map((row) => row.event.id),
-        r.map((row) => row.streamId),
+        r.map((row) => index.get(row.streamId)),
         r.map((row) => row.revision),
         r.map((row) => row.event.type),
         r.map((row) => (typeof row.event.data === 'string' ? row.event.data : null)),
-        r.map((row) => (typeof row.event.data === 'string' ? null : row.event.data)),
+        // Without binary data, no array of NULLs: unnest pads the missing column with them.
+        binary
+          ? r.map((row) => (typeof row.event.data === 'string' ? null : row.event.data))
+          : null,
         r.map((row) => row.event.metadata),
         this.channel,
       ],
     });
-    return Number(rows[0].head);
+    const [head, ...shifts] = rows[0].answer.map(Number);
+    return { head, shifts: new Map(streams.map((stream, i) => [stream, shifts[i]])) };
   }
 
   /**
@@ -450,8 +509,57 @@ function planAppends(prepared: readonly PreparedAppend[], snapshot: Snapshot): P
   return { plan, outcomes };
 }
 
-function rebase({ plan, outcomes }: PlannedAppends, head: number): AppendOutcome[] {
-  return outcomes.map((o) => (o.ok ? { ok: true, result: plan.rebase(o.result, head) } : o));
+function rebase(
+  { plan, outcomes }: PlannedAppends,
+  head: number,
+  shifts: ReadonlyMap<string, number>,
+): AppendOutcome[] {
+  return outcomes.map((o) =>
+    o.ok ? { ok: true, result: plan.rebase(o.result, head, shifts) } : o,
+  );
+}
+
+/**
+ * The streams whose revision the batch relies on: every stream one of its requests
+ * appends to with an expected revision other than `any`. The others may be numbered from
+ * wherever the write finds them.
+ */
+function streamsWithCheckedRevisions(prepared: readonly PreparedAppend[]): Set<string> {
+  const checked = new Set<string>();
+  for (const p of prepared)
+    if (!p.error && p.request.expectedRevision !== 'any') checked.add(p.request.streamId);
+  return checked;
+}
+
+/**
+ * Plans the batch without reading the log: no event of it is taken to be in the log, a
+ * stream in `exact` to be at the revision its first request expects, and any other stream
+ * (appended to with `any` only) to be empty, to be shifted by the write. Undefined when
+ * that cannot stand in for a look-up: a request expects `stream_exists` (no revision to
+ * assume), a stream's first request expects `any` and a later one does not, a request is
+ * empty (its answer is the stream's revision, which the write does not report for a
+ * stream it does not write), or the plan refuses a request (the refusal might rest on
+ * what was assumed, and a look-up tells).
+ */
+function planWithoutLookup(
+  prepared: readonly PreparedAppend[],
+  exact: ReadonlySet<string>,
+): PlannedAppends | undefined {
+  const assumed = new Map<string, number>();
+  for (const p of prepared) {
+    if (p.error) continue;
+    const { streamId, events, expectedRevision } = p.request;
+    if (events.length === 0 || expectedRevision === 'stream_exists') return undefined;
+    if (assumed.has(streamId)) continue;
+    if (exact.has(streamId) && expectedRevision === 'any') return undefined;
+    assumed.set(streamId, typeof expectedRevision === 'number' ? expectedRevision : -1);
+  }
+  const planned = planAppends(prepared, { known: new Map(), revisions: assumed, head: 0 });
+  const refused = planned.outcomes.some((o, i) => !o.ok && !prepared[i].error);
+  if (refused || planned.plan.rows.length === 0) return undefined;
+  for (const stream of assumed.keys())
+    if (!planned.plan.seenRevisions.has(stream)) return undefined;
+  return planned;
 }
 
 /**

@@ -107,8 +107,9 @@ describeWithServices(['postgres'], 'PostgreSQL event store: gap-free positions',
       writers.map(async (store, w) => {
         // Each writer owns its streams and passes the exact expected revision: under
         // concurrency with the other writers that must never be refused. One stream is
-        // shared by all (expected revision any), so plans go stale and are redone under
-        // the lock while the others write.
+        // shared by all: a writer's first append to it expects any (numbered under the
+        // lock), the next ones expect it to exist, which is checked on a look-up, so
+        // those plans go stale and are redone under the lock while the others write.
         const revisions = new Map<string, number>();
         const stream = (k: number) => `gap-w${w}-s${k}`;
         const expected = (s: string): ExpectedRevision => revisions.get(s) ?? 'no_stream';
@@ -116,7 +117,8 @@ describeWithServices(['postgres'], 'PostgreSQL event store: gap-free positions',
         for (let cycle = 0; seq < EVENTS_PER_WRITER; cycle += 1) {
           for (let i = 0; i < SINGLES_PER_CYCLE && seq < EVENTS_PER_WRITER; i += 1) {
             if (i === 0) {
-              note((await store.append('gap-shared', [tick(w, seq)], 'any')).events);
+              const shared = cycle === 0 ? 'any' : 'stream_exists';
+              note((await store.append('gap-shared', [tick(w, seq)], shared)).events);
             } else {
               const s = stream(seq % 3);
               const result = await store.append(s, [tick(w, seq)], expected(s));

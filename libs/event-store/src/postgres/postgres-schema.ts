@@ -37,7 +37,10 @@ interface Migration {
  *   exactly one of them; metadata is JSON text
  *   (docs/decisions/0008-text-not-jsonb-in-postgresql.md).
  * - `append_events` writes a planned append under the head lock
- *   (docs/decisions/0024-postgresql-appends-under-a-short-head-lock.md).
+ *   (docs/decisions/0024-postgresql-appends-under-a-short-head-lock.md); version 2's
+ *   `append_planned_events` does it for a plan made without a look-up, numbering the
+ *   revisions of `any` streams under the lock
+ *   (docs/decisions/0038-postgresql-appends-in-one-round-trip.md).
  */
 const MIGRATIONS: readonly Migration[] = [
   {
@@ -120,6 +123,72 @@ BEGIN
   -- Delivered at commit, and only if the transaction commits.
   PERFORM pg_notify(p_channel, (v_head + cardinality(p_offsets))::text);
   RETURN v_head;
+END
+$fn$;`,
+  },
+  {
+    version: 2,
+    description:
+      'append_planned_events: one round trip, revisions of any-streams numbered under the lock',
+    sql: `
+-- Writes an append planned by the client without reading the log first (or on a snapshot
+-- read before): locks the log head (held until the commit), finds the revision of every
+-- stream written to, and numbers the events head + 1 ... head + n in the order given.
+-- A stream whose revision the plan relied on (p_exact: an expected revision was checked,
+-- or the plan was made from a look-up of the stream) must still be at p_planned_from, or
+-- the call raises serialization_failure; the revisions of the other streams (appended
+-- to with expected revision any only) are shifted by what the stream really holds. An
+-- event id already in the log raises a unique violation on events_event_id_unique.
+-- Either way nothing is written and the client plans again from a look-up. Returns the
+-- head before the append, then each stream's shift (actual - planned from), in order.
+-- append_events (version 1) stays for processes of the previous version.
+CREATE FUNCTION $S.append_planned_events(
+  p_streams        text[],    -- the streams written to,
+  p_planned_from   bigint[],  -- the revision each plan started from (-1: no stream),
+  p_exact          boolean[], -- whether that revision must still hold,
+  p_planned_next   bigint[],  -- and each stream's revision after the plan
+  p_event_ids      uuid[],    -- the events, in position order:
+  p_stream_indexes integer[], --   their stream, as a 1-based index into p_streams,
+  p_revisions      bigint[],  --   their planned revision,
+  p_types          text[],
+  p_data_json      text[],
+  p_data_binary    bytea[],
+  p_metadata       text[],
+  p_channel        text
+) RETURNS bigint[]
+LANGUAGE plpgsql VOLATILE AS $fn$
+DECLARE
+  v_head   bigint;
+  v_at     timestamptz;
+  v_shifts bigint[];
+  v_stale  boolean;
+BEGIN
+  SELECT position INTO v_head FROM $S.log_head FOR UPDATE;
+  -- A volatile function takes a new snapshot for each statement (READ COMMITTED), so from
+  -- here on it sees everything the previous holder of the lock committed.
+  v_at := clock_timestamp();
+  SELECT array_agg(coalesce(s.revision, -1) - p.planned_from ORDER BY p.i),
+         bool_or(p.exact AND coalesce(s.revision, -1) <> p.planned_from)
+    INTO v_shifts, v_stale
+    FROM unnest(p_streams, p_planned_from, p_exact) WITH ORDINALITY AS p (stream_id, planned_from, exact, i)
+    LEFT JOIN $S.streams AS s ON s.stream_id = p.stream_id;
+  IF v_stale THEN
+    RAISE EXCEPTION 'a stream changed since the append was planned'
+      USING ERRCODE = 'serialization_failure';
+  END IF;
+  INSERT INTO $S.events
+    (position, event_id, stream_id, revision, type, data_json, data_binary, metadata, recorded_at)
+  SELECT v_head + e.o, e.id, p_streams[e.k], e.r + v_shifts[e.k], e.t, e.j, e.b, e.m, v_at
+    FROM unnest(p_event_ids, p_stream_indexes, p_revisions, p_types, p_data_json, p_data_binary,
+                p_metadata) WITH ORDINALITY AS e (id, k, r, t, j, b, m, o);
+  INSERT INTO $S.streams (stream_id, revision)
+  SELECT p.stream_id, p.next + v_shifts[p.i]
+    FROM unnest(p_streams, p_planned_next) WITH ORDINALITY AS p (stream_id, next, i)
+  ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision;
+  UPDATE $S.log_head SET position = v_head + cardinality(p_event_ids);
+  -- Delivered at commit, and only if the transaction commits.
+  PERFORM pg_notify(p_channel, (v_head + cardinality(p_event_ids))::text);
+  RETURN v_head || v_shifts;
 END
 $fn$;`,
   },
