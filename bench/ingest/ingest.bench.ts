@@ -239,7 +239,7 @@ async function endToEnd(
     startService('projector', env),
   ]);
   const checkpoint = async () =>
-    Number((await redis.get(`${redisPrefix}checkpoint:timeline`)) ?? 0);
+    Number((await redis.get(`${redisPrefix}{timeline}:checkpoint:timeline`)) ?? 0);
   try {
     // Warm-up: one touchpoint through the whole path, so the consumer group has joined.
     await publishAll(kafkaUrl, encode(workload(`${run}-warmup`).slice(0, 1), topicPrefix, mode));
