@@ -71,9 +71,10 @@ export class AppendPlan {
       nextExpectedRevision: renumber(result.nextExpectedRevision),
       position: result.events.length === 0 ? result.position + shift : move(result.position),
       events: result.events.map((e) => ({
-        ...e,
-        position: move(e.position),
+        id: e.id,
         revision: renumber(e.revision),
+        position: move(e.position),
+        duplicate: e.duplicate,
       })),
     };
   }
@@ -137,7 +138,15 @@ export class AppendPlan {
       this.head += 1;
       position = this.head;
       this.rows.push({ position, streamId, revision, event });
-      this.known.set(event.id, { ...event, streamId, revision, position });
+      // Named fields, not a spread: this runs for every event of every append.
+      this.known.set(event.id, {
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+        streamId,
+        revision,
+        position,
+      });
       const result = { id: event.id, revision, position, duplicate: false };
       written.set(event.id, result);
       return result;

@@ -74,11 +74,14 @@ export function serializeEvent(event: NewEvent, maxBytes: number): SerializedEve
   // has sent it (and `Buffer.from` of a `Uint8Array` copies).
   const binary = event.data instanceof Uint8Array;
   const data = binary ? Buffer.from(event.data) : JSON.stringify(event.data ?? null);
-  const metadata = JSON.stringify(event.metadata ?? {});
-  const size =
-    (typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength) +
-    Buffer.byteLength(metadata);
-  if (size > maxBytes) throw new EventTooLargeError(event.id, size, maxBytes);
+  const metadata = event.metadata === undefined ? '{}' : JSON.stringify(event.metadata ?? {});
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: most events are counted without a scan.
+  if ((data.length + metadata.length) * 3 > maxBytes) {
+    const size =
+      (typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength) +
+      Buffer.byteLength(metadata);
+    if (size > maxBytes) throw new EventTooLargeError(event.id, size, maxBytes);
+  }
   return {
     id: event.id.toLowerCase(),
     type: event.type,
