@@ -28,6 +28,8 @@ export * from './access/access-stores';
 export * from './access/adapter-key-store';
 export * from './access/audit-trail';
 export * from './access/rate-limit-counter';
+export * from './access/buffered-audit-trail';
+export * from './access/synced-rate-limit-counter';
 export * from './annotations/customer-annotations-read-model';
 export * from './annotations/customer-annotations';
 export * from './annotations/customer-annotations-projection';

@@ -25,5 +25,7 @@ export interface AuditQuery {
  */
 export interface AuditTrail {
   record(entry: AuditEntry, retentionMs: number): Promise<void>;
+  /** Records several entries at once (one round trip where the backend is remote). */
+  recordAll(entries: readonly AuditEntry[], retentionMs: number): Promise<void>;
   query(query: AuditQuery, now: Date): Promise<AuditEntry[]>;
 }

@@ -106,6 +106,25 @@ export function describeAccessStoresContract(adapter: AdapterUnderTest<AccessSto
       expect(other.resetInMs).toBeLessThanOrEqual(60_000);
     });
 
+    it('counts several hits at once', async () => {
+      await stores.rateLimits.hit('p4', 60_000);
+      expect((await stores.rateLimits.hit('p4', 60_000, 5)).hits).toBe(6);
+    });
+
+    it('records a batch of audit entries as one', async () => {
+      await stores.audit.recordAll(
+        [entry('2026-03-01T10:00:00.000Z', 'c7'), entry('2026-03-01T10:00:01.000Z', 'c8')],
+        30 * DAY,
+      );
+      await stores.audit.recordAll([], 30 * DAY);
+      const now = new Date('2026-03-01T11:00:00.000Z');
+      expect((await stores.audit.query({ customerId: 'c8', limit: 10 }, now)).length).toBe(1);
+      expect((await stores.audit.query({ limit: 10 }, now)).map((e) => e.customerId)).toEqual([
+        'c8',
+        'c7',
+      ]);
+    });
+
     it('starts a new window once the old one ends', async () => {
       await stores.rateLimits.hit('p3', 50);
       await stores.rateLimits.hit('p3', 50);

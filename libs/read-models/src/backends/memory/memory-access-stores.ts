@@ -35,6 +35,10 @@ export function memoryAccessStores(): AccessStores {
       async record(entry, retentionMs) {
         entries.push({ entry, expiresAt: Date.parse(entry.at) + retentionMs });
       },
+      async recordAll(all, retentionMs) {
+        for (const entry of all)
+          entries.push({ entry, expiresAt: Date.parse(entry.at) + retentionMs });
+      },
       async query({ customerId, limit }, now) {
         entries = entries.filter(({ expiresAt }) => expiresAt > now.getTime());
         return entries
@@ -45,7 +49,7 @@ export function memoryAccessStores(): AccessStores {
       },
     },
     rateLimits: {
-      async hit(key, windowMs) {
+      async hit(key, windowMs, hits = 1) {
         const now = Date.now();
         let window = windows.get(key);
         if (!window || window.endsAt <= now) {
@@ -55,7 +59,7 @@ export function memoryAccessStores(): AccessStores {
           window = { hits: 0, endsAt: now + windowMs };
           windows.set(key, window);
         }
-        window.hits += 1;
+        window.hits += hits;
         return { hits: window.hits, resetInMs: window.endsAt - now };
       },
     },

@@ -23,6 +23,35 @@ export function redisAccessStores(redis: () => RedisConnection, prefix: string):
     `${JSON.stringify(entry)}\n${randomBytes(6).toString('base64url')}`;
   const entryOf = (stored: string) =>
     JSON.parse(stored.slice(0, stored.lastIndexOf('\n'))) as AuditEntry;
+  /** Adds an entry's writes (its sets, and their trim once a minute) to a transaction. */
+  const addEntry = (
+    multi: ReturnType<ReturnType<typeof redis>['multi']>,
+    entry: AuditEntry,
+    retentionMs: number,
+  ) => {
+    const at = Date.parse(entry.at);
+    const stored = member(entry);
+    const sets = [keys.auditAll];
+    if (entry.customerId) sets.push(keys.auditOfCustomer(entry.customerId));
+    for (const set of sets) {
+      multi.zadd(set, at, stored);
+      // Entries past the retention go, and the set's expiry moves, once a minute of
+      // entries per set rather than at every request (every staff request is audited).
+      const trimmedAt = lastTrim.get(set);
+      if (trimmedAt === undefined || at - trimmedAt >= TRIM_EVERY_MS || at < trimmedAt) {
+        lastTrim.set(set, at);
+        multi.zremrangebyscore(set, '-inf', at - retentionMs);
+        multi.pexpire(set, retentionMs);
+      }
+    }
+  };
+  // Every audit set is in one slot: a batch of entries is one transaction.
+  const recordAll = async (entries: readonly AuditEntry[], retentionMs: number) => {
+    if (entries.length === 0) return;
+    const multi = redis().multi();
+    for (const entry of entries) addEntry(multi, entry, retentionMs);
+    await multi.exec();
+  };
   return {
     adapterKeys: {
       async put(record) {
@@ -50,24 +79,9 @@ export function redisAccessStores(redis: () => RedisConnection, prefix: string):
     },
     audit: {
       async record(entry, retentionMs) {
-        const at = Date.parse(entry.at);
-        const stored = member(entry);
-        const multi = redis().multi();
-        const sets = [keys.auditAll];
-        if (entry.customerId) sets.push(keys.auditOfCustomer(entry.customerId));
-        for (const set of sets) {
-          multi.zadd(set, at, stored);
-          // Entries past the retention go, and the set's expiry moves, once a minute of
-          // entries per set rather than at every request (every staff request is audited).
-          const trimmedAt = lastTrim.get(set);
-          if (trimmedAt === undefined || at - trimmedAt >= TRIM_EVERY_MS || at < trimmedAt) {
-            lastTrim.set(set, at);
-            multi.zremrangebyscore(set, '-inf', at - retentionMs);
-            multi.pexpire(set, retentionMs);
-          }
-        }
-        await multi.exec();
+        await recordAll([entry], retentionMs);
       },
+      recordAll,
       async query({ customerId, limit }, _now) {
         const set = customerId ? keys.auditOfCustomer(customerId) : keys.auditAll;
         const stored = await redis().zrevrange(set, 0, limit - 1);
@@ -75,11 +89,11 @@ export function redisAccessStores(redis: () => RedisConnection, prefix: string):
       },
     },
     rateLimits: {
-      async hit(key, windowMs) {
+      async hit(key, windowMs, count = 1) {
         const window = keys.rateWindow(key);
         const results = await redis()
           .multi()
-          .incr(window)
+          .incrby(window, count)
           .pexpire(window, windowMs, 'NX')
           .pttl(window)
           .exec();
