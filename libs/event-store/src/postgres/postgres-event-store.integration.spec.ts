@@ -319,6 +319,13 @@ describeWithServices(['postgres'], 'PostgreSQL event store (adapter specifics)',
       InvalidAppendError,
     );
     await expect(store.append('ok-👋', [newEvent()])).resolves.toMatchObject({ position: 3 });
+    // Line feeds inside JSON (sent joined by line feeds), binary data first, last and alone.
+    const lines = newEvent('j.v1', { t: 'a\nb\r\n', '\n': ['\n'] }, { note: 'x\ny' });
+    await store.append('t', [newEvent('b.v1', bytes), lines, newEvent('b.v1', bytes)]);
+    await store.append('u', [newEvent('b.v1', bytes)]);
+    const stored = await store.readAll({ after: 3 });
+    expect(stored.map((e) => e.data)).toEqual([bytes, lines.data, bytes, bytes]);
+    expect(stored[1].metadata).toEqual({ note: 'x\ny' });
   });
 
   it('close() stops subscriptions, the listener and the pool', async () => {

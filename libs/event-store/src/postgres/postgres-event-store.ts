@@ -126,7 +126,7 @@ export class PostgresEventStore implements EventStore {
         UNION ALL
         SELECT 'head', position, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM ${s}.log_head`,
       append: `SELECT ${s}.append_planned_events($1::text[], $2::bigint[], $3::boolean[], $4::bigint[],
-        $5::uuid[], $6::integer[], $7::bigint[], $8::text[], $9::text[], $10::bytea[], $11::text[],
+        $5::text, $6::integer[], $7::bigint[], $8::text[], $9::text, $10::bytea[], $11::text,
         $12::text) AS answer`,
       head: `SELECT position FROM ${s}.log_head`,
       readAll: `SELECT ${columns}, recorded_at FROM ${s}.events
@@ -415,16 +415,18 @@ export class PostgresEventStore implements EventStore {
         [...plan.seenRevisions.values()],
         streams.map((stream) => exact.has(stream)),
         streams.map((stream) => plan.nextRevisions.get(stream)),
-        r.map((row) => row.event.id),
+        r.map((row) => row.event.id).join(','),
         r.map((row) => index.get(row.streamId)),
         r.map((row) => row.revision),
         r.map((row) => row.event.type),
-        r.map((row) => (typeof row.event.data === 'string' ? row.event.data : null)),
+        // JSON joined by line feeds, which JSON.stringify never writes: no escaping on
+        // either side (docs/decisions/0038-postgresql-appends-in-one-round-trip.md).
+        r.map((row) => (typeof row.event.data === 'string' ? row.event.data : '')).join('\n'),
         // Without binary data, no array of NULLs: unnest pads the missing column with them.
         binary
           ? r.map((row) => (typeof row.event.data === 'string' ? null : row.event.data))
           : null,
-        r.map((row) => row.event.metadata),
+        r.map((row) => row.event.metadata).join('\n'),
         this.channel,
       ],
     });

@@ -141,19 +141,22 @@ $fn$;`,
 -- event id already in the log raises a unique violation on events_event_id_unique.
 -- Either way nothing is written and the client plans again from a look-up. Returns the
 -- head before the append, then each stream's shift (actual - planned from), in order.
--- append_events (version 1) stays for processes of the previous version.
+-- JSON texts come joined by line feeds, one text for all the events, which costs neither
+-- side any escaping: JSON.stringify never writes a raw line feed (it escapes every control
+-- character), and JSON text is never empty. append_events (version 1) stays for processes
+-- of the previous version.
 CREATE FUNCTION $S.append_planned_events(
   p_streams        text[],    -- the streams written to,
   p_planned_from   bigint[],  -- the revision each plan started from (-1: no stream),
   p_exact          boolean[], -- whether that revision must still hold,
   p_planned_next   bigint[],  -- and each stream's revision after the plan
-  p_event_ids      uuid[],    -- the events, in position order:
+  p_event_ids      text,      -- the events, in position order: their ids, joined by ',',
   p_stream_indexes integer[], --   their stream, as a 1-based index into p_streams,
   p_revisions      bigint[],  --   their planned revision,
   p_types          text[],
-  p_data_json      text[],
-  p_data_binary    bytea[],
-  p_metadata       text[],
+  p_data_json      text,      --   their JSON data joined by line feeds ('' for binary data),
+  p_data_binary    bytea[],   --   their binary data (NULL for JSON data; or no array),
+  p_metadata       text,      --   their JSON metadata joined by line feeds
   p_channel        text
 ) RETURNS bigint[]
 LANGUAGE plpgsql VOLATILE AS $fn$
@@ -178,16 +181,18 @@ BEGIN
   END IF;
   INSERT INTO $S.events
     (position, event_id, stream_id, revision, type, data_json, data_binary, metadata, recorded_at)
-  SELECT v_head + e.o, e.id, p_streams[e.k], e.r + v_shifts[e.k], e.t, e.j, e.b, e.m, v_at
-    FROM unnest(p_event_ids, p_stream_indexes, p_revisions, p_types, p_data_json, p_data_binary,
-                p_metadata) WITH ORDINALITY AS e (id, k, r, t, j, b, m, o);
+  SELECT v_head + e.o, e.id::uuid, p_streams[e.k], e.r + v_shifts[e.k], e.t, nullif(e.j, ''), e.b,
+         e.m, v_at
+    FROM unnest(string_to_array(p_event_ids, ','), p_stream_indexes, p_revisions, p_types,
+                string_to_array(p_data_json, E'\\n'), p_data_binary,
+                string_to_array(p_metadata, E'\\n')) WITH ORDINALITY AS e (id, k, r, t, j, b, m, o);
   INSERT INTO $S.streams (stream_id, revision)
   SELECT p.stream_id, p.next + v_shifts[p.i]
     FROM unnest(p_streams, p_planned_next) WITH ORDINALITY AS p (stream_id, next, i)
   ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision;
-  UPDATE $S.log_head SET position = v_head + cardinality(p_event_ids);
+  UPDATE $S.log_head SET position = v_head + cardinality(p_stream_indexes);
   -- Delivered at commit, and only if the transaction commits.
-  PERFORM pg_notify(p_channel, (v_head + cardinality(p_event_ids))::text);
+  PERFORM pg_notify(p_channel, (v_head + cardinality(p_stream_indexes))::text);
   RETURN v_head || v_shifts;
 END
 $fn$;`,
