@@ -10,20 +10,23 @@ interface LocalWindow {
   endsAt: number;
   /** When the shared counter last answered for the key. */
   syncedAt: number;
-  /** A round trip under way that hits wait for (the window's first, or one after a pause). */
+  /** A round trip to the shared counter under way, which other hits of the key wait for. */
   opening?: Promise<void>;
 }
 
 /**
- * A shared fixed-window counter counted locally between syncs. The first hit of a key's window
- * goes to the shared counter and waits for it (one round trip, which learns the window's end
- * and the other replicas' hits), and so does a hit after the key was not synced for two
- * intervals; every other hit is counted in this process, and the hits are added to the shared
- * counter in one `hit(key, window, n)` per key every `syncEveryMs`, which brings back the
- * other replicas' hits. A replica therefore sees its own hits at once and the others' at most
- * two sync intervals late: with R replicas, a principal can get past the limit by what the
- * other R − 1 admit in that time. Hits not yet synced when the process dies are lost (the
- * window forgets them); `close` syncs what is pending.
+ * A shared fixed-window counter counted locally between syncs, where that cannot matter.
+ *
+ * A hit goes to the shared counter and waits for its answer (one round trip, which learns the
+ * window's end and the other replicas' hits) when the key's window opens, when the key was not
+ * synced for two intervals, and when the count this replica knows has reached `localBelow`
+ * (e.g. half the limit): near the limit every hit is counted exactly, as without this class.
+ * Every other hit is counted in this process; the hits are added to the shared counter in one
+ * `hit(key, window, n)` per key every `syncEveryMs`, which brings back the other replicas'
+ * hits. Far from the limit a replica sees the others' hits at most two intervals late, so R
+ * replicas together can admit up to R × `localBelow` in one burst before each knows of the
+ * others. Hits not yet synced when the process dies are lost (the window forgets them);
+ * `close` syncs what is pending.
  */
 export class SyncedRateLimitCounter implements RateLimitCounter {
   private readonly windows = new Map<string, LocalWindow>();
@@ -33,6 +36,7 @@ export class SyncedRateLimitCounter implements RateLimitCounter {
   constructor(
     private readonly shared: RateLimitCounter,
     private readonly windowMs: number,
+    private readonly localBelow = Number.POSITIVE_INFINITY,
     private readonly syncEveryMs = 100,
   ) {
     this.timer = setInterval(() => void this.sync(), syncEveryMs);
@@ -41,41 +45,46 @@ export class SyncedRateLimitCounter implements RateLimitCounter {
 
   async hit(key: string, windowMs: number, hits = 1): Promise<{ hits: number; resetInMs: number }> {
     if (windowMs !== this.windowMs) return this.shared.hit(key, windowMs, hits);
-    const now = Date.now();
-    let window = this.windows.get(key);
-    if (!window || window.endsAt <= now) {
-      window = { shared: 0, pending: 0, endsAt: Number.POSITIVE_INFINITY, syncedAt: 0 };
-      this.windows.set(key, window);
+    for (;;) {
+      const now = Date.now();
+      let window = this.windows.get(key);
+      if (!window || window.endsAt <= now) {
+        window = { shared: 0, pending: 0, endsAt: Number.POSITIVE_INFINITY, syncedAt: 0 };
+        this.windows.set(key, window);
+      }
+      const known = window.shared + window.pending + hits;
+      if (now - window.syncedAt <= 2 * this.syncEveryMs && known < this.localBelow) {
+        window.pending += hits;
+        return { hits: known, resetInMs: window.endsAt - now };
+      }
+      if (window.opening) {
+        // One round trip at a time per key; then look again.
+        await window.opening.catch(() => undefined);
+        continue;
+      }
+      return this.ask(key, window, hits);
     }
-    if (!window.opening && now - window.syncedAt > 2 * this.syncEveryMs) {
-      // Opening, or after a pause: this hit (and what is pending) goes to the shared counter.
-      const sent = window.pending + hits;
-      window.pending = 0;
-      const opened = window;
-      opened.opening = this.shared.hit(key, windowMs, sent).then(
-        (answer) => {
-          opened.shared = answer.hits;
-          opened.endsAt = Date.now() + answer.resetInMs;
-          opened.syncedAt = Date.now();
-          opened.opening = undefined;
-        },
-        (error: unknown) => {
-          // Nothing was learned: the next hit tries again.
-          opened.opening = undefined;
-          if (this.windows.get(key) === opened && opened.shared === 0) this.windows.delete(key);
-          throw error;
-        },
-      );
-      await opened.opening;
-      return { hits: opened.shared, resetInMs: Math.max(0, opened.endsAt - Date.now()) };
-    }
-    window.pending += hits;
-    if (!window.opening)
-      return { hits: window.shared + window.pending, resetInMs: window.endsAt - now };
-    // Hits while the window opens count after the opening one, in their order.
-    const after = window.pending;
+  }
+
+  /** This hit, and what is pending, to the shared counter; waits for its count. */
+  private async ask(key: string, window: LocalWindow, hits: number) {
+    const sent = window.pending + hits;
+    window.pending = 0;
+    window.opening = this.shared.hit(key, this.windowMs, sent).then(
+      (answer) => {
+        window.shared = answer.hits;
+        window.endsAt = Date.now() + answer.resetInMs;
+        window.syncedAt = Date.now();
+        window.opening = undefined;
+      },
+      (error: unknown) => {
+        window.opening = undefined;
+        window.pending += sent - hits; // the others' hits, for the next try
+        throw error;
+      },
+    );
     await window.opening;
-    return { hits: window.shared + after, resetInMs: Math.max(0, window.endsAt - Date.now()) };
+    return { hits: window.shared, resetInMs: Math.max(0, window.endsAt - Date.now()) };
   }
 
   /** Adds every key's pending hits to the shared counter (one call per key) and forgets ended windows. */
