@@ -1,8 +1,14 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  Global,
+  Logger,
+  Module,
+} from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AdapterKeys } from '@rapport/application';
-import { type ReadModels } from '@rapport/read-models';
+import { BufferedAuditTrail, type ReadModels, SyncedRateLimitCounter } from '@rapport/read-models';
 import { type RapportConfig } from '../config/rapport-config';
 import { READ_MODELS } from '../platform/tokens';
 import {
@@ -17,6 +23,10 @@ import { PrincipalThrottlerGuard, SharedThrottlerStorage } from './principal-thr
 import { StaffTokenVerifier } from './staff-token-verifier';
 import { AdapterKeysController, AuditController } from './access-admin.controller';
 
+/** The rate limits' window: a minute (the limit is per minute). */
+const RATE_WINDOW_MS = 60_000;
+const RATE_LIMIT_COUNTER = Symbol('RATE_LIMIT_COUNTER');
+
 /**
  * Access control for a service's HTTP routes: who is calling (staff token or adapter key),
  * whether the route's `@Access` policy lets them, how often (rate limits), and the audit
@@ -30,10 +40,12 @@ export class AccessModule {
       module: AccessModule,
       imports: [
         ThrottlerModule.forRootAsync({
-          inject: [READ_MODELS],
-          useFactory: (readModels: ReadModels) => ({
-            throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
-            storage: new SharedThrottlerStorage(readModels.access.rateLimits),
+          inject: [RATE_LIMIT_COUNTER],
+          useFactory: (counter: SyncedRateLimitCounter) => ({
+            throttlers: [
+              { name: 'default', ttl: RATE_WINDOW_MS, limit: config.rateLimitPerMinute },
+            ],
+            storage: new SharedThrottlerStorage(counter),
           }),
         }),
       ],
@@ -57,10 +69,43 @@ export class AccessModule {
           }),
           inject: [AdapterKeys],
         },
+        // Neither costs a round trip per request (ADR 0039): audit entries are written in
+        // batches every few milliseconds, rate-limit hits far from the limit counted here and
+        // synced every 100 ms.
         {
           provide: AUDIT_TRAIL,
-          useFactory: (readModels: ReadModels) => readModels.access.audit,
+          useFactory: (readModels: ReadModels) => {
+            const logger = new Logger('audit');
+            return new BufferedAuditTrail(readModels.access.audit, {
+              onError: (error) =>
+                logger.error(`could not write audit entries (kept, tried again): ${String(error)}`),
+            });
+          },
           inject: [READ_MODELS],
+        },
+        {
+          provide: RATE_LIMIT_COUNTER,
+          useFactory: (readModels: ReadModels) =>
+            // Exact (a round trip per hit) from half the limit on.
+            new SyncedRateLimitCounter(
+              readModels.access.rateLimits,
+              RATE_WINDOW_MS,
+              config.rateLimitPerMinute / 2,
+            ),
+          inject: [READ_MODELS],
+        },
+        {
+          // Before the read models close: what is buffered is written.
+          provide: Symbol('flush the access stores'),
+          useFactory: (
+            audit: BufferedAuditTrail,
+            counter: SyncedRateLimitCounter,
+          ): BeforeApplicationShutdown => ({
+            beforeApplicationShutdown: async () => {
+              await Promise.all([audit.close(), counter.close()]);
+            },
+          }),
+          inject: [AUDIT_TRAIL, RATE_LIMIT_COUNTER],
         },
         AuditRecorder,
         // In this order: who is calling, how often, may they.
@@ -69,7 +114,7 @@ export class AccessModule {
         { provide: APP_GUARD, useClass: RoleGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
       ],
-      exports: [AdapterKeys, AUDIT_TRAIL, STAFF_TOKEN_VERIFIER],
+      exports: [AdapterKeys, AUDIT_TRAIL, STAFF_TOKEN_VERIFIER, RATE_LIMIT_COUNTER],
     };
   }
 }
