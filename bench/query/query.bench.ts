@@ -11,7 +11,8 @@
  * warm-up; requests rotate over the customers. `GET /v1/ideas` is measured on the API only.
  *
  * BENCH_QUERY_CUSTOMERS (default 400) sizes the data, BENCH_QUERY_SECONDS (default 10) each
- * measurement. Ends with `query: …` — p99 at 200 connections and throughput as ratios to the
+ * measurement; BENCH_QUERY_ONLY (a part of an endpoint's name) and BENCH_QUERY_CONNECTIONS
+ * (`50,200`) narrow a run, e.g. to profile one endpoint (RAPPORT_CPU_PROFILE_DIR). Ends with `query: …` — p99 at 200 connections and throughput as ratios to the
  * minimal server's, for the worst of the shared endpoints.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -36,7 +37,9 @@ import { longTimeline, longTimelineIdentity, seedIdeas } from './large-workloads
 
 const CUSTOMERS = Number(process.env.BENCH_QUERY_CUSTOMERS ?? 400);
 const SECONDS = Number(process.env.BENCH_QUERY_SECONDS ?? 10);
-const CONNECTIONS = [50, 200];
+const CONNECTIONS = (process.env.BENCH_QUERY_CONNECTIONS ?? '50,200').split(',').map(Number);
+/** Only the endpoints whose name contains this (all by default): for profiling one. */
+const ONLY = process.env.BENCH_QUERY_ONLY ?? '';
 /** The long timeline's length, and the backlog's size (idea i gets i mod (votes + 1) supporters). */
 const LONG_TIMELINE = Number(process.env.BENCH_QUERY_LONG_TIMELINE ?? 5000);
 const IDEAS = Number(process.env.BENCH_QUERY_IDEAS ?? 2000);
@@ -147,7 +150,6 @@ async function load(
 /** Demo touchpoints through the SDK, ingested and projected; returns when Redis holds them all. */
 async function loadData(
   kafkaUrl: string,
-  redisUrl: string,
   env: Record<string, string>,
   run: string,
   staff: Record<string, string>,
@@ -173,7 +175,6 @@ async function loadData(
     await publisher.publishBatch(inputs.slice(i, i + 2000));
   await publisher.disconnect();
   const ideaCommands = await seedIdeas(services[0].url, staff, IDEAS, IDEA_VOTES);
-  const redis = new Redis(redisUrl);
   const head = async () =>
     ((await (await fetch(`${services[0].url}/health`)).json()) as { log: { head: number } }).log
       .head;
@@ -185,14 +186,23 @@ async function loadData(
     60_000,
     1000,
   );
-  const checkpoints = async () =>
-    Promise.all(
-      ['timeline', 'ideas'].map(async (n) =>
-        Number(await redis.get(`${env.PREFIX}checkpoint:${n}`)),
-      ),
+  // The projector's own account of its positions (not its Redis keys, whose names may change).
+  const checkpoints = async () => {
+    const health = (await (await fetch(`${services[1].url}/health`)).json()) as {
+      projections: { name: string; position: number }[];
+    };
+    return ['timeline', 'ideas'].map(
+      (n) => health.projections.find((p) => p.name === n)?.position ?? 0,
     );
-  await eventually(checkpoints, (c) => c.every((p) => p >= logHead[0]), 600_000, 200);
-  redis.disconnect();
+  };
+  const caughtUp = await eventually(
+    checkpoints,
+    (c) => c.every((p) => p >= logHead[0]),
+    600_000,
+    200,
+  );
+  if (!caughtUp.every((p) => p >= logHead[0]))
+    throw new Error(`the projections did not reach ${logHead[0]}: ${caughtUp.join(', ')}`);
   await Promise.all(services.map((s) => s.stop()));
   return { touchpoints: inputs.length, ideaCommands, logHead: logHead[0] };
 }
@@ -253,7 +263,7 @@ async function main(): Promise<void> {
     const staff = {
       authorization: `Bearer ${await issuer.token({ subject: 'bench-staff', roles: ['agent'], expiresIn: 7200 })}`,
     };
-    const data = await loadData(kafka.url, redis.url, env, run, staff);
+    const data = await loadData(kafka.url, env, run, staff);
     console.log(
       `  data: ${data.touchpoints} touchpoints (one customer with ${LONG_TIMELINE}) and ${data.ideaCommands} idea commands (${IDEAS} ideas) ingested and projected (log head ${data.logHead})`,
     );
@@ -283,7 +293,7 @@ async function main(): Promise<void> {
       await load(url, ids.map(path), 50, 3, headers); // warm-up, untimed
     const rows: string[] = [];
     const worst = { p99: 0, rps: Number.POSITIVE_INFINITY };
-    for (const endpoint of ENDPOINTS)
+    for (const endpoint of ENDPOINTS.filter((e) => e.name.includes(ONLY)))
       for (const connections of endpoint.alone ? [1, ...CONNECTIONS] : CONNECTIONS) {
         const customers = endpoint.longTimeline ? [longId] : ids;
         await settle(api.url);
