@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { type DataKey } from '../keys/data-key';
 import { ERASED, FieldCipher, FieldDecryptionError, isErased } from './field-cipher';
@@ -89,6 +89,44 @@ describe('FieldCipher', () => {
     expect(FieldCipher.isEncrypted('hello')).toBe(false);
     expect(() => FieldCipher.decrypt(undefined, 'content.text', 'hello')).toThrow(
       /not an encrypted value/,
+    );
+  });
+
+  it('seals to the bytes it sealed to when the log was wired: a redelivery stays a duplicate', () => {
+    // Written by the first implementation (HKDF by hkdfSync, the HMAC fed in three parts).
+    const key = keyOf(
+      'c0ffee00-0000-5000-8000-000000000001',
+      Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex'),
+    );
+    const field = 'event:6f1c2a8e-1234-5678-9abc-def012345678';
+    const text = '["ann@example.com","Grüße — 你好 🎉"]';
+    expect(FieldCipher.encrypt(key, field, text)).toBe(
+      'enc:v1:uI7GwjP7C-10Cuhlw4gySKvFlwHrbPkEH0cvN7-J5VdWeWlzsd15RNTd7bVqdJkw9SvVEzHwpZ8taasXSq9APyRSLI19ycRXAA',
+    );
+  });
+
+  it('is the construction ADR 0027 describes, for any subject, field and text', () => {
+    // HKDF-SHA-256 IV key, IV = HMAC(aad \0 plaintext)[0..12], AES-256-GCM with the aad.
+    const reference = (bytes: Buffer, subject: string, field: string, text: string) => {
+      const additional = Buffer.from(`rapport:field:v1\0${subject}\0${field}`, 'utf8');
+      const ivKey = Buffer.from(
+        hkdfSync('sha256', bytes, Buffer.alloc(0), 'rapport:field-iv:v1', 32),
+      );
+      const iv = createHmac('sha256', ivKey)
+        .update(Buffer.concat([additional, Buffer.of(0), Buffer.from(text, 'utf8')]))
+        .digest()
+        .subarray(0, 12);
+      const cipher = createCipheriv('aes-256-gcm', bytes, iv).setAAD(additional);
+      const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+      return `enc:v1:${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+    };
+    fc.assert(
+      fc.property(subjects, fields, texts, (subject, field, text) => {
+        const bytes = randomBytes(32);
+        expect(FieldCipher.encrypt(keyOf(subject, bytes), field, text)).toBe(
+          reference(bytes, subject, field, text),
+        );
+      }),
     );
   });
 });

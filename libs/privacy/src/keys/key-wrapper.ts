@@ -1,4 +1,10 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 
 /**
  * Wraps data keys under a master key that never reaches the key table. A KMS (envelope
@@ -24,13 +30,14 @@ const aad = (subjectId: string) => Buffer.from(`rapport:data-key:v1\0${subjectId
  * `0x01 | iv (12) | ciphertext | tag (16)`.
  */
 export class LocalMasterKeyWrapper implements KeyWrapper {
-  private readonly masterKey: Buffer;
+  /** An OpenSSL key object, made once: each wrap and unwrap would otherwise import the bytes. */
+  private readonly masterKey: KeyObject;
 
   constructor(masterKey: Buffer) {
     if (masterKey.length !== 32) {
       throw new Error(`master key must be 32 bytes, got ${masterKey.length}`);
     }
-    this.masterKey = Buffer.from(masterKey);
+    this.masterKey = createSecretKey(Buffer.from(masterKey));
   }
 
   /** From configuration: the 32 bytes in standard or URL-safe base64. */

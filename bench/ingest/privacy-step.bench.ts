@@ -1,0 +1,163 @@
+/**
+ * `node -r @swc-node/register bench/ingest/privacy-step.bench.ts`: what personal data protection costs the ingestor and the
+ * projector per touchpoint, in process, in CPU microseconds (issue 18). The same touchpoints
+ * as `bench:ingest` (BENCH_TOUCHPOINTS, default 20000; BENCH_IDENTITIES, default 5000) are
+ * ingested by `TouchpointIngestion` into a SQLite log file (as the ingestor does, in batches
+ * of BENCH_BATCH, default 500), then read back in pages of 500 with every touchpoint opened
+ * (as the timeline's subscription does), with protection off and on, interleaved A B A B …
+ * for BENCH_ROUNDS rounds (default 5); medians are printed. The steps of one event (seal,
+ * open) are timed alone too. Nothing is asserted: figures are printed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { UNRESTRICTED_SCOPE } from '@rapport/domain';
+import { LogSuppressionList, TouchpointIngestion } from '@rapport/application';
+import { type EventStore, openEventStore, type RecordedEvent } from '@rapport/event-store';
+import { openPersonalData, type PersonalData, type PrivacySettings } from '@rapport/privacy';
+
+const N = Number(process.env.BENCH_TOUCHPOINTS ?? 20_000);
+const IDENTITIES = Number(process.env.BENCH_IDENTITIES ?? 5_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const CHANNELS = ['email', 'chat', 'social', 'in_person'];
+
+/** The touchpoints of `bench:ingest`, as the Kafka transport hands them over (JSON text). */
+function workload(run: string): string[] {
+  const start = Date.UTC(2026, 0, 1);
+  return Array.from({ length: N }, (_, n) =>
+    JSON.stringify({
+      specversion: '1.0',
+      source: 'bench/adapter',
+      type: 'touchpoint.recorded.v1',
+      id: `${run}-${n}`,
+      time: new Date(start + n * 1000).toISOString(),
+      datacontenttype: 'application/json',
+      data: {
+        channel: CHANNELS[n % CHANNELS.length],
+        direction: n % 3 === 0 ? 'outbound' : 'inbound',
+        identity: { kind: 'email', value: `person.${n % IDENTITIES}@bench.example` },
+        content: {
+          subject: 'Order question',
+          text: `Hello, this is touchpoint ${n} about my order.`,
+        },
+        sentiment: ((n % 21) - 10) / 10,
+      },
+    }),
+  );
+}
+
+const cpuMicros = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+
+interface Figures {
+  /** CPU µs per touchpoint. */
+  readonly ingest: number;
+  readonly read: number;
+}
+
+async function oneRun(protectedMode: boolean, settings: PrivacySettings, run: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-privacy-step-'));
+  const url = `sqlite:${join(dir, 'log.db')}`;
+  const raw = await openEventStore(url);
+  let personalData: PersonalData | undefined;
+  let store: EventStore = raw;
+  if (protectedMode) {
+    personalData = await openPersonalData(settings, url);
+    store = personalData.protect(raw);
+  }
+  const ingestion = new TouchpointIngestion(store, {
+    now: () => new Date('2026-06-01T00:00:00Z'),
+    ...(personalData
+      ? { hashIdentity: personalData.hashIdentity, suppression: new LogSuppressionList(store) }
+      : {}),
+  });
+  const inputs = workload(run);
+  try {
+    let started = cpuMicros();
+    for (let i = 0; i < inputs.length; i += BATCH) {
+      const batch = inputs.slice(i, i + BATCH).map((text) => JSON.parse(text) as unknown);
+      const results = await ingestion.ingest(batch, UNRESTRICTED_SCOPE);
+      const refused = results.find((r) => r.status !== 'accepted');
+      if (refused) throw new Error(`not accepted: ${JSON.stringify(refused)}`);
+    }
+    const ingest = (cpuMicros() - started) / N;
+    // A reader that opens every touchpoint (the timeline's subscription), in pages.
+    started = cpuMicros();
+    let after = 0;
+    let texts = 0;
+    for (;;) {
+      const page: RecordedEvent[] = await store.readAll({ after, maxCount: 500 });
+      if (page.length === 0) break;
+      for (const event of page)
+        if (typeof (event.data as { content: { text: unknown } }).content.text === 'string')
+          texts += 1;
+      after = page[page.length - 1].position;
+    }
+    const read = (cpuMicros() - started) / N;
+    if (texts !== N) throw new Error(`read ${texts} texts of ${N}`);
+    return { ingest, read } satisfies Figures;
+  } finally {
+    await store.close();
+    await personalData?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+async function main(): Promise<void> {
+  const settings: PrivacySettings = {
+    masterKey: randomBytes(32).toString('base64'),
+    pepper: randomBytes(32).toString('base64'),
+  };
+  console.log(
+    `privacy-step — ${N} touchpoints, ${IDENTITIES} identities, batches of ${BATCH}, ${ROUNDS} rounds (load ${(
+      await import('node:os')
+    )
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')})`,
+  );
+  // Untimed warm-up of both paths (JIT).
+  await oneRun(false, settings, 'warm-off');
+  await oneRun(true, settings, 'warm-on');
+  const off: Figures[] = [];
+  const on: Figures[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    // A B, then B A: neither mode always runs first.
+    const order = round % 2 === 0 ? [false, true] : [true, false];
+    for (const mode of order) {
+      const figures = await oneRun(mode, settings, `r${round}-${mode ? 'on' : 'off'}`);
+      (mode ? on : off).push(figures);
+      console.log(
+        `  round ${round + 1} protection ${mode ? 'on ' : 'off'}: ingest ${figures.ingest.toFixed(1)} µs, read ${figures.read.toFixed(1)} µs CPU per touchpoint`,
+      );
+    }
+  }
+  const ingestOff = median(off.map((f) => f.ingest));
+  const ingestOn = median(on.map((f) => f.ingest));
+  const readOff = median(off.map((f) => f.read));
+  const readOn = median(on.map((f) => f.read));
+  console.log(
+    `  medians: ingest ${ingestOff.toFixed(1)} → ${ingestOn.toFixed(1)} µs (+${(ingestOn - ingestOff).toFixed(1)}), read ${readOff.toFixed(1)} → ${readOn.toFixed(1)} µs (+${(readOn - readOff).toFixed(1)})`,
+  );
+  console.log(
+    `privacy-step: +${(ingestOn - ingestOff).toFixed(1)} µs ingest, +${(readOn - readOff).toFixed(1)} µs read CPU per touchpoint with protection on`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exit(1);
+  },
+);
