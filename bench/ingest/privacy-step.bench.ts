@@ -119,10 +119,7 @@ async function main(): Promise<void> {
     pepper: randomBytes(32).toString('base64'),
   };
   console.log(
-    `privacy-step — ${N} touchpoints, ${IDENTITIES} identities, batches of ${BATCH}, ${ROUNDS} rounds (load ${(
-      await import('node:os')
-    )
-      .loadavg()
+    `privacy-step — ${N} touchpoints, ${IDENTITIES} identities, batches of ${BATCH}, ${ROUNDS} rounds (load ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')})`,
   );
