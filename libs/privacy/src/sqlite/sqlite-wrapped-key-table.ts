@@ -34,7 +34,17 @@ CREATE TABLE IF NOT EXISTS subject_keys (
 export class SqliteWrappedKeyTable implements WrappedKeyTable {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement<[string, Buffer, string]>;
+  /** The inserted row's key, or nothing when the subject already had one. */
+  private readonly insertReturning: Database.Statement<
+    [string, Buffer, string],
+    { wrapped: Buffer }
+  >;
   private readonly select: Database.Statement<[string], { wrapped: Buffer }>;
+  /** Many subjects in one statement (a JSON array of ids): a batch reads its keys in one step. */
+  private readonly selectMany: Database.Statement<
+    [string],
+    { subject_id: string; wrapped: Buffer }
+  >;
   private readonly remove: Database.Statement<[string]>;
 
   constructor(options: SqliteWrappedKeyTableOptions) {
@@ -51,7 +61,13 @@ export class SqliteWrappedKeyTable implements WrappedKeyTable {
     this.insert = this.db.prepare(
       'INSERT INTO subject_keys (subject_id, wrapped, created_at) VALUES (?, ?, ?) ON CONFLICT (subject_id) DO NOTHING',
     );
+    this.insertReturning = this.db.prepare(
+      'INSERT INTO subject_keys (subject_id, wrapped, created_at) VALUES (?, ?, ?) ON CONFLICT (subject_id) DO NOTHING RETURNING wrapped',
+    );
     this.select = this.db.prepare('SELECT wrapped FROM subject_keys WHERE subject_id = ?');
+    this.selectMany = this.db.prepare(
+      'SELECT subject_id, wrapped FROM subject_keys WHERE subject_id IN (SELECT value FROM json_each(?))',
+    );
     this.remove = this.db.prepare('DELETE FROM subject_keys WHERE subject_id = ?');
   }
 
@@ -70,10 +86,12 @@ export class SqliteWrappedKeyTable implements WrappedKeyTable {
     const now = new Date().toISOString();
     return this.db
       .transaction(() =>
-        rows.map(({ subjectId, wrapped }) => {
-          this.insert.run(subjectId, wrapped, now);
-          return this.select.get(subjectId)!.wrapped;
-        }),
+        rows.map(
+          ({ subjectId, wrapped }) =>
+            // Another writer's key, already there, is read back: the first writer wins.
+            (this.insertReturning.get(subjectId, wrapped, now) ?? this.select.get(subjectId)!)
+              .wrapped,
+        ),
       )
       .immediate();
   }
@@ -84,10 +102,9 @@ export class SqliteWrappedKeyTable implements WrappedKeyTable {
 
   async getMany(subjectIds: readonly string[]): Promise<Map<string, Buffer>> {
     const found = new Map<string, Buffer>();
-    for (const id of subjectIds) {
-      const row = this.select.get(id);
-      if (row) found.set(id, row.wrapped);
-    }
+    if (subjectIds.length === 0) return found;
+    for (const row of this.selectMany.iterate(JSON.stringify(subjectIds)))
+      found.set(row.subject_id, row.wrapped);
     return found;
   }
 
