@@ -92,5 +92,40 @@ describeWithServices(
       );
       expect(reasons.every((code) => code === 'illegal-transition')).toBe(true);
     });
+
+    it('a staff status change gets through while an intake keeps adding votes (default retries)', async () => {
+      const service = new IdeaService(store);
+      await service.submit({
+        ideaId: 'p4',
+        title: 'Busy',
+        customerId: 'c0',
+        origin: staff,
+        at: AT,
+      });
+      // The intake (one writer, as the projector runs it) voting back to back: the stream
+      // moves every few milliseconds.
+      let voting = true;
+      let votes = 0;
+      const intake = Array.from({ length: 1 }, async (_, w) => {
+        const writer = new IdeaService(store, { retries: 50 });
+        for (let n = 0; voting; n++) {
+          await writer.vote('p4', { customerId: `w${w}-${n}`, origin: staff, at: AT });
+          votes++;
+        }
+      });
+      while (votes < 20) await new Promise((r) => setTimeout(r, 5));
+      try {
+        const changed = await service.changeStatus('p4', {
+          to: 'under_review',
+          staffId: 's',
+          at: AT,
+        });
+        expect(changed.events.map((e) => e.type)).toEqual(['idea.status-changed.v1']);
+      } finally {
+        voting = false;
+        await Promise.all(intake);
+      }
+      expect((await service.load('p4')).state!.status).toBe('under_review');
+    });
   },
 );

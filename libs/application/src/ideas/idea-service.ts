@@ -42,7 +42,7 @@ export interface IdeaServiceOptions {
   readonly resolveCustomer?: ResolveCustomer;
   /** Or: a snapshot of all redirects per command (e.g. `identityGraphRedirects(store)`); wins over `resolveCustomer`. */
   readonly customerRedirects?: CustomerRedirectsSource;
-  /** How often a command is decided again after another writer got in first; default 3. */
+  /** How often a command is decided again after another writer got in first; default 25. */
   readonly retries?: number;
 }
 
@@ -96,7 +96,7 @@ export class IdeaService {
   ) {
     this.resolveCustomer = options.resolveCustomer ?? IDENTITY_RESOLVER;
     this.customerRedirects = options.customerRedirects;
-    this.retries = options.retries ?? 3;
+    this.retries = options.retries ?? 25;
   }
 
   async load(ideaId: string): Promise<LoadedIdea> {
@@ -146,17 +146,13 @@ export class IdeaService {
     command: IdeaCommand,
     options: CommandOptions = {},
   ): Promise<CommandResult> {
+    let loaded = await this.load(ideaId);
     for (let attempt = 0; ; attempt += 1) {
-      const { state, revision } = await this.load(ideaId);
+      const { state, revision } = loaded;
       if (options.expectedRevision !== undefined && options.expectedRevision !== revision) {
         throw new IdeaConflictError(ideaId, options.expectedRevision, revision);
       }
-      const customers = [...(state?.votes.keys() ?? [])];
-      if ('customerId' in command) customers.push(command.customerId);
-      const redirects = this.customerRedirects
-        ? await this.customerRedirects()
-        : await redirectsFor(customers, this.resolveCustomer);
-      const decision = decideIdea(state, command, redirects);
+      const decision = decideIdea(state, command, await this.redirectsFor(state, command));
       if (!decision.ok) throw new IdeaRefusedError(decision.errors);
       try {
         return await this.append(ideaId, decision.value, revision, eventIdsFor(command));
@@ -165,9 +161,33 @@ export class IdeaService {
         if (options.expectedRevision !== undefined || attempt >= this.retries) {
           throw new IdeaConflictError(ideaId, error.expected, error.actual);
         }
-        await backoff(attempt);
+        // Decided again on what was appended since, folded on: against an intake adding
+        // votes every few milliseconds, a retry that reads the whole stream again (and
+        // every voter's redirect) would rarely get its append in first.
+        if (attempt > 0) await backoff(attempt);
+        loaded = await this.loadSince(ideaId, loaded);
       }
     }
+  }
+
+  /** The loaded idea with the events appended after it folded on. */
+  private async loadSince(ideaId: string, loaded: LoadedIdea): Promise<LoadedIdea> {
+    const recorded = await this.store.readStream(ideaStreamId(ideaId), {
+      fromRevision: loaded.revision + 1,
+    });
+    if (recorded.length === 0) return loaded;
+    const events = recorded.map(ideaEventFrom).filter((e): e is IdeaEvent => e !== null);
+    return {
+      state: foldIdea(events, loaded.state),
+      revision: recorded[recorded.length - 1].revision,
+    };
+  }
+
+  /** Where customers lead today: only votes and withdrawals count them. */
+  private async redirectsFor(state: IdeaState, command: IdeaCommand) {
+    if (command.kind !== 'vote' && command.kind !== 'withdraw-vote') return undefined;
+    if (this.customerRedirects) return this.customerRedirects();
+    return redirectsFor([...(state?.votes.keys() ?? []), command.customerId], this.resolveCustomer);
   }
 
   /**
@@ -255,9 +275,13 @@ export class IdeaService {
   }
 }
 
-/** A short random pause before deciding again, so racing writers spread out. */
+/**
+ * A short random pause before deciding again, so racing writers spread out: full jitter,
+ * doubling from 5 ms up to 40 ms (25 retries wait about half a second at most).
+ */
 function backoff(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+  const ceilingMs = 5 * 2 ** Math.min(attempt, 3);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceilingMs));
 }
 
 /**
