@@ -22,7 +22,7 @@ import {
   CreateAdapterKeyDto,
   IssuedAdapterKeyResponse,
 } from './adapter-key-dtos';
-import { AUDIT_TRAIL } from './audit.interceptor';
+import { AUDIT_TRAIL } from './audit-recorder';
 
 const KEY_ID = /^[0-9a-f]{16}$/;
 

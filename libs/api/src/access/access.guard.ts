@@ -8,7 +8,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { type Request, type Response } from 'express';
 import { ProblemException } from '../http/problem';
-import { AuditRecorder } from './audit.interceptor';
+import { AuditRecorder, auditWhenAnswered } from './audit-recorder';
 import { ACCESS_POLICY, ADAPTER_KEY_HEADER, type AccessPolicy } from './access-policy';
 import { type AdapterPrincipal, type AuthenticatedRequest } from './principal';
 import {
@@ -135,7 +135,12 @@ export class RoleGuard implements CanActivate {
     if (policy?.kind !== 'staff') return true;
     const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
     const principal = request.principal;
-    if (principal?.kind === 'staff' && principal.roles.has(policy.role)) return true;
+    if (principal?.kind === 'staff' && principal.roles.has(policy.role)) {
+      // Past every guard: audited with the answer it gets (the last guard registers it).
+      if (this.audit)
+        auditWhenAnswered(this.audit, request, context.switchToHttp().getResponse<Response>());
+      return true;
+    }
     this.audit?.record(request, 403);
     throw new ProblemException(403, `this needs the ${policy.role} role`);
   }

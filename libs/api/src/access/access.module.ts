@@ -5,7 +5,7 @@ import {
   Logger,
   Module,
 } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AdapterKeys } from '@rapport/application';
 import { BufferedAuditTrail, type ReadModels, SyncedRateLimitCounter } from '@rapport/read-models';
@@ -18,7 +18,7 @@ import {
   type AdapterKeyAuthenticator,
   STAFF_TOKEN_VERIFIER,
 } from './access.guard';
-import { AUDIT_TRAIL, AuditInterceptor, AuditRecorder } from './audit.interceptor';
+import { AUDIT_TRAIL, AuditRecorder } from './audit-recorder';
 import { PrincipalThrottlerGuard, SharedThrottlerStorage } from './principal-throttler.guard';
 import { StaffTokenVerifier } from './staff-token-verifier';
 import { AdapterKeysController, AuditController } from './access-admin.controller';
@@ -112,7 +112,6 @@ export class AccessModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: PrincipalThrottlerGuard },
         { provide: APP_GUARD, useClass: RoleGuard },
-        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
       ],
       exports: [AdapterKeys, AUDIT_TRAIL, STAFF_TOKEN_VERIFIER, RATE_LIMIT_COUNTER],
     };

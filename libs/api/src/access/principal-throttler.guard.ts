@@ -3,7 +3,7 @@ import { ThrottlerGuard, type ThrottlerStorage } from '@nestjs/throttler';
 import { type ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { type RateLimitCounter } from '@rapport/read-models';
 import { ProblemException } from '../http/problem';
-import { AuditRecorder } from './audit.interceptor';
+import { AuditRecorder } from './audit-recorder';
 import { type AuthenticatedRequest } from './principal';
 
 /**

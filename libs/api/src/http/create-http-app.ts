@@ -11,6 +11,7 @@ import {
 import { type RapportConfig } from '../config/rapport-config';
 import { problem } from './problem';
 import { ProblemFilter } from './problem.filter';
+import { RapportExpressAdapter } from './rapport-express-adapter';
 
 /** JSON media types the API reads: plain JSON and the CloudEvents structured and batch modes. */
 export const JSON_MEDIA_TYPES = [
@@ -28,10 +29,11 @@ export async function createHttpApp(
   config: RapportConfig,
   logger: LoggerService | false = false,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module as never, {
-    bodyParser: false,
-    logger,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    module as never,
+    new RapportExpressAdapter(),
+    { bodyParser: false, logger },
+  );
   // Every answer is fresh from the read models: an ETag would only cost a hash of each body.
   app.set('etag', false);
   app.disable('x-powered-by');

@@ -1,9 +1,8 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { openReadModels, type ReadModels } from '@rapport/read-models';
 import { type RapportConfig } from '../config/rapport-config';
 import { closedOnShutdown } from './projection-host';
-import { RevealIdentitiesInterceptor } from './reveal-identities.interceptor';
+import { RevealIdentitiesOnReply } from './reveal-identities-on-reply';
 import { CLOSENESS_READ_MODEL, READ_MODELS, TIMELINE_READ_MODEL } from './tokens';
 
 /** The read models named by `RAPPORT_READ_MODELS` (memory or Redis). */
@@ -31,7 +30,7 @@ export class ReadModelsModule {
           inject: [READ_MODELS],
         },
         // Responses name identities as people gave them, never as the stores' pseudonyms.
-        { provide: APP_INTERCEPTOR, useClass: RevealIdentitiesInterceptor },
+        RevealIdentitiesOnReply,
       ],
       exports: [READ_MODELS, TIMELINE_READ_MODEL, CLOSENESS_READ_MODEL],
     };

@@ -1,16 +1,8 @@
-import {
-  type CallHandler,
-  type ExecutionContext,
-  HttpException,
-  Inject,
-  Injectable,
-  Logger,
-  type NestInterceptor,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type AuditEntry, type AuditTrail } from '@rapport/read-models';
 import { type Request, type Response } from 'express';
-import { type Observable, tap } from 'rxjs';
 import { type RapportConfig } from '../config/rapport-config';
+import { repliedBody } from '../http/rapport-express-adapter';
 import { RAPPORT_CONFIG } from '../platform/tokens';
 import { type AuthenticatedRequest } from './principal';
 
@@ -55,30 +47,19 @@ export class AuditRecorder {
 }
 
 /**
- * Audits every staff request that reaches its handler, answered or refused by it (the
- * guards audit what they refuse themselves: a missing role, a rate limit).
+ * Audits a staff request that got past the guards once its answer is sent (or the client
+ * went away): the status it got, and the customer from the route or the handler's answer.
+ * A response listener rather than an interceptor (ADR 0039); the guards audit what they
+ * refuse themselves (a missing role, a rate limit).
  */
-@Injectable()
-export class AuditInterceptor implements NestInterceptor {
-  constructor(private readonly recorder: AuditRecorder) {}
-
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
-    const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
-    if (request.principal?.kind !== 'staff') return next.handle();
-    return next.handle().pipe(
-      tap({
-        next: (body) =>
-          this.recorder.record(
-            request,
-            context.switchToHttp().getResponse<Response>().statusCode,
-            body,
-          ),
-        error: (error: unknown) =>
-          this.recorder.record(request, error instanceof HttpException ? error.getStatus() : 500),
-      }),
-    );
-  }
+export function auditWhenAnswered(
+  recorder: AuditRecorder,
+  request: Request & AuthenticatedRequest,
+  response: Response,
+): void {
+  response.once('close', () =>
+    recorder.record(request, response.statusCode, repliedBody(response)),
+  );
 }
 
 function routeOf(request: Request): string {

@@ -1,0 +1,39 @@
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { type Response } from 'express';
+
+/** What a handler answered, kept on its response for whoever reads it after the reply. */
+const REPLIED_BODY = Symbol('repliedBody');
+
+/** Rewrites a handler's answer before it is sent (e.g. pseudonyms to plain identities). */
+export type ReplyTransform = (body: unknown) => unknown;
+
+/**
+ * Nest's Express adapter with one hook on the way out instead of a global interceptor: every
+ * handler's answer can be transformed (asynchronously) before it is serialized, and is kept on
+ * the response for the audit trail. An interceptor costs every request an rxjs pipeline and an
+ * `AsyncResource.bind` per interceptor (ADR 0039); this costs an `instanceof` where nothing is
+ * registered. A transform that fails fails the request like a handler (the exception filter
+ * answers), since Nest awaits `reply`.
+ */
+export class RapportExpressAdapter extends ExpressAdapter {
+  private transform: ((body: unknown) => unknown) | undefined;
+
+  /** Registers the transform every handler's answer goes through (one per application). */
+  transformReplies(transform: ReplyTransform): void {
+    if (this.transform) throw new Error('a reply transform is already registered');
+    this.transform = transform;
+  }
+
+  override reply(response: Response, body: unknown, statusCode?: number): unknown {
+    (response as unknown as Record<symbol, unknown>)[REPLIED_BODY] = body;
+    const transformed = this.transform ? this.transform(body) : body;
+    if (transformed instanceof Promise)
+      return transformed.then((out: unknown) => super.reply(response, out, statusCode));
+    return super.reply(response, transformed, statusCode);
+  }
+}
+
+/** The answer a handler gave for this response (before any transform), if it gave one. */
+export function repliedBody(response: object): unknown {
+  return (response as Record<symbol, unknown>)[REPLIED_BODY];
+}
