@@ -11,7 +11,7 @@
  * warm-up; requests rotate over the customers. `GET /v1/ideas` is measured on the API only.
  *
  * BENCH_QUERY_CUSTOMERS (default 400) sizes the data, BENCH_QUERY_SECONDS (default 10) each
- * measurement; BENCH_QUERY_ONLY (a part of an endpoint's name) and BENCH_QUERY_CONNECTIONS
+ * measurement; BENCH_QUERY_ONLY (a regular expression over the endpoints' names) and BENCH_QUERY_CONNECTIONS
  * (`50,200`) narrow a run, e.g. to profile one endpoint (RAPPORT_CPU_PROFILE_DIR). Ends with `query: …` — p99 at 200 connections and throughput as ratios to the
  * minimal server's, for the worst of the shared endpoints.
  */
@@ -38,8 +38,13 @@ import { longTimeline, longTimelineIdentity, seedIdeas } from './large-workloads
 const CUSTOMERS = Number(process.env.BENCH_QUERY_CUSTOMERS ?? 400);
 const SECONDS = Number(process.env.BENCH_QUERY_SECONDS ?? 10);
 const CONNECTIONS = (process.env.BENCH_QUERY_CONNECTIONS ?? '50,200').split(',').map(Number);
-/** Only the endpoints whose name contains this (all by default): for profiling one. */
-const ONLY = process.env.BENCH_QUERY_ONLY ?? '';
+/**
+ * Another checkout of the repository (e.g. `git archive <rev> | tar -x -C <dir>`, with
+ * node_modules linked): its query API is measured too, after this one's, on the same data.
+ */
+const COMPARE = process.env.BENCH_QUERY_COMPARE ?? '';
+/** Only the endpoints whose name this regular expression finds (all by default): for profiling one. */
+const ONLY = new RegExp(process.env.BENCH_QUERY_ONLY ?? '');
 /** The long timeline's length, and the backlog's size (idea i gets i mod (votes + 1) supporters). */
 const LONG_TIMELINE = Number(process.env.BENCH_QUERY_LONG_TIMELINE ?? 5000);
 const IDEAS = Number(process.env.BENCH_QUERY_IDEAS ?? 2000);
@@ -207,6 +212,16 @@ async function loadData(
   return { touchpoints: inputs.length, ideaCommands, logHead: logHead[0] };
 }
 
+/** The query API of another checkout, started as `startService` starts this one's. */
+function startQueryApiOf(dir: string, env: Record<string, string>): Promise<RunningProcess> {
+  const script = join(dir, 'bin/rapport-service');
+  const words = readFileSync(script, 'utf8').split('\n', 1)[0].split(/\s+/);
+  return startProcess({
+    args: [...words.slice(words.indexOf('node') + 1), script, 'query-api'],
+    env: { RAPPORT_PORT: '0', ...env },
+  });
+}
+
 const ms = (n: number) => `${n.toFixed(1)} ms`.padStart(9);
 /** The server's CPU per request: comparable across runs on a loaded machine, unlike latency. */
 const cpuPerRequest = (f: Figures) =>
@@ -269,6 +284,8 @@ async function main(): Promise<void> {
     );
     const api = await startService('query-api', env);
     servers.push(api);
+    const compared = COMPARE ? await startQueryApiOf(COMPARE, env) : null;
+    if (compared) servers.push(compared);
     const minimal = await startProcess({
       args: ['-r', '@swc-node/register', join(REPO_ROOT, 'bench/query/minimal-server.ts')],
       env: { ...process.env, ...env },
@@ -288,16 +305,30 @@ async function main(): Promise<void> {
     const longId = ((await found.json()) as { customerId: string }).customerId;
     for (const [url, path, headers] of [
       [api, ENDPOINTS[0].api, staff],
+      ...(compared ? ([[compared, ENDPOINTS[0].api, staff]] as const) : []),
       [minimal, ENDPOINTS[0].minimal!, {}],
     ] as const)
       await load(url, ids.map(path), 50, 3, headers); // warm-up, untimed
     const rows: string[] = [];
     const worst = { p99: 0, rps: Number.POSITIVE_INFINITY };
-    for (const endpoint of ENDPOINTS.filter((e) => e.name.includes(ONLY)))
+    for (const endpoint of ENDPOINTS.filter((e) => ONLY.test(e.name)))
       for (const connections of endpoint.alone ? [1, ...CONNECTIONS] : CONNECTIONS) {
         const customers = endpoint.longTimeline ? [longId] : ids;
         await settle(api.url);
         const onApi = await load(api, customers.map(endpoint.api), connections, SECONDS, staff);
+        if (compared) {
+          await settle(compared.url);
+          const onCompared = await load(
+            compared,
+            customers.map(endpoint.api),
+            connections,
+            SECONDS,
+            staff,
+          );
+          console.log(
+            `  ${endpoint.name.padEnd(28)} ${String(connections).padStart(3)} conn  compared p50 ${ms(onCompared.p50)} p99 ${ms(onCompared.p99)} ${Math.round(onCompared.rps).toString().padStart(6)} req/s ${cpuPerRequest(onCompared)}${onCompared.errors ? ` (${onCompared.errors} errors)` : ''}`,
+          );
+        }
         if (endpoint.minimal) await settle(minimal.url);
         const onMinimal = endpoint.minimal
           ? await load(minimal, customers.map(endpoint.minimal), connections, SECONDS, {})
