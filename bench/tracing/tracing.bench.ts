@@ -15,6 +15,10 @@
  * Spans go by OTLP/HTTP to a sink in this process, which counts them (its CPU is not in the
  * measure). Each run times `BENCH_TRACING_TOUCHPOINTS` (30,000) after
  * `BENCH_TRACING_WARM_UP` (10,000): the ingest path, then four projections catching up.
+ *
+ * Then the ingest path's tracing calls alone (tracing-calls.ts), off and 1 % sampled, one
+ * process after the other (`BENCH_TRACING_CALL_ROUNDS`, 3, of each, alternating): nanoseconds
+ * per touchpoint, a figure the whole-pipeline runs above cannot resolve from their noise.
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -61,36 +65,36 @@ async function otlpSink() {
 }
 
 function run(mode: Mode, sinkUrl: string): Promise<RunFigures> {
+  return runChild<RunFigures>('traced-touchpoints.ts', mode, sinkUrl);
+}
+
+function runChild<T>(script: string, mode: Mode, sinkUrl: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', '@swc-node/register', join(__dirname, 'traced-touchpoints.ts')],
-      {
-        env: {
-          ...process.env,
-          OTEL_SDK_DISABLED: 'false',
-          OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
-          OTEL_TRACES_SAMPLER: '',
-          OTEL_TRACES_SAMPLER_ARG: '',
-          // Room for every span: with the default queue (2,048) spans are dropped at this rate,
-          // and a dropped span costs less than an exported one. The figure is the whole trace's.
-          // Exports of 4,096 (not 512) let the last flush after the projections' catch-up, a
-          // burst a projector following live appends does not have, within the exporter's 30
-          // requests at once.
-          OTEL_BSP_MAX_QUEUE_SIZE: '100000',
-          OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096',
-          ...MODES[mode],
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, script)], {
+      env: {
+        ...process.env,
+        OTEL_SDK_DISABLED: 'false',
+        OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
+        OTEL_TRACES_SAMPLER: '',
+        OTEL_TRACES_SAMPLER_ARG: '',
+        // Room for every span: with the default queue (2,048) spans are dropped at this rate,
+        // and a dropped span costs less than an exported one. The figure is the whole trace's.
+        // Exports of 4,096 (not 512) let the last flush after the projections' catch-up, a
+        // burst a projector following live appends does not have, within the exporter's 30
+        // requests at once.
+        OTEL_BSP_MAX_QUEUE_SIZE: '100000',
+        OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096',
+        ...MODES[mode],
       },
-    );
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`${mode} run exited with ${code}`));
       const line = out.trim().split('\n').pop() ?? '';
-      resolve(JSON.parse(line) as RunFigures);
+      resolve(JSON.parse(line) as T);
     });
   });
 }
@@ -138,7 +142,6 @@ async function main(): Promise<void> {
       `  round ${round + 1}: ${spans.toFixed(2)} spans exported per touchpoint (both traced runs), load ${loadAverage()}`,
     );
   }
-  sink.server.close();
   const of = (mode: Mode) => ({
     ingest: median(figures[mode].map((f) => f.ingestUs)),
     project: median(figures[mode].map((f) => f.projectUs)),
@@ -153,6 +156,15 @@ async function main(): Promise<void> {
   }
   const sign = (pct: number) => `${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %`;
   const [off, sampled, always] = order.map(of);
+  const callRounds = Number(process.env.BENCH_TRACING_CALL_ROUNDS ?? 3);
+  const calls: Record<'off' | 'sampled', number[]> = { off: [], sampled: [] };
+  for (let round = 0; round < callRounds; round++)
+    for (const mode of ['off', 'sampled'] as const)
+      calls[mode].push((await runChild<{ ns: number }>('tracing-calls.ts', mode, sink.url)).ns);
+  sink.server.close();
+  console.log(
+    `  ingest path's tracing calls alone: ${median(calls.off).toFixed(0)} ns per touchpoint off, ${median(calls.sampled).toFixed(0)} ns 1 % sampled (runs ${calls.sampled.map((ns) => ns.toFixed(0)).join(', ')}), median of ${callRounds} runs each, alternating; load ${loadAverage()}`,
+  );
   console.log(
     `tracing: ${off.total.toFixed(1)} µs per touchpoint off, ${sampled.total.toFixed(1)} µs 1 % sampled (${sign(sampled.overhead)}), ${always.total.toFixed(1)} µs always on (${sign(always.overhead)}); CPU in process, median of ${ROUNDS} rounds side by side`,
   );
