@@ -1,3 +1,5 @@
+import { type AppendOptions } from './append-transaction';
+
 /** A JSON value as stored in the log. */
 export type JsonValue =
   null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -118,9 +120,10 @@ export interface EventStore {
     streamId: string,
     events: readonly NewEvent[],
     expectedRevision?: ExpectedRevision,
+    options?: AppendOptions,
   ): Promise<AppendResult>;
   /** Several appends with one durability barrier where the store allows; each succeeds or fails on its own. */
-  appendMany(requests: readonly AppendRequest[]): Promise<AppendOutcome[]>;
+  appendMany(requests: readonly AppendRequest[], options?: AppendOptions): Promise<AppendOutcome[]>;
   /** Events of one stream; an empty list for a stream that does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events of the whole log in position order. */

@@ -1,4 +1,5 @@
 export * from './event-store';
+export * from './append-transaction';
 export * from './errors';
 export * from './event-content';
 export * from './expected-revision';

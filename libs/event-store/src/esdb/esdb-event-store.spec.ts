@@ -117,6 +117,22 @@ describe('parseEsdbUrl', () => {
     expect(store.streamPrefix).toBe('p-');
     await store.close();
   });
+
+  it("refuses withinTransaction: the log has no tables of the caller's", async () => {
+    const store = esdbEventStoreFromUrl('esdb://127.0.0.1:1?tls=false');
+    const withinTransaction = jest.fn();
+    const event = { id: randomUUID(), type: 't.v1', data: {} };
+    await expect(store.append('s', [event], 'any', { withinTransaction })).rejects.toThrow(
+      'not supported',
+    );
+    await expect(
+      store.appendMany([{ streamId: 's', events: [event], expectedRevision: 'any' }], {
+        withinTransaction,
+      }),
+    ).rejects.toThrow('not supported');
+    expect(withinTransaction).not.toHaveBeenCalled();
+    await store.close();
+  });
 });
 
 describe('EventStoreDB mappings', () => {

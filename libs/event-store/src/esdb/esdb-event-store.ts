@@ -1,3 +1,4 @@
+import { type AppendOptions } from '../append-transaction';
 import {
   type AllStreamResolvedEvent,
   BACKWARDS,
@@ -148,7 +149,9 @@ export class EsdbEventStore implements EventStore {
     streamId: string,
     events: readonly NewEvent[],
     expectedRevision: ExpectedRevision = 'any',
+    options?: AppendOptions,
   ): Promise<AppendResult> {
+    refuseWithinTransaction(options);
     // Serialised (and so copied) before anything is awaited: the caller may reuse its buffers.
     const serialized = this.serialize(streamId, events);
     const esdbExpected = toEsdbExpectedRevision(expectedRevision);
@@ -266,7 +269,11 @@ export class EsdbEventStore implements EventStore {
     };
   }
 
-  async appendMany(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
+  async appendMany(
+    requests: readonly AppendRequest[],
+    options?: AppendOptions,
+  ): Promise<AppendOutcome[]> {
+    refuseWithinTransaction(options);
     const outcomes: AppendOutcome[] = [];
     for (const request of requests) {
       try {
@@ -579,4 +586,10 @@ function isMissingStream(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const type = (error as { type?: unknown }).type;
   return type === 'stream-not-found' || type === 'stream-deleted';
+}
+
+/** EventStoreDB has no tables of the caller's to write in an append's transaction. */
+function refuseWithinTransaction(options: AppendOptions | undefined): void {
+  if (options?.withinTransaction)
+    throw new Error('EventStoreDB event store: withinTransaction is not supported');
 }

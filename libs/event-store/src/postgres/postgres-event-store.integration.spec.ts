@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { describeWithServices } from '@rapport/testing';
 import { newEvent, waitUntil } from '../contract/event-store-contract';
 import { EventIdConflictError, InvalidAppendError, WrongExpectedRevisionError } from '../errors';
+import { type AppendTransaction } from '../append-transaction';
 import { type RecordedEvent } from '../event-store';
 import { PostgresEventStore, postgresEventStoreFromUrl } from './postgres-event-store';
 import { LATEST_SCHEMA_VERSION } from './postgres-schema';
@@ -275,6 +276,51 @@ describeWithServices(['postgres'], 'PostgreSQL event store (adapter specifics)',
          FROM "${schema}".events WHERE position > 1`,
     );
     expect(rows[0]).toEqual({ transactions: 1, stamps: 1, n: 3 });
+  });
+
+  it("withinTransaction: the caller's rows commit with the events under the head lock, or roll back with them", async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    await admin.query(`CREATE TABLE "${schema}".caller_keys (subject text PRIMARY KEY)`);
+    const insertKey = (subject: string) => async (tx: AppendTransaction) => {
+      if (tx.kind !== 'postgres') throw new Error(`expected postgres, got ${tx.kind}`);
+      // The head lock is held: this transaction has locked the log_head row.
+      const { rows } = await tx.client.query(
+        `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+          WHERE l.pid = pg_backend_pid() AND c.relname = 'log_head' AND l.mode = 'RowShareLock'`,
+      );
+      expect(rows[0].n).toBe(1);
+      await tx.client.query(`INSERT INTO "${schema}".caller_keys VALUES ($1)`, [subject]);
+    };
+    const first = newEvent();
+    await store.append('a', [first], 'no_stream', { withinTransaction: insertKey('alice') });
+    // Every request a duplicate or refused: the caller's rows still commit.
+    const outcomes = await store.appendMany(
+      [
+        { streamId: 'a', events: [first], expectedRevision: 'no_stream' },
+        { streamId: 'b', events: [newEvent()], expectedRevision: 3 },
+      ],
+      { withinTransaction: insertKey('bob') },
+    );
+    expect(outcomes.map((o) => o.ok)).toEqual([true, false]);
+    await expect(
+      store.append('c', [newEvent()], 'any', {
+        withinTransaction: async (tx) => {
+          await insertKey('carol')(tx);
+          throw new Error('no key for carol');
+        },
+      }),
+    ).rejects.toThrow('no key for carol');
+    const { rows } = await admin.query(
+      `SELECT k.subject, k.xmin::text = e.xmin::text AS with_event
+         FROM "${schema}".caller_keys k LEFT JOIN "${schema}".events e ON e.position = 1
+        ORDER BY k.subject`,
+    );
+    expect(rows).toEqual([
+      { subject: 'alice', with_event: true },
+      { subject: 'bob', with_event: false },
+    ]);
+    expect(await store.headPosition()).toBe(1);
   });
 
   it('a write that fails inside PostgreSQL consumes no position', async () => {

@@ -25,6 +25,7 @@ import { catchUpSubscription } from '../subscription/catch-up-subscription';
 import { RecentEvents } from '../subscription/recent-events';
 import { PostgresAppendListener } from './postgres-append-listener';
 import { AppendPlan, type KnownEvent } from '../append-plan';
+import { type AppendOptions } from '../append-transaction';
 import { assertSchemaName, migrate, quoteIdent } from './postgres-schema';
 
 export const DEFAULT_POSTGRES_SCHEMA = 'rapport';
@@ -193,17 +194,22 @@ export class PostgresEventStore implements EventStore {
     streamId: string,
     events: readonly NewEvent[],
     expectedRevision: ExpectedRevision = 'any',
+    options?: AppendOptions,
   ): Promise<AppendResult> {
     const serialized = this.serialize(streamId, events);
-    const [outcome] = await this.write([
-      { request: { streamId, events, expectedRevision }, serialized, error: null },
-    ]);
+    const [outcome] = await this.write(
+      [{ request: { streamId, events, expectedRevision }, serialized, error: null }],
+      options,
+    );
     if (!outcome.ok) throw outcome.error;
     return outcome.result;
   }
 
-  async appendMany(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
-    if (requests.length === 0) return [];
+  async appendMany(
+    requests: readonly AppendRequest[],
+    options?: AppendOptions,
+  ): Promise<AppendOutcome[]> {
+    if (requests.length === 0 && !options?.withinTransaction) return [];
     const prepared = requests.map((request): PreparedAppend => {
       try {
         return {
@@ -215,7 +221,7 @@ export class PostgresEventStore implements EventStore {
         return { request, serialized: [], error: error as Error };
       }
     });
-    return this.write(prepared);
+    return this.write(prepared, options);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -316,7 +322,10 @@ export class PostgresEventStore implements EventStore {
    * if that plan turned out stale, again under the lock throughout. Refused requests write
    * nothing and do not disturb the others.
    */
-  private async write(prepared: readonly PreparedAppend[]): Promise<AppendOutcome[]> {
+  private async write(
+    prepared: readonly PreparedAppend[],
+    options?: AppendOptions,
+  ): Promise<AppendOutcome[]> {
     const ids = new Set<string>();
     const streams = new Set<string>();
     for (const p of prepared) {
@@ -334,9 +343,11 @@ export class PostgresEventStore implements EventStore {
       return toSnapshot(rows);
     };
 
-    const outcomes =
-      (await this.writeWithoutLookup(prepared, exact)) ??
-      (await this.writeFromLookup(prepared, exact, lookup));
+    const hook = options?.withinTransaction;
+    const outcomes = hook
+      ? await this.writeUnderLock(prepared, exact, lookup, hook)
+      : ((await this.writeWithoutLookup(prepared, exact)) ??
+        (await this.writeFromLookup(prepared, exact, lookup)));
     // Subscribers of this process need not wait for the notification's round trip.
     if (outcomes.some((o) => o.ok && o.result.events.some((e) => !e.duplicate)))
       this.signal.notify();
@@ -382,16 +393,32 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       if (!isStalePlan(error)) throw error;
       this.rewritesUnderLock += 1;
-      return this.inTransaction(async (client) => {
-        // The look-up in a statement after the lock's: in READ COMMITTED it then sees what
-        // the previous holder committed.
-        await client.query({ name: 'rapport_es_lock_head', text: this.sql.lockHead });
-        const locked = planAppends(prepared, await lookup(client));
-        if (locked.plan.rows.length === 0) return { value: locked.outcomes, commit: false };
-        const { head, shifts } = await this.appendEvents(client, locked.plan, exact);
-        return { value: rebase(locked, head, shifts), commit: true };
-      });
+      return this.writeUnderLock(prepared, exact, lookup);
     }
+  }
+
+  /**
+   * The batch planned and written under the head lock throughout, in a transaction of its
+   * own; `hook` (`AppendOptions.withinTransaction`) writes the caller's rows in it first.
+   */
+  private async writeUnderLock(
+    prepared: readonly PreparedAppend[],
+    exact: ReadonlySet<string>,
+    lookup: (db: Pool | PoolClient) => Promise<Snapshot>,
+    hook?: NonNullable<AppendOptions['withinTransaction']>,
+  ): Promise<AppendOutcome[]> {
+    return this.inTransaction(async (client) => {
+      // The look-up in a statement after the lock's: in READ COMMITTED it then sees what
+      // the previous holder committed.
+      await client.query({ name: 'rapport_es_lock_head', text: this.sql.lockHead });
+      if (hook) await hook({ kind: 'postgres', client });
+      const locked = planAppends(prepared, await lookup(client));
+      // The caller's rows commit even when no event is new.
+      if (locked.plan.rows.length === 0) return { value: locked.outcomes, commit: !!hook };
+      if (hook) this.writes += 1;
+      const { head, shifts } = await this.appendEvents(client, locked.plan, exact);
+      return { value: rebase(locked, head, shifts), commit: true };
+    });
   }
 
   /**

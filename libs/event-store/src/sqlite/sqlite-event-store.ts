@@ -23,6 +23,7 @@ import {
   type SubscriptionHandler,
 } from '../event-store';
 import { AppendPlan, type KnownEvent } from '../append-plan';
+import { type AppendOptions } from '../append-transaction';
 import { isStoreError } from '../errors';
 import { AppendSignal } from '../subscription/append-signal';
 import { catchUpSubscription } from '../subscription/catch-up-subscription';
@@ -96,7 +97,7 @@ export class SqliteEventStore implements EventStore {
   private readonly statements;
   /** Created once: better-sqlite3 prepares a transaction's BEGIN statements per wrapper. */
   private readonly appendManyTransaction: Database.Transaction<
-    (prepared: readonly PreparedAppend[]) => AppendOutcome[]
+    (prepared: readonly PreparedAppend[], options: AppendOptions | undefined) => AppendOutcome[]
   >;
 
   constructor(options: SqliteEventStoreOptions) {
@@ -142,7 +143,14 @@ export class SqliteEventStore implements EventStore {
     };
     // One transaction, one fsync for a whole appendMany. The plan refuses a request before
     // it writes anything, so a refusal leaves the other requests intact without a savepoint.
-    this.appendManyTransaction = this.db.transaction((prepared) => {
+    this.appendManyTransaction = this.db.transaction((prepared, options) => {
+      if (options?.withinTransaction) {
+        const pending: unknown = options.withinTransaction({ kind: 'sqlite', db: this.db });
+        if (pending instanceof Promise) {
+          pending.catch(() => undefined);
+          throw new Error('SQLite event store: withinTransaction must be synchronous');
+        }
+      }
       const plan = this.planFor(prepared);
       const outcomes = prepared.map((p): AppendOutcome => {
         if (p.error) return { ok: false, error: p.error };
@@ -177,13 +185,17 @@ export class SqliteEventStore implements EventStore {
     streamId: string,
     events: readonly NewEvent[],
     expectedRevision: ExpectedRevision = 'any',
+    options?: AppendOptions,
   ): Promise<AppendResult> {
-    const [outcome] = await this.appendMany([{ streamId, events, expectedRevision }]);
+    const [outcome] = await this.appendMany([{ streamId, events, expectedRevision }], options);
     if (!outcome.ok) throw outcome.error;
     return outcome.result;
   }
 
-  async appendMany(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
+  async appendMany(
+    requests: readonly AppendRequest[],
+    options?: AppendOptions,
+  ): Promise<AppendOutcome[]> {
     const prepared = requests.map((request): PreparedAppend => {
       try {
         return {
@@ -195,7 +207,7 @@ export class SqliteEventStore implements EventStore {
         return { request, serialized: [], error: error as Error };
       }
     });
-    const outcomes = this.appendManyTransaction.immediate(prepared);
+    const outcomes = this.appendManyTransaction.immediate(prepared, options);
     if (outcomes.some((o) => o.ok && o.result.events.some((e) => !e.duplicate)))
       this.signal.notify();
     return outcomes;

@@ -26,9 +26,9 @@ function upcastAll(events: RecordedEvent[], upcast: UpcastEvent): RecordedEvent[
 export function withUpcasting(store: EventStore, upcast: UpcastEvent): EventStore {
   return {
     positionsAreCounters: store.positionsAreCounters,
-    append: (streamId, events, expectedRevision) =>
-      store.append(streamId, events, expectedRevision),
-    appendMany: (requests) => store.appendMany(requests),
+    append: (streamId, events, expectedRevision, options) =>
+      store.append(streamId, events, expectedRevision, options),
+    appendMany: (requests, options) => store.appendMany(requests, options),
     readStream: async (streamId: string, options?: ReadStreamOptions) =>
       upcastAll(await store.readStream(streamId, options), upcast),
     readAll: async (options?: ReadAllOptions) => upcastAll(await store.readAll(options), upcast),
