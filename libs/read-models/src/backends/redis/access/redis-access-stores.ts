@@ -18,9 +18,12 @@ export function redisAccessStores(redis: () => RedisConnection, prefix: string):
   };
   /** When each audit set was last trimmed (entry time), for the sets written lately. */
   const lastTrim = new LRUCache<string, number>({ max: 10_000 });
-  // Members carry a random tail so that two equal entries in one millisecond are both kept.
+  // Members carry a tail unique to this process and entry, so that two equal entries in one
+  // millisecond are both kept (a random draw per entry cost a system call per request).
+  const tail = randomBytes(6).toString('base64url');
+  let written = 0;
   const member = (entry: AuditEntry) =>
-    `${JSON.stringify(entry)}\n${randomBytes(6).toString('base64url')}`;
+    `${JSON.stringify(entry)}\n${tail}${(written++).toString(36)}`;
   const entryOf = (stored: string) =>
     JSON.parse(stored.slice(0, stored.lastIndexOf('\n'))) as AuditEntry;
   /** Adds an entry's writes (its sets, and their trim once a minute) to a transaction. */
