@@ -1,5 +1,5 @@
 /** Fresh places for the stores of one run — SQLite files, PostgreSQL databases — and their removal. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -12,6 +12,12 @@ export interface Places {
   create(tag: string): Promise<string>;
   /** Gets the engine into the same state before each measurement, where it has such a thing. */
   settle(): Promise<void>;
+  /**
+   * CPU milliseconds used so far by the server processes serving `place`, by process id,
+   * where the engine is a server on this machine whose processes can be read; undefined
+   * otherwise (SQLite runs inside Node).
+   */
+  serverCpu(place: string): Promise<Map<number, number> | undefined>;
   cleanup(): Promise<void>;
 }
 
@@ -22,8 +28,23 @@ export function sqlitePlaces(): Places {
     where: dir,
     create: async (tag) => join(dir, `${tag}.db`),
     settle: async () => undefined,
+    serverCpu: async () => undefined,
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** Linux clock ticks per second (`getconf CLK_TCK`), the unit of /proc/<pid>/stat's times. */
+const TICKS_PER_SECOND = 100;
+
+/** User + system CPU ms of a PostgreSQL backend from /proc; undefined when it is not one here. */
+function backendCpuMs(pid: number): number | undefined {
+  try {
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres')) return undefined;
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Quotes a PostgreSQL identifier. */
@@ -49,6 +70,21 @@ export async function postgresPlaces(adminUrl: string, prefix: string): Promise<
     },
     // Flush dirty pages of the previous measurement, so it does not slow down the next one.
     settle: async () => void (await admin.query('CHECKPOINT').catch(() => undefined)),
+    // The backends connected to the place's database (a server in a container has other pids
+    // than /proc shows: then nothing).
+    serverCpu: async (place) => {
+      const { rows } = await admin.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE datname = $1',
+        [new URL(place).pathname.slice(1)],
+      );
+      const cpu = new Map<number, number>();
+      for (const { pid } of rows) {
+        const ms = backendCpuMs(pid);
+        if (ms === undefined) return undefined;
+        cpu.set(pid, ms);
+      }
+      return cpu;
+    },
     cleanup: async () => {
       for (const name of created.splice(0))
         await admin.query(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);

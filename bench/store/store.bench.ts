@@ -2,6 +2,9 @@
  * `npm run bench:store`: our event stores (SQLite, PostgreSQL) against Emmett's SQLite and
  * PostgreSQL event stores, in one run, on the same workload:
  *
+ * - the CPU each side used for its appends, per event: in this Node process, and in the
+ *   PostgreSQL backends serving its database (read from /proc when the server runs on this
+ *   machine), a figure that the machine's load moves much less than the rates;
  * - append throughput in events/s, one writer awaiting each append, with batches of 1
  *   event and batches of 100 events (an append = one batch to one stream; the appends are
  *   scattered over BENCH_STORE_STREAMS streams, the same way for both sides; the two
@@ -45,10 +48,21 @@ interface Engine {
   readonly emmett: Contender;
 }
 
+/** What one side's appends of a phase took. */
+interface AppendRate {
+  readonly place: string;
+  /** events/s */
+  readonly rate: number;
+  /** CPU µs per event in this Node process (Emmett's SQLite driver's threads included). */
+  readonly nodeCpu: number;
+  /** CPU µs per event in the PostgreSQL backends of the side's database; undefined for SQLite or where they cannot be read. */
+  readonly serverCpu: number | undefined;
+}
+
 interface SideResult {
-  /** events/s with batches of 1 and of 100. */
-  readonly append1: number;
-  readonly append100: number;
+  /** The phases with batches of 1 and of 100. */
+  readonly append1: AppendRate;
+  readonly append100: AppendRate;
   readonly catchUp: readonly CatchUpResult[];
 }
 
@@ -59,6 +73,12 @@ interface EngineResult {
 }
 
 const rate = (events: number, seconds: number) => events / seconds;
+/** CPU per event of a side, e.g. `node 11.2 + postgres 14.0 = 25.2`. */
+const totalCpu = (r: AppendRate) => r.nodeCpu + (r.serverCpu ?? 0);
+const cpuText = (r: AppendRate) =>
+  r.serverCpu === undefined
+    ? `node ${r.nodeCpu.toFixed(1)}`
+    : `node ${r.nodeCpu.toFixed(1)} + postgres ${r.serverCpu.toFixed(1)} = ${totalCpu(r).toFixed(1)}`;
 const fmt = (n: number) => String(Math.round(n));
 const ratio = (ours: number, theirs: number) => (ours / theirs).toFixed(2);
 
@@ -94,11 +114,13 @@ async function measureAppends(
   engine: Engine,
   label: string,
   list: readonly BenchAppend[],
-): Promise<Record<Side, { place: string; rate: number }>> {
+): Promise<Record<Side, AppendRate>> {
   const contenders: Record<Side, Contender> = { rapport: engine.rapport, emmett: engine.emmett };
   const places = {} as Record<Side, string>;
   const targets = {} as Record<Side, AppendTarget>;
   const seconds: Record<Side, number> = { rapport: 0, emmett: 0 };
+  const nodeCpuMs: Record<Side, number> = { rapport: 0, emmett: 0 };
+  const serverCpuMs: Record<Side, number | undefined> = { rapport: 0, emmett: 0 };
   try {
     for (const side of ['rapport', 'emmett'] as const) {
       places[side] = await engine.places.create(`${label.replace(/\W+/g, '')}_${side}`);
@@ -110,21 +132,39 @@ async function measureAppends(
       const appendsOfRound = list.slice(round * slice, (round + 1) * slice);
       const order: Side[] = round % 2 === 0 ? ['rapport', 'emmett'] : ['emmett', 'rapport'];
       for (const side of order) {
+        // CPU read outside the clock: backends by pid before and after the turn (a backend
+        // that connected during the turn counts from its start).
+        const serverBefore = await engine.places.serverCpu(places[side]);
+        const cpuBefore = process.cpuUsage();
         const started = performance.now();
         for (const append of appendsOfRound)
           await targets[side].append(append.streamId, append.events);
         seconds[side] += (performance.now() - started) / 1000;
+        const cpu = process.cpuUsage(cpuBefore);
+        nodeCpuMs[side] += (cpu.user + cpu.system) / 1000;
+        const serverAfter = await engine.places.serverCpu(places[side]);
+        if (!serverBefore || !serverAfter) serverCpuMs[side] = undefined;
+        else if (serverCpuMs[side] !== undefined)
+          for (const [pid, ms] of serverAfter)
+            serverCpuMs[side] = serverCpuMs[side]! + ms - (serverBefore.get(pid) ?? 0);
       }
     }
   } finally {
     for (const target of Object.values(targets)) await target.close();
   }
   const events = list.reduce((sum, a) => sum + a.events.length, 0);
-  const result = {} as Record<Side, { place: string; rate: number }>;
+  const result = {} as Record<Side, AppendRate>;
   for (const side of ['rapport', 'emmett'] as const) {
-    result[side] = { place: places[side], rate: rate(events, seconds[side]) };
+    const server = serverCpuMs[side];
+    result[side] = {
+      place: places[side],
+      rate: rate(events, seconds[side]),
+      nodeCpu: (nodeCpuMs[side] * 1000) / events,
+      serverCpu: server === undefined ? undefined : (server * 1000) / events,
+    };
+    const r = result[side];
     console.log(
-      `  ${engine.name.padEnd(8)} ${label.padEnd(9)} ${side.padEnd(7)} ${String(events).padStart(6)} events in ${String(list.length).padStart(5)} appends: ${seconds[side].toFixed(2).padStart(6)} s = ${fmt(result[side].rate).padStart(7)} events/s`,
+      `  ${engine.name.padEnd(8)} ${label.padEnd(9)} ${side.padEnd(7)} ${String(events).padStart(6)} events in ${String(list.length).padStart(5)} appends: ${seconds[side].toFixed(2).padStart(6)} s = ${fmt(r.rate).padStart(7)} events/s; CPU µs/event: ${cpuText(r)}`,
     );
   }
   return result;
@@ -157,8 +197,8 @@ async function measureEngine(
   const eCatchUp = await measureCatchUp(engine, engine.emmett, b100.emmett.place, logEvents);
   return {
     engine,
-    rapport: { append1: b1.rapport.rate, append100: b100.rapport.rate, catchUp: rCatchUp },
-    emmett: { append1: b1.emmett.rate, append100: b100.emmett.rate, catchUp: eCatchUp },
+    rapport: { append1: b1.rapport, append100: b100.rapport, catchUp: rCatchUp },
+    emmett: { append1: b1.emmett, append100: b100.emmett, catchUp: eCatchUp },
   };
 }
 
@@ -174,12 +214,15 @@ function printSummary(results: readonly EngineResult[]): void {
     ] as const) {
       r.catchUp.forEach((c, i) =>
         console.log(
-          `  ${(i === 0 ? `${engine.name} ${side}` : '').padEnd(18)} ${(i === 0 ? fmt(r.append1) : '').padStart(10)} ${(i === 0 ? fmt(r.append100) : '').padStart(12)} ${fmt(rate(c.events, c.seconds)).padStart(9)}  ${c.method}`,
+          `  ${(i === 0 ? `${engine.name} ${side}` : '').padEnd(18)} ${(i === 0 ? fmt(r.append1.rate) : '').padStart(10)} ${(i === 0 ? fmt(r.append100.rate) : '').padStart(12)} ${fmt(rate(c.events, c.seconds)).padStart(9)}  ${c.method}`,
         ),
       );
     }
     console.log(
-      `  ${`${engine.name} ratio`.padEnd(18)} ${`${ratio(rapport.append1, emmett.append1)}x`.padStart(10)} ${`${ratio(rapport.append100, emmett.append100)}x`.padStart(12)}   (rapport / emmett)`,
+      `  ${`${engine.name} ratio`.padEnd(18)} ${`${ratio(rapport.append1.rate, emmett.append1.rate)}x`.padStart(10)} ${`${ratio(rapport.append100.rate, emmett.append100.rate)}x`.padStart(12)}   (rapport / emmett)`,
+    );
+    console.log(
+      `  ${`${engine.name} CPU ratio`.padEnd(18)} ${`${ratio(totalCpu(emmett.append1), totalCpu(rapport.append1))}x`.padStart(10)} ${`${ratio(totalCpu(emmett.append100), totalCpu(rapport.append100))}x`.padStart(12)}   (emmett / rapport, CPU µs per event${rapport.append1.serverCpu === undefined ? ' in Node' : ' in Node and PostgreSQL'})`,
     );
   }
   console.log('');
@@ -248,7 +291,7 @@ async function main(): Promise<void> {
   for (const { engine, rapport, emmett } of results) {
     const catchUp = rapport.catchUp[0];
     console.log(
-      `store ${engine.name}: append ${fmt(rapport.append100)} events/s (${ratio(rapport.append100, emmett.append100)}x emmett), catch-up ${fmt(rate(catchUp.events, catchUp.seconds))} events/s`,
+      `store ${engine.name}: append ${fmt(rapport.append100.rate)} events/s (${ratio(rapport.append100.rate, emmett.append100.rate)}x emmett), catch-up ${fmt(rate(catchUp.events, catchUp.seconds))} events/s`,
     );
   }
 }
