@@ -6,6 +6,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { DATA_KEY_BYTES, type DataKey } from '../keys/data-key';
+import { HmacSha256 } from './hmac-sha256';
 
 import { ERASED, type Erased } from '@rapport/domain';
 
@@ -40,20 +41,20 @@ function ivKeyOf(key: Buffer): Buffer {
 }
 
 /**
- * A data key as OpenSSL key objects, made once per key (a key object spares every cipher and
- * HMAC an import of the raw bytes): its AES key, and — for sealing only — the key that
- * derives its IVs (HKDF, so the AES key is never used as an HMAC key).
+ * What a data key is used as, made once per key: its AES key as an OpenSSL key object (which
+ * spares every cipher an import of the raw bytes), and — for sealing only — the HMAC of the
+ * key that derives its IVs (HKDF, so the AES key is never used as an HMAC key).
  */
 class KeyObjects {
   readonly aes: KeyObject;
-  private ivKey: KeyObject | undefined;
+  private ivKey: HmacSha256 | undefined;
 
   constructor(private readonly bytes: Buffer) {
     this.aes = createSecretKey(bytes);
   }
 
-  get iv(): KeyObject {
-    return (this.ivKey ??= createSecretKey(ivKeyOf(this.bytes)));
+  get iv(): HmacSha256 {
+    return (this.ivKey ??= new HmacSha256(ivKeyOf(this.bytes)));
   }
 }
 const keyObjects = new WeakMap<Buffer, KeyObjects>();
@@ -81,13 +82,16 @@ export const FieldCipher = {
   encrypt(key: DataKey, field: string, plaintext: string): string {
     assertKey(key);
     const objects = keyObjectsOf(key);
-    // One encoding of `additional data \0 plaintext`: the HMAC reads it whole, the cipher its parts.
+    // One encoding of `additional data \0 plaintext`, with room for the HMAC's pad in front:
+    // the HMAC reads it whole, the cipher its parts.
     const additional = aadText(key.subjectId, field);
-    const all = Buffer.from(`${additional}\0${plaintext}`, 'utf8');
-    const aadBytes = Buffer.byteLength(additional, 'utf8');
-    const iv = createHmac('sha256', objects.iv).update(all).digest().subarray(0, IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', objects.aes, iv).setAAD(all.subarray(0, aadBytes));
-    const body = cipher.update(all.subarray(aadBytes + 1));
+    const all = Buffer.from(`${HmacSha256.ROOM_TEXT}${additional}\0${plaintext}`, 'utf8');
+    const aadEnd = HmacSha256.ROOM + Buffer.byteLength(additional, 'utf8');
+    const iv = objects.iv.ofPadded(all).subarray(0, IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', objects.aes, iv).setAAD(
+      all.subarray(HmacSha256.ROOM, aadEnd),
+    );
+    const body = cipher.update(all.subarray(aadEnd + 1));
     cipher.final(); // GCM outputs nothing here, but computes the tag
     return PREFIX + Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
   },
