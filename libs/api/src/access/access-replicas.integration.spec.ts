@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
-import { describeWithServices } from '@rapport/testing';
+import { describeWithServices, eventually } from '@rapport/testing';
 import Redis from 'ioredis';
 import { createHttpApp } from '../http/create-http-app';
 import { specConfig, specIssuer, withHeaders } from '../http/embedded-http-app.spec-helper';
@@ -58,11 +58,14 @@ describeWithServices(['redis'], 'access state shared by replicas on one Redis', 
     await withHeaders(replicas[0].getHttpServer(), { authorization: `Bearer ${agent}` })
       .get(`/v1/customers/${customerId}`)
       .expect(404);
-    const trail = await withHeaders(replicas[1].getHttpServer(), {
-      authorization: `Bearer ${admin}`,
-    })
-      .get(`/v1/audit?customerId=${customerId}`)
-      .expect(200);
+    // Audit entries are written in batches a few milliseconds apart (ADR 0039).
+    const trail = await eventually(
+      () =>
+        withHeaders(replicas[1].getHttpServer(), { authorization: `Bearer ${admin}` })
+          .get(`/v1/audit?customerId=${customerId}`)
+          .expect(200),
+      (answer) => (answer.body as unknown[]).length > 0,
+    );
     expect(trail.body).toEqual([
       expect.objectContaining({ action: 'GET /v1/customers/:id', status: 404, customerId }),
     ]);
