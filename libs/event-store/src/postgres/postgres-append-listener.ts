@@ -21,6 +21,7 @@ export class PostgresAppendListener {
   private reconnecting: Promise<void> | undefined;
   private retryMs = FIRST_RETRY_MS;
   private closed = false;
+  private started = false;
   private connectionsMade = 0;
 
   constructor(
@@ -29,17 +30,20 @@ export class PostgresAppendListener {
     private readonly onAppend: () => void,
   ) {}
 
-  /** Connects and listens; rejects if the first connection fails (so `open()` fails loudly). */
-  async start(): Promise<void> {
-    try {
-      await this.connect();
-    } catch (error) {
-      await this.close();
-      throw error;
-    }
+  /**
+   * Starts listening, once: connects in the background, and retries with backoff when the
+   * first connection fails too. The store calls it for its first subscriber only: a store
+   * that only appends (an ingestor) would otherwise be woken by each of its own appends.
+   */
+  listen(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    this.reconnecting = this.connect()
+      .catch(() => this.scheduleReconnect())
+      .finally(() => (this.reconnecting = undefined));
   }
 
-  /** Connections made: 1 after `start()`, plus one per reconnect (for health and tests). */
+  /** Connections made: 0 before `listen()`, 1 once listening, plus one per reconnect (for health and tests). */
   get connections(): number {
     return this.connectionsMade;
   }

@@ -147,13 +147,16 @@ describeWithServices(['postgres'], 'PostgreSQL event store (adapter specifics)',
     const reader = await open(schema, 60_000);
     const { seen, sub, caughtUp } = follow(reader);
     await waitUntil(caughtUp);
-    expect(reader.stats().listenerConnections).toBe(1);
+    // The first subscription started the listener, which connects in the background.
+    await waitUntil(() => reader.stats().listenerConnections === 1);
 
     const killed = await admin.query(
       `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1`,
       [`rapport-event-store-listener:${schema}`],
     );
-    expect(killed.rows.length).toBe(2); // the writer's and the reader's listeners
+    // The reader's listener only: a store without subscribers does not listen.
+    expect(killed.rows.length).toBe(1);
+    expect(writer.stats().listenerConnections).toBe(0);
     await waitUntil(() => reader.stats().listenerConnections === 2, 10_000);
 
     await writer.append('r', [newEvent()]);

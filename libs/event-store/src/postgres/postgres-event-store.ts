@@ -93,7 +93,8 @@ interface Snapshot {
  * is done again under the lock throughout
  * (docs/decisions/0024-postgresql-appends-under-a-short-head-lock.md).
  * Subscribers are woken by `pg_notify`, sent in the append transaction, through a LISTEN
- * connection per store, with a slow poll as the fallback.
+ * connection per store, opened with the store's first subscription, with a slow poll as
+ * the fallback.
  */
 export class PostgresEventStore implements EventStore {
   private readonly signal: AppendSignal;
@@ -174,7 +175,6 @@ export class PostgresEventStore implements EventStore {
     );
     try {
       await migrate(pool, schema);
-      await listener.start();
     } catch (error) {
       await listener.close();
       await pool.end().catch(() => undefined);
@@ -266,6 +266,9 @@ export class PostgresEventStore implements EventStore {
    * and checkpoint there, because positions are gap-free and in commit order.
    */
   subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
+    // Listening from the first subscriber on (once connected, the listener wakes the
+    // subscribers, who then find what was appended in between).
+    this.listener.listen();
     const subscription = catchUpSubscription((o) => this.readAll(o), this.signal, options, handler);
     this.subscriptions.add(subscription);
     void subscription.finished
