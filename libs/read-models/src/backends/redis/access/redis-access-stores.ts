@@ -26,33 +26,34 @@ export function redisAccessStores(redis: () => RedisConnection, prefix: string):
     `${JSON.stringify(entry)}\n${tail}${(written++).toString(36)}`;
   const entryOf = (stored: string) =>
     JSON.parse(stored.slice(0, stored.lastIndexOf('\n'))) as AuditEntry;
-  /** Adds an entry's writes (its sets, and their trim once a minute) to a transaction. */
-  const addEntry = (
-    multi: ReturnType<ReturnType<typeof redis>['multi']>,
-    entry: AuditEntry,
-    retentionMs: number,
-  ) => {
-    const at = Date.parse(entry.at);
-    const stored = member(entry);
-    const sets = [keys.auditAll];
-    if (entry.customerId) sets.push(keys.auditOfCustomer(entry.customerId));
-    for (const set of sets) {
-      multi.zadd(set, at, stored);
+  // Every audit set is in one slot: a batch of entries is one transaction, one ZADD per set.
+  const recordAll = async (entries: readonly AuditEntry[], retentionMs: number) => {
+    if (entries.length === 0) return;
+    const bySet = new Map<string, { members: (string | number)[]; latest: number }>();
+    for (const entry of entries) {
+      const at = Date.parse(entry.at);
+      const stored = member(entry);
+      const sets = [keys.auditAll];
+      if (entry.customerId) sets.push(keys.auditOfCustomer(entry.customerId));
+      for (const set of sets) {
+        const write = bySet.get(set) ?? { members: [], latest: at };
+        write.members.push(at, stored);
+        write.latest = Math.max(write.latest, at);
+        bySet.set(set, write);
+      }
+    }
+    const multi = redis().multi();
+    for (const [set, { members, latest }] of bySet) {
+      multi.zadd(set, ...members);
       // Entries past the retention go, and the set's expiry moves, once a minute of
       // entries per set rather than at every request (every staff request is audited).
       const trimmedAt = lastTrim.get(set);
-      if (trimmedAt === undefined || at - trimmedAt >= TRIM_EVERY_MS || at < trimmedAt) {
-        lastTrim.set(set, at);
-        multi.zremrangebyscore(set, '-inf', at - retentionMs);
+      if (trimmedAt === undefined || latest - trimmedAt >= TRIM_EVERY_MS || latest < trimmedAt) {
+        lastTrim.set(set, latest);
+        multi.zremrangebyscore(set, '-inf', latest - retentionMs);
         multi.pexpire(set, retentionMs);
       }
     }
-  };
-  // Every audit set is in one slot: a batch of entries is one transaction.
-  const recordAll = async (entries: readonly AuditEntry[], retentionMs: number) => {
-    if (entries.length === 0) return;
-    const multi = redis().multi();
-    for (const entry of entries) addEntry(multi, entry, retentionMs);
     await multi.exec();
   };
   return {
