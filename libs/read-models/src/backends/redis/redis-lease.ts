@@ -102,10 +102,25 @@ export class RedisLease {
     const renewLoop = async (): Promise<void> => {
       const sentAt = Date.now();
       let renewed: boolean | undefined;
+      let deadline: NodeJS.Timeout | undefined;
       try {
-        renewed = await this.renew();
+        // A renewal that does not answer before the ttl runs out counts as unknown: a
+        // connection that queues commands while it cannot reach Redis (a cluster's does)
+        // would otherwise hold this loop past the moment the key may have expired.
+        renewed = await Promise.race([
+          this.renew(),
+          new Promise<undefined>((resolve) => {
+            deadline = setTimeout(
+              () => resolve(undefined),
+              Math.max(0, confirmedAt + this.ttlMs - sentAt),
+            );
+            deadline.unref();
+          }),
+        ]);
       } catch {
         renewed = undefined; // unknown: try again until a whole ttl has passed
+      } finally {
+        clearTimeout(deadline);
       }
       if (generation !== this.generation) return;
       if (renewed) confirmedAt = sentAt;

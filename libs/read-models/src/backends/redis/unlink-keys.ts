@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis';
 import { mastersOf, type RedisConnection } from './redis-connection';
 
 /**
@@ -6,9 +7,19 @@ import { mastersOf, type RedisConnection } from './redis-connection';
  * On a Redis Cluster, every master is scanned, and each deletes its own keys.
  */
 export async function unlinkKeysStartingWith(redis: RedisConnection, start: string): Promise<void> {
+  const cluster = redis instanceof Cluster;
   for (const node of await mastersOf(redis))
-    for await (const keys of scanKeysStartingWith(node, start))
-      if (keys.length > 0) await node.unlink(...keys);
+    for await (const keys of scanKeysStartingWith(node, start)) {
+      if (keys.length === 0) continue;
+      if (!cluster) {
+        await node.unlink(...keys);
+        continue;
+      }
+      // A cluster node refuses one command on keys of several slots: one UNLINK a key.
+      const pipeline = node.pipeline();
+      for (const key of keys) pipeline.unlink(key);
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+    }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis';
 import { type RedisConnection } from '../redis-connection';
 import {
   deliver,
@@ -14,7 +15,10 @@ import {
 /**
  * Live changes over Redis pub/sub on the channel `<prefix>live`: published on the read
  * models' connection, heard on a subscriber connection of its own (made at the first
- * subscription). A message is JSON of `LiveChange`; anything else is ignored.
+ * subscription). A message is JSON of `LiveChange`; anything else is ignored. On a Redis
+ * Cluster the channel is a shard channel (SPUBLISH, SSUBSCRIBE): one node carries it, in
+ * the order published — a PUBLISH goes to any node and reaches the others by the cluster
+ * bus, so two messages sent to two nodes may arrive swapped.
  */
 export function redisLiveChanges(redis: () => RedisConnection, prefix: string): LiveChanges {
   const channel = `${prefix}live`;
@@ -22,8 +26,13 @@ export function redisLiveChanges(redis: () => RedisConnection, prefix: string): 
   let subscriber: Promise<RedisConnection> | null = null;
   const connect = () =>
     (subscriber ??= (async () => {
-      const connection = redis().duplicate();
-      connection.on('message', (from: string, message: string) => {
+      const shared = redis();
+      const sharded = shared instanceof Cluster;
+      // A cluster's subscriber connects to the node of the channel's slot only when asked to.
+      const connection = sharded
+        ? shared.duplicate([], { shardedSubscribers: true })
+        : shared.duplicate();
+      connection.on(sharded ? 'smessage' : 'message', (from: string, message: string) => {
         if (from !== channel) return;
         let change: LiveChange;
         try {
@@ -33,7 +42,8 @@ export function redisLiveChanges(redis: () => RedisConnection, prefix: string): 
         }
         deliver(listeners, change);
       });
-      await connection.subscribe(channel);
+      if (sharded) await connection.ssubscribe(channel);
+      else await connection.subscribe(channel);
       return connection;
     })().catch((error: unknown) => {
       subscriber = null;
@@ -41,7 +51,9 @@ export function redisLiveChanges(redis: () => RedisConnection, prefix: string): 
     }));
   return {
     async publish(change: LiveChange) {
-      await redis().publish(channel, JSON.stringify(change));
+      const connection = redis();
+      if (connection instanceof Cluster) await connection.spublish(channel, JSON.stringify(change));
+      else await connection.publish(channel, JSON.stringify(change));
     },
     async subscribe(listener: LiveListener) {
       await connect();
