@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { AllInOneModule, createHttpApp } from '@rapport/api';
 import { specConfig, withHeaders } from '@rapport/api/testing';
-import { describeWithServices, untilPasses } from '@rapport/testing';
-import Redis from 'ioredis';
+import { describeWithServices, untilPasses, testRedis } from '@rapport/testing';
 import { startCli } from './support/cli-process.spec-helper';
 import { unlinkKeysStartingWith } from '@rapport/read-models/internals';
 
@@ -40,7 +39,7 @@ describeWithServices(
     });
     afterAll(async () => {
       await Promise.all(replicas.map((app) => app.close()));
-      const redis = new Redis(redisUrl);
+      const redis = testRedis(redisUrl);
       await unlinkKeysStartingWith(redis, prefix);
       await redis.quit();
     });
@@ -84,7 +83,7 @@ describeWithServices(
       const listed = await cli(['adapter-keys', 'list'], env);
       expect(listed.stdout).toContain(record.id);
       expect(listed.stdout).not.toContain(key.split('.')[1]);
-      const redis = new Redis(redisUrl);
+      const redis = testRedis(redisUrl);
       expect(JSON.stringify(await redis.hgetall(`${prefix}access:adapter-keys`))).not.toContain(
         key.split('.')[1],
       );

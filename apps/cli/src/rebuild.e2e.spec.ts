@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEventStore } from '@rapport/event-store';
-import { describeWithServices } from '@rapport/testing';
-import Redis from 'ioredis';
+import { describeWithServices, testRedis } from '@rapport/testing';
 import { startCli } from './support/cli-process.spec-helper';
 
 const PEOPLE = 40;
@@ -15,7 +14,7 @@ describeWithServices(['redis'], 'rapport rebuild', ({ redis: redisUrl }) => {
   jest.setTimeout(240_000);
   const prefix = `rapport-test-rebuild-${randomUUID().slice(0, 8)}:`;
   const readModels = `${redisUrl}/0?prefix=${prefix}`;
-  const redis = new Redis(redisUrl);
+  const redis = testRedis(redisUrl);
   let dir: string;
   let store: string;
 

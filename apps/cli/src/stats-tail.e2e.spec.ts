@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
 import { openEventStore } from '@rapport/event-store';
 import { RedisClosenessReadModel } from '@rapport/read-models/internals';
-import { describeWithServices } from '@rapport/testing';
-import Redis from 'ioredis';
+import { describeWithServices, testRedis } from '@rapport/testing';
 import { startCli } from './support/cli-process.spec-helper';
 
 const until = async (check: () => boolean, ms = 60_000) => {
@@ -32,7 +31,7 @@ const touchpoint = (n: number, channel: string) => ({
 describeWithServices(['redis'], 'rapport stats and tail', ({ redis: redisUrl }) => {
   jest.setTimeout(120_000);
   const prefix = `rapport-test-stats-${randomUUID().slice(0, 8)}:`;
-  const redis = new Redis(redisUrl);
+  const redis = testRedis(redisUrl);
   let dir: string;
   let store: string;
 

@@ -15,8 +15,8 @@ import {
   REPO_ROOT,
   type RunningProcess,
   startService,
+  testRedis,
 } from '@rapport/testing';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { ensureE2eTopics, e2eTopics, removeE2eTopics } from './e2e-topics';
 import { e2eAccess } from './e2e-access';
@@ -52,7 +52,7 @@ describeWithServices(['kafka', 'redis', 'postgres'], 'forgetting a person end to
         RAPPORT_READ_MODELS: `${urls.redis}/0?prefix=${prefix}`,
       };
       let access: Awaited<ReturnType<typeof e2eAccess>>;
-      const redis = new Redis(urls.redis);
+      const redis = testRedis(urls.redis);
       let ingestor: RunningProcess;
       let projector: RunningProcess;
       let queryApi: RunningProcess;

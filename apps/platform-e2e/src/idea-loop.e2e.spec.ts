@@ -18,8 +18,8 @@ import {
   startService,
   platformCustomerIdFor,
   openPlatformEventStore,
+  testRedis,
 } from '@rapport/testing';
-import Redis from 'ioredis';
 import { type Consumer } from 'kafkajs';
 import { ensureE2eTopics, type E2eTopics, e2eTopics, removeE2eTopics } from './e2e-topics';
 import { e2eAccess } from './e2e-access';
@@ -46,7 +46,7 @@ describeWithServices(
       RAPPORT_READ_MODELS: `${urls.redis}/0?prefix=${prefix}`,
     };
     let access: Awaited<ReturnType<typeof e2eAccess>>;
-    const redis = new Redis(urls.redis);
+    const redis = testRedis(urls.redis);
     let ingestor: RunningProcess;
     let projector: RunningProcess;
     let publisher: TouchpointPublisher;

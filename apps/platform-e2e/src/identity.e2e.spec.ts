@@ -21,8 +21,8 @@ import {
   platformIdentity,
   platformIdentityKey,
   openPlatformEventStore,
+  testRedis,
 } from '@rapport/testing';
-import Redis from 'ioredis';
 import { ReferenceIdentityGraph } from '@rapport/domain';
 import { ensureE2eTopics, e2eTopics, removeE2eTopics } from './e2e-topics';
 import { e2eAccess, trustedOnTopic } from './e2e-access';
@@ -65,7 +65,7 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
     RAPPORT_READ_MODELS: `${urls.redis}/0?prefix=${prefix}`,
   };
   let access: Awaited<ReturnType<typeof e2eAccess>>;
-  const redis = new Redis(urls.redis);
+  const redis = testRedis(urls.redis);
   let ingestors: RunningProcess[] = [];
   let projector: RunningProcess;
   let queryApi: RunningProcess;

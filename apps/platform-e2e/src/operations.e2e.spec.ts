@@ -11,8 +11,8 @@ import {
   sampleValue,
   samplesOf,
   startService,
+  testRedis,
 } from '@rapport/testing';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { validateMetricName } from 'prom-client';
 import { e2eAccess } from './e2e-access';
@@ -54,7 +54,7 @@ describeWithServices(
       // be assigned this run's partitions.
       RAPPORT_INGESTOR_GROUP: `${run}-ingestor`,
     };
-    const redis = new Redis(urls.redis);
+    const redis = testRedis(urls.redis);
     let ingestor: RunningProcess;
     let projector: RunningProcess;
     let standby: RunningProcess;

@@ -19,8 +19,8 @@ import {
   type ServiceUrls,
   startService,
   openPlatformEventStore,
+  testRedis,
 } from '@rapport/testing';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { ensureE2eTopics, type E2eTopics, e2eTopics, removeE2eTopics } from './e2e-topics';
 import { e2eWorkload, identityOf } from './workload';
@@ -56,7 +56,7 @@ const pipelineSuite =
       RAPPORT_READ_MODELS: `${urls.redis}/0?prefix=${prefix}`,
     };
     let access: Awaited<ReturnType<typeof e2eAccess>>;
-    const redis = new Redis(urls.redis);
+    const redis = testRedis(urls.redis);
     let ingestor: RunningProcess;
     let projector: RunningProcess;
     let queryApi: RunningProcess;

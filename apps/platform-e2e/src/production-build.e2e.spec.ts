@@ -7,8 +7,8 @@ import {
   REPO_ROOT,
   type RunningProcess,
   startProcess,
+  testRedis,
 } from '@rapport/testing';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { e2eAccess } from './e2e-access';
 import { ensureE2eTopics, e2eTopics, removeE2eTopics } from './e2e-topics';
@@ -77,7 +77,7 @@ describeWithServices(
     afterAll(async () => {
       await Promise.all(running.map((p) => p.stop()));
       rmSync(out, { recursive: true, force: true });
-      const redis = new Redis(urls.redis);
+      const redis = testRedis(urls.redis);
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length) await redis.unlink(...keys);
       redis.disconnect();

@@ -14,8 +14,8 @@ import {
   eventually,
   type RunningProcess,
   startService,
+  testRedis,
 } from '@rapport/testing';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { e2eAccess } from './e2e-access';
 import { ensureE2eTopics, e2eTopics, removeE2eTopics } from './e2e-topics';
@@ -105,7 +105,7 @@ describeWithServices(
     let ingestor: RunningProcess;
     let projector: RunningProcess;
     let adapterHeaders: Record<string, string>;
-    const redis = new Redis(urls.redis);
+    const redis = testRedis(urls.redis);
 
     beforeAll(async () => {
       context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

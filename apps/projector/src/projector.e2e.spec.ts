@@ -11,8 +11,8 @@ import {
   httpJson,
   type RunningProcess,
   startService,
+  testRedis,
 } from '@rapport/testing';
-import Redis from 'ioredis';
 
 interface Health {
   projections: {
@@ -32,7 +32,7 @@ describeWithServices(['redis'], 'projector processes on Redis', (urls) => {
     RAPPORT_EVENT_STORE: `sqlite:${logPath}`,
     RAPPORT_READ_MODELS: `${urls.redis}/0?prefix=${prefix}`,
   };
-  const redis = new Redis(urls.redis);
+  const redis = testRedis(urls.redis);
   const store = new SqliteEventStore({ path: logPath });
   const touchpoints = demoTouchpoints({
     customers: 150,

@@ -3,8 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
-import { describeWithServices, eventually } from '@rapport/testing';
-import Redis from 'ioredis';
+import { describeWithServices, eventually, testRedis } from '@rapport/testing';
 import { createHttpApp } from '../http/create-http-app';
 import { specConfig, specIssuer, withHeaders } from '../http/embedded-http-app.spec-helper';
 import { AllInOneModule } from '../platform/all-in-one.module';
@@ -33,7 +32,7 @@ describeWithServices(['redis'], 'access state shared by replicas on one Redis', 
   });
   afterAll(async () => {
     await Promise.all(replicas.map((app) => app.close()));
-    const redis = new Redis(urls.redis);
+    const redis = testRedis(urls.redis);
     await unlinkKeysStartingWith(redis, prefix);
     await redis.quit();
   });

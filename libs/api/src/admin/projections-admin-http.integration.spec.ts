@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { type MemoryOutboundPublisher } from '@rapport/application';
-import { describeWithServices, eventually } from '@rapport/testing';
-import Redis from 'ioredis';
+import { describeWithServices, eventually, testRedis } from '@rapport/testing';
 import { createHttpApp } from '../http/create-http-app';
 import { IdeaLoopService } from '../ideas/idea-loop.module';
 import { AllInOneModule } from '../platform/all-in-one.module';
@@ -192,7 +191,7 @@ describe('admin: projections and blue/green rebuilds over HTTP (embedded)', () =
 describeWithServices(['redis'], 'admin: rebuilds on Redis read models over HTTP', (urls) => {
   jest.setTimeout(120_000);
   const prefix = `rapport-test:admin-${randomUUID().slice(0, 8)}:`;
-  const redis = new Redis(urls.redis);
+  const redis = testRedis(urls.redis);
   let app: INestApplication;
   let http: AuthedHttp;
 

@@ -1,6 +1,5 @@
 import { UNRESTRICTED_SCOPE } from '@rapport/domain';
 import fc from 'fast-check';
-import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import {
   type Channel,
@@ -13,7 +12,7 @@ import {
 } from '@rapport/domain';
 import { type EventStore, openEventStore } from '@rapport/event-store';
 import { TouchpointIngestion } from '../ingestion';
-import { describeWithServices } from '@rapport/testing';
+import { describeWithServices, testRedis } from '@rapport/testing';
 import { ReferenceIdentityGraph } from '@rapport/domain';
 import { type TimelineReadModel, timelineProjection } from '@rapport/read-models';
 import { MemoryTimelineReadModel, RedisTimelineReadModel } from '@rapport/read-models/internals';
@@ -400,7 +399,7 @@ describe('identity projection against a reference model: memory', () => {
 
 describeWithServices(['redis'], 'identity projection against a reference model: redis', (urls) => {
   it('every timeline and profile after random touchpoints, links, unlinks, merges and unmerges', async () => {
-    const redis = new Redis(urls.redis);
+    const redis = testRedis(urls.redis);
     try {
       await fc.assert(
         historyProperty(async () => {

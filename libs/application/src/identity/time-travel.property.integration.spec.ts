@@ -1,6 +1,5 @@
 import { UNRESTRICTED_SCOPE } from '@rapport/domain';
 import fc from 'fast-check';
-import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import {
   type ChannelIdentity,
@@ -11,7 +10,7 @@ import {
 } from '@rapport/domain';
 import { type EventStore, SqliteEventStore } from '@rapport/event-store';
 import { TouchpointIngestion } from '../ingestion';
-import { describeWithServices } from '@rapport/testing';
+import { describeWithServices, testRedis } from '@rapport/testing';
 import {
   type TimelineAsOf,
   type TimelineReadModel,
@@ -254,7 +253,7 @@ describeWithServices(
   'time travel against a model given the log up to each position: redis',
   (urls) => {
     it('every timeline, profile, redirect and identity lookup as of every position', async () => {
-      const redis = new Redis(urls.redis);
+      const redis = testRedis(urls.redis);
       try {
         await fc.assert(
           timeTravelProperty(async () => {

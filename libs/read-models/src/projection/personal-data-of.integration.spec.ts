@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
 import { type RecordedEvent } from '@rapport/event-store';
-import { describeWithServices } from '@rapport/testing';
-import Redis from 'ioredis';
+import { describeWithServices, testRedis } from '@rapport/testing';
 import { customerAnnotationsProjection } from '../annotations/customer-annotations-projection';
 import { MemoryCustomerAnnotations } from '../backends/memory/memory-customer-annotations';
 import { MemoryProjectionSlot } from '../backends/memory/memory-projection-slot';
@@ -58,7 +57,7 @@ describe('personalDataOf through the live targets', () => {
 });
 
 describeWithServices(['redis'], 'personalDataOf through the Redis live versions', (urls) => {
-  const redis = new Redis(urls.redis);
+  const redis = testRedis(urls.redis);
   afterAll(() => redis.quit());
 
   it('each live version answers as its projection once the runner has read its checkpoint', async () => {

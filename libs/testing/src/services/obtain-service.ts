@@ -45,11 +45,7 @@ export async function obtainService(
   const container = await startContainer(name, log);
   if (container) return container;
 
-  const script = resolve(
-    REPO_ROOT,
-    'infra/local',
-    name === 'postgres' ? 'postgres.sh' : `${name}.sh`,
-  );
+  const script = resolve(REPO_ROOT, 'infra/local', SCRIPTS[name]);
   try {
     log(`${name}: not running; starting it with ${script}`);
     const started = await run('bash', [script, 'start'], {
@@ -93,7 +89,17 @@ export async function obtainService(
   }
 }
 
-const IMAGES: Record<ServiceName, { image: string; port: number; env: Record<string, string> }> = {
+const SCRIPTS: Record<ServiceName, string> = {
+  kafka: 'kafka.sh',
+  redis: 'redis.sh',
+  redisCluster: 'redis-cluster.sh',
+  postgres: 'postgres.sh',
+};
+
+/** The images testcontainers runs; none for the cluster (its script starts one in seconds). */
+const IMAGES: Partial<
+  Record<ServiceName, { image: string; port: number; env: Record<string, string> }>
+> = {
   redis: { image: 'redis:7-alpine', port: 6379, env: {} },
   postgres: {
     image: 'postgres:16-alpine',
@@ -108,6 +114,8 @@ async function startContainer(
   name: ServiceName,
   log: (line: string) => void,
 ): Promise<ObtainedService | null> {
+  const spec = IMAGES[name];
+  if (!spec) return null;
   let testcontainers: typeof import('testcontainers');
   try {
     testcontainers = await import('testcontainers');
@@ -115,7 +123,6 @@ async function startContainer(
   } catch {
     return null; // no Docker (or Podman) engine: a `docker` CLI alone proves nothing
   }
-  const spec = IMAGES[name];
   log(`${name}: starting ${spec.image} with testcontainers`);
   if (name === 'kafka') {
     // Fixed host port: a Kafka broker advertises its listener, so host and container ports must agree.

@@ -1,5 +1,4 @@
 import { Kafka, logLevel } from 'kafkajs';
-import Redis from 'ioredis';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -9,15 +8,21 @@ import { Client } from 'pg';
 import { parseKafkaBusUrl } from '../../../messaging/src/kafka/kafka-bus-url';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { kafkaSecurity } from '../../../messaging/src/kafka/kafka-config';
+import { testRedis } from './test-redis';
 
-/** The real services integration tests need. EventStoreDB is handled by its own suite. */
-export type ServiceName = 'kafka' | 'redis' | 'postgres';
-export const SERVICE_NAMES: readonly ServiceName[] = ['kafka', 'redis', 'postgres'];
+/**
+ * The real services integration tests need. EventStoreDB is handled by its own suite.
+ * `redisCluster`: a Redis Cluster of three masters (`infra/local/redis-cluster.sh`), what the
+ * read models run on past one Redis (ADR 0037).
+ */
+export type ServiceName = 'kafka' | 'redis' | 'redisCluster' | 'postgres';
+export const SERVICE_NAMES: readonly ServiceName[] = ['kafka', 'redis', 'redisCluster', 'postgres'];
 
 /** Where a test finds each service when no URL is given in the environment (Kafka: see defaultServiceUrl). */
 export const DEFAULT_SERVICE_URLS: Record<ServiceName, string> = {
   kafka: 'kafka://127.0.0.1:9092',
   redis: 'redis://127.0.0.1:6379',
+  redisCluster: 'redis-cluster://127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003',
   postgres: 'postgres://postgres@127.0.0.1:5432/test',
 };
 
@@ -72,6 +77,7 @@ export function defaultServiceUrl(name: ServiceName): string {
 export const SERVICE_ENV: Record<ServiceName, string> = {
   kafka: 'KAFKA_URL',
   redis: 'REDIS_URL',
+  redisCluster: 'REDIS_CLUSTER_URL',
   postgres: 'DATABASE_URL',
 };
 
@@ -92,7 +98,7 @@ export async function probeService(
 async function probe(name: ServiceName, url: string, timeoutMs: number): Promise<boolean> {
   switch (name) {
     case 'redis': {
-      const redis = new Redis(url, {
+      const redis = testRedis(url, {
         lazyConnect: true,
         maxRetriesPerRequest: 0,
         connectTimeout: timeoutMs,
@@ -103,6 +109,22 @@ async function probe(name: ServiceName, url: string, timeoutMs: number): Promise
         return (await redis.ping()) === 'PONG';
       } finally {
         redis.disconnect();
+      }
+    }
+    case 'redisCluster': {
+      const cluster = testRedis(url, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        connectTimeout: timeoutMs,
+        clusterRetryStrategy: () => null,
+      });
+      try {
+        await cluster.connect();
+        // A cluster that serves every slot: a key of each master answers.
+        const info = String(await cluster.cluster('INFO'));
+        return /cluster_state:ok/.test(info);
+      } finally {
+        cluster.disconnect();
       }
     }
     case 'postgres': {

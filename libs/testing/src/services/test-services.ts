@@ -4,16 +4,32 @@ import { join } from 'node:path';
 import { parseKafkaBusUrl } from '../../../messaging/src/kafka/kafka-bus-url';
 import { SERVICE_NAMES, type ServiceName } from './service-probes';
 
+/** `redisCluster` → `REDIS_CLUSTER`. */
+const envName = (name: ServiceName) => name.replace(/[A-Z]/g, '_$&').toUpperCase();
+
 /** Environment variables the Jest global setup uses to hand services to the test files. */
-export const serviceUrlVariable = (name: ServiceName) => `RAPPORT_TEST_${name.toUpperCase()}_URL`;
+export const serviceUrlVariable = (name: ServiceName) => `RAPPORT_TEST_${envName(name)}_URL`;
 export const serviceMissingVariable = (name: ServiceName) =>
-  `RAPPORT_TEST_${name.toUpperCase()}_MISSING`;
+  `RAPPORT_TEST_${envName(name)}_MISSING`;
 
 export type ServiceUrls = Record<ServiceName, string>;
 
+/**
+ * `RAPPORT_TEST_REDIS=cluster`: the whole suite runs with the Redis Cluster as its Redis —
+ * `urls.redis` is the cluster's URL, and a test that needs `redis` needs the cluster.
+ */
+export function testRedisIsCluster(): boolean {
+  return process.env.RAPPORT_TEST_REDIS === 'cluster';
+}
+
+/** The service that stands for `name` in this run (the cluster for `redis`, see above). */
+function standIn(name: ServiceName): ServiceName {
+  return name === 'redis' && testRedisIsCluster() ? 'redisCluster' : name;
+}
+
 /** The URL of a service the global setup found, or undefined. */
 export function testServiceUrl(name: ServiceName): string | undefined {
-  return process.env[serviceUrlVariable(name)] || undefined;
+  return process.env[serviceUrlVariable(standIn(name))] || undefined;
 }
 
 /**
@@ -29,7 +45,7 @@ export function describeWithServices(
   const missing = names.filter((n) => !testServiceUrl(n));
   if (missing.length > 0) {
     const reasons = missing
-      .map((n) => `${n}: ${process.env[serviceMissingVariable(n)] ?? 'not looked for'}`)
+      .map((n) => `${n}: ${process.env[serviceMissingVariable(standIn(n))] ?? 'not looked for'}`)
       .join('; ');
     if (process.env.CI === 'true') {
       describe(title, () => {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import {
   type ChannelIdentity,
   CUSTOMER_ERASED_V1,
@@ -19,7 +18,7 @@ import {
   mapPersonalFields,
 } from '@rapport/domain';
 import { type EventStore, openEventStore, type RecordedEvent } from '@rapport/event-store';
-import { describeWithServices } from '@rapport/testing';
+import { describeWithServices, testRedis, type TestRedis } from '@rapport/testing';
 import { closenessProjection } from '../../closeness/closeness-projection';
 import { ideaBacklogProjection } from '../../ideas/idea-backlog-projection';
 import { ProjectionRunner } from '../../projection/projection-runner';
@@ -27,7 +26,9 @@ import { RedisClosenessReadModel } from './closeness/redis-closeness-read-model'
 import { dumpRedisKeys } from './dump-redis-keys';
 import { FencedOutError } from './fenced-batch-script';
 import { RedisIdeaBacklogReadModel } from './ideas/redis-idea-backlog-read-model';
+import { leaseKey } from './redis-keys';
 import { RedisLease } from './redis-lease';
+import { unlinkKeysStartingWith } from './unlink-keys';
 
 /*
  * Closeness and the idea backlog in Redis after `customer.erased`: a rebuild from the log
@@ -207,7 +208,7 @@ function readingErased(store: EventStore, gone: ReadonlySet<string>): EventStore
 }
 
 describeWithServices(['redis'], 'closeness and idea backlog in Redis after an erasure', (urls) => {
-  let redis: Redis;
+  let redis: TestRedis;
   let store: EventStore;
   const prefixes: string[] = [];
   const prefix = () => {
@@ -216,13 +217,12 @@ describeWithServices(['redis'], 'closeness and idea backlog in Redis after an er
     return p;
   };
   beforeEach(async () => {
-    redis = new Redis(urls.redis);
+    redis = testRedis(urls.redis);
     store = await openEventStore('sqlite::memory:');
   });
   afterEach(async () => {
     for (const p of prefixes.splice(0)) {
-      const keys = Object.keys(await dumpRedisKeys(redis, p)).map((k) => p + k);
-      if (keys.length) await redis.unlink(...keys);
+      await unlinkKeysStartingWith(redis, p);
     }
     await store.close();
     await redis.quit();
@@ -277,20 +277,25 @@ describeWithServices(['redis'], 'closeness and idea backlog in Redis after an er
     const before = await seed(store, false);
     await store.append(ERASURE_STREAM, [event(CUSTOMER_ERASED_V1, ERASURE)]);
     const at = prefix();
-    const lease = new RedisLease(redis, { key: `${at}lease:erasure-test`, ttlMs: 5000 });
-    await lease.hold({ onLost: () => undefined });
-    const fence = lease.fence();
+    // Each projection under its own lease, in its own slot (as the projector holds them).
+    const leases = ['closeness', 'ideas'].map(
+      (name) => new RedisLease(redis, { key: leaseKey(at, name), ttlMs: 5000 }),
+    );
+    for (const lease of leases) await lease.hold({ onLost: () => undefined });
+    const [closenessFence, ideasFence] = leases.map((lease) => lease.fence());
     const closeness = new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, {
       prefix: at,
-      fence,
+      fence: closenessFence,
     });
-    const ideas = new RedisIdeaBacklogReadModel(redis, { prefix: at, fence });
+    const ideas = new RedisIdeaBacklogReadModel(redis, { prefix: at, fence: ideasFence });
     const events = await store.readAll({ after: 0 });
     const range = { after: 0, upTo: before };
     await closenessProjection(closeness).applyBatch(events.slice(0, -1), range);
     await ideaBacklogProjection(ideas).applyBatch(events.slice(0, -1), range);
-    lease.stop();
-    await redis.set(`${at}lease:erasure-test`, 'someone-else');
+    for (const lease of leases) {
+      lease.stop();
+      await redis.set(lease.key, 'someone-else');
+    }
     const erasure = { after: before, upTo: before + 1 };
     await expect(
       closenessProjection(closeness).applyBatch(events.slice(-1), erasure),
@@ -304,7 +309,7 @@ describeWithServices(['redis'], 'closeness and idea backlog in Redis after an er
     expect((await ideas.ideasOfCustomer(ANN)).length).toBeGreaterThan(0);
 
     // The projector that takes over replays from the checkpoint: the erasure is applied then.
-    await redis.del(`${at}lease:erasure-test`);
+    for (const lease of leases) await redis.del(lease.key);
     const next = {
       closeness: new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, { prefix: at }),
       ideas: new RedisIdeaBacklogReadModel(redis, { prefix: at }),

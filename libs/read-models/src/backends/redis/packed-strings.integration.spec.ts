@@ -1,5 +1,4 @@
-import Redis from 'ioredis';
-import { describeWithServices } from '@rapport/testing';
+import { describeWithServices, testRedis, type TestRedis } from '@rapport/testing';
 import { packStrings, StringPacker } from './packed-strings';
 
 /** Unpacks in Redis with the Lua `cmsgpack` the batch scripts use, and returns the strings. */
@@ -11,9 +10,9 @@ return out
 `;
 
 describeWithServices(['redis'], 'packStrings', (urls) => {
-  let redis: Redis;
+  let redis: TestRedis;
   beforeAll(() => {
-    redis = new Redis(urls.redis);
+    redis = testRedis(urls.redis);
   });
   afterAll(async () => {
     await redis.quit();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
+import { testRedis, type TestRedis } from '@rapport/testing';
 import { type AdapterUnderTest } from '../../contract/adapter-under-test';
 import { dumpRedisKeys } from './dump-redis-keys';
 
@@ -17,13 +17,13 @@ interface RedisModel {
 export function redisAdapterUnderTest<M extends RedisModel, Port = M>(
   name: string,
   redisUrl: string,
-  create: (redis: Redis, prefix: string) => Promise<M> | M,
+  create: (redis: TestRedis, prefix: string) => Promise<M> | M,
 ): AdapterUnderTest<Port> {
-  const clients = new Map<unknown, { redis: Redis; model: M }>();
+  const clients = new Map<unknown, { redis: TestRedis; model: M }>();
   return {
     name,
     open: async () => {
-      const redis = new Redis(redisUrl);
+      const redis = testRedis(redisUrl);
       const model = await create(redis, `rapport-test:${randomUUID()}:`);
       clients.set(model, { redis, model });
       return model as unknown as Port;

@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
 import { DAY_MS, DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
 import { type EventStore, openEventStore } from '@rapport/event-store';
-import { describeWithServices, logWorkload } from '@rapport/testing';
+import { describeWithServices, logWorkload, testRedis } from '@rapport/testing';
 import { closenessProjection } from '../../../closeness/closeness-projection';
 import { ClosenessQueries } from '../../../closeness/closeness-queries';
 import { openReadModels, type ReadModels } from '../../../open-read-models';
@@ -82,7 +81,7 @@ describeWithServices(['redis'], 'closeness projection into Redis under a lease',
       await inMemory.stop();
     } finally {
       await redisModels.closeness.clear();
-      const redis = new Redis(urls.redis);
+      const redis = testRedis(urls.redis);
       await redis.del(`${prefix}{closeness}:lease:closeness`);
       await redis.quit();
       await redisModels.close();
@@ -95,7 +94,7 @@ describeWithServices(['redis'], 'closeness projection into Redis under a lease',
     const store = await openEventStore(
       `sqlite:${join(mkdtempSync(join(tmpdir(), 'rapport-closeness-')), 'log.db')}`,
     );
-    const redis = new Redis(urls.redis);
+    const redis = testRedis(urls.redis);
     const prefix = `rapport-test:${randomUUID()}:`;
     const inRedis = new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, { prefix });
     const inMemory = new MemoryClosenessReadModel(DEFAULT_CLOSENESS_CONFIG);
@@ -136,7 +135,7 @@ describeWithServices(['redis'], 'closeness projection into Redis under a lease',
   });
 
   it('refuses the batch after a refused one, though issued before the first came back', async () => {
-    const redis = new Redis(urls.redis);
+    const redis = testRedis(urls.redis);
     const prefix = `rapport-test:${randomUUID()}:`;
     const model = new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, { prefix });
     const fact = (position: number) => ({

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import { closenessConfig, DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
-import { describeWithServices } from '@rapport/testing';
+import { describeWithServices, testRedis } from '@rapport/testing';
 import { type ClosenessReadModel } from '../../../closeness/closeness-read-model';
 import {
   closenessFact,
@@ -24,7 +23,7 @@ describeWithServices(['redis'], 'redis closeness read model', (urls) => {
   );
 
   it('a writer that lost its lease writes nothing', async () => {
-    const redis = new Redis(urls.redis);
+    const redis = testRedis(urls.redis);
     const prefix = testPrefix();
     try {
       const lease = new RedisLease(redis, {
@@ -52,7 +51,7 @@ describeWithServices(['redis'], 'redis closeness read model', (urls) => {
   });
 
   it('keeps a model per configuration: other weights start empty, and clear leaves no key', async () => {
-    const redis = new Redis(urls.redis);
+    const redis = testRedis(urls.redis);
     const prefix = testPrefix();
     try {
       const defaults = new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, { prefix });

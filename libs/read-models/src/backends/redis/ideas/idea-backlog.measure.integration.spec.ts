@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import { ideaSubmitted, ideaVoted, type IdeaEvent } from '@rapport/domain';
 import { type RecordedEvent } from '@rapport/event-store';
-import { describeWithServices } from '@rapport/testing';
+import { describeWithServices, testRedis } from '@rapport/testing';
 import { ideaBacklogProjection, listBacklog } from '../../../ideas/idea-backlog-projection';
 import { MemoryIdeaBacklogReadModel } from '../../memory/memory-idea-backlog-read-model';
 import { RedisIdeaBacklogReadModel } from './redis-idea-backlog-read-model';
+import { unlinkKeysStartingWith } from '../unlink-keys';
 
 /** Measures only when asked: RAPPORT_MEASURE=1 npx jest libs/read-models/src/backends/redis/ideas/idea-backlog.measure.spec.ts --maxWorkers=1 */
 const describeMeasure: typeof describeWithServices =
@@ -55,7 +55,7 @@ describeMeasure(
         metadata: {},
         recordedAt: '',
       }));
-      const redis = new Redis(urls.redis);
+      const redis = testRedis(urls.redis);
       const prefix = `rapport-measure:${randomUUID()}:`;
       for (const [name, model] of [
         ['memory', new MemoryIdeaBacklogReadModel()],
@@ -95,8 +95,7 @@ describeMeasure(
           `${name}: ${recorded.length} events projected in ${projectMs} ms (${Math.round((recorded.length / projectMs) * 1000)}/s); list ${IDEAS} ideas × ${VOTES} votes by priority: median ${times[5].toFixed(1)} ms; search+trend: median ${q[5].toFixed(1)} ms`,
         );
       }
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.unlink(...keys);
+      await unlinkKeysStartingWith(redis, prefix);
       await redis.quit();
     });
   },

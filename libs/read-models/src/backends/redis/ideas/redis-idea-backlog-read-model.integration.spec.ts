@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
-import { describeWithServices } from '@rapport/testing';
+import { describeWithServices, testRedis } from '@rapport/testing';
 import { describeIdeaBacklogReadModelContract } from '../../../contract/idea-backlog-read-model-contract';
 import { type IdeaBacklogReadModel } from '../../../ideas/idea-backlog-read-model';
 import { openEventStore } from '@rapport/event-store';
@@ -12,6 +11,7 @@ import { RedisLease } from '../redis-lease';
 import { RedisIdeaBacklogReadModel } from './redis-idea-backlog-read-model';
 import { redisAdapterUnderTest } from '../redis-adapter-under-test.spec-helper';
 import { FencedOutError } from '../fenced-batch-script';
+import { unlinkKeysStartingWith } from '../unlink-keys';
 
 const testPrefix = () => `rapport-test:${randomUUID()}:`;
 
@@ -25,7 +25,7 @@ describeWithServices(['redis'], 'redis idea backlog read model', (urls) => {
   );
 
   it('writes nothing once the writer lost its lease', async () => {
-    const redis = new Redis(urls.redis);
+    const redis = testRedis(urls.redis);
     const prefix = testPrefix();
     try {
       const lease = new RedisLease(redis, { key: `${prefix}{ideas}:lease:ideas`, ttlMs: 5000 });
@@ -43,7 +43,7 @@ describeWithServices(['redis'], 'redis idea backlog read model', (urls) => {
   });
 
   it('equals a clean rebuild from the log, key for key', async () => {
-    const redis = new Redis(urls.redis);
+    const redis = testRedis(urls.redis);
     const prefix = testPrefix();
     const store = await openEventStore('sqlite::memory:');
     try {
@@ -69,8 +69,7 @@ describeWithServices(['redis'], 'redis idea backlog read model', (urls) => {
       expect(Object.keys(rebuilt).length).toBeGreaterThan(3);
       expect(ideasOnly(await readModelDump(redis, prefix))).toEqual(rebuilt);
     } finally {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.unlink(...keys);
+      await unlinkKeysStartingWith(redis, prefix);
       await store.close();
       await redis.quit();
     }

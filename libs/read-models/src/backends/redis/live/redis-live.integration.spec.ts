@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
-import { describeWithServices } from '@rapport/testing';
+import { describeWithServices, testRedis, type TestRedis } from '@rapport/testing';
 import { describeCustomerAnnotationsContract } from '../../../contract/customer-annotations-contract';
 import {
   describeLiveChangesContract,
@@ -21,13 +20,13 @@ describeWithServices(['redis'], 'redis annotations, live changes and presence', 
   );
 
   // A projector and a query API: two processes, two connections, one channel.
-  const pairs = new Map<unknown, { redis: Redis[]; live: LiveChanges[] }>();
+  const pairs = new Map<unknown, { redis: TestRedis[]; live: LiveChanges[] }>();
   describeLiveChangesContract({
     name: 'redis',
     open: async () => {
       const prefix = `rapport-test:${randomUUID()}:`;
-      const a = new Redis(urls.redis);
-      const b = new Redis(urls.redis);
+      const a = testRedis(urls.redis);
+      const b = testRedis(urls.redis);
       const pair = {
         publisher: redisLiveChanges(() => a, prefix),
         subscriber: redisLiveChanges(() => b, prefix),
@@ -43,18 +42,18 @@ describeWithServices(['redis'], 'redis annotations, live changes and presence', 
     },
   });
 
-  const stores = new Map<PresenceStore, { redis: Redis; prefix: string }>();
+  const stores = new Map<PresenceStore, { redis: TestRedis; prefix: string }>();
   describePresenceContract({
     name: 'redis',
     open: async () => {
-      const redis = new Redis(urls.redis);
+      const redis = testRedis(urls.redis);
       const prefix = `rapport-test:${randomUUID()}:`;
       const store = redisPresenceStore(() => redis, prefix);
       stores.set(store, { redis, prefix });
       return store;
     },
     close: async (store) => {
-      const { redis, prefix } = stores.get(store) as { redis: Redis; prefix: string };
+      const { redis, prefix } = stores.get(store) as { redis: TestRedis; prefix: string };
       stores.delete(store);
       // Every session left or lapsed: nothing of presence stays behind.
       expect(await dumpRedisKeys(redis, prefix)).toEqual({});

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import Redis from 'ioredis';
 import {
   CHANNELS,
   compareNewestFirst,
@@ -11,10 +10,11 @@ import {
   type TimelinePage,
   type TimelineQuery,
 } from '@rapport/domain';
-import { describeWithServices } from '@rapport/testing';
+import { describeWithServices, testRedis, type TestRedis } from '@rapport/testing';
 import { entry } from '../../../contract/timeline-read-model-contract';
 import { allPagesOf } from './all-timeline-pages.spec-helper';
 import { RedisTimelineReadModel } from './redis-timeline-read-model';
+import { unlinkKeysStartingWith } from '../unlink-keys';
 
 const BASE = Date.UTC(2026, 0, 1);
 const at = (minute: number) => new Date(BASE + minute * 60_000).toISOString();
@@ -45,16 +45,15 @@ const subset = <T>(values: readonly T[]) =>
   fc.option(fc.subarray([...values], { minLength: 1 }), { nil: undefined });
 
 describeWithServices(['redis'], 'filtered timeline pages (property, real Redis)', (urls) => {
-  let redis: Redis;
+  let redis: TestRedis;
   const prefixes: string[] = [];
 
   beforeAll(() => {
-    redis = new Redis(urls.redis);
+    redis = testRedis(urls.redis);
   });
   afterAll(async () => {
     for (const prefix of prefixes) {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.unlink(...keys);
+      await unlinkKeysStartingWith(redis, prefix);
     }
     await redis.quit();
   });
@@ -104,8 +103,7 @@ describeWithServices(['redis'], 'filtered timeline pages (property, real Redis)'
               pages: naivePages(entries, cleaned),
             });
           }
-          const keys = await redis.keys(`${prefix}*`);
-          if (keys.length) await redis.unlink(...keys);
+          await unlinkKeysStartingWith(redis, prefix);
         },
       ),
       { numRuns: 40 },

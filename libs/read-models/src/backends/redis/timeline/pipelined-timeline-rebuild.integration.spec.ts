@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import { SqliteEventStore } from '@rapport/event-store';
-import { describeWithServices, logWorkload } from '@rapport/testing';
+import { describeWithServices, logWorkload, testRedis, type TestRedis } from '@rapport/testing';
 import { ProjectionRunner } from '../../../projection/projection-runner';
 import { timelineProjection } from '../../../timeline/timeline-projection';
 import { dumpRedisKeys } from '../dump-redis-keys';
 import { RedisTimelineReadModel } from './redis-timeline-read-model';
+import { unlinkKeysStartingWith } from '../unlink-keys';
 
 describeWithServices(['redis'], 'pipelined timeline rebuild into Redis', (urls) => {
-  let redis: Redis;
+  let redis: TestRedis;
   let store: SqliteEventStore;
   const prefix = `rapport-test:${randomUUID()}:`;
 
   beforeAll(async () => {
-    redis = new Redis(urls.redis);
+    redis = testRedis(urls.redis);
     store = new SqliteEventStore({ path: ':memory:' });
     // Touchpoints with the identity decisions resolution appends: first-seen links, phone
     // links and merge suggestions, spread over the whole log.
@@ -21,8 +21,7 @@ describeWithServices(['redis'], 'pipelined timeline rebuild into Redis', (urls) 
       for (const outcome of await store.appendMany(batch)) if (!outcome.ok) throw outcome.error;
   });
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.unlink(...keys);
+    await unlinkKeysStartingWith(redis, prefix);
     await redis.quit();
     await store.close();
   });

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Redis from 'ioredis';
 import { decodeCursor, type TimelinePage, type TimelineQuery } from '@rapport/domain';
-import { describeWithServices } from '@rapport/testing';
+import { describeWithServices, testRedis, type TestRedis } from '@rapport/testing';
 import {
   describeTimelineReadModelContract,
   entry,
@@ -21,7 +20,10 @@ import { allPagesOf } from './all-timeline-pages.spec-helper';
 const testPrefix = () => `rapport-test:${randomUUID()}:`;
 
 /** The names of the commands the client sent while `action` ran (one per round trip here). */
-async function commandsSentDuring(redis: Redis, action: () => Promise<unknown>): Promise<string[]> {
+async function commandsSentDuring(
+  redis: TestRedis,
+  action: () => Promise<unknown>,
+): Promise<string[]> {
   const spy = jest.spyOn(redis, 'sendCommand');
   try {
     await action();
@@ -59,24 +61,23 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
     );
 
   describe('redis specifics', () => {
-    let redis: Redis;
+    let redis: TestRedis;
     let prefix: string;
-    const extraClients: Redis[] = [];
+    const extraClients: TestRedis[] = [];
     const client = () => {
-      const extra = new Redis(urls.redis);
+      const extra = testRedis(urls.redis);
       extraClients.push(extra);
       return extra;
     };
 
     beforeEach(async () => {
-      redis = new Redis(urls.redis);
+      redis = testRedis(urls.redis);
       prefix = testPrefix();
       await redis.ping(); // connected, so a counted command is one written to the socket
     });
     afterEach(async () => {
       // Every test writes under `prefix` (other prefixes of a test start with it).
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.unlink(...keys);
+      await unlinkKeysStartingWith(redis, prefix);
       await Promise.all(extraClients.splice(0).map((extra) => extra.quit().catch(() => undefined)));
       await redis.quit();
     });
@@ -224,8 +225,7 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
 
       // Redis comes back empty: the batch after is refused, and the runner's resume (which
       // reads the checkpoint) rebuilds the model with the identity set again.
-      const keys = await redis.keys(`${prefix}*`);
-      await redis.unlink(...keys);
+      await unlinkKeysStartingWith(redis, prefix);
       await expect(model.apply([ann(3)], { after: 2, upTo: 3 })).rejects.toBeInstanceOf(
         CheckpointMismatchError,
       );

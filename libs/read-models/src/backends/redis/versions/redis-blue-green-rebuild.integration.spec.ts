@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { ideaStatusChanged, ideaStreamId, ideaSubmitted, ideaVoted } from '@rapport/domain';
 import { type EventStore, openEventStore } from '@rapport/event-store';
-import { describeWithServices, eventually } from '@rapport/testing';
-import Redis from 'ioredis';
+import { describeWithServices, eventually, testRedis } from '@rapport/testing';
 import { openReadModels } from '../../../open-read-models';
 import { ProjectionRunner } from '../../../projection/projection-runner';
 import { dumpRedisKeys } from '../dump-redis-keys';
 import { cleanRebuildDump, liveModelsAt, readModelDump } from '../rebuild-comparison';
 import { type TimelineReadModel } from '../../../timeline/timeline-read-model';
 import { redisProjectionCatalog } from './redis-projection-catalog';
+import { unlinkKeysStartingWith } from '../unlink-keys';
 
 const CUSTOMERS = 30;
 
@@ -60,7 +60,7 @@ function touchpointsIn(answer: string, query: Query): number {
 
 describeWithServices(['redis'], 'blue/green rebuilds in Redis', (urls) => {
   jest.setTimeout(180_000);
-  const redis = new Redis(urls.redis);
+  const redis = testRedis(urls.redis);
   const prefixes: string[] = [];
   const newPrefix = () => {
     const prefix = `rapport-test:bg-${randomUUID().slice(0, 8)}:`;
@@ -70,8 +70,7 @@ describeWithServices(['redis'], 'blue/green rebuilds in Redis', (urls) => {
 
   afterAll(async () => {
     for (const prefix of prefixes) {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.unlink(...keys);
+      await unlinkKeysStartingWith(redis, prefix);
     }
     await redis.quit();
   });
@@ -94,7 +93,7 @@ describeWithServices(['redis'], 'blue/green rebuilds in Redis', (urls) => {
     const newLog = await logOf(300, 'new');
     try {
       await liveTimelineFrom(oldLog, prefix);
-      const readers = new Redis(urls.redis, { enableAutoPipelining: true });
+      const readers = testRedis(urls.redis, { enableAutoPipelining: true });
       const catalog = redisProjectionCatalog(readers, prefix);
       const timeline = catalog.timeline.reader<TimelineReadModel>();
       const queries: Query[] = ['page', 'profile'];
