@@ -1,6 +1,8 @@
 import { ERASED, mapPersonalFields, personalSubjectsOf, SEALED_FIELD } from '@rapport/domain';
 import {
+  type AppendOptions,
   type AppendRequest,
+  type AppendTransaction,
   type EventStore,
   type NewEvent,
   type RecordedEvent,
@@ -10,7 +12,8 @@ import {
 } from '@rapport/event-store';
 import { FieldCipher } from '../cipher/field-cipher';
 import { type DataKey } from '../keys/data-key';
-import { type SubjectKeyStore } from '../keys/subject-key-store';
+import { type KeysForAppend, type SubjectKeyStore } from '../keys/subject-key-store';
+import { KeyRaceError } from '../keys/wrapped-key-table';
 
 /** The additional data a subject's envelope is bound to: this event, no other. */
 const envelopeField = (eventId: string) => `event:${eventId}`;
@@ -44,7 +47,10 @@ function takePersonalValues<E extends NewEvent>(event: E): Unsealed<E> {
  * under the subject's key and kept in `metadata.sealed[subject]`. One cipher operation per
  * event and subject instead of one per field (docs/decisions/0030).
  */
-function sealed<E extends NewEvent>({ event, values }: Unsealed<E>, keys: Map<string, DataKey>): E {
+function sealed<E extends NewEvent>(
+  { event, values }: Unsealed<E>,
+  keys: ReadonlyMap<string, DataKey>,
+): E {
   if (values.size === 0) return event;
   // Keyed by customer ids: without a prototype, V8 keeps it a dictionary instead of making a
   // hidden class for every customer it meets.
@@ -113,11 +119,35 @@ function revealed(event: RecordedEvent, keys: Map<string, DataKey>): RecordedEve
  * docs/decisions/0027-crypto-shredding-keys.md
  */
 export function withPersonalDataProtection(store: EventStore, keys: SubjectKeyStore): EventStore {
-  const sealAll = async <E extends NewEvent>(events: readonly E[]): Promise<E[]> => {
+  /**
+   * Seals the events and has `write` append them. The keys of new subjects are stored by the
+   * append itself, in its transaction, when the key table is in the log's database
+   * (`keysForAppend`); otherwise — or when another writer stored a key of one of them first,
+   * which fails that append whole — they are stored on their own before it (`keysFor`).
+   */
+  const sealAndAppend = async <T>(
+    events: readonly NewEvent[],
+    options: AppendOptions | undefined,
+    write: (sealed: NewEvent[], options: AppendOptions | undefined) => Promise<T>,
+  ): Promise<T> => {
     const unsealed = events.map(takePersonalValues);
-    const subjects = new Set(unsealed.flatMap((u) => [...u.values.keys()]));
-    const subjectKeys = subjects.size > 0 ? await keys.keysFor([...subjects]) : new Map();
-    return unsealed.map((u) => sealed(u, subjectKeys));
+    const subjects = [...new Set(unsealed.flatMap((u) => [...u.values.keys()]))];
+    if (subjects.length === 0) return write(events as NewEvent[], options);
+    if (keys.keysForAppend) {
+      const prepared = await keys.keysForAppend(subjects);
+      const all = unsealed.map((u) => sealed(u, prepared.keys));
+      if (prepared.created === 0) return write(all, options);
+      try {
+        return await appendStoringKeys(all, options, prepared, write);
+      } catch (error) {
+        if (!(error instanceof KeyRaceError)) throw error;
+      }
+    }
+    const subjectKeys = await keys.keysFor(subjects);
+    return write(
+      unsealed.map((u) => sealed(u, subjectKeys)),
+      options,
+    );
   };
   /**
    * Opens the events in place (the array is the caller's own), those `wanted` says the reader
@@ -141,15 +171,22 @@ export function withPersonalDataProtection(store: EventStore, keys: SubjectKeySt
   };
   return {
     positionsAreCounters: store.positionsAreCounters,
-    append: async (streamId, events, expectedRevision) =>
-      store.append(streamId, await sealAll(events), expectedRevision),
-    appendMany: async (requests: readonly AppendRequest[]) => {
-      const all = await sealAll(requests.flatMap((r) => r.events));
-      let next = 0;
-      return store.appendMany(
-        requests.map((r) => ({ ...r, events: all.slice(next, (next += r.events.length)) })),
-      );
-    },
+    append: (streamId, events, expectedRevision, options) =>
+      sealAndAppend(events, options, (sealedEvents, withKeys) =>
+        store.append(streamId, sealedEvents, expectedRevision, withKeys),
+      ),
+    appendMany: (requests: readonly AppendRequest[], options?: AppendOptions) =>
+      sealAndAppend(
+        requests.flatMap((r) => r.events),
+        options,
+        (all, withKeys) => {
+          let next = 0;
+          return store.appendMany(
+            requests.map((r) => ({ ...r, events: all.slice(next, (next += r.events.length)) })),
+            withKeys,
+          );
+        },
+      ),
     readStream: async (streamId, options) => revealAll(await store.readStream(streamId, options)),
     readAll: async (options) => revealAll(await store.readAll(options)),
     headPosition: () => store.headPosition(),
@@ -163,4 +200,36 @@ export function withPersonalDataProtection(store: EventStore, keys: SubjectKeySt
     // The key store is the caller's: it outlives (or is shared by) the stores it protects.
     close: () => store.close(),
   };
+}
+
+/**
+ * Appends with the new keys stored in the append's own transaction (after the caller's own
+ * `withinTransaction`, if any). Should a store between here and the log not pass the hook on,
+ * the append commits without them: they are then stored right after it, and a key another
+ * writer stored first in between is an error, as those events can no longer be opened.
+ */
+async function appendStoringKeys<T>(
+  events: NewEvent[],
+  options: AppendOptions | undefined,
+  prepared: KeysForAppend,
+  write: (sealed: NewEvent[], options: AppendOptions | undefined) => Promise<T>,
+): Promise<T> {
+  let stored = false;
+  const storeKeys = (transaction: AppendTransaction) => {
+    const pending = prepared.storeWithin(transaction);
+    if (pending instanceof Promise) return pending.then(() => void (stored = true));
+    stored = true;
+  };
+  const result = await write(events, {
+    ...options,
+    withinTransaction: (transaction) => {
+      const theirs = options?.withinTransaction?.(transaction);
+      return theirs instanceof Promise
+        ? theirs.then(() => storeKeys(transaction))
+        : storeKeys(transaction);
+    },
+  });
+  if (!stored) await prepared.storeAlone();
+  prepared.committed();
+  return result;
 }

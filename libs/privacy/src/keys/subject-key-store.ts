@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type AppendTransaction } from '@rapport/event-store';
 import { LRUCache } from 'lru-cache';
 import { assertSubjectId, DATA_KEY_BYTES, type DataKey } from './data-key';
 import { type KeyWrapper } from './key-wrapper';
@@ -14,6 +15,12 @@ export interface SubjectKeyStore {
   keyFor(subjectId: string): Promise<DataKey>;
   /** `keyFor` of many subjects, the missing keys created in one durable write. */
   keysFor(subjectIds: readonly string[]): Promise<Map<string, DataKey>>;
+  /**
+   * Present when the keys live in the log's own database: `keysFor` without the write — the
+   * missing keys are made, and stored by the log's append of what they encrypt, in its own
+   * transaction (`KeysForAppend.storeWithin`), so they commit or roll back together.
+   */
+  keysForAppend?(subjectIds: readonly string[]): Promise<KeysForAppend>;
   /** The subject's key, or undefined when it never existed or was destroyed. */
   find(subjectId: string): Promise<DataKey | undefined>;
   /** `find` of many subjects in one read of the table (subjects without a key are left out). */
@@ -25,6 +32,27 @@ export interface SubjectKeyStore {
    */
   destroy(subjectIds: readonly string[]): Promise<number>;
   close(): Promise<void>;
+}
+
+/** The keys of an append's subjects, the new ones not stored yet. */
+export interface KeysForAppend {
+  /** Every subject's key: those found, and the new ones. */
+  readonly keys: ReadonlyMap<string, DataKey>;
+  /** How many keys are new (and must be stored with the append). */
+  readonly created: number;
+  /**
+   * Stores the new keys inside the log's append transaction; throws `KeyRaceError` when
+   * another writer stored a key of one of these subjects first (the append then fails whole,
+   * and is sealed again with `keysFor`, which finds the winner's key).
+   */
+  storeWithin(transaction: AppendTransaction): void | Promise<void>;
+  /**
+   * Stores the new keys in a write of their own, for an append that did not run
+   * `storeWithin`; throws when another writer's key is already there for one of them.
+   */
+  storeAlone(): Promise<void>;
+  /** Once the append committed: the new keys are cached as the subjects' keys. */
+  committed(): void;
 }
 
 export interface SubjectKeyStoreOptions {
@@ -44,6 +72,8 @@ export class WrappedSubjectKeyStore implements SubjectKeyStore {
   /** Bumped by every destroy: a lookup that started before one does not fill the cache. */
   private epoch = 0;
 
+  readonly keysForAppend?: (subjectIds: readonly string[]) => Promise<KeysForAppend>;
+
   constructor(
     private readonly table: WrappedKeyTable,
     private readonly wrapper: KeyWrapper,
@@ -53,6 +83,7 @@ export class WrappedSubjectKeyStore implements SubjectKeyStore {
       max: options.cacheSize ?? 10_000,
       ttl: options.cacheTtlMs ?? 60_000,
     });
+    if (table.insertWithin) this.keysForAppend = (ids) => this.prepareForAppend(ids);
   }
 
   async keyFor(subjectId: string): Promise<DataKey> {
@@ -135,6 +166,37 @@ export class WrappedSubjectKeyStore implements SubjectKeyStore {
   async close(): Promise<void> {
     this.cache.clear();
     await this.table.close();
+  }
+
+  private async prepareForAppend(subjectIds: readonly string[]): Promise<KeysForAppend> {
+    const epoch = this.epoch;
+    const keys = await this.findMany(subjectIds);
+    const missing = [...new Set(subjectIds)].filter((id) => !keys.has(id));
+    const fresh = missing.map((subjectId) =>
+      Object.freeze({ subjectId, bytes: randomBytes(DATA_KEY_BYTES) }),
+    );
+    const wrapped = await Promise.all(fresh.map((k) => this.wrapper.wrap(k.bytes, k.subjectId)));
+    for (const key of fresh) keys.set(key.subjectId, key);
+    const rows = fresh.map((k, i) => ({ subjectId: k.subjectId, wrapped: wrapped[i] }));
+    const table = this.table;
+    return {
+      keys,
+      created: fresh.length,
+      storeWithin: (transaction) =>
+        rows.length > 0 ? table.insertWithin?.(transaction, rows) : undefined,
+      storeAlone: async () => {
+        const kept = await table.insertManyIfAbsent(rows);
+        const lost = rows.filter((r, i) => !kept[i].equals(r.wrapped)).map((r) => r.subjectId);
+        if (lost.length > 0)
+          throw new Error(
+            `events were appended under data keys another writer replaced (${lost.length} subject(s)): a store between the protection and the log dropped withinTransaction`,
+          );
+      },
+      committed: () => {
+        // Not after a destroy that began since: its subjects' keys must not come back.
+        if (epoch === this.epoch) for (const key of fresh) this.cache.set(key.subjectId, key);
+      },
+    };
   }
 
   private async loadOrCreate(subjectId: string): Promise<DataKey> {

@@ -1,3 +1,5 @@
+import { type AppendTransaction } from '@rapport/event-store';
+
 /**
  * Where wrapped data keys are kept: one row per subject, deleted for real. The adapters
  * (SQLite, PostgreSQL, memory) implement this; `SubjectKeyStore` adds wrapping and the cache.
@@ -13,6 +15,17 @@ export interface WrappedKeyTable {
    * kept key of each row, in order. A batch of new customers costs one commit, not one each.
    */
   insertManyIfAbsent(rows: readonly { subjectId: string; wrapped: Buffer }[]): Promise<Buffer[]>;
+  /**
+   * Present when the table lives in the log's own database (its SQLite file, its PostgreSQL
+   * schema): stores the rows with the connection of the log's append transaction, so the
+   * keys commit (or roll back) with the events they encrypt. Throws `KeyRaceError` when
+   * another writer stored a key of one of the subjects first; the append then fails whole.
+   * Synchronous for SQLite, as the log's transaction there is.
+   */
+  insertWithin?(
+    transaction: AppendTransaction,
+    rows: readonly { subjectId: string; wrapped: Buffer }[],
+  ): void | Promise<void>;
   get(subjectId: string): Promise<Buffer | undefined>;
   /** The wrapped keys of the subjects that have one. */
   getMany(subjectIds: readonly string[]): Promise<Map<string, Buffer>>;
@@ -22,4 +35,12 @@ export interface WrappedKeyTable {
    */
   delete(subjectIds: readonly string[]): Promise<number>;
   close(): Promise<void>;
+}
+
+/** Another writer stored a key for these subjects first: theirs is the subjects' key. */
+export class KeyRaceError extends Error {
+  constructor(readonly subjectIds: readonly string[]) {
+    super(`another writer stored the data keys of ${subjectIds.length} subject(s) first`);
+    this.name = 'KeyRaceError';
+  }
 }

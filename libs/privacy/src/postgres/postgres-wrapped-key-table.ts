@@ -1,5 +1,6 @@
 import { Pool, type PoolConfig } from 'pg';
-import { type WrappedKeyTable } from '../keys/wrapped-key-table';
+import { type AppendTransaction } from '@rapport/event-store';
+import { KeyRaceError, type WrappedKeyTable } from '../keys/wrapped-key-table';
 
 /** How a destroy cleans up after its DELETE; see docs/decisions/0027-crypto-shredding-keys.md. */
 export type PostgresKeyVacuum = 'vacuum' | 'vacuum-full' | 'none';
@@ -30,13 +31,16 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,47}$/;
  */
 export class PostgresWrappedKeyTable implements WrappedKeyTable {
   private readonly table: string;
+  readonly insertWithin?: WrappedKeyTable['insertWithin'];
 
   private constructor(
     private readonly pool: Pool,
     schema: string,
     private readonly vacuum: PostgresKeyVacuum,
+    withLog: boolean,
   ) {
     this.table = `"${schema}".subject_keys`;
+    if (withLog) this.insertWithin = (transaction, rows) => this.insertInLog(transaction, rows);
   }
 
   /** Connects and creates the schema and table when missing (safe when processes race). */
@@ -52,7 +56,12 @@ export class PostgresWrappedKeyTable implements WrappedKeyTable {
       connectionString: options.connectionString,
       ...(options.durability === 'with-log' ? { options: '-c synchronous_commit=off' } : {}),
     });
-    const store = new PostgresWrappedKeyTable(pool, schema, options.vacuum ?? 'vacuum');
+    const store = new PostgresWrappedKeyTable(
+      pool,
+      schema,
+      options.vacuum ?? 'vacuum',
+      options.durability === 'with-log',
+    );
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
@@ -74,6 +83,25 @@ export class PostgresWrappedKeyTable implements WrappedKeyTable {
     }
     client.release();
     return store;
+  }
+
+  /** `insertWithin`: the log's client, in its append transaction (the table is in its database). */
+  private async insertInLog(
+    transaction: AppendTransaction,
+    rows: readonly { subjectId: string; wrapped: Buffer }[],
+  ): Promise<void> {
+    if (transaction.kind !== 'postgres')
+      throw new Error('subject keys in PostgreSQL: not a PostgreSQL log');
+    const inserted = await transaction.client.query<{ subject_id: string }>(
+      `INSERT INTO ${this.table} (subject_id, wrapped)
+       SELECT * FROM unnest($1::text[], $2::bytea[])
+       ON CONFLICT (subject_id) DO NOTHING RETURNING subject_id`,
+      [rows.map((r) => r.subjectId), rows.map((r) => r.wrapped)],
+    );
+    if (inserted.rows.length < rows.length) {
+      const stored = new Set(inserted.rows.map((r) => r.subject_id));
+      throw new KeyRaceError(rows.map((r) => r.subjectId).filter((id) => !stored.has(id)));
+    }
   }
 
   async insertIfAbsent(subjectId: string, wrapped: Buffer): Promise<Buffer> {

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { type WrappedKeyTable } from '../keys/wrapped-key-table';
+import { type AppendTransaction } from '@rapport/event-store';
+import { KeyRaceError, type WrappedKeyTable } from '../keys/wrapped-key-table';
 
 export interface SqliteWrappedKeyTableOptions {
   /** The database file (the log's own file or one beside it), or `:memory:`. */
@@ -18,6 +19,12 @@ export interface SqliteWrappedKeyTableOptions {
    */
   readonly durability?: 'own' | 'with-log';
 }
+
+const INSERT =
+  'INSERT INTO subject_keys (subject_id, wrapped, created_at) VALUES (?, ?, ?) ON CONFLICT (subject_id) DO NOTHING';
+
+/** The insert prepared on a log's connection, once per connection. */
+const insertsOn = new WeakMap<Database.Database, Database.Statement<[string, Buffer, string]>>();
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS subject_keys (
@@ -46,6 +53,7 @@ export class SqliteWrappedKeyTable implements WrappedKeyTable {
     { subject_id: string; wrapped: Buffer }
   >;
   private readonly remove: Database.Statement<[string]>;
+  readonly insertWithin?: WrappedKeyTable['insertWithin'];
 
   constructor(options: SqliteWrappedKeyTableOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -58,9 +66,8 @@ export class SqliteWrappedKeyTable implements WrappedKeyTable {
     // Per connection: every delete through this one overwrites the freed content with zeros.
     this.db.pragma('secure_delete = ON');
     this.db.exec(SCHEMA);
-    this.insert = this.db.prepare(
-      'INSERT INTO subject_keys (subject_id, wrapped, created_at) VALUES (?, ?, ?) ON CONFLICT (subject_id) DO NOTHING',
-    );
+    this.insert = this.db.prepare(INSERT);
+    if (options.durability === 'with-log') this.insertWithin = insertWithinSqlite;
     this.insertReturning = this.db.prepare(
       'INSERT INTO subject_keys (subject_id, wrapped, created_at) VALUES (?, ?, ?) ON CONFLICT (subject_id) DO NOTHING RETURNING wrapped',
     );
@@ -134,4 +141,17 @@ export class SqliteWrappedKeyTable implements WrappedKeyTable {
       );
     }
   }
+}
+
+/** `insertWithin` of a table in the log's own SQLite file: the log's connection, in its transaction. */
+function insertWithinSqlite(
+  transaction: AppendTransaction,
+  rows: readonly { subjectId: string; wrapped: Buffer }[],
+): void {
+  if (transaction.kind !== 'sqlite') throw new Error('subject keys in SQLite: not a SQLite log');
+  let insert = insertsOn.get(transaction.db);
+  if (!insert) insertsOn.set(transaction.db, (insert = transaction.db.prepare(INSERT)));
+  const now = new Date().toISOString();
+  const raced = rows.filter((r) => insert.run(r.subjectId, r.wrapped, now).changes === 0);
+  if (raced.length > 0) throw new KeyRaceError(raced.map((r) => r.subjectId));
 }
