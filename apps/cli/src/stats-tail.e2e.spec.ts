@@ -50,7 +50,7 @@ describeWithServices(['redis'], 'rapport stats and tail', ({ redis: redisUrl }) 
       },
     ]);
     await log.close();
-    await redis.set(`${prefix}checkpoint:timeline`, '31');
+    await redis.set(`${prefix}{timeline}:checkpoint:timeline`, '31');
     // Closeness keeps its checkpoint beside its keys, which carry its configuration's fingerprint.
     const closeness = new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, { prefix });
     await redis.set(closeness.keys.checkpoint, '21');

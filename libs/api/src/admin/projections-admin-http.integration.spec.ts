@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { type MemoryOutboundPublisher } from '@rapport/application';
+import { unlinkKeysStartingWith } from '@rapport/read-models/internals';
 import { describeWithServices, eventually, testRedis } from '@rapport/testing';
 import { createHttpApp } from '../http/create-http-app';
 import { IdeaLoopService } from '../ideas/idea-loop.module';
@@ -214,16 +215,15 @@ describeWithServices(['redis'], 'admin: rebuilds on Redis read models over HTTP'
   });
   afterAll(async () => {
     await app?.close();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.unlink(...keys);
+    await unlinkKeysStartingWith(redis, prefix);
     await redis.quit();
   });
 
   it('409 while another process holds the rebuild of that projection; 202 once it is free, then version 1 is live', async () => {
-    await redis.set(`${prefix}lease:rebuild:closeness`, 'elsewhere:42:token', 'PX', 60_000);
+    await redis.set(`${prefix}{closeness}:lease:rebuild:closeness`, 'elsewhere:42:token', 'PX', 60_000);
     const refused = await http.post('/v1/admin/projections/closeness/rebuild').expect(409);
     expect(refused.body.detail).toMatch(/already running \(held by elsewhere:42:token\)/);
-    await redis.del(`${prefix}lease:rebuild:closeness`);
+    await redis.del(`${prefix}{closeness}:lease:rebuild:closeness`);
     await http.post('/v1/admin/projections/closeness/rebuild').expect(202);
     const done = await eventually(
       async () => (await http.get('/v1/admin/projections/closeness').expect(200)).body as Overview,
@@ -231,6 +231,6 @@ describeWithServices(['redis'], 'admin: rebuilds on Redis read models over HTTP'
       20_000,
     );
     expect(done).toMatchObject({ version: 1, rebuild: null, lastRebuild: { status: 'switched' } });
-    expect(await redis.get(`${prefix}projections:live:closeness`)).toBe('1');
+    expect(await redis.get(`${prefix}{closeness}:projections:live:closeness`)).toBe('1');
   });
 });
