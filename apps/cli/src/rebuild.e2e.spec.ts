@@ -94,8 +94,12 @@ describeWithServices(['redis'], 'rapport rebuild', ({ redis: redisUrl }) => {
     const first = startCli(args, dir);
     // Ctrl-C once the new version holds part of the log.
     const progressed = async () => {
-      const version = await redis.hget(`${prefix}{timeline}:projections:rebuild:timeline`, 'version');
-      const position = version && (await redis.get(`${prefix}v${version}:{timeline}:checkpoint:timeline`));
+      const version = await redis.hget(
+        `${prefix}{timeline}:projections:rebuild:timeline`,
+        'version',
+      );
+      const position =
+        version && (await redis.get(`${prefix}v${version}:{timeline}:checkpoint:timeline`));
       return Number(position ?? 0) > 0;
     };
     const deadline = Date.now() + 60_000;
@@ -107,7 +111,9 @@ describeWithServices(['redis'], 'rapport rebuild', ({ redis: redisUrl }) => {
       /timeline: stopped at position \d+; version 0 stays live\. Run the same command to resume version 1/,
     );
     expect(await redis.get(`${prefix}{timeline}:projections:live:timeline`)).toBeNull();
-    expect(await redis.hget(`${prefix}{timeline}:projections:rebuild:timeline`, 'version')).toBe('1');
+    expect(await redis.hget(`${prefix}{timeline}:projections:rebuild:timeline`, 'version')).toBe(
+      '1',
+    );
 
     const second = startCli(args, dir);
     expect(await second.exited).toBe(0);
@@ -118,7 +124,9 @@ describeWithServices(['redis'], 'rapport rebuild', ({ redis: redisUrl }) => {
       ),
     );
     expect(await redis.get(`${prefix}{timeline}:projections:live:timeline`)).toBe('1');
-    expect(await redis.zcard(`${prefix}v1:{timeline}:timeline:email:p7@rebuild.example`)).toBe(PER_PERSON);
+    expect(await redis.zcard(`${prefix}v1:{timeline}:timeline:email:p7@rebuild.example`)).toBe(
+      PER_PERSON,
+    );
 
     const all = startCli(['rebuild', '--all', '--store', store, '--read-models', readModels], dir);
     expect(await all.exited).toBe(0);

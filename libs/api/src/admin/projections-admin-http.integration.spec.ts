@@ -220,7 +220,12 @@ describeWithServices(['redis'], 'admin: rebuilds on Redis read models over HTTP'
   });
 
   it('409 while another process holds the rebuild of that projection; 202 once it is free, then version 1 is live', async () => {
-    await redis.set(`${prefix}{closeness}:lease:rebuild:closeness`, 'elsewhere:42:token', 'PX', 60_000);
+    await redis.set(
+      `${prefix}{closeness}:lease:rebuild:closeness`,
+      'elsewhere:42:token',
+      'PX',
+      60_000,
+    );
     const refused = await http.post('/v1/admin/projections/closeness/rebuild').expect(409);
     expect(refused.body.detail).toMatch(/already running \(held by elsewhere:42:token\)/);
     await redis.del(`${prefix}{closeness}:lease:rebuild:closeness`);
