@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     const merged = customerIdFor(ANN_PHONE);
     // Projected, and both identities resolved into customers of their own.
     await eventually(
-      async () => Number((await redis.get(`${prefix}checkpoint:timeline`)) ?? 0),
+      async () => Number((await redis.get(`${prefix}{timeline}:checkpoint:timeline`)) ?? 0),
       (c) => c >= head + 2,
       300_000,
       50,

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { TouchpointPublisher } from '@rapport/adapter-sdk';
 import { type ChannelIdentity, ideaIdForTouchpoint, logEventIdFor } from '@rapport/domain';
 import { kafkaFromUrl } from '@rapport/messaging';
-import { cleanRebuildDump, liveModelsAt, readModelDump } from '@rapport/read-models/internals';
+import {
+  cleanRebuildDump,
+  liveModelsAt,
+  readModelDump,
+  unlinkKeysStartingWith,
+} from '@rapport/read-models/internals';
 import {
   describeWithServices,
   eventually,
@@ -91,8 +96,7 @@ describeWithServices(['kafka', 'redis', 'postgres'], 'forgetting a person end to
       afterAll(async () => {
         await publisher?.disconnect();
         await Promise.all([ingestor?.stop(), projector?.stop(), queryApi?.stop()]);
-        const keys = await redis.keys(`${prefix}*`);
-        if (keys.length) await redis.unlink(...keys);
+        await unlinkKeysStartingWith(redis, prefix);
         redis.disconnect();
         await removeE2eTopics(urls.kafka, topics);
       });

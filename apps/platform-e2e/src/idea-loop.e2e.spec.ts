@@ -10,6 +10,7 @@ import {
 } from '@rapport/domain';
 import { type EventStore } from '@rapport/event-store';
 import { decodeKafkaMessage, kafkaFromUrl } from '@rapport/messaging';
+import { unlinkKeysStartingWith } from '@rapport/read-models/internals';
 import {
   describeWithServices,
   eventually,
@@ -99,8 +100,7 @@ describeWithServices(
       await publisher?.disconnect();
       await store?.close();
       await Promise.all([ingestor?.stop(), projector?.stop()]);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.unlink(...keys);
+      await unlinkKeysStartingWith(redis, prefix);
       redis.disconnect();
       await removeE2eTopics(urls.kafka, topics);
     });
@@ -239,8 +239,7 @@ describeWithServices(
 
       // A full rebuild: the projector goes, Redis loses every read model, a new projector rebuilds from the log.
       await projector.stop();
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.unlink(...keys);
+      await unlinkKeysStartingWith(redis, prefix);
       projector = await startService('projector', env);
       const head = await store.headPosition();
       await eventually(

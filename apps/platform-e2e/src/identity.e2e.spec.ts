@@ -10,7 +10,12 @@ import {
   IDENTITY_GRAPH_STREAM,
   identityKey,
 } from '@rapport/domain';
-import { cleanRebuildDump, liveModelsAt, readModelDump } from '@rapport/read-models/internals';
+import {
+  cleanRebuildDump,
+  liveModelsAt,
+  readModelDump,
+  unlinkKeysStartingWith,
+} from '@rapport/read-models/internals';
 import {
   describeWithServices,
   eventually,
@@ -29,9 +34,9 @@ import { e2eAccess, trustedOnTopic } from './e2e-access';
 
 /** Keys of the timeline read model (and the identity graph it keeps). */
 const TIMELINE_KEY =
-  /^(timeline:|activity:|graph:|identity$|stream-identity$|checkpoint:timeline$)/;
+  /^\{timeline\}:(timeline:|activity:|graph:|identity$|stream-identity$|checkpoint:timeline$)/;
 /** Keys of the closeness read model (its facts, rankings and its own copy of the graph). */
-const CLOSENESS_KEY = /^(closeness:|checkpoint:closeness:)/;
+const CLOSENESS_KEY = /^\{closeness\}:(closeness:|checkpoint:closeness:)/;
 
 interface Health {
   log?: { head: number };
@@ -100,8 +105,7 @@ describeWithServices(['kafka', 'redis'], 'identity resolution end to end', (urls
   afterAll(async () => {
     await publisher?.disconnect();
     await Promise.all([...ingestors, projector, queryApi].map((p) => p?.stop()));
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.unlink(...keys);
+    await unlinkKeysStartingWith(redis, prefix);
     redis.disconnect();
     await removeE2eTopics(urls.kafka, topics);
   });

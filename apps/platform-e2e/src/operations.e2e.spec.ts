@@ -1,6 +1,7 @@
 import { TouchpointPublisher } from '@rapport/adapter-sdk';
 import { openEventStore } from '@rapport/event-store';
 import { kafkaFromUrl } from '@rapport/messaging';
+import { unlinkKeysStartingWith } from '@rapport/read-models/internals';
 import {
   describeWithServices,
   eventually,
@@ -99,8 +100,7 @@ describeWithServices(
     afterAll(async () => {
       await publisher?.disconnect();
       await Promise.all([ingestor?.stop(), projector?.stop(), standby?.stop(), queryApi?.stop()]);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.unlink(...keys);
+      await unlinkKeysStartingWith(redis, prefix);
       redis.disconnect();
       await removeE2eTopics(urls.kafka, topics);
       const pg = new Client({ connectionString: urls.postgres });

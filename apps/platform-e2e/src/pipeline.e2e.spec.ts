@@ -10,7 +10,12 @@ import {
   privacySettingsFrom,
   SEALED_FOR_HEADER,
 } from '@rapport/privacy';
-import { cleanRebuildDump, liveModelsAt, readModelDump } from '@rapport/read-models/internals';
+import {
+  cleanRebuildDump,
+  liveModelsAt,
+  readModelDump,
+  unlinkKeysStartingWith,
+} from '@rapport/read-models/internals';
 import {
   describeWithServices,
   eventually,
@@ -92,8 +97,7 @@ const pipelineSuite =
     afterAll(async () => {
       await Promise.all([publisher?.disconnect(), binaryPublisher?.disconnect()]);
       await Promise.all([ingestor?.stop(), projector?.stop(), queryApi?.stop()]);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.unlink(...keys);
+      await unlinkKeysStartingWith(redis, prefix);
       redis.disconnect();
       await removeE2eTopics(urls.kafka, topics);
       if (log === 'postgres') await dropSchema(urls.postgres, run);

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { unlinkKeysStartingWith } from '@rapport/read-models/internals';
 import {
   describeWithServices,
   eventually,
@@ -78,8 +79,7 @@ describeWithServices(
       await Promise.all(running.map((p) => p.stop()));
       rmSync(out, { recursive: true, force: true });
       const redis = testRedis(urls.redis);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.unlink(...keys);
+      await unlinkKeysStartingWith(redis, prefix);
       redis.disconnect();
       await removeE2eTopics(urls.kafka, topics);
       const pg = new Client({ connectionString: urls.postgres });

@@ -9,6 +9,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { TouchpointPublisher } from '@rapport/adapter-sdk';
 import { type ContentMode } from '@rapport/messaging';
+import { unlinkKeysStartingWith } from '@rapport/read-models/internals';
 import {
   describeWithServices,
   eventually,
@@ -138,8 +139,7 @@ describeWithServices(
       trace.disable();
       context.disable();
       receiver?.server.close();
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.unlink(...keys);
+      await unlinkKeysStartingWith(redis, prefix);
       redis.disconnect();
       await removeE2eTopics(urls.kafka, topics);
       const pg = new Client({ connectionString: urls.postgres });

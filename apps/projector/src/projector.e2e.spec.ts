@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseInboundEvent, toLogEvent } from '@rapport/wire';
 import { SqliteEventStore } from '@rapport/event-store';
-import { cleanRebuildDump, liveModelsAt, readModelDump } from '@rapport/read-models/internals';
+import {
+  cleanRebuildDump,
+  liveModelsAt,
+  readModelDump,
+  unlinkKeysStartingWith,
+} from '@rapport/read-models/internals';
 import {
   demoTouchpoints,
   describeWithServices,
@@ -58,8 +63,7 @@ describeWithServices(['redis'], 'projector processes on Redis', (urls) => {
     (await httpJson<Health>(`${p.url}/health`)).body.projections[0];
   afterAll(async () => {
     await Promise.all(projectors.map((p) => p.stop()));
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.unlink(...keys);
+    await unlinkKeysStartingWith(redis, prefix);
     redis.disconnect();
     await store.close();
   });
@@ -102,8 +106,7 @@ describeWithServices(['redis'], 'projector processes on Redis', (urls) => {
       (p) => p.child.exitCode === null && p.child.signalCode === null,
     ) as RunningProcess;
     // Redis keeps nothing on disk: a restart loses every key, the lease included.
-    const keys = await redis.keys(`${prefix}*`);
-    await redis.unlink(...keys.filter((k) => !k.startsWith(`${prefix}rebuild:`)));
+    await unlinkKeysStartingWith(redis, prefix);
     expect(await redis.get(`${prefix}{timeline}:checkpoint:timeline`)).toBeNull();
     const checkpoint = await eventually(
       async () => Number(await redis.get(`${prefix}{timeline}:checkpoint:timeline`)),

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { AdapterKeys } from '@rapport/application';
 import { UNRESTRICTED_SCOPE } from '@rapport/domain';
 import { openReadModels } from '@rapport/read-models';
-import Redis from 'ioredis';
 import { type RunningProcess, startService } from '../processes/service-process';
 import { describeWithServices } from '../services/test-services';
 import { matrixCallers, type MatrixRoute, runAccessMatrix } from './access-matrix';
 import { TestIssuer } from './test-issuer';
 import { unlinkKeysStartingWith } from '@rapport/read-models/internals';
+import { testRedis } from '../services/test-redis';
 
 /**
  * The route × principal matrix against one service running as its own process, trusting
@@ -47,7 +47,7 @@ export function describeServiceAccessMatrix(
     afterAll(async () => {
       await running?.stop();
       await issuer?.close();
-      const redis = new Redis(urls.redis);
+      const redis = testRedis(urls.redis);
       await unlinkKeysStartingWith(redis, prefix);
       await redis.quit();
     });
