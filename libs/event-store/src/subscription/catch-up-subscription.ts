@@ -12,7 +12,7 @@ export const DEFAULT_SUBSCRIPTION_BATCH_SIZE = 500;
 /**
  * A catch-up subscription over any store that can read its log in position order:
  * reads pages from the checkpoint, hands them to the handler one at a time (the next
- * page waits for the handler), and when it reaches the head waits for the append signal.
+ * page waits for the handler), and when a read finds nothing new waits for the append signal.
  * Positions are gap-free and in commit order, so reading past the head can never skip an event.
  */
 export function catchUpSubscription(
@@ -34,7 +34,9 @@ export function catchUpSubscription(
         await handler.onEvents(events);
         checkpoint = events[events.length - 1].position;
         reportedCaughtUp = false;
-        if (events.length === batchSize) continue;
+        // Read on at once, full page or not: what was appended while the handler worked is
+        // there now, and another process's appends reach the signal only at its next poll.
+        continue;
       }
       if (!reportedCaughtUp) {
         handler.onCaughtUp?.(checkpoint);
