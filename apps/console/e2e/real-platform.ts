@@ -10,9 +10,9 @@ import {
   type RunningProcess,
   type ServiceUrls,
   startService,
+  testRedis,
 } from '@rapport/testing';
 import { unlinkKeysStartingWith } from '@rapport/read-models/internals';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { CHROMIUM, failWithoutChromiumUnderCi, HAS_CHROMIUM } from './chromium';
 import { startConsoleProxy } from './console-proxy';
@@ -133,7 +133,7 @@ export async function startRealPlatform(urls: ServiceUrls, run: string): Promise
 }
 
 async function removeKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
+  const redis = testRedis(redisUrl);
   try {
     await unlinkKeysStartingWith(redis, prefix);
   } finally {
