@@ -102,7 +102,7 @@ describeWithServices(
         origin: staff,
         at: AT,
       });
-      // The intake (one writer, as the projector runs it) voting back to back: the stream
+      // The intake (one writer, as the projector runs it) voting all the time: the stream
       // moves every few milliseconds.
       let voting = true;
       let votes = 0;
@@ -111,6 +111,8 @@ describeWithServices(
         for (let n = 0; voting; n++) {
           await writer.vote('p4', { customerId: `w${w}-${n}`, origin: staff, at: AT });
           votes++;
+          // The projector's intake does other work between two votes: a millisecond here.
+          await new Promise((r) => setTimeout(r, 1));
         }
       });
       while (votes < 20) await new Promise((r) => setTimeout(r, 5));
