@@ -2,8 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { describeWithServices } from '@rapport/testing';
+import { describeWithServices, dropSchemas } from '@rapport/testing';
 import { describeEventStoreContract } from './contract/event-store-contract';
 import { EsdbEventStore } from './esdb/esdb-event-store';
 import { FakeEsdbServer } from './esdb/fake-esdb-client';
@@ -28,15 +27,7 @@ describeEventStoreContract({
 // schemas are dropped when the suite ends.
 describeWithServices(['postgres'], 'PostgreSQL event store', (urls) => {
   const schemas: string[] = [];
-  afterAll(async () => {
-    const client = new Client({ connectionString: urls.postgres });
-    await client.connect();
-    try {
-      for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
-  });
+  afterAll(() => dropSchemas(urls.postgres, schemas));
   describeEventStoreContract({
     name: 'postgres',
     maxEventBytes,

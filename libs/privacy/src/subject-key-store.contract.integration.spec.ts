@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { describeWithServices } from '@rapport/testing';
+import { describeWithServices, dropSchemas } from '@rapport/testing';
 import { describeSubjectKeyStoreContract } from './contract/subject-key-store-contract';
 import { PostgresWrappedKeyTable } from './postgres/postgres-wrapped-key-table';
 import { SqliteWrappedKeyTable } from './sqlite/sqlite-wrapped-key-table';
@@ -24,15 +24,7 @@ describeSubjectKeyStoreContract({
 // Each test gets a fresh schema, dropped when the suite ends.
 describeWithServices(['postgres'], 'PostgreSQL subject keys', (urls) => {
   const schemas: string[] = [];
-  afterAll(async () => {
-    const client = new Client({ connectionString: urls.postgres });
-    await client.connect();
-    try {
-      for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
-  });
+  afterAll(() => dropSchemas(urls.postgres, schemas));
   const open = (schema: string) =>
     PostgresWrappedKeyTable.open({ connectionString: urls.postgres, schema });
   describeSubjectKeyStoreContract({

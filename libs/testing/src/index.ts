@@ -6,6 +6,7 @@ export * from './services/service-probes';
 export * from './services/obtain-service';
 export * from './services/test-services';
 export * from './services/test-redis';
+export * from './services/drop-schemas';
 export * from './processes/service-process';
 export * from './services/private-kafka';
 export * from './workload/seeded-random';

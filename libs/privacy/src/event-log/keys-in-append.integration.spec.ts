@@ -2,9 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { type EventStore, openEventStore } from '@rapport/event-store';
-import { describeWithServices } from '@rapport/testing';
+import { describeWithServices, dropSchemas } from '@rapport/testing';
 import { LocalMasterKeyWrapper } from '../keys/key-wrapper';
 import { WrappedSubjectKeyStore } from '../keys/subject-key-store';
 import { type WrappedKeyTable } from '../keys/wrapped-key-table';
@@ -127,15 +126,7 @@ describeKeysInAppend(
 
 describeWithServices(['postgres'], 'PostgreSQL log', (urls) => {
   const schemas: string[] = [];
-  afterAll(async () => {
-    const client = new Client({ connectionString: urls.postgres });
-    await client.connect();
-    try {
-      for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
-  });
+  afterAll(() => dropSchemas(urls.postgres, schemas));
   describeKeysInAppend(
     'PostgreSQL',
     async () => {
