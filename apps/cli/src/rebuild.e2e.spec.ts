@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEventStore } from '@rapport/event-store';
+import { keysStartingWith, unlinkKeysStartingWith } from '@rapport/read-models/internals';
 import { describeWithServices, testRedis } from '@rapport/testing';
 import { startCli } from './support/cli-process.spec-helper';
 
@@ -44,10 +45,12 @@ describeWithServices(['redis'], 'rapport rebuild', ({ redis: redisUrl }) => {
     await log.close();
   });
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.unlink(...keys);
-    redis.disconnect();
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      await unlinkKeysStartingWith(redis, prefix);
+    } finally {
+      redis.disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--help, and bad input as one line with exit status 2 (unknown names list the known ones)', async () => {
@@ -134,7 +137,7 @@ describeWithServices(['redis'], 'rapport rebuild', ({ redis: redisUrl }) => {
     expect(lines.map((l) => l.split(':')[0])).toEqual(['timeline', 'closeness', 'ideas']);
     expect(lines[0]).toMatch(/version 2 is live .* \(was version 1, now dropped\)/);
     // The dropped version left nothing behind.
-    expect(await redis.keys(`${prefix}v1:*`)).toEqual([]);
+    expect(await keysStartingWith(redis, `${prefix}v1:`)).toEqual([]);
     console.log(`rapport rebuild --all on ${head} events:\n  ${lines.join('\n  ')}`);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
 import { openEventStore } from '@rapport/event-store';
-import { RedisClosenessReadModel } from '@rapport/read-models/internals';
+import { RedisClosenessReadModel, unlinkKeysStartingWith } from '@rapport/read-models/internals';
 import { describeWithServices, testRedis } from '@rapport/testing';
 import { startCli } from './support/cli-process.spec-helper';
 
@@ -56,10 +56,12 @@ describeWithServices(['redis'], 'rapport stats and tail', ({ redis: redisUrl }) 
     await redis.set(closeness.keys.checkpoint, '21');
   });
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      await unlinkKeysStartingWith(redis, prefix);
+    } finally {
+      redis.disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stats: counts by type and channel, streams, head, and each projection position and lag', async () => {

@@ -8,6 +8,6 @@ export { RedisClosenessReadModel } from './backends/redis/closeness/redis-closen
 export { RedisIdeaBacklogReadModel } from './backends/redis/ideas/redis-idea-backlog-read-model';
 export { RedisTimelineReadModel } from './backends/redis/timeline/redis-timeline-read-model';
 export { StringPacker } from './backends/redis/packed-strings';
-export { unlinkKeysStartingWith } from './backends/redis/unlink-keys';
+export { keysStartingWith, unlinkKeysStartingWith } from './backends/redis/unlink-keys';
 export { cleanRebuildDump, liveModelsAt, readModelDump } from './backends/redis/rebuild-comparison';
 export { allPages } from './contract/timeline-read-model-contract';

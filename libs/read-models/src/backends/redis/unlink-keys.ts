@@ -22,6 +22,15 @@ export async function unlinkKeysStartingWith(redis: RedisConnection, start: stri
     }
 }
 
+/** Every key whose name starts with `start`, on every master of a cluster (for checks and tests). */
+export async function keysStartingWith(redis: RedisConnection, start: string): Promise<string[]> {
+  const found = new Set<string>();
+  for (const node of await mastersOf(redis))
+    for await (const keys of scanKeysStartingWith(node, start))
+      for (const key of keys) found.add(key);
+  return [...found].sort();
+}
+
 /**
  * The names of the keys on one server that start with `start`, a SCAN batch at a time
  * (a key may come twice). `node` is a single server: one of `mastersOf`.
