@@ -34,6 +34,11 @@ module.exports = {
     ],
   },
   testTimeout: 30000,
+  // Every suite leaves a little behind in the process that runs it (its module registry and
+  // the clients it opened): on two cores Jest ran all of them in band and a fresh-clone run
+  // reached V8's 4 GB heap. A worker whose heap passes 1 GB after a suite is replaced (and
+  // this also makes Jest use a worker when only one is available).
+  workerIdleMemoryLimit: '1GB',
   // Real Kafka, Redis and PostgreSQL for the integration tests: found or started once per run.
   globalSetup: '<rootDir>/libs/testing/src/services/jest-global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/services/jest-global-teardown.ts',
