@@ -16,37 +16,15 @@ import { UNRESTRICTED_SCOPE } from '@rapport/domain';
 import { LogSuppressionList, TouchpointIngestion } from '@rapport/application';
 import { type EventStore, openEventStore, type RecordedEvent } from '@rapport/event-store';
 import { openPersonalData, type PersonalData, type PrivacySettings } from '@rapport/privacy';
+import { touchpointEvents } from './workload';
 
 const N = Number(process.env.BENCH_TOUCHPOINTS ?? 20_000);
 const IDENTITIES = Number(process.env.BENCH_IDENTITIES ?? 5_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const CHANNELS = ['email', 'chat', 'social', 'in_person'];
 
 /** The touchpoints of `bench:ingest`, as the Kafka transport hands them over (JSON text). */
-function workload(run: string): string[] {
-  const start = Date.UTC(2026, 0, 1);
-  return Array.from({ length: N }, (_, n) =>
-    JSON.stringify({
-      specversion: '1.0',
-      source: 'bench/adapter',
-      type: 'touchpoint.recorded.v1',
-      id: `${run}-${n}`,
-      time: new Date(start + n * 1000).toISOString(),
-      datacontenttype: 'application/json',
-      data: {
-        channel: CHANNELS[n % CHANNELS.length],
-        direction: n % 3 === 0 ? 'outbound' : 'inbound',
-        identity: { kind: 'email', value: `person.${n % IDENTITIES}@bench.example` },
-        content: {
-          subject: 'Order question',
-          text: `Hello, this is touchpoint ${n} about my order.`,
-        },
-        sentiment: ((n % 21) - 10) / 10,
-      },
-    }),
-  );
-}
+const workload = (run: string): string[] => touchpointEvents(run, N, IDENTITIES);
 
 const cpuMicros = () => {
   const { user, system } = process.cpuUsage();
