@@ -54,17 +54,20 @@ our_pid() { # the pid of the node on port $1 that `up` started, if it is alive
   fi
 }
 
+# true (and says whose it is) when a healthy cluster answers on the first port
+report_running() {
+  answers "$FIRST_PORT" && cluster_ok "$FIRST_PORT" || return 1
+  if [[ -n "$(our_pid "$FIRST_PORT")" ]]; then
+    log "running (started by this script): $(url)"
+  else
+    log "running on $HOST:$FIRST_PORT (not started by this script); using it"
+  fi
+}
+
 cmd_up() {
   command -v redis-server >/dev/null 2>&1 || die "redis-server not found (apt-get install redis-server)"
   command -v redis-cli >/dev/null 2>&1 || die "redis-cli not found (apt-get install redis-tools)"
-  if answers "$FIRST_PORT" && cluster_ok "$FIRST_PORT"; then
-    if [[ -n "$(our_pid "$FIRST_PORT")" ]]; then
-      log "already running (started by this script): $(url)"
-    else
-      log "a cluster not started by this script answers on $HOST:$FIRST_PORT; using it"
-    fi
-    return 0
-  fi
+  report_running && return 0
   local p
   for p in "${PORTS[@]}"; do
     if [[ -z "$(our_pid "$p")" ]] && port_open "$p"; then
@@ -131,14 +134,7 @@ cmd_down() {
 }
 
 cmd_status() {
-  if answers "$FIRST_PORT" && cluster_ok "$FIRST_PORT"; then
-    if [[ -n "$(our_pid "$FIRST_PORT")" ]]; then
-      log "running (started by this script): $(url)"
-    else
-      log "running on $HOST:$FIRST_PORT (not started by this script)"
-    fi
-    return 0
-  fi
+  report_running && return 0
   log "no cluster answers on $HOST:$FIRST_PORT"
   return 1
 }
