@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { BlindIndex } from './blind-index';
 
@@ -49,6 +49,18 @@ describe('BlindIndex', () => {
     // HMAC-SHA-256(pepper = 32 bytes of 7, "email:ada@example.org"), first 16 bytes, base64url.
     const fixed = BlindIndex.fromBase64(Buffer.alloc(32, 7).toString('base64'));
     expect(fixed.of('email:ada@example.org')).toBe('email:~xlWzvFUQJavX55FDcRPH2A');
+  });
+
+  it('is HMAC-SHA-256 under the pepper, for peppers longer than a hash block too', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 200 }), identityKeys, (bytes, key) => {
+        const pepper = Buffer.from(bytes);
+        const hmac = createHmac('sha256', pepper).update(key, 'utf8').digest();
+        expect(new BlindIndex(pepper).pseudonymOf(key)).toBe(
+          `~${hmac.subarray(0, 16).toString('base64url')}`,
+        );
+      }),
+    );
   });
 
   it('refuses a short pepper and keys that are not kind:value', () => {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { HmacSha256 } from '../cipher/hmac-sha256';
 import { decodeSecret } from '../keys/key-wrapper';
 
 const KIND = /^[a-z][a-z0-9_-]{0,31}$/;
@@ -11,12 +11,13 @@ const HASH_BYTES = 16;
  * every value, so rotating it is a migration of the log.
  */
 export class BlindIndex {
-  private readonly pepper: Buffer;
+  /** HMAC-SHA-256 under the pepper, without an OpenSSL object per identity. */
+  private readonly hmac: HmacSha256;
 
   constructor(pepper: Buffer) {
     if (pepper.length < 32)
       throw new Error(`pepper must be at least 32 bytes, got ${pepper.length}`);
-    this.pepper = Buffer.from(pepper);
+    this.hmac = new HmacSha256(Buffer.from(pepper));
   }
 
   /** From configuration: at least 32 bytes in standard or URL-safe base64. */
@@ -34,7 +35,7 @@ export class BlindIndex {
     if (colon < 0 || !KIND.test(kind) || colon === identityKey.length - 1) {
       throw new Error('blind index: expected a normalised identity key "kind:value"');
     }
-    const hash = createHmac('sha256', this.pepper).update(identityKey, 'utf8').digest();
+    const hash = this.hmac.ofPadded(Buffer.from(HmacSha256.ROOM_TEXT + identityKey, 'utf8'));
     return `${kind}:~${hash.subarray(0, HASH_BYTES).toString('base64url')}`;
   }
 

@@ -3,10 +3,11 @@ import fc from 'fast-check';
 import { HmacSha256 } from './hmac-sha256';
 
 describe('HmacSha256', () => {
-  it('gives the bytes createHmac gives, for any key up to a block and any message', () => {
+  it('gives the bytes createHmac gives, for any key and any message', () => {
     fc.assert(
       fc.property(
-        fc.uint8Array({ maxLength: 64 }),
+        // Longer than a block (64 bytes) too: such a key is hashed first.
+        fc.uint8Array({ maxLength: 200 }),
         fc.uint8Array({ maxLength: 600 }),
         (key, message) => {
           const padded = Buffer.concat([Buffer.alloc(HmacSha256.ROOM, 7), message]);
@@ -24,6 +25,5 @@ describe('HmacSha256', () => {
 
   it('prefixes with a text that encodes to exactly its room', () => {
     expect(Buffer.byteLength(HmacSha256.ROOM_TEXT, 'utf8')).toBe(HmacSha256.ROOM);
-    expect(() => new HmacSha256(Buffer.alloc(65))).toThrow(/at most 64 bytes/);
   });
 });

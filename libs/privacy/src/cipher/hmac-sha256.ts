@@ -1,4 +1,4 @@
-import { createHmac, hash } from 'node:crypto';
+import { createHash, createHmac, hash } from 'node:crypto';
 
 const BLOCK_BYTES = 64;
 const DIGEST_BYTES = 32;
@@ -20,11 +20,14 @@ export class HmacSha256 {
   /** The outer pad, then room for the inner digest: the outer hash's whole input. */
   private readonly outer = Buffer.alloc(BLOCK_BYTES + DIGEST_BYTES, 0x5c);
 
-  constructor(private readonly key: Buffer) {
-    if (key.length > BLOCK_BYTES) throw new Error('HMAC keys here are at most 64 bytes');
-    for (let i = 0; i < key.length; i++) {
-      this.innerPad[i] ^= key[i];
-      this.outer[i] ^= key[i];
+  private readonly key: Buffer;
+
+  constructor(key: Buffer) {
+    // RFC 2104: a key longer than the block is hashed first (as `createHmac` does).
+    this.key = key.length > BLOCK_BYTES ? createHash('sha256').update(key).digest() : key;
+    for (let i = 0; i < this.key.length; i++) {
+      this.innerPad[i] ^= this.key[i];
+      this.outer[i] ^= this.key[i];
     }
   }
 

@@ -1,10 +1,5 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createSecretKey,
-  type KeyObject,
-  randomBytes,
-} from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
+import { randomPool } from './random-pool';
 
 /**
  * Wraps data keys under a master key that never reaches the key table. A KMS (envelope
@@ -22,6 +17,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** First byte of a wrapped key: the format, so a later wrapper can tell old keys apart. */
 const FORMAT_V1 = 1;
+const FORMAT = Buffer.of(FORMAT_V1);
 
 const aad = (subjectId: string) => Buffer.from(`rapport:data-key:v1\0${subjectId}`, 'utf8');
 
@@ -46,10 +42,11 @@ export class LocalMasterKeyWrapper implements KeyWrapper {
   }
 
   async wrap(dataKey: Buffer, subjectId: string): Promise<Buffer> {
-    const iv = randomBytes(IV_BYTES);
+    const iv = randomPool.take(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.masterKey, iv).setAAD(aad(subjectId));
-    const ciphertext = Buffer.concat([cipher.update(dataKey), cipher.final()]);
-    return Buffer.concat([Buffer.of(FORMAT_V1), iv, ciphertext, cipher.getAuthTag()]);
+    const ciphertext = cipher.update(dataKey);
+    cipher.final(); // GCM outputs nothing here, but computes the tag
+    return Buffer.concat([FORMAT, iv, ciphertext, cipher.getAuthTag()]);
   }
 
   async unwrap(wrapped: Buffer, subjectId: string): Promise<Buffer> {

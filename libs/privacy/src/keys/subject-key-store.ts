@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { type AppendTransaction } from '@rapport/event-store';
 import { LRUCache } from 'lru-cache';
 import { assertSubjectId, DATA_KEY_BYTES, type DataKey } from './data-key';
 import { type KeyWrapper } from './key-wrapper';
+import { randomPool } from './random-pool';
 import { type WrappedKeyTable } from './wrapped-key-table';
 
 /**
@@ -112,7 +112,7 @@ export class WrappedSubjectKeyStore implements SubjectKeyStore {
     const keys = await this.findMany(subjectIds);
     const missing = [...new Set(subjectIds)].filter((id) => !keys.has(id));
     if (missing.length === 0) return keys;
-    const fresh = missing.map(() => randomBytes(DATA_KEY_BYTES));
+    const fresh = missing.map(() => randomPool.take(DATA_KEY_BYTES));
     const wrapped = await Promise.all(missing.map((id, i) => this.wrapper.wrap(fresh[i], id)));
     const kept = await this.table.insertManyIfAbsent(
       missing.map((subjectId, i) => ({ subjectId, wrapped: wrapped[i] })),
@@ -173,7 +173,7 @@ export class WrappedSubjectKeyStore implements SubjectKeyStore {
     const keys = await this.findMany(subjectIds);
     const missing = [...new Set(subjectIds)].filter((id) => !keys.has(id));
     const fresh = missing.map((subjectId) =>
-      Object.freeze({ subjectId, bytes: randomBytes(DATA_KEY_BYTES) }),
+      Object.freeze({ subjectId, bytes: randomPool.take(DATA_KEY_BYTES) }),
     );
     const wrapped = await Promise.all(fresh.map((k) => this.wrapper.wrap(k.bytes, k.subjectId)));
     for (const key of fresh) keys.set(key.subjectId, key);
@@ -205,7 +205,7 @@ export class WrappedSubjectKeyStore implements SubjectKeyStore {
     if (existing) {
       return this.remember(subjectId, await this.wrapper.unwrap(existing, subjectId), epoch);
     }
-    const fresh = randomBytes(DATA_KEY_BYTES);
+    const fresh = randomPool.take(DATA_KEY_BYTES);
     const wrapped = await this.wrapper.wrap(fresh, subjectId);
     const kept = await this.table.insertIfAbsent(subjectId, wrapped);
     const bytes = kept.equals(wrapped) ? fresh : await this.wrapper.unwrap(kept, subjectId);
