@@ -115,6 +115,22 @@ describeWithServices(['postgres'], 'PostgreSQL event store (adapter specifics)',
     await expect(open('x'.repeat(49))).rejects.toThrow(/lower-case identifier/);
   });
 
+  it('plans with custom plans on every pooled connection, set as a startup parameter', async () => {
+    const store = await open(freshSchema());
+    const modes: string[] = [];
+    await Promise.all(
+      Array.from({ length: 4 }, (_, n) =>
+        store.append(`p${n}`, [newEvent()], 'any', {
+          withinTransaction: async (tx) => {
+            if (tx.kind !== 'postgres') throw new Error(tx.kind);
+            modes.push((await tx.client.query('SHOW plan_cache_mode')).rows[0].plan_cache_mode);
+          },
+        }),
+      ),
+    );
+    expect(modes).toEqual(Array(4).fill('force_custom_plan'));
+  });
+
   it('opens from a URL, taking ?schema= out of what it hands to pg', async () => {
     const schema = freshSchema();
     const url = new URL(urls.postgres);

@@ -155,17 +155,15 @@ export class PostgresEventStore implements EventStore {
     };
     const pool = new Pool({
       ...connection,
+      // Custom plans only: docs/decisions/0024-postgresql-appends-under-a-short-head-lock.md.
+      // A startup parameter, so no query is queued behind the caller's on a new connection.
+      options: '-c plan_cache_mode=force_custom_plan',
       max: options.poolSize ?? DEFAULT_POSTGRES_POOL_SIZE,
       idleTimeoutMillis: 30_000,
     });
     // An idle pooled connection that the server closes emits 'error' on the pool; the pool
     // drops it and the next query opens a new one. Unhandled, the event would crash the process.
     pool.on('error', () => undefined);
-    // Custom plans only: docs/decisions/0024-postgresql-appends-under-a-short-head-lock.md.
-    // (Queued before any query of the caller's.)
-    pool.on('connect', (client) => {
-      client.query('SET plan_cache_mode = force_custom_plan').catch(() => undefined);
-    });
     const signal = new AppendSignal(options.pollIntervalMs ?? DEFAULT_POSTGRES_POLL_INTERVAL_MS);
     const channel = `${schema}_appended`;
     const listener = new PostgresAppendListener(
