@@ -1,35 +1,45 @@
 /**
  * `npm run bench:ingest`: touchpoints per second from publish to visible in the Redis
  * timeline, with the ingestor and projector as separate processes on a SQLite log, and
- * — as the baseline, in the same run — bare kafkajs consuming the same messages.
+ * — as the baseline, in the same rounds — bare kafkajs consuming the same messages.
  *
- * Both runs publish the same CloudEvents (in the adapter SDK's default content mode,
- * structured, keyed by identity, encoded beforehand exactly as the SDK encodes them) with
- * one plain kafkajs producer, so the clock measures the platform, not the adapter's own
- * validation. A second end-to-end run in binary mode (`ce_*` headers) is printed for
- * reference, and the adapter SDK's publish rate on its own line.
+ * Both publish the same CloudEvents (in the adapter SDK's default content mode, structured,
+ * keyed by identity, encoded beforehand exactly as the SDK encodes them) with one plain
+ * kafkajs producer, so the clock measures the platform, not the adapter's own validation.
+ * The adapter SDK's publish rate is printed on its own line, for reference.
  *
- * BENCH_TOUCHPOINTS (default 50000) and BENCH_IDENTITIES (default 5000) size the run;
- * BENCH_INGESTORS (default 1) runs that many ingestor replicas in the consumer group.
- * The end-to-end run is also made with metrics off (`RAPPORT_METRICS=off`) and with personal
- * data protection off (`RAPPORT_PRIVACY=off`: no encryption, plain keys): what each costs.
- * And with tracing on as well as metrics (`OTEL_TRACES_EXPORTER=otlp` to a sink in this
- * process that reads and drops what it is sent; sampler `BENCH_TRACES_SAMPLER`, by default
- * OpenTelemetry's own, parent-based always on: every touchpoint traced), against the run
- * with both off.
+ * The end-to-end run is made in four configurations: metrics and tracing off
+ * (`RAPPORT_METRICS=off`, `OTEL_TRACES_EXPORTER=none`), personal data protection off
+ * (`RAPPORT_PRIVACY=off`: no encryption, plain keys), the defaults (metrics and protection
+ * on, tracing off), and traced (the defaults plus `OTEL_TRACES_EXPORTER=otlp` to a sink in
+ * this process that reads and drops what it is sent). The traced run uses the sampler
+ * docs/operations.md recommends for production, `parentbased_traceidratio` at 0.01 (1 % of
+ * touchpoints); `BENCH_TRACES_SAMPLER` and `BENCH_TRACES_SAMPLER_ARG` set another
+ * (`BENCH_TRACES_SAMPLER=parentbased_always_on` traces every touchpoint). `BENCH_BINARY=1`
+ * adds the defaults in binary content mode (`ce_*` headers), for reference.
+ *
+ * Fairness: one untimed bare run and one untimed end-to-end run warm the broker (a JVM) and
+ * the disk first. Then BENCH_ROUNDS rounds (default 3) run the baseline and every
+ * configuration once each, round r starting at a different one and odd rounds going
+ * backwards, so no configuration always runs first or after the same neighbour. Each
+ * configuration's figure is the median of its rounds; each overhead is the median of the
+ * per-round ratios of the two configurations it compares (both run in the same round, minutes
+ * apart at most), and so is the ratio to bare kafkajs. The services' CPU (ingestor and
+ * projector, from /proc) is compared the same way: it is less sensitive to what else runs on
+ * the machine than the throughput.
+ *
+ * BENCH_TOUCHPOINTS (default 30000) and BENCH_IDENTITIES (default 5000) size each run;
+ * BENCH_INGESTORS (default 1) runs that many ingestor replicas in the consumer group;
+ * BENCH_PROGRESS=1 prints the log head and the Redis checkpoint once a second. With the
+ * defaults, the bench takes about 6 minutes on a 2-core machine.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DEFAULT_CONTENT_MODE,
-  TouchpointPublisher,
-  type TouchpointInput,
-} from '@rapport/adapter-sdk';
-import { type Channel } from '@rapport/domain';
-import { identityKey } from '@rapport/domain';
+import { DEFAULT_CONTENT_MODE, TouchpointPublisher } from '@rapport/adapter-sdk';
+import { type Channel, identityKey } from '@rapport/domain';
 import { parseInboundEvent } from '@rapport/wire';
 import {
   type ContentMode,
@@ -51,35 +61,25 @@ import {
   startService,
 } from '@rapport/testing';
 import Redis from 'ioredis';
+import { CHANNELS, touchpoints } from './workload';
 
-const N = Number(process.env.BENCH_TOUCHPOINTS ?? 50_000);
+const N = Number(process.env.BENCH_TOUCHPOINTS ?? 30_000);
 const IDENTITIES = Number(process.env.BENCH_IDENTITIES ?? 5_000);
 /** Ingestor replicas in one consumer group. */
 const INGESTORS = Number(process.env.BENCH_INGESTORS ?? 1);
-const CHANNELS: Channel[] = ['email', 'chat', 'social', 'in_person'];
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const BINARY = process.env.BENCH_BINARY === '1';
+const PROGRESS = process.env.BENCH_PROGRESS === '1';
+const SAMPLER = process.env.BENCH_TRACES_SAMPLER ?? 'parentbased_traceidratio';
+const SAMPLER_ARG =
+  process.env.BENCH_TRACES_SAMPLER_ARG ?? (SAMPLER.endsWith('traceidratio') ? '0.01' : undefined);
 const PUBLISH_CHUNK = 2_000;
 
-function workload(run: string): TouchpointInput[] {
-  const start = Date.UTC(2026, 0, 1);
-  return Array.from({ length: N }, (_, n) => ({
-    id: `${run}-${n}`,
-    time: new Date(start + n * 1000).toISOString(),
-    data: {
-      channel: CHANNELS[n % CHANNELS.length],
-      direction: n % 3 === 0 ? 'outbound' : 'inbound',
-      identity: { kind: 'email', value: `person.${n % IDENTITIES}@bench.example` },
-      content: {
-        subject: 'Order question',
-        text: `Hello, this is touchpoint ${n} about my order.`,
-      },
-      sentiment: ((n % 21) - 10) / 10,
-    },
-  })) as TouchpointInput[];
-}
+const workload = (run: string) => touchpoints(run, N, IDENTITIES);
 
 /** The workload as Kafka messages per topic, encoded like the adapter SDK does it (not timed). */
 function encode(
-  events: TouchpointInput[],
+  events: ReturnType<typeof workload>,
   prefix: string,
   mode: ContentMode = DEFAULT_CONTENT_MODE,
 ): Map<string, Message[]> {
@@ -130,7 +130,7 @@ async function sdkRate(kafkaUrl: string, run: string): Promise<number> {
     source: 'bench/adapter',
   });
   await publisher.connect();
-  const events = workload(run).slice(0, Math.min(N, 20_000));
+  const events = touchpoints(run, Math.min(N, 20_000), IDENTITIES);
   const started = performance.now();
   for (let i = 0; i < events.length; i += PUBLISH_CHUNK)
     await publisher.publishBatch(events.slice(i, i + PUBLISH_CHUNK));
@@ -199,9 +199,6 @@ async function processesOf(redis: Redis, services: RunningProcess[]): Promise<Ma
   return pids;
 }
 
-/** CPU seconds the services (ingestors and projector) used in each end-to-end run, by run. */
-const serviceCpu = new Map<string, number>();
-
 /** An OTLP/HTTP endpoint that reads what it is sent and drops it, counting the bytes. */
 async function otlpSink(): Promise<{ url: string; bytes: () => number; close: () => void }> {
   let bytes = 0;
@@ -214,14 +211,23 @@ async function otlpSink(): Promise<{ url: string; bytes: () => number; close: ()
   return { url: `http://127.0.0.1:${port}`, bytes: () => bytes, close: () => server.close() };
 }
 
+/** One end-to-end run: its throughput, and the CPU seconds each process used during it. */
+interface EndToEnd {
+  readonly rate: number;
+  readonly elapsed: number;
+  readonly cpu: ReadonlyMap<string, number>;
+  /** Ingestors' and projector's CPU seconds, together. */
+  readonly serviceCpu: number;
+}
+
 /** End to end: ingestor and projector as processes; the clock stops when Redis holds every touchpoint. */
 async function endToEnd(
   kafkaUrl: string,
   redisUrl: string,
   run: string,
-  mode: ContentMode = DEFAULT_CONTENT_MODE,
-  extraEnv: Record<string, string> = {},
-): Promise<number> {
+  mode: ContentMode,
+  extraEnv: Record<string, string>,
+): Promise<EndToEnd> {
   const topicPrefix = `${run}-e2e.`;
   await prepareTopics(kafkaUrl, topicPrefix);
   const redisPrefix = `rapport:bench:${run}:`;
@@ -242,7 +248,10 @@ async function endToEnd(
     Number((await redis.get(`${redisPrefix}{timeline}:checkpoint:timeline`)) ?? 0);
   try {
     // Warm-up: one touchpoint through the whole path, so the consumer group has joined.
-    await publishAll(kafkaUrl, encode(workload(`${run}-warmup`).slice(0, 1), topicPrefix, mode));
+    await publishAll(
+      kafkaUrl,
+      encode(touchpoints(`${run}-warmup`, 1, IDENTITIES), topicPrefix, mode),
+    );
     await eventually(checkpoint, (c) => c >= 1, 120_000, 20);
     const messages = encode(workload(run), topicPrefix, mode);
     const pids = await processesOf(redis, services);
@@ -250,45 +259,69 @@ async function endToEnd(
     const started = performance.now();
     const ingestorUrl = services[0].url;
     // Progress once a second: the log head (ingestor) and the Redis checkpoint (projector).
-    const progress = setInterval(() => {
-      void (async () => {
-        const head = (await (await fetch(`${ingestorUrl}/health`)).json()) as {
-          log: { head: number };
-        };
-        const at = ((performance.now() - started) / 1000).toFixed(1);
-        console.log(
-          `  ${at.padStart(5)} s  log ${String(head.log.head).padStart(6)}  redis ${String(await checkpoint()).padStart(6)}`,
-        );
-      })().catch(() => undefined);
-    }, 1000);
+    const progress = PROGRESS
+      ? setInterval(() => {
+          void (async () => {
+            const head = (await (await fetch(`${ingestorUrl}/health`)).json()) as {
+              log: { head: number };
+            };
+            const at = ((performance.now() - started) / 1000).toFixed(1);
+            console.log(
+              `      ${at.padStart(5)} s  log ${String(head.log.head).padStart(6)}  redis ${String(await checkpoint()).padStart(6)}`,
+            );
+          })().catch(() => undefined);
+        }, 1000)
+      : undefined;
     await publishAll(kafkaUrl, messages);
-    const published = (performance.now() - started) / 1000;
     // The log holds the touchpoints (and the warm-up) plus one identity.linked per new
     // identity, appended by identity resolution: all of them projected = all visible.
     await eventually(checkpoint, (c) => c >= N + 1 + Math.min(IDENTITIES, N), 600_000, 5);
-    clearInterval(progress);
-    const cpu = [...pids].map(
-      ([name, pid]) => `${name} ${(cpuSeconds(pid) - (cpuBefore.get(name) ?? 0)).toFixed(1)} s`,
-    );
-    console.log(`  CPU used during the run: ${cpu.join(', ')}`);
-    serviceCpu.set(
-      run,
-      [...pids]
-        .filter(([name]) => name.startsWith('ingestor') || name === 'projector')
-        .reduce((sum, [name, pid]) => sum + cpuSeconds(pid) - (cpuBefore.get(name) ?? 0), 0),
-    );
     const elapsed = (performance.now() - started) / 1000;
-    console.log(
-      `  published ${N} in ${published.toFixed(2)} s; all visible in Redis after ${elapsed.toFixed(2)} s`,
+    clearInterval(progress);
+    const cpu = new Map(
+      [...pids].map(([name, pid]) => [name, cpuSeconds(pid) - (cpuBefore.get(name) ?? 0)]),
     );
-    return N / elapsed;
+    const serviceCpu = [...cpu]
+      .filter(([name]) => name.startsWith('ingestor') || name === 'projector')
+      .reduce((sum, [, seconds]) => sum + seconds, 0);
+    return { rate: N / elapsed, elapsed, cpu, serviceCpu };
   } finally {
     await Promise.all(services.map((s) => s.stop()));
     const keys = await redis.keys(`${redisPrefix}*`);
     if (keys.length) await redis.unlink(...keys);
     redis.disconnect();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** What is compared: the baseline, then the end-to-end configurations. */
+interface Configuration {
+  readonly name: string;
+  readonly description: string;
+  readonly mode?: ContentMode;
+  readonly env?: Record<string, string>;
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** Round r's order: the list rotated by r, backwards in odd rounds. */
+function orderOf<T>(list: readonly T[], round: number): T[] {
+  const shift = round % list.length;
+  const rotated = [...list.slice(shift), ...list.slice(0, shift)];
+  return round % 2 ? rotated.reverse() : rotated;
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const pct = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(1)} %`;
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 async function main(): Promise<void> {
   // The services encrypt personal fields: keys made for this run, shared by every process.
@@ -301,77 +334,150 @@ async function main(): Promise<void> {
       `bench:ingest needs Kafka and Redis: ${[kafka, redis].map((s) => (s.ok ? 'ok' : s.reason)).join('; ')}`,
     );
   const run = `bench${Date.now().toString(36)}`;
+  const benchStarted = performance.now();
+  const sampler = `${SAMPLER}${SAMPLER_ARG === undefined ? '' : ` ${SAMPLER_ARG}`}`;
   console.log(
-    `bench:ingest — ${N} touchpoints, ${IDENTITIES} identities, ${CHANNELS.length} channels, ${INGESTORS} ingestor(s) (Kafka ${redactBusUrl(kafka.url)}, Redis ${redis.url})`,
+    `bench:ingest — ${N} touchpoints, ${IDENTITIES} identities, ${CHANNELS.length} channels, ${INGESTORS} ingestor(s), ${ROUNDS} rounds, traces sampled by ${sampler} (Kafka ${redactBusUrl(kafka.url)}, Redis ${redis.url}; load ${load()})`,
   );
+  const sink = await otlpSink();
+  // Tracing is off in every run but the traced one, whatever this shell's OTEL_* say.
+  const untraced = { OTEL_TRACES_EXPORTER: 'none' };
+  const configurations: Configuration[] = [
+    { name: 'bare', description: 'bare kafkajs (publish → consumed)' },
+    {
+      name: 'off',
+      description: 'metrics and tracing off',
+      env: { RAPPORT_METRICS: 'off', ...untraced },
+    },
+    { name: 'plain', description: 'protection off', env: { RAPPORT_PRIVACY: 'off', ...untraced } },
+    { name: 'defaults', description: 'defaults (metrics, protection)', env: untraced },
+    {
+      name: 'traced',
+      description: 'defaults + tracing',
+      env: {
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        OTEL_TRACES_SAMPLER: SAMPLER,
+        ...(SAMPLER_ARG === undefined ? {} : { OTEL_TRACES_SAMPLER_ARG: SAMPLER_ARG }),
+      },
+    },
+    ...(BINARY
+      ? [
+          {
+            name: 'binary',
+            description: 'defaults, binary mode',
+            mode: 'binary',
+            env: untraced,
+          } as const,
+        ]
+      : []),
+  ];
+  const rates = new Map<string, number[]>(configurations.map((c) => [c.name, []]));
+  /** Services' CPU µs per touchpoint, by configuration and round. */
+  const cpuPer = new Map<string, number[]>(configurations.map((c) => [c.name, []]));
+  const width = Math.max(...configurations.map((c) => c.description.length));
   try {
     // The broker is a JVM: its first hundred thousand messages after a start run partly
     // interpreted (Kafka's own CPU per message falls about sixfold over the first few runs),
-    // so one untimed round warms it for both measurements.
+    // and the first end-to-end run of a bench was the slowest of it: one untimed run of each.
     const warm = await bareKafkajs(kafka.url, `${run}-warm`);
-    console.log(`  warm-up (untimed): bare kafkajs ${Math.round(warm)} messages/s`);
-    const bare = await bareKafkajs(kafka.url, run);
-    console.log(`  bare kafkajs: ${Math.round(bare)} messages/s (publish → consumed)`);
-    // Metrics cost: the same run with RAPPORT_METRICS=off first, then on (the default).
-    // Tracing is off in every run but the traced one, whatever this shell's OTEL_* say.
-    const untraced = { OTEL_TRACES_EXPORTER: 'none' };
-    console.log(`  metrics and tracing off (RAPPORT_METRICS=off, OTEL_TRACES_EXPORTER=none):`);
-    const e2eOff = await endToEnd(kafka.url, redis.url, `${run}-nometrics`, DEFAULT_CONTENT_MODE, {
-      RAPPORT_METRICS: 'off',
-      ...untraced,
-    });
-    console.log(`  personal data protection off (RAPPORT_PRIVACY=off):`);
-    const e2ePlain = await endToEnd(kafka.url, redis.url, `${run}-plain`, DEFAULT_CONTENT_MODE, {
-      RAPPORT_PRIVACY: 'off',
-      ...untraced,
-    });
-    console.log(`  metrics and protection on (the defaults):`);
-    const e2e = await endToEnd(kafka.url, redis.url, run, DEFAULT_CONTENT_MODE, untraced);
-    const sampler = process.env.BENCH_TRACES_SAMPLER ?? 'parentbased_always_on';
-    console.log(`  metrics and tracing on (OTEL_TRACES_EXPORTER=otlp, sampler ${sampler}):`);
-    const sink = await otlpSink();
-    const e2eTraced = await endToEnd(kafka.url, redis.url, `${run}-traced`, DEFAULT_CONTENT_MODE, {
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-      OTEL_TRACES_SAMPLER: sampler,
-      ...(process.env.BENCH_TRACES_SAMPLER_ARG
-        ? { OTEL_TRACES_SAMPLER_ARG: process.env.BENCH_TRACES_SAMPLER_ARG }
-        : {}),
-    });
-    sink.close();
-    console.log(`  spans exported: ${(sink.bytes() / 1e6).toFixed(1)} MB of OTLP/JSON`);
-    console.log(`  binary content mode (ce_* headers), for reference:`);
-    const e2eBinary = await endToEnd(kafka.url, redis.url, `${run}-binary`, 'binary', untraced);
-    console.log(
-      `  adapter SDK:  ${Math.round(await sdkRate(kafka.url, run))} touchpoints/s published (validated locally), for reference`,
+    const warmE2e = await endToEnd(
+      kafka.url,
+      redis.url,
+      `${run}-warme2e`,
+      DEFAULT_CONTENT_MODE,
+      untraced,
     );
     console.log(
-      `  end to end, binary mode: ${Math.round(e2eBinary)} touchpoints/s (${(e2eBinary / bare).toFixed(2)}x of bare kafkajs)`,
+      `  warm-up (untimed): bare kafkajs ${int(warm)} messages/s, end to end ${int(warmE2e.rate)} touchpoints/s`,
     );
+    let spanBytes = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      console.log(`  round ${round + 1} (load ${load()}):`);
+      for (const configuration of orderOf(configurations, round)) {
+        const name = `${run}-r${round + 1}-${configuration.name}`;
+        const label = `    ${configuration.description.padEnd(width)}`;
+        if (configuration.name === 'bare') {
+          const rate = await bareKafkajs(kafka.url, name);
+          rates.get('bare')?.push(rate);
+          console.log(`${label}  ${int(rate).padStart(7)} messages/s`);
+          continue;
+        }
+        const bytesBefore = sink.bytes();
+        const result = await endToEnd(
+          kafka.url,
+          redis.url,
+          name,
+          configuration.mode ?? DEFAULT_CONTENT_MODE,
+          configuration.env ?? {},
+        );
+        if (configuration.name === 'traced') spanBytes += sink.bytes() - bytesBefore;
+        rates.get(configuration.name)?.push(result.rate);
+        cpuPer.get(configuration.name)?.push((result.serviceCpu / N) * 1e6);
+        const cpu = [...result.cpu].map(([process, s]) => `${process} ${s.toFixed(1)}`).join(', ');
+        console.log(
+          `${label}  ${int(result.rate).padStart(7)} touchpoints/s in ${result.elapsed.toFixed(2)} s; services ${int((result.serviceCpu / N) * 1e6)} µs CPU per touchpoint (CPU s: ${cpu})`,
+        );
+      }
+    }
+    const sdk = await sdkRate(kafka.url, run);
+
+    const ratesOf = (name: string) => rates.get(name) ?? [];
+    const cpuOf = (name: string) => cpuPer.get(name) ?? [];
+    /** Per-round ratios of a to b, and their median. */
+    const paired = (a: readonly number[], b: readonly number[]) => {
+      const ratios = a.map((x, i) => x / b[i]);
+      return { ratios, median: median(ratios) };
+    };
     console.log(
-      `  end to end:   ${Math.round(e2e)} touchpoints/s (publish → visible in the Redis timeline, ${DEFAULT_CONTENT_MODE} mode)`,
+      `  medians of ${ROUNDS} rounds (per round in brackets; load ${load()}; ${((performance.now() - benchStarted) / 60_000).toFixed(1)} min in all):`,
     );
+    for (const { name, description } of configurations) {
+      const list = (values: number[]) => values.map(int).join(', ');
+      const unit = name === 'bare' ? 'messages/s' : 'touchpoints/s';
+      const cpu =
+        name === 'bare'
+          ? ''
+          : `; services ${int(median(cpuOf(name)))} µs CPU per touchpoint [${list(cpuOf(name))}]`;
+      console.log(
+        `    ${description.padEnd(width)}  ${int(median(ratesOf(name))).padStart(7)} ${unit} [${list(ratesOf(name))}]${cpu}`,
+      );
+    }
+    /** An overhead line: throughput lost and services' CPU added, on against off, paired by round. */
+    const overhead = (title: string, on: string, off: string, note = '', word = 'overhead') => {
+      const rate = paired(ratesOf(on), ratesOf(off));
+      const cpu = paired(cpuOf(on), cpuOf(off));
+      const each = (ratios: number[], f: (r: number) => number) =>
+        ratios.map((r) => pct(f(r))).join(', ');
+      console.log(
+        `  ${title}: ${int(median(ratesOf(on)))} touchpoints/s on, ${int(median(ratesOf(off)))} off${note} ` +
+          `(${((1 - rate.median) * 100).toFixed(1)} % ${word}; per round ${each(rate.ratios, (r) => (1 - r) * 100)}); ` +
+          `services' CPU ${pct((cpu.median - 1) * 100)} (per round ${each(cpu.ratios, (r) => (r - 1) * 100)})`,
+      );
+    };
     console.log(
-      `  metrics: ${Math.round(e2e)} touchpoints/s on, ${Math.round(e2eOff)} off (${((1 - e2e / e2eOff) * 100).toFixed(1)} % overhead)`,
+      `  end to end:   ${int(median(ratesOf('defaults')))} touchpoints/s (publish → visible in the Redis timeline, ${DEFAULT_CONTENT_MODE} mode)`,
     );
-    const cpuOff = serviceCpu.get(`${run}-nometrics`) ?? Number.NaN;
-    const cpuTraced = serviceCpu.get(`${run}-traced`) ?? Number.NaN;
-    const cpuMetrics = serviceCpu.get(run) ?? Number.NaN;
+    if (BINARY)
+      console.log(
+        `  end to end, binary mode: ${int(median(ratesOf('binary')))} touchpoints/s (${paired(ratesOf('binary'), ratesOf('bare')).median.toFixed(2)}x of bare kafkajs)`,
+      );
     console.log(
-      `  metrics+tracing: ${Math.round(e2eTraced)} touchpoints/s on, ${Math.round(e2eOff)} off (${((1 - e2eTraced / e2eOff) * 100).toFixed(1)} % overhead); ` +
-        `services' CPU ${cpuTraced.toFixed(1)} s on, ${cpuOff.toFixed(1)} s off (${((cpuTraced / cpuOff - 1) * 100).toFixed(1)} % more)`,
+      `  adapter SDK:  ${int(sdk)} touchpoints/s published (validated locally), for reference`,
     );
+    overhead('metrics', 'defaults', 'off');
+    overhead('metrics+tracing', 'traced', 'off', `, sampler ${sampler}`);
+    overhead('tracing alone', 'traced', 'defaults', ` (metrics on in both, sampler ${sampler})`);
+    overhead('encryption', 'defaults', 'plain', '', 'cost');
     console.log(
-      `  tracing alone: ${Math.round(e2eTraced)} touchpoints/s on, ${Math.round(e2e)} off (metrics on in both, ${((1 - e2eTraced / e2e) * 100).toFixed(1)} % overhead); ` +
-        `services' CPU ${cpuTraced.toFixed(1)} s on, ${cpuMetrics.toFixed(1)} s off (${((cpuTraced / cpuMetrics - 1) * 100).toFixed(1)} % more)`,
+      `  spans exported: ${(spanBytes / ROUNDS / 1e6).toFixed(2)} MB of OTLP/JSON per traced run`,
     );
+    const e2e = median(ratesOf('defaults'));
     console.log(
-      `  encryption: ${Math.round(e2e)} touchpoints/s on, ${Math.round(e2ePlain)} off (${((1 - e2e / e2ePlain) * 100).toFixed(1)} % cost)`,
-    );
-    console.log(
-      `ingest: ${Math.round(e2e)} touchpoints/s end-to-end, ${(e2e / bare).toFixed(2)}x of bare kafkajs`,
+      `ingest: ${Math.round(e2e)} touchpoints/s end-to-end, ${paired(ratesOf('defaults'), ratesOf('bare')).median.toFixed(2)}x of bare kafkajs`,
     );
   } finally {
+    sink.close();
     await removeTopics(kafkaFromUrl(kafka.url, 'bench-admin'), run);
     await kafka.stop();
     await redis.stop();
