@@ -6,7 +6,6 @@ import {
   Module,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { AdapterKeys } from '@rapport/application';
 import { BufferedAuditTrail, type ReadModels, SyncedRateLimitCounter } from '@rapport/read-models';
 import { type RapportConfig } from '../config/rapport-config';
@@ -19,7 +18,11 @@ import {
   STAFF_TOKEN_VERIFIER,
 } from './access.guard';
 import { AUDIT_TRAIL, AuditRecorder } from './audit-recorder';
-import { PrincipalThrottlerGuard, SharedThrottlerStorage } from './principal-throttler.guard';
+import {
+  PRINCIPAL_RATE_LIMIT,
+  type PrincipalRateLimit,
+  PrincipalThrottlerGuard,
+} from './principal-throttler.guard';
 import { StaffTokenVerifier } from './staff-token-verifier';
 import { AdapterKeysController, AuditController } from './access-admin.controller';
 
@@ -38,18 +41,16 @@ export class AccessModule {
   static forRoot(config: RapportConfig): DynamicModule {
     return {
       module: AccessModule,
-      imports: [
-        ThrottlerModule.forRootAsync({
-          inject: [RATE_LIMIT_COUNTER],
-          useFactory: (counter: SyncedRateLimitCounter) => ({
-            throttlers: [
-              { name: 'default', ttl: RATE_WINDOW_MS, limit: config.rateLimitPerMinute },
-            ],
-            storage: new SharedThrottlerStorage(counter),
-          }),
-        }),
-      ],
       providers: [
+        {
+          provide: PRINCIPAL_RATE_LIMIT,
+          useFactory: (counter: SyncedRateLimitCounter): PrincipalRateLimit => ({
+            counter,
+            limit: config.rateLimitPerMinute,
+            windowMs: RATE_WINDOW_MS,
+          }),
+          inject: [RATE_LIMIT_COUNTER],
+        },
         {
           provide: STAFF_TOKEN_VERIFIER,
           useFactory: () => (config.oidc ? new StaffTokenVerifier(config.oidc) : null),
