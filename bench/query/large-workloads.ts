@@ -69,7 +69,7 @@ export async function seedIdeas(
       Array.from({ length: concurrency }, async () => {
         while (next < batch.length) {
           const { path, body } = batch[next++];
-          const response = await fetch(`${ingestorUrl}${path}`, {
+          const response = await postRetried(`${ingestorUrl}${path}`, {
             method: 'POST',
             headers: { ...headers, 'content-type': 'application/json' },
             body: JSON.stringify(body),
@@ -86,4 +86,19 @@ export async function seedIdeas(
   await send(commands.filter((c) => c.path === '/v1/ideas'));
   await send(commands.filter((c) => c.path !== '/v1/ideas'));
   return commands.length;
+}
+
+/**
+ * A POST tried again (up to three times) when the connection fails before an answer: on a
+ * loaded machine a kept-alive socket can be closed by the server as the request goes out.
+ * Safe for the idea commands: they carry their ids, and a repeat answers 409.
+ */
+async function postRetried(url: string, init: RequestInit, attempts = 3): Promise<Response> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+    }
+  }
 }
