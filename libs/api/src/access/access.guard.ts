@@ -32,6 +32,25 @@ export interface AdapterKeyAuthenticator {
   authenticate(presented: string): Promise<AdapterPrincipal | undefined>;
 }
 
+/** Each route's policy by handler and controller: decorators are applied once, at start. */
+const policies = new WeakMap<object, WeakMap<object, AccessPolicy | null>>();
+
+/** The route's `@Access` policy (the handler's, else its controller's), looked up once. */
+function policyOf(reflector: Reflector, context: ExecutionContext): AccessPolicy | undefined {
+  const handler = context.getHandler();
+  const controller = context.getClass();
+  let byController = policies.get(handler);
+  if (!byController) policies.set(handler, (byController = new WeakMap()));
+  let policy = byController.get(controller);
+  if (policy === undefined) {
+    policy =
+      reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [handler, controller]) ??
+      null;
+    byController.set(controller, policy);
+  }
+  return policy ?? undefined;
+}
+
 /**
  * Who is calling, under default deny: a route is reachable only as its `@Access` policy
  * says, and a route with none is refused (a test walks the route table so that none ships
@@ -50,10 +69,7 @@ export class AccessGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true; // Kafka handlers: trust comes from the topic
-    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const policy = policyOf(this.reflector, context);
     const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
     const response = context.switchToHttp().getResponse<Response>();
     if (!policy) throw new ProblemException(403, 'this route has no access policy');
@@ -128,10 +144,7 @@ export class RoleGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const policy = policyOf(this.reflector, context);
     if (policy?.kind !== 'staff') return true;
     const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
     const principal = request.principal;

@@ -28,9 +28,39 @@ export class RapportExpressAdapter extends ExpressAdapter {
     (response as unknown as Record<symbol, unknown>)[REPLIED_BODY] = body;
     const transformed = this.transform ? this.transform(body) : body;
     if (transformed instanceof Promise)
-      return transformed.then((out: unknown) => super.reply(response, out, statusCode));
-    return super.reply(response, transformed, statusCode);
+      return transformed.then((out: unknown) => this.send(response, out, statusCode));
+    return this.send(response, transformed, statusCode);
   }
+
+  /**
+   * A handler's JSON answer (a plain object or array, 200 or 201, not to HEAD, no type set
+   * by the handler) serialized and ended here: what Express's `res.json` sends for it,
+   * without its header round trips (content type set, parsed and formatted again for the
+   * charset, a freshness check that cannot succeed without an ETag; ADR 0045). Node adds
+   * the Content-Length of a body ended in one piece. Everything else is Nest's.
+   */
+  private send(response: Response, body: unknown, statusCode?: number): unknown {
+    const status = statusCode ?? response.statusCode;
+    if (
+      (status === 200 || status === 201) &&
+      isPlainJson(body) &&
+      response.req.method !== 'HEAD' &&
+      !response.hasHeader('content-type')
+    ) {
+      response.statusCode = status;
+      response.setHeader('Content-Type', 'application/json; charset=utf-8');
+      response.end(JSON.stringify(body));
+      return undefined;
+    }
+    return super.reply(response, body, statusCode);
+  }
+}
+
+function isPlainJson(body: unknown): boolean {
+  if (Array.isArray(body)) return true;
+  if (typeof body !== 'object' || body === null) return false;
+  const prototype = Object.getPrototypeOf(body);
+  return prototype === Object.prototype || prototype === null;
 }
 
 /** The answer a handler gave for this response (before any transform), if it gave one. */
