@@ -53,6 +53,12 @@ export interface RapportConfig {
    * recently used (`RAPPORT_TIME_TRAVEL_SNAPSHOTS`, default 64); others are folded again from the log.
    */
   readonly timeTravelSnapshots?: number;
+  /**
+   * Where the read models are in Redis, time travel reads the graph of then from a history
+   * kept there; how many records it keeps in process, the most recently used
+   * (`RAPPORT_TIME_TRAVEL_RECORDS`, default 10,000).
+   */
+  readonly timeTravelRecords?: number;
 }
 
 export const DEFAULT_CONFIG: RapportConfig = {
@@ -67,6 +73,7 @@ export const DEFAULT_CONFIG: RapportConfig = {
   rateLimitPerMinute: 6000,
   kafkaVerifiedKinds: {},
   timeTravelSnapshots: 64,
+  timeTravelRecords: 10_000,
 };
 
 /** Reads `RAPPORT_*` variables; a malformed value is an error that names the variable. */
@@ -117,6 +124,12 @@ export function loadConfig(
       DEFAULT_CONFIG.timeTravelSnapshots!,
       1,
       1_000_000,
+    ),
+    timeTravelRecords: int(
+      'RAPPORT_TIME_TRAVEL_RECORDS',
+      DEFAULT_CONFIG.timeTravelRecords!,
+      1,
+      10_000_000,
     ),
     ...(region ? { defaultPhoneRegion: region } : {}),
     ...(env.RAPPORT_OIDC_ISSUER ? { oidc: oidcSettingsFrom(env) } : {}),

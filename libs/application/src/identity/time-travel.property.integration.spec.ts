@@ -12,6 +12,7 @@ import { type EventStore, SqliteEventStore } from '@rapport/event-store';
 import { TouchpointIngestion } from '../ingestion';
 import { describeWithServices, testRedis } from '@rapport/testing';
 import {
+  RedisGraphHistory,
   type TimelineAsOf,
   type TimelineReadModel,
   TimeTravel,
@@ -21,6 +22,7 @@ import {
   MemoryTimelineReadModel,
   RedisTimelineReadModel,
   allPages,
+  unlinkKeysStartingWith,
 } from '@rapport/read-models/internals';
 import { IdentityCommands } from './identity-commands';
 import { IdentityGraphLog } from './identity-graph-log';
@@ -183,7 +185,12 @@ async function customersNamed(store: EventStore): Promise<string[]> {
 }
 
 function timeTravelProperty(
-  open: () => Promise<{ model: TimelineReadModel; close: () => Promise<void> }>,
+  open: () => Promise<{
+    model: TimelineReadModel;
+    close: () => Promise<void>;
+    /** The graph's history in Redis, when the model is there (otherwise folded in process). */
+    history?: (store: EventStore) => RedisGraphHistory;
+  }>,
 ) {
   return fc.asyncProperty(
     fc.array(stepArb, { minLength: 1, maxLength: 25 }),
@@ -191,13 +198,18 @@ function timeTravelProperty(
     fc.integer({ min: 1, max: 4 }),
     async (steps, batch, limit) => {
       const store = new SqliteEventStore({ path: ':memory:' });
-      const { model, close } = await open();
+      const { model, close, history } = await open();
       try {
         await writeHistory(store, steps);
         const head = await store.headPosition();
         await project(store, model, head, batch);
         // A tiny cache: most graphs asked for are folded again from the log (ADR 0035).
-        const travel = new TimeTravel(store, { snapshotEvery: 2, snapshots: 2, cached: 1 });
+        const travel = new TimeTravel(store, {
+          snapshotEvery: 2,
+          snapshots: 2,
+          cached: 1,
+          history: history?.(store),
+        });
         const customers = await customersNamed(store);
         const reference = new MemoryTimelineReadModel();
         for (let position = 0; position <= head; position++) {
@@ -257,10 +269,17 @@ describeWithServices(
       try {
         await fc.assert(
           timeTravelProperty(async () => {
-            const model = new RedisTimelineReadModel(redis, {
-              prefix: `rapport-test:${randomUUID()}:`,
-            });
-            return { model, close: () => model.clear() };
+            const prefix = `rapport-test:${randomUUID()}:`;
+            const model = new RedisTimelineReadModel(redis, { prefix });
+            return {
+              model,
+              // A tiny LRU: most records are read from Redis again.
+              history: (store) => new RedisGraphHistory(redis, store, { prefix, cachedRecords: 3 }),
+              close: async () => {
+                await model.clear();
+                await unlinkKeysStartingWith(redis, prefix);
+              },
+            };
           }),
           { numRuns: 15 },
         );

@@ -3,16 +3,13 @@ import {
   type ClosenessConfig,
   type ClosenessFact,
   type ClosenessState,
-  type IdentityGraph,
   type IdentityGraphEvent,
 } from '@rapport/domain';
 import { type CheckpointRange } from '../projection/checkpoint';
+import { type TimelineAsOf } from '../time-travel/log-as-of';
 
 /** A point in the log to answer as of: a position and the identity graph folded up to it. */
-export interface ClosenessAsOf {
-  readonly position: number;
-  readonly graph: IdentityGraph;
-}
+export type ClosenessAsOf = TimelineAsOf;
 
 /** A customer in ranking order: the ranking key is the forward sum Σ wᵢ·2^((tᵢ−T₀)/h). */
 export interface RankedCustomer {

@@ -25,6 +25,7 @@ import { closenessProjection } from '../closeness/closeness-projection';
 import { type ClosenessReadModel } from '../closeness/closeness-read-model';
 import { ClosenessQueries, PastRankingTooCostlyError } from '../closeness/closeness-queries';
 import { CheckpointMismatchError } from '../projection/checkpoint';
+import { wholeGraphAsOf } from '../time-travel/log-as-of';
 
 export type ClosenessReadModelUnderTest = AdapterUnderTest<ClosenessReadModel>;
 
@@ -528,14 +529,14 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
 
       // As of the log before the merge (the graph of then): each its own, up to that position.
       const before = [firstSeen('c-1'), firstSeen('c-2')].reduce(evolve, EMPTY_IDENTITY_GRAPH);
-      const asOf6 = await model.customerAsOf('c-2', { position: 6, graph: before });
+      const asOf6 = await model.customerAsOf('c-2', wholeGraphAsOf(6, before));
       expect(asOf6?.customerId).toBe('c-2');
       expect(asOf6?.state).toEqual(foldClosenessFacts('c-2', c2, config));
       const merged7 = evolve(before, merged('c-1', 'c-2'));
-      const asOf7 = await model.customerAsOf('c-2', { position: 7, graph: merged7 });
+      const asOf7 = await model.customerAsOf('c-2', wholeGraphAsOf(7, merged7));
       expect(asOf7?.customerId).toBe('c-1');
       expect(asOf7?.facts).toEqual(both);
-      expect(await model.customerAsOf('c-2', { position: 2, graph: before })).toBeNull();
+      expect(await model.customerAsOf('c-2', wholeGraphAsOf(2, before))).toBeNull();
 
       await model.apply([], { after: 8, upTo: 9 }, [unmerged('c-1', 'c-2')]);
       const one = await model.customer('c-1');
@@ -570,8 +571,8 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
       await model.apply([own], { after: 0, upTo: 3 }, [firstSeen('c-a'), linked]);
       await model.apply([late], { after: 3, upTo: 4 });
       const graph = [firstSeen('c-a'), linked].reduce(evolve, EMPTY_IDENTITY_GRAPH);
-      expect(await model.customerAsOf('c-new', { position: 3, graph })).toBeNull();
-      const then = await model.customerAsOf('c-new', { position: 4, graph });
+      expect(await model.customerAsOf('c-new', wholeGraphAsOf(3, graph))).toBeNull();
+      const then = await model.customerAsOf('c-new', wholeGraphAsOf(4, graph));
       expect(then?.customerId).toBe('c-a');
       expect(then?.facts).toEqual([own, late]);
     });
@@ -668,8 +669,8 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
         evolve,
         EMPTY_IDENTITY_GRAPH,
       );
-      expect(await model.customerAsOf('c-2', { position: 10, graph: before })).toBeNull();
-      expect(await model.customerAsOf('c-1', { position: 10, graph: before })).toBeNull();
+      expect(await model.customerAsOf('c-2', wholeGraphAsOf(10, before))).toBeNull();
+      expect(await model.customerAsOf('c-1', wholeGraphAsOf(10, before))).toBeNull();
       expect((await model.customer('c-3'))?.state).toEqual(foldClosenessFacts('c-3', c3, config));
       // An aggregate without an id is kept.
       expect(await model.latestContactMs()).toBe(latest);

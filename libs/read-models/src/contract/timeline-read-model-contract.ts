@@ -19,7 +19,7 @@ import {
 } from '@rapport/domain';
 import { CheckpointMismatchError } from '../projection/checkpoint';
 import { type TimelineReadModel } from '../timeline/timeline-read-model';
-import { type TimelineAsOf } from '../time-travel/log-as-of';
+import { type TimelineAsOf, wholeGraphAsOf } from '../time-travel/log-as-of';
 
 export type TimelineReadModelUnderTest = AdapterUnderTest<TimelineReadModel>;
 
@@ -78,7 +78,7 @@ const unmerged = (survivorId: string, mergedId: string) =>
 
 /** The log as of `position`, its identity graph folded from `identityEvents` (those up to it). */
 function asOf(position: number, ...identityEvents: IdentityGraphEvent[]): TimelineAsOf {
-  return { position, graph: identityEvents.reduce(evolve, EMPTY_IDENTITY_GRAPH) };
+  return wholeGraphAsOf(position, identityEvents.reduce(evolve, EMPTY_IDENTITY_GRAPH));
 }
 
 /** Every page of a customer's timeline, followed by cursor (as of `at` when given). */

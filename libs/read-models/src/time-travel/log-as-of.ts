@@ -7,10 +7,25 @@ import { type IdentityGraph } from '@rapport/domain';
  */
 export interface TimelineAsOf {
   readonly position: number;
-  readonly graph: IdentityGraph;
+  /**
+   * The identity graph of then, at least around these customers and identities: each
+   * one's chain of survivors, its whole merge group, their identities, and which of those
+   * customers were kept apart — what `loadGraphAround` gives the live queries. Where the
+   * whole graph is at hand, it is the answer.
+   */
+  graphAround(
+    customerIds: readonly string[],
+    identityKeys?: readonly string[],
+  ): Promise<IdentityGraph>;
 }
 
 /** The log as it was at a position, with when the log recorded its event (null at 0). */
 export interface LogAsOf extends TimelineAsOf {
   readonly recordedAt: string | null;
+}
+
+/** A position whose whole identity graph is at hand (tests, in-process models). */
+export function wholeGraphAsOf(position: number, graph: IdentityGraph): TimelineAsOf {
+  const whole = Promise.resolve(graph);
+  return { position, graphAround: () => whole };
 }

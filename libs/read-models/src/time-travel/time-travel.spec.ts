@@ -261,22 +261,25 @@ describe('TimeTravel.resolve', () => {
     expect(byPosition.ok && byPosition.value.recordedAt).toBe(
       new Date(T0 + 3 * 60_000).toISOString(),
     );
-    expect(byPosition.ok && [...byPosition.value.graph.customers.keys()].sort()).toEqual([
-      'c-0',
-      'c-1',
-      'c-2',
-    ]);
+    expect(
+      byPosition.ok && [...(await byPosition.value.graphAround([])).customers.keys()].sort(),
+    ).toEqual(['c-0', 'c-1', 'c-2']);
     const byTime = await travel.resolve('2026-01-01T00:03:30Z');
     expect(byTime.ok && byTime.value.position).toBe(8);
-    expect(byTime.ok && byTime.value.graph.customers.size).toBe(4);
+    expect(byTime.ok && (await byTime.value.graphAround([])).customers.size).toBe(4);
     const beforeEverything = await travel.resolve('2025-12-31T23:59:59Z');
     expect(beforeEverything).toEqual({
       ok: true,
-      value: { position: 0, recordedAt: null, graph: EMPTY_IDENTITY_GRAPH },
+      value: { position: 0, recordedAt: null, graphAround: expect.any(Function) },
     });
+    expect(beforeEverything.ok && (await beforeEverything.value.graphAround([]))).toBe(
+      EMPTY_IDENTITY_GRAPH,
+    );
     // A read model that has applied the log up to 5 answers as of 5.
     const capped = await travel.resolve('2026-01-01T00:30:00Z', { upTo: 5 });
-    expect(capped.ok && [capped.value.position, capped.value.graph.customers.size]).toEqual([5, 2]);
+    expect(
+      capped.ok && [capped.value.position, (await capped.value.graphAround([])).customers.size],
+    ).toEqual([5, 2]);
     await store.close();
   });
 

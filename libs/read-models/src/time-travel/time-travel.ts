@@ -2,12 +2,19 @@ import { type Validated, invalid, valid } from '@rapport/domain';
 import { type EventStore } from '@rapport/event-store';
 import { IdentityGraphHistory, type IdentityGraphHistoryOptions } from './identity-graph-history';
 import { type LogAsOf } from './log-as-of';
+import { type RedisGraphHistory } from './redis-graph-history';
 import { type AsOfRequest, parseAsOf } from './parse-as-of';
 import { type LogPoint, LogTimeIndex, positionAtTime, recordedAtOf } from './position-at-time';
 
 export interface TimeTravelOptions extends IdentityGraphHistoryOptions {
   /** The clock in ms (default `Date.now`): a later `asOf` time is refused. */
   readonly now?: () => number;
+  /**
+   * Where the graph of then is read around the customers asked about, when given (the
+   * read models are in Redis): nothing of the graph is then kept in process but an LRU.
+   * Otherwise `graphs` folds whole graphs in process.
+   */
+  readonly history?: RedisGraphHistory;
 }
 
 export interface ResolveAsOfOptions {
@@ -31,6 +38,7 @@ export interface ResolveAsOfOptions {
  */
 export class TimeTravel {
   readonly graphs: IdentityGraphHistory;
+  readonly history: RedisGraphHistory | undefined;
   private readonly now: () => number;
   /** Used only when the store's positions are not counters. */
   private readonly times: LogTimeIndex;
@@ -40,8 +48,14 @@ export class TimeTravel {
     options: TimeTravelOptions = {},
   ) {
     this.graphs = new IdentityGraphHistory(store, options);
+    this.history = options.history;
     this.now = options.now ?? Date.now;
     this.times = new LogTimeIndex(store);
+  }
+
+  /** Closes the history's own connection, if it has one. */
+  async close(): Promise<void> {
+    await this.history?.close();
   }
 
   /** Parses `raw` (the `asOf` parameter) and answers the log as it was then. */
@@ -55,7 +69,17 @@ export class TimeTravel {
       upTo !== undefined && upTo < point.value.position
         ? { position: upTo, recordedAt: await recordedAtOf(this.store, upTo, this.times) }
         : point.value;
-    return valid({ ...capped, graph: await this.graphs.graphAt(capped.position) });
+    const { history } = this;
+    if (history) {
+      const revision = await history.revisionAt(capped.position);
+      return valid({
+        ...capped,
+        graphAround: (customerIds, identityKeys) =>
+          history.graphAround(revision, customerIds, identityKeys),
+      });
+    }
+    const graph = Promise.resolve(await this.graphs.graphAt(capped.position));
+    return valid({ ...capped, graphAround: () => graph });
   }
 
   /** The log position a request names, checked against the log's head and the clock. */
@@ -81,3 +105,9 @@ export class TimeTravel {
     return valid(await positionAtTime(this.store, request.timeMs, head, this.times));
   }
 }
+
+export {
+  openRedisGraphHistory,
+  RedisGraphHistory,
+  type RedisGraphHistoryOptions,
+} from './redis-graph-history';

@@ -5,6 +5,7 @@ import {
   customerOfIdentity,
   customerProfileOf,
   type IdentityActivity,
+  type IdentityGraph,
   identityKey,
   identityKeysOf,
   resolveCustomer,
@@ -48,12 +49,12 @@ export async function timelinePageAsOf(
   customerId: string,
   query: TimelineQuery,
 ): Promise<TimelinePage> {
-  let keys = timelineBucketsOf(asOf.graph, customerId)?.identityKeys;
+  let keys = timelineBucketsOf(await asOf.graphAround([customerId]), customerId)?.identityKeys;
   if (!keys) {
     const identity = await filed.streamIdentityOf(customerId);
-    const owner = identity && (await placedOwner(filed, asOf, customerId, identity));
-    keys = owner
-      ? (timelineBucketsOf(asOf.graph, owner)?.identityKeys ?? [])
+    const placed = identity && (await placedOwner(filed, asOf, customerId, identity));
+    keys = placed
+      ? (timelineBucketsOf(placed.graph, placed.owner)?.identityKeys ?? [])
       : identity
         ? [identityKey(identity)]
         : [];
@@ -69,7 +70,7 @@ export async function customerByIdentityAsOf(
   asOf: TimelineAsOf,
   key: string,
 ): Promise<string | null> {
-  const known = customerOfIdentity(asOf.graph, key);
+  const known = customerOfIdentity(await asOf.graphAround([], [key]), key);
   if (known !== undefined) return known;
   return (await filed.hasEntryUpTo(key, asOf.position)) ? filed.streamCustomerOf(key) : null;
 }
@@ -80,11 +81,11 @@ export async function resolveCustomerAsOf(
   asOf: TimelineAsOf,
   customerId: string,
 ): Promise<string | null> {
-  const known = resolveCustomer(asOf.graph, customerId);
+  const known = resolveCustomer(await asOf.graphAround([customerId]), customerId);
   if (known !== undefined) return known;
   const identity = await filed.streamIdentityOf(customerId);
-  const owner = identity && (await placedOwner(filed, asOf, customerId, identity));
-  if (owner) return owner;
+  const placed = identity && (await placedOwner(filed, asOf, customerId, identity));
+  if (placed) return placed.owner;
   return identity && (await filed.hasEntryUpTo(identityKey(identity), asOf.position))
     ? customerId
     : null;
@@ -93,17 +94,19 @@ export async function resolveCustomerAsOf(
 /**
  * The customer an id the graph of then never met answers for, when its stream had begun by
  * then and the graph had placed the stream's identity with another customer (see
- * `customerAnsweringFor`).
+ * `customerAnsweringFor`), with the graph of then around both.
  */
 async function placedOwner(
   filed: FiledTimelineEntries,
   asOf: TimelineAsOf,
   customerId: string,
   identity: ChannelIdentity,
-): Promise<string | undefined> {
-  const owner = customerAnsweringFor(asOf.graph, customerId, identityKey(identity));
+): Promise<{ owner: string; graph: IdentityGraph } | undefined> {
+  const key = identityKey(identity);
+  const graph = await asOf.graphAround([customerId], [key]);
+  const owner = customerAnsweringFor(graph, customerId, key);
   if (owner === customerId || owner === undefined) return undefined;
-  return (await filed.hasEntryUpTo(identityKey(identity), asOf.position)) ? owner : undefined;
+  return (await filed.hasEntryUpTo(key, asOf.position)) ? { owner, graph } : undefined;
 }
 
 /**
@@ -115,18 +118,19 @@ export async function profileAsOf(
   asOf: TimelineAsOf,
   customerId: string,
 ): Promise<CustomerProfile | null> {
-  const root = resolveCustomer(asOf.graph, customerId);
+  const graph = await asOf.graphAround([customerId]);
+  const root = resolveCustomer(graph, customerId);
   if (root !== undefined) {
-    const keys = identityKeysOf(asOf.graph, root);
+    const keys = identityKeysOf(graph, root);
     const activities = await Promise.all(keys.map((key) => filed.activityOf(key, asOf.position)));
     const byKey = new Map(keys.map((key, i) => [key, activities[i]]));
-    return customerProfileOf(asOf.graph, customerId, (key) => byKey.get(key));
+    return customerProfileOf(graph, customerId, (key) => byKey.get(key));
   }
   const identity = await filed.streamIdentityOf(customerId);
   if (!identity) return null;
-  const owner = await placedOwner(filed, asOf, customerId, identity);
-  if (owner) {
-    const profile = await profileAsOf(filed, asOf, owner);
+  const placed = await placedOwner(filed, asOf, customerId, identity);
+  if (placed) {
+    const profile = await profileAsOf(filed, asOf, placed.owner);
     return profile && { ...profile, redirectedFrom: customerId };
   }
   const activity = await filed.activityOf(identityKey(identity), asOf.position);

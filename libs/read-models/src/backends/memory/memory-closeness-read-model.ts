@@ -185,9 +185,10 @@ export class MemoryClosenessReadModel implements ClosenessReadModel {
     const began =
       stream !== undefined &&
       (this.buckets.get(stream)?.[0]?.position ?? Infinity) <= asOf.position;
+    const graph = await asOf.graphAround([customerId], stream === undefined ? [] : [stream]);
     const survivor =
-      customerAnsweringFor(asOf.graph, customerId, began ? stream : undefined) ?? customerId;
-    const buckets = bucketsOfCustomer(asOf.graph, survivor, this.streams) ?? [];
+      customerAnsweringFor(graph, customerId, began ? stream : undefined) ?? customerId;
+    const buckets = bucketsOfCustomer(graph, survivor, this.streams) ?? [];
     const facts = buckets.flatMap((bucket) => this.buckets.get(bucket) ?? []);
     return closenessUpTo(survivor, facts, asOf.position, this.config);
   }

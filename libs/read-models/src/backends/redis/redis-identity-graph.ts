@@ -173,7 +173,7 @@ export async function survivorOfIdentityIn(
   return survivorIn(redis, keys, (JSON.parse(raw) as IdentityRecord).homeCustomerId);
 }
 
-async function loadGraph(
+export async function loadGraph(
   records: GraphRecords,
   customerIds: readonly string[],
   identityKeys: readonly string[],

@@ -398,12 +398,17 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     const own = await this.redis.hget(this.keys.customerStreams, customerId);
     const ownFacts = own === null ? [] : ((await this.factsOfBuckets([own])).get(own) ?? []);
     const began = ownFacts.some((fact) => fact.position <= asOf.position);
+    const graph = await asOf.graphAround([customerId], own === null ? [] : [own]);
     const survivor =
-      customerAnsweringFor(asOf.graph, customerId, began ? (own as string) : undefined) ??
-      customerId;
-    const group = mergeGroupOf(asOf.graph, survivor);
+      customerAnsweringFor(graph, customerId, began ? (own as string) : undefined) ?? customerId;
+    const group = mergeGroupOf(graph, survivor);
     const streams = await this.streamsOf(group.length > 0 ? group : [survivor], []);
-    const buckets = bucketsOfCustomer(asOf.graph, survivor, lookups(streams)) ?? [];
+    // Whether the group's streams' identities were placed by then, wherever they were.
+    const placed = await asOf.graphAround(
+      [customerId],
+      [...(own === null ? [] : [own]), ...streams.streamOfCustomer.values()],
+    );
+    const buckets = bucketsOfCustomer(placed, survivor, lookups(streams)) ?? [];
     const others = await this.factsOfBuckets(buckets.filter((bucket) => bucket !== own));
     const facts = [...others.values()].flat();
     if (own !== null && buckets.includes(own)) for (const fact of ownFacts) facts.push(fact);
