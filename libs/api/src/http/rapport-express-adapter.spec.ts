@@ -142,6 +142,23 @@ describe('RapportExpressAdapter', () => {
     expect(lastReplied).toEqual({ kept: 'email:~secret' });
   });
 
+  it("creates requests and responses with Express's prototypes already set", async () => {
+    const server = app.getHttpServer() as import('node:http').Server;
+    const express = app.getHttpAdapter().getInstance() as { request: object; response: object };
+    let before: [object | null, object | null] = [null, null];
+    // Runs before Express's own listener, which would set the prototypes.
+    const seen = (req: object, res: object) =>
+      (before = [Object.getPrototypeOf(req), Object.getPrototypeOf(res)]);
+    server.prependListener('request', seen);
+    try {
+      await request(server).get('/probe/plain').expect(200);
+    } finally {
+      server.off('request', seen);
+    }
+    expect(before[0]).toBe(express.request);
+    expect(before[1]).toBe(express.response);
+  });
+
   it('takes one transform only', () => {
     expect(() => new RapportExpressAdapter().transformReplies(reveal)).not.toThrow();
     const adapter = new RapportExpressAdapter();

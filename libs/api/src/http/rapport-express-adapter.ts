@@ -1,5 +1,8 @@
+import { IncomingMessage, ServerResponse, createServer } from 'node:http';
+import { type Socket } from 'node:net';
+import { type NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import { type Response } from 'express';
+import { type Express, type Response } from 'express';
 
 /** What a handler answered, kept on its response for whoever reads it after the reply. */
 const REPLIED_BODY = Symbol('repliedBody');
@@ -17,6 +20,34 @@ export type ReplyTransform = (body: unknown) => unknown;
  */
 export class RapportExpressAdapter extends ExpressAdapter {
   private transform: ((body: unknown) => unknown) | undefined;
+
+  /**
+   * The HTTP server, its requests and responses created with Express's own prototypes:
+   * Express gives them these prototypes at the start of every request (`app.handle`), and
+   * changing an object's prototype is costly in V8 and leaves the object slower to use;
+   * setting the prototype it already has does nothing (ADR 0045). HTTPS and closing
+   * connections by force (unused here) keep Nest's server.
+   */
+  override initHttpServer(options: NestApplicationOptions): void {
+    if (options?.httpsOptions || options?.forceCloseConnections)
+      return super.initHttpServer(options);
+    const app = this.getInstance<Express>();
+    function ExpressRequest(this: IncomingMessage, socket: Socket) {
+      IncomingMessage.call(this, socket);
+    }
+    ExpressRequest.prototype = app.request;
+    function ExpressResponse(this: ServerResponse, request: IncomingMessage, settings: object) {
+      Reflect.apply(ServerResponse, this, [request, settings]);
+    }
+    ExpressResponse.prototype = app.response;
+    this.httpServer = createServer(
+      {
+        IncomingMessage: ExpressRequest as unknown as typeof IncomingMessage,
+        ServerResponse: ExpressResponse as unknown as typeof ServerResponse,
+      },
+      app,
+    );
+  }
 
   /** Registers the transform every handler's answer goes through (one per application). */
   transformReplies(transform: ReplyTransform): void {
