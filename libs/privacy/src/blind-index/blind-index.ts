@@ -35,8 +35,8 @@ export class BlindIndex {
     if (colon < 0 || !KIND.test(kind) || colon === identityKey.length - 1) {
       throw new Error('blind index: expected a normalised identity key "kind:value"');
     }
-    const hash = this.hmac.ofPadded(Buffer.from(HmacSha256.ROOM_TEXT + identityKey, 'utf8'));
-    return `${kind}:~${hash.subarray(0, HASH_BYTES).toString('base64url')}`;
+    const hash = this.hmac.latin1OfPadded(Buffer.from(HmacSha256.ROOM_TEXT + identityKey, 'utf8'));
+    return `${kind}:~${Buffer.from(hash.slice(0, HASH_BYTES), 'latin1').toString('base64url')}`;
   }
 
   /**

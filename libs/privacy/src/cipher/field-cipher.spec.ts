@@ -129,4 +129,19 @@ describe('FieldCipher', () => {
       }),
     );
   });
+
+  it('seals and opens values of every size one after another, sharing nothing between them', () => {
+    const key = keyOf('customer-1');
+    const sizes = [0, 1, 2_000, 5_000, 70_000, 300_000, 10, 40_000, 3];
+    const texts = sizes.map((n, i) => 'é🎉x'.repeat(Math.ceil(n / 4)) + String(i));
+    const sealed = texts.map((text) => FieldCipher.encrypt(key, 'content.text', text));
+    // Opened in another order: what a value left behind would corrupt the next one.
+    for (const i of [8, 4, 0, 5, 1, 7, 2, 6, 3])
+      expect(FieldCipher.decrypt(key, 'content.text', sealed[i])).toBe(texts[i]);
+    // Sealed again after the others: the same bytes.
+    expect(FieldCipher.encrypt(key, 'content.text', texts[2])).toBe(sealed[2]);
+    const altered = `${sealed[5].slice(0, -4)}AAAA`;
+    expect(() => FieldCipher.decrypt(key, 'content.text', altered)).toThrow(FieldDecryptionError);
+    expect(FieldCipher.decrypt(key, 'content.text', sealed[3])).toBe(texts[3]);
+  });
 });

@@ -19,7 +19,22 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 const aadText = (subjectId: string, field: string) => `rapport:field:v1\0${subjectId}\0${field}`;
-const aad = (subjectId: string, field: string) => Buffer.from(aadText(subjectId, field), 'utf8');
+
+/**
+ * Scratch space for one operation at a time (they are synchronous): where a value is encoded,
+ * hashed, sealed or opened, zeroed after each use. Encoding into the process's Buffer pool
+ * instead made a new 8 KB pool every few dozen values, and copies of it for the results.
+ */
+let scratchSpace = Buffer.alloc(4096);
+/** Values above this size get space of their own, which is not kept. */
+const SCRATCH_KEPT = 64 * 1024;
+function scratch(bytes: number): Buffer {
+  if (bytes <= scratchSpace.length) return scratchSpace;
+  if (bytes > SCRATCH_KEPT) return Buffer.alloc(bytes);
+  return (scratchSpace = Buffer.alloc(
+    Math.min(SCRATCH_KEPT, Math.max(bytes, 2 * scratchSpace.length)),
+  ));
+}
 
 const IV_KEY_INFO = 'rapport:field-iv:v1\x01';
 /** HKDF's extract step with no salt: an HMAC under 32 zero bytes. */
@@ -80,17 +95,30 @@ export const FieldCipher = {
     assertKey(key);
     const objects = keyObjectsOf(key);
     // One encoding of `additional data \0 plaintext`, with room for the HMAC's pad in front:
-    // the HMAC reads it whole, the cipher its parts.
+    // the HMAC reads it whole, the cipher its parts. The sealed value is put together behind
+    // it, in the same scratch space.
     const additional = aadText(key.subjectId, field);
-    const all = Buffer.from(`${HmacSha256.ROOM_TEXT}${additional}\0${plaintext}`, 'utf8');
+    const message = `${HmacSha256.ROOM_TEXT}${additional}\0${plaintext}`;
+    const space = scratch(2 * 3 * message.length + IV_BYTES + TAG_BYTES);
+    const end = space.write(message, 0, 'utf8');
     const aadEnd = HmacSha256.ROOM + Buffer.byteLength(additional, 'utf8');
-    const iv = objects.iv.ofPadded(all).subarray(0, IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', objects.aes, iv).setAAD(
-      all.subarray(HmacSha256.ROOM, aadEnd),
-    );
-    const body = cipher.update(all.subarray(aadEnd + 1));
-    cipher.final(); // GCM outputs nothing here, but computes the tag
-    return PREFIX + Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+    try {
+      const out = end;
+      space.write(objects.iv.latin1OfPadded(space.subarray(0, end)), out, IV_BYTES, 'latin1');
+      const cipher = createCipheriv(
+        'aes-256-gcm',
+        objects.aes,
+        space.subarray(out, out + IV_BYTES),
+      ).setAAD(space.subarray(HmacSha256.ROOM, aadEnd));
+      const body = cipher.update(space.subarray(aadEnd + 1, end));
+      cipher.final(); // GCM outputs nothing here, but computes the tag
+      body.copy(space, out + IV_BYTES);
+      const tagAt = out + IV_BYTES + body.length;
+      cipher.getAuthTag().copy(space, tagAt);
+      return PREFIX + space.toString('base64url', out, tagAt + TAG_BYTES);
+    } finally {
+      space.fill(0, 0, end + IV_BYTES + (end - aadEnd) + TAG_BYTES);
+    }
   },
 
   /**
@@ -105,23 +133,33 @@ export const FieldCipher = {
     }
     if (!key) return ERASED;
     assertKey(key);
-    const packed = Buffer.from(value.slice(PREFIX.length), 'base64url');
-    if (packed.length < IV_BYTES + TAG_BYTES) {
-      throw new FieldDecryptionError(`field ${field}: ciphertext truncated`);
-    }
-    const iv = packed.subarray(0, IV_BYTES);
-    const tag = packed.subarray(packed.length - TAG_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', keyObjectsOf(key).aes, iv)
-      .setAAD(aad(key.subjectId, field))
-      .setAuthTag(tag);
+    const additional = aadText(key.subjectId, field);
+    // The packed bytes, then the additional data, decoded into the scratch space.
+    const space = scratch(value.length + 3 * additional.length);
+    const packed = space.write(value.slice(PREFIX.length), 0, 'base64url');
+    const end = packed + space.write(additional, packed, 'utf8');
     try {
-      const text = decipher.update(packed.subarray(IV_BYTES, packed.length - TAG_BYTES));
-      decipher.final(); // authenticates; GCM outputs nothing here
-      return text.toString('utf8');
-    } catch {
-      throw new FieldDecryptionError(
-        `field ${field}: does not authenticate (altered, or another subject, field or key)`,
-      );
+      if (packed < IV_BYTES + TAG_BYTES) {
+        throw new FieldDecryptionError(`field ${field}: ciphertext truncated`);
+      }
+      const decipher = createDecipheriv(
+        'aes-256-gcm',
+        keyObjectsOf(key).aes,
+        space.subarray(0, IV_BYTES),
+      )
+        .setAAD(space.subarray(packed, end))
+        .setAuthTag(space.subarray(packed - TAG_BYTES, packed));
+      try {
+        const text = decipher.update(space.subarray(IV_BYTES, packed - TAG_BYTES));
+        decipher.final(); // authenticates; GCM outputs nothing here
+        return text.toString('utf8');
+      } catch {
+        throw new FieldDecryptionError(
+          `field ${field}: does not authenticate (altered, or another subject, field or key)`,
+        );
+      }
+    } finally {
+      space.fill(0, 0, end);
     }
   },
 

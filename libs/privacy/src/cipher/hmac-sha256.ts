@@ -36,10 +36,20 @@ export class HmacSha256 {
    * and alone in its thread, so one buffer for the outer hash serves every call.
    */
   ofPadded(padded: Buffer): Buffer {
+    return Buffer.from(this.latin1OfPadded(padded), 'binary');
+  }
+
+  /**
+   * `ofPadded` as a latin1 string, one character per byte. The digests travel as strings:
+   * a one-shot hash that returns a Buffer makes an ArrayBuffer of its own each time, which
+   * costs three times the hash (1.3 µs against 0.4 µs for 250 bytes) and the garbage
+   * collector's work to free it.
+   */
+  latin1OfPadded(padded: Buffer): string {
     if (!oneShot)
-      return createHmac('sha256', this.key).update(padded.subarray(BLOCK_BYTES)).digest();
+      return createHmac('sha256', this.key).update(padded.subarray(BLOCK_BYTES)).digest('binary');
     this.innerPad.copy(padded, 0);
-    hash('sha256', padded, 'buffer').copy(this.outer, BLOCK_BYTES);
-    return hash('sha256', this.outer, 'buffer');
+    this.outer.write(hash('sha256', padded, 'binary'), BLOCK_BYTES, 'binary');
+    return hash('sha256', this.outer, 'binary');
   }
 }
