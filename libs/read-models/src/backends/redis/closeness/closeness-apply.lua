@@ -44,31 +44,58 @@ for f = 1, F do
   a = a + 2 * m + 1
 end
 local slot = 12 + F
+-- The customers' writes gathered per key, then one command per key (in chunks): removals
+-- first, then additions, so a customer staying in a bucket is simply re-scored there.
+local removals, additions = {}, {}
+local function add(list, index, x, y)
+  local t = list[index]
+  if not t then t = {}; list[index] = t end
+  t[#t + 1] = x
+  if y then t[#t + 1] = y end
+end
+local STATE, LAST, RANK = -1, -2, -3
 for k = 1, C do
   local id = A[a]
   local rank = A[a + 1]
+  local newDay, newHour = nil, nil
+  if rank ~= '' then newDay, newHour = tonumber(A[a + 7]), tonumber(A[a + 9]) end
   if A[a + 4] ~= '' then
-    local oldDay = KEYS[slot + tonumber(A[a + 6])]
-    redis.call('ZREM', oldDay, id)
-    redis.call('ZREM', KEYS[slot + tonumber(A[a + 8])], id)
+    local oldDay, oldHour = tonumber(A[a + 6]), tonumber(A[a + 8])
+    if oldDay ~= newDay then add(removals, oldDay, id) end
+    if oldHour ~= newHour then add(removals, oldHour, id) end
     touchedDays[oldDay] = A[a + 4]
   end
   if rank == '' then
-    redis.call('ZREM', KEYS[2], id)
-    redis.call('HDEL', KEYS[3], id)
-    redis.call('HDEL', KEYS[4], id)
+    add(removals, RANK, id)
+    add(removals, STATE, id)
+    add(removals, LAST, id)
   else
-    local newDay = KEYS[slot + tonumber(A[a + 7])]
-    redis.call('ZADD', KEYS[2], rank, id)
-    redis.call('HSET', KEYS[3], id, A[a + 2])
-    redis.call('HSET', KEYS[4], id, A[a + 3])
-    redis.call('ZADD', newDay, rank, id)
-    redis.call('ZADD', KEYS[slot + tonumber(A[a + 9])], rank, id)
+    add(additions, RANK, rank, id)
+    add(additions, STATE, id, A[a + 2])
+    add(additions, LAST, id, A[a + 3])
+    add(additions, newDay, rank, id)
+    add(additions, newHour, rank, id)
     touchedDays[newDay] = A[a + 5]
   end
   a = a + 10
 end
-for bucket, day in pairs(touchedDays) do indexDay(bucket, day) end
+local function keyOf(index)
+  if index == RANK then return KEYS[2] elseif index == STATE then return KEYS[3]
+  elseif index == LAST then return KEYS[4] else return KEYS[slot + index] end
+end
+local function inChunks(command, key, t, step)
+  -- unpack has a stack limit: at most 1000 arguments per call.
+  for i = 1, #t, step do redis.call(command, key, unpack(t, i, math.min(i + step - 1, #t))) end
+end
+for index, t in pairs(removals) do
+  local key = keyOf(index)
+  inChunks((index == STATE or index == LAST) and 'HDEL' or 'ZREM', key, t, 1000)
+end
+for index, t in pairs(additions) do
+  local key = keyOf(index)
+  inChunks((index == STATE or index == LAST) and 'HSET' or 'ZADD', key, t, 1000)
+end
+for index, day in pairs(touchedDays) do indexDay(KEYS[slot + index], day) end
 for d = 1, D do redis.call('UNLINK', KEYS[slot + S + d]) end
 for h = 7, 8 do
   local m = tonumber(A[a])

@@ -44,6 +44,7 @@ import { type RedisFence } from '../redis-lease';
 import { StringPacker } from '../packed-strings';
 import { readLua, RedisScript } from '../redis-script';
 import { unlinkKeysStartingWith } from '../unlink-keys';
+import { type KeptMembership, WrittenMembership } from './written-membership';
 import { WrittenStates } from './written-states';
 
 export interface RedisClosenessReadModelOptions {
@@ -79,6 +80,8 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   private sent: Promise<void> = Promise.resolve();
   /** The states this writer wrote, while its batches follow each other (at most 100,000). */
   private readonly written = new WrittenStates<ClosenessState | null>(100_000);
+  /** The graph and streams, while this writer has written all of them since the model was empty. */
+  private readonly kept = new WrittenMembership();
   /**
    * The days of the at-risk index as last read: `quiet` declares their buckets to its script
    * (Redis Cluster), and reads the index again when the script meets a day not among them.
@@ -96,7 +99,26 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   }
 
   async checkpoint(): Promise<number> {
-    return Number((await this.redis.get(this.keys.checkpoint)) ?? 0);
+    const g = this.keys.graph;
+    const [[readError, checkpoint], [countError, membershipKeys]] = (await this.redis
+      .multi()
+      .get(this.keys.checkpoint)
+      .exists(
+        g.customers,
+        g.identities,
+        g.pairs,
+        g.eventCount,
+        this.keys.streamCustomers,
+        this.keys.customerStreams,
+      )
+      .exec()) as [[Error | null, string | null], [Error | null, number]];
+    if (readError || countError) throw readError ?? countError;
+    const position = Number(checkpoint ?? 0);
+    // An empty model (a rebuild's new version): every record of the graph and every stream
+    // will be one this instance writes, so it can keep them instead of reading them.
+    if (position === 0 && membershipKeys === 0) this.kept.startEmpty();
+    else this.kept.forget();
+    return position;
   }
 
   async apply(
@@ -106,23 +128,37 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   ): Promise<void> {
     return this.inTurn(async (issued) => {
       const reach = closenessBatchReach(identityEvents, facts);
-      const known = await this.membership(reach.customerIds, reach.identityKeys);
+      const kept = this.kept.for(range.after);
+      const known = await this.membership(reach.customerIds, reach.identityKeys, kept);
       const plan = planClosenessBatch(known.graph, identityEvents, facts, known.streams);
+      if (kept)
+        this.kept.writing(
+          range.after,
+          range.upTo,
+          identityEvents.length > 0 ? plan.graph : null,
+          plan.newStreams,
+          plan.newCustomerStreams,
+        );
       const refold = new Map<string, string[]>();
       for (const id of plan.refold)
         refold.set(id, bucketsOfCustomer(plan.graph, id, plan.streams) ?? []);
-      await this.write(
-        range,
-        {
-          facts,
-          refold,
-          appendTo: plan.appendTo,
-          newStreams: plan.newStreams,
-          newCustomerStreams: plan.newCustomerStreams,
-          graph: identityEvents.length > 0 ? graphWrites(plan.graph, known.graph) : null,
-        },
-        issued,
-      );
+      try {
+        await this.write(
+          range,
+          {
+            facts,
+            refold,
+            appendTo: plan.appendTo,
+            newStreams: plan.newStreams,
+            newCustomerStreams: plan.newCustomerStreams,
+            graph: identityEvents.length > 0 ? graphWrites(plan.graph, known.graph) : null,
+          },
+          issued,
+        );
+      } catch (error) {
+        this.kept.forget();
+        throw error;
+      }
     });
   }
 
@@ -144,6 +180,8 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   }
 
   async erase(erasures: readonly CustomerErasedV1[], range: CheckpointRange): Promise<void> {
+    // Erasures delete streams: the next batches read the graph and streams from Redis.
+    this.kept.forget();
     return this.inTurn(async (issued) => {
       const ids = new Set(erasures.flatMap((e) => e.erasedCustomerIds));
       // The graph around the forgotten ids and identities, then again around every bucket
@@ -236,12 +274,19 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
 
     // Each customer's move between day and hour buckets names its four buckets as indices
     // into one list of the batch's buckets: most customers of a batch share a few days.
-    const slots = new Map<string, number>();
-    const slotOf = (key: string): string => {
-      let index = slots.get(key);
-      if (index === undefined) slots.set(key, (index = slots.size + 1));
-      return String(index);
+    const slots: string[] = [];
+    const daySlots = new Map<number, string>();
+    const hourSlots = new Map<number, string>();
+    const slotOf = (found: Map<number, string>, n: number, key: (n: number) => string): string => {
+      let index = found.get(n);
+      if (index === undefined) {
+        slots.push(key(n));
+        found.set(n, (index = String(slots.length)));
+      }
+      return index;
     };
+    const day = (n: number) => slotOf(daySlots, n, this.keys.day);
+    const hour = (n: number) => slotOf(hourSlots, n, this.keys.hour);
     const customerOps: string[] = [];
     const place = (
       customerId: string,
@@ -259,10 +304,10 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
         String(last),
         was === null ? '' : String(contactDay(was)),
         String(contactDay(last)),
-        slotOf(this.keys.day(contactDay(was ?? last))),
-        slotOf(this.keys.day(contactDay(last))),
-        slotOf(this.keys.hour(contactHour(was ?? last))),
-        slotOf(this.keys.hour(contactHour(last))),
+        day(contactDay(was ?? last)),
+        day(contactDay(last)),
+        hour(contactHour(was ?? last)),
+        hour(contactHour(last)),
       );
     };
     refold.forEach((buckets, customerId) => {
@@ -298,7 +343,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       this.keys.graph.pairs,
       this.keys.graph.eventCount,
       ...[...newByBucket.keys()].map((bucket) => this.keys.facts(bucket)),
-      ...slots.keys(),
+      ...slots,
       ...(deleted?.buckets ?? []).map((bucket) => this.keys.facts(bucket)),
     ];
     // Everything but the leading three in one packed argument (docs/decisions/0020).
@@ -307,7 +352,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     packed.push(String(newByBucket.size));
     packed.push(String(customerOps.length / 10));
     packed.push(String(deleted?.buckets.length ?? 0));
-    packed.push(String(slots.size));
+    packed.push(String(slots.length));
     const pushPairs = (pairs: readonly (readonly [string, string])[]) => {
       packed.push(String(pairs.length));
       for (const [field, value] of pairs) {
@@ -454,6 +499,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   /** Deletes this model's keys, the checkpoint first (an interrupted clear is rebuilt). */
   async clear(): Promise<void> {
     this.written.forget();
+    this.kept.forget();
     await this.redis.unlink(this.keys.checkpoint);
     await unlinkKeysStartingWith(this.redis, this.keys.space);
   }
@@ -499,11 +545,13 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   private async membership(
     customerIds: readonly string[],
     identityKeys: readonly string[],
+    /** This writer's own copy of the graph and streams, when it has one. */
+    kept: KeptMembership | null = null,
   ): Promise<{ graph: IdentityGraph; streams: ClosenessStreams }> {
-    const records = redisGraphRecords(this.redis, this.keys.graph);
+    const records = kept?.records ?? redisGraphRecords(this.redis, this.keys.graph);
     let graph = await loadGraphForBatch(records, customerIds, identityKeys);
     const customers = [...new Set([...customerIds, ...graph.customers.keys()])];
-    const streams = await this.streamsOf(customers, identityKeys);
+    const streams = await this.streamsOf(customers, identityKeys, kept);
     // A customer's stream counts as its own only while the graph has not placed it.
     const unchecked = [...new Set(streams.streamOfCustomer.values())].filter(
       (key) => !graph.identities.has(key),
@@ -527,16 +575,36 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   private async streamsOf(
     customers: readonly string[],
     identityKeys: readonly string[],
+    kept: KeptMembership | null = null,
   ): Promise<{ customerOfStream: Map<string, string>; streamOfCustomer: Map<string, string> }> {
-    const streamOfCustomer = await this.hashFields(this.keys.customerStreams, customers);
+    const streamOfCustomer = await this.hashFields(
+      this.keys.customerStreams,
+      customers,
+      kept?.streamOfCustomer,
+    );
     const buckets = [...new Set([...identityKeys, ...streamOfCustomer.values()])];
-    const customerOfStream = await this.hashFields(this.keys.streamCustomers, buckets);
+    const customerOfStream = await this.hashFields(
+      this.keys.streamCustomers,
+      buckets,
+      kept?.customerOfStream,
+    );
     return { customerOfStream, streamOfCustomer };
   }
 
-  /** The fields of a hash that are set, by name. */
-  private async hashFields(key: string, fields: readonly string[]): Promise<Map<string, string>> {
+  /** The fields of a hash that are set, by name (from `kept`, a whole copy, when given). */
+  private async hashFields(
+    key: string,
+    fields: readonly string[],
+    kept?: ReadonlyMap<string, string>,
+  ): Promise<Map<string, string>> {
     const found = new Map<string, string>();
+    if (kept) {
+      for (const field of fields) {
+        const value = kept.get(field);
+        if (value !== undefined) found.set(field, value);
+      }
+      return found;
+    }
     if (fields.length === 0) return found;
     const values = await this.redis.hmget(key, ...fields);
     fields.forEach((field, i) => {
