@@ -16,8 +16,11 @@
  * recent events). The Redis keys (prefix `rapport-bench-rebuild:<run>:`) and the PostgreSQL
  * schema are removed at the end. BENCH_REBUILD_LOGS=sqlite (or postgres) measures one log only;
  * BENCH_REBUILD_PROJECTIONS=closeness (or a list: timeline,ideas) only those projections.
+ * BENCH_REBUILD_CPU_PROFILE=<dir> writes a V8 CPU profile of each rebuild (the rebuild only,
+ * not the seeding) to <dir>/<log>-<projection>.cpuprofile.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
@@ -45,7 +48,7 @@ import { type LogWorkloadCounts, logWorkload, obtainService } from '@rapport/tes
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { positiveInteger } from '../store/workload';
-import { redisCpuSeconds } from './redis-cpu';
+import { commandCostPerEvent, redisCommandStats, redisCpuSeconds } from './redis-cpu';
 
 const TOUCHPOINTS = positiveInteger('BENCH_REBUILD_TOUCHPOINTS', 1_000_000);
 const IDENTITIES = positiveInteger('BENCH_REBUILD_IDENTITIES', 20_000);
@@ -53,6 +56,7 @@ const LOGS = (process.env.BENCH_REBUILD_LOGS ?? 'sqlite,postgres').split(',');
 /** Events per batch, as `rapport rebuild` reads them by default (`--batch`). */
 const BATCH = positiveInteger('BENCH_REBUILD_BATCH', 1000);
 const ONLY = (process.env.BENCH_REBUILD_PROJECTIONS ?? 'timeline,closeness,ideas').split(',');
+const CPU_PROFILE = process.env.BENCH_REBUILD_CPU_PROFILE;
 const RUN = `rapport-bench-rebuild:${Date.now().toString(36)}:`;
 
 const PROJECTIONS: {
@@ -132,10 +136,13 @@ interface Measured {
   readonly nodeUs: number;
   /** CPU of the Redis server per event (a shared server: anyone else's work counts too). */
   readonly redisUs: number;
+  /** Redis's most expensive commands over the rebuild, per event (INFO commandstats). */
+  readonly commands: string;
 }
 
 /** One projection rebuilt into a fresh prefix by the ProjectionRunner, until caught up. */
 async function rebuild(
+  name: string,
   url: string,
   redis: Redis,
   prefix: string,
@@ -145,13 +152,18 @@ async function rebuild(
   const store: EventStore = await openEventStore(url);
   const target = projection.target(redis, prefix);
   const runner = new ProjectionRunner(store, target, { batchSize: BATCH });
+  const profiler = CPU_PROFILE ? await startProfiling() : undefined;
   const redisBefore = await redisCpuSeconds(redis);
+  const statsBefore = await redisCommandStats(redis);
   const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   await runner.start();
   const rate = ratePerSecond(head, started);
   const cpu = process.cpuUsage(cpuBefore);
   const redisSeconds = (await redisCpuSeconds(redis)) - redisBefore;
+  const commands = commandCostPerEvent(statsBefore, await redisCommandStats(redis), head);
+  if (profiler && CPU_PROFILE)
+    await profiler(join(CPU_PROFILE, `${name}-${projection.name}.cpuprofile`));
   await runner.stop();
   await store.close();
   const checkpoint = await target.checkpoint();
@@ -161,6 +173,21 @@ async function rebuild(
     rate,
     nodeUs: (cpu.user + cpu.system) / head,
     redisUs: (redisSeconds * 1e6) / head,
+    commands,
+  };
+}
+
+/** Starts the V8 profiler; the function returned stops it and writes the profile. */
+async function startProfiling(): Promise<(path: string) => Promise<void>> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (path) => {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, JSON.stringify(profile));
+    session.disconnect();
   };
 }
 
@@ -192,6 +219,7 @@ async function main(): Promise<void> {
   const results = new Map<string, number>();
   const baselines = new Map<string, number>();
   const logs: { name: string; url: string }[] = [];
+  const commandLines: string[] = [];
   console.log(
     `bench:rebuild — ${TOUCHPOINTS} touchpoints over ${IDENTITIES} people; logs: ${LOGS.join(', ')}; Redis ${redisService.url}, keys under ${RUN}`,
   );
@@ -216,7 +244,9 @@ async function main(): Promise<void> {
       baselines.set(name, baseline);
       for (const projection of PROJECTIONS.filter((p) => ONLY.includes(p.name))) {
         const prefix = `${RUN}${name.toLowerCase()}:${projection.name}:`;
-        const { rate, nodeUs, redisUs } = await rebuild(url, redis, prefix, projection, head);
+        const measured = await rebuild(name, url, redis, prefix, projection, head);
+        const { rate, nodeUs, redisUs } = measured;
+        commandLines.push(`${name} ${projection.name}: ${measured.commands}`);
         results.set(`${name} ${projection.name}`, rate);
         console.log(
           `| ${name} | ${projection.name} | ${rate} | ${baseline} | ${(rate / baseline).toFixed(2)}x | ${nodeUs.toFixed(1)} | ${redisUs.toFixed(1)} |`,
@@ -224,6 +254,9 @@ async function main(): Promise<void> {
         await unlinkKeysStartingWith(redis, prefix);
       }
     }
+    console.log('');
+    console.log("Redis commands by time (a shared server: anyone else's count too):");
+    for (const line of commandLines) console.log(`  ${line}`);
   } finally {
     await unlinkKeysStartingWith(redis, RUN);
     await redis.quit();
