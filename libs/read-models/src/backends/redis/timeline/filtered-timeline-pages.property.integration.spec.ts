@@ -5,6 +5,7 @@ import {
   compareNewestFirst,
   DIRECTIONS,
   encodeCursor,
+  identityKey,
   matchesTimelineFilter,
   type TimelineEntry,
   type TimelinePage,
@@ -78,10 +79,12 @@ describeWithServices(['redis'], 'filtered timeline pages (property, real Redis)'
         fc.array(entryFacts, { minLength: 0, maxLength: 120 }),
         fc.integer({ min: 1, max: 50 }),
         fc.array(query, { minLength: 1, maxLength: 6 }),
-        async (facts, batchSize, queries) => {
+        // Timelines below, crossing (in a batch or between two) and past the index threshold.
+        fc.integer({ min: 0, max: 130 }),
+        async (facts, batchSize, queries, indexFrom) => {
           const prefix = `rapport-test:${randomUUID()}:`;
           prefixes.push(prefix);
-          const model = new RedisTimelineReadModel(redis, { prefix });
+          const model = new RedisTimelineReadModel(redis, { prefix, indexFrom });
           const entries = facts.map((f, i) =>
             entry(i + 1, {
               occurredAt: at(f.minute),
@@ -94,6 +97,13 @@ describeWithServices(['redis'], 'filtered timeline pages (property, real Redis)'
             const upTo = Math.min(after + batchSize, entries.length);
             await model.apply(entries.slice(after, upTo), { after, upTo });
           }
+          // Indexed whole past the threshold, not at all below it.
+          const bucket = identityKey(entry(1).identity); // every entry's
+          const typed = await Promise.all(
+            TYPES.map((t) => redis.zcard(`${prefix}{timeline}:timeline-by:type:${t}:${bucket}`)),
+          );
+          const indexedEntries = typed.reduce((sum, n) => sum + n, 0);
+          expect(indexedEntries).toBe(entries.length > indexFrom ? entries.length : 0);
           for (const q of queries) {
             const cleaned = Object.fromEntries(
               Object.entries(q).filter(([, v]) => v !== undefined),

@@ -153,7 +153,7 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
     });
 
     it('scans the timeline of a bucket filed before the indexes were kept, until rebuilt', async () => {
-      const model = new RedisTimelineReadModel(redis, { prefix });
+      const model = new RedisTimelineReadModel(redis, { prefix, indexFrom: 0 });
       const entries = Array.from({ length: 30 }, (_, i) => entry(i + 1));
       await model.apply(entries, { after: 0, upTo: 30 });
       // As a model projected by the code before: no index keys.
@@ -161,13 +161,44 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
       expect(indexes.length).toBeGreaterThan(0);
       await unlinkKeysStartingWith(redis, `${prefix}{timeline}:timeline-by:`);
       const outbound = entries.filter((e) => e.direction === 'outbound').reverse();
-      const reader = new RedisTimelineReadModel(redis, { prefix });
+      const reader = new RedisTimelineReadModel(redis, { prefix, indexFrom: 0 });
       const page = await reader.page('c-1', { limit: 100, directions: ['outbound'] });
       expect(page.items.map((e) => e.position)).toEqual(outbound.map((e) => e.position));
     });
 
+    it('indexes a timeline once it holds more than `indexFrom` entries, every entry then', async () => {
+      const model = new RedisTimelineReadModel(redis, { prefix, indexFrom: 3 });
+      const entries = Array.from({ length: 6 }, (_, i) =>
+        entry(i + 1, { direction: i % 2 ? 'outbound' : 'inbound' }),
+      );
+      const indexKeys = async () =>
+        Object.keys(await dumpRedisKeys(redis, `${prefix}{timeline}:timeline-by:`));
+      const outbound = async () =>
+        (await model.page('c-1', { limit: 10, directions: ['outbound'] })).items.map(
+          (e) => e.position,
+        );
+      await model.apply(entries.slice(0, 2), { after: 0, upTo: 2 });
+      await model.apply(entries.slice(2, 3), { after: 2, upTo: 3 });
+      expect(await indexKeys()).toEqual([]);
+      expect(await outbound()).toEqual([2]);
+      await model.apply(entries.slice(3, 5), { after: 3, upTo: 5 });
+      const outboundIndex = `${prefix}{timeline}:timeline-by:direction:outbound:email:ann@example.com`;
+      expect(await redis.zrange(outboundIndex, 0, -1)).toEqual([
+        '0000000000000002',
+        '0000000000000004',
+      ]);
+      await model.apply(entries.slice(5), { after: 5, upTo: 6 });
+      expect(await redis.zcard(outboundIndex)).toBe(3);
+      const typed = (await indexKeys()).filter((k) => k.startsWith('type:'));
+      const cards = await Promise.all(
+        typed.map((k) => redis.zcard(`${prefix}{timeline}:timeline-by:${k}`)),
+      );
+      expect(cards.reduce((sum, n) => sum + n, 0)).toBe(6);
+      expect(await outbound()).toEqual([6, 4, 2]);
+    });
+
     it("an erasure deletes the identity's filter indexes with its timeline", async () => {
-      const model = new RedisTimelineReadModel(redis, { prefix });
+      const model = new RedisTimelineReadModel(redis, { prefix, indexFrom: 0 });
       const bob = { kind: 'email', value: 'bob@example.com' } as const;
       const entries = Array.from({ length: 12 }, (_, i) =>
         entry(i + 1, {
@@ -330,8 +361,8 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
     });
 
     it('clears only its own keys: a lease under the prefix and a nested v2 model survive', async () => {
-      const live = new RedisTimelineReadModel(redis, { prefix });
-      const v2 = new RedisTimelineReadModel(redis, { prefix: `${prefix}v2:` });
+      const live = new RedisTimelineReadModel(redis, { prefix, indexFrom: 0 });
+      const v2 = new RedisTimelineReadModel(redis, { prefix: `${prefix}v2:`, indexFrom: 0 });
       await live.apply([entry(1), entry(2, { customerId: 'c-2' })], { after: 0, upTo: 2 });
       await v2.apply([entry(1)], { after: 0, upTo: 1 });
       await redis.set(`${prefix}{timeline}:lease:timeline`, 'someone');
@@ -463,12 +494,15 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
       );
 
       it('is equal for a model fed batch by batch and one rebuilt in one go', async () => {
-        const live = new RedisTimelineReadModel(redis, { prefix: `${prefix}live:` });
+        const live = new RedisTimelineReadModel(redis, { prefix: `${prefix}live:`, indexFrom: 5 });
         for (let after = 0; after < entries.length; after += 7) {
           const upTo = Math.min(after + 7, entries.length);
           await live.apply(entries.slice(after, upTo), { after, upTo });
         }
-        const rebuilt = new RedisTimelineReadModel(redis, { prefix: `${prefix}rebuilt:` });
+        const rebuilt = new RedisTimelineReadModel(redis, {
+          prefix: `${prefix}rebuilt:`,
+          indexFrom: 5,
+        });
         await rebuilt.apply(entries, { after: 0, upTo: entries.length });
 
         const dump = await dumpRedisKeys(redis, `${prefix}live:`);

@@ -72,7 +72,19 @@ export interface RedisTimelineReadModelOptions {
    * same values: the bound costs bytes, never correctness.
    */
   readonly identitiesRemembered?: number;
+  /**
+   * How many entries a timeline holds before it gets filter indexes (default
+   * `DEFAULT_INDEX_FROM`); until then a filtered page reads it whole. A property of the
+   * stored layout: every writer of a model must use the same value.
+   */
+  readonly indexFrom?: number;
 }
+
+/**
+ * A filtered page of a timeline this short reads all of it (some 30 kB); most people's
+ * timelines are, and a rebuild writes no index member for them (docs/read-models.md).
+ */
+export const DEFAULT_INDEX_FROM = 64;
 
 /** About 100 bytes each: a rebuild's writer keeps at most some 10 MB of them. */
 export const DEFAULT_IDENTITIES_REMEMBERED = 100_000;
@@ -122,9 +134,11 @@ export class RedisTimelineReadModel implements TimelineReadModel {
    * failed batch and whenever the checkpoint is read (the runner's start, resume, check).
    */
   private readonly identitiesWritten: LRUCache<string, true>;
+  private readonly indexFrom: number;
   /**
-   * Buckets seen with every entry in their type indexes. Once so, always (the script indexes
-   * every entry it adds); a bucket filed before the indexes were kept is not, until rebuilt.
+   * Buckets seen with every entry in their type indexes and more than `indexFrom` entries.
+   * Once so, always (the script indexes every entry it adds to such a timeline); a shorter
+   * one is checked each time, and one filed before the indexes were kept is not, until rebuilt.
    */
   private readonly indexedBuckets = new LRUCache<string, true>({ max: 100_000 });
   /** The whole graph, while this instance has written all of it since the model was empty. */
@@ -144,6 +158,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     this.fence = options.fence;
     this.keys = timelineKeys(this.prefix);
+    this.indexFrom = options.indexFrom ?? DEFAULT_INDEX_FROM;
     this.identitiesWritten = new LRUCache({
       max: options.identitiesRemembered ?? DEFAULT_IDENTITIES_REMEMBERED,
     });
@@ -176,7 +191,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     identityEvents: readonly IdentityGraphEvent[] = [],
     personal: TimelinePersonalData = {},
   ): Promise<void> {
-    const { keys, timelines, filedNow } = this.packEntries(entries);
+    const { timelines, filedNow } = this.packEntries(entries);
     const { plainIdentities, erasures = [] } = personal;
     // Batches go out in call order (the runner may call again before this one settled):
     // this one's graph is read once the one before was sent — Redis runs a connection's
@@ -220,9 +235,15 @@ export class RedisTimelineReadModel implements TimelineReadModel {
         ...FencedBatchScript.leadingArgs(range, this.fence),
         timelines,
         packStrings(changes),
+        this.keys.timeline(''),
+        this.keys.activity(''),
+        this.keys.perIdentity[2], // the filter indexes' (see `timelineBy`)
+        String(this.indexFrom),
       ];
       // Issued before this returns; in order even where Redis lost its script cache.
-      applied = APPLY.apply(this.redis, keys, args, range, this.fence, { inOrder: true });
+      applied = APPLY.apply(this.redis, this.ownKeys(), args, range, this.fence, {
+        inOrder: true,
+      });
     } finally {
       handedOver();
     }
@@ -530,8 +551,9 @@ export class RedisTimelineReadModel implements TimelineReadModel {
 
   /**
    * Whether the bucket's indexes hold all its entries: its type indexes add up to its
-   * timeline (each entry has one type). Not so for a model projected before the indexes
-   * were kept: its filtered pages scan the timeline, as they did, until it is rebuilt.
+   * timeline (each entry has one type). Not so for a timeline of `indexFrom` entries or
+   * fewer (none are indexed, unless an earlier layout did), nor for a model projected before
+   * the indexes were kept: their filtered pages read the timeline.
    */
   private async isIndexed(bucket: string): Promise<boolean> {
     if (this.indexedBuckets.has(bucket)) return true;
@@ -542,7 +564,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       return n as number;
     });
     const indexed = typed.reduce((sum, n) => sum + n, 0) === all;
-    if (indexed) this.indexedBuckets.set(bucket, true);
+    if (indexed && all > this.indexFrom) this.indexedBuckets.set(bucket, true);
     return indexed;
   }
 
@@ -653,12 +675,12 @@ export class RedisTimelineReadModel implements TimelineReadModel {
   }
 
   /**
-   * The script's keys and its first packed argument for a batch of entries: grouped by
-   * timeline and channel, and the identity fields of buckets this writer has not set yet.
-   * Synchronous, so that the batch's strings are garbage as soon as they are packed.
+   * The script's first packed argument for a batch of entries: grouped by timeline and
+   * channel, each entry's direction and type for its indexes, and the identity fields of
+   * buckets this writer has not set yet. Synchronous, so that the batch's strings are
+   * garbage as soon as they are packed.
    */
   private packEntries(entries: readonly TimelineEntry[]): {
-    keys: string[];
     timelines: Buffer;
     filedNow: Set<string>;
   } {
@@ -684,54 +706,23 @@ export class RedisTimelineReadModel implements TimelineReadModel {
         streamIdentities.push(entry.customerId, JSON.stringify(identityOnly(entry.identity)));
       }
     }
-    // bucket → its filter indexes' entries: dimension, value, entries, …
-    const byIndex = new Map<string, Map<string, TimelineEntry[]>>();
-    for (const [bucket, channels] of byTimeline) {
-      const indexes = new Map<string, TimelineEntry[]>();
-      byIndex.set(bucket, indexes);
-      // A bucket's entries share a few directions and types: each index key is made once.
-      const keyOf = new Map<string, TimelineEntry[]>();
-      const indexOf = (dimension: 'direction' | 'type', value: string): TimelineEntry[] => {
-        let indexed = keyOf.get(`${dimension}\0${value}`);
-        if (!indexed) {
-          indexes.set(this.keys.timelineBy(dimension, value, bucket), (indexed = []));
-          keyOf.set(`${dimension}\0${value}`, indexed);
-        }
-        return indexed;
-      };
-      for (let i = 0; i < channels.length; i += 2) {
-        const filed = channels[i + 1] as TimelineEntry[];
-        indexes.set(this.keys.timelineBy('channel', channels[i] as string, bucket), filed);
-        for (const entry of filed) {
-          indexOf('direction', entry.direction).push(entry);
-          indexOf('type', entry.type).push(entry);
-        }
-      }
-    }
-    // Each entry's score and member, made once for its timeline and its three indexes.
-    const scores = new Map<TimelineEntry, string>();
-    const prefixes = new Map<TimelineEntry, string>();
-    for (const entry of entries) {
-      scores.set(entry, String(scoreOf(entry)));
-      prefixes.set(entry, positionPrefixOf(entry));
-    }
-    const keys = this.ownKeys();
-    const ownCount = keys.length;
-    for (const bucket of byTimeline.keys()) keys.push(this.keys.timeline(bucket));
-    for (const bucket of byTimeline.keys()) keys.push(this.keys.activity(bucket));
-    for (const indexes of byIndex.values()) keys.push(...indexes.keys());
     // Each member is encoded once, straight into the packed argument (no member string).
-    const packed = new StringPacker(entries.length * 560);
+    const packed = new StringPacker(entries.length * 600);
     packed.push(String(byTimeline.size));
-    for (const channels of byTimeline.values()) {
+    for (const [bucket, channels] of byTimeline) {
+      packed.push(bucket);
       packed.push(String(channels.length / 2));
       for (let i = 0; i < channels.length; i += 2) {
         const filed = channels[i + 1] as TimelineEntry[];
         packed.push(channels[i] as string);
         packed.push(String(filed.length));
         for (const entry of filed) {
-          packed.push(scores.get(entry) as string);
-          packed.pushJoined(prefixes.get(entry) as string, JSON.stringify(entry));
+          packed.push(String(scoreOf(entry)));
+          packed.pushJoined(positionPrefixOf(entry), JSON.stringify(entry));
+        }
+        for (const entry of filed) {
+          packed.push(entry.direction);
+          packed.push(entry.type);
         }
       }
     }
@@ -739,16 +730,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       packed.push(String(hash.length / 2));
       for (const value of hash) packed.push(value);
     }
-    packed.push(String(keys.length - ownCount - 2 * byTimeline.size));
-    for (const indexes of byIndex.values())
-      for (const indexed of indexes.values()) {
-        packed.push(String(indexed.length));
-        for (const entry of indexed) {
-          packed.push(scores.get(entry) as string);
-          packed.push(prefixes.get(entry) as string);
-        }
-      }
-    return { keys, timelines: packed.finish(), filedNow };
+    return { timelines: packed.finish(), filedNow };
   }
 
   /** The model's keys besides the per-identity ones, checkpoint first (as the script takes them). */
