@@ -133,9 +133,13 @@ export class ClosenessQueries {
 
   /** The `limit` closest customers at `asOfMs`: one sorted-set range, O(log n + limit), as of now. */
   async top(limit: number, asOfMs: number): Promise<ClosestCustomer[]> {
-    // Asked together (one round trip): the sorted set as it is serves any moment from the
-    // latest contact on; an earlier one is answered by folding again.
-    const [latest, now] = await Promise.all([this.model.latestContactMs(), this.model.top(limit)]);
+    // Asked together (one command where the model can): the sorted set as it is serves any
+    // moment from the latest contact on; an earlier one is answered by folding again.
+    const { ranked: now, latestContactMs: latest } = this.model.topWithLatest
+      ? await this.model.topWithLatest(limit)
+      : await Promise.all([this.model.latestContactMs(), this.model.top(limit)]).then(
+          ([latestContactMs, ranked]) => ({ latestContactMs, ranked }),
+        );
     const ranked = isBefore(asOfMs, latest) ? await this.rankedAsOf(asOfMs, asOfMs, limit) : now;
     return ranked.map((r, i) => ({
       rank: i + 1,

@@ -75,6 +75,13 @@ export interface ClosenessReadModel {
   /** The `limit` customers with the highest ranking keys: O(log n + limit). */
   top(limit: number): Promise<RankedCustomer[]>;
   /**
+   * `top` and `latestContactMs` read together, in one command (optional: `ClosenessQueries`
+   * asks for both at once otherwise).
+   */
+  topWithLatest?(
+    limit: number,
+  ): Promise<{ ranked: RankedCustomer[]; latestContactMs: number | null }>;
+  /**
    * The `limit` highest-ranked customers whose last contact is at or before
    * `lastContactAtMostMs` (gone quiet), in ranking order. Exact; walks the per-hour index of
    * last contacts (see `quiet-hours.ts`): O(d + b·(log n + limit)) for d hours after the bound

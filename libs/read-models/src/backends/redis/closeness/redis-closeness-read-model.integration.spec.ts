@@ -5,7 +5,13 @@ import { type ClosenessReadModel } from '../../../closeness/closeness-read-model
 import {
   closenessFact,
   describeClosenessReadModelContract,
+  erasureOf,
+  firstSeen,
+  merged,
+  seenTogether,
+  unmerged,
 } from '../../../contract/closeness-read-model-contract';
+import { MemoryClosenessReadModel } from '../../memory/memory-closeness-read-model';
 import { RedisLease } from '../redis-lease';
 import { RedisClosenessReadModel } from './redis-closeness-read-model';
 import { redisAdapterUnderTest } from '../redis-adapter-under-test.spec-helper';
@@ -74,6 +80,72 @@ describeWithServices(['redis'], 'redis closeness read model', (urls) => {
       } while (cursor !== '0');
       expect(left).toEqual([]);
     } finally {
+      await redis.quit();
+    }
+  });
+
+  it('reads the top of the ranking and the latest contact in one command, as top and latestContactMs', async () => {
+    const redis = testRedis(urls.redis);
+    const model = new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, {
+      prefix: testPrefix(),
+    });
+    try {
+      expect(await model.topWithLatest(10)).toEqual({ ranked: [], latestContactMs: null });
+      await model.apply(
+        [closenessFact(1, 'c-1', 1), closenessFact(2, 'c-2', 3), closenessFact(3, 'c-3', 2)],
+        { after: 0, upTo: 3 },
+      );
+      expect(await model.topWithLatest(2)).toEqual({
+        ranked: await model.top(2),
+        latestContactMs: await model.latestContactMs(),
+      });
+      expect((await model.top(2)).map((r) => r.customerId)).toHaveLength(2);
+    } finally {
+      await model.clear();
+      await redis.quit();
+    }
+  });
+
+  it('a writer that began on an empty model keeps the graph and streams, and answers as memory does', async () => {
+    const redis = testRedis(urls.redis);
+    const kept = new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, {
+      prefix: testPrefix(),
+    });
+    const memory = new MemoryClosenessReadModel(DEFAULT_CLOSENESS_CONFIG);
+    try {
+      expect(await kept.checkpoint()).toBe(0); // empty: from here on it keeps what it writes
+      const batches: Parameters<ClosenessReadModel['apply']>[] = [
+        [[closenessFact(1, 'c-new', 5), closenessFact(2, 'c-b', 2)], { after: 0, upTo: 2 }],
+        [
+          [closenessFact(3, 'c-a', 9)],
+          { after: 2, upTo: 6 },
+          [firstSeen('c-a'), firstSeen('c-b'), seenTogether('c-new', 'c-a')],
+        ],
+        [
+          [closenessFact(7, 'c-new', 1), closenessFact(8, 'c-b', 4)],
+          { after: 6, upTo: 9 },
+          [merged('c-a', 'c-b')],
+        ],
+        [[closenessFact(10, 'c-b', 1)], { after: 9, upTo: 11 }, [unmerged('c-a', 'c-b')]],
+      ];
+      for (const args of batches) {
+        await kept.apply(...args);
+        await memory.apply(...args);
+      }
+      await kept.erase([erasureOf('c-b', ['c-b'])], { after: 11, upTo: 12 });
+      await memory.erase([erasureOf('c-b', ['c-b'])], { after: 11, upTo: 12 });
+      const after: Parameters<ClosenessReadModel['apply']> = [
+        [closenessFact(13, 'c-a', 2), closenessFact(14, 'c-c', 3)],
+        { after: 12, upTo: 15 },
+        [firstSeen('c-c')],
+      ];
+      await kept.apply(...after);
+      await memory.apply(...after);
+      expect(await kept.top(10)).toEqual(await memory.top(10));
+      for (const id of ['c-a', 'c-b', 'c-c', 'c-new'])
+        expect(await kept.customer(id)).toEqual(await memory.customer(id));
+    } finally {
+      await kept.clear();
       await redis.quit();
     }
   });

@@ -405,12 +405,21 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   }
 
   async top(limit: number): Promise<RankedCustomer[]> {
+    return (await this.topWithLatest(limit)).ranked;
+  }
+
+  async topWithLatest(
+    limit: number,
+  ): Promise<{ ranked: RankedCustomer[]; latestContactMs: number | null }> {
     const reply = (await TOP.run(
       this.redis,
-      [this.keys.rank, this.keys.last],
+      [this.keys.rank, this.keys.last, this.keys.latest],
       [limit],
     )) as string[];
-    return triples(reply);
+    return {
+      latestContactMs: reply[0] === '' ? null : Number(reply[0]),
+      ranked: triples(reply, 1),
+    };
   }
 
   async quiet(lastContactAtMostMs: number, limit: number): Promise<RankedCustomer[]> {
@@ -624,9 +633,9 @@ function lookups(streams: {
   };
 }
 
-function triples(reply: string[]): RankedCustomer[] {
+function triples(reply: string[], from = 0): RankedCustomer[] {
   const out: RankedCustomer[] = [];
-  for (let i = 0; i < reply.length; i += 3)
+  for (let i = from; i < reply.length; i += 3)
     out.push({
       customerId: reply[i],
       rankKey: Number(reply[i + 1]),
