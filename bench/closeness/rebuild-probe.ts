@@ -26,7 +26,7 @@ async function main() {
     await store.close();
   }
   const url = `sqlite:${PATH}`;
-  const redis = new Redis('redis://127.0.0.1:6379');
+  const redis = new Redis(process.env.PROBE_REDIS ?? 'redis://127.0.0.1:6379');
   const bare = await openEventStore(url);
   const head = await bare.headPosition();
   let t = process.hrtime.bigint();
