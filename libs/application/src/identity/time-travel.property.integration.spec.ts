@@ -286,6 +286,6 @@ describeWithServices(
       } finally {
         await redis.quit();
       }
-    }, 180_000);
+    }, 400_000);
   },
 );
