@@ -29,6 +29,8 @@
  * the machine than the throughput.
  *
  * BENCH_TOUCHPOINTS (default 30000) and BENCH_IDENTITIES (default 5000) size each run;
+ * BENCH_CONFIGURATIONS (e.g. `traced` with RAPPORT_CPU_PROFILE_DIR, for a profile) runs only
+ * those named (bare, off, plain, defaults, traced, binary);
  * BENCH_INGESTORS (default 1) runs that many ingestor replicas in the consumer group. Each
  * service is asked for /health once a second from its start, as an orchestrator's probe
  * would; BENCH_PROGRESS=1 prints the log head and the Redis checkpoint at each. With the
@@ -71,6 +73,8 @@ const INGESTORS = Number(process.env.BENCH_INGESTORS ?? 1);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const BINARY = process.env.BENCH_BINARY === '1';
 const PROGRESS = process.env.BENCH_PROGRESS === '1';
+/** Only these configurations (comma-separated names: bare, off, plain, defaults, traced, binary). */
+const ONLY = process.env.BENCH_CONFIGURATIONS?.split(',').map((name) => name.trim());
 const SAMPLER = process.env.BENCH_TRACES_SAMPLER ?? 'parentbased_traceidratio';
 const SAMPLER_ARG =
   process.env.BENCH_TRACES_SAMPLER_ARG ?? (SAMPLER.endsWith('traceidratio') ? '0.01' : undefined);
@@ -345,36 +349,42 @@ async function main(): Promise<void> {
   const sink = await otlpSink();
   // Tracing is off in every run but the traced one, whatever this shell's OTEL_* say.
   const untraced = { OTEL_TRACES_EXPORTER: 'none' };
-  const configurations: Configuration[] = [
-    { name: 'bare', description: 'bare kafkajs (publish → consumed)' },
-    {
-      name: 'off',
-      description: 'metrics and tracing off',
-      env: { RAPPORT_METRICS: 'off', ...untraced },
-    },
-    { name: 'plain', description: 'protection off', env: { RAPPORT_PRIVACY: 'off', ...untraced } },
-    { name: 'defaults', description: 'defaults (metrics, protection)', env: untraced },
-    {
-      name: 'traced',
-      description: 'defaults + tracing',
-      env: {
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-        OTEL_TRACES_SAMPLER: SAMPLER,
-        ...(SAMPLER_ARG === undefined ? {} : { OTEL_TRACES_SAMPLER_ARG: SAMPLER_ARG }),
+  const configurations: Configuration[] = (
+    [
+      { name: 'bare', description: 'bare kafkajs (publish → consumed)' },
+      {
+        name: 'off',
+        description: 'metrics and tracing off',
+        env: { RAPPORT_METRICS: 'off', ...untraced },
       },
-    },
-    ...(BINARY
-      ? [
-          {
-            name: 'binary',
-            description: 'defaults, binary mode',
-            mode: 'binary',
-            env: untraced,
-          } as const,
-        ]
-      : []),
-  ];
+      {
+        name: 'plain',
+        description: 'protection off',
+        env: { RAPPORT_PRIVACY: 'off', ...untraced },
+      },
+      { name: 'defaults', description: 'defaults (metrics, protection)', env: untraced },
+      {
+        name: 'traced',
+        description: 'defaults + tracing',
+        env: {
+          OTEL_TRACES_EXPORTER: 'otlp',
+          OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+          OTEL_TRACES_SAMPLER: SAMPLER,
+          ...(SAMPLER_ARG === undefined ? {} : { OTEL_TRACES_SAMPLER_ARG: SAMPLER_ARG }),
+        },
+      },
+      ...(BINARY
+        ? [
+            {
+              name: 'binary',
+              description: 'defaults, binary mode',
+              mode: 'binary',
+              env: untraced,
+            } as const,
+          ]
+        : []),
+    ] as Configuration[]
+  ).filter((c) => !ONLY || ONLY.includes(c.name));
   const rates = new Map<string, number[]>(configurations.map((c) => [c.name, []]));
   /** Services' CPU µs per touchpoint, by configuration and round. */
   const cpuPer = new Map<string, number[]>(configurations.map((c) => [c.name, []]));
@@ -455,6 +465,7 @@ async function main(): Promise<void> {
     }
     /** An overhead line: throughput lost and services' CPU added, on against off, paired by round. */
     const overhead = (title: string, on: string, off: string, note = '', word = 'overhead') => {
+      if (ratesOf(on).length === 0 || ratesOf(off).length === 0) return;
       const rate = paired(ratesOf(on), ratesOf(off));
       const cpu = paired(cpuOf(on), cpuOf(off));
       const each = (ratios: number[], f: (r: number) => number) =>
