@@ -30,7 +30,7 @@
  *
  * BENCH_TOUCHPOINTS (default 30000) and BENCH_IDENTITIES (default 5000) size each run;
  * BENCH_CONFIGURATIONS (e.g. `traced` with RAPPORT_CPU_PROFILE_DIR, for a profile) runs only
- * those named (bare, off, plain, defaults, traced, binary);
+ * those named (bare, off, plain, defaults, traced; binary with BENCH_BINARY=1);
  * BENCH_INGESTORS (default 1) runs that many ingestor replicas in the consumer group. Each
  * service is asked for /health once a second from its start, as an orchestrator's probe
  * would; BENCH_PROGRESS=1 prints the log head and the Redis checkpoint at each. With the
