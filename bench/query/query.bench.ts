@@ -331,6 +331,8 @@ async function main(): Promise<void> {
       await load(url, ids.map(path), 50, 3, headers); // warm-up, untimed
     const rows: string[] = [];
     const worst = { p99: 0, rps: Number.POSITIVE_INFINITY };
+    /** Measurements in which a server answered nothing: no ratio can be taken from them. */
+    const unanswered: string[] = [];
     for (const endpoint of ENDPOINTS.filter((e) => ONLY.test(e.name)))
       for (const connections of endpoint.alone ? [1, ...CONNECTIONS] : CONNECTIONS) {
         const customers = endpoint.longTimeline ? [longId] : endpoint.profiled ? profiled : ids;
@@ -365,15 +367,18 @@ async function main(): Promise<void> {
         console.log(rows[rows.length - 1]);
         // The summary keeps to the endpoints it always had, rotating over the customers.
         if (onMinimal && connections === 200 && !endpoint.longTimeline) {
-          worst.p99 = Math.max(worst.p99, onApi.p99 / onMinimal.p99);
-          worst.rps = Math.min(worst.rps, onApi.rps / onMinimal.rps);
+          if (onApi.requests === 0 || onMinimal.requests === 0) unanswered.push(endpoint.name);
+          else {
+            worst.p99 = Math.max(worst.p99, onApi.p99 / onMinimal.p99);
+            worst.rps = Math.min(worst.rps, onApi.rps / onMinimal.rps);
+          }
         }
       }
     console.log(
       `  load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
     );
     console.log(
-      `query: at 200 connections, worst endpoint p99 ${worst.p99.toFixed(2)}x and throughput ${worst.rps.toFixed(2)}x of the minimal server's (targets ≤ 3x, ≥ 0.5x)`,
+      `query: at 200 connections, worst endpoint p99 ${worst.p99.toFixed(2)}x and throughput ${worst.rps.toFixed(2)}x of the minimal server's (targets ≤ 3x, ≥ 0.5x)${unanswered.length ? `; no answer within the measurement, left out: ${unanswered.join(', ')}` : ''}`,
     );
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
