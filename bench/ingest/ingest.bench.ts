@@ -400,6 +400,8 @@ async function main(): Promise<void> {
       `${run}-warme2e`,
       DEFAULT_CONTENT_MODE,
       untraced,
+    ).catch(() =>
+      endToEnd(kafka.url, redis.url, `${run}-warme2e-again`, DEFAULT_CONTENT_MODE, untraced),
     );
     console.log(
       `  warm-up (untimed): bare kafkajs ${int(warm)} messages/s, end to end ${int(warmE2e.rate)} touchpoints/s`,
