@@ -27,6 +27,25 @@ export interface StartOptions {
   readonly echo?: string;
 }
 
+/** Processes started here and still running: they end when this process exits. */
+const running = new Set<ChildProcess>();
+
+/**
+ * A test or benchmark that fails and exits would otherwise leave its services running (their
+ * parent becomes init), still consuming their topics and the machine's CPU. They get SIGTERM,
+ * so they shut down as they would under an orchestrator.
+ */
+function endWithThisProcess(child: ChildProcess): void {
+  if (running.size === 0 && !process.listeners('exit').includes(stopRunning))
+    process.on('exit', stopRunning);
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
+function stopRunning(): void {
+  for (const child of running) if (child.exitCode === null) child.kill('SIGTERM');
+}
+
 /** Starts a Rapport process and resolves once it prints `listening on <url>`. */
 export function startProcess(options: StartOptions): Promise<RunningProcess> {
   return new Promise((resolvePromise, reject) => {
@@ -35,6 +54,7 @@ export function startProcess(options: StartOptions): Promise<RunningProcess> {
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    endWithThisProcess(child);
     const output: string[] = [];
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     const timer = setTimeout(() => {
