@@ -33,26 +33,16 @@ export function instrumentAppends(store: EventStore, metrics: RapportMetrics, ki
   };
   const append = store.append.bind(store);
   const appendMany = store.appendMany.bind(store);
-  // A store whose `append` calls its own `appendMany` (SQLite) does so before its first
-  // await: while this flag is up, that inner call is the append being timed, not another.
-  let appending = false;
   Object.assign(store, {
     append: ((streamId, events, expectedRevision, options) =>
-      timed('append', events.length, () => {
-        appending = true;
-        try {
-          return append(streamId, events, expectedRevision, options);
-        } finally {
-          appending = false;
-        }
-      })) satisfies EventStore['append'],
+      timed('append', events.length, () =>
+        append(streamId, events, expectedRevision, options),
+      )) satisfies EventStore['append'],
     appendMany: ((requests, options) =>
-      appending
-        ? appendMany(requests, options)
-        : timed(
-            'append_many',
-            requests.reduce((n, r) => n + r.events.length, 0),
-            () => appendMany(requests, options),
-          )) satisfies EventStore['appendMany'],
+      timed(
+        'append_many',
+        requests.reduce((n, r) => n + r.events.length, 0),
+        () => appendMany(requests, options),
+      )) satisfies EventStore['appendMany'],
   });
 }
