@@ -7,6 +7,7 @@ import {
   identityGraphEventFrom,
 } from '@rapport/domain';
 import { type EventStore, type RecordedEvent } from '@rapport/event-store';
+import { FollowedDecisions } from './followed-decisions';
 
 const READ_CHUNK = 1000;
 
@@ -62,9 +63,7 @@ export class IdentityGraphHistory {
   /** How many decisions `latest` folds, and the position of the last of them. */
   private folded = 0;
   private lastPosition = 0;
-  /** Every decision at a position up to this one is folded. */
-  private coveredUpTo = 0;
-  private refreshing: Promise<void> | undefined;
+  private readonly followed: FollowedDecisions;
   /** Snapshots being folded again from the log, by index. */
   private readonly refolding = new Map<number, Promise<IdentityGraph>>();
 
@@ -77,6 +76,7 @@ export class IdentityGraphHistory {
     this.spineEvery = Math.max(1, options.spineEvery ?? 16);
     const cached = Math.max(0, options.cached ?? 32);
     this.asked = cached > 0 ? new LRUCache({ max: cached }) : null;
+    this.followed = new FollowedDecisions(store, () => this.readOn());
   }
 
   /** How many identity decisions have been folded so far. */
@@ -94,13 +94,7 @@ export class IdentityGraphHistory {
    * applied, none after. Throws a RangeError for a position past the log's head.
    */
   async graphAt(position: number): Promise<IdentityGraph> {
-    // A read already under way may have started before the caller saw its head: a second
-    // one starts after, so it reads a head at least as far.
-    for (let reads = 0; position > this.coveredUpTo; reads++) {
-      if (reads === 2)
-        throw new RangeError(`position ${position} is past the log's head ${this.coveredUpTo}`);
-      await this.refresh();
-    }
+    await this.followed.cover(position);
     if (position >= this.lastPosition) return this.latest;
     const cached = this.asked?.get(position);
     if (cached) return cached;
@@ -178,15 +172,8 @@ export class IdentityGraphHistory {
     else this.snapshots.set(index, graph);
   }
 
-  /** Reads the decisions appended since the last read (one read at a time, shared by callers). */
-  private refresh(): Promise<void> {
-    this.refreshing ??= this.readOn().finally(() => (this.refreshing = undefined));
-    return this.refreshing;
-  }
-
+  /** Folds the decisions appended since the last read. */
   private async readOn(): Promise<void> {
-    // Read the head first: every decision at a position up to it is in the stream by now.
-    const head = await this.store.headPosition();
     for (;;) {
       const events = await this.store.readStream(IDENTITY_GRAPH_STREAM, {
         fromRevision: this.folded,
@@ -204,7 +191,6 @@ export class IdentityGraphHistory {
       }
       if (events.length < READ_CHUNK) break;
     }
-    this.coveredUpTo = Math.max(this.coveredUpTo, head);
   }
 }
 

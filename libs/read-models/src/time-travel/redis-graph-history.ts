@@ -14,6 +14,7 @@ import {
   IdentityGraphEventTypes,
 } from '@rapport/domain';
 import { type EventStore, type RecordedEvent } from '@rapport/event-store';
+import { FollowedDecisions } from './followed-decisions';
 import {
   connectRedis,
   isRedisClusterUrl,
@@ -60,12 +61,11 @@ export class RedisGraphHistory {
   private readonly cached: LRUCache<string, object | symbol>;
   /** log position → decisions at or before it (never changes once covered). */
   private readonly revisions = new LRUCache<number, number>({ max: 1024 });
-  /** Every decision at a position up to this one is folded into Redis. */
-  private coveredUpTo = 0;
+  /** How far the decisions are folded into Redis. */
+  private readonly followed: FollowedDecisions;
   /** Decisions this process knows are folded (at least), and how many were identity events. */
   private folded = 0;
   private eventCount = 0;
-  private refreshing: Promise<void> | undefined;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -75,6 +75,7 @@ export class RedisGraphHistory {
   ) {
     this.space = slotPrefix(options.prefix ?? DEFAULT_REDIS_PREFIX, 'graph-history');
     this.cached = new LRUCache({ max: Math.max(1, options.cachedRecords ?? 10_000) });
+    this.followed = new FollowedDecisions(store, () => this.readOn());
   }
 
   /** How many identity decisions are folded into Redis, as far as this process knows. */
@@ -97,11 +98,7 @@ export class RedisGraphHistory {
    * Throws a RangeError for a position past the log's head.
    */
   async revisionAt(position: number): Promise<number> {
-    for (let reads = 0; position > this.coveredUpTo; reads++) {
-      if (reads === 2)
-        throw new RangeError(`position ${position} is past the log's head ${this.coveredUpTo}`);
-      await this.refresh();
-    }
+    await this.followed.cover(position);
     const known = this.revisions.get(position);
     if (known !== undefined) return known;
     const [last] = await this.redis.zrevrangebyscore(
@@ -144,15 +141,8 @@ export class RedisGraphHistory {
     return { ...graph, keptApart };
   }
 
-  /** Reads and folds the decisions appended since (one read at a time, shared by callers). */
-  private refresh(): Promise<void> {
-    this.refreshing ??= this.readOn().finally(() => (this.refreshing = undefined));
-    return this.refreshing;
-  }
-
+  /** Reads and folds into Redis the decisions appended since. */
   private async readOn(): Promise<void> {
-    // Read the head first: every decision at a position up to it is in the stream by now.
-    const head = await this.store.headPosition();
     const [revisions, events] = ((await this.redis.get(this.key('folded'))) ?? '0:0')
       .split(':')
       .map(Number);
@@ -172,7 +162,6 @@ export class RedisGraphHistory {
       }
       if (chunk.length < CHUNK) break;
     }
-    this.coveredUpTo = Math.max(this.coveredUpTo, head);
   }
 
   /**
