@@ -30,6 +30,7 @@ import { closenessUpTo } from '../../../closeness/closeness-up-to';
 import { erasedBuckets } from '../../../closeness/erased-buckets';
 import { contactDay, contactHour } from '../../../closeness/quiet-hours';
 import { type CheckpointRange } from '../../../projection/checkpoint';
+import { checkpointOfWrittenModel } from '../checkpoint-of-written-model';
 import { FencedBatchScript } from '../fenced-batch-script';
 import {
   type GraphWrites,
@@ -100,25 +101,19 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
 
   async checkpoint(): Promise<number> {
     const g = this.keys.graph;
-    const [[readError, checkpoint], [countError, membershipKeys]] = (await this.redis
-      .multi()
-      .get(this.keys.checkpoint)
-      .exists(
+    return checkpointOfWrittenModel(
+      this.redis,
+      this.keys.checkpoint,
+      [
         g.customers,
         g.identities,
         g.pairs,
         g.eventCount,
         this.keys.streamCustomers,
         this.keys.customerStreams,
-      )
-      .exec()) as [[Error | null, string | null], [Error | null, number]];
-    if (readError || countError) throw readError ?? countError;
-    const position = Number(checkpoint ?? 0);
-    // An empty model (a rebuild's new version): every record of the graph and every stream
-    // will be one this instance writes, so it can keep them instead of reading them.
-    if (position === 0 && membershipKeys === 0) this.kept.startEmpty();
-    else this.kept.forget();
-    return position;
+      ],
+      this.kept,
+    );
   }
 
   async apply(

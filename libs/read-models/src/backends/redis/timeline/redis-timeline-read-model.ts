@@ -1,3 +1,4 @@
+import { checkpointOfWrittenModel } from '../checkpoint-of-written-model';
 import { type RedisConnection } from '../redis-connection';
 import { LRUCache } from 'lru-cache';
 import {
@@ -171,18 +172,12 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     // Whoever asks is about to (re)start from Redis's own state: trust nothing remembered.
     this.identitiesWritten.clear();
     const g = this.keys.graph;
-    const [[readError, checkpoint], [countError, graphKeys]] = (await this.redis
-      .multi()
-      .get(this.keys.checkpoint)
-      .exists(g.customers, g.identities, g.pairs, g.eventCount)
-      .exec()) as [[Error | null, string | null], [Error | null, number]];
-    if (readError || countError) throw readError ?? countError;
-    const position = Number(checkpoint ?? 0);
-    // An empty model (a rebuild's new version, Redis come back empty): every record of the
-    // graph will be one this instance writes, so it can keep the graph instead of reading it.
-    if (position === 0 && graphKeys === 0) this.writtenGraph.startEmpty();
-    else this.writtenGraph.forget();
-    return position;
+    return checkpointOfWrittenModel(
+      this.redis,
+      this.keys.checkpoint,
+      [g.customers, g.identities, g.pairs, g.eventCount],
+      this.writtenGraph,
+    );
   }
 
   async apply(
