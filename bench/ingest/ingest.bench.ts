@@ -28,13 +28,22 @@
  * projector, from /proc) is compared the same way: it is less sensitive to what else runs on
  * the machine than the throughput.
  *
+ * Duets, for the overheads: these virtual machines change speed from one half-minute to the
+ * next (the same CPU-bound work takes 90–190 ms of CPU time on an idle machine), which moves
+ * one configuration's CPU per touchpoint by ±20 % between rounds, more than the overheads
+ * measured. So each overhead (metrics, metrics+tracing, tracing alone, encryption) is measured
+ * again BENCH_DUETS times (default 3): both configurations' pipelines at once, on their own
+ * topics, logs and Redis prefixes, so that both meet the same machine (Bulej et al., "Duet
+ * Benchmarking", 2020). Each pipeline then has about half the machine: the duets' figures are
+ * ratios, not throughputs to quote.
+ *
  * BENCH_TOUCHPOINTS (default 30000) and BENCH_IDENTITIES (default 5000) size each run;
  * BENCH_CONFIGURATIONS (e.g. `traced` with RAPPORT_CPU_PROFILE_DIR, for a profile) runs only
  * those named (bare, off, plain, defaults, traced; binary with BENCH_BINARY=1);
  * BENCH_INGESTORS (default 1) runs that many ingestor replicas in the consumer group. Each
  * service is asked for /health once a second from its start, as an orchestrator's probe
  * would; BENCH_PROGRESS=1 prints the log head and the Redis checkpoint at each. With the
- * defaults, the bench takes about 6 minutes on a 2-core machine.
+ * defaults, the bench takes about 11 minutes on a 2-core machine.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -78,6 +87,8 @@ const ONLY = process.env.BENCH_CONFIGURATIONS?.split(',').map((name) => name.tri
 const SAMPLER = process.env.BENCH_TRACES_SAMPLER ?? 'parentbased_traceidratio';
 const SAMPLER_ARG =
   process.env.BENCH_TRACES_SAMPLER_ARG ?? (SAMPLER.endsWith('traceidratio') ? '0.01' : undefined);
+/** Repetitions of each duet (two configurations at once), for the overheads; 0: none. */
+const DUETS = Math.max(0, Number(process.env.BENCH_DUETS ?? 3));
 const PUBLISH_CHUNK = 2_000;
 
 const workload = (run: string) => touchpoints(run, N, IDENTITIES);
@@ -225,14 +236,24 @@ interface EndToEnd {
   readonly serviceCpu: number;
 }
 
-/** End to end: ingestor and projector as processes; the clock stops when Redis holds every touchpoint. */
-async function endToEnd(
+/** A pipeline started and warmed up: `measure` times the workload through it, once. */
+interface Pipeline {
+  measure(): Promise<EndToEnd>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Ingestor and projector as processes on their own topics, SQLite log and Redis prefix,
+ * warmed up by one touchpoint; `measure` publishes the workload and stops the clock when
+ * Redis holds every touchpoint.
+ */
+async function startPipeline(
   kafkaUrl: string,
   redisUrl: string,
   run: string,
   mode: ContentMode,
   extraEnv: Record<string, string>,
-): Promise<EndToEnd> {
+): Promise<Pipeline> {
   const topicPrefix = `${run}-e2e.`;
   await prepareTopics(kafkaUrl, topicPrefix);
   const redisPrefix = `rapport:bench:${run}:`;
@@ -245,59 +266,127 @@ async function endToEnd(
     ...extraEnv,
   };
   const redis = new Redis(redisUrl);
-  const services: RunningProcess[] = await Promise.all([
-    ...Array.from({ length: INGESTORS }, () => startService('ingestor', env)),
-    startService('projector', env),
-  ]);
-  const checkpoint = async () =>
-    Number((await redis.get(`${redisPrefix}{timeline}:checkpoint:timeline`)) ?? 0);
-  let started = performance.now();
-  // Every service is asked for /health once a second, as an orchestrator's probe would: in
-  // a traced service the first request enters a context, after which every promise pays
-  // AsyncLocalStorage's hook (Node 20), so an unprobed service would under-report tracing.
-  const ask = () =>
-    void (async () => {
-      const [head] = await Promise.all(
-        services.map(async (s) => (await fetch(`${s.url}/health`)).json()),
-      );
-      if (!PROGRESS) return;
-      const at = ((performance.now() - started) / 1000).toFixed(1);
-      console.log(
-        `      ${at.padStart(5)} s  log ${String((head as { log: { head: number } }).log.head).padStart(6)}  redis ${String(await checkpoint()).padStart(6)}`,
-      );
-    })().catch(() => undefined);
-  ask();
-  const probe = setInterval(ask, 1000);
-  try {
-    // Warm-up: one touchpoint through the whole path, so the consumer group has joined.
-    await publishAll(
-      kafkaUrl,
-      encode(touchpoints(`${run}-warmup`, 1, IDENTITIES), topicPrefix, mode),
-    );
-    await eventually(checkpoint, (c) => c >= 1, 120_000, 20);
-    const messages = encode(workload(run), topicPrefix, mode);
-    const pids = await processesOf(redis, services);
-    const cpuBefore = new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
-    started = performance.now();
-    await publishAll(kafkaUrl, messages);
-    // The log holds the touchpoints (and the warm-up) plus one identity.linked per new
-    // identity, appended by identity resolution: all of them projected = all visible.
-    await eventually(checkpoint, (c) => c >= N + 1 + Math.min(IDENTITIES, N), 600_000, 5);
-    const elapsed = (performance.now() - started) / 1000;
-    const cpu = new Map(
-      [...pids].map(([name, pid]) => [name, cpuSeconds(pid) - (cpuBefore.get(name) ?? 0)]),
-    );
-    const serviceCpu = [...cpu]
-      .filter(([name]) => name.startsWith('ingestor') || name === 'projector')
-      .reduce((sum, [, seconds]) => sum + seconds, 0);
-    return { rate: N / elapsed, elapsed, cpu, serviceCpu };
-  } finally {
+  const services: RunningProcess[] = [];
+  let probe: NodeJS.Timeout | undefined;
+  const stop = async () => {
     clearInterval(probe);
     await Promise.all(services.map((s) => s.stop()));
     const keys = await redis.keys(`${redisPrefix}*`);
     if (keys.length) await redis.unlink(...keys);
     redis.disconnect();
     rmSync(dir, { recursive: true, force: true });
+  };
+  const checkpoint = async () =>
+    Number((await redis.get(`${redisPrefix}{timeline}:checkpoint:timeline`)) ?? 0);
+  let started = performance.now();
+  try {
+    const starting = await Promise.allSettled([
+      ...Array.from({ length: INGESTORS }, () => startService('ingestor', env)),
+      startService('projector', env),
+    ]);
+    // Ingestors first, the projector last (as `processesOf` names them); whichever started
+    // is kept, so that `stop` ends it even when another failed to start.
+    for (const s of starting) if (s.status === 'fulfilled') services.push(s.value);
+    const failed = starting.find((s) => s.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    // Every service is asked for /health once a second, as an orchestrator's probe would: in
+    // a traced service the first request enters a context, after which every promise pays
+    // AsyncLocalStorage's hook (Node 20), so an unprobed service would under-report tracing.
+    const ask = () =>
+      void (async () => {
+        const [head] = await Promise.all(
+          services.map(async (s) => (await fetch(`${s.url}/health`)).json()),
+        );
+        if (!PROGRESS) return;
+        const at = ((performance.now() - started) / 1000).toFixed(1);
+        console.log(
+          `      ${run} ${at.padStart(5)} s  log ${String((head as { log: { head: number } }).log.head).padStart(6)}  redis ${String(await checkpoint()).padStart(6)}`,
+        );
+      })().catch(() => undefined);
+    ask();
+    probe = setInterval(ask, 1000);
+    // Warm-up: one touchpoint through the whole path, so the consumer group has joined.
+    await publishAll(
+      kafkaUrl,
+      encode(touchpoints(`${run}-warmup`, 1, IDENTITIES), topicPrefix, mode),
+    );
+    await eventually(checkpoint, (c) => c >= 1, 120_000, 20);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const messages = encode(workload(run), topicPrefix, mode);
+  return {
+    stop,
+    measure: async () => {
+      const pids = await processesOf(redis, services);
+      const cpuBefore = new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
+      started = performance.now();
+      await publishAll(kafkaUrl, messages);
+      // The log holds the touchpoints (and the warm-up) plus one identity.linked per new
+      // identity, appended by identity resolution: all of them projected = all visible.
+      await eventually(checkpoint, (c) => c >= N + 1 + Math.min(IDENTITIES, N), 600_000, 5);
+      const elapsed = (performance.now() - started) / 1000;
+      const cpu = new Map(
+        [...pids].map(([name, pid]) => [name, cpuSeconds(pid) - (cpuBefore.get(name) ?? 0)]),
+      );
+      const serviceCpu = [...cpu]
+        .filter(([name]) => name.startsWith('ingestor') || name === 'projector')
+        .reduce((sum, [, seconds]) => sum + seconds, 0);
+      return { rate: N / elapsed, elapsed, cpu, serviceCpu };
+    },
+  };
+}
+
+/** End to end: one pipeline, started, measured and stopped. */
+async function endToEnd(
+  kafkaUrl: string,
+  redisUrl: string,
+  run: string,
+  mode: ContentMode,
+  extraEnv: Record<string, string>,
+): Promise<EndToEnd> {
+  const pipeline = await startPipeline(kafkaUrl, redisUrl, run, mode, extraEnv);
+  try {
+    return await pipeline.measure();
+  } finally {
+    await pipeline.stop();
+  }
+}
+
+/**
+ * A duet: two configurations' pipelines measured at the same time, each on its own topics,
+ * log and Redis prefix, so that both meet the same machine. On these virtual machines the
+ * same CPU-bound work takes up to 1.5 times longer from one half-minute to the next, which
+ * moves sequential runs more than the overheads being measured; running both at once
+ * cancels that out (Bulej et al., "Duet Benchmarking", 2020).
+ */
+async function duet(
+  kafkaUrl: string,
+  redisUrl: string,
+  run: string,
+  a: Configuration,
+  b: Configuration,
+): Promise<[EndToEnd, EndToEnd]> {
+  const start = (c: Configuration) =>
+    startPipeline(
+      kafkaUrl,
+      redisUrl,
+      `${run}-${c.name}`,
+      c.mode ?? DEFAULT_CONTENT_MODE,
+      c.env ?? {},
+    );
+  const pipelines = await Promise.allSettled([start(a), start(b)]);
+  try {
+    const [pa, pb] = pipelines.map((p) => {
+      if (p.status === 'rejected') throw p.reason;
+      return p.value;
+    });
+    return await Promise.all([pa.measure(), pb.measure()]);
+  } finally {
+    await Promise.all(
+      pipelines.map((p) => (p.status === 'fulfilled' ? p.value.stop() : undefined)),
+    );
   }
 }
 
@@ -329,6 +418,26 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
+
+/** The overheads reported: configuration `on` against configuration `off`. */
+const COMPARISONS = [
+  { title: 'metrics', on: 'defaults', off: 'off', note: () => '', word: 'overhead' },
+  {
+    title: 'metrics+tracing',
+    on: 'traced',
+    off: 'off',
+    note: (sampler: string) => `, sampler ${sampler}`,
+    word: 'overhead',
+  },
+  {
+    title: 'tracing alone',
+    on: 'traced',
+    off: 'defaults',
+    note: (sampler: string) => ` (metrics on in both, sampler ${sampler})`,
+    word: 'overhead',
+  },
+  { title: 'encryption', on: 'defaults', off: 'plain', note: () => '', word: 'cost' },
+] as const;
 
 async function main(): Promise<void> {
   // The services encrypt personal fields: keys made for this run, shared by every process.
@@ -442,6 +551,42 @@ async function main(): Promise<void> {
         );
       }
     }
+    /** Duet figures by comparison (`on/off`): the on and off series, paired by duet. */
+    const duets = new Map<string, [Series, Series]>();
+    const byName = new Map(configurations.map((c) => [c.name, c]));
+    for (const comparison of COMPARISONS) {
+      const on = byName.get(comparison.on);
+      const off = byName.get(comparison.off);
+      if (!on || !off || DUETS === 0) continue;
+      const figures = {
+        on: { rates: [] as number[], cpu: [] as number[] },
+        off: { rates: [] as number[], cpu: [] as number[] },
+      };
+      console.log(`  duets, ${comparison.title} (load ${load()}):`);
+      for (let d = 0; d < DUETS; d++) {
+        // The configuration measured first alternates: its publisher starts a moment earlier.
+        const order = d % 2 ? [off, on] : [on, off];
+        const name = `${run}-d${d + 1}-${comparison.on}-${comparison.off}`;
+        const results = await duet(kafka.url, redis.url, name, order[0], order[1]).catch(
+          async (error: unknown) => {
+            console.log(`    failed, once more: ${String(error).split('\n', 1)[0]}`);
+            return duet(kafka.url, redis.url, `${name}-again`, order[0], order[1]);
+          },
+        );
+        const [onResult, offResult] = d % 2 ? [results[1], results[0]] : results;
+        for (const [which, result] of [
+          ['on', onResult],
+          ['off', offResult],
+        ] as const) {
+          figures[which].rates.push(result.rate);
+          figures[which].cpu.push((result.serviceCpu / N) * 1e6);
+        }
+        console.log(
+          `    ${on.description} ${int(onResult.rate)}, ${off.description} ${int(offResult.rate)} touchpoints/s; services ${int((onResult.serviceCpu / N) * 1e6)} and ${int((offResult.serviceCpu / N) * 1e6)} µs CPU per touchpoint`,
+        );
+      }
+      duets.set(`${comparison.on}/${comparison.off}`, [figures.on, figures.off]);
+    }
     const sdk = await sdkRate(kafka.url, run);
 
     const ratesOf = (name: string) => rates.get(name) ?? [];
@@ -465,17 +610,23 @@ async function main(): Promise<void> {
         `    ${description.padEnd(width)}  ${int(median(ratesOf(name))).padStart(7)} ${unit} [${list(ratesOf(name))}]${cpu}`,
       );
     }
-    /** An overhead line: throughput lost and services' CPU added, on against off, paired by round. */
-    const overhead = (title: string, on: string, off: string, note = '', word = 'overhead') => {
-      if (ratesOf(on).length === 0 || ratesOf(off).length === 0) return;
-      const rate = paired(ratesOf(on), ratesOf(off));
-      const cpu = paired(cpuOf(on), cpuOf(off));
+    /** Per-round (or per-duet) figures of the configurations compared. */
+    interface Series {
+      readonly rates: readonly number[];
+      readonly cpu: readonly number[];
+    }
+    const sequential = (name: string): Series => ({ rates: ratesOf(name), cpu: cpuOf(name) });
+    /** An overhead line: throughput lost and services' CPU added, on against off, paired. */
+    const overhead = (title: string, on: Series, off: Series, note = '', word = 'overhead') => {
+      if (on.rates.length === 0 || off.rates.length === 0) return;
+      const rate = paired(on.rates, off.rates);
+      const cpu = paired(on.cpu, off.cpu);
       const each = (ratios: number[], f: (r: number) => number) =>
         ratios.map((r) => pct(f(r))).join(', ');
       console.log(
-        `  ${title}: ${int(median(ratesOf(on)))} touchpoints/s on, ${int(median(ratesOf(off)))} off${note} ` +
-          `(${((1 - rate.median) * 100).toFixed(1)} % ${word}; per round ${each(rate.ratios, (r) => (1 - r) * 100)}); ` +
-          `services' CPU ${pct((cpu.median - 1) * 100)} (per round ${each(cpu.ratios, (r) => (r - 1) * 100)})`,
+        `  ${title}: ${int(median(on.rates))} touchpoints/s on, ${int(median(off.rates))} off${note} ` +
+          `(${((1 - rate.median) * 100).toFixed(1)} % ${word}; each ${each(rate.ratios, (r) => (1 - r) * 100)}); ` +
+          `services' CPU ${pct((cpu.median - 1) * 100)} (each ${each(cpu.ratios, (r) => (r - 1) * 100)})`,
       );
     };
     console.log(
@@ -488,10 +639,21 @@ async function main(): Promise<void> {
     console.log(
       `  adapter SDK:  ${int(sdk)} touchpoints/s published (validated locally), for reference`,
     );
-    overhead('metrics', 'defaults', 'off');
-    overhead('metrics+tracing', 'traced', 'off', `, sampler ${sampler}`);
-    overhead('tracing alone', 'traced', 'defaults', ` (metrics on in both, sampler ${sampler})`);
-    overhead('encryption', 'defaults', 'plain', '', 'cost');
+    /** The overheads, each measured by `series(on, off)`. */
+    const overheads = (series: (on: string, off: string) => [Series, Series] | undefined) => {
+      for (const c of COMPARISONS) {
+        const pair = series(c.on, c.off);
+        if (pair) overhead(c.title, ...pair, c.note(sampler), c.word);
+      }
+    };
+    console.log(`  overheads, rounds run one configuration after the other:`);
+    overheads((on, off) => [sequential(on), sequential(off)]);
+    if (duets.size > 0) {
+      console.log(
+        `  overheads, ${DUETS} duet(s) each (both configurations at once, on the same machine):`,
+      );
+      overheads((on, off) => duets.get(`${on}/${off}`));
+    }
     console.log(
       `  spans exported: ${(spanBytes / ROUNDS / 1e6).toFixed(2)} MB of OTLP/JSON per traced run`,
     );
