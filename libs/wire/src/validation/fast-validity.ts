@@ -47,10 +47,19 @@ function objectIsValid(object: object, storage: Storage): boolean {
   // forbidUnknownValues: an object of a class without rules is refused.
   if (rules.properties.length === 0) return false;
   // whitelist + forbidNonWhitelisted: a field without any rule is refused.
-  for (const key of Object.keys(object)) if (!rules.known.has(key)) return false;
+  for (const key in object) if (Object.hasOwn(object, key) && !rules.known.has(key)) return false;
+  // One arguments object for the object's properties, filled in for each: the rules read it
+  // during their (synchronous) call only.
+  const args: ValidationArguments = {
+    targetName: object.constructor?.name,
+    property: '',
+    object,
+    value: undefined,
+    constraints: [],
+  };
   for (const property of rules.properties) {
     const value = (object as Record<string, unknown>)[property.name];
-    if (!propertyIsValid(object, value, property, storage)) return false;
+    if (!propertyIsValid(object, value, property, storage, args)) return false;
   }
   return true;
 }
@@ -60,16 +69,12 @@ function propertyIsValid(
   value: unknown,
   property: PropertyRules,
   storage: Storage,
+  args: ValidationArguments,
 ): boolean {
   if (value instanceof Promise) return false; // not decided here
   for (const condition of property.conditions) if (!condition(object, value)) return true;
-  const args: ValidationArguments = {
-    targetName: object.constructor?.name,
-    property: property.name,
-    object,
-    value,
-    constraints: [],
-  };
+  args.property = property.name;
+  args.value = value; // `constraints`: set by `rulesHold` for each rule
   if (!rulesHold(property.defined, value, args)) return false;
   if (!rulesHold(property.custom, value, args)) return false;
   if (!property.nested || value === undefined) return true;

@@ -64,23 +64,33 @@ export function flattenValidationErrors(errors: ValidationError[], prefix: strin
  */
 function illFormedStrings(value: unknown, path: string, out: FieldError[] = []): FieldError[] {
   if (typeof value === 'string') {
-    if (!value.isWellFormed())
-      out.push({
-        path: path || '(root)',
-        message: 'must be well-formed Unicode (no lone surrogates)',
-      });
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      const itemPath = path ? `${path}.${key}` : key;
-      if (!key.isWellFormed())
-        out.push({ path: path || '(root)', message: 'field names must be well-formed Unicode' });
-      // class-validator finds an object's rules through `constructor`: an own field of
-      // that name (JSON can carry one) would make it throw.
-      else if (key === 'constructor')
-        out.push({ path: itemPath, message: `property ${key} should not exist` });
-      else illFormedStrings(item, itemPath, out);
-      if (out.length >= 10) break;
-    }
+    if (!value.isWellFormed()) out.push(illFormedValue(path));
+    return out;
+  }
+  if (typeof value !== 'object' || value === null) return out;
+  // Runs on every inbound event: no entry pairs, and a field's path only where it is needed.
+  const within = value as Record<string, unknown>;
+  for (const key in within) {
+    if (!Object.hasOwn(within, key)) continue;
+    const item = within[key];
+    if (!key.isWellFormed())
+      out.push({ path: path || '(root)', message: 'field names must be well-formed Unicode' });
+    // class-validator finds an object's rules through `constructor`: an own field of
+    // that name (JSON can carry one) would make it throw.
+    else if (key === 'constructor')
+      out.push({ path: pathOf(path, key), message: `property ${key} should not exist` });
+    else if (typeof item === 'string') {
+      if (!item.isWellFormed()) out.push(illFormedValue(pathOf(path, key)));
+    } else if (typeof item === 'object' && item !== null)
+      illFormedStrings(item, pathOf(path, key), out);
+    if (out.length >= 10) break;
   }
   return out;
 }
+
+const pathOf = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+const illFormedValue = (path: string): FieldError => ({
+  path: path || '(root)',
+  message: 'must be well-formed Unicode (no lone surrogates)',
+});
