@@ -21,6 +21,26 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * `object` with the values of `keys` (those it has) mapped in that order: one copy, made at
+ * the first change, or `object` itself when nothing changed. Every event passes here when it
+ * is sealed and again when it is opened: one copy per object, not one per field.
+ */
+function mapKeys(
+  object: Json,
+  keys: readonly string[],
+  map: (key: string, value: unknown) => unknown,
+): Json {
+  let copy: Json | null = null;
+  for (const key of keys) {
+    if (!(key in object)) continue;
+    const before = object[key];
+    const after = map(key, before);
+    if (after !== before) (copy ??= { ...object })[key] = after;
+  }
+  return copy ?? object;
+}
+
 /** A copy of `object` with `key` mapped, or `object` itself when nothing changed. */
 function mapKey(object: Json, key: string, map: (value: unknown) => unknown): Json {
   if (!(key in object)) return object;
@@ -39,46 +59,78 @@ function mapEach(list: unknown, map: (item: unknown) => unknown): unknown {
   return copy ?? list;
 }
 
+/** What a personal text becomes: `visit`'s answer for a string, anything else as it is. */
+function visitText(
+  subject: string,
+  field: string,
+  visit: PersonalFieldVisitor,
+  value: unknown,
+): unknown {
+  return typeof value === 'string' ? visit(subject, field, value) : value;
+}
+
 function text(subject: string, field: string, visit: PersonalFieldVisitor) {
-  return (value: unknown) => (typeof value === 'string' ? visit(subject, field, value) : value);
+  return (value: unknown) => visitText(subject, field, visit, value);
 }
 
-function identityFields(data: Json, subject: string, visit: PersonalFieldVisitor): Json {
-  let out = mapKey(data, 'identity', (identity) =>
-    isObject(identity)
-      ? mapKey(identity, 'plainValue', text(subject, 'identity.plainValue', visit))
-      : identity,
-  );
-  out = mapKey(out, 'identities', (list) =>
-    mapEach(list, (identity) =>
-      isObject(identity)
-        ? mapKey(identity, 'plainValue', text(subject, 'identities[].plainValue', visit))
-        : identity,
-    ),
-  );
-  return out;
+function plainValueOf(
+  identity: unknown,
+  subject: string,
+  field: string,
+  visit: PersonalFieldVisitor,
+) {
+  return isObject(identity)
+    ? mapKey(identity, 'plainValue', (value) => visitText(subject, field, visit, value))
+    : identity;
 }
 
-function touchpointFields(data: Json, subject: string, visit: PersonalFieldVisitor): Json {
-  let out = identityFields(data, subject, visit);
-  out = mapKey(out, 'content', (content) => {
-    if (!isObject(content)) return content;
-    let c = mapKey(content, 'subject', text(subject, 'content.subject', visit));
-    c = mapKey(c, 'text', text(subject, 'content.text', visit));
-    return mapKey(c, 'attachments', (list) =>
-      mapEach(list, (a) =>
-        isObject(a) ? mapKey(a, 'name', text(subject, 'content.attachments[].name', visit)) : a,
-      ),
-    );
+/** The identities' plain values, then (touchpoints) the content, the metadata, the name. */
+const TOUCHPOINT_KEYS = ['identity', 'identities', 'content', 'metadata', 'name'];
+/** The identities' plain values, then the comment. */
+const SURVEY_KEYS = ['identity', 'identities', 'comment'];
+const CONTENT_KEYS = ['subject', 'text', 'attachments'];
+
+/** A touchpoint's or survey response's personal fields, in the order they are sealed. */
+function channelEventFields(
+  data: Json,
+  keys: readonly string[],
+  subject: string,
+  visit: PersonalFieldVisitor,
+): Json {
+  return mapKeys(data, keys, (key, value) => {
+    switch (key) {
+      case 'identity':
+        return plainValueOf(value, subject, 'identity.plainValue', visit);
+      case 'identities':
+        return mapEach(value, (identity) =>
+          plainValueOf(identity, subject, 'identities[].plainValue', visit),
+        );
+      case 'content':
+        return isObject(value) ? contentFields(value, subject, visit) : value;
+      case 'metadata':
+        return isObject(value)
+          ? mapKeys(value, Object.keys(value), (_key, item) =>
+              visitText(subject, 'metadata.*', visit, item),
+            )
+          : value;
+      default: // name, comment
+        return visitText(subject, key, visit, value);
+    }
   });
-  out = mapKey(out, 'metadata', (record) => {
-    if (!isObject(record)) return record;
-    let r = record;
-    for (const key of Object.keys(record)) r = mapKey(r, key, text(subject, 'metadata.*', visit));
-    return r;
-  });
-  // Last: events sealed before names existed walk their fields in the same order as before.
-  return mapKey(out, 'name', text(subject, 'name', visit));
+}
+
+function contentFields(content: Json, subject: string, visit: PersonalFieldVisitor): Json {
+  return mapKeys(content, CONTENT_KEYS, (key, value) =>
+    key === 'attachments'
+      ? mapEach(value, (a) =>
+          isObject(a)
+            ? mapKey(a, 'name', (name) =>
+                visitText(subject, 'content.attachments[].name', visit, name),
+              )
+            : a,
+        )
+      : visitText(subject, key === 'subject' ? 'content.subject' : 'content.text', visit, value),
+  );
 }
 
 function commentText(comment: unknown, visit: PersonalFieldVisitor, field: string): unknown {
@@ -115,14 +167,12 @@ export function mapPersonalFields(
     case EventNames.surveyResponded: {
       const subject = isObject(metadata) ? metadata.customerId : undefined;
       if (typeof subject !== 'string') return { data, metadata };
-      const mapped =
-        name === EventNames.touchpointRecorded
-          ? touchpointFields(data, subject, visit)
-          : mapKey(
-              identityFields(data, subject, visit),
-              'comment',
-              text(subject, 'comment', visit),
-            );
+      const mapped = channelEventFields(
+        data,
+        name === EventNames.touchpointRecorded ? TOUCHPOINT_KEYS : SURVEY_KEYS,
+        subject,
+        visit,
+      );
       const meta = mapKey(metadata as Json, 'ce', (ce) =>
         isObject(ce) ? mapKey(ce, 'subject', text(subject, 'ce.subject', visit)) : ce,
       );
