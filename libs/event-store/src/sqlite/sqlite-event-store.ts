@@ -36,6 +36,11 @@ export interface SqliteEventStoreOptions {
   /** How often a subscriber looks for appends made by other processes. */
   readonly pollIntervalMs?: number;
   readonly clock?: () => Date;
+  /**
+   * Event ids are indexed in batches of this many events (default 10,000); until then the
+   * newest ones are looked up in memory. Tests lower it to reach the merge.
+   */
+  readonly idIndexBatch?: number;
 }
 
 /** A stored event as the append plan compares it with a re-appended one. */
@@ -63,10 +68,11 @@ interface EventRow {
   recorded_at: string;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
+/** The log's table; before schema version 2 its `event_id` was declared UNIQUE. */
+const eventsTable = (name: string) => `
+CREATE TABLE IF NOT EXISTS ${name} (
   position     INTEGER PRIMARY KEY,
-  event_id     TEXT    NOT NULL UNIQUE,
+  event_id     TEXT    NOT NULL,
   stream_id    TEXT    NOT NULL,
   revision     INTEGER NOT NULL,
   type         TEXT    NOT NULL,
@@ -76,6 +82,29 @@ CREATE TABLE IF NOT EXISTS events (
   recorded_at  TEXT    NOT NULL,
   UNIQUE (stream_id, revision)
 );`;
+
+/**
+ * The index of event ids, 16 bytes each, filled in batches: `event_ids` holds every event up
+ * to `event_ids_indexed.position`, and each store keeps the ids above it in memory. A UNIQUE
+ * index on the ids (random UUIDs) dirtied about one page per event in every append.
+ */
+const ID_INDEX = `
+CREATE TABLE IF NOT EXISTS event_ids (
+  id        BLOB    NOT NULL PRIMARY KEY,
+  position  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS event_ids_indexed (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  position  INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO event_ids_indexed (singleton, position) VALUES (1, 0);`;
+
+/** `PRAGMA user_version` of a log with the batched id index. */
+const SCHEMA_VERSION = 2;
+const EVENT_COLUMNS_IN_ORDER =
+  'position, event_id, stream_id, revision, type, data_format, data, metadata, recorded_at';
+/** An id's 16 bytes from its text (ids are checked UUIDs, stored in lower case). */
+const ID_BYTES = (text: string) => `unhex(replace(${text}, '-', ''))`;
 
 /** Logs created before binary data was supported lack `data_format`; every row of theirs is JSON. */
 const ADD_DATA_FORMAT = `ALTER TABLE events ADD COLUMN data_format TEXT NOT NULL DEFAULT 'json' CHECK (data_format IN ('json', 'binary'))`;
@@ -95,9 +124,21 @@ export class SqliteEventStore implements EventStore {
   /** Several projections in one process follow the log together: read and parse it once. */
   private readonly recent = new RecentEvents();
   private readonly statements;
+  private readonly idIndexBatch: number;
+  /**
+   * Ids of the events above the indexed ones, by position: complete from `idsIndexedTo` + 1
+   * to `idsKnownTo`, read from the log in each write transaction, so that appends of other
+   * processes are in it too.
+   */
+  private readonly unindexedIds = new Map<string, number>();
+  private idsIndexedTo = -1;
+  private idsKnownTo = 0;
   /** Created once: better-sqlite3 prepares a transaction's BEGIN statements per wrapper. */
   private readonly appendManyTransaction: Database.Transaction<
-    (prepared: readonly PreparedAppend[], options: AppendOptions | undefined) => AppendOutcome[]
+    (
+      prepared: readonly PreparedAppend[],
+      options: AppendOptions | undefined,
+    ) => { outcomes: AppendOutcome[]; plan: AppendPlan }
   >;
 
   constructor(options: SqliteEventStoreOptions) {
@@ -106,18 +147,35 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 10000');
-    // The unique indexes on event ids (random UUIDs) are hot on every append: keep them in memory.
+    // The index of event ids (random UUIDs) is read on every append: keep it in memory.
     this.db.pragma('cache_size = -65536');
-    this.db.exec(SCHEMA);
-    const columns = this.db.pragma('table_info(events)') as { name: string }[];
-    if (!columns.some((c) => c.name === 'data_format')) this.db.exec(ADD_DATA_FORMAT);
+    this.migrate();
+    this.idIndexBatch = options.idIndexBatch ?? 10_000;
     this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.clock = options.clock ?? (() => new Date());
     this.signal = new AppendSignal(options.pollIntervalMs ?? 200);
     this.statements = {
-      byIds: this.db.prepare<[string], KnownRow>(
-        'SELECT event_id, stream_id, revision, position, type, data, metadata FROM events WHERE event_id IN (SELECT value FROM json_each(?))',
+      byIndexedIds: this.db.prepare<[string], KnownRow>(
+        `SELECT e.event_id, e.stream_id, e.revision, e.position, e.type, e.data, e.metadata
+           FROM event_ids AS k JOIN events AS e ON e.position = k.position
+          WHERE k.id IN (SELECT ${ID_BYTES('value')} FROM json_each(?))`,
       ),
+      byPositions: this.db.prepare<[string], KnownRow>(
+        'SELECT event_id, stream_id, revision, position, type, data, metadata FROM events WHERE position IN (SELECT value FROM json_each(?))',
+      ),
+      idsIndexedTo: this.db
+        .prepare<[], number>('SELECT position FROM event_ids_indexed')
+        .pluck(true),
+      idsAfter: this.db
+        .prepare<[number], [number, string]>(
+          'SELECT position, event_id FROM events WHERE position > ? ORDER BY position',
+        )
+        .raw(true),
+      indexIds: this.db.prepare<[number]>(
+        `INSERT INTO event_ids (id, position)
+         SELECT ${ID_BYTES('event_id')}, position FROM events WHERE position > ? ORDER BY 1`,
+      ),
+      setIdsIndexedTo: this.db.prepare<[number]>('UPDATE event_ids_indexed SET position = ?'),
       streamRevisions: this.db.prepare<[string], { stream_id: string; revision: number }>(
         'SELECT stream_id, MAX(revision) AS revision FROM events WHERE stream_id IN (SELECT value FROM json_each(?)) GROUP BY stream_id',
       ),
@@ -177,7 +235,53 @@ export class SqliteEventStore implements EventStore {
           recordedAt,
         );
       }
-      return outcomes;
+      return { outcomes, plan };
+    });
+  }
+
+  /**
+   * Brings a log to schema version 2 in one transaction: a log made before it loses the
+   * UNIQUE index on event ids (SQLite drops one only by copying the table) and gets every
+   * id in `event_ids`. A process of the previous version still reads and appends to the
+   * migrated log correctly; it finds ids by scanning the table.
+   */
+  private migrate(): void {
+    const version = () => this.db.pragma('user_version', { simple: true }) as number;
+    if (version() >= SCHEMA_VERSION) return;
+    this.db
+      .transaction(() => {
+        if (version() >= SCHEMA_VERSION) return;
+        this.db.exec(eventsTable('events'));
+        const columns = this.db.pragma('table_info(events)') as { name: string }[];
+        if (!columns.some((c) => c.name === 'data_format')) this.db.exec(ADD_DATA_FORMAT);
+        if (this.hasUniqueIdIndex()) {
+          this.db.exec(eventsTable('events_v2'));
+          this.db.exec(
+            `INSERT INTO events_v2 (${EVENT_COLUMNS_IN_ORDER}) SELECT ${EVENT_COLUMNS_IN_ORDER} FROM events ORDER BY position`,
+          );
+          this.db.exec('DROP TABLE events');
+          this.db.exec('ALTER TABLE events_v2 RENAME TO events');
+        }
+        this.db.exec(ID_INDEX);
+        this.db.exec(
+          `INSERT INTO event_ids (id, position) SELECT ${ID_BYTES('event_id')}, position FROM events ORDER BY 1`,
+        );
+        this.db.exec(
+          'UPDATE event_ids_indexed SET position = (SELECT coalesce(max(position), 0) FROM events)',
+        );
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })
+      .immediate();
+  }
+
+  private hasUniqueIdIndex(): boolean {
+    const indexes = this.db.pragma('index_list(events)') as { name: string; unique: number }[];
+    return indexes.some((index) => {
+      if (!index.unique) return false;
+      const columns = this.db.pragma(`index_info(${JSON.stringify(index.name)})`) as {
+        name: string;
+      }[];
+      return columns.length === 1 && columns[0].name === 'event_id';
     });
   }
 
@@ -215,7 +319,13 @@ export class SqliteEventStore implements EventStore {
         return { request, serialized: [], error: error as Error };
       }
     });
-    const outcomes = this.appendManyTransaction.immediate(prepared, options);
+    const { outcomes, plan } = this.appendManyTransaction.immediate(prepared, options);
+    // Committed: the new ids are above every indexed one, and the transaction started from
+    // `idsKnownTo` (it read every event up to there), so the map stays complete.
+    for (const row of plan.rows) {
+      this.unindexedIds.set(row.event.id, row.position);
+      this.idsKnownTo = row.position;
+    }
     if (outcomes.some((o) => o.ok && o.result.events.some((e) => !e.duplicate)))
       this.signal.notify();
     return outcomes;
@@ -268,15 +378,56 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * The plan of a whole `appendMany`, made inside its write transaction from three
-   * queries (the known ids, the streams' revisions, the head) rather than two per event.
+   * Inside a write transaction: brings the map of unindexed ids up to the head (appends of
+   * other processes, or everything above the index after an open or another process's
+   * merge), and moves them into `event_ids` once there are `idIndexBatch` of them. Answers
+   * the head. A transaction that rolls back leaves the map ahead of the file's
+   * `event_ids_indexed`; the next one sees that and reads the map again.
+   */
+  private catchUpIds(): number {
+    const indexedTo = this.statements.idsIndexedTo.get() ?? 0;
+    if (indexedTo !== this.idsIndexedTo) {
+      this.unindexedIds.clear();
+      this.idsIndexedTo = indexedTo;
+      this.idsKnownTo = indexedTo;
+    }
+    for (const [position, id] of this.statements.idsAfter.iterate(this.idsKnownTo)) {
+      this.unindexedIds.set(id, position);
+      this.idsKnownTo = position;
+    }
+    if (this.idsKnownTo - indexedTo >= this.idIndexBatch) {
+      this.statements.indexIds.run(indexedTo);
+      this.statements.setIdsIndexedTo.run(this.idsKnownTo);
+      this.unindexedIds.clear();
+      this.idsIndexedTo = this.idsKnownTo;
+    }
+    return this.idsKnownTo;
+  }
+
+  /**
+   * The plan of a whole `appendMany`, made inside its write transaction from a few
+   * queries (the known ids, the streams' revisions) rather than two per event.
    * The same planner serves the PostgreSQL adapter, so both stores decide alike.
    */
   private planFor(prepared: readonly PreparedAppend[]): AppendPlan {
-    const ids = prepared.flatMap((p) => p.serialized.map((e) => e.id));
+    const head = this.catchUpIds();
+    const indexed: string[] = [];
+    const unindexed: number[] = [];
+    for (const p of prepared)
+      for (const event of p.serialized) {
+        const position = this.unindexedIds.get(event.id);
+        if (position === undefined) indexed.push(event.id);
+        else unindexed.push(position);
+      }
+    const rows =
+      this.idsIndexedTo > 0 && indexed.length > 0
+        ? this.statements.byIndexedIds.all(JSON.stringify(indexed))
+        : [];
+    if (unindexed.length > 0)
+      rows.push(...this.statements.byPositions.all(JSON.stringify(unindexed)));
     const streams = [...new Set(prepared.map((p) => p.request.streamId))];
     const known = new Map<string, KnownEvent>(
-      this.statements.byIds.all(JSON.stringify(ids)).map((row) => [
+      rows.map((row) => [
         row.event_id,
         {
           streamId: row.stream_id,
@@ -293,13 +444,12 @@ export class SqliteEventStore implements EventStore {
         .all(JSON.stringify(streams))
         .map((r) => [r.stream_id, r.revision]),
     );
-    return new AppendPlan(known, revisions, this.statements.head.get()?.head ?? 0);
+    return new AppendPlan(known, revisions, head);
   }
 }
 
 /** The columns of an event row in this order, for the reads that take rows as arrays. */
-const EVENT_COLUMNS =
-  'position, event_id, stream_id, revision, type, data_format, data, metadata, recorded_at';
+const EVENT_COLUMNS = EVENT_COLUMNS_IN_ORDER;
 type EventColumns = [
   EventRow['position'],
   EventRow['event_id'],
