@@ -35,7 +35,11 @@
  * again BENCH_DUETS times (default 3): both configurations' pipelines at once, on their own
  * topics, logs and Redis prefixes, so that both meet the same machine (Bulej et al., "Duet
  * Benchmarking", 2020). Each pipeline then has about half the machine: the duets' figures are
- * ratios, not throughputs to quote.
+ * ratios, not throughputs to quote. Their throughput ratio understates a difference (the
+ * pipeline that finishes first leaves the machine to the other for the rest of its run); the
+ * services' CPU per touchpoint is the overhead's measure. On a machine the pipeline keeps busy,
+ * throughput falls by less than the services' CPU rises, as they share it with Kafka, Redis
+ * and the publisher.
  *
  * BENCH_TOUCHPOINTS (default 30000) and BENCH_IDENTITIES (default 5000) size each run;
  * BENCH_CONFIGURATIONS (e.g. `traced` with RAPPORT_CPU_PROFILE_DIR, for a profile) runs only
