@@ -197,6 +197,71 @@ BEGIN
 END
 $fn$;`,
   },
+  {
+    version: 3,
+    description: 'append_planned_events: generic plans for the statements that read no table',
+    sql: `
+-- Version 2's function, planning its writes once per session: the connections force custom
+-- plans (docs/decisions/0024-postgresql-appends-under-a-short-head-lock.md), which
+-- re-planned the three writes on every call, although their plans cannot depend on the
+-- table sizes (rows from unnest, inserted; the head row). The look-up of the streams keeps
+-- custom plans: it joins a table that grows.
+CREATE OR REPLACE FUNCTION $S.append_planned_events(
+  p_streams        text[],
+  p_planned_from   bigint[],
+  p_exact          boolean[],
+  p_planned_next   bigint[],
+  p_event_ids      text,
+  p_stream_indexes integer[],
+  p_revisions      bigint[],
+  p_types          text[],
+  p_data_json      text,
+  p_data_binary    bytea[],
+  p_metadata       text,
+  p_channel        text
+) RETURNS bigint[]
+LANGUAGE plpgsql VOLATILE AS $fn$
+DECLARE
+  v_head   bigint;
+  v_at     timestamptz;
+  v_shifts bigint[];
+  v_stale  boolean;
+  v_mode   text;
+BEGIN
+  SELECT position INTO v_head FROM $S.log_head FOR UPDATE;
+  -- A volatile function takes a new snapshot for each statement (READ COMMITTED), so from
+  -- here on it sees everything the previous holder of the lock committed.
+  v_at := clock_timestamp();
+  SELECT array_agg(coalesce(s.revision, -1) - p.planned_from ORDER BY p.i),
+         bool_or(p.exact AND coalesce(s.revision, -1) <> p.planned_from)
+    INTO v_shifts, v_stale
+    FROM unnest(p_streams, p_planned_from, p_exact) WITH ORDINALITY AS p (stream_id, planned_from, exact, i)
+    LEFT JOIN $S.streams AS s ON s.stream_id = p.stream_id;
+  IF v_stale THEN
+    RAISE EXCEPTION 'a stream changed since the append was planned'
+      USING ERRCODE = 'serialization_failure';
+  END IF;
+  v_mode := current_setting('plan_cache_mode');
+  PERFORM set_config('plan_cache_mode', 'force_generic_plan', true);
+  INSERT INTO $S.events
+    (position, event_id, stream_id, revision, type, data_json, data_binary, metadata, recorded_at)
+  SELECT v_head + e.o, e.id::uuid, p_streams[e.k], e.r + v_shifts[e.k], e.t, nullif(e.j, ''), e.b,
+         e.m, v_at
+    FROM unnest(string_to_array(p_event_ids, ','), p_stream_indexes, p_revisions, p_types,
+                string_to_array(p_data_json, E'\\n'), p_data_binary,
+                string_to_array(p_metadata, E'\\n')) WITH ORDINALITY AS e (id, k, r, t, j, b, m, o);
+  INSERT INTO $S.streams (stream_id, revision)
+  SELECT p.stream_id, p.next + v_shifts[p.i]
+    FROM unnest(p_streams, p_planned_next) WITH ORDINALITY AS p (stream_id, next, i)
+  ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision;
+  UPDATE $S.log_head SET position = v_head + cardinality(p_stream_indexes);
+  PERFORM set_config('plan_cache_mode', v_mode, true);
+  -- Delivered at commit, and only if the transaction commits.
+  PERFORM pg_notify(p_channel, (v_head + cardinality(p_stream_indexes))::text);
+  RETURN v_head || v_shifts;
+END
+$fn$;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
