@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { LocalMasterKeyWrapper } from '../keys/key-wrapper';
 import { type SubjectKeyStore, WrappedSubjectKeyStore } from '../keys/subject-key-store';
 import { type WrappedKeyTable } from '../keys/wrapped-key-table';
@@ -8,8 +9,8 @@ export interface KeyTableUnderTest {
   readonly name: string;
   /** A new, empty table. */
   open(): Promise<WrappedKeyTable>;
-  /** A second handle on the table `open` last returned (another process), when the adapter has one. */
-  reopen?(): Promise<WrappedKeyTable>;
+  /** A second handle on the table `open` last returned (another process; memory: the same table). */
+  reopen(): Promise<WrappedKeyTable>;
 }
 
 /** The contract every `WrappedKeyTable` passes, through `WrappedSubjectKeyStore`. */
@@ -123,33 +124,168 @@ export function describeSubjectKeyStoreContract(adapter: KeyTableUnderTest): voi
       expect([...batch.keys()].sort()).toEqual([known, ...fresh].sort());
       expect(batch.get(known)?.bytes.equals(knownKey.bytes)).toBe(true);
       expect(batch.get(fresh[2])?.bytes.equals(racing.bytes)).toBe(true);
-      const cold = storeOver(await (adapter.reopen ?? adapter.open).call(adapter));
-      if (adapter.reopen) {
-        const found = await cold.findMany([...fresh, randomUUID()]);
-        expect([...found.keys()].sort()).toEqual([...fresh].sort());
-        for (const id of fresh)
-          expect(found.get(id)?.bytes.equals(batch.get(id)!.bytes)).toBe(true);
-      }
+      const cold = storeOver(await adapter.reopen());
+      const found = await cold.findMany([...fresh, randomUUID()]);
+      expect([...found.keys()].sort()).toEqual([...fresh].sort());
+      for (const id of fresh) expect(found.get(id)?.bytes.equals(batch.get(id)!.bytes)).toBe(true);
       await store.destroy([fresh[1]]);
       expect((await store.findMany(fresh)).has(fresh[1])).toBe(false);
     });
 
-    if (adapter.reopen) {
-      const reopen = adapter.reopen.bind(adapter);
-      it('agrees across processes: one key per subject, a destroy seen by the other', async () => {
-        const one = storeOver(await adapter.open());
-        const other = storeOver(await reopen());
-        const subject = randomUUID();
-        const keys = await Promise.all(
-          Array.from({ length: 10 }, (_, i) => (i % 2 ? one : other).keyFor(subject)),
-        );
-        expect(new Set(keys.map((k) => k.bytes.toString('hex'))).size).toBe(1);
-        await one.destroy([subject]);
-        // `other` has it cached: a cache is per process, so erasure must reach every replica
-        // (the erasure event does that once it is wired); a cold reader sees it gone.
-        const cold = storeOver(await reopen());
-        expect(await cold.find(subject)).toBeUndefined();
+    it('agrees across processes: one key per subject, a destroy seen by the other', async () => {
+      const one = storeOver(await adapter.open());
+      const other = storeOver(await adapter.reopen());
+      const subject = randomUUID();
+      const keys = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? one : other).keyFor(subject)),
+      );
+      expect(new Set(keys.map((k) => k.bytes.toString('hex'))).size).toBe(1);
+      await one.destroy([subject]);
+      const cold = storeOver(await adapter.reopen());
+      expect(await cold.find(subject)).toBeUndefined();
+    });
+
+    describe('a key cached by one process, destroyed by another', () => {
+      /** `cached` holds the keys of `subjects` in its cache; `eraser` is another process. */
+      const twoProcesses = async (count: number) => {
+        const cached = storeOver(await adapter.open());
+        const eraser = storeOver(await adapter.reopen());
+        const subjects = Array.from({ length: count }, () => randomUUID());
+        const keys = await cached.keysFor(subjects);
+        // Cached now: find answers without reading the table.
+        await eraser.findMany(subjects);
+        return { cached, eraser, subjects, keys };
+      };
+
+      it('is not found by find or findMany once the destroy returned', async () => {
+        const { cached, eraser, subjects, keys } = await twoProcesses(3);
+        const [gone, kept] = subjects;
+        expect(await eraser.destroy([gone])).toBe(1);
+        expect(await cached.find(gone)).toBeUndefined();
+        const found = await cached.findMany(subjects);
+        expect(found.has(gone)).toBe(false);
+        expect(found.get(kept)?.bytes.equals(keys.get(kept)!.bytes)).toBe(true);
       });
-    }
+
+      it('is replaced by a new key in keyFor and keysFor', async () => {
+        const { cached, eraser, subjects, keys } = await twoProcesses(3);
+        await eraser.destroy([subjects[0], subjects[1]]);
+        const one = await cached.keyFor(subjects[0]);
+        expect(one.bytes.equals(keys.get(subjects[0])!.bytes)).toBe(false);
+        const batch = await cached.keysFor(subjects);
+        expect(batch.get(subjects[0])?.bytes.equals(one.bytes)).toBe(true);
+        expect(batch.get(subjects[1])?.bytes.equals(keys.get(subjects[1])!.bytes)).toBe(false);
+        expect(batch.get(subjects[2])?.bytes.equals(keys.get(subjects[2])!.bytes)).toBe(true);
+        // The new keys are the table's: the eraser finds the same ones.
+        const there = await eraser.findMany(subjects);
+        for (const id of subjects)
+          expect(there.get(id)?.bytes.equals(batch.get(id)!.bytes)).toBe(true);
+      });
+
+      it('is not served after the subject was destroyed and created again elsewhere', async () => {
+        const { cached, eraser, subjects, keys } = await twoProcesses(1);
+        const [subject] = subjects;
+        await eraser.destroy([subject]);
+        const again = await eraser.keyFor(subject);
+        expect(again.bytes.equals(keys.get(subject)!.bytes)).toBe(false);
+        expect((await cached.find(subject))?.bytes.equals(again.bytes)).toBe(true);
+        expect((await cached.keyFor(subject)).bytes.equals(again.bytes)).toBe(true);
+      });
+    });
+
+    type Step = {
+      store: 0 | 1;
+      op: 'keyFor' | 'find' | 'findMany' | 'keysFor' | 'destroy';
+      subject: number;
+    };
+    const stepArb: fc.Arbitrary<Step> = fc.record({
+      store: fc.constantFrom(0 as const, 1 as const),
+      op: fc.constantFrom('keyFor', 'find', 'findMany', 'keysFor', 'destroy', 'destroy'),
+      subject: fc.nat(2),
+    });
+    /** Runs a step on one of the stores; returns the subject's key it answered, if any. */
+    const runStep = async (stores: SubjectKeyStore[], subjects: string[], step: Step) => {
+      const store = stores[step.store];
+      const id = subjects[step.subject];
+      switch (step.op) {
+        case 'keyFor':
+          return (await store.keyFor(id)).bytes.toString('hex');
+        case 'find':
+          return (await store.find(id))?.bytes.toString('hex');
+        case 'findMany':
+          return (await store.findMany(subjects)).get(id)?.bytes.toString('hex');
+        case 'keysFor':
+          return (await store.keysFor(subjects)).get(id)?.bytes.toString('hex');
+        case 'destroy':
+          await store.destroy([id]);
+          return undefined;
+      }
+    };
+
+    it('answers, in any order of calls on two processes, what the table holds', async () => {
+      const stores = [storeOver(await adapter.open()), storeOver(await adapter.reopen())];
+      await fc.assert(
+        fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 12 }), async (steps) => {
+          const subjects = [randomUUID(), randomUUID(), randomUUID()];
+          /** The subject's key now (undefined: none), and every key it ever had. */
+          const current = new Map<string, string>();
+          const issued = new Set<string>();
+          for (const step of steps) {
+            const id = subjects[step.subject];
+            const answer = await runStep(stores, subjects, step);
+            if (step.op === 'destroy') current.delete(id);
+            else if (step.op === 'find' || step.op === 'findMany') {
+              expect(answer).toBe(current.get(id));
+            } else if (current.has(id)) expect(answer).toBe(current.get(id));
+            else {
+              // A new key, never one the subject had before its destroy.
+              expect(issued.has(answer!)).toBe(false);
+              current.set(id, answer!);
+            }
+            // keysFor creates the batch's other subjects too.
+            if (step.op === 'keysFor')
+              for (const other of subjects)
+                if (!current.has(other)) {
+                  const key = (await stores[step.store].find(other))!.bytes.toString('hex');
+                  expect(issued.has(key)).toBe(false);
+                  current.set(other, key);
+                }
+            for (const key of current.values()) issued.add(key);
+          }
+        }),
+        { numRuns: 25 },
+      );
+    });
+
+    it('holds no destroyed key once calls racing on two processes have settled', async () => {
+      const stores = [storeOver(await adapter.open()), storeOver(await adapter.reopen())];
+      const truthTable = await adapter.reopen();
+      const wrapper = new LocalMasterKeyWrapper(masterKey);
+      try {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.array(stepArb, { minLength: 1, maxLength: 6 }), {
+              minLength: 1,
+              maxLength: 4,
+            }),
+            async (rounds) => {
+              const subjects = [randomUUID(), randomUUID(), randomUUID()];
+              for (const round of rounds) {
+                await Promise.all(round.map((step) => runStep(stores, subjects, step)));
+                for (const id of subjects) {
+                  const row = await truthTable.get(id);
+                  const truth = row && (await wrapper.unwrap(row, id)).toString('hex');
+                  for (const store of stores)
+                    expect((await store.find(id))?.bytes.toString('hex')).toBe(truth);
+                }
+              }
+            },
+          ),
+          { numRuns: 20 },
+        );
+      } finally {
+        await truthTable.close();
+      }
+    });
   });
 }

@@ -79,11 +79,11 @@ function describeKeysInAppend(
       // just before the other committed).
       const theirs = await (await keyStore()).keyFor(customer);
       const table = await openTable();
-      const getMany = table.getMany.bind(table);
+      const getManyAfter = table.getManyAfter.bind(table);
       let missed = false;
-      table.getMany = async (ids) => {
-        const found = await getMany(ids);
-        if (!missed && found.delete(customer)) missed = true;
+      table.getManyAfter = async (ids, after) => {
+        const found = await getManyAfter(ids, after);
+        if (!missed && found.keys.delete(customer)) missed = true;
         return found;
       };
       const store = withPersonalDataProtection(log, await keyStore(table));

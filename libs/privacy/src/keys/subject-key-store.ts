@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { assertSubjectId, DATA_KEY_BYTES, type DataKey } from './data-key';
 import { type KeyWrapper } from './key-wrapper';
 import { randomPool } from './random-pool';
-import { type WrappedKeyTable } from './wrapped-key-table';
+import { type Erasures, type WrappedKeyTable } from './wrapped-key-table';
 
 /**
  * The data keys of data subjects (customers), for crypto-shredding: destroying a subject's
@@ -59,18 +59,30 @@ export interface SubjectKeyStoreOptions {
   /** Unwrapped keys kept in memory; default 10,000. */
   readonly cacheSize?: number;
   /**
-   * How long a key stays cached; default 60 s. A destroy clears this process's cache only:
-   * this bounds how long another replica can still use a destroyed key.
+   * How long a key stays cached; default 60 s. It bounds memory, not erasure: every call
+   * reads the erasures recorded since its last look before it answers from the cache.
    */
   readonly cacheTtlMs?: number;
 }
 
-/** A `SubjectKeyStore` over a table of wrapped keys, with an LRU cache of unwrapped ones. */
+/**
+ * A `SubjectKeyStore` over a table of wrapped keys, with an LRU cache of unwrapped ones.
+ * Every lookup reads the table's erasure log after the last erasure it has seen (with the
+ * keys it has to read anyway, in one statement where the table allows) and evicts those
+ * subjects before it answers from the cache: a destroy in any process is seen by every other
+ * at its next call. docs/decisions/0046-erasure-reaches-every-process-cache.md
+ */
 export class WrappedSubjectKeyStore implements SubjectKeyStore {
   private readonly cache: LRUCache<string, DataKey>;
   private readonly creating = new Map<string, Promise<DataKey>>();
-  /** Bumped by every destroy: a lookup that started before one does not fill the cache. */
+  /**
+   * Bumped by every destroy here and by every erasure read from the table: a lookup that
+   * read the table before either does not fill the cache.
+   */
   private epoch = 0;
+  /** The last erasure read from the table; undefined until the first lookup asks. */
+  private seen: number | undefined;
+  private starting: Promise<void> | undefined;
 
   readonly keysForAppend?: (subjectIds: readonly string[]) => Promise<KeysForAppend>;
 
@@ -88,29 +100,26 @@ export class WrappedSubjectKeyStore implements SubjectKeyStore {
 
   async keyFor(subjectId: string): Promise<DataKey> {
     assertSubjectId(subjectId);
-    const cached = this.cache.get(subjectId);
-    if (cached) return cached;
+    const { keys, epoch } = await this.lookup([subjectId]);
+    const found = keys.get(subjectId);
+    if (found) return found;
     const pending = this.creating.get(subjectId);
     if (pending) return pending;
-    const created = this.loadOrCreate(subjectId).finally(() => this.creating.delete(subjectId));
+    const created = this.create(subjectId, epoch).finally(() => this.creating.delete(subjectId));
     this.creating.set(subjectId, created);
     return created;
   }
 
   async find(subjectId: string): Promise<DataKey | undefined> {
     assertSubjectId(subjectId);
-    const cached = this.cache.get(subjectId);
-    if (cached) return cached;
-    const epoch = this.epoch;
-    const wrapped = await this.table.get(subjectId);
-    if (!wrapped) return undefined;
-    return this.remember(subjectId, await this.wrapper.unwrap(wrapped, subjectId), epoch);
+    return (await this.lookup([subjectId])).keys.get(subjectId);
   }
 
   async keysFor(subjectIds: readonly string[]): Promise<Map<string, DataKey>> {
-    const epoch = this.epoch;
-    const keys = await this.findMany(subjectIds);
-    const missing = [...new Set(subjectIds)].filter((id) => !keys.has(id));
+    subjectIds.forEach(assertSubjectId);
+    const unique = [...new Set(subjectIds)];
+    const { keys, epoch } = await this.lookup(unique);
+    const missing = unique.filter((id) => !keys.has(id));
     if (missing.length === 0) return keys;
     const fresh = missing.map(() => randomPool.take(DATA_KEY_BYTES));
     const wrapped = await Promise.all(missing.map((id, i) => this.wrapper.wrap(fresh[i], id)));
@@ -131,22 +140,7 @@ export class WrappedSubjectKeyStore implements SubjectKeyStore {
 
   async findMany(subjectIds: readonly string[]): Promise<Map<string, DataKey>> {
     subjectIds.forEach(assertSubjectId);
-    const keys = new Map<string, DataKey>();
-    const uncached: string[] = [];
-    for (const id of new Set(subjectIds)) {
-      const cached = this.cache.get(id);
-      if (cached) keys.set(id, cached);
-      else uncached.push(id);
-    }
-    if (uncached.length === 0) return keys;
-    const epoch = this.epoch;
-    const rows = await this.table.getMany(uncached);
-    await Promise.all(
-      [...rows].map(async ([id, row]) =>
-        keys.set(id, this.remember(id, await this.wrapper.unwrap(row, id), epoch)),
-      ),
-    );
-    return keys;
+    return (await this.lookup([...new Set(subjectIds)])).keys;
   }
 
   async destroy(subjectIds: readonly string[]): Promise<number> {
@@ -168,10 +162,69 @@ export class WrappedSubjectKeyStore implements SubjectKeyStore {
     await this.table.close();
   }
 
+  /**
+   * The keys of `subjectIds` (distinct) that exist, cached ones only once the erasures since
+   * the last look are applied; and the epoch under which what this read found may be cached.
+   */
+  private async lookup(
+    subjectIds: readonly string[],
+  ): Promise<{ keys: Map<string, DataKey>; epoch: number }> {
+    if (this.seen === undefined) await this.start();
+    const keys = new Map<string, DataKey>();
+    let wanted = subjectIds;
+    for (;;) {
+      const uncached: string[] = [];
+      for (const id of wanted) {
+        const cached = this.cache.get(id);
+        if (cached) keys.set(id, cached);
+        else uncached.push(id);
+      }
+      const read = await this.table.getManyAfter(uncached, this.seen as number);
+      const epoch = this.applyErasures(read.erasures);
+      // Keys answered from the cache but erased since: read again (rare, so not folded).
+      const again = read.erasures.subjectIds.filter((id) => keys.delete(id));
+      await Promise.all(
+        [...read.keys].map(async ([id, row]) =>
+          keys.set(id, this.remember(id, await this.wrapper.unwrap(row, id), epoch)),
+        ),
+      );
+      if (again.length === 0) return { keys, epoch };
+      wanted = again;
+    }
+  }
+
+  /** Evicts the subjects erased since the last look; returns the epoch the read may cache under. */
+  private applyErasures(erasures: Erasures): number {
+    const seen = this.seen as number;
+    // A read older than one already applied: its keys may predate erasures applied since.
+    if (erasures.last < seen) return -1;
+    if (erasures.last > seen) {
+      for (const id of erasures.subjectIds) this.cache.delete(id);
+      this.seen = erasures.last;
+      this.epoch += 1;
+    }
+    return this.epoch;
+  }
+
+  /** The first lookup of every caller waits for one read of where the erasure log ends. */
+  private start(): Promise<void> {
+    this.starting ??= this.table.lastErasure().then(
+      (last) => {
+        this.seen ??= last;
+      },
+      (error: unknown) => {
+        this.starting = undefined;
+        throw error;
+      },
+    );
+    return this.starting;
+  }
+
   private async prepareForAppend(subjectIds: readonly string[]): Promise<KeysForAppend> {
-    const epoch = this.epoch;
-    const keys = await this.findMany(subjectIds);
-    const missing = [...new Set(subjectIds)].filter((id) => !keys.has(id));
+    subjectIds.forEach(assertSubjectId);
+    const unique = [...new Set(subjectIds)];
+    const { keys, epoch } = await this.lookup(unique);
+    const missing = unique.filter((id) => !keys.has(id));
     const fresh = missing.map((subjectId) =>
       Object.freeze({ subjectId, bytes: randomPool.take(DATA_KEY_BYTES) }),
     );
@@ -193,18 +246,14 @@ export class WrappedSubjectKeyStore implements SubjectKeyStore {
           );
       },
       committed: () => {
-        // Not after a destroy that began since: its subjects' keys must not come back.
+        // Not after a destroy or an erasure read since: its subjects' keys must not come back.
         if (epoch === this.epoch) for (const key of fresh) this.cache.set(key.subjectId, key);
       },
     };
   }
 
-  private async loadOrCreate(subjectId: string): Promise<DataKey> {
-    const epoch = this.epoch;
-    const existing = await this.table.get(subjectId);
-    if (existing) {
-      return this.remember(subjectId, await this.wrapper.unwrap(existing, subjectId), epoch);
-    }
+  /** A new key for a subject the lookup under `epoch` did not find (or another writer's). */
+  private async create(subjectId: string, epoch: number): Promise<DataKey> {
     const fresh = randomPool.take(DATA_KEY_BYTES);
     const wrapped = await this.wrapper.wrap(fresh, subjectId);
     const kept = await this.table.insertIfAbsent(subjectId, wrapped);

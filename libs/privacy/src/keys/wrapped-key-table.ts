@@ -30,11 +30,32 @@ export interface WrappedKeyTable {
   /** The wrapped keys of the subjects that have one. */
   getMany(subjectIds: readonly string[]): Promise<Map<string, Buffer>>;
   /**
+   * `getMany`, and the erasures recorded after the sequence number `after`, read so that no
+   * key returned is older than the erasures returned (one snapshot, or the erasures first).
+   * With no subjects, the erasures alone. docs/decisions/0046-erasure-reaches-every-process-cache.md
+   */
+  getManyAfter(
+    subjectIds: readonly string[],
+    after: number,
+  ): Promise<{ keys: Map<string, Buffer>; erasures: Erasures }>;
+  /** The sequence number of the last erasure recorded; 0 when there is none. */
+  lastErasure(): Promise<number>;
+  /**
    * Deletes the subjects' rows and does what the store allows so the bytes are gone
-   * (see each adapter). Returns how many rows were deleted.
+   * (see each adapter), and records every subject in the erasure log, in the same
+   * transaction, under sequence numbers that grow in commit order: a reader that has seen
+   * number n never sees a smaller one committed later. Returns how many rows were deleted.
    */
   delete(subjectIds: readonly string[]): Promise<number>;
   close(): Promise<void>;
+}
+
+/** Erasures read from the erasure log after a sequence number. */
+export interface Erasures {
+  /** The subjects erased since, oldest first (one may be erased more than once). */
+  readonly subjectIds: readonly string[];
+  /** The last sequence number the read saw: the `after` it was given when there was none. */
+  readonly last: number;
 }
 
 /** Another writer stored a key for these subjects first: theirs is the subjects' key. */

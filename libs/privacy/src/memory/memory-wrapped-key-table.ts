@@ -1,8 +1,13 @@
-import { type WrappedKeyTable } from '../keys/wrapped-key-table';
+import { type Erasures, type WrappedKeyTable } from '../keys/wrapped-key-table';
 
-/** Wrapped keys in a map: for tests and the embedded path without a file. */
+/**
+ * Wrapped keys in a map: for tests and the embedded path without a file. Every key store
+ * over one instance sees the others' destroys, as processes over one database do.
+ */
 export class MemoryWrappedKeyTable implements WrappedKeyTable {
   private readonly rows = new Map<string, Buffer>();
+  /** The erasure log: subject ids, the sequence number of each its index + 1. */
+  private readonly erasures: string[] = [];
 
   async insertIfAbsent(subjectId: string, wrapped: Buffer): Promise<Buffer> {
     const existing = this.rows.get(subjectId);
@@ -31,7 +36,23 @@ export class MemoryWrappedKeyTable implements WrappedKeyTable {
     return row && Buffer.from(row);
   }
 
+  async getManyAfter(
+    subjectIds: readonly string[],
+    after: number,
+  ): Promise<{ keys: Map<string, Buffer>; erasures: Erasures }> {
+    const erasures = {
+      subjectIds: this.erasures.slice(after),
+      last: Math.max(after, this.erasures.length),
+    };
+    return { keys: await this.getMany(subjectIds), erasures };
+  }
+
+  async lastErasure(): Promise<number> {
+    return this.erasures.length;
+  }
+
   async delete(subjectIds: readonly string[]): Promise<number> {
+    this.erasures.push(...subjectIds);
     let deleted = 0;
     for (const id of subjectIds) {
       const row = this.rows.get(id);

@@ -1,6 +1,6 @@
 import { Pool, type PoolConfig } from 'pg';
 import { type AppendTransaction } from '@rapport/event-store';
-import { KeyRaceError, type WrappedKeyTable } from '../keys/wrapped-key-table';
+import { type Erasures, KeyRaceError, type WrappedKeyTable } from '../keys/wrapped-key-table';
 
 /** How a destroy cleans up after its DELETE; see docs/decisions/0027-crypto-shredding-keys.md. */
 export type PostgresKeyVacuum = 'vacuum' | 'vacuum-full' | 'none';
@@ -31,6 +31,13 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,47}$/;
  */
 export class PostgresWrappedKeyTable implements WrappedKeyTable {
   private readonly table: string;
+  private readonly erasures: string;
+  /**
+   * The keys and the erasures in one statement (one round trip, one snapshot); the erasures
+   * alone when every key was cached. Prepared once per connection (named).
+   */
+  private readonly readAfter: { name: string; text: string };
+  private readonly erasuresAfter: { name: string; text: string };
   readonly insertWithin?: WrappedKeyTable['insertWithin'];
 
   private constructor(
@@ -40,6 +47,19 @@ export class PostgresWrappedKeyTable implements WrappedKeyTable {
     withLog: boolean,
   ) {
     this.table = `"${schema}".subject_keys`;
+    this.erasures = `"${schema}".subject_key_erasures`;
+    this.readAfter = {
+      name: `rapport-keys-after-${schema}`,
+      text: `SELECT subject_id, wrapped, NULL::bigint AS seq FROM ${this.table}
+       WHERE subject_id = ANY($1::text[])
+       UNION ALL
+       SELECT subject_id, NULL, seq FROM ${this.erasures} WHERE seq > $2
+       ORDER BY seq`,
+    };
+    this.erasuresAfter = {
+      name: `rapport-erasures-after-${schema}`,
+      text: `SELECT subject_id, NULL AS wrapped, seq FROM ${this.erasures} WHERE seq > $1 ORDER BY seq`,
+    };
     if (withLog) this.insertWithin = (transaction, rows) => this.insertInLog(transaction, rows);
   }
 
@@ -73,6 +93,12 @@ export class PostgresWrappedKeyTable implements WrappedKeyTable {
           subject_id  text        PRIMARY KEY,
           wrapped     bytea       NOT NULL,
           created_at  timestamptz NOT NULL DEFAULT now()
+        )`);
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS ${store.erasures} (
+          seq         bigserial   PRIMARY KEY,
+          subject_id  text        NOT NULL,
+          erased_at   timestamptz NOT NULL DEFAULT now()
         )`);
       await client.query('COMMIT');
     } catch (error) {
@@ -150,6 +176,39 @@ export class PostgresWrappedKeyTable implements WrappedKeyTable {
     return new Map(result.rows.map((r) => [r.subject_id, r.wrapped]));
   }
 
+  async getManyAfter(
+    subjectIds: readonly string[],
+    after: number,
+  ): Promise<{ keys: Map<string, Buffer>; erasures: Erasures }> {
+    const result = await this.pool.query<{
+      subject_id: string;
+      wrapped: Buffer | null;
+      seq: string | null;
+    }>(
+      subjectIds.length > 0
+        ? { ...this.readAfter, values: [subjectIds, after] }
+        : { ...this.erasuresAfter, values: [after] },
+    );
+    const keys = new Map<string, Buffer>();
+    const erased: string[] = [];
+    let last = after;
+    for (const row of result.rows) {
+      if (row.wrapped) keys.set(row.subject_id, row.wrapped);
+      else {
+        erased.push(row.subject_id);
+        last = Number(row.seq);
+      }
+    }
+    return { keys, erasures: { subjectIds: erased, last } };
+  }
+
+  async lastErasure(): Promise<number> {
+    const result = await this.pool.query<{ last: string | null }>(
+      `SELECT max(seq) AS last FROM ${this.erasures}`,
+    );
+    return Number(result.rows[0]?.last ?? 0);
+  }
+
   async get(subjectId: string): Promise<Buffer | undefined> {
     const result = await this.pool.query<{ wrapped: Buffer }>(
       `SELECT wrapped FROM ${this.table} WHERE subject_id = $1`,
@@ -166,10 +225,17 @@ export class PostgresWrappedKeyTable implements WrappedKeyTable {
       await client.query('BEGIN');
       // An erasure waits for its flush, whatever the pool's default.
       await client.query('SET LOCAL synchronous_commit = on');
+      // One erasure at a time, until its commit: the sequence numbers, drawn under the lock,
+      // grow in commit order, so a reader past number n will not see a smaller one appear.
+      // Readers (ACCESS SHARE) do not wait for it.
+      await client.query(`LOCK TABLE ${this.erasures} IN SHARE ROW EXCLUSIVE MODE`);
       const result = await client.query(
         `DELETE FROM ${this.table} WHERE subject_id = ANY($1::text[])`,
         [subjectIds],
       );
+      await client.query(`INSERT INTO ${this.erasures} (subject_id) SELECT unnest($1::text[])`, [
+        subjectIds,
+      ]);
       await client.query('COMMIT');
       deleted = result.rowCount ?? 0;
     } catch (error) {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { type AppendTransaction } from '@rapport/event-store';
-import { KeyRaceError, type WrappedKeyTable } from '../keys/wrapped-key-table';
+import { type Erasures, KeyRaceError, type WrappedKeyTable } from '../keys/wrapped-key-table';
 
 export interface SqliteWrappedKeyTableOptions {
   /** The database file (the log's own file or one beside it), or `:memory:`. */
@@ -31,7 +31,12 @@ CREATE TABLE IF NOT EXISTS subject_keys (
   subject_id  TEXT NOT NULL PRIMARY KEY,
   wrapped     BLOB NOT NULL,
   created_at  TEXT NOT NULL
-) WITHOUT ROWID;`;
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS subject_key_erasures (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  subject_id  TEXT NOT NULL,
+  erased_at   TEXT NOT NULL
+);`;
 
 /**
  * Wrapped keys in a SQLite table. Deleted rows are zeroed (`secure_delete`), and the WAL,
@@ -53,6 +58,9 @@ export class SqliteWrappedKeyTable implements WrappedKeyTable {
     { subject_id: string; wrapped: Buffer }
   >;
   private readonly remove: Database.Statement<[string]>;
+  private readonly recordErasure: Database.Statement<[string, string]>;
+  private readonly erasuresAfter: Database.Statement<[number], { seq: number; subject_id: string }>;
+  private readonly lastSeq: Database.Statement<[], { last: number | null }>;
   readonly insertWithin?: WrappedKeyTable['insertWithin'];
 
   constructor(options: SqliteWrappedKeyTableOptions) {
@@ -76,6 +84,13 @@ export class SqliteWrappedKeyTable implements WrappedKeyTable {
       'SELECT subject_id, wrapped FROM subject_keys WHERE subject_id IN (SELECT value FROM json_each(?))',
     );
     this.remove = this.db.prepare('DELETE FROM subject_keys WHERE subject_id = ?');
+    this.recordErasure = this.db.prepare(
+      'INSERT INTO subject_key_erasures (subject_id, erased_at) VALUES (?, ?)',
+    );
+    this.erasuresAfter = this.db.prepare(
+      'SELECT seq, subject_id FROM subject_key_erasures WHERE seq > ? ORDER BY seq',
+    );
+    this.lastSeq = this.db.prepare('SELECT max(seq) AS last FROM subject_key_erasures');
   }
 
   async insertIfAbsent(subjectId: string, wrapped: Buffer): Promise<Buffer> {
@@ -115,10 +130,36 @@ export class SqliteWrappedKeyTable implements WrappedKeyTable {
     return found;
   }
 
+  async getManyAfter(
+    subjectIds: readonly string[],
+    after: number,
+  ): Promise<{ keys: Map<string, Buffer>; erasures: Erasures }> {
+    // The erasures before the keys: a destroy committed in between shows in the keys (gone)
+    // and is reported by the next read, so no key returned is older than the erasures.
+    const rows = this.erasuresAfter.all(after);
+    const erasures: Erasures = {
+      subjectIds: rows.map((r) => r.subject_id),
+      last: rows.length > 0 ? rows[rows.length - 1].seq : after,
+    };
+    return { keys: await this.getMany(subjectIds), erasures };
+  }
+
+  async lastErasure(): Promise<number> {
+    return this.lastSeq.get()?.last ?? 0;
+  }
+
   async delete(subjectIds: readonly string[]): Promise<number> {
-    const deleted = this.db.transaction(() =>
-      subjectIds.reduce((n, id) => n + this.remove.run(id).changes, 0),
-    )();
+    const now = new Date().toISOString();
+    // SQLite has one writer at a time: sequence numbers (AUTOINCREMENT, never reused) grow
+    // in commit order.
+    const deleted = this.db
+      .transaction(() =>
+        subjectIds.reduce((n, id) => {
+          this.recordErasure.run(id, now);
+          return n + this.remove.run(id).changes;
+        }, 0),
+      )
+      .immediate();
     // Also when nothing was deleted: a destroy retried after a busy checkpoint finishes it.
     if (subjectIds.length > 0) this.truncateWal();
     return deleted;
