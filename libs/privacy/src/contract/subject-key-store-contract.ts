@@ -193,6 +193,63 @@ export function describeSubjectKeyStoreContract(adapter: KeyTableUnderTest): voi
       });
     });
 
+    it('does not cache what a lookup read before an erasure another lookup has applied', async () => {
+      const table = await adapter.open();
+      const cached = storeOver(table);
+      const eraser = storeOver(await adapter.reopen());
+      const subject = randomUUID();
+      const old = await eraser.keyFor(subject);
+      await cached.find(randomUUID());
+      // The next read of `subject` is held after the table answered, as a slow round trip is.
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const getManyAfter = table.getManyAfter.bind(table);
+      table.getManyAfter = async (ids, after) => {
+        const read = await getManyAfter(ids, after);
+        if (ids.includes(subject)) await gate;
+        return read;
+      };
+      const slow = cached.find(subject);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await eraser.destroy([subject]);
+      // Another lookup of the same process reads the erasure and moves past it.
+      expect(await cached.find(randomUUID())).toBeUndefined();
+      release();
+      // The slow lookup overlapped the destroy: it may answer the old key, not keep it.
+      expect((await slow)?.bytes.equals(old.bytes)).toBe(true);
+      table.getManyAfter = getManyAfter;
+      expect(await cached.find(subject)).toBeUndefined();
+    });
+
+    it('does not cache what a lookup unwraps while another applies an erasure of it', async () => {
+      const master = new LocalMasterKeyWrapper(masterKey);
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let hold = '';
+      // The unwrap of `hold` waits, as a KMS call does.
+      const slowWrapper = {
+        wrap: (key: Buffer, id: string) => master.wrap(key, id),
+        unwrap: async (wrapped: Buffer, id: string) => {
+          if (id === hold) await gate;
+          return master.unwrap(wrapped, id);
+        },
+      };
+      const cached = new WrappedSubjectKeyStore(await adapter.open(), slowWrapper);
+      opened.push(cached);
+      const eraser = storeOver(await adapter.reopen());
+      const subject = randomUUID();
+      const old = await eraser.keyFor(subject);
+      await cached.find(randomUUID());
+      hold = subject;
+      const slow = cached.find(subject);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await eraser.destroy([subject]);
+      expect(await cached.find(randomUUID())).toBeUndefined();
+      release();
+      expect((await slow)?.bytes.equals(old.bytes)).toBe(true);
+      expect(await cached.find(subject)).toBeUndefined();
+    });
+
     type Step = {
       store: 0 | 1;
       op: 'keyFor' | 'find' | 'findMany' | 'keysFor' | 'destroy';

@@ -98,6 +98,21 @@ function describeKeysInAppend(
       ]);
     });
 
+    it('seals with a new key after another process destroyed the one this append cached', async () => {
+      const keys = await keyStore();
+      const store = withPersonalDataProtection(log, keys);
+      const customer = randomUUID();
+      await store.append(`customer-${customer}`, [touchpoint(customer, 'before')]);
+      const cachedKey = await keys.find(customer);
+      await (await keyStore()).destroy([customer]);
+      await store.append(`customer-${customer}`, [touchpoint(customer, 'after')]);
+      expect((await keys.find(customer))?.bytes.equals(cachedKey!.bytes)).toBe(false);
+      // Sealed with the table's new key: a cold reader opens it.
+      const [first] = await log.readAll();
+      const elsewhere = withPersonalDataProtection(log, await keyStore());
+      expect((await elsewhere.readAll({ after: first.position })).map(textOf)).toEqual(['after']);
+    });
+
     it('stores the keys right after an append whose store did not pass the hook on', async () => {
       const dropping: EventStore = {
         ...log,
