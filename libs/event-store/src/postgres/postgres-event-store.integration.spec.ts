@@ -393,6 +393,37 @@ describeWithServices(['postgres'], 'PostgreSQL event store (adapter specifics)',
     expect(stored[1].metadata).toEqual({ note: 'x\ny' });
   });
 
+  it('stores event types with the characters of array literals as they are, and checks each new type', async () => {
+    const store = await open(freshSchema());
+    const types = [
+      'a"b',
+      'back\\slash\\',
+      '{braces},comma',
+      ' spaced ',
+      'NULL',
+      'line\nfeed',
+      '"',
+      '\\',
+    ];
+    await store.append(
+      's',
+      types.map((type) => newEvent(type)),
+    );
+    await store.appendMany([
+      {
+        streamId: 'r',
+        events: [newEvent(types[0]), newEvent('other.v1')],
+        expectedRevision: 'any',
+      },
+    ]);
+    expect((await store.readAll()).map((e) => e.type)).toEqual([...types, types[0], 'other.v1']);
+    // A refused type is not remembered as checked: refused again.
+    for (const stream of ['s', 'r'])
+      await expect(store.append(stream, [newEvent('t\u0000.v1')])).rejects.toBeInstanceOf(
+        InvalidAppendError,
+      );
+  });
+
   it('close() stops subscriptions, the listener and the pool', async () => {
     const schema = freshSchema();
     const store = await open(schema, 60_000);

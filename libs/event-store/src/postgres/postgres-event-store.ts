@@ -104,6 +104,8 @@ export class PostgresEventStore implements EventStore {
   private readonly sql;
   private closed = false;
   private writes = 0;
+  /** Event types already checked by `assertStorableText`, and as array elements: a log has few. */
+  private readonly types = new Map<string, string>();
   private writesWithoutLookup = 0;
   private rewritesUnderLock = 0;
 
@@ -309,7 +311,11 @@ export class PostgresEventStore implements EventStore {
     assertStorableText('stream id', streamId);
     return events.map((event) => {
       const serialized = serializeEvent(event, this.maxEventBytes);
-      assertStorableText(`event ${serialized.id}: type`, serialized.type);
+      if (!this.types.has(serialized.type)) {
+        assertStorableText(`event ${serialized.id}: type`, serialized.type);
+        if (this.types.size >= MAX_REMEMBERED_TYPES) this.types.clear();
+        this.types.set(serialized.type, arrayElement(serialized.type));
+      }
       return serialized;
     });
   }
@@ -444,9 +450,10 @@ export class PostgresEventStore implements EventStore {
         streams.map((stream) => exact.has(stream)),
         streams.map((stream) => plan.nextRevisions.get(stream)),
         r.map((row) => row.event.id).join(','),
-        r.map((row) => index.get(row.streamId)),
-        r.map((row) => row.revision),
-        r.map((row) => row.event.type),
+        // Array literals made here: pg would quote and escape every element on its own.
+        `{${r.map((row) => index.get(row.streamId)).join(',')}}`,
+        `{${r.map((row) => row.revision).join(',')}}`,
+        `{${r.map((row) => this.types.get(row.event.type) ?? arrayElement(row.event.type)).join(',')}}`,
         // JSON joined by line feeds, which JSON.stringify never writes: no escaping on
         // either side (docs/decisions/0038-postgresql-appends-in-one-round-trip.md).
         r.map((row) => (typeof row.event.data === 'string' ? row.event.data : '')).join('\n'),
@@ -508,6 +515,14 @@ export async function postgresEventStoreFromUrl(url: string): Promise<PostgresEv
  * both are escaped; stream ids and types are stored as they are, so they are checked.
  */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** How many event types `serialize` remembers as checked (all of them, in practice). */
+const MAX_REMEMBERED_TYPES = 1_000;
+
+/** A text as an element of a PostgreSQL array literal, quoted as `pg` quotes it. */
+function arrayElement(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
 
 function assertStorableText(what: string, value: string): void {
   if (value.includes('\u0000') || LONE_SURROGATE.test(value)) {
