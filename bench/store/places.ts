@@ -18,6 +18,13 @@ export interface Places {
    * otherwise (SQLite runs inside Node).
    */
   serverCpu(place: string): Promise<Map<number, number> | undefined>;
+  /**
+   * Bytes written so far for the stores of this engine: for SQLite, what this process passed
+   * to write calls (`wchar` of /proc/self/io: WAL frames and checkpoints, Emmett's driver
+   * threads included); for PostgreSQL, the server's WAL position (the whole cluster's, so
+   * other databases' writes during a turn count too). Undefined where it cannot be read.
+   */
+  written(): Promise<number | undefined>;
   cleanup(): Promise<void>;
 }
 
@@ -29,6 +36,14 @@ export function sqlitePlaces(): Places {
     create: async (tag) => join(dir, `${tag}.db`),
     settle: async () => undefined,
     serverCpu: async () => undefined,
+    written: async () => {
+      try {
+        const io = readFileSync('/proc/self/io', 'utf8');
+        return Number(/^wchar: (\d+)$/m.exec(io)?.[1]);
+      } catch {
+        return undefined;
+      }
+    },
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -84,6 +99,12 @@ export async function postgresPlaces(adminUrl: string, prefix: string): Promise<
         cpu.set(pid, ms);
       }
       return cpu;
+    },
+    written: async () => {
+      const { rows } = await admin.query<{ bytes: string }>(
+        "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text AS bytes",
+      );
+      return Number(rows[0].bytes);
     },
     cleanup: async () => {
       for (const name of created.splice(0))

@@ -5,6 +5,9 @@
  * - the CPU each side used for its appends, per event: in this Node process, and in the
  *   PostgreSQL backends serving its database (read from /proc when the server runs on this
  *   machine), a figure that the machine's load moves much less than the rates;
+ * - the bytes written per append: for SQLite what the process handed to write calls (WAL
+ *   frames and checkpoints, from /proc/self/io), for PostgreSQL how far the server's WAL
+ *   moved during the side's turns (cluster-wide: another database's writes count too);
  * - append throughput in events/s, one writer awaiting each append, with batches of 1
  *   event and batches of 100 events (an append = one batch to one stream; the appends are
  *   scattered over BENCH_STORE_STREAMS streams, the same way for both sides; the two
@@ -57,6 +60,8 @@ interface AppendRate {
   readonly nodeCpu: number;
   /** CPU µs per event in the PostgreSQL backends of the side's database; undefined for SQLite or where they cannot be read. */
   readonly serverCpu: number | undefined;
+  /** kB written per append (`Places.written`); undefined where it cannot be read. */
+  readonly writtenPerAppend: number | undefined;
 }
 
 interface SideResult {
@@ -121,6 +126,7 @@ async function measureAppends(
   const seconds: Record<Side, number> = { rapport: 0, emmett: 0 };
   const nodeCpuMs: Record<Side, number> = { rapport: 0, emmett: 0 };
   const serverCpuMs: Record<Side, number | undefined> = { rapport: 0, emmett: 0 };
+  const written: Record<Side, number | undefined> = { rapport: 0, emmett: 0 };
   try {
     for (const side of ['rapport', 'emmett'] as const) {
       places[side] = await engine.places.create(`${label.replace(/\W+/g, '')}_${side}`);
@@ -135,6 +141,7 @@ async function measureAppends(
         // CPU read outside the clock: backends by pid before and after the turn (a backend
         // that connected during the turn counts from its start).
         const serverBefore = await engine.places.serverCpu(places[side]);
+        const writtenBefore = await engine.places.written();
         const cpuBefore = process.cpuUsage();
         const started = performance.now();
         for (const append of appendsOfRound)
@@ -142,7 +149,12 @@ async function measureAppends(
         seconds[side] += (performance.now() - started) / 1000;
         const cpu = process.cpuUsage(cpuBefore);
         nodeCpuMs[side] += (cpu.user + cpu.system) / 1000;
+        const writtenAfter = await engine.places.written();
         const serverAfter = await engine.places.serverCpu(places[side]);
+        written[side] =
+          writtenBefore === undefined || writtenAfter === undefined || written[side] === undefined
+            ? undefined
+            : written[side] + writtenAfter - writtenBefore;
         if (!serverBefore || !serverAfter) serverCpuMs[side] = undefined;
         else if (serverCpuMs[side] !== undefined)
           for (const [pid, ms] of serverAfter)
@@ -161,10 +173,12 @@ async function measureAppends(
       rate: rate(events, seconds[side]),
       nodeCpu: (nodeCpuMs[side] * 1000) / events,
       serverCpu: server === undefined ? undefined : (server * 1000) / events,
+      writtenPerAppend:
+        written[side] === undefined ? undefined : written[side] / 1024 / list.length,
     };
     const r = result[side];
     console.log(
-      `  ${engine.name.padEnd(8)} ${label.padEnd(9)} ${side.padEnd(7)} ${String(events).padStart(6)} events in ${String(list.length).padStart(5)} appends: ${seconds[side].toFixed(2).padStart(6)} s = ${fmt(r.rate).padStart(7)} events/s; CPU µs/event: ${cpuText(r)}`,
+      `  ${engine.name.padEnd(8)} ${label.padEnd(9)} ${side.padEnd(7)} ${String(events).padStart(6)} events in ${String(list.length).padStart(5)} appends: ${seconds[side].toFixed(2).padStart(6)} s = ${fmt(r.rate).padStart(7)} events/s; CPU µs/event: ${cpuText(r)}${r.writtenPerAppend === undefined ? '' : `; ${r.writtenPerAppend.toFixed(0)} kB written per append`}`,
     );
   }
   return result;
