@@ -23,7 +23,7 @@ async function answer(path: string, query: URLSearchParams): Promise<unknown> {
     return { customerId: resolved ?? id, ...page };
   }
   if (route === 'profile') return readModels.timeline.profile(id);
-  if (route === 'top') return { items: await closeness.top(100, Date.now()) };
+  if (route === 'top') return { items: (await closeness.topNow(100, Date.now())).items };
   return undefined;
 }
 

@@ -122,8 +122,12 @@ export class ClosenessRankingController {
   @ApiProblemResponse(400, 'problem details with field-level errors')
   @ApiProblemResponse(422, 'asOf too far back: too many customers to fold again')
   async top(@Query(new QueryPipe(TopClosenessQueryDto, toRankingQuery)) query: RankingQuery) {
-    const asOf = await this.moment(query.at);
-    const items = await this.ranking(() => this.queries.top(query.limit, asOf));
+    const { at, limit } = query;
+    // As of now, the moment comes with the ranking (one read, never a fold again).
+    const { asOfMs: asOf, items } =
+      at === undefined
+        ? await this.queries.topNow(limit, Date.now())
+        : { asOfMs: at, items: await this.ranking(() => this.queries.top(limit, at)) };
     return {
       asOf: new Date(asOf).toISOString(),
       items: items.map((i) => ({ ...i, score: round2(i.score) })),

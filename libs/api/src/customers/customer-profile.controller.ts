@@ -54,14 +54,14 @@ export class CustomerProfileController {
           : `no customer ${customerId}`,
       );
     const ids = [profile.customerId, ...profile.mergedCustomers];
-    // The latest name any of their identities was seen with (now: names are not kept over time).
-    const name = asOf
-      ? undefined
-      : latestName((await this.timelines.namesOf(profile.identities.map(identityKey))).values());
-    const ideas =
-      this.backlog && !asOf
-        ? (await ideasOfPerson(this.backlog, ids)).map((view) => personIdea(view, ids))
-        : undefined;
+    // The latest name any of their identities was seen with (now: names are not kept over
+    // time), and their ideas: asked together.
+    const [names, ideaViews] = await Promise.all([
+      asOf ? undefined : this.timelines.namesOf(profile.identities.map(identityKey)),
+      this.backlog && !asOf ? ideasOfPerson(this.backlog, ids) : undefined,
+    ]);
+    const name = names && latestName(names.values());
+    const ideas = ideaViews?.map((view) => personIdea(view, ids));
     return {
       ...profile,
       ...(name ? { name: name.name, nameSeenAt: name.occurredAt } : {}),

@@ -133,14 +133,41 @@ export class ClosenessQueries {
 
   /** The `limit` closest customers at `asOfMs`: one sorted-set range, O(log n + limit), as of now. */
   async top(limit: number, asOfMs: number): Promise<ClosestCustomer[]> {
-    // Asked together (one command where the model can): the sorted set as it is serves any
-    // moment from the latest contact on; an earlier one is answered by folding again.
-    const { ranked: now, latestContactMs: latest } = this.model.topWithLatest
-      ? await this.model.topWithLatest(limit)
-      : await Promise.all([this.model.latestContactMs(), this.model.top(limit)]).then(
+    const { ranked: now, latestContactMs: latest } = await this.topWithLatest(limit);
+    const ranked = isBefore(asOfMs, latest) ? await this.rankedAsOf(asOfMs, asOfMs, limit) : now;
+    return this.scored(ranked, asOfMs);
+  }
+
+  /**
+   * The `limit` closest customers as of the moment `rankingMoment` names when no moment is
+   * asked for (`nowMs`, or the latest contact when later), and that moment: what `top` answers
+   * for it, from the one read that gives both the ranking and the latest contact.
+   */
+  async topNow(
+    limit: number,
+    nowMs: number,
+  ): Promise<{ readonly asOfMs: number; readonly items: ClosestCustomer[] }> {
+    const { ranked, latestContactMs: latest } = await this.topWithLatest(limit);
+    const asOfMs = latest === null ? nowMs : Math.max(nowMs, latest);
+    return { asOfMs, items: this.scored(ranked, asOfMs) };
+  }
+
+  /**
+   * The sorted set as it is, with the latest contact, asked together (one command where the
+   * model can): it serves any moment from the latest contact on; an earlier one is answered
+   * by folding again.
+   */
+  private topWithLatest(
+    limit: number,
+  ): Promise<{ ranked: RankedCustomer[]; latestContactMs: number | null }> {
+    return this.model.topWithLatest
+      ? this.model.topWithLatest(limit)
+      : Promise.all([this.model.latestContactMs(), this.model.top(limit)]).then(
           ([latestContactMs, ranked]) => ({ latestContactMs, ranked }),
         );
-    const ranked = isBefore(asOfMs, latest) ? await this.rankedAsOf(asOfMs, asOfMs, limit) : now;
+  }
+
+  private scored(ranked: readonly RankedCustomer[], asOfMs: number): ClosestCustomer[] {
     return ranked.map((r, i) => ({
       rank: i + 1,
       customerId: r.customerId,

@@ -369,6 +369,28 @@ export function describeClosenessReadModelContract(adapter: ClosenessReadModelUn
       expect(top[0].lastContactMs).toBe(CLOSENESS_T - DAY_MS);
     });
 
+    it('the top as of now: as of now, or of the latest contact when later, as top answers for that moment', async () => {
+      const queries = new ClosenessQueries(model);
+      expect(await queries.topNow(10, CLOSENESS_T)).toEqual({ asOfMs: CLOSENESS_T, items: [] });
+      await model.apply(
+        [
+          closenessFact(1, 'c-a', 5),
+          closenessFact(2, 'c-b', 1, { channel: 'in_person' }),
+          closenessFact(3, 'c-c', -2), // dated two days ahead
+        ],
+        { after: 0, upTo: 3 },
+      );
+      const latest = CLOSENESS_T + 2 * DAY_MS;
+      const early = await queries.topNow(10, CLOSENESS_T);
+      expect(early.asOfMs).toBe(latest);
+      expect(early.items).toEqual(await queries.top(10, latest));
+      expect(early.items.map((r) => r.customerId).sort()).toEqual(['c-a', 'c-b', 'c-c']);
+      const later = CLOSENESS_T + 10 * DAY_MS;
+      const now = await queries.topNow(2, later);
+      expect(now).toEqual({ asOfMs: later, items: await queries.top(2, later) });
+      expect(now.items.map((r) => r.rank)).toEqual([1, 2]);
+    });
+
     it('a batch that does not continue from the checkpoint writes nothing', async () => {
       await model.apply([closenessFact(1, 'c-1', 1)], { after: 0, upTo: 1 });
       await expect(
