@@ -12,7 +12,9 @@
  *
  * BENCH_QUERY_CUSTOMERS (default 400) sizes the data, BENCH_QUERY_SECONDS (default 10) each
  * measurement; BENCH_QUERY_ONLY (a regular expression over the endpoints' names) and BENCH_QUERY_CONNECTIONS
- * (`50,200`) narrow a run, e.g. to profile one endpoint (RAPPORT_CPU_PROFILE_DIR). Ends with `query: …` — p99 at 200 connections and throughput as ratios to the
+ * (`50,200`) narrow a run, e.g. to profile one endpoint (RAPPORT_CPU_PROFILE_DIR, which profiles
+ * the minimal server too). BENCH_QUERY_ROUNDS (default 1) measures each server that many times
+ * per endpoint, in turn. Ends with `query: …` — p99 at 200 connections and throughput as ratios to the
  * minimal server's, for the worst of the shared endpoints.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -39,8 +41,13 @@ const CUSTOMERS = Number(process.env.BENCH_QUERY_CUSTOMERS ?? 400);
 const SECONDS = Number(process.env.BENCH_QUERY_SECONDS ?? 10);
 const CONNECTIONS = (process.env.BENCH_QUERY_CONNECTIONS ?? '50,200').split(',').map(Number);
 /**
+ * Measurements of each server per endpoint, taken in turn (odd rounds backwards); figures are
+ * medians over them, each ratio the median of the rounds' ratios. One by default.
+ */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_QUERY_ROUNDS ?? 1));
+/**
  * Another checkout of the repository (e.g. `git archive <rev> | tar -x -C <dir>`, with
- * node_modules linked): its query API is measured too, after this one's, on the same data.
+ * node_modules linked): its query API is measured too, in turn with this one's, on the same data.
  */
 const COMPARE = process.env.BENCH_QUERY_COMPARE ?? '';
 /** Only the endpoints whose name this regular expression finds (all by default): for profiling one. */
@@ -127,6 +134,29 @@ function cpuSecondsOf(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * One server's figures over the rounds: the medians of its latencies and throughput, its CPU
+ * and requests summed (so the CPU per request is over every round), its failures summed.
+ */
+function overRounds(runs: readonly Figures[]): Figures {
+  const sum = (pick: (f: Figures) => number) => runs.reduce((total, f) => total + pick(f), 0);
+  return {
+    p50: median(runs.map((f) => f.p50)),
+    p99: median(runs.map((f) => f.p99)),
+    rps: median(runs.map((f) => f.rps)),
+    non2xx: sum((f) => f.non2xx),
+    errors: sum((f) => f.errors),
+    cpu: sum((f) => f.cpu),
+    requests: sum((f) => f.requests),
+  };
 }
 
 /** One autocannon run: `connections` clients for `seconds`, paths rotating over the customers. */
@@ -300,8 +330,15 @@ async function main(): Promise<void> {
     servers.push(api);
     const compared = COMPARE ? await startQueryApiOf(COMPARE, env) : null;
     if (compared) servers.push(compared);
+    // Profiled as the services are (RAPPORT_CPU_PROFILE_DIR), to compare the two.
+    const profile = process.env.RAPPORT_CPU_PROFILE_DIR;
     const minimal = await startProcess({
-      args: ['-r', '@swc-node/register', join(REPO_ROOT, 'bench/query/minimal-server.ts')],
+      args: [
+        ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+        '-r',
+        '@swc-node/register',
+        join(REPO_ROOT, 'bench/query/minimal-server.ts'),
+      ],
       env: { ...process.env, ...env },
     });
     servers.push(minimal);
@@ -336,30 +373,52 @@ async function main(): Promise<void> {
     for (const endpoint of ENDPOINTS.filter((e) => ONLY.test(e.name)))
       for (const connections of endpoint.alone ? [1, ...CONNECTIONS] : CONNECTIONS) {
         const customers = endpoint.longTimeline ? [longId] : endpoint.profiled ? profiled : ids;
-        await settle(api.url);
-        const onApi = await load(api, customers.map(endpoint.api), connections, SECONDS, staff);
-        if (compared) {
-          await settle(compared.url);
-          const onCompared = await load(
-            compared,
-            customers.map(endpoint.api),
-            connections,
-            SECONDS,
-            staff,
-          );
+        const measured: {
+          server: RunningProcess;
+          paths: string[];
+          headers: Record<string, string>;
+          runs: Figures[];
+        }[] = [
+          {
+            server: api,
+            paths: customers.map(endpoint.api),
+            headers: staff,
+            runs: [] as Figures[],
+          },
+          ...(compared
+            ? [{ server: compared, paths: customers.map(endpoint.api), headers: staff, runs: [] }]
+            : []),
+          ...(endpoint.minimal
+            ? [{ server: minimal, paths: customers.map(endpoint.minimal), headers: {}, runs: [] }]
+            : []),
+        ];
+        // Rounds in turn, odd ones backwards (A B, B A, …): a slow half-minute of the
+        // machine falls on both servers rather than on one.
+        for (let round = 0; round < ROUNDS; round++)
+          for (const m of round % 2 === 0 ? measured : [...measured].reverse()) {
+            await settle(m.server.url);
+            m.runs.push(await load(m.server, m.paths, connections, SECONDS, m.headers));
+          }
+        const [onApi, onCompared] = [measured[0], compared ? measured[1] : undefined].map(
+          (m) => m && overRounds(m.runs),
+        );
+        const minimalRuns = endpoint.minimal ? measured[measured.length - 1].runs : null;
+        const onMinimal = minimalRuns && overRounds(minimalRuns);
+        const label = `  ${endpoint.name.padEnd(28)} ${String(connections).padStart(3)} conn`;
+        if (onCompared)
           console.log(
-            `  ${endpoint.name.padEnd(28)} ${String(connections).padStart(3)} conn  compared p50 ${ms(onCompared.p50)} p99 ${ms(onCompared.p99)} ${Math.round(onCompared.rps).toString().padStart(6)} req/s ${cpuPerRequest(onCompared)}${failures(onCompared)}`,
+            `${label}  compared p50 ${ms(onCompared.p50)} p99 ${ms(onCompared.p99)} ${Math.round(onCompared.rps).toString().padStart(6)} req/s ${cpuPerRequest(onCompared)}${failures(onCompared)}`,
           );
-        }
-        if (endpoint.minimal) await settle(minimal.url);
-        const onMinimal = endpoint.minimal
-          ? await load(minimal, customers.map(endpoint.minimal), connections, SECONDS, {})
-          : null;
+        // Per round, API against minimal: the ratios are the medians of these.
+        const p99Ratios = minimalRuns?.map((m, i) => measured[0].runs[i].p99 / m.p99) ?? [];
+        const rpsRatios = minimalRuns?.map((m, i) => measured[0].runs[i].rps / m.rps) ?? [];
+        const perRound = (ratios: number[]) =>
+          ROUNDS > 1 ? ` (${ratios.map((r) => r.toFixed(2)).join(', ')})` : '';
         const ratio = onMinimal
-          ? `  p99 ${(onApi.p99 / onMinimal.p99).toFixed(2)}x, throughput ${(onApi.rps / onMinimal.rps).toFixed(2)}x`
+          ? `  p99 ${median(p99Ratios).toFixed(2)}x${perRound(p99Ratios)}, throughput ${median(rpsRatios).toFixed(2)}x${perRound(rpsRatios)}`
           : '';
         rows.push(
-          `  ${endpoint.name.padEnd(28)} ${String(connections).padStart(3)} conn  API p50 ${ms(onApi.p50)} p99 ${ms(onApi.p99)} ${Math.round(onApi.rps).toString().padStart(6)} req/s ${cpuPerRequest(onApi)}${failures(onApi)}` +
+          `${label}  API p50 ${ms(onApi!.p50)} p99 ${ms(onApi!.p99)} ${Math.round(onApi!.rps).toString().padStart(6)} req/s ${cpuPerRequest(onApi!)}${failures(onApi!)}` +
             (onMinimal
               ? ` | minimal p50 ${ms(onMinimal.p50)} p99 ${ms(onMinimal.p99)} ${Math.round(onMinimal.rps).toString().padStart(6)} req/s ${cpuPerRequest(onMinimal)}${failures(onMinimal)}${ratio}`
               : ''),
@@ -367,10 +426,10 @@ async function main(): Promise<void> {
         console.log(rows[rows.length - 1]);
         // The summary keeps to the endpoints it always had, rotating over the customers.
         if (onMinimal && connections === 200 && !endpoint.longTimeline) {
-          if (onApi.requests === 0 || onMinimal.requests === 0) unanswered.push(endpoint.name);
+          if (onApi!.requests === 0 || onMinimal.requests === 0) unanswered.push(endpoint.name);
           else {
-            worst.p99 = Math.max(worst.p99, onApi.p99 / onMinimal.p99);
-            worst.rps = Math.min(worst.rps, onApi.rps / onMinimal.rps);
+            worst.p99 = Math.max(worst.p99, median(p99Ratios));
+            worst.rps = Math.min(worst.rps, median(rpsRatios));
           }
         }
       }
