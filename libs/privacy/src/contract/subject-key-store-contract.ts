@@ -92,6 +92,18 @@ export function describeSubjectKeyStoreContract(adapter: KeyTableUnderTest): voi
       expect((await store.keyFor(gone)).bytes.equals(goneKey.bytes)).toBe(false);
     });
 
+    it('names the subjects whose keys were ever destroyed, also once they have a new one', async () => {
+      const store = await open();
+      const [gone, back, kept] = [randomUUID(), randomUUID(), randomUUID()];
+      await store.keysFor([gone, back, kept]);
+      await store.destroy([gone, back]);
+      await store.keyFor(back);
+      expect(await store.erasedAmong!([gone, back, kept, randomUUID()])).toEqual(
+        new Set([gone, back]),
+      );
+      expect(await store.erasedAmong!([])).toEqual(new Set());
+    });
+
     it('does not bring a destroyed key back through a lookup that raced the destroy', async () => {
       const store = await open();
       const subject = randomUUID();

@@ -9,6 +9,7 @@ import {
 } from '@rapport/domain';
 import { type Message } from 'kafkajs';
 import { FieldCipher } from '../cipher/field-cipher';
+import { openSealedFor } from '../keys/open-sealed-for';
 import { type SubjectKeyStore } from '../keys/subject-key-store';
 
 /** The header naming the customer whose key a sealed dead letter is encrypted with. */
@@ -98,7 +99,7 @@ export async function openDeadLetter(
   const raw = message.value === null || message.value === undefined ? null : message.value;
   if (!subject || raw === null)
     return { value: raw === null ? null : Buffer.from(raw), headers: {} };
-  const opened = FieldCipher.decrypt(await keys.find(subject), FIELD, raw.toString());
+  const opened = await openSealedFor(keys, subject, FIELD, raw.toString());
   if (typeof opened !== 'string') return 'erased';
   const { value, headers } = JSON.parse(opened) as {
     value: string;

@@ -62,4 +62,26 @@ describe('withPersonalDataProtection', () => {
     expect(await seen()).toEqual(['erased', 'erased', 'bob keeps this']);
     await store.close();
   });
+
+  it('reads what was sealed under a destroyed key as erased once the subject has a new one; other damage throws', async () => {
+    const raw = await openEventStore('sqlite::memory:');
+    const keys = new WrappedSubjectKeyStore(
+      new MemoryWrappedKeyTable(),
+      new LocalMasterKeyWrapper(randomBytes(32)),
+    );
+    const store = withPersonalDataProtection(raw, keys);
+    const text = (e: { data: unknown }) => (e.data as { content: { text: unknown } }).content.text;
+    await store.append('customer-a', [touchpoint('a', 'before')]);
+    await keys.destroy(['a']);
+    await store.append('customer-a', [touchpoint('a', 'after coming back')]);
+    await store.append('customer-b', [touchpoint('b', 'bob')]);
+    const opened = (await store.readAll()).map(text);
+    expect(isErased(opened[0])).toBe(true);
+    expect(opened.slice(1)).toEqual(['after coming back', 'bob']);
+    // Bob's envelope moved to another event does not authenticate, and Bob was never erased.
+    const [, , bobs] = await raw.readAll();
+    await raw.append('customer-b', [{ ...touchpoint('b', ''), metadata: bobs.metadata as never }]);
+    await expect(store.readAll()).rejects.toThrow(/does not authenticate/);
+    await store.close();
+  });
 });

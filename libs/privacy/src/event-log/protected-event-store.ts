@@ -10,7 +10,7 @@ import {
   type Subscription,
   type SubscriptionHandler,
 } from '@rapport/event-store';
-import { FieldCipher } from '../cipher/field-cipher';
+import { FieldCipher, FieldDecryptionError } from '../cipher/field-cipher';
 import { type DataKey } from '../keys/data-key';
 import { type KeysForAppend, type SubjectKeyStore } from '../keys/subject-key-store';
 import { KeyRaceError } from '../keys/wrapped-key-table';
@@ -89,13 +89,36 @@ function subjectsOf(event: RecordedEvent): Iterable<string> {
   return envelope ? Object.keys(envelope) : personalSubjectsOf(event);
 }
 
-/** The event with its personal fields opened; `ERASED` where the subject's key is gone. */
-function revealed(event: RecordedEvent, keys: Map<string, DataKey>): RecordedEvent {
+/** `FieldCipher.decrypt` with the subject's key; `ERASED` for a subject in `erased` it does not open. */
+function decrypt(
+  keys: Map<string, DataKey>,
+  erased: ReadonlySet<string> | undefined,
+  subject: string,
+  field: string,
+  value: string,
+) {
+  try {
+    return FieldCipher.decrypt(keys.get(subject), field, value);
+  } catch (error) {
+    if (error instanceof FieldDecryptionError && erased?.has(subject)) return ERASED;
+    throw error;
+  }
+}
+
+/**
+ * The event with its personal fields opened; `ERASED` where the subject's key is gone, or
+ * (subjects in `erased`) where their key does not open what was sealed under an older one.
+ */
+function revealed(
+  event: RecordedEvent,
+  keys: Map<string, DataKey>,
+  erased?: ReadonlySet<string>,
+): RecordedEvent {
   const envelope = envelopeOf(event);
   if (!envelope) {
     // Fields encrypted one by one, or logged before protection was on (plain: as they are).
     const { data, metadata } = mapPersonalFields(event, (subject, field, value) =>
-      FieldCipher.isEncrypted(value) ? FieldCipher.decrypt(keys.get(subject), field, value) : value,
+      FieldCipher.isEncrypted(value) ? decrypt(keys, erased, subject, field, value) : value,
     );
     return data === event.data && metadata === event.metadata
       ? event
@@ -104,7 +127,7 @@ function revealed(event: RecordedEvent, keys: Map<string, DataKey>): RecordedEve
   const opened = new Map<string, { values: unknown[] | null; next: number }>();
   const field = envelopeField(event.id);
   for (const subject in envelope) {
-    const text = FieldCipher.decrypt(keys.get(subject), field, envelope[subject]);
+    const text = decrypt(keys, erased, subject, field, envelope[subject]);
     opened.set(subject, {
       values: typeof text === 'string' ? (JSON.parse(text) as unknown[]) : null,
       next: 0,
@@ -178,10 +201,35 @@ export function withPersonalDataProtection(store: EventStore, keys: SubjectKeySt
     });
     if (subjects.size === 0) return events;
     const subjectKeys = await keys.findMany([...subjects]);
+    const unopened: number[] = [];
     events.forEach((event, i) => {
-      if (opens[i]) events[i] = revealed(event, subjectKeys);
+      if (!opens[i]) return;
+      try {
+        events[i] = revealed(event, subjectKeys);
+      } catch (error) {
+        if (!(error instanceof FieldDecryptionError) || !keys.erasedAmong) throw error;
+        unopened.push(i);
+      }
     });
+    if (unopened.length > 0) await revealSealedBeforeAnErasure(events, unopened, subjectKeys);
     return events;
+  };
+  /**
+   * Events their subjects' keys do not open. A subject erased who came back has a new key:
+   * what was sealed under the destroyed one reads as erased. Anything else that does not
+   * authenticate is damage, and throws.
+   */
+  const revealSealedBeforeAnErasure = async (
+    events: RecordedEvent[],
+    unopened: readonly number[],
+    subjectKeys: Map<string, DataKey>,
+  ): Promise<void> => {
+    const subjects = new Set<string>();
+    for (const i of unopened)
+      for (const subject of subjectsOf(events[i]))
+        if (subjectKeys.has(subject)) subjects.add(subject);
+    const erased = await keys.erasedAmong!([...subjects]);
+    for (const i of unopened) events[i] = revealed(events[i], subjectKeys, erased);
   };
   return {
     positionsAreCounters: store.positionsAreCounters,

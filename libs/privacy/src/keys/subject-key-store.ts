@@ -31,6 +31,11 @@ export interface SubjectKeyStore {
    * Returns how many keys existed.
    */
   destroy(subjectIds: readonly string[]): Promise<number>;
+  /**
+   * Which of the subjects had a key destroyed at least once (since the erasure log exists):
+   * a ciphertext of theirs that their key does not open was sealed under a destroyed key.
+   */
+  erasedAmong?(subjectIds: readonly string[]): Promise<Set<string>>;
   close(): Promise<void>;
 }
 
@@ -155,6 +160,11 @@ export class WrappedSubjectKeyStore implements SubjectKeyStore {
       for (const id of subjectIds) this.cache.delete(id);
       this.epoch += 1;
     }
+  }
+
+  erasedAmong(subjectIds: readonly string[]): Promise<Set<string>> {
+    subjectIds.forEach(assertSubjectId);
+    return this.table.erasedAmong([...new Set(subjectIds)]);
   }
 
   async close(): Promise<void> {

@@ -40,6 +40,8 @@ export interface WrappedKeyTable {
   ): Promise<{ keys: Map<string, Buffer>; erasures: Erasures }>;
   /** The sequence number of the last erasure recorded; 0 when there is none. */
   lastErasure(): Promise<number>;
+  /** Which of the subjects the erasure log names: their keys were destroyed at least once. */
+  erasedAmong(subjectIds: readonly string[]): Promise<Set<string>>;
   /**
    * Deletes the subjects' rows and does what the store allows so the bytes are gone
    * (see each adapter), and records every subject in the erasure log, in the same

@@ -51,6 +51,11 @@ export class MemoryWrappedKeyTable implements WrappedKeyTable {
     return this.erasures.length;
   }
 
+  async erasedAmong(subjectIds: readonly string[]): Promise<Set<string>> {
+    const erased = new Set(this.erasures);
+    return new Set(subjectIds.filter((id) => erased.has(id)));
+  }
+
   async delete(subjectIds: readonly string[]): Promise<number> {
     this.erasures.push(...subjectIds);
     let deleted = 0;

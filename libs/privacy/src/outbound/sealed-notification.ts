@@ -5,6 +5,7 @@ import {
   type PseudonymousIdentity,
 } from '@rapport/domain';
 import { FieldCipher } from '../cipher/field-cipher';
+import { openSealedFor } from '../keys/open-sealed-for';
 import { type SubjectKeyStore } from '../keys/subject-key-store';
 
 const FIELD = 'notification';
@@ -79,7 +80,7 @@ export async function openNotification(
     }
   | 'erased'
 > {
-  const opened = FieldCipher.decrypt(await keys.find(sealed.customerId), FIELD, sealed.sealed);
+  const opened = await openSealedFor(keys, sealed.customerId, FIELD, sealed.sealed);
   if (typeof opened !== 'string') return 'erased';
   const secrets = JSON.parse(opened) as NotificationSecrets;
   return { ...secrets, identityKey: identityKey(sealed.identity as never) };

@@ -100,6 +100,9 @@ export class PostgresWrappedKeyTable implements WrappedKeyTable {
           subject_id  text        NOT NULL,
           erased_at   timestamptz NOT NULL DEFAULT now()
         )`);
+      await client.query(
+        `CREATE INDEX IF NOT EXISTS subject_key_erasures_subject ON ${store.erasures} (subject_id)`,
+      );
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -207,6 +210,15 @@ export class PostgresWrappedKeyTable implements WrappedKeyTable {
       `SELECT max(seq) AS last FROM ${this.erasures}`,
     );
     return Number(result.rows[0]?.last ?? 0);
+  }
+
+  async erasedAmong(subjectIds: readonly string[]): Promise<Set<string>> {
+    if (subjectIds.length === 0) return new Set();
+    const result = await this.pool.query<{ subject_id: string }>(
+      `SELECT DISTINCT subject_id FROM ${this.erasures} WHERE subject_id = ANY($1::text[])`,
+      [subjectIds],
+    );
+    return new Set(result.rows.map((r) => r.subject_id));
   }
 
   async get(subjectId: string): Promise<Buffer | undefined> {

@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS subject_key_erasures (
   seq         INTEGER PRIMARY KEY AUTOINCREMENT,
   subject_id  TEXT NOT NULL,
   erased_at   TEXT NOT NULL
-);`;
+);
+CREATE INDEX IF NOT EXISTS subject_key_erasures_subject ON subject_key_erasures (subject_id);`;
 
 /**
  * Wrapped keys in a SQLite table. Deleted rows are zeroed (`secure_delete`), and the WAL,
@@ -61,6 +62,7 @@ export class SqliteWrappedKeyTable implements WrappedKeyTable {
   private readonly recordErasure: Database.Statement<[string, string]>;
   private readonly erasuresAfter: Database.Statement<[number], { seq: number; subject_id: string }>;
   private readonly lastSeq: Database.Statement<[], { last: number | null }>;
+  private readonly erasedIn: Database.Statement<[string], { subject_id: string }>;
   readonly insertWithin?: WrappedKeyTable['insertWithin'];
 
   constructor(options: SqliteWrappedKeyTableOptions) {
@@ -91,6 +93,9 @@ export class SqliteWrappedKeyTable implements WrappedKeyTable {
       'SELECT seq, subject_id FROM subject_key_erasures WHERE seq > ? ORDER BY seq',
     );
     this.lastSeq = this.db.prepare('SELECT max(seq) AS last FROM subject_key_erasures');
+    this.erasedIn = this.db.prepare(
+      'SELECT DISTINCT subject_id FROM subject_key_erasures WHERE subject_id IN (SELECT value FROM json_each(?))',
+    );
   }
 
   async insertIfAbsent(subjectId: string, wrapped: Buffer): Promise<Buffer> {
@@ -146,6 +151,11 @@ export class SqliteWrappedKeyTable implements WrappedKeyTable {
 
   async lastErasure(): Promise<number> {
     return this.lastSeq.get()?.last ?? 0;
+  }
+
+  async erasedAmong(subjectIds: readonly string[]): Promise<Set<string>> {
+    if (subjectIds.length === 0) return new Set();
+    return new Set(this.erasedIn.all(JSON.stringify(subjectIds)).map((r) => r.subject_id));
   }
 
   async delete(subjectIds: readonly string[]): Promise<number> {
