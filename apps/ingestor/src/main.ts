@@ -6,7 +6,9 @@ import {
   Readiness,
   requireKafkaBus,
   runService,
+  SUPPRESSION_LIST,
 } from '@rapport/api';
+import { type LogSuppressionList } from '@rapport/application';
 import { DeadLetterSealer, type PersonalData } from '@rapport/privacy';
 import { type INestApplication } from '@nestjs/common';
 import { IngestorModule } from './ingestor.module';
@@ -16,11 +18,19 @@ const config = loadConfig();
 void runService('ingestor', IngestorModule.forRoot(config), config, async (app) => {
   const metrics = metricsOf(app);
   const personalData = app.get<PersonalData | null>(PERSONAL_DATA);
+  const suppression = app.get<LogSuppressionList | null>(SUPPRESSION_LIST);
   const sealer =
     personalData &&
-    new DeadLetterSealer(personalData.keys, personalData.hashIdentity, {
-      defaultPhoneRegion: config.defaultPhoneRegion,
-    });
+    new DeadLetterSealer(
+      personalData.keys,
+      personalData.hashIdentity,
+      { defaultPhoneRegion: config.defaultPhoneRegion },
+      async (identityKey) => {
+        if (!suppression) return false;
+        await suppression.refresh();
+        return suppression.isSuppressed(identityKey);
+      },
+    );
   const transport = new KafkaTouchpointTransport({
     kafkaUrl: requireKafkaBus(config, 'ingestor'),
     groupId: process.env.RAPPORT_INGESTOR_GROUP || 'rapport-ingestor',

@@ -301,32 +301,36 @@ describeWithServices(['kafka', 'redis', 'postgres'], 'forgetting a person end to
           'idea.action': 'vote',
           'idea.id': ideaId,
         });
-        const producer = kafkaFromUrl(urls.kafka, `${run}-poison`).producer();
-        await producer.connect();
-        await producer.send({
-          topic: topics.touchpoint('email'),
-          acks: -1,
-          messages: [
-            {
-              key: 'poison',
-              value: JSON.stringify({
-                specversion: '1.0',
-                id: `${run}-poison`,
-                source: 'e2e/forget',
-                type: 'touchpoint.recorded.v1',
-                time: time(),
-                data: {
-                  channel: 'email',
-                  direction: 42,
-                  identity: adaMail,
-                  content: { text: phrase },
-                },
-              }),
-              headers: { 'content-type': 'application/cloudevents+json' },
-            },
-          ],
-        });
-        await producer.disconnect();
+        /** A message the ingestor refuses (`direction` is not a direction), naming her. */
+        const poison = async (id: string) => {
+          const producer = kafkaFromUrl(urls.kafka, `${run}-poison`).producer();
+          await producer.connect();
+          await producer.send({
+            topic: topics.touchpoint('email'),
+            acks: -1,
+            messages: [
+              {
+                key: 'poison',
+                value: JSON.stringify({
+                  specversion: '1.0',
+                  id,
+                  source: 'e2e/forget',
+                  type: 'touchpoint.recorded.v1',
+                  time: time(),
+                  data: {
+                    channel: 'email',
+                    direction: 42,
+                    identity: adaMail,
+                    content: { text: phrase },
+                  },
+                }),
+                headers: { 'content-type': 'application/cloudevents+json' },
+              },
+            ],
+          });
+          await producer.disconnect();
+        };
+        await poison(`${run}-poison`);
         head = await settled(head);
         // The idea loop runs beside the projections: the idea and Bob's vote are in the backlog.
         const idea = await eventually(
@@ -370,6 +374,13 @@ describeWithServices(['kafka', 'redis', 'postgres'], 'forgetting a person end to
         expect(findIn(await redisText(), secrets)).toEqual([]);
         expect(findIn(await topicText(topics.outbound, 2), secrets)).toEqual([]);
         expect(findIn(await topicText(topics.dlq, 1), secrets)).toEqual([]);
+        // Refused after the erasure, while her identities are suppressed: the dead letter says
+        // why and keeps no value, and she gets no new key.
+        await poison(`${run}-poison-after`);
+        const letters = await topicText(topics.dlq, 2);
+        expect(letters).toContain('rapport-suppressed');
+        expect(findIn(letters, secrets)).toEqual([]);
+        expect(await wrappedKeysOf([adaId, visitorId])).toEqual([]);
         const exported = await cli([
           'export',
           '--store',

@@ -1,6 +1,7 @@
 import {
   customerIdFor,
   type IdentityHasher,
+  identityKey,
   IDENTITY_KINDS,
   type IdentityNormalizationOptions,
   normalizeIdentity,
@@ -14,6 +15,8 @@ import { type SubjectKeyStore } from '../keys/subject-key-store';
 
 /** The header naming the customer whose key a sealed dead letter is encrypted with. */
 export const SEALED_FOR_HEADER = 'rapport-sealed-for';
+/** The header of a dead letter kept without its value: it names an erased, suppressed identity. */
+export const SUPPRESSED_HEADER = 'rapport-suppressed';
 const FIELD = 'dead-letter';
 /** Binary-mode CloudEvents attributes that can name a person. */
 const PERSONAL_HEADERS = ['ce_subject'];
@@ -52,13 +55,17 @@ function identityIn(value: Buffer): RawIdentity | undefined {
  * CloudEvents `subject` header) become one `enc:v1:` ciphertext, the Kafka key the person's
  * customer id, and `rapport-sealed-for` says whose key opens it (`openDeadLetter`). A
  * message that names no readable identity cannot be attributed to anyone, so it is kept as
- * it came (the DLQ's retention bounds it).
+ * it came (the DLQ's retention bounds it). A message that names an erased person whose
+ * identity is still suppressed keeps no value at all, only why it was refused: sealing it
+ * would make the forgotten person a new key.
  */
 export class DeadLetterSealer {
   constructor(
     private readonly keys: SubjectKeyStore,
     private readonly hashIdentity: IdentityHasher,
     private readonly normalization: IdentityNormalizationOptions = {},
+    /** Whether ingestion drops this (pseudonymous) identity key's touchpoints. */
+    private readonly isSuppressed: (identityKey: string) => Promise<boolean> = async () => false,
   ) {}
 
   async seal(message: Message): Promise<Message> {
@@ -68,7 +75,8 @@ export class DeadLetterSealer {
     const raw = identityIn(buffer);
     const identity = raw && normalizeIdentity(raw, 'identity', this.normalization);
     if (!identity?.ok) return message;
-    const customerId = customerIdFor(pseudonymise(identity.value, this.hashIdentity));
+    const pseudonymous = pseudonymise(identity.value, this.hashIdentity);
+    const customerId = customerIdFor(pseudonymous);
     const headers = { ...(message.headers ?? {}) };
     const personal: Record<string, string> = {};
     for (const name of PERSONAL_HEADERS) {
@@ -76,6 +84,13 @@ export class DeadLetterSealer {
       if (text !== undefined) personal[name] = text;
       delete headers[name];
     }
+    if (await this.isSuppressed(identityKey(pseudonymous)))
+      return {
+        ...message,
+        key: customerId,
+        value: null,
+        headers: { ...headers, [SUPPRESSED_HEADER]: 'true' },
+      };
     const plaintext = JSON.stringify({ value: buffer.toString('base64'), headers: personal });
     const sealed = FieldCipher.encrypt(await this.keys.keyFor(customerId), FIELD, plaintext);
     return {
