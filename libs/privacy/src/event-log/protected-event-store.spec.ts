@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { isErased, SEALED_FIELD } from '@rapport/domain';
+import { CUSTOMER_ERASED_V1, ERASURE_STREAM, isErased, SEALED_FIELD } from '@rapport/domain';
 import { openEventStore, type RecordedEvent } from '@rapport/event-store';
 import { LocalMasterKeyWrapper } from '../keys/key-wrapper';
 import { WrappedSubjectKeyStore } from '../keys/subject-key-store';
@@ -82,6 +82,48 @@ describe('withPersonalDataProtection', () => {
     const [, , bobs] = await raw.readAll();
     await raw.append('customer-b', [{ ...touchpoint('b', ''), metadata: bobs.metadata as never }]);
     await expect(store.readAll()).rejects.toThrow(/does not authenticate/);
+    await store.close();
+  });
+
+  it('finds an erasure the key table has no record of in the log, for one erased before it kept them', async () => {
+    /** A key table as it was before it recorded erasures (ADR 0046). */
+    class TableWithoutErasureLog extends MemoryWrappedKeyTable {
+      override async erasedAmong(): Promise<Set<string>> {
+        return new Set();
+      }
+    }
+    const raw = await openEventStore('sqlite::memory:');
+    const keys = new WrappedSubjectKeyStore(
+      new TableWithoutErasureLog(),
+      new LocalMasterKeyWrapper(randomBytes(32)),
+    );
+    const store = withPersonalDataProtection(raw, keys);
+    const text = (e: { data: unknown }) => (e.data as { content: { text: unknown } }).content.text;
+    await store.append('customer-a', [touchpoint('a', 'before')]);
+    await keys.destroy(['a']);
+    const erasure = (customerId: string) => ({
+      id: randomUUID(),
+      type: CUSTOMER_ERASED_V1,
+      data: {
+        customerId,
+        erasedCustomerIds: [customerId],
+        identityKeys: ['email:~abcdefghijklmnopqrstuv'],
+        reason: 'test',
+        requestedBy: 'cli',
+        at: '2026-12-01T00:00:00.000Z',
+      },
+      metadata: {},
+    });
+    await store.append(ERASURE_STREAM, [erasure('someone-else')]);
+    await store.append('customer-a', [touchpoint('a', 'after coming back')]);
+    // Not in the erasure stream yet: damage, as far as anyone can tell.
+    await expect(store.readAll()).rejects.toThrow(/does not authenticate/);
+    await store.append(ERASURE_STREAM, [erasure('a')]);
+    const opened = (await store.readAll())
+      .filter((e) => e.type === 'touchpoint.recorded.v1')
+      .map(text);
+    expect(isErased(opened[0])).toBe(true);
+    expect(opened[1]).toBe('after coming back');
     await store.close();
   });
 });

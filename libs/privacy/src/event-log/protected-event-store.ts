@@ -1,4 +1,11 @@
-import { ERASED, mapPersonalFields, personalSubjectsOf, SEALED_FIELD } from '@rapport/domain';
+import {
+  customerErasedFrom,
+  ERASED,
+  ERASURE_STREAM,
+  mapPersonalFields,
+  personalSubjectsOf,
+  SEALED_FIELD,
+} from '@rapport/domain';
 import {
   type AppendOptions,
   type AppendRequest,
@@ -229,7 +236,26 @@ export function withPersonalDataProtection(store: EventStore, keys: SubjectKeySt
       for (const subject of subjectsOf(events[i]))
         if (subjectKeys.has(subject)) subjects.add(subject);
     const erased = await keys.erasedAmong!([...subjects]);
+    const unrecorded = new Set([...subjects].filter((subject) => !erased.has(subject)));
+    for (const subject of unrecorded.size > 0 ? await erasedInTheLog(unrecorded) : [])
+      erased.add(subject);
     for (const i of unopened) events[i] = revealed(events[i], subjectKeys, erased);
+  };
+  /**
+   * Which of `subjects` the log's erasure stream says were erased: an erasure made before
+   * the key table kept its own record of them (ADR 0046) is found there. Read only when a
+   * value does not open, which is rare.
+   */
+  const erasedInTheLog = async (subjects: ReadonlySet<string>): Promise<string[]> => {
+    const found = new Set<string>();
+    for (let fromRevision = 0; ;) {
+      const page = await store.readStream(ERASURE_STREAM, { fromRevision, maxCount: 500 });
+      for (const event of page)
+        for (const id of customerErasedFrom(event)?.erasedCustomerIds ?? [])
+          if (subjects.has(id)) found.add(id);
+      if (page.length < 500) return [...found];
+      fromRevision = page[page.length - 1].revision + 1;
+    }
   };
   return {
     positionsAreCounters: store.positionsAreCounters,
