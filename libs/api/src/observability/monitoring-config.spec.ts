@@ -11,7 +11,15 @@ const RULES = join(INFRA, 'prometheus/rules/rapport.yml');
 
 /** promtool (Debian's `prometheus` package; .ci/run installs it): required in CI. */
 function promtool(...args: string[]): string {
-  return execFileSync('promtool', args, { stdio: 'pipe', encoding: 'utf8' });
+  try {
+    return execFileSync('promtool', args, { stdio: 'pipe', encoding: 'utf8' });
+  } catch (error) {
+    // Said plainly: the error execFileSync throws cannot even be passed back by Jest's worker.
+    const { code, stdout, stderr } = error as { code?: string; stdout?: string; stderr?: string };
+    if (code === 'ENOENT')
+      throw new Error('no promtool on the PATH: .ci/run installs it (apt-get install prometheus)');
+    throw new Error(`promtool ${args.join(' ')} failed:\n${stdout ?? ''}${stderr ?? ''}`);
+  }
 }
 const hasPromtool = (() => {
   try {
