@@ -36,10 +36,10 @@
  * topics, logs and Redis prefixes, so that both meet the same machine (Bulej et al., "Duet
  * Benchmarking", 2020). Each pipeline then has about half the machine: the duets' figures are
  * ratios, not throughputs to quote. Their throughput ratio understates a difference (the
- * pipeline that finishes first leaves the machine to the other for the rest of its run); the
- * services' CPU per touchpoint is the overhead's measure. On a machine the pipeline keeps busy,
+ * pipeline that finishes first leaves the machine to the other for the rest of its run), and
+ * the services' CPU per touchpoint overstates it: on a machine the pipeline keeps busy,
  * throughput falls by less than the services' CPU rises, as they share it with Kafka, Redis
- * and the publisher.
+ * and the publisher (about a fifth of the CPU here).
  *
  * BENCH_TOUCHPOINTS (default 30000) and BENCH_IDENTITIES (default 5000) size each run;
  * BENCH_CONFIGURATIONS (e.g. `traced` with RAPPORT_CPU_PROFILE_DIR, for a profile) runs only
