@@ -1,11 +1,12 @@
 /**
  * The baseline of `bench:query`: a bare `node:http` server answering the query API's reads
  * with the same read-model calls on the same Redis (the timeline's page with its customer
- * resolved, the profile, the top 100 by closeness; the identities revealed as the API reveals
+ * resolved, the profile with its names and ideas, the top 100 by closeness; the identities revealed as the API reveals
  * them) and nothing else — no framework, no access check, no validation, no audit. Started
  * as its own process by the benchmark; prints `listening on <url>` when ready.
  */
 import { createServer, type ServerResponse } from 'node:http';
+import { identityKey } from '@rapport/domain';
 import { ClosenessQueries, openReadModels } from '@rapport/read-models';
 import { revealIdentities } from '../../libs/api/src/platform/reveal-identities';
 
@@ -22,7 +23,21 @@ async function answer(path: string, query: URLSearchParams): Promise<unknown> {
     ]);
     return { customerId: resolved ?? id, ...page };
   }
-  if (route === 'profile') return readModels.timeline.profile(id);
+  if (route === 'profile') {
+    // The reads the API's profile makes: the profile, then its identities' names and the
+    // ideas of every id merged into it, together.
+    const profile = await readModels.timeline.profile(id);
+    if (!profile) return undefined;
+    const [names, ideas] = await Promise.all([
+      readModels.timeline.namesOf(profile.identities.map(identityKey)),
+      Promise.all(
+        [profile.customerId, ...profile.mergedCustomers].map((customerId) =>
+          readModels.ideas.model.ideasOfCustomer(customerId),
+        ),
+      ),
+    ]);
+    return { ...profile, names: [...names.values()], ideas: ideas.flat() };
+  }
   if (route === 'top') return { items: (await closeness.topNow(100, Date.now())).items };
   return undefined;
 }
