@@ -43,10 +43,7 @@ function mapKeys(
 
 /** A copy of `object` with `key` mapped, or `object` itself when nothing changed. */
 function mapKey(object: Json, key: string, map: (value: unknown) => unknown): Json {
-  if (!(key in object)) return object;
-  const before = object[key];
-  const after = map(before);
-  return after === before ? object : { ...object, [key]: after };
+  return mapKeys(object, [key], (_key, value) => map(value));
 }
 
 function mapEach(list: unknown, map: (item: unknown) => unknown): unknown {
@@ -182,8 +179,10 @@ export function mapPersonalFields(
       const origin = data.origin;
       if (!isObject(origin) || origin.kind !== 'touchpoint' || typeof data.customerId !== 'string')
         return { data, metadata };
-      let mapped = mapKey(data, 'title', text(data.customerId, 'title', visit));
-      mapped = mapKey(mapped, 'description', text(data.customerId, 'description', visit));
+      const author = data.customerId;
+      const mapped = mapKeys(data, ['title', 'description'], (key, value) =>
+        visitText(author, key, visit, value),
+      );
       return { data: mapped, metadata };
     }
     case IdeaEventNames.commented:
