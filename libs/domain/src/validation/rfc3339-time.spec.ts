@@ -1,6 +1,12 @@
 import { validateSync } from 'class-validator';
 import fc from 'fast-check';
-import { IsRfc3339Time, parseRfc3339Time, rfc3339TimeOf } from './rfc3339-time';
+import {
+  IsRfc3339Time,
+  parseAnyRfc3339Time,
+  parseRfc3339Time,
+  parseUtcTime,
+  rfc3339TimeOf,
+} from './rfc3339-time';
 
 class Stamped {
   @IsRfc3339Time()
@@ -78,6 +84,76 @@ describe('parseRfc3339Time', () => {
         if (result.ok) expect(new Date(result.iso).getTime()).toBe(result.timeMs);
       }),
     );
+  });
+});
+
+describe('the fast path for UTC times', () => {
+  const digits = (n: number) =>
+    fc
+      .integer({ min: 0, max: 10 ** n - 1 })
+      .map((v) => (n === 0 ? '' : String(v).padStart(n, '0')));
+  /** Strings shaped like `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, valid or not, with a character changed now and then. */
+  const nearlyUtc = fc
+    .record({
+      year: digits(4),
+      month: digits(2),
+      day: digits(2),
+      hour: digits(2),
+      minute: digits(2),
+      second: digits(2),
+      fraction: fc.oneof(
+        fc.constant(''),
+        digits(0).map(() => '.'),
+        fc.nat(11).chain((n) => digits(n).map((d) => `.${d}`)),
+      ),
+      zone: fc.constantFrom('Z', 'z', '+00:00', '-01:30', ''),
+      separator: fc.constantFrom('T', 't', ' '),
+      change: fc.option(fc.tuple(fc.nat(40), fc.string({ unit: 'binary', maxLength: 1 })), {
+        nil: undefined,
+      }),
+    })
+    .map(({ year, month, day, hour, minute, second, fraction, zone, separator, change }) => {
+      const raw = `${year}-${month}-${day}${separator}${hour}:${minute}:${second}${fraction}${zone}`;
+      if (!change) return raw;
+      const at = change[0] % raw.length;
+      return raw.slice(0, at) + change[1] + raw.slice(at + 1);
+    });
+
+  it('reads every string as the general parser does', () => {
+    fc.assert(
+      fc.property(nearlyUtc, (raw) => {
+        expect(parseRfc3339Time(raw)).toEqual(parseAnyRfc3339Time(raw));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('takes every instant Date.toISOString writes from year 100 on', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('0100-01-01'), max: new Date('9999-12-31') }), (d) => {
+        if (Number.isNaN(d.getTime())) return;
+        const iso = d.toISOString();
+        expect(parseUtcTime(iso)).toEqual({
+          ok: true,
+          timeMs: d.getTime(),
+          iso,
+          leapSecond: false,
+        });
+        expect(parseUtcTime(iso.replace(/\.\d+Z$/, 'Z'))).toBeDefined();
+      }),
+    );
+  });
+
+  it.each([
+    '2026-03-01T09:00:00.057Z',
+    '2026-03-01T09:00:00.9999999Z',
+    '2024-02-29T23:59:59.5Z',
+    '2025-02-29T00:00:00Z',
+    '2026-03-01T24:00:00Z',
+    '2026-03-01T09:00:60Z',
+    '0099-03-01T09:00:00.000Z',
+  ])('reads %s as the general parser does', (raw) => {
+    expect(parseRfc3339Time(raw)).toEqual(parseAnyRfc3339Time(raw));
   });
 });
 
