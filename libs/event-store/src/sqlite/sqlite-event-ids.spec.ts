@@ -118,6 +118,41 @@ describe('SQLite event store: the batched index of event ids', () => {
     expect(await b.headPosition()).toBe(5);
   });
 
+  it('takes the ids of the pages it read from the log instead of reading them again', async () => {
+    const a = store(100);
+    const b = store(100);
+    await b.append('b', events(1, 'b')); // B has caught up once: its map follows the index
+    const fromA = events(30, 'a');
+    await a.append('a', fromA);
+    expect((await b.readAll({ after: 0, maxCount: 20 })).map((e) => e.position)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    // What B's next append reads from the file: only the ids past the page it read.
+    const statements = (
+      b as unknown as {
+        statements: { idsAfter: { iterate: (after: number) => Iterable<[number, string]> } };
+      }
+    ).statements;
+    const iterate = statements.idsAfter.iterate.bind(statements.idsAfter);
+    const readAfter: number[] = [];
+    statements.idsAfter.iterate = (after: number) => {
+      readAfter.push(after);
+      return iterate(after);
+    };
+    const dups = await b.appendMany([
+      { streamId: 'a', events: [fromA[4], fromA[25]], expectedRevision: 'any' },
+    ]);
+    expect(readAfter).toEqual([20]);
+    expect(dups[0].ok && dups[0].result.events.map((e) => [e.position, e.duplicate])).toEqual([
+      [6, true],
+      [27, true],
+    ]);
+    await expect(b.append('a', [{ ...fromA[10], data: 'changed' }])).rejects.toThrow(
+      EventIdConflictError,
+    );
+    expect(await b.headPosition()).toBe(31);
+  });
+
   it('migrates a log of schema version 1 on open: same events, no UNIQUE index, ids indexed', async () => {
     const legacy = new Database(file);
     legacy.pragma('journal_mode = WAL');

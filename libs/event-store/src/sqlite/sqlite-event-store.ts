@@ -348,7 +348,11 @@ export class SqliteEventStore implements EventStore {
     return this.recent.readAll(
       options.after ?? 0,
       options.maxCount ?? Number.MAX_SAFE_INTEGER,
-      async (after, maxCount) => this.statements.readAll.all(after, maxCount).map(fromColumns),
+      async (after, maxCount) => {
+        const rows = this.statements.readAll.all(after, maxCount);
+        this.learnIdsRead(rows);
+        return rows.map(fromColumns);
+      },
       // Remembered for the other subscriptions of this process; with one, nobody shares them.
       this.subscriptions.size > 1,
     );
@@ -402,6 +406,28 @@ export class SqliteEventStore implements EventStore {
       this.idsIndexedTo = this.idsKnownTo;
     }
     return this.idsKnownTo;
+  }
+
+  /**
+   * Ids of a page of the log this process read anyway (a subscription's, in order, committed):
+   * those next to `idsKnownTo` extend the map, so that the next append's `catchUpIds` need not
+   * read them from the file again. A process that follows the log and appends now and then
+   * (the projector's identity decisions) read every other writer's id there, row by row, from
+   * pages another process had just written: about 3.7 µs per event. Only while the map is
+   * in step with the file's index (after a first catch-up) and holds less than a batch.
+   */
+  private learnIdsRead(rows: readonly EventColumns[]): void {
+    if (this.idsIndexedTo < 0) return;
+    const limit = this.idsIndexedTo + this.idIndexBatch;
+    let known = this.idsKnownTo;
+    for (const row of rows) {
+      const position = row[0];
+      if (position <= known) continue;
+      if (position !== known + 1 || position > limit) break;
+      this.unindexedIds.set(row[1], position);
+      known = position;
+    }
+    this.idsKnownTo = known;
   }
 
   /**
