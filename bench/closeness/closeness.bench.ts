@@ -132,8 +132,8 @@ const rankOrder = (a: Customer, b: Customer) =>
 async function interleavedLatencies(
   times: number,
   actions: readonly (() => Promise<unknown>)[],
-): Promise<number[][]> {
-  const out = actions.map((): number[] => []);
+): Promise<{ ms: number[]; cpuUs: number }[]> {
+  const out = actions.map(() => ({ ms: [] as number[], cpuUs: 0 }));
   const random = seededRandom(21);
   const order = actions.map((_, i) => i);
   const warmUp = Math.min(200, times);
@@ -143,12 +143,17 @@ async function interleavedLatencies(
       [order[i], order[j]] = [order[j], order[i]];
     }
     for (const which of order) {
+      const cpu = process.cpuUsage();
       const start = process.hrtime.bigint();
       await actions[which]();
-      if (round >= warmUp) out[which].push(Number(process.hrtime.bigint() - start) / 1e6);
+      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+      if (round < warmUp) continue;
+      const used = process.cpuUsage(cpu);
+      out[which].ms.push(elapsed);
+      out[which].cpuUs += used.user + used.system;
     }
   }
-  return out.map((sample) => sample.sort((a, b) => a - b));
+  return out.map(({ ms, cpuUs }) => ({ ms: ms.sort((a, b) => a - b), cpuUs: cpuUs / times }));
 }
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -202,35 +207,33 @@ async function main(): Promise<void> {
 
     // At-risk leaves far more garbage than the others: timed apart, so that its collection
     // does not land on the baselines.
-    const [topMs, zrangeMs, pingMs] = await interleavedLatencies(QUERIES, [
+    const [top, zrange, ping] = await interleavedLatencies(QUERIES, [
       () => queries.top(100, asOf),
       () => redis.zrevrange(model.keys.rank, 0, 99, 'WITHSCORES'),
       () => redis.ping(),
     ]);
-    const [atRiskMs] = await interleavedLatencies(QUERIES, [
-      () => queries.atRisk(WINDOW, 100, asOf),
-    ]);
+    const [atRisk] = await interleavedLatencies(QUERIES, [() => queries.atRisk(WINDOW, 100, asOf)]);
 
     console.log(
-      `\n${QUERIES} rounds of top-100 and the baselines in a shuffled order, then of at-risk; one client, sequential (ms):`,
+      `\n${QUERIES} rounds of top-100 and the baselines in a shuffled order, then of at-risk; one client, sequential (ms; CPU of this process per query):`,
     );
-    console.log('| query | p50 | p99 | max | p99 / ZREVRANGE 100 | p99 / PING |');
-    console.log('|---|---|---|---|---|---|');
-    const zr99 = pct(zrangeMs, 99);
-    const ping99 = pct(pingMs, 99);
-    for (const [name, sample] of [
-      ['top 100 (ClosenessQueries.top)', topMs],
-      ['at-risk 100, window 30 d (ClosenessQueries.atRisk)', atRiskMs],
-      ['baseline: ZREVRANGE 0 99 WITHSCORES', zrangeMs],
-      ['baseline: PING', pingMs],
+    console.log('| query | p50 | p99 | max | p99 / ZREVRANGE 100 | p99 / PING | node CPU µs |');
+    console.log('|---|---|---|---|---|---|---|');
+    const zr99 = pct(zrange.ms, 99);
+    const ping99 = pct(ping.ms, 99);
+    for (const [name, { ms: sample, cpuUs }] of [
+      ['top 100 (ClosenessQueries.top)', top],
+      ['at-risk 100, window 30 d (ClosenessQueries.atRisk)', atRisk],
+      ['baseline: ZREVRANGE 0 99 WITHSCORES', zrange],
+      ['baseline: PING', ping],
     ] as const) {
       const p99 = pct(sample, 99);
       console.log(
-        `| ${name} | ${ms(pct(sample, 50))} | ${ms(p99)} | ${ms(sample[sample.length - 1])} | ${(p99 / zr99).toFixed(2)}x | ${(p99 / ping99).toFixed(2)}x |`,
+        `| ${name} | ${ms(pct(sample, 50))} | ${ms(p99)} | ${ms(sample[sample.length - 1])} | ${(p99 / zr99).toFixed(2)}x | ${(p99 / ping99).toFixed(2)}x | ${cpuUs.toFixed(0)} |`,
       );
     }
     console.log(
-      `closeness: top100 p99 ${ms(pct(topMs, 99))} ms, ${(pct(topMs, 99) / zr99).toFixed(2)}x of bare ZREVRANGE; at-risk p99 ${ms(pct(atRiskMs, 99))} ms`,
+      `closeness: top100 p99 ${ms(pct(top.ms, 99))} ms, ${(pct(top.ms, 99) / zr99).toFixed(2)}x of bare ZREVRANGE; at-risk p99 ${ms(pct(atRisk.ms, 99))} ms`,
     );
   } finally {
     await model.clear();

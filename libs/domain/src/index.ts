@@ -18,6 +18,7 @@ export * from './validation/field-error';
 export * from './validation/nested';
 export * from './validation/optional-field';
 export * from './validation/rfc3339-time';
+export * from './time/iso-time';
 export * from './identity-graph';
 export * from './customer';
 export * from './events/upcasting';

@@ -4,6 +4,7 @@ import {
   type ClosenessReport,
   type ClosenessReportOptions,
   closenessStateAsOf,
+  isoTimeOf,
   scoreOfRankKey,
 } from '@rapport/domain';
 import {
@@ -172,7 +173,7 @@ export class ClosenessQueries {
       rank: i + 1,
       customerId: r.customerId,
       score: scoreOfRankKey(r.rankKey, asOfMs, this.model.config),
-      lastContactAt: r.lastContactMs === null ? null : iso(r.lastContactMs),
+      lastContactAt: r.lastContactMs === null ? null : isoTimeOf(r.lastContactMs),
     }));
   }
 
@@ -196,7 +197,7 @@ export class ClosenessQueries {
         score,
         scoreAtWindowStart: before,
         drop: before - score,
-        lastContactAt: iso(r.lastContactMs as number),
+        lastContactAt: isoTimeOf(r.lastContactMs as number),
       };
     });
   }
@@ -215,7 +216,7 @@ export class ClosenessQueries {
       this.model.contactedAfter(lastContactAtMostMs, this.maxRefold),
     ]);
     if (contacted === null)
-      throw new PastRankingTooCostlyError(iso(lastContactAtMostMs), this.maxRefold);
+      throw new PastRankingTooCostlyError(isoTimeOf(lastContactAtMostMs), this.maxRefold);
     const facts = await this.model.factsOf(contacted);
     const refolded: RankedCustomer[] = [];
     for (const customerId of contacted) {
@@ -248,6 +249,3 @@ function inRankingOrder(a: RankedCustomer, b: RankedCustomer): number {
   return a.customerId === b.customerId ? 0 : a.customerId > b.customerId ? -1 : 1;
 }
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
