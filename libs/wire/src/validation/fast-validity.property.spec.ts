@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { type ClassConstructor } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { IsString, Length, MaxLength, validateSync } from 'class-validator';
 import { INBOUND_EVENT_SCHEMAS, INBOUND_EVENT_TYPES } from '@rapport/domain';
 import { demoTouchpoints, hostileInboundEvent, VALID_EVENT_SAMPLES } from '@rapport/testing';
 import { CloudEventEnvelope } from '../cloudevents/cloud-event-envelope';
@@ -29,7 +29,38 @@ function dtosOf(event: unknown): [ClassConstructor<object>, unknown][] {
   ];
 }
 
+class Lengths {
+  @Length(2, 5)
+  between!: unknown;
+
+  @MaxLength(3)
+  atMost!: unknown;
+
+  @IsString()
+  @Length(1)
+  some!: unknown;
+}
+
 describe('the fast validity check', () => {
+  it("counts a string's length as class-validator does (surrogate pairs, variation selectors)", () => {
+    const text = fc
+      .array(fc.constantFrom('a', 'b', '\uFE0F', '\uFE0E', '\uD83D', '\uDE00', '\uDC00'), {
+        maxLength: 9,
+      })
+      .map((units) => units.join(''));
+    let accepted = 0;
+    fc.assert(
+      fc.property(text, text, fc.oneof(text, fc.constant(7)), (between, atMost, some) => {
+        const instance = Object.assign(new Lengths(), { between, atMost, some });
+        const accepts = classValidatorAccepts(instance);
+        expect(isValidFast(instance)).toBe(accepts);
+        if (accepts) accepted += 1;
+      }),
+      { numRuns: 5000 },
+    );
+    expect(accepted).toBeGreaterThan(200);
+  });
+
   it('never accepts what class-validator refuses (hostile variants of every event type)', () => {
     let fast = 0;
     let refused = 0;

@@ -102,6 +102,49 @@ function nestedIsValid(value: unknown, storage: Storage): boolean {
   return value instanceof Object && objectIsValid(value, storage);
 }
 
+/**
+ * The length validator.js's `isLength` gives a string, which class-validator's `@Length` and
+ * `@MaxLength` check: code units, less the matches of two global regular expressions, a
+ * character followed by a variation selector (U+FE0E, U+FE0F) and a surrogate pair, each
+ * counted as the expression finds them (left to right, not overlapping). Counted here by
+ * character codes: `isLength` runs both expressions and allocates their matches, on every
+ * field of every event.
+ */
+function isLengthOf(text: string): number {
+  const isSelector = (code: number) => code === 0xfe0e || code === 0xfe0f;
+  let length = text.length;
+  for (let i = 0; i + 1 < text.length; i += 1)
+    if (!isSelector(text.charCodeAt(i)) && isSelector(text.charCodeAt(i + 1))) {
+      length -= 1;
+      i += 1;
+    }
+  for (let i = 0; i + 1 < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    const next = text.charCodeAt(i + 1);
+    if (code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      length -= 1;
+      i += 1;
+    }
+  }
+  return length;
+}
+
+/**
+ * class-validator's commonest string rules, by the name their decorators register, with the
+ * same verdicts (`fast-validity.property.spec.ts` compares them on generated strings).
+ */
+const nativeRules: Partial<Record<string, Rule['validate']>> = {
+  isString: (value) => typeof value === 'string' || value instanceof String,
+  maxLength: (value, { constraints: [max] }) =>
+    typeof value === 'string' &&
+    (max === undefined || value.length <= (max as number) || isLengthOf(value) <= (max as number)),
+  isLength: (value, { constraints: [min, max] }) => {
+    if (typeof value !== 'string') return false;
+    const length = isLengthOf(value);
+    return length >= ((min as number) || 0) && (max === undefined || length <= (max as number));
+  },
+};
+
 function rulesOf(cls: new () => object, storage: Storage): ClassRules {
   const metadatas = storage.getTargetValidationMetadatas(cls, '', false, false);
   let rules = compiled.get(metadatas);
@@ -141,8 +184,9 @@ function compile(metadatas: readonly Metadata[], storage: Storage): ClassRules {
             // validateSync ignores asynchronous constraints; so does this.
             if (constraint.async) continue;
             const instance = constraint.instance as { validate: Rule['validate'] };
+            const native = m.type === ValidationTypes.CUSTOM_VALIDATION && nativeRules[m.name];
             (m.type === ValidationTypes.IS_DEFINED ? property.defined : property.custom).push({
-              validate: (value, args) => instance.validate(value, args),
+              validate: native || ((value, args) => instance.validate(value, args)),
               each: m.each === true,
               constraints: m.constraints,
             });
