@@ -5,8 +5,9 @@
  * ingested by `TouchpointIngestion` into a SQLite log file (as the ingestor does, in batches
  * of BENCH_BATCH, default 500), then read back in pages of 500 with every touchpoint opened
  * (as the timeline's subscription does), with protection off and on, interleaved A B A B …
- * for BENCH_ROUNDS rounds (default 5); medians are printed. The steps of one event (seal,
- * open) are timed alone too. Nothing is asserted: figures are printed.
+ * for BENCH_ROUNDS rounds (default 5); medians are printed. BENCH_SEAL_FORMATS (default 2)
+ * names the sealed formats measured with protection on: `1,2` runs off, v1 and v2 in turn
+ * (ADR 0050). Nothing is asserted: figures are printed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -15,13 +16,24 @@ import { randomBytes } from 'node:crypto';
 import { UNRESTRICTED_SCOPE } from '@rapport/domain';
 import { LogSuppressionList, TouchpointIngestion } from '@rapport/application';
 import { type EventStore, openEventStore, type RecordedEvent } from '@rapport/event-store';
-import { openPersonalData, type PersonalData, type PrivacySettings } from '@rapport/privacy';
+import {
+  openPersonalData,
+  type PersonalData,
+  type PrivacySettings,
+  type SealFormat,
+} from '@rapport/privacy';
 import { touchpointEvents } from './workload';
 
 const N = Number(process.env.BENCH_TOUCHPOINTS ?? 20_000);
 const IDENTITIES = Number(process.env.BENCH_IDENTITIES ?? 5_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const FORMATS = (process.env.BENCH_SEAL_FORMATS ?? '2')
+  .split(',')
+  .map((f) => Number(f) as SealFormat);
+/** Protection off, or on with appends sealed in one format. */
+type Mode = 'off' | SealFormat;
+const modeName = (mode: Mode) => (mode === 'off' ? 'off' : `v${mode}`);
 
 /** The touchpoints of `bench:ingest`, as the Kafka transport hands them over (JSON text). */
 const workload = (run: string): string[] => touchpointEvents(run, N, IDENTITIES);
@@ -37,14 +49,14 @@ interface Figures {
   readonly read: number;
 }
 
-async function oneRun(protectedMode: boolean, settings: PrivacySettings, run: string) {
+async function oneRun(mode: Mode, settings: PrivacySettings, run: string) {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-privacy-step-'));
   const url = `sqlite:${join(dir, 'log.db')}`;
   const raw = await openEventStore(url);
   let personalData: PersonalData | undefined;
   let store: EventStore = raw;
-  if (protectedMode) {
-    personalData = await openPersonalData(settings, url);
+  if (mode !== 'off') {
+    personalData = await openPersonalData({ ...settings, sealFormat: mode }, url);
     store = personalData.protect(raw);
   }
   const ingestion = new TouchpointIngestion(store, {
@@ -101,32 +113,35 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(' ')})`,
   );
-  // Untimed warm-up of both paths (JIT).
-  await oneRun(false, settings, 'warm-off');
-  await oneRun(true, settings, 'warm-on');
-  const off: Figures[] = [];
-  const on: Figures[] = [];
+  const modes: Mode[] = ['off', ...FORMATS];
+  // Untimed warm-up of every path (JIT).
+  for (const mode of modes) await oneRun(mode, settings, `warm-${modeName(mode)}`);
+  const figures = new Map<Mode, Figures[]>(modes.map((mode) => [mode, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    // A B, then B A: neither mode always runs first.
-    const order = round % 2 === 0 ? [false, true] : [true, false];
-    for (const mode of order) {
-      const figures = await oneRun(mode, settings, `r${round}-${mode ? 'on' : 'off'}`);
-      (mode ? on : off).push(figures);
+    // The modes in turn, each round starting one further: none always runs first.
+    for (let i = 0; i < modes.length; i++) {
+      const mode = modes[(round + i) % modes.length];
+      const run = await oneRun(mode, settings, `r${round}-${modeName(mode)}`);
+      figures.get(mode)?.push(run);
       console.log(
-        `  round ${round + 1} protection ${mode ? 'on ' : 'off'}: ingest ${figures.ingest.toFixed(1)} µs, read ${figures.read.toFixed(1)} µs CPU per touchpoint`,
+        `  round ${round + 1} ${modeName(mode).padEnd(3)}: ingest ${run.ingest.toFixed(1)} µs, read ${run.read.toFixed(1)} µs CPU per touchpoint`,
       );
     }
   }
-  const ingestOff = median(off.map((f) => f.ingest));
-  const ingestOn = median(on.map((f) => f.ingest));
-  const readOff = median(off.map((f) => f.read));
-  const readOn = median(on.map((f) => f.read));
-  console.log(
-    `  medians: ingest ${ingestOff.toFixed(1)} → ${ingestOn.toFixed(1)} µs (+${(ingestOn - ingestOff).toFixed(1)}), read ${readOff.toFixed(1)} → ${readOn.toFixed(1)} µs (+${(readOn - readOff).toFixed(1)})`,
-  );
-  console.log(
-    `privacy-step: +${(ingestOn - ingestOff).toFixed(1)} µs ingest, +${(readOn - readOff).toFixed(1)} µs read CPU per touchpoint with protection on`,
-  );
+  const medianOf = (mode: Mode, side: keyof Figures) =>
+    median((figures.get(mode) ?? []).map((f) => f[side]));
+  const ingestOff = medianOf('off', 'ingest');
+  const readOff = medianOf('off', 'read');
+  for (const format of FORMATS) {
+    const ingestOn = medianOf(format, 'ingest');
+    const readOn = medianOf(format, 'read');
+    console.log(
+      `  medians v${format}: ingest ${ingestOff.toFixed(1)} → ${ingestOn.toFixed(1)} µs (+${(ingestOn - ingestOff).toFixed(1)}), read ${readOff.toFixed(1)} → ${readOn.toFixed(1)} µs (+${(readOn - readOff).toFixed(1)})`,
+    );
+    console.log(
+      `privacy-step v${format}: +${(ingestOn - ingestOff).toFixed(1)} µs ingest, +${(readOn - readOff).toFixed(1)} µs read CPU per touchpoint with protection on`,
+    );
+  }
 }
 
 main().then(

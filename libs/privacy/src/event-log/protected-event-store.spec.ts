@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CUSTOMER_ERASED_V1, ERASURE_STREAM, isErased, SEALED_FIELD } from '@rapport/domain';
-import { openEventStore, type RecordedEvent } from '@rapport/event-store';
+import { EventIdConflictError, openEventStore, type RecordedEvent } from '@rapport/event-store';
 import { LocalMasterKeyWrapper } from '../keys/key-wrapper';
 import { WrappedSubjectKeyStore } from '../keys/subject-key-store';
 import { MemoryWrappedKeyTable } from '../memory/memory-wrapped-key-table';
@@ -124,6 +124,48 @@ describe('withPersonalDataProtection', () => {
       .map(text);
     expect(isErased(opened[0])).toBe(true);
     expect(opened[1]).toBe('after coming back');
+    await store.close();
+  });
+
+  it('seals in format 2, opens logs sealed in format 1, and recognises a format-1 event delivered again', async () => {
+    const raw = await openEventStore('sqlite::memory:');
+    const keys = new WrappedSubjectKeyStore(
+      new MemoryWrappedKeyTable(),
+      new LocalMasterKeyWrapper(randomBytes(32)),
+    );
+    const before = withPersonalDataProtection(raw, keys, { sealFormat: 1 });
+    const store = withPersonalDataProtection(raw, keys);
+    const text = (e: { data: unknown }) => (e.data as { content: { text: unknown } }).content.text;
+    const old = touchpoint('a', 'sealed before the upgrade');
+    const fresh = touchpoint('a', 'sealed after it');
+    await before.append('customer-a', [old]);
+    await store.append('customer-a', [fresh]);
+
+    const [v1, v2] = await raw.readAll();
+    const sealedOf = (e: RecordedEvent) => (e.metadata as { sealed: unknown }).sealed;
+    expect(sealedOf(v1)).toEqual({ a: expect.stringMatching(/^enc:v1:/) });
+    expect(sealedOf(v2)).toEqual(['a', expect.stringMatching(/^enc:v2:/)]);
+    expect(JSON.stringify([v1, v2])).not.toContain('sealed before');
+    expect(JSON.stringify([v1, v2])).not.toContain('ann@example.com');
+    expect((await store.readAll()).map(text)).toEqual([
+      'sealed before the upgrade',
+      'sealed after it',
+    ]);
+    expect((await store.readAll())[1].metadata).toEqual(fresh.metadata);
+
+    // Delivered again: the same bytes in its own format, so the log answers a duplicate.
+    for (const again of [old, fresh]) {
+      const result = await store.append('customer-a', [again]);
+      expect(result.events[0].duplicate).toBe(true);
+    }
+    expect(await raw.readAll()).toHaveLength(2);
+    // Other content under a logged id is still a conflict, in either format.
+    await expect(
+      store.append('customer-a', [{ ...old, data: { ...old.data, content: { text: 'x' } } }]),
+    ).rejects.toBeInstanceOf(EventIdConflictError);
+
+    await keys.destroy(['a']);
+    expect((await store.readAll()).map((e) => isErased(text(e)))).toEqual([true, true]);
     await store.close();
   });
 });

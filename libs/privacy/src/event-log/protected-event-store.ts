@@ -10,6 +10,7 @@ import {
   type AppendOptions,
   type AppendRequest,
   type AppendTransaction,
+  EventIdConflictError,
   type EventStore,
   type NewEvent,
   type RecordedEvent,
@@ -17,7 +18,7 @@ import {
   type Subscription,
   type SubscriptionHandler,
 } from '@rapport/event-store';
-import { FieldCipher, FieldDecryptionError } from '../cipher/field-cipher';
+import { FieldCipher, FieldDecryptionError, type SealFormat } from '../cipher/field-cipher';
 import { type DataKey } from '../keys/data-key';
 import { type KeysForAppend, type SubjectKeyStore } from '../keys/subject-key-store';
 import { KeyRaceError } from '../keys/wrapped-key-table';
@@ -58,42 +59,70 @@ function withContent<E extends NewEvent>(event: E, data: unknown, metadata: unkn
 }
 
 /**
+ * `metadata.sealed` of a sealed event. Format 2: subject, sealed value, subject, sealed value,
+ * … (a list, which `JSON.parse` reads faster than an object keyed by customer ids). Format 1
+ * (written before ADR 0050, or with `sealFormat: 1`): an object, sealed value by subject.
+ */
+type Envelope = string[] | Record<string, string>;
+
+/**
  * The event with its personal values sealed: each subject's list encrypted as one JSON array
- * under the subject's key and kept in `metadata.sealed[subject]`. One cipher operation per
- * event and subject instead of one per field (docs/decisions/0030).
+ * under the subject's key and kept in `metadata.sealed`, with the subject. One cipher
+ * operation per event and subject instead of one per field (docs/decisions/0030).
  */
 function sealed<E extends NewEvent>(
   { event, values }: Unsealed<E>,
   keys: ReadonlyMap<string, DataKey>,
+  format: SealFormat,
 ): E {
   if (values.size === 0) return event;
-  // Keyed by customer ids: without a prototype, V8 keeps it a dictionary instead of making a
-  // hidden class for every customer it meets.
-  const envelope = Object.create(null) as Record<string, string>;
-  for (const [subject, list] of values)
-    envelope[subject] = FieldCipher.encrypt(
-      keys.get(subject) as DataKey,
-      envelopeField(event.id),
-      JSON.stringify(list),
-    );
-  // The metadata's own fields, then the envelope: the bytes the log has always stored.
+  const field = envelopeField(event.id);
+  let envelope: Envelope;
+  if (format === 2) {
+    envelope = [];
+    for (const [subject, list] of values)
+      envelope.push(
+        subject,
+        FieldCipher.encrypt(keys.get(subject) as DataKey, field, JSON.stringify(list), 2),
+      );
+  } else {
+    // Keyed by customer ids: without a prototype, V8 keeps it a dictionary instead of making
+    // a hidden class for every customer it meets.
+    envelope = Object.create(null) as Record<string, string>;
+    for (const [subject, list] of values)
+      envelope[subject] = FieldCipher.encrypt(
+        keys.get(subject) as DataKey,
+        field,
+        JSON.stringify(list),
+      );
+  }
+  // The metadata's own fields, then the envelope.
   const metadata = Object.assign({}, event.metadata as Json);
   metadata.sealed = envelope;
   return withContent(event, event.data, metadata);
 }
 
-/** The envelope of a sealed event (by subject), or undefined for an event logged otherwise. */
-function envelopeOf(event: RecordedEvent): Record<string, string> | undefined {
+/** The envelope of a sealed event, or undefined for an event logged otherwise. */
+function envelopeOf(event: RecordedEvent): Envelope | undefined {
   const envelope = (event.metadata as { sealed?: unknown } | null)?.sealed;
-  return envelope && typeof envelope === 'object'
-    ? (envelope as Record<string, string>)
-    : undefined;
+  return envelope && typeof envelope === 'object' ? (envelope as Envelope) : undefined;
+}
+
+/** Each subject of an envelope with its sealed value. */
+function forEachSealed(envelope: Envelope, each: (subject: string, value: string) => void): void {
+  if (Array.isArray(envelope)) {
+    for (let i = 0; i + 1 < envelope.length; i += 2) each(envelope[i], envelope[i + 1]);
+  } else {
+    for (const subject in envelope) each(subject, envelope[subject]);
+  }
 }
 
 /** The subjects whose keys open an event: its envelope's, or (logged otherwise) its fields'. */
 function subjectsOf(event: RecordedEvent): Iterable<string> {
   const envelope = envelopeOf(event);
-  return envelope ? Object.keys(envelope) : personalSubjectsOf(event);
+  if (!envelope) return personalSubjectsOf(event);
+  if (!Array.isArray(envelope)) return Object.keys(envelope);
+  return envelope.length === 2 ? [envelope[0]] : envelope.filter((_, i) => i % 2 === 0);
 }
 
 /** `FieldCipher.decrypt` with the subject's key; `ERASED` for a subject in `erased` it does not open. */
@@ -133,13 +162,13 @@ function revealed(
   }
   const opened = new Map<string, { values: unknown[] | null; next: number }>();
   const field = envelopeField(event.id);
-  for (const subject in envelope) {
-    const text = decrypt(keys, erased, subject, field, envelope[subject]);
+  forEachSealed(envelope, (subject, value) => {
+    const text = decrypt(keys, erased, subject, field, value);
     opened.set(subject, {
       values: typeof text === 'string' ? (JSON.parse(text) as unknown[]) : null,
       next: 0,
     });
-  }
+  });
   const { data, metadata } = mapPersonalFields(event, (subject, _field, value) => {
     const sealedFor = opened.get(subject);
     if (!sealedFor) return value;
@@ -148,6 +177,14 @@ function revealed(
   });
   const { sealed: _envelope, ...rest } = metadata as Json;
   return { ...event, data, metadata: rest };
+}
+
+export interface ProtectionOptions {
+  /**
+   * The format appends seal in (default 2). Every format is read. 1 is for a rolling upgrade:
+   * processes of a release before format 2 cannot open it (docs/decisions/0050).
+   */
+  readonly sealFormat?: SealFormat;
 }
 
 /**
@@ -160,14 +197,39 @@ function revealed(
  * as stored (`migrate-log`) use the store underneath.
  * docs/decisions/0027-crypto-shredding-keys.md
  */
-export function withPersonalDataProtection(store: EventStore, keys: SubjectKeyStore): EventStore {
+export function withPersonalDataProtection(
+  store: EventStore,
+  keys: SubjectKeyStore,
+  protection: ProtectionOptions = {},
+): EventStore {
+  const format = protection.sealFormat ?? 2;
+  /**
+   * Seals the events in `format` and appends them with `write`. An event already in the log
+   * that was sealed in format 1 (before ADR 0050, or by a process still writing it) seals to
+   * other bytes in format 2, and the log refuses it as a conflict: the append is made again
+   * in format 1, where such an event is the same bytes again, a duplicate — and a real
+   * conflict is still one.
+   */
+  const sealAndAppend = async <T>(
+    events: readonly NewEvent[],
+    options: AppendOptions | undefined,
+    write: (sealed: NewEvent[], options: AppendOptions | undefined) => Promise<T>,
+  ): Promise<T> => {
+    try {
+      return await sealAndAppendIn(format, events, options, write);
+    } catch (error) {
+      if (format === 1 || !(error instanceof EventIdConflictError)) throw error;
+      return sealAndAppendIn(1, events, options, write);
+    }
+  };
   /**
    * Seals the events and has `write` append them. The keys of new subjects are stored by the
    * append itself, in its transaction, when the key table is in the log's database
    * (`keysForAppend`); otherwise — or when another writer stored a key of one of them first,
    * which fails that append whole — they are stored on their own before it (`keysFor`).
    */
-  const sealAndAppend = async <T>(
+  const sealAndAppendIn = async <T>(
+    format: SealFormat,
     events: readonly NewEvent[],
     options: AppendOptions | undefined,
     write: (sealed: NewEvent[], options: AppendOptions | undefined) => Promise<T>,
@@ -179,7 +241,7 @@ export function withPersonalDataProtection(store: EventStore, keys: SubjectKeySt
     const subjects = [...unique];
     if (keys.keysForAppend) {
       const prepared = await keys.keysForAppend(subjects);
-      const all = unsealed.map((u) => sealed(u, prepared.keys));
+      const all = unsealed.map((u) => sealed(u, prepared.keys, format));
       if (prepared.created === 0) return write(all, options);
       try {
         return await appendStoringKeys(all, options, prepared, write);
@@ -189,7 +251,7 @@ export function withPersonalDataProtection(store: EventStore, keys: SubjectKeySt
     }
     const subjectKeys = await keys.keysFor(subjects);
     return write(
-      unsealed.map((u) => sealed(u, subjectKeys)),
+      unsealed.map((u) => sealed(u, subjectKeys, format)),
       options,
     );
   };

@@ -83,7 +83,12 @@ export async function openPersonalData(
     keys,
     blindIndex,
     hashIdentity: remembered(blindIndex.pseudonymOf),
-    protect: (store) => withPersonalDataProtection(store, keys),
+    protect: (store) =>
+      withPersonalDataProtection(
+        store,
+        keys,
+        settings.sealFormat ? { sealFormat: settings.sealFormat } : {},
+      ),
     close: () => keys.close(),
   };
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type SealFormat } from '../cipher/field-cipher';
 
 /** How personal data is protected, from configuration (`RAPPORT_MASTER_KEY`, `RAPPORT_IDENTITY_PEPPER`, …). */
 export interface PrivacySettings {
@@ -12,6 +13,12 @@ export interface PrivacySettings {
    * has no deletable table, so with it this must be named.
    */
   readonly keysUrl?: string;
+  /**
+   * The format the log's appends seal in (`RAPPORT_SEAL_FORMAT`, default 2); every format is
+   * read. 1 while processes of a release before format 2 still read the log
+   * (docs/decisions/0050).
+   */
+  readonly sealFormat?: SealFormat;
 }
 
 export const PRIVACY_VARIABLES =
@@ -49,5 +56,13 @@ export function privacySettingsFrom(
     );
   }
   const keysUrl = env.RAPPORT_SUBJECT_KEYS || undefined;
-  return { masterKey, pepper, ...(keysUrl ? { keysUrl } : {}) };
+  const format = env.RAPPORT_SEAL_FORMAT?.trim();
+  if (format && format !== '1' && format !== '2')
+    throw new Error(`RAPPORT_SEAL_FORMAT=${format}: expected 1 or 2`);
+  return {
+    masterKey,
+    pepper,
+    ...(keysUrl ? { keysUrl } : {}),
+    ...(format ? { sealFormat: Number(format) as SealFormat } : {}),
+  };
 }
