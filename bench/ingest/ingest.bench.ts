@@ -163,8 +163,15 @@ async function prepareTopics(kafkaUrl: string, prefix: string): Promise<void> {
   await provisionTopics(kafkaFromUrl(kafkaUrl, 'bench-admin'), prefix);
 }
 
-/** Baseline: a bare kafkajs consumer group counting the messages, from first publish to last message seen. */
-async function bareKafkajs(kafkaUrl: string, run: string): Promise<number> {
+/**
+ * Baseline: a bare kafkajs consumer group counting the messages, from first publish to last
+ * message seen; with the CPU seconds the broker and this process (publisher and consumer)
+ * used meanwhile, the machine's whole cost of moving the messages.
+ */
+async function bareKafkajs(
+  kafkaUrl: string,
+  run: string,
+): Promise<{ rate: number; cpu: Map<string, number> }> {
   const prefix = `${run}-bare.`;
   await prepareTopics(kafkaUrl, prefix);
   const consumer = kafkaFromUrl(kafkaUrl, 'bench-bare').consumer({
@@ -178,6 +185,11 @@ async function bareKafkajs(kafkaUrl: string, run: string): Promise<number> {
   await consumer.run({ eachBatch: async ({ batch }) => void (seen += batch.messages.length) });
   await joined;
   const messages = encode(workload(run), prefix);
+  const pids = new Map<string, number>();
+  const kafkaPid = kafkaPidOf();
+  if (kafkaPid) pids.set('kafka', kafkaPid);
+  pids.set('bench (publisher, consumer)', process.pid);
+  const cpuBefore = new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
   const started = performance.now();
   await publishAll(kafkaUrl, messages);
   await eventually(
@@ -187,8 +199,17 @@ async function bareKafkajs(kafkaUrl: string, run: string): Promise<number> {
     5,
   );
   const elapsed = (performance.now() - started) / 1000;
+  const cpu = new Map(
+    [...pids].map(([name, pid]) => [name, cpuSeconds(pid) - (cpuBefore.get(name) ?? 0)]),
+  );
   await consumer.disconnect();
-  return N / elapsed;
+  return { rate: N / elapsed, cpu };
+}
+
+/** The local broker's process id (infra/local), or undefined for a broker elsewhere. */
+function kafkaPidOf(): number | undefined {
+  const file = join(REPO_ROOT, '.local-services/kafka/kafka.pid');
+  return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : undefined;
 }
 
 /** CPU seconds a process has used so far (Linux /proc), or NaN where that cannot be read. */
@@ -212,9 +233,8 @@ async function processesOf(redis: Redis, services: RunningProcess[]): Promise<Ma
   );
   const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
   if (redisPid) pids.set('redis', redisPid);
-  const kafkaPidFile = join(REPO_ROOT, '.local-services/kafka/kafka.pid');
-  if (existsSync(kafkaPidFile))
-    pids.set('kafka', Number(readFileSync(kafkaPidFile, 'utf8').trim()));
+  const kafkaPid = kafkaPidOf();
+  if (kafkaPid) pids.set('kafka', kafkaPid);
   pids.set('bench (publisher, polling)', process.pid);
   return pids;
 }
@@ -506,7 +526,7 @@ async function main(): Promise<void> {
     // The broker is a JVM: its first hundred thousand messages after a start run partly
     // interpreted (Kafka's own CPU per message falls about sixfold over the first few runs),
     // and the first end-to-end run of a bench was the slowest of it: one untimed run of each.
-    const warm = await bareKafkajs(kafka.url, `${run}-warm`);
+    const { rate: warm } = await bareKafkajs(kafka.url, `${run}-warm`);
     const warmE2e = await endToEnd(
       kafka.url,
       redis.url,
@@ -526,9 +546,13 @@ async function main(): Promise<void> {
         const name = `${run}-r${round + 1}-${configuration.name}`;
         const label = `    ${configuration.description.padEnd(width)}`;
         if (configuration.name === 'bare') {
-          const rate = await bareKafkajs(kafka.url, name);
+          const { rate, cpu } = await bareKafkajs(kafka.url, name);
           rates.get('bare')?.push(rate);
-          console.log(`${label}  ${int(rate).padStart(7)} messages/s`);
+          const total = [...cpu.values()].reduce((sum, s) => sum + s, 0);
+          const each = [...cpu].map(([process, s]) => `${process} ${s.toFixed(1)}`).join(', ');
+          console.log(
+            `${label}  ${int(rate).padStart(7)} messages/s; ${int((total / N) * 1e6)} µs CPU per message in all (CPU s: ${each})`,
+          );
           continue;
         }
         const bytesBefore = sink.bytes();
@@ -550,8 +574,9 @@ async function main(): Promise<void> {
         rates.get(configuration.name)?.push(result.rate);
         cpuPer.get(configuration.name)?.push((result.serviceCpu / N) * 1e6);
         const cpu = [...result.cpu].map(([process, s]) => `${process} ${s.toFixed(1)}`).join(', ');
+        const all = [...result.cpu.values()].reduce((sum, s) => sum + s, 0);
         console.log(
-          `${label}  ${int(result.rate).padStart(7)} touchpoints/s in ${result.elapsed.toFixed(2)} s; services ${int((result.serviceCpu / N) * 1e6)} µs CPU per touchpoint (CPU s: ${cpu})`,
+          `${label}  ${int(result.rate).padStart(7)} touchpoints/s in ${result.elapsed.toFixed(2)} s; services ${int((result.serviceCpu / N) * 1e6)} µs CPU per touchpoint, ${int((all / N) * 1e6)} in all (CPU s: ${cpu})`,
         );
       }
     }
