@@ -138,6 +138,19 @@ function commentText(comment: unknown, visit: PersonalFieldVisitor, field: strin
   return mapKey(comment, 'text', text(author.customerId, field, visit));
 }
 
+/** Event names by type, parsed once each: a log holds a few dozen types. */
+const namesByType = new Map<string, string | undefined>();
+const NAMES_KEPT = 1_000;
+
+function eventNameOf(type: string): string | undefined {
+  let name = namesByType.get(type);
+  if (name === undefined && !namesByType.has(type)) {
+    name = parseEventType(type)?.name;
+    if (namesByType.size < NAMES_KEPT) namesByType.set(type, name);
+  }
+  return name;
+}
+
 /**
  * Applies `visit` to every personal text of a logged event and returns the event's data and
  * metadata with what it returned (the same objects where nothing changed; the input is never
@@ -157,7 +170,7 @@ export function mapPersonalFields(
   visit: PersonalFieldVisitor,
 ): { data: unknown; metadata: unknown } {
   const { data, metadata } = event;
-  const name = parseEventType(event.type)?.name;
+  const name = eventNameOf(event.type);
   if (!isObject(data) || name === undefined) return { data, metadata };
   switch (name) {
     case EventNames.touchpointRecorded:

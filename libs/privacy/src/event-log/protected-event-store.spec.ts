@@ -144,7 +144,8 @@ describe('withPersonalDataProtection', () => {
     const [v1, v2] = await raw.readAll();
     const sealedOf = (e: RecordedEvent) => (e.metadata as { sealed: unknown }).sealed;
     expect(sealedOf(v1)).toEqual({ a: expect.stringMatching(/^enc:v1:/) });
-    expect(sealedOf(v2)).toEqual(['a', expect.stringMatching(/^enc:v2:/)]);
+    // The event's own customer's: the sealed value alone.
+    expect(sealedOf(v2)).toEqual(expect.stringMatching(/^enc:v2:[A-Za-z0-9_-]+$/));
     expect(JSON.stringify([v1, v2])).not.toContain('sealed before');
     expect(JSON.stringify([v1, v2])).not.toContain('ann@example.com');
     expect((await store.readAll()).map(text)).toEqual([
@@ -164,8 +165,24 @@ describe('withPersonalDataProtection', () => {
       store.append('customer-a', [{ ...old, data: { ...old.data, content: { text: 'x' } } }]),
     ).rejects.toBeInstanceOf(EventIdConflictError);
 
+    // Another subject's values: subject and sealed value in a list.
+    const note = {
+      id: randomUUID(),
+      type: 'customer.note-added.v1',
+      data: { customerId: 'b', text: 'about bob' },
+      metadata: { customerId: 'staff-x' },
+    };
+    await store.append('annotations-b', [note]);
+    const stored = (await raw.readAll())[2];
+    expect(sealedOf(stored)).toEqual(['b', expect.stringMatching(/^enc:v2:/)]);
+    expect((stored.data as { text: string }).text).toBe(SEALED_FIELD);
+    const [opened] = await store.readStream('annotations-b');
+    expect(opened.data).toEqual(note.data);
+    expect(opened.metadata).toEqual(note.metadata);
+
     await keys.destroy(['a']);
-    expect((await store.readAll()).map((e) => isErased(text(e)))).toEqual([true, true]);
+    const texts = (await store.readStream('customer-a')).map(text);
+    expect(texts.map(isErased)).toEqual([true, true]);
     await store.close();
   });
 });

@@ -30,9 +30,12 @@ type Json = Record<string, unknown>;
 
 /** An event's personal values taken out, by subject, with the event as it will be stored. */
 interface Unsealed<E extends NewEvent> {
+  /** The event with `enc:sealed` in its personal fields: a copy, when it has any. */
   readonly event: E;
   /** Each subject's values, in the order the domain walks them (`mapPersonalFields`). */
   readonly values: Map<string, string[]>;
+  /** Whether `event.metadata` is the walk's copy (which the envelope may be added to). */
+  readonly metadataCopied: boolean;
 }
 
 /** Takes the personal values out of an event, leaving `enc:sealed` in each field. */
@@ -47,7 +50,13 @@ function takePersonalValues<E extends NewEvent>(event: E): Unsealed<E> {
       return SEALED_FIELD;
     },
   );
-  return { event: values.size === 0 ? event : withContent(event, data, metadata), values };
+  return values.size === 0
+    ? { event, values, metadataCopied: false }
+    : {
+        event: withContent(event, data, metadata),
+        values,
+        metadataCopied: metadata !== event.metadata,
+      };
 }
 
 /**
@@ -59,11 +68,12 @@ function withContent<E extends NewEvent>(event: E, data: unknown, metadata: unkn
 }
 
 /**
- * `metadata.sealed` of a sealed event. Format 2: subject, sealed value, subject, sealed value,
- * … (a list, which `JSON.parse` reads faster than an object keyed by customer ids). Format 1
- * (written before ADR 0050, or with `sealFormat: 1`): an object, sealed value by subject.
+ * `metadata.sealed` of a sealed event. Format 2: the sealed value alone when its one subject
+ * is the event's customer (`metadata.customerId`: every touchpoint), else subject, sealed
+ * value, subject, sealed value, … Format 1 (written before ADR 0050, or with
+ * `sealFormat: 1`): an object, sealed value by subject.
  */
-type Envelope = string[] | Record<string, string>;
+type Envelope = string | string[] | Record<string, string>;
 
 /**
  * The event with its personal values sealed: each subject's list encrypted as one JSON array
@@ -71,46 +81,58 @@ type Envelope = string[] | Record<string, string>;
  * operation per event and subject instead of one per field (docs/decisions/0030).
  */
 function sealed<E extends NewEvent>(
-  { event, values }: Unsealed<E>,
+  { event, values, metadataCopied }: Unsealed<E>,
   keys: ReadonlyMap<string, DataKey>,
   format: SealFormat,
 ): E {
   if (values.size === 0) return event;
   const field = envelopeField(event.id);
-  let envelope: Envelope;
-  if (format === 2) {
-    envelope = [];
-    for (const [subject, list] of values)
-      envelope.push(
-        subject,
-        FieldCipher.encrypt(keys.get(subject) as DataKey, field, JSON.stringify(list), 2),
-      );
-  } else {
+  // The metadata's own fields, then the envelope.
+  const metadata = metadataCopied
+    ? (event.metadata as Json)
+    : Object.assign({}, event.metadata as Json);
+  const seal = (subject: string, list: string[]) =>
+    FieldCipher.encrypt(keys.get(subject) as DataKey, field, JSON.stringify(list), format);
+  if (format === 1) {
     // Keyed by customer ids: without a prototype, V8 keeps it a dictionary instead of making
     // a hidden class for every customer it meets.
-    envelope = Object.create(null) as Record<string, string>;
-    for (const [subject, list] of values)
-      envelope[subject] = FieldCipher.encrypt(
-        keys.get(subject) as DataKey,
-        field,
-        JSON.stringify(list),
-      );
+    const envelope = Object.create(null) as Record<string, string>;
+    for (const [subject, list] of values) envelope[subject] = seal(subject, list);
+    metadata.sealed = envelope;
+  } else if (values.size === 1 && values.has(metadata.customerId as string)) {
+    metadata.sealed = seal(
+      metadata.customerId as string,
+      values.get(metadata.customerId as string)!,
+    );
+  } else {
+    const envelope: string[] = [];
+    for (const [subject, list] of values) envelope.push(subject, seal(subject, list));
+    metadata.sealed = envelope;
   }
-  // The metadata's own fields, then the envelope.
-  const metadata = Object.assign({}, event.metadata as Json);
-  metadata.sealed = envelope;
-  return withContent(event, event.data, metadata);
+  // `event` is takePersonalValues' copy, made for this.
+  (event as { metadata: unknown }).metadata = metadata;
+  return event;
 }
 
 /** The envelope of a sealed event, or undefined for an event logged otherwise. */
 function envelopeOf(event: RecordedEvent): Envelope | undefined {
   const envelope = (event.metadata as { sealed?: unknown } | null)?.sealed;
-  return envelope && typeof envelope === 'object' ? (envelope as Envelope) : undefined;
+  return typeof envelope === 'string' || (envelope && typeof envelope === 'object')
+    ? (envelope as Envelope)
+    : undefined;
 }
 
+/** The customer a format-2 envelope of one value belongs to. */
+const customerOf = (event: RecordedEvent) => String((event.metadata as Json).customerId);
+
 /** Each subject of an envelope with its sealed value. */
-function forEachSealed(envelope: Envelope, each: (subject: string, value: string) => void): void {
-  if (Array.isArray(envelope)) {
+function forEachSealed(
+  event: RecordedEvent,
+  envelope: Envelope,
+  each: (subject: string, value: string) => void,
+): void {
+  if (typeof envelope === 'string') each(customerOf(event), envelope);
+  else if (Array.isArray(envelope)) {
     for (let i = 0; i + 1 < envelope.length; i += 2) each(envelope[i], envelope[i + 1]);
   } else {
     for (const subject in envelope) each(subject, envelope[subject]);
@@ -121,8 +143,16 @@ function forEachSealed(envelope: Envelope, each: (subject: string, value: string
 function subjectsOf(event: RecordedEvent): Iterable<string> {
   const envelope = envelopeOf(event);
   if (!envelope) return personalSubjectsOf(event);
+  if (typeof envelope === 'string') return [customerOf(event)];
   if (!Array.isArray(envelope)) return Object.keys(envelope);
-  return envelope.length === 2 ? [envelope[0]] : envelope.filter((_, i) => i % 2 === 0);
+  return envelope.filter((_, i) => i % 2 === 0);
+}
+
+/** The metadata without the envelope (a copy: the stored event's own is left as it was). */
+function withoutEnvelope(metadata: Json): Json {
+  const copy: Json = {};
+  for (const key in metadata) if (key !== 'sealed') copy[key] = metadata[key];
+  return copy;
 }
 
 /** `FieldCipher.decrypt` with the subject's key; `ERASED` for a subject in `erased` it does not open. */
@@ -162,7 +192,7 @@ function revealed(
   }
   const opened = new Map<string, { values: unknown[] | null; next: number }>();
   const field = envelopeField(event.id);
-  forEachSealed(envelope, (subject, value) => {
+  forEachSealed(event, envelope, (subject, value) => {
     const text = decrypt(keys, erased, subject, field, value);
     opened.set(subject, {
       values: typeof text === 'string' ? (JSON.parse(text) as unknown[]) : null,
@@ -175,8 +205,7 @@ function revealed(
     if (!sealedFor.values) return ERASED;
     return sealedFor.values[sealedFor.next++];
   });
-  const { sealed: _envelope, ...rest } = metadata as Json;
-  return { ...event, data, metadata: rest };
+  return { ...event, data, metadata: withoutEnvelope(metadata as Json) };
 }
 
 export interface ProtectionOptions {

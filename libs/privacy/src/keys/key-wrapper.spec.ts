@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { LocalMasterKeyWrapper } from './key-wrapper';
 
-describe('LocalMasterKeyWrapper', () => {
-  const wrapper = new LocalMasterKeyWrapper(randomBytes(32));
+describe.each([1, 2] as const)('LocalMasterKeyWrapper, format %i', (format) => {
+  const wrapper = new LocalMasterKeyWrapper(randomBytes(32), format);
 
   it('wraps and unwraps a data key, differently each time', async () => {
     const dataKey = randomBytes(32);
@@ -10,6 +10,7 @@ describe('LocalMasterKeyWrapper', () => {
     const twice = await wrapper.wrap(dataKey, 'customer-1');
     expect(once.equals(twice)).toBe(false);
     expect(once.includes(dataKey)).toBe(false);
+    expect(once[0]).toBe(format);
     expect((await wrapper.unwrap(once, 'customer-1')).equals(dataKey)).toBe(true);
   });
 
@@ -20,7 +21,7 @@ describe('LocalMasterKeyWrapper', () => {
     altered[20] ^= 1;
     await expect(wrapper.unwrap(altered, 'customer-1')).rejects.toThrow(/does not unwrap/);
     await expect(
-      new LocalMasterKeyWrapper(randomBytes(32)).unwrap(wrapped, 'customer-1'),
+      new LocalMasterKeyWrapper(randomBytes(32), format).unwrap(wrapped, 'customer-1'),
     ).rejects.toThrow(/does not unwrap/);
     await expect(wrapper.unwrap(Buffer.of(9, 1, 2), 'customer-1')).rejects.toThrow(/format/);
   });
@@ -41,5 +42,14 @@ describe('LocalMasterKeyWrapper', () => {
       /32 bytes/,
     );
     expect(() => LocalMasterKeyWrapper.fromBase64('%%%')).toThrow(/base64/);
+  });
+
+  it('unwraps keys wrapped in the other format under the same master key', async () => {
+    const masterKey = randomBytes(32);
+    const dataKey = randomBytes(32);
+    const other = new LocalMasterKeyWrapper(masterKey, format === 1 ? 2 : 1);
+    const wrapped = await other.wrap(dataKey, 's');
+    const unwrapped = await new LocalMasterKeyWrapper(masterKey, format).unwrap(wrapped, 's');
+    expect(unwrapped.equals(dataKey)).toBe(true);
   });
 });

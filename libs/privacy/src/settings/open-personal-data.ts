@@ -74,7 +74,7 @@ export async function openPersonalData(
   settings: PrivacySettings,
   eventStoreUrl: string,
 ): Promise<PersonalData> {
-  const wrapper = LocalMasterKeyWrapper.fromBase64(settings.masterKey);
+  const wrapper = LocalMasterKeyWrapper.fromBase64(settings.masterKey, settings.sealFormat);
   const blindIndex = BlindIndex.fromBase64(settings.pepper);
   const keysUrl = settings.keysUrl ?? defaultKeysUrl(eventStoreUrl);
   const table = await openKeyTable(keysUrl, keysUrl === eventStoreUrl ? 'with-log' : 'own');
