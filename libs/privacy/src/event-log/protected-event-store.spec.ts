@@ -180,6 +180,11 @@ describe('withPersonalDataProtection', () => {
     expect(opened.data).toEqual(note.data);
     expect(opened.metadata).toEqual(note.metadata);
 
+    // A customer's envelope in an event that no longer names the customer is damage.
+    const { customerId: _dropped, ...unnamed } = v2.metadata as Record<string, unknown>;
+    await raw.append('customer-z', [{ ...touchpoint('a', ''), metadata: unnamed }]);
+    await expect(store.readStream('customer-z')).rejects.toThrow(/who is not named/);
+
     await keys.destroy(['a']);
     const texts = (await store.readStream('customer-a')).map(text);
     expect(texts.map(isErased)).toEqual([true, true]);

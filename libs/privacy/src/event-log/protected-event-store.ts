@@ -122,8 +122,14 @@ function envelopeOf(event: RecordedEvent): Envelope | undefined {
     : undefined;
 }
 
-/** The customer a format-2 envelope of one value belongs to. */
-const customerOf = (event: RecordedEvent) => String((event.metadata as Json).customerId);
+/** The customer a format-2 envelope of one value belongs to: the event's own. */
+function customerOf(event: RecordedEvent): string {
+  const customerId = (event.metadata as Json).customerId;
+  // Without it the values would read as erased: damage must not pass for an erasure.
+  if (typeof customerId !== 'string')
+    throw new FieldDecryptionError(`event ${event.id}: sealed for its customer, who is not named`);
+  return customerId;
+}
 
 /** Each subject of an envelope with its sealed value. */
 function forEachSealed(
