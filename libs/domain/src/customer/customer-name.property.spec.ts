@@ -43,6 +43,30 @@ describe('names: folding for search (property)', () => {
     );
   });
 
+  it('folds printable ASCII (its shortcut) as the Unicode steps do', () => {
+    // The documented steps, once (ASCII holds still after one fold).
+    const unicodeFold = (text: string) =>
+      text
+        .normalize('NFKD')
+        .toLowerCase()
+        .toUpperCase()
+        .toLowerCase()
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .replace(/\s+/gu, ' ')
+        .trim();
+    const ascii = fc.string({
+      unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+      maxLength: 40,
+    });
+    fc.assert(
+      fc.property(ascii, (name) => expect(normalizeName(name)).toBe(unicodeFold(name))),
+      { numRuns: 2000, examples: [['  Ann   LEE '], ["O'Brien-Smith"], ['']] },
+    );
+    // Anything else takes the Unicode path: a tab, a non-breaking space, an accent.
+    expect(normalizeName('Ann\tLee\u00A0Å')).toBe('ann lee a');
+  });
+
   it('ignores case: upper, lower and mixed case fold alike', () => {
     fc.assert(
       fc.property(personName, (name) => {

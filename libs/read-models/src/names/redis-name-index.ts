@@ -5,7 +5,7 @@ import {
   nameSearchTerms,
   type SeenName,
 } from '@rapport/domain';
-import { packStrings } from '../backends/redis/packed-strings';
+import { StringPacker } from '../backends/redis/packed-strings';
 import { readLua, RedisScript } from '../backends/redis/redis-script';
 import { type NameMatch } from './customer-names';
 
@@ -48,17 +48,22 @@ export class RedisNameIndex {
 
   /** Issued in call order among the connection's commands (the text each time, like the batch). */
   apply(names: ReadonlyMap<string, SeenName>): Promise<unknown> {
-    const args: string[] = [];
-    for (const [key, seen] of names) {
-      const ms = Date.parse(seen.occurredAt);
+    // Straight into the script's packed argument: no list of strings to build first.
+    const packed = new StringPacker(256 * names.size);
+    for (const [key, { name, occurredAt, position }] of names) {
+      const ms = Date.parse(occurredAt);
       if (!Number.isFinite(ms)) continue; // entries refuse such a time before this is reached
-      const members = nameSearchTerms(seen.name).map((t) => `${t}${NAME_TERM_SEPARATOR}${key}`);
-      const record: StoredName = { ...seen, ms, members };
-      args.push(key, JSON.stringify(record), String(ms), String(seen.position));
-      args.push(String(members.length), ...members);
+      const members = nameSearchTerms(name).map((t) => `${t}${NAME_TERM_SEPARATOR}${key}`);
+      const record: StoredName = { name, occurredAt, position, ms, members };
+      packed.push(key);
+      packed.push(JSON.stringify(record));
+      packed.push(String(ms));
+      packed.push(String(position));
+      packed.push(String(members.length));
+      for (const member of members) packed.push(member);
     }
-    if (args.length === 0) return Promise.resolve();
-    return APPLY.run(this.redis, [this.keys.index, this.keys.latest], [packStrings(args)], {
+    if (packed.length === 0) return Promise.resolve();
+    return APPLY.run(this.redis, [this.keys.index, this.keys.latest], [packed.finish()], {
       inOrder: true,
     });
   }

@@ -29,6 +29,13 @@ describeWithServices(['redis'], 'packStrings', (urls) => {
       'z'.repeat(65_536), // str 32
       'touchpoint — “quoted” … 日本語 😀',
       '0000000000000042{"eventId":"e-1","text":"line\\nbreak"}',
+      // Short strings are copied unit by unit while ASCII: non-ASCII first, last, alone.
+      'é',
+      'Zoë Quist',
+      '😀 smile',
+      `${'x'.repeat(63)}é`,
+      'x'.repeat(64),
+      '\u007f\u0080',
     ];
     const reply = (await redis.eval(UNPACK, 0, packStrings(values))) as string[];
     expect(reply).toEqual(values);

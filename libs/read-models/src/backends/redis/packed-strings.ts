@@ -9,6 +9,9 @@ export function packStrings(values: readonly string[]): Buffer {
   return packer.finish();
 }
 
+/** Strings up to this many UTF-16 units are copied unit by unit when ASCII (`write`). */
+const SHORT_STRING = 64;
+
 /** MessagePack's array 32 header: a type byte and a 4-byte count. */
 const ARRAY_HEADER = 5;
 
@@ -44,8 +47,8 @@ export class StringPacker {
     this.reserve(header + most);
     const start = this.offset + header;
     let end = start;
-    if (head.length > 0) end += this.buffer.write(head, end);
-    if (tail.length > 0) end += this.buffer.write(tail, end);
+    if (head.length > 0) end = this.write(head, end);
+    if (tail.length > 0) end = this.write(tail, end);
     const bytes = end - start;
     const buffer = this.buffer;
     let at = this.offset;
@@ -70,6 +73,25 @@ export class StringPacker {
     this.buffer[0] = 0xdd; // array 32
     this.buffer.writeUInt32BE(this.count, 1);
     return this.buffer.subarray(0, this.offset);
+  }
+
+  /**
+   * Writes `value` as UTF-8 at `at` (room reserved), returns where it ends. A short ASCII
+   * string (most of a batch's: scores, keys, counts) is copied here: cheaper than a call into
+   * `Buffer.write`, which pays for itself only on longer strings.
+   */
+  private write(value: string, at: number): number {
+    const buffer = this.buffer;
+    if (value.length <= SHORT_STRING) {
+      let i = 0;
+      for (; i < value.length; i++) {
+        const unit = value.charCodeAt(i);
+        if (unit > 0x7f) break;
+        buffer[at + i] = unit;
+      }
+      if (i === value.length) return at + i;
+    }
+    return at + buffer.write(value, at);
   }
 
   private reserve(bytes: number): void {

@@ -60,6 +60,7 @@ import { DEFAULT_REDIS_PREFIX, type TimelineKeys, timelineKeys } from '../redis-
 import { type RedisFence } from '../redis-lease';
 import { readLua } from '../redis-script';
 import { unlinkKeysStartingWith } from '../unlink-keys';
+import { BoundedSet } from './bounded-set';
 import { WrittenGraph } from './written-graph';
 
 export interface RedisTimelineReadModelOptions {
@@ -134,7 +135,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
    * long rebuild sets each of them once instead of once per batch. Forgotten on any
    * failed batch and whenever the checkpoint is read (the runner's start, resume, check).
    */
-  private readonly identitiesWritten: LRUCache<string, true>;
+  private readonly identitiesWritten: BoundedSet;
   private readonly indexFrom: number;
   /**
    * Buckets seen with every entry in their type indexes and more than `indexFrom` entries.
@@ -160,9 +161,9 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     this.fence = options.fence;
     this.keys = timelineKeys(this.prefix);
     this.indexFrom = options.indexFrom ?? DEFAULT_INDEX_FROM;
-    this.identitiesWritten = new LRUCache({
-      max: options.identitiesRemembered ?? DEFAULT_IDENTITIES_REMEMBERED,
-    });
+    this.identitiesWritten = new BoundedSet(
+      options.identitiesRemembered ?? DEFAULT_IDENTITIES_REMEMBERED,
+    );
     // In the timeline's slot: written beside its batches, read with its graph.
     this.names = new RedisNameIndex(redis, this.keys.space);
     this.suggestions = new RedisSuggestionQueue(redis, this.keys.space, this.keys.graph);
@@ -249,7 +250,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       this.writtenGraph.forget();
       throw error;
     }
-    for (const bucket of filedNow) this.identitiesWritten.set(bucket, true);
+    for (const bucket of filedNow) this.identitiesWritten.add(bucket);
   }
 
   async page(customerId: string, query: TimelineQuery, asOf?: TimelineAsOf): Promise<TimelinePage> {
