@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { closenessConfig, DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
+import fc from 'fast-check';
+import {
+  closenessConfig,
+  DEFAULT_CLOSENESS_CONFIG,
+  type ClosenessFact,
+  type IdentityGraphEvent,
+} from '@rapport/domain';
 import { describeWithServices, testRedis } from '@rapport/testing';
 import { type ClosenessReadModel } from '../../../closeness/closeness-read-model';
 import {
@@ -16,6 +22,7 @@ import { RedisLease } from '../redis-lease';
 import { RedisClosenessReadModel } from './redis-closeness-read-model';
 import { redisAdapterUnderTest } from '../redis-adapter-under-test.spec-helper';
 import { FencedOutError } from '../fenced-batch-script';
+import { keysStartingWith } from '../unlink-keys';
 
 const testPrefix = () => `rapport-test:${randomUUID()}:`;
 
@@ -149,4 +156,92 @@ describeWithServices(['redis'], 'redis closeness read model', (urls) => {
       await redis.quit();
     }
   });
+  it('a writer that keeps the whole graph writes what a writer reading Redis writes, key for key', async () => {
+    const redis = testRedis(urls.redis);
+    const ids = ['c-1', 'c-2', 'c-3', 'c-4'];
+    // Facts, first-seen and seen-together links, merges and unmerges; valid or not, as the
+    // log may hold them (the graph refuses nothing when folding).
+    const step = fc.oneof(
+      fc.record({ op: fc.constant('fact' as const), a: fc.nat(3), daysAgo: fc.nat(90) }),
+      fc.record({
+        op: fc.constantFrom(
+          'first' as const,
+          'together' as const,
+          'merge' as const,
+          'unmerge' as const,
+        ),
+        a: fc.nat(3),
+        b: fc.nat(3),
+      }),
+    );
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(step, { minLength: 1, maxLength: 30 }),
+          fc.array(fc.nat(), { maxLength: 5 }),
+          async (steps, cuts) => {
+            const items: { fact?: ClosenessFact; event?: IdentityGraphEvent }[] = steps.map(
+              (s, i) => {
+                const a = ids[s.a];
+                if (s.op === 'fact') return { fact: closenessFact(i + 1, a, s.daysAgo) };
+                const b = ids[s.b];
+                if (s.op === 'first') return { event: firstSeen(a) };
+                if (s.op === 'together') return { event: seenTogether(a, b) };
+                return { event: s.op === 'merge' ? merged(a, b) : unmerged(a, b) };
+              },
+            );
+            const kept = new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, {
+              prefix: testPrefix(),
+            });
+            const reading = new RedisClosenessReadModel(redis, DEFAULT_CLOSENESS_CONFIG, {
+              prefix: testPrefix(),
+            });
+            try {
+              expect(await kept.checkpoint()).toBe(0); // from here on it keeps the graph
+              const ends = [...new Set([...cuts.map((c) => c % items.length), items.length])]
+                .filter((end) => end > 0)
+                .sort((x, y) => x - y);
+              let after = 0;
+              for (const upTo of ends) {
+                const batch = items.slice(after, upTo);
+                const facts = batch.flatMap((item) => (item.fact ? [item.fact] : []));
+                const events = batch.flatMap((item) => (item.event ? [item.event] : []));
+                await kept.apply(facts, { after, upTo }, events);
+                await reading.apply(facts, { after, upTo }, events);
+                after = upTo;
+              }
+              expect(await contentsOf(redis, kept.keys.space)).toEqual(
+                await contentsOf(redis, reading.keys.space),
+              );
+            } finally {
+              await kept.clear();
+              await reading.clear();
+            }
+          },
+        ),
+        { numRuns: 25 },
+      );
+    } finally {
+      await redis.quit();
+    }
+  });
 });
+
+/** Every key under `space` (the prefix cut off) with its whole contents, sorted. */
+async function contentsOf(
+  redis: ReturnType<typeof testRedis>,
+  space: string,
+): Promise<[string, unknown][]> {
+  const out: [string, unknown][] = [];
+  for (const key of (await keysStartingWith(redis, space)).sort()) {
+    const type = await redis.type(key);
+    const value =
+      type === 'hash'
+        ? await redis.hgetall(key)
+        : type === 'zset'
+          ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+          : await redis.get(key);
+    out.push([key.slice(space.length), value]);
+  }
+  return out;
+}

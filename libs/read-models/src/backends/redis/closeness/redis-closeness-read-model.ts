@@ -33,6 +33,8 @@ import { type CheckpointRange } from '../../../projection/checkpoint';
 import { checkpointOfWrittenModel } from '../checkpoint-of-written-model';
 import { FencedBatchScript } from '../fenced-batch-script';
 import {
+  foldIdentityEvents,
+  type GraphRecords,
   type GraphWrites,
   graphWrites,
   loadGraphForBatch,
@@ -45,7 +47,8 @@ import { type RedisFence } from '../redis-lease';
 import { StringPacker } from '../packed-strings';
 import { readLua, RedisScript } from '../redis-script';
 import { unlinkKeysStartingWith } from '../unlink-keys';
-import { type KeptMembership, WrittenMembership } from './written-membership';
+import { hexScore } from './hex-score';
+import { WrittenMembership } from './written-membership';
 import { WrittenStates } from './written-states';
 
 export interface RedisClosenessReadModelOptions {
@@ -58,6 +61,20 @@ export interface RedisClosenessReadModelOptions {
 const APPLY = new FencedBatchScript('closeness', readLua(__dirname, 'closeness-apply.lua'));
 const TOP = new RedisScript(readLua(__dirname, 'closeness-top.lua'));
 const QUIET = new RedisScript(readLua(__dirname, 'closeness-quiet.lua'));
+
+/** The KEYS indices of `closeness-apply.lua`: the ranking, states, last contacts, first slot. */
+const RANK = 2;
+const STATE = 3;
+const LAST = 4;
+const FIRST_SLOT = 13;
+
+/** Adds values to a key's list of a batch's writes. */
+function gather(lists: Map<number, string[]>, key: number, value: string, other?: string): void {
+  let list = lists.get(key);
+  if (!list) lists.set(key, (list = []));
+  list.push(value);
+  if (other !== undefined) list.push(other);
+}
 
 /**
  * Closeness in Redis: the ranking is one sorted set scored by the forward-decayed key (so
@@ -122,15 +139,24 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     identityEvents: readonly IdentityGraphEvent[] = [],
   ): Promise<void> {
     return this.inTurn(async (issued) => {
-      const reach = closenessBatchReach(identityEvents, facts);
+      // A writer that wrote the whole graph keeps it: nothing to read or load.
       const kept = this.kept.for(range.after);
-      const known = await this.membership(reach.customerIds, reach.identityKeys, kept);
+      const known = kept ?? (await this.membershipOfBatch(identityEvents, facts));
       const plan = planClosenessBatch(known.graph, identityEvents, facts, known.streams);
+      let graph: GraphWrites | null = null;
+      if (identityEvents.length > 0)
+        graph = kept
+          ? // The records the events touch, folded apart (as `plan` folded them in the whole).
+            graphWrites(
+              await foldIdentityEvents(recordsOfGraph(kept.graph), identityEvents),
+              kept.graph,
+            )
+          : graphWrites(plan.graph, known.graph);
       if (kept)
         this.kept.writing(
           range.after,
           range.upTo,
-          identityEvents.length > 0 ? plan.graph : null,
+          plan.graph,
           plan.newStreams,
           plan.newCustomerStreams,
         );
@@ -146,7 +172,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
             appendTo: plan.appendTo,
             newStreams: plan.newStreams,
             newCustomerStreams: plan.newCustomerStreams,
-            graph: identityEvents.length > 0 ? graphWrites(plan.graph, known.graph) : null,
+            graph,
           },
           issued,
         );
@@ -267,43 +293,59 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       list.push(fact);
     }
 
-    // Each customer's move between day and hour buckets names its four buckets as indices
-    // into one list of the batch's buckets: most customers of a batch share a few days.
+    // The customers' writes gathered per key — removals, then additions — and sent so, as
+    // one command per key: the script only runs them (no work per customer in Lua). Keys
+    // are named by their index in KEYS: the ranking, states and last contacts, then the day
+    // and hour buckets of the at-risk index the batch's customers move between (each once).
     const slots: string[] = [];
-    const daySlots = new Map<number, string>();
-    const hourSlots = new Map<number, string>();
-    const slotOf = (found: Map<number, string>, n: number, key: (n: number) => string): string => {
+    const daySlots = new Map<number, number>();
+    const hourSlots = new Map<number, number>();
+    const slotOf = (found: Map<number, number>, n: number, key: (n: number) => string): number => {
       let index = found.get(n);
       if (index === undefined) {
         slots.push(key(n));
-        found.set(n, (index = String(slots.length)));
+        found.set(n, (index = FIRST_SLOT + slots.length - 1));
       }
       return index;
     };
-    const day = (n: number) => slotOf(daySlots, n, this.keys.day);
-    const hour = (n: number) => slotOf(hourSlots, n, this.keys.hour);
-    const customerOps: string[] = [];
+    const removals = new Map<number, string[]>();
+    const additions = new Map<number, string[]>();
+    /** Each day bucket changed (by its index), with its day: its entry in `days` is set again. */
+    const touchedDays = new Map<number, number>();
     const place = (
       customerId: string,
       before: ClosenessState | null,
       after: ClosenessState | null,
     ) => {
       placed.push([customerId, after]);
-      if (before === null && after === null) return;
       const was = before?.lastContactMs ?? null;
-      const last = after?.lastContactMs ?? was ?? 0;
-      customerOps.push(
-        customerId,
-        after === null ? '' : String(closenessRankKey(after, this.config)),
-        after === null ? '' : JSON.stringify(after),
-        String(last),
-        was === null ? '' : String(contactDay(was)),
-        String(contactDay(last)),
-        day(contactDay(was ?? last)),
-        day(contactDay(last)),
-        hour(contactHour(was ?? last)),
-        hour(contactHour(last)),
-      );
+      let newDay: number | null = null;
+      let newHour: number | null = null;
+      if (after !== null) {
+        const last = after.lastContactMs ?? was ?? 0;
+        const rank = hexScore(closenessRankKey(after, this.config));
+        const day = contactDay(last);
+        newDay = slotOf(daySlots, day, this.keys.day);
+        newHour = slotOf(hourSlots, contactHour(last), this.keys.hour);
+        gather(additions, RANK, rank, customerId);
+        gather(additions, STATE, customerId, JSON.stringify(after));
+        gather(additions, LAST, customerId, String(last));
+        gather(additions, newDay, rank, customerId);
+        gather(additions, newHour, rank, customerId);
+        touchedDays.set(newDay, day);
+      } else if (before !== null) {
+        gather(removals, RANK, customerId);
+        gather(removals, STATE, customerId);
+        gather(removals, LAST, customerId);
+      }
+      if (was !== null) {
+        const day = contactDay(was);
+        const oldDay = slotOf(daySlots, day, this.keys.day);
+        const oldHour = slotOf(hourSlots, contactHour(was), this.keys.hour);
+        if (oldDay !== newDay) gather(removals, oldDay, customerId);
+        if (oldHour !== newHour) gather(removals, oldHour, customerId);
+        touchedDays.set(oldDay, day);
+      }
     };
     refold.forEach((buckets, customerId) => {
       const all = buckets.flatMap((bucket) => [
@@ -337,17 +379,16 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       this.keys.graph.identities,
       this.keys.graph.pairs,
       this.keys.graph.eventCount,
-      ...[...newByBucket.keys()].map((bucket) => this.keys.facts(bucket)),
       ...slots,
-      ...(deleted?.buckets ?? []).map((bucket) => this.keys.facts(bucket)),
     ];
     // Everything but the leading three in one packed argument (docs/decisions/0020).
-    const packed = new StringPacker(400 * (facts.length + customerOps.length / 10) + 1024);
+    const packed = new StringPacker(600 * (facts.length + placed.length) + 1024);
     packed.push(latest === null ? '' : String(latest));
+    // The fact buckets' keys are named by the script (one slot: the model's hash tag).
+    packed.push(this.keys.facts(''));
     packed.push(String(newByBucket.size));
-    packed.push(String(customerOps.length / 10));
-    packed.push(String(deleted?.buckets.length ?? 0));
-    packed.push(String(slots.length));
+    packed.push(String(removals.size + additions.size));
+    packed.push(String(touchedDays.size));
     const pushPairs = (pairs: readonly (readonly [string, string])[]) => {
       packed.push(String(pairs.length));
       for (const [field, value] of pairs) {
@@ -361,14 +402,28 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     pushPairs(graph?.identities ?? []);
     pushPairs(graph?.pairs ?? []);
     packed.push(graph ? String(graph.eventCount) : '');
-    for (const list of newByBucket.values()) {
+    for (const [bucket, list] of newByBucket) {
+      packed.push(bucket);
       packed.push(String(list.length));
       for (const fact of list) {
         packed.push(fact.eventId);
         packed.push(JSON.stringify(fact));
       }
     }
-    for (const value of customerOps) packed.push(value);
+    for (const [gathered, hashCommand, setCommand] of [
+      [removals, 'HDEL', 'ZREM'],
+      [additions, 'HSET', 'ZADD'],
+    ] as const)
+      for (const [key, values] of gathered) {
+        packed.push(key === STATE || key === LAST ? hashCommand : setCommand);
+        packed.push(String(key));
+        packed.push(String(values.length));
+        for (const value of values) packed.push(value);
+      }
+    for (const [key, day] of touchedDays) {
+      packed.push(String(key));
+      packed.push(String(day));
+    }
     for (const fields of [deleted?.buckets ?? [], deleted?.customers ?? []]) {
       packed.push(String(fields.length));
       for (const field of fields) packed.push(field);
@@ -540,6 +595,15 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     return found;
   }
 
+  /** The part of the graph and streams a batch needs, read from Redis (see `membership`). */
+  private membershipOfBatch(
+    identityEvents: readonly IdentityGraphEvent[],
+    facts: readonly ClosenessFact[],
+  ): Promise<{ graph: IdentityGraph; streams: ClosenessStreams }> {
+    const reach = closenessBatchReach(identityEvents, facts);
+    return this.membership(reach.customerIds, reach.identityKeys);
+  }
+
   /**
    * The part of this model's identity graph and streams that a batch (or a query) naming
    * these customers and identities needs: the graph around them (chains of survivors, merge
@@ -549,13 +613,11 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   private async membership(
     customerIds: readonly string[],
     identityKeys: readonly string[],
-    /** This writer's own copy of the graph and streams, when it has one. */
-    kept: KeptMembership | null = null,
   ): Promise<{ graph: IdentityGraph; streams: ClosenessStreams }> {
-    const records = kept?.records ?? redisGraphRecords(this.redis, this.keys.graph);
+    const records = redisGraphRecords(this.redis, this.keys.graph);
     let graph = await loadGraphForBatch(records, customerIds, identityKeys);
     const customers = [...new Set([...customerIds, ...graph.customers.keys()])];
-    const streams = await this.streamsOf(customers, identityKeys, kept);
+    const streams = await this.streamsOf(customers, identityKeys);
     // A customer's stream counts as its own only while the graph has not placed it.
     const unchecked = [...new Set(streams.streamOfCustomer.values())].filter(
       (key) => !graph.identities.has(key),
@@ -579,36 +641,16 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   private async streamsOf(
     customers: readonly string[],
     identityKeys: readonly string[],
-    kept: KeptMembership | null = null,
   ): Promise<{ customerOfStream: Map<string, string>; streamOfCustomer: Map<string, string> }> {
-    const streamOfCustomer = await this.hashFields(
-      this.keys.customerStreams,
-      customers,
-      kept?.streamOfCustomer,
-    );
+    const streamOfCustomer = await this.hashFields(this.keys.customerStreams, customers);
     const buckets = [...new Set([...identityKeys, ...streamOfCustomer.values()])];
-    const customerOfStream = await this.hashFields(
-      this.keys.streamCustomers,
-      buckets,
-      kept?.customerOfStream,
-    );
+    const customerOfStream = await this.hashFields(this.keys.streamCustomers, buckets);
     return { customerOfStream, streamOfCustomer };
   }
 
-  /** The fields of a hash that are set, by name (from `kept`, a whole copy, when given). */
-  private async hashFields(
-    key: string,
-    fields: readonly string[],
-    kept?: ReadonlyMap<string, string>,
-  ): Promise<Map<string, string>> {
+  /** The fields of a hash that are set, by name. */
+  private async hashFields(key: string, fields: readonly string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
-    if (kept) {
-      for (const field of fields) {
-        const value = kept.get(field);
-        if (value !== undefined) found.set(field, value);
-      }
-      return found;
-    }
     if (fields.length === 0) return found;
     const values = await this.redis.hmget(key, ...fields);
     fields.forEach((field, i) => {
@@ -616,6 +658,15 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     });
     return found;
   }
+}
+
+/** A whole graph in process as the records `foldIdentityEvents` loads its part from. */
+function recordsOfGraph(graph: IdentityGraph): GraphRecords {
+  return {
+    identities: (keys) => Promise.resolve(keys.map((key) => graph.identities.get(key))),
+    customers: (ids) => Promise.resolve(ids.map((id) => graph.customers.get(id))),
+    eventCount: () => Promise.resolve(graph.eventCount),
+  };
 }
 
 function lookups(streams: {
