@@ -310,6 +310,12 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     };
     const removals = new Map<number, string[]>();
     const additions = new Map<number, string[]>();
+    /**
+     * The customers filed in each day and hour bucket, sent highest key first: a small
+     * bucket is a listpack, which Redis scans from its lowest score for each insertion
+     * (parsing every score it passes), so each insertion then stops at the first entry.
+     */
+    const filed = new Map<number, { rankKey: number; score: string; customerId: string }[]>();
     /** Each day bucket changed (by its index), with its day: its entry in `days` is set again. */
     const touchedDays = new Map<number, number>();
     const place = (
@@ -323,15 +329,19 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       let newHour: number | null = null;
       if (after !== null) {
         const last = after.lastContactMs ?? was ?? 0;
-        const rank = hexScore(closenessRankKey(after, this.config));
+        const rankKey = closenessRankKey(after, this.config);
+        const rank = hexScore(rankKey);
         const day = contactDay(last);
         newDay = slotOf(daySlots, day, this.keys.day);
         newHour = slotOf(hourSlots, contactHour(last), this.keys.hour);
         gather(additions, RANK, rank, customerId);
         gather(additions, STATE, customerId, JSON.stringify(after));
         gather(additions, LAST, customerId, String(last));
-        gather(additions, newDay, rank, customerId);
-        gather(additions, newHour, rank, customerId);
+        for (const bucket of [newDay, newHour]) {
+          let list = filed.get(bucket);
+          if (!list) filed.set(bucket, (list = []));
+          list.push({ rankKey, score: rank, customerId });
+        }
         touchedDays.set(newDay, day);
       } else if (before !== null) {
         gather(removals, RANK, customerId);
@@ -387,7 +397,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     // The fact buckets' keys are named by the script (one slot: the model's hash tag).
     packed.push(this.keys.facts(''));
     packed.push(String(newByBucket.size));
-    packed.push(String(removals.size + additions.size));
+    packed.push(String(removals.size + additions.size + filed.size));
     packed.push(String(touchedDays.size));
     const pushPairs = (pairs: readonly (readonly [string, string])[]) => {
       packed.push(String(pairs.length));
@@ -420,6 +430,16 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
         packed.push(String(values.length));
         for (const value of values) packed.push(value);
       }
+    for (const [key, list] of filed) {
+      list.sort((x, y) => y.rankKey - x.rankKey);
+      packed.push('ZADD');
+      packed.push(String(key));
+      packed.push(String(2 * list.length));
+      for (const { score, customerId } of list) {
+        packed.push(score);
+        packed.push(customerId);
+      }
+    }
     for (const [key, day] of touchedDays) {
       packed.push(String(key));
       packed.push(String(day));
