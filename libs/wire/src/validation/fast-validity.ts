@@ -184,7 +184,10 @@ function compile(metadatas: readonly Metadata[], storage: Storage): ClassRules {
             // validateSync ignores asynchronous constraints; so does this.
             if (constraint.async) continue;
             const instance = constraint.instance as { validate: Rule['validate'] };
-            const native = m.type === ValidationTypes.CUSTOM_VALIDATION && nativeRules[m.name];
+            const native =
+              m.type === ValidationTypes.CUSTOM_VALIDATION && m.name !== undefined
+                ? nativeRules[m.name]
+                : undefined;
             (m.type === ValidationTypes.IS_DEFINED ? property.defined : property.custom).push({
               validate: native || ((value, args) => instance.validate(value, args)),
               each: m.each === true,
