@@ -248,4 +248,3 @@ function inRankingOrder(a: RankedCustomer, b: RankedCustomer): number {
   if (a.rankKey !== b.rankKey) return a.rankKey > b.rankKey ? -1 : 1;
   return a.customerId === b.customerId ? 0 : a.customerId > b.customerId ? -1 : 1;
 }
-
