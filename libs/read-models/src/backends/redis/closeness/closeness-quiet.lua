@@ -1,22 +1,19 @@
--- KEYS: days, last, the H hour buckets of the boundary day up to the boundary hour (in
--- order), then the day buckets the caller knows of before the boundary day. ARGV: boundary
--- day, boundary hour, last contact at most, limit, H, then the known days (one per day
--- bucket, in the same order). The threshold walk of quiet-hours.ts, best first: every
--- bucket still to read has a bound (no entry left in it is above it: a whole day's is its
--- highest key in the index of days, read lazily; once read, the last key read), and the walk
--- always reads the next few entries of the bucket with the highest bound — 4, then 8, up to
--- 32 at a time — until no bound left can beat the limit-th best found. The hours of the
--- boundary day have no bound until read; in the boundary hour, customers seen after the
--- bound are skipped. Once the list is full, a bucket is read only down to its worst key.
--- Every bucket is declared in KEYS (Redis Cluster): a day of the index the caller did not
--- know of answers {-1}, and the caller asks again knowing the days of the index now.
+-- KEYS: days, last. ARGV: boundary day, boundary hour, last contact at most, limit, the
+-- prefix of day buckets, the prefix of hour buckets. The threshold walk of quiet-hours.ts,
+-- best first: every bucket still to read has a bound (no entry left in it is above it: a
+-- whole day's is its highest key in the index of days, read lazily; once read, the last key
+-- read), and the walk always reads the next few entries of the bucket with the highest bound
+-- — 4, then 8, up to 32 at a time — until no bound left can beat the limit-th best found.
+-- The hours of the boundary day have no bound until read; in the boundary hour, customers
+-- seen after the bound are skipped. Once the list is full, a bucket is read only down to its
+-- worst key. Bucket names are built here from the prefixes, which carry the model's hash
+-- tag: on Redis Cluster they are in the slot of KEYS (ADR 0043).
 local boundaryDay = tonumber(ARGV[1])
 local boundaryHour = tonumber(ARGV[2])
 local atMost = tonumber(ARGV[3])
 local limit = tonumber(ARGV[4])
-local H = tonumber(ARGV[5])
-local dayKeys = {}
-for i = 6, #ARGV do dayKeys[tonumber(ARGV[i])] = KEYS[2 + H + i - 5] end
+local dayPrefix = ARGV[5]
+local hourPrefix = ARGV[6]
 local ids, keys, scores = {}, {}, {}
 local function better(k1, id1, k2, id2)
   if k1 ~= k2 then return k1 > k2 end
@@ -35,12 +32,11 @@ end
 -- Sources: buckets not read to their end, each with a bound (no entry left in it is above
 -- it) and how far it was read. The boundary day's hours have no bound until read.
 local sources = {}
-for h = 1, H do
-  sources[#sources + 1] = { key = KEYS[2 + h], bound = math.huge, offset = 0, size = 4, filtered = h == H }
+for hour = boundaryDay * 24, boundaryHour do
+  sources[#sources + 1] = { key = hourPrefix .. hour, bound = math.huge, offset = 0, size = 4, filtered = hour == boundaryHour }
 end
 -- Whole days before the boundary day, from the index of days by their highest key.
 local page, at, from, done = {}, 1, 0, false
-local undeclared = false
 local function nextDay()
   while true do
     if at > #page then
@@ -55,16 +51,11 @@ local function nextDay()
     local highest = tonumber(page[at + 1])
     at = at + 2
     if day < boundaryDay then
-      if dayKeys[day] == nil then
-        undeclared = true
-        return nil
-      end
-      return { key = dayKeys[day], bound = highest, offset = 0, size = 4, filtered = false }
+      return { key = dayPrefix .. page[at - 2], bound = highest, offset = 0, size = 4, filtered = false }
     end
   end
 end
 local pending = nextDay()
-if undeclared then return {-1} end
 while true do
   -- The source that may hold the best entry not read yet.
   local best = 0
@@ -75,7 +66,6 @@ while true do
   if pending and (best == 0 or pending.bound >= sources[best].bound) then
     source = pending
     pending = nextDay()
-    if undeclared then return {-1} end
   elseif best > 0 then
     source = table.remove(sources, best)
   else
