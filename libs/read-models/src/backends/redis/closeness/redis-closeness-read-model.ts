@@ -60,6 +60,8 @@ export interface RedisClosenessReadModelOptions {
 // KEYS and ARGV: see the .lua files.
 const APPLY = new FencedBatchScript('closeness', readLua(__dirname, 'closeness-apply.lua'));
 const TOP = new RedisScript(readLua(__dirname, 'closeness-top.lua'));
+/** Whether a rebuild plans on the graph it keeps (ADR 0048); off until the property holds. */
+const KEEP_WHOLE_GRAPH = false;
 const QUIET = new RedisScript(readLua(__dirname, 'closeness-quiet.lua'));
 
 /** The KEYS indices of `closeness-apply.lua`: the ranking, states, last contacts, first slot. */
@@ -134,8 +136,10 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     identityEvents: readonly IdentityGraphEvent[] = [],
   ): Promise<void> {
     return this.inTurn(async (issued) => {
-      // A writer that wrote the whole graph keeps it: nothing to read or load.
-      const kept = this.kept.for(range.after);
+      // A writer that wrote the whole graph keeps it: nothing to read or load. Off for now:
+      // its writes differ from a reading writer's on a day bucket (the key-for-key property
+      // in the integration spec, seed 2105197993), not found yet.
+      const kept = KEEP_WHOLE_GRAPH ? this.kept.for(range.after) : null;
       const known = kept ?? (await this.membershipOfBatch(identityEvents, facts));
       const plan = planClosenessBatch(known.graph, identityEvents, facts, known.streams);
       let graph: GraphWrites | null = null;
