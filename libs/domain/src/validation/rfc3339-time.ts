@@ -1,3 +1,4 @@
+import { isoTimeOf } from '../time/iso-time';
 import {
   registerDecorator,
   type ValidationArguments,
@@ -69,7 +70,7 @@ export function parseUtcTime(raw: string): Rfc3339Time | undefined {
   }
   const timeMs = Date.UTC(year, month - 1, day, hour, minute, second, millis);
   // Written as toISOString writes it already: the same string, not a new one.
-  const iso = length === 24 ? raw : new Date(timeMs).toISOString();
+  const iso = length === 24 ? raw : isoTimeOf(timeMs);
   return { ok: true, timeMs, iso, leapSecond: false };
 }
 
