@@ -24,10 +24,28 @@ export function resolveCustomer(graph: IdentityGraph, customerId: string): strin
   // Bounded so that even a log that somehow holds a merge cycle cannot hang a reader.
   for (let steps = 0; customer.mergedInto !== undefined && steps < graph.customers.size; steps++) {
     const survivor = graph.customers.get(customer.mergedInto);
-    if (!survivor) break;
+    if (!survivor) return customer.id;
     customer = survivor;
   }
-  return customer.id;
+  return customer.mergedInto === undefined ? customer.id : leastInCycle(graph, customer.id);
+}
+
+/**
+ * The survivor of a merge cycle (which the deciders never write, but a log may hold): its
+ * least id, so that every member — and any part of the graph holding the cycle — agrees.
+ */
+function leastInCycle(graph: IdentityGraph, start: string): string {
+  let least = start;
+  let next = graph.customers.get(start)?.mergedInto;
+  for (
+    let steps = 0;
+    next !== undefined && next !== start && steps < graph.customers.size;
+    steps++
+  ) {
+    if (next < least) least = next;
+    next = graph.customers.get(next)?.mergedInto;
+  }
+  return least;
 }
 
 /** The customer a touchpoint of this identity lands on now (its home customer, resolved). */

@@ -152,14 +152,19 @@ export async function survivorIn(
   customerId: string,
 ): Promise<string | undefined> {
   let current = customerId;
+  const path: string[] = [];
   for (let steps = 0; steps < 1000; steps++) {
     const raw = await redis.hget(keys.customers, current);
     if (raw === null) return steps === 0 ? undefined : current;
     const next = (JSON.parse(raw) as CustomerRecord).mergedInto;
     if (next === undefined) return current;
+    path.push(current);
+    const cycle = path.indexOf(next);
+    // A cycle, which the deciders never write: its least id, as the domain's `resolveCustomer`.
+    if (cycle >= 0) return path.slice(cycle).reduce((a, b) => (b < a ? b : a));
     current = next;
   }
-  return current; // a cycle, which the deciders never write: stop rather than hang
+  return current;
 }
 
 /** The surviving customer an identity belongs to now; undefined when the graph does not know it. */

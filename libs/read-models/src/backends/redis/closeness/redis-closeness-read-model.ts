@@ -60,8 +60,6 @@ export interface RedisClosenessReadModelOptions {
 // KEYS and ARGV: see the .lua files.
 const APPLY = new FencedBatchScript('closeness', readLua(__dirname, 'closeness-apply.lua'));
 const TOP = new RedisScript(readLua(__dirname, 'closeness-top.lua'));
-/** Whether a rebuild plans on the graph it keeps (ADR 0048); off until the property holds. */
-const KEEP_WHOLE_GRAPH = false;
 const QUIET = new RedisScript(readLua(__dirname, 'closeness-quiet.lua'));
 
 /** The KEYS indices of `closeness-apply.lua`: the ranking, states, last contacts, first slot. */
@@ -136,10 +134,8 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     identityEvents: readonly IdentityGraphEvent[] = [],
   ): Promise<void> {
     return this.inTurn(async (issued) => {
-      // A writer that wrote the whole graph keeps it: nothing to read or load. Off for now:
-      // its writes differ from a reading writer's on a day bucket (the key-for-key property
-      // in the integration spec, seed 2105197993), not found yet.
-      const kept = KEEP_WHOLE_GRAPH ? this.kept.for(range.after) : null;
+      // A writer that wrote the whole graph keeps it: nothing to read or load (ADR 0048).
+      const kept = this.kept.for(range.after);
       const known = kept ?? (await this.membershipOfBatch(identityEvents, facts));
       const plan = planClosenessBatch(known.graph, identityEvents, facts, known.streams);
       let graph: GraphWrites | null = null;
@@ -628,7 +624,19 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     identityKeys: readonly string[],
   ): Promise<{ graph: IdentityGraph; streams: ClosenessStreams }> {
     const records = redisGraphRecords(this.redis, this.keys.graph);
-    let graph = await loadGraphForBatch(records, customerIds, identityKeys);
+    const [loaded, streamCustomers] = await Promise.all([
+      loadGraphForBatch(records, customerIds, identityKeys),
+      this.hashFields(this.keys.streamCustomers, identityKeys),
+    ]);
+    let graph = loaded;
+    // An identity's stream customer owns its facts until the graph places it, so a link that
+    // places it changes that customer's buckets: its part of the graph is needed too.
+    const named = new Set(customerIds);
+    const unloaded = [...new Set(streamCustomers.values())].filter(
+      (id) => !named.has(id) && !graph.customers.has(id),
+    );
+    if (unloaded.length > 0)
+      graph = await loadGraphForBatch(records, [...customerIds, ...unloaded], identityKeys);
     const customers = [...new Set([...customerIds, ...graph.customers.keys()])];
     const streams = await this.streamsOf(customers, identityKeys);
     // A customer's stream counts as its own only while the graph has not placed it.
