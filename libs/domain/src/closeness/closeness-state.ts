@@ -180,6 +180,90 @@ export function applyClosenessFact(
   };
 }
 
+/**
+ * A state its one owner changes in place (`applyClosenessFactInPlace`): a writer's own copy,
+ * never shared and never handed out, so nobody sees it change. Its fields are those of
+ * `ClosenessState`, in the same order; its conversations are always the list.
+ */
+export interface OwnedClosenessState {
+  customerId: string;
+  landmarkMs: number;
+  intensity: number;
+  emotion: number;
+  coCreation: number;
+  channels: Partial<Record<Channel, number>>;
+  /** Entries are never changed in place, only dropped and appended. */
+  conversations: (readonly [string, number])[];
+  lastContactMs: number | null;
+  facts: number;
+}
+
+/** A copy of a state its owner may change in place (a stored object of conversations: the list). */
+export function ownedClosenessState(state: ClosenessState): OwnedClosenessState {
+  return {
+    customerId: state.customerId,
+    landmarkMs: state.landmarkMs,
+    intensity: state.intensity,
+    emotion: state.emotion,
+    coCreation: state.coCreation,
+    channels: { ...state.channels },
+    conversations: conversationsOf(state).slice(),
+    lastContactMs: state.lastContactMs,
+    facts: state.facts,
+  };
+}
+
+/** `applyClosenessFactInPlace` left the conversations as they were. */
+export const CONVERSATIONS_UNCHANGED = -2;
+
+/**
+ * One more fact (in log order) applied to a state its caller owns, in place: the state
+ * `applyClosenessFact` gives, by the same arithmetic in the same order, without copying the
+ * state, its channels or its conversations (a rebuild folds a million facts; each copy
+ * outlived a scavenge in the writer that keeps its states). Returns
+ * `CONVERSATIONS_UNCHANGED`, or, when the fact's conversation is remembered anew, the index
+ * of the entry it replaced (−1: none): the new entry is then last, and the first entry was
+ * dropped if that made the memory longer than `REMEMBERED_CONVERSATIONS` — so a caller can
+ * keep a list beside the conversations in step (a writer keeps each one's JSON).
+ */
+export function applyClosenessFactInPlace(
+  state: OwnedClosenessState,
+  fact: ClosenessFact,
+  config: ClosenessConfig,
+): number {
+  const weights = factWeights(state, fact, config);
+  const at = forwardWeight(fact.occurredAtMs, state.landmarkMs, halfLifeMs(config));
+  let changed = CONVERSATIONS_UNCHANGED;
+  if (fact.kind === 'touchpoint' || fact.kind === 'survey') {
+    const takesPart = fact.kind === 'survey' || fact.direction === 'inbound' || weights.twoWay;
+    const last = state.channels[fact.channel];
+    if (takesPart && (last === undefined || fact.occurredAtMs > last))
+      state.channels[fact.channel] = fact.occurredAtMs;
+    if (fact.kind === 'touchpoint' && fact.conversationId !== undefined) {
+      const bit = fact.direction === 'inbound' ? INBOUND : OUTBOUND;
+      const conversations = state.conversations;
+      let index = conversations.length - 1;
+      while (index >= 0 && conversations[index][0] !== fact.conversationId) index--;
+      const seen = index >= 0 ? conversations[index][1] : 0;
+      if ((seen & bit) === 0) {
+        if (index >= 0) conversations.splice(index, 1);
+        conversations.push([fact.conversationId, seen | bit]);
+        if (conversations.length > REMEMBERED_CONVERSATIONS) conversations.shift();
+        changed = index;
+      }
+    }
+  }
+  state.intensity = state.intensity + weights.intensity * at;
+  state.emotion = state.emotion + weights.emotion * at;
+  state.coCreation = state.coCreation + weights.coCreation * at;
+  state.lastContactMs =
+    state.lastContactMs === null
+      ? fact.occurredAtMs
+      : Math.max(state.lastContactMs, fact.occurredAtMs);
+  state.facts = state.facts + 1;
+  return changed;
+}
+
 /** The breadth forward sum: per channel taken part on, the breadth weight at its latest use. */
 export function breadthSum(state: ClosenessState, config: ClosenessConfig): number {
   let sum = 0;

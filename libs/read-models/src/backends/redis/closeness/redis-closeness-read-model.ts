@@ -1,6 +1,6 @@
 import { type RedisConnection } from '../redis-connection';
 import {
-  applyClosenessFact,
+  applyClosenessFactInPlace,
   bucketsOfCustomer,
   closenessBatchReach,
   customerAnsweringFor,
@@ -12,11 +12,11 @@ import {
   type ClosenessState,
   type ClosenessStreams,
   emptyClosenessState,
-  foldClosenessFacts,
   type IdentityGraph,
   type IdentityGraphEvent,
   inLogOrder,
   mergeGroupOf,
+  ownedClosenessState,
   ownerOfBucket,
   planClosenessBatch,
 } from '@rapport/domain';
@@ -48,6 +48,7 @@ import { StringPacker } from '../packed-strings';
 import { readLua, RedisScript } from '../redis-script';
 import { unlinkKeysStartingWith } from '../unlink-keys';
 import { hexScore } from './hex-score';
+import { applyToWritten, stateJson, type WrittenState, writtenState } from './state-json';
 import { WrittenMembership } from './written-membership';
 import { WrittenStates } from './written-states';
 
@@ -67,6 +68,18 @@ const RANK = 2;
 const STATE = 3;
 const LAST = 4;
 const FIRST_SLOT = 13;
+
+/** What a batch writes (see `write`). */
+interface BatchWrites {
+  readonly facts: readonly ClosenessFact[];
+  readonly refold: ReadonlyMap<string, readonly string[]>;
+  readonly appendTo: ReadonlyMap<string, readonly ClosenessFact[]>;
+  readonly newStreams: ReadonlyMap<string, string>;
+  readonly newCustomerStreams: ReadonlyMap<string, string>;
+  readonly graph: GraphWrites | null;
+  /** Buckets whose facts and stream go, customers whose stream goes (an erasure). */
+  readonly deleted?: { readonly buckets: string[]; readonly customers: string[] };
+}
 
 /** Adds values to a key's list of a batch's writes. */
 function gather(lists: Map<number, string[]>, key: number, value: string, other?: string): void {
@@ -96,8 +109,11 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   readonly maxInFlight = 1;
   /** Settles once the latest batch has been issued to Redis (or has failed before that). */
   private sent: Promise<void> = Promise.resolve();
-  /** The states this writer wrote, while its batches follow each other (at most 100,000). */
-  private readonly written = new WrittenStates<ClosenessState | null>(100_000);
+  /**
+   * The states this writer wrote, while its batches follow each other (at most 100,000): its
+   * own copies, changed in place by the next batch's facts (see `write`).
+   */
+  private readonly written = new WrittenStates<WrittenState | null>(100_000);
   /** The graph and streams, while this writer has written all of them since the model was empty. */
   private readonly kept = new WrittenMembership();
 
@@ -251,16 +267,21 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
    */
   private async write(
     range: CheckpointRange,
-    batch: {
-      readonly facts: readonly ClosenessFact[];
-      readonly refold: ReadonlyMap<string, readonly string[]>;
-      readonly appendTo: ReadonlyMap<string, readonly ClosenessFact[]>;
-      readonly newStreams: ReadonlyMap<string, string>;
-      readonly newCustomerStreams: ReadonlyMap<string, string>;
-      readonly graph: GraphWrites | null;
-      /** Buckets whose facts and stream go, customers whose stream goes (an erasure). */
-      readonly deleted?: { readonly buckets: string[]; readonly customers: string[] };
-    },
+    batch: BatchWrites,
+    issued: () => void,
+  ): Promise<void> {
+    try {
+      await this.writeBatch(range, batch, issued);
+    } catch (error) {
+      // The states kept may have been changed in place for a batch that was not written.
+      this.written.forget();
+      throw error;
+    }
+  }
+
+  private async writeBatch(
+    range: CheckpointRange,
+    batch: BatchWrites,
     /** Called once the batch's script is issued. */
     issued: () => void,
   ): Promise<void> {
@@ -274,13 +295,20 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       unread.length > 0 ? this.redis.hmget(this.keys.state, ...unread) : Promise.resolve([]),
       this.factsOfBuckets([...new Set([...refold.values()].flat())]),
     ]);
-    const stored = new Map<string, ClosenessState | null>();
+    const stored = new Map<string, WrittenState | null>();
     unread.forEach((id, i) =>
-      stored.set(id, read[i] ? (JSON.parse(read[i] as string) as ClosenessState) : null),
+      stored.set(
+        id,
+        read[i]
+          ? writtenState(ownedClosenessState(JSON.parse(read[i] as string) as ClosenessState))
+          : null,
+      ),
     );
-    const storedState = (id: string): ClosenessState | null =>
-      stored.has(id) ? (stored.get(id) as ClosenessState | null) : (written?.get(id) ?? null);
-    const placed: [string, ClosenessState | null][] = [];
+    // Each state is this writer's own copy (kept or just read), changed in place below: what
+    // it was before is taken first (`place`). A batch that fails forgets them all (`write`).
+    const storedState = (id: string): WrittenState | null =>
+      stored.has(id) ? (stored.get(id) ?? null) : (written?.get(id) ?? null);
+    const placed: [string, WrittenState | null][] = [];
     const newByBucket = new Map<string, ClosenessFact[]>();
     for (const fact of facts) {
       let list = newByBucket.get(fact.bucket);
@@ -315,22 +343,23 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     const touchedDays = new Map<number, number>();
     const place = (
       customerId: string,
-      before: ClosenessState | null,
-      after: ClosenessState | null,
+      /** The customer's last contact before the batch, and whether it had a state. */
+      was: number | null,
+      existed: boolean,
+      after: WrittenState | null,
     ) => {
       placed.push([customerId, after]);
-      const was = before?.lastContactMs ?? null;
       let newDay: number | null = null;
       let newHour: number | null = null;
       if (after !== null) {
-        const last = after.lastContactMs ?? was ?? 0;
-        const rankKey = closenessRankKey(after, this.config);
+        const last = after.state.lastContactMs ?? was ?? 0;
+        const rankKey = closenessRankKey(after.state, this.config);
         const rank = hexScore(rankKey);
         const day = contactDay(last);
         newDay = slotOf(daySlots, day, this.keys.day);
         newHour = slotOf(hourSlots, contactHour(last), this.keys.hour);
         gather(additions, RANK, rank, customerId);
-        gather(additions, STATE, customerId, JSON.stringify(after));
+        gather(additions, STATE, customerId, stateJson(after.state, after.conversations));
         gather(additions, LAST, customerId, String(last));
         for (const bucket of [newDay, newHour]) {
           let list = filed.get(bucket);
@@ -338,7 +367,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
           list.push({ rankKey, score: rank, customerId });
         }
         touchedDays.set(newDay, day);
-      } else if (before !== null) {
+      } else if (existed) {
         gather(removals, RANK, customerId);
         gather(removals, STATE, customerId);
         gather(removals, LAST, customerId);
@@ -353,19 +382,26 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       }
     };
     refold.forEach((buckets, customerId) => {
+      const before = storedState(customerId);
       const all = buckets.flatMap((bucket) => [
         ...(kept.get(bucket) ?? []),
         ...(newByBucket.get(bucket) ?? []),
       ]);
-      const after =
-        all.length === 0 ? null : foldClosenessFacts(customerId, inLogOrder(all), this.config);
-      place(customerId, storedState(customerId), after);
+      let after: WrittenState | null = null;
+      if (all.length > 0) {
+        const state = ownedClosenessState(emptyClosenessState(customerId, this.config));
+        for (const fact of inLogOrder(all)) applyClosenessFactInPlace(state, fact, this.config);
+        after = writtenState(state);
+      }
+      place(customerId, before?.state.lastContactMs ?? null, before !== null, after);
     });
-    [...batch.appendTo].forEach(([customerId, list]) => {
+    batch.appendTo.forEach((list, customerId) => {
       const before = storedState(customerId);
-      let state = before ?? emptyClosenessState(customerId, this.config);
-      for (const fact of list) state = applyClosenessFact(state, fact, this.config).state;
-      place(customerId, before, state);
+      const was = before?.state.lastContactMs ?? null;
+      const after =
+        before ?? writtenState(ownedClosenessState(emptyClosenessState(customerId, this.config)));
+      for (const fact of list) applyToWritten(after, fact, this.config);
+      place(customerId, was, before !== null, after);
     });
 
     let latest: number | null = null;
