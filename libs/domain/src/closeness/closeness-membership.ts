@@ -1,12 +1,11 @@
 import { identityKey } from '../identity/channel-identity';
-import { evolve, type IdentityGraph } from '../identity-graph/identity-graph';
+import { evolve, type IdentityGraph, type IdentityRecord } from '../identity-graph/identity-graph';
 import {
   customersInvolvedIn,
   type IdentityGraphEvent,
   identityMovedBy,
 } from '../identity-graph/identity-graph-events';
 import {
-  customerOfIdentity,
   identityKeysOf,
   mergeGroupOf,
   resolveCustomer,
@@ -51,8 +50,15 @@ export function ownerOfBucket(
   bucket: string,
   streams: ClosenessStreams,
 ): string | undefined {
-  const customer = customerOfBucket(bucket) ?? unplacedStreamCustomer(graph, bucket, streams);
-  if (customer === undefined) return customerOfIdentity(graph, bucket);
+  // `unplacedStreamCustomer`, then `customerOfIdentity`, with one look-up of the identity
+  // (this runs for every fact of a batch).
+  let customer = customerOfBucket(bucket);
+  let record: IdentityRecord | undefined;
+  if (customer === undefined) {
+    record = graph.identities.get(bucket);
+    if (record === undefined) customer = streams.customerOfStream(bucket);
+  }
+  if (customer === undefined) return record && resolveCustomer(graph, record.homeCustomerId);
   return resolveCustomer(graph, customer) ?? customer;
 }
 

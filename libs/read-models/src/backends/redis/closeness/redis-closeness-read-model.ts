@@ -68,6 +68,8 @@ const RANK = 2;
 const STATE = 3;
 const LAST = 4;
 const FIRST_SLOT = 13;
+/** Room for one more state's JSON at the end of the packed buffer (longer ones grow it). */
+const MAX_STATE_CHARS = 8192;
 
 /** What a batch writes (see `write`). */
 interface BatchWrites {
@@ -341,6 +343,8 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     const filed = new Map<number, { rankKey: number; score: string; customerId: string }[]>();
     /** Each day bucket changed (by its index), with its day: its entry in `days` is set again. */
     const touchedDays = new Map<number, number>();
+    /** The length of the states' JSON: most of what is packed. */
+    let stateChars = 0;
     const place = (
       customerId: string,
       /** The customer's last contact before the batch, and whether it had a state. */
@@ -359,7 +363,9 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
         newDay = slotOf(daySlots, day, this.keys.day);
         newHour = slotOf(hourSlots, contactHour(last), this.keys.hour);
         gather(additions, RANK, rank, customerId);
-        gather(additions, STATE, customerId, stateJson(after.state, after.conversations));
+        const json = stateJson(after.state, after.conversations);
+        stateChars += json.length;
+        gather(additions, STATE, customerId, json);
         gather(additions, LAST, customerId, String(last));
         for (const bucket of [newDay, newHour]) {
           let list = filed.get(bucket);
@@ -423,7 +429,11 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       ...slots,
     ];
     // Everything but the leading three in one packed argument (docs/decisions/0020).
-    const packed = new StringPacker(600 * (facts.length + placed.length) + 1024);
+    // Sized to hold it all (a string is only written with room for 3 bytes per unit after it):
+    // growing copies the buffer, and a large state's JSON is 1–2 KB.
+    const packed = new StringPacker(
+      stateChars + 500 * facts.length + 200 * placed.length + 3 * MAX_STATE_CHARS,
+    );
     packed.push(latest === null ? '' : String(latest));
     // The fact buckets' keys are named by the script (one slot: the model's hash tag).
     packed.push(this.keys.facts(''));
