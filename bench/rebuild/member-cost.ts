@@ -8,8 +8,11 @@
  * three ways: `long` — a Lua script unpacking a MessagePack argument (the timeline's
  * path) with members as the timeline stores them (16-digit position + entry JSON, ~440
  * bytes); `short` — the same script with the 16-digit position only; `native` — the long
- * members as plain ZADD commands in MULTI/EXEC (no script). Prints the Redis server's CPU
- * per entry (INFO cpu; a shared server counts anyone else's work too) and the rate.
+ * members as plain ZADD commands in MULTI/EXEC (no script); `argv` — the long members, each
+ * with its score, as script arguments of their own (Lua interns each member once, not the
+ * packed argument and then each member again). MEMBER_COST_WAYS picks and orders them (a
+ * way may come twice, to alternate). Prints the Redis server's CPU per entry (INFO cpu; a
+ * shared server counts anyone else's work too) and the rate.
  * Keys live under `member-cost:<run>:` and are removed after each way.
  */
 import Redis from 'ioredis';
@@ -23,6 +26,16 @@ for k = 1, #KEYS do
   local n = tonumber(A[a])
   redis.call('ZADD', KEYS[k], unpack(A, a + 1, a + 2 * n))
   a = a + 2 * n + 1
+end
+return 1`;
+/** `argv`: the structure packed, each (score, member) pair a script argument of its own. */
+const ARGV_SCRIPT = `
+local A = cmsgpack.unpack(ARGV[1])
+local j = 2
+for k = 1, #KEYS do
+  local n = tonumber(A[k])
+  redis.call('ZADD', KEYS[k], unpack(ARGV, j, j + 2 * n - 1))
+  j = j + 2 * n
 end
 return 1`;
 const KEYS = 20_000;
@@ -42,7 +55,7 @@ const BODY = JSON.stringify({
   excerpt: 'Where is my parcel? It was due yesterday and the tracking page says nothing.',
 });
 
-type Way = 'long' | 'short' | 'native';
+type Way = 'long' | 'short' | 'native' | 'argv';
 
 function writeBatch(redis: Redis, way: Way, prefix: string, first: number): Promise<unknown> {
   const keys: string[] = [];
@@ -58,6 +71,15 @@ function writeBatch(redis: Redis, way: Way, prefix: string, first: number): Prom
     keys.forEach((key, i) => multi.zadd(key, score(i), members[i]));
     return multi.exec();
   }
+  if (way === 'argv') {
+    const counts = new StringPacker(BATCH * 4);
+    const pairs: (string | Buffer)[] = [];
+    members.forEach((member, i) => {
+      counts.push('1');
+      pairs.push(score(i), Buffer.from(member));
+    });
+    return redis.eval(ARGV_SCRIPT, keys.length, ...keys, counts.finish(), ...pairs);
+  }
   const packer = new StringPacker(BATCH * (members[0].length + 32));
   members.forEach((member, i) => {
     packer.push('1');
@@ -71,8 +93,12 @@ async function main(): Promise<void> {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const run = `member-cost:${Date.now().toString(36)}:`;
   try {
-    for (const way of ['long', 'short', 'native'] as Way[]) {
-      const prefix = `${run}${way}:`;
+    const ways = (process.env.MEMBER_COST_WAYS ?? 'long,short,native,argv').split(',') as Way[];
+    const unknown = ways.filter((way) => !['long', 'short', 'native', 'argv'].includes(way));
+    if (unknown.length) throw new Error(`MEMBER_COST_WAYS: no way called ${unknown.join(', ')}`);
+    for (const [i, way] of ways.entries()) {
+      // Each way afresh (a way named twice, to alternate, writes new keys again).
+      const prefix = `${run}${i}:${way}:`;
       const cpuBefore = await redisCpuSeconds(redis);
       const started = Date.now();
       const inFlight: Promise<unknown>[] = [];
