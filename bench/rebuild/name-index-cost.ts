@@ -6,10 +6,10 @@
  *
  * NAME_COST_IDENTITIES (20,000) identities are named once, then NAME_COST_BATCHES (200)
  * batches of NAME_COST_BATCH (550) names — what a `bench:rebuild` batch of 1,000 events
- * carries — rename random identities, as the rebuild's workload does (faker's full names, a
- * new one nearly every time). Prints the Redis server's CPU per name (INFO cpu: use a
- * private server) and this process's, over the renaming batches only. Keys live under
- * `name-index-cost:<run>:` and are removed at the end.
+ * carries — rename random identities to new names (faker's full names), as nearly every
+ * touchpoint of the rebuild's workload renames its person. Prints the Redis server's CPU per
+ * name (INFO cpu: use a private server) and this process's, over the renaming batches only.
+ * Keys live under `name-index-cost:<run>:` and are removed at the end.
  */
 import { faker } from '@faker-js/faker';
 import Redis from 'ioredis';
