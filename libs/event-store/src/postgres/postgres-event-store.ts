@@ -22,7 +22,7 @@ import {
 } from '../event-store';
 import { AppendSignal } from '../subscription/append-signal';
 import { catchUpSubscription } from '../subscription/catch-up-subscription';
-import { RecentEvents } from '../subscription/recent-events';
+import { RecentEvents, type RecentEventsFollower } from '../subscription/recent-events';
 import { PostgresAppendListener } from './postgres-append-listener';
 import { AppendPlan, type KnownEvent } from '../append-plan';
 import { type AppendOptions } from '../append-transaction';
@@ -235,7 +235,15 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecordedEvent);
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+  readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.readAllAs(options);
+  }
+
+  /** `readAll`, for a subscription (`follower`) paced behind the others of this process. */
+  private async readAllAs(
+    options: ReadAllOptions,
+    follower?: RecentEventsFollower,
+  ): Promise<RecordedEvent[]> {
     const unlimited = options.maxCount === undefined;
     return this.recent.readAll(
       options.after ?? 0,
@@ -250,6 +258,7 @@ export class PostgresEventStore implements EventStore {
       },
       // Remembered for the other subscriptions of this process; with one, nobody shares them.
       this.subscriptions.size > 1,
+      follower,
     );
   }
 
@@ -269,11 +278,20 @@ export class PostgresEventStore implements EventStore {
     // Listening from the first subscriber on (once connected, the listener wakes the
     // subscribers, who then find what was appended in between).
     this.listener.listen();
-    const subscription = catchUpSubscription((o) => this.readAll(o), this.signal, options, handler);
+    const follower = this.recent.follow();
+    const subscription = catchUpSubscription(
+      (o) => this.readAllAs(o, follower),
+      this.signal,
+      options,
+      handler,
+    );
     this.subscriptions.add(subscription);
     void subscription.finished
       .catch(() => undefined)
-      .finally(() => this.subscriptions.delete(subscription));
+      .finally(() => {
+        this.subscriptions.delete(subscription);
+        follower.close();
+      });
     return subscription;
   }
 

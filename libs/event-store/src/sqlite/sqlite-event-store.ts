@@ -27,7 +27,7 @@ import { type AppendOptions } from '../append-transaction';
 import { isStoreError } from '../errors';
 import { AppendSignal } from '../subscription/append-signal';
 import { catchUpSubscription } from '../subscription/catch-up-subscription';
-import { RecentEvents } from '../subscription/recent-events';
+import { RecentEvents, type RecentEventsFollower } from '../subscription/recent-events';
 
 export interface SqliteEventStoreOptions {
   /** File of the log, or `:memory:`. Its folder is created when missing. */
@@ -344,7 +344,15 @@ export class SqliteEventStore implements EventStore {
     return rows.map(toRecordedEvent);
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+  readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.readAllAs(options);
+  }
+
+  /** `readAll`, for a subscription (`follower`) paced behind the others of this process. */
+  private async readAllAs(
+    options: ReadAllOptions,
+    follower?: RecentEventsFollower,
+  ): Promise<RecordedEvent[]> {
     return this.recent.readAll(
       options.after ?? 0,
       options.maxCount ?? Number.MAX_SAFE_INTEGER,
@@ -355,6 +363,7 @@ export class SqliteEventStore implements EventStore {
       },
       // Remembered for the other subscriptions of this process; with one, nobody shares them.
       this.subscriptions.size > 1,
+      follower,
     );
   }
 
@@ -363,11 +372,20 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
-    const subscription = catchUpSubscription((o) => this.readAll(o), this.signal, options, handler);
+    const follower = this.recent.follow();
+    const subscription = catchUpSubscription(
+      (o) => this.readAllAs(o, follower),
+      this.signal,
+      options,
+      handler,
+    );
     this.subscriptions.add(subscription);
     void subscription.finished
       .catch(() => undefined)
-      .finally(() => this.subscriptions.delete(subscription));
+      .finally(() => {
+        this.subscriptions.delete(subscription);
+        follower.close();
+      });
     return subscription;
   }
 

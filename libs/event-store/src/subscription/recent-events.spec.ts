@@ -80,3 +80,114 @@ describe('RecentEvents', () => {
     expect(calls).toHaveLength(2);
   });
 });
+
+describe('RecentEvents followers', () => {
+  /** Resolves once the promise settled, or says it had not within `ms`. */
+  const settledWithin = (promise: Promise<unknown>, ms: number) =>
+    Promise.race([
+      promise.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms)),
+    ]);
+
+  it('a follower about to overwrite what another has yet to read waits for it to move on', async () => {
+    const recent = new RecentEvents(16, 10_000);
+    const { calls, read } = countingReader();
+    const fast = recent.follow();
+    const slow = recent.follow();
+    await recent.readAll(0, 10, read, true, slow); // slow has 1–10 in hand, needs 11 next
+    await recent.readAll(0, 10, read, true, fast);
+    // Reading on to 27 would put 27 in the slot of 11 (16 slots): fast waits.
+    const ahead = recent.readAll(10, 17, read, true, fast);
+    expect(await settledWithin(ahead, 50)).toBe(false);
+    expect(calls).toEqual([[0, 10]]);
+    await recent.readAll(10, 5, read, true, slow); // slow takes 11–15 from the log
+    expect((await ahead).map((e) => e.position)).toEqual(log.slice(10, 27).map((e) => e.position));
+    // What slow needs next (16 on) was not overwritten: it comes from memory.
+    const before = calls.length;
+    expect((await recent.readAll(15, 12, read, true, slow)).map((e) => e.position)).toEqual(
+      log.slice(15, 27).map((e) => e.position),
+    );
+    expect(calls).toHaveLength(before);
+    fast.close();
+    slow.close();
+  });
+
+  it('does not wait for a follower that has not moved for stuckAfterMs', async () => {
+    const recent = new RecentEvents(16, 30);
+    const { read } = countingReader();
+    const fast = recent.follow();
+    const stuck = recent.follow();
+    await recent.readAll(0, 10, read, true, stuck);
+    await recent.readAll(0, 10, read, true, fast);
+    const started = Date.now();
+    expect(await recent.readAll(10, 17, read, true, fast)).toHaveLength(17);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    // Overrun now, stuck holds nobody back any more.
+    const again = Date.now();
+    await recent.readAll(27, 16, read, true, fast);
+    expect(Date.now() - again).toBeLessThan(25);
+    fast.close();
+    stuck.close();
+  });
+
+  it('a closed follower, a reader without one and a reader told not to remember never wait', async () => {
+    const recent = new RecentEvents(16, 10_000);
+    const { read } = countingReader();
+    const gone = recent.follow();
+    await recent.readAll(0, 10, read, true, gone);
+    const fast = recent.follow();
+    await expect(settledWithin(recent.readAll(0, 40, read), 50)).resolves.toBe(true);
+    await expect(settledWithin(recent.readAll(0, 40, read, false, fast), 50)).resolves.toBe(true);
+    gone.close();
+    await expect(settledWithin(recent.readAll(40, 40, read, true, fast), 50)).resolves.toBe(true);
+    fast.close();
+  });
+
+  it('a late reader does not push newer events out of memory', async () => {
+    const recent = new RecentEvents(16);
+    const { calls, read } = countingReader();
+    await recent.readAll(0, 40, read); // 25–40 held
+    await recent.readAll(0, 10, read); // 1–10 read again: slots of 17–26 keep 17–26
+    const before = calls.length;
+    expect((await recent.readAll(24, 16, read)).map((e) => e.position)[0]).toBe(25);
+    expect(calls).toHaveLength(before);
+  });
+});
+
+describe('RecentEvents reads in flight', () => {
+  it('readers asking at once for the same new events read the log once', async () => {
+    const recent = new RecentEvents(64);
+    const { calls, read } = countingReader();
+    const slowRead = async (after: number, maxCount: number) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return read(after, maxCount);
+    };
+    const pages = await Promise.all([
+      recent.readAll(0, 10, slowRead, true, recent.follow()),
+      recent.readAll(0, 10, slowRead, true, recent.follow()),
+      recent.readAll(0, 10, slowRead),
+    ]);
+    for (const page of pages)
+      expect(page.map((e) => e.position)).toEqual(log.slice(0, 10).map((e) => e.position));
+    expect(calls).toEqual([[0, 10]]);
+  });
+
+  it('a reader of another stretch does not wait for a read in flight', async () => {
+    const recent = new RecentEvents(64);
+    const { calls, read } = countingReader();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const heldRead = async (after: number, maxCount: number) => {
+      if (after === 50) await held;
+      return read(after, maxCount);
+    };
+    const ahead = recent.readAll(50, 10, heldRead);
+    expect((await recent.readAll(0, 10, heldRead)).map((e) => e.position)[0]).toBe(1);
+    release();
+    expect((await ahead).map((e) => e.position)[0]).toBe(51);
+    expect(calls).toEqual([
+      [0, 10],
+      [50, 10],
+    ]);
+  });
+});
