@@ -8,7 +8,8 @@
  * batches of NAME_COST_BATCH (550) names — what a `bench:rebuild` batch of 1,000 events
  * carries — rename random identities to new names (faker's full names), as nearly every
  * touchpoint of the rebuild's workload renames its person. Prints the Redis server's CPU per
- * name (INFO cpu: use a private server) and this process's, over the renaming batches only.
+ * name (INFO cpu: use a private server) and this process's, over the renaming batches only;
+ * NAME_COST_RENAME=0 sees each identity again under the name it has instead.
  * Keys live under `name-index-cost:<run>:` and are removed at the end.
  */
 import { faker } from '@faker-js/faker';
@@ -22,6 +23,8 @@ import { redisCpuSeconds } from './redis-cpu';
 const IDENTITIES = positiveInteger('NAME_COST_IDENTITIES', 20_000);
 const BATCHES = positiveInteger('NAME_COST_BATCHES', 200);
 const BATCH = positiveInteger('NAME_COST_BATCH', 550);
+/** NAME_COST_RENAME=0: each identity is seen again under the name it has (only the record moves). */
+const RENAME = process.env.NAME_COST_RENAME !== '0';
 
 async function main(): Promise<void> {
   faker.seed(21);
@@ -29,10 +32,13 @@ async function main(): Promise<void> {
   const run = `name-index-cost:${Date.now().toString(36)}:{t}:`;
   const index = new RedisNameIndex(redis, run);
   let position = 0;
+  const current = new Map<string, string>();
   const named = (key: string): [string, SeenName] => {
     position += 1;
     const occurredAt = new Date(Date.UTC(2026, 0, 1) + position * 1000).toISOString();
-    return [key, { name: faker.person.fullName(), occurredAt, position }];
+    const name = (!RENAME && current.get(key)) || faker.person.fullName();
+    current.set(key, name);
+    return [key, { name, occurredAt, position }];
   };
   const keyOf = (i: number) => `email:person.${i}@bench.example`;
   try {
