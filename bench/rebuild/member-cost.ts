@@ -10,7 +10,10 @@
  * bytes); `short` — the same script with the 16-digit position only; `native` — the long
  * members as plain ZADD commands in MULTI/EXEC (no script); `argv` — the long members, each
  * with its score, as script arguments of their own (Lua interns each member once, not the
- * packed argument and then each member again). MEMBER_COST_WAYS picks and orders them (a
+ * packed argument and then each member again); `split` — `short`, with each entry's body
+ * written beside it by a plain HSET (a hash per key) sent ahead of the script in the same
+ * pipeline; `split1` — the same with all of a batch's bodies in one HSET into one hash.
+ * MEMBER_COST_WAYS picks and orders them (a
  * way may come twice, to alternate). Prints the Redis server's CPU per entry (INFO cpu; a
  * shared server counts anyone else's work too) and the rate.
  * Keys live under `member-cost:<run>:` and are removed after each way.
@@ -55,7 +58,7 @@ const BODY = JSON.stringify({
   excerpt: 'Where is my parcel? It was due yesterday and the tracking page says nothing.',
 });
 
-type Way = 'long' | 'short' | 'native' | 'argv';
+type Way = 'long' | 'short' | 'native' | 'argv' | 'split' | 'split1';
 
 function writeBatch(redis: Redis, way: Way, prefix: string, first: number): Promise<unknown> {
   const keys: string[] = [];
@@ -63,7 +66,7 @@ function writeBatch(redis: Redis, way: Way, prefix: string, first: number): Prom
   for (let position = first; position < first + BATCH; position++) {
     keys.push(`${prefix}${(position * 7919) % KEYS}`);
     const padded = String(position).padStart(16, '0');
-    members.push(way === 'short' ? padded : padded + BODY);
+    members.push(way === 'long' || way === 'native' || way === 'argv' ? padded + BODY : padded);
   }
   const score = (i: number) => String(1.7e12 + first + i);
   if (way === 'native') {
@@ -86,6 +89,20 @@ function writeBatch(redis: Redis, way: Way, prefix: string, first: number): Prom
     packer.push(score(i));
     packer.push(member);
   });
+  if (way === 'split') {
+    // The bodies beside the sorted sets, by plain commands sent ahead of the script.
+    const pipeline = redis.pipeline();
+    keys.forEach((key, i) => pipeline.hset(`${key}:body`, members[i], BODY));
+    pipeline.eval(SCRIPT, keys.length, ...keys, packer.finish());
+    return pipeline.exec();
+  }
+  if (way === 'split1') {
+    // All the batch's bodies in one variadic HSET into one hash, ahead of the script.
+    const pipeline = redis.pipeline();
+    pipeline.hset(`${prefix}bodies`, ...members.flatMap((member) => [member, BODY]));
+    pipeline.eval(SCRIPT, keys.length, ...keys, packer.finish());
+    return pipeline.exec();
+  }
   return redis.eval(SCRIPT, keys.length, ...keys, packer.finish());
 }
 
@@ -94,7 +111,9 @@ async function main(): Promise<void> {
   const run = `member-cost:${Date.now().toString(36)}:`;
   try {
     const ways = (process.env.MEMBER_COST_WAYS ?? 'long,short,native,argv').split(',') as Way[];
-    const unknown = ways.filter((way) => !['long', 'short', 'native', 'argv'].includes(way));
+    const unknown = ways.filter(
+      (way) => !['long', 'short', 'native', 'argv', 'split', 'split1'].includes(way),
+    );
     if (unknown.length) throw new Error(`MEMBER_COST_WAYS: no way called ${unknown.join(', ')}`);
     for (const [i, way] of ways.entries()) {
       // Each way afresh (a way named twice, to alternate, writes new keys again).
