@@ -40,7 +40,8 @@
  * the machine it has to itself afterwards does not count. The services' CPU per touchpoint
  * overstates a difference: on a machine the pipeline keeps busy,
  * throughput falls by less than the services' CPU rises, as they share it with Kafka, Redis
- * and the publisher (about a fifth of the CPU here).
+ * and the publisher (about a fifth of the CPU here). BENCH_AA_DUETS=1 adds duets of protection
+ * off against itself, whose differences are the method's noise on this machine at that time.
  *
  * BENCH_TOUCHPOINTS (default 30000) and BENCH_IDENTITIES (default 5000) size each run;
  * BENCH_CONFIGURATIONS (e.g. `traced` with RAPPORT_CPU_PROFILE_DIR, for a profile) runs only
@@ -439,11 +440,12 @@ async function duet(
   a: Configuration,
   b: Configuration,
 ): Promise<[InWindow, InWindow]> {
+  let n = 0;
   const start = (c: Configuration) =>
     startPipeline(
       kafkaUrl,
       redisUrl,
-      `${run}-${c.name}`,
+      `${run}-${c.name}-${(n += 1)}`,
       c.mode ?? DEFAULT_CONTENT_MODE,
       c.env ?? {},
     );
@@ -522,6 +524,18 @@ const COMPARISONS = [
     word: 'overhead',
   },
   { title: 'encryption', on: 'defaults', off: 'plain', note: () => '', word: 'cost' },
+  // The noise floor (BENCH_AA_DUETS=1): a configuration against itself, where any difference is noise.
+  ...(process.env.BENCH_AA_DUETS === '1'
+    ? [
+        {
+          title: 'A/A, protection off against itself',
+          on: 'plain',
+          off: 'plain',
+          note: () => '',
+          word: 'difference',
+        },
+      ]
+    : []),
 ] as const;
 
 async function main(): Promise<void> {
@@ -737,7 +751,8 @@ async function main(): Promise<void> {
       }
     };
     console.log(`  overheads, rounds run one configuration after the other:`);
-    overheads((on, off) => [sequential(on), sequential(off)]);
+    // Run one after the other, a configuration against itself is the same runs: no A/A here.
+    overheads((on, off) => (on === off ? undefined : [sequential(on), sequential(off)]));
     if (duets.size > 0) {
       console.log(
         `  overheads, ${DUETS} duet(s) each (both configurations at once, on the same machine):`,
