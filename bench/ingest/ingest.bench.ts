@@ -35,13 +35,15 @@
  * again BENCH_DUETS times (default 3): both configurations' pipelines at once, on their own
  * topics, logs and Redis prefixes, so that both meet the same machine (Bulej et al., "Duet
  * Benchmarking", 2020). Each pipeline then has about half the machine: the duets' figures are
- * ratios, not throughputs to quote. Both are measured over the window they shared: when the
- * first finishes, the other's progress (its checkpoint, as touchpoints) and CPU are read, so
- * the machine it has to itself afterwards does not count. The services' CPU per touchpoint
- * overstates a difference: on a machine the pipeline keeps busy,
+ * ratios, not throughputs to quote. Their throughput ratio understates a difference (the
+ * pipeline that finishes first leaves the machine to the other for the rest of its run), and
+ * the services' CPU per touchpoint overstates it: on a machine the pipeline keeps busy,
  * throughput falls by less than the services' CPU rises, as they share it with Kafka, Redis
- * and the publisher (about a fifth of the CPU here). BENCH_AA_DUETS=1 adds duets of protection
- * off against itself, whose differences are the method's noise on this machine at that time.
+ * and the publisher (about a fifth of the CPU here). Comparing over a shorter window does not
+ * help: taken when the first finishes, the other's work in flight counts against it; taken
+ * over a stretch where both run, the projector's catching up on what the ingestor logged
+ * before counts for it (2026-12-07: tried both, see bench/README.md). BENCH_AA_DUETS=1 adds
+ * duets of protection off against itself, whose differences are the method's noise.
  *
  * BENCH_TOUCHPOINTS (default 30000) and BENCH_IDENTITIES (default 5000) size each run;
  * BENCH_CONFIGURATIONS (e.g. `traced` with RAPPORT_CPU_PROFILE_DIR, for a profile) runs only
@@ -262,32 +264,10 @@ interface EndToEnd {
   readonly serviceCpu: number;
 }
 
-/** How far a measured pipeline has come: touchpoints visible, seconds and services' CPU. */
-interface SoFar {
-  readonly touchpoints: number;
-  readonly elapsed: number;
-  readonly serviceCpu: number;
-}
-
-/**
- * A pipeline started and warmed up: `measure` times the workload through it, once; `soFar`,
- * while it runs, says how far it has come.
- */
+/** A pipeline started and warmed up: `measure` times the workload through it, once. */
 interface Pipeline {
   measure(): Promise<EndToEnd>;
-  soFar(): Promise<SoFar>;
   stop(): Promise<void>;
-}
-
-/**
- * The touchpoints visible at a checkpoint `moved` positions past the warm-up. Identity
- * resolution appends an `identity.linked` for each identity first seen, and the workload
- * meets its identities round-robin: each of the first IDENTITIES - 1 touchpoints brings one
- * (the warm-up's identity is the workload's first), every later touchpoint none.
- */
-function touchpointsAt(moved: number): number {
-  const linked = Math.min(IDENTITIES, N) - 1;
-  return Math.max(0, Math.min(N, moved <= 2 * linked ? moved / 2 : moved - linked));
 }
 
 /**
@@ -364,24 +344,11 @@ async function startPipeline(
     throw error;
   }
   const messages = encode(workload(run), topicPrefix, mode);
-  let atStart = { checkpoint: 0, serviceCpu: 0 };
-  let servicePids: number[] = [];
-  const serviceCpuNow = () => servicePids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
   return {
     stop,
-    soFar: async () => {
-      const elapsed = (performance.now() - started) / 1000;
-      const serviceCpu = serviceCpuNow() - atStart.serviceCpu;
-      const moved = (await checkpoint()) - atStart.checkpoint;
-      return { touchpoints: touchpointsAt(moved), elapsed, serviceCpu };
-    },
     measure: async () => {
       const pids = await processesOf(redis, services);
       const cpuBefore = new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
-      servicePids = [...pids]
-        .filter(([name]) => name.startsWith('ingestor') || name === 'projector')
-        .map(([, pid]) => pid);
-      atStart = { checkpoint: await checkpoint(), serviceCpu: serviceCpuNow() };
       started = performance.now();
       await publishAll(kafkaUrl, messages);
       // The log holds the touchpoints (and the warm-up) plus one identity.linked per new
@@ -415,23 +382,12 @@ async function endToEnd(
   }
 }
 
-/** A duet's figures for one pipeline, over the window both ran in. */
-interface InWindow {
-  /** Touchpoints visible per second. */
-  readonly rate: number;
-  /** Services' CPU µs per touchpoint made visible. */
-  readonly cpuPer: number;
-}
-
 /**
  * A duet: two configurations' pipelines measured at the same time, each on its own topics,
  * log and Redis prefix, so that both meet the same machine. On these virtual machines the
  * same CPU-bound work takes up to 1.5 times longer from one half-minute to the next, which
  * moves sequential runs more than the overheads being measured; running both at once
- * cancels that out (Bulej et al., "Duet Benchmarking", 2020). Both are compared over the
- * window they shared: up to the moment the first finished, when the other's progress is
- * read. Afterwards the other has the machine to itself, which a whole-run comparison would
- * count in its favour.
+ * cancels that out (Bulej et al., "Duet Benchmarking", 2020).
  */
 async function duet(
   kafkaUrl: string,
@@ -439,7 +395,7 @@ async function duet(
   run: string,
   a: Configuration,
   b: Configuration,
-): Promise<[InWindow, InWindow]> {
+): Promise<[EndToEnd, EndToEnd]> {
   let n = 0;
   const start = (c: Configuration) =>
     startPipeline(
@@ -455,21 +411,7 @@ async function duet(
       if (p.status === 'rejected') throw p.reason;
       return p.value;
     });
-    const both = [pa, pb];
-    const measures = both.map((p) => p.measure());
-    // Awaited below; a failure of the second is not left unhandled when the first failed.
-    for (const m of measures) m.catch(() => undefined);
-    const first = await Promise.race(measures.map((m, i) => m.then(() => i)));
-    const other = await both[1 - first].soFar();
-    const done = await measures[first];
-    await Promise.all(measures);
-    const windows: InWindow[] = [];
-    windows[first] = { rate: done.rate, cpuPer: (done.serviceCpu / N) * 1e6 };
-    windows[1 - first] = {
-      rate: other.touchpoints / other.elapsed,
-      cpuPer: (other.serviceCpu / other.touchpoints) * 1e6,
-    };
-    return [windows[0], windows[1]];
+    return await Promise.all([pa.measure(), pb.measure()]);
   } finally {
     await Promise.all(
       pipelines.map((p) => (p.status === 'fulfilled' ? p.value.stop() : undefined)),
@@ -683,10 +625,10 @@ async function main(): Promise<void> {
           ['off', offResult],
         ] as const) {
           figures[which].rates.push(result.rate);
-          figures[which].cpu.push(result.cpuPer);
+          figures[which].cpu.push((result.serviceCpu / N) * 1e6);
         }
         console.log(
-          `    ${on.description} ${int(onResult.rate)}, ${off.description} ${int(offResult.rate)} touchpoints/s while both ran; services ${int(onResult.cpuPer)} and ${int(offResult.cpuPer)} µs CPU per touchpoint`,
+          `    ${on.description} ${int(onResult.rate)}, ${off.description} ${int(offResult.rate)} touchpoints/s; services ${int((onResult.serviceCpu / N) * 1e6)} and ${int((offResult.serviceCpu / N) * 1e6)} µs CPU per touchpoint`,
         );
       }
       duets.set(`${comparison.on}/${comparison.off}`, [figures.on, figures.off]);
