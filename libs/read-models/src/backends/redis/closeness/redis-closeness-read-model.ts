@@ -684,7 +684,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     if (unloaded.length > 0)
       graph = await loadGraphForBatch(records, [...customerIds, ...unloaded], identityKeys);
     const customers = [...new Set([...customerIds, ...graph.customers.keys()])];
-    const streams = await this.streamsOf(customers, identityKeys);
+    const streams = await this.streamsOf(customers, identityKeys, streamCustomers);
     // A customer's stream counts as its own only while the graph has not placed it.
     const unchecked = [...new Set(streams.streamOfCustomer.values())].filter(
       (key) => !graph.identities.has(key),
@@ -708,10 +708,16 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   private async streamsOf(
     customers: readonly string[],
     identityKeys: readonly string[],
+    /** The stream customers of `identityKeys`, when they were read already. */
+    ofIdentityKeys?: ReadonlyMap<string, string>,
   ): Promise<{ customerOfStream: Map<string, string>; streamOfCustomer: Map<string, string> }> {
     const streamOfCustomer = await this.hashFields(this.keys.customerStreams, customers);
-    const buckets = [...new Set([...identityKeys, ...streamOfCustomer.values()])];
+    const asked = new Set(ofIdentityKeys ? identityKeys : []);
+    const buckets = [
+      ...new Set([...(ofIdentityKeys ? [] : identityKeys), ...streamOfCustomer.values()]),
+    ].filter((bucket) => !asked.has(bucket));
     const customerOfStream = await this.hashFields(this.keys.streamCustomers, buckets);
+    for (const [bucket, customer] of ofIdentityKeys ?? []) customerOfStream.set(bucket, customer);
     return { customerOfStream, streamOfCustomer };
   }
 
