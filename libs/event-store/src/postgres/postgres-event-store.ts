@@ -21,7 +21,7 @@ import {
   type SubscriptionHandler,
 } from '../event-store';
 import { AppendSignal } from '../subscription/append-signal';
-import { catchUpSubscription } from '../subscription/catch-up-subscription';
+import { followingSubscription } from '../subscription/following-subscription';
 import { RecentEvents, type RecentEventsFollower } from '../subscription/recent-events';
 import { PostgresAppendListener } from './postgres-append-listener';
 import { AppendPlan, type KnownEvent } from '../append-plan';
@@ -278,21 +278,14 @@ export class PostgresEventStore implements EventStore {
     // Listening from the first subscriber on (once connected, the listener wakes the
     // subscribers, who then find what was appended in between).
     this.listener.listen();
-    const follower = this.recent.follow();
-    const subscription = catchUpSubscription(
-      (o) => this.readAllAs(o, follower),
+    return followingSubscription(
+      this.recent,
+      this.subscriptions,
+      (o, follower) => this.readAllAs(o, follower),
       this.signal,
       options,
       handler,
     );
-    this.subscriptions.add(subscription);
-    void subscription.finished
-      .catch(() => undefined)
-      .finally(() => {
-        this.subscriptions.delete(subscription);
-        follower.close();
-      });
-    return subscription;
   }
 
   /** Stops the subscriptions, then the listener, then the pool (waiting for queries in flight). */

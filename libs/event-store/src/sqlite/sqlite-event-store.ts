@@ -26,7 +26,7 @@ import { AppendPlan, type KnownEvent } from '../append-plan';
 import { type AppendOptions } from '../append-transaction';
 import { isStoreError } from '../errors';
 import { AppendSignal } from '../subscription/append-signal';
-import { catchUpSubscription } from '../subscription/catch-up-subscription';
+import { followingSubscription } from '../subscription/following-subscription';
 import { RecentEvents, type RecentEventsFollower } from '../subscription/recent-events';
 
 export interface SqliteEventStoreOptions {
@@ -372,21 +372,14 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
-    const follower = this.recent.follow();
-    const subscription = catchUpSubscription(
-      (o) => this.readAllAs(o, follower),
+    return followingSubscription(
+      this.recent,
+      this.subscriptions,
+      (o, follower) => this.readAllAs(o, follower),
       this.signal,
       options,
       handler,
     );
-    this.subscriptions.add(subscription);
-    void subscription.finished
-      .catch(() => undefined)
-      .finally(() => {
-        this.subscriptions.delete(subscription);
-        follower.close();
-      });
-    return subscription;
   }
 
   async close(): Promise<void> {

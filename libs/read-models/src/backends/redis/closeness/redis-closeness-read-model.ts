@@ -561,7 +561,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     const survivor =
       customerAnsweringFor(graph, customerId, began ? (own as string) : undefined) ?? customerId;
     const group = mergeGroupOf(graph, survivor);
-    const streams = await this.streamsOf(group.length > 0 ? group : [survivor], []);
+    const streams = await this.streamsOf(group.length > 0 ? group : [survivor], [], new Map());
     // Whether the group's streams' identities were placed by then, wherever they were.
     const placed = await asOf.graphAround(
       [customerId],
@@ -708,16 +708,14 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
   private async streamsOf(
     customers: readonly string[],
     identityKeys: readonly string[],
-    /** The stream customers of `identityKeys`, when they were read already. */
-    ofIdentityKeys?: ReadonlyMap<string, string>,
+    /** The stream customers of `identityKeys`, read already (`membership`). */
+    ofIdentityKeys: ReadonlyMap<string, string>,
   ): Promise<{ customerOfStream: Map<string, string>; streamOfCustomer: Map<string, string> }> {
     const streamOfCustomer = await this.hashFields(this.keys.customerStreams, customers);
-    const asked = new Set(ofIdentityKeys ? identityKeys : []);
-    const buckets = [
-      ...new Set([...(ofIdentityKeys ? [] : identityKeys), ...streamOfCustomer.values()]),
-    ].filter((bucket) => !asked.has(bucket));
+    const asked = new Set(identityKeys);
+    const buckets = [...new Set(streamOfCustomer.values())].filter((bucket) => !asked.has(bucket));
     const customerOfStream = await this.hashFields(this.keys.streamCustomers, buckets);
-    for (const [bucket, customer] of ofIdentityKeys ?? []) customerOfStream.set(bucket, customer);
+    for (const [bucket, customer] of ofIdentityKeys) customerOfStream.set(bucket, customer);
     return { customerOfStream, streamOfCustomer };
   }
 
