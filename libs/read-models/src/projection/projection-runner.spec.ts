@@ -109,4 +109,21 @@ describe('ProjectionRunner with a target that takes one batch in flight', () => 
     expect(target.applied).toEqual(positions(target.applied.length));
     expect(await target.checkpoint()).toBe(target.applied.length);
   });
+  it('stops when stopped while it reads the checkpoint, and starts no subscription after', async () => {
+    store = await logOf(20);
+    let answer!: (position: number) => void;
+    const target = new OrderedTarget(0);
+    target.checkpoint = () => new Promise<number>((resolve) => (answer = resolve));
+    const runner = new ProjectionRunner(store, target, { batchSize: 10 });
+    void runner.start().catch(() => undefined);
+    while (answer === undefined) await sleep(1);
+    const stopped = runner.stop();
+    answer(0);
+    // Before the fix the subscription started after stop() had looked for it, and this hung.
+    await expect(
+      Promise.race([stopped.then(() => 'stopped'), sleep(2_000, 'hung', { ref: false })]),
+    ).resolves.toBe('stopped');
+    await sleep(50);
+    expect(target.applied).toEqual([]);
+  });
 });

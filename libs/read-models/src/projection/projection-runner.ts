@@ -147,6 +147,8 @@ export class ProjectionRunner {
       this.lateFailure = null;
       this.position = await this.target.checkpoint();
       this.submitted = this.position;
+      // Stopped while it read the checkpoint: stop() found no subscription to end, so none starts.
+      if (this.stopping) break;
       this.subscription = this.store.subscribeToAll(
         {
           after: this.position,
