@@ -24,7 +24,11 @@
  *
  * The last lines are one per store of ours, in the form the store issue names, with the
  * batch-of-100 append rate (the batch-of-1 figures are in the table printed above them):
- * `store <name>: append <N> events/s (<R>x emmett), catch-up <M> events/s`.
+ * `store <name>: append <N> events/s (<R>x emmett; median of rounds <P>x), catch-up <M> events/s`.
+ * <R> compares the sums of each side's turns; <P> is the median of the ROUNDS rounds' own
+ * ratios (both sides append the same events in a round, minutes apart at most). Appends wait
+ * for an fsync each, whose time on these virtual disks swings tenfold from one moment to the
+ * next: one stalled turn moves <R>, not <P>.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -65,6 +69,9 @@ interface AppendRate {
 }
 
 interface SideResult {
+  /** Rapport's side only: the median of the rounds' rate ratios, batches of 1 and of 100. */
+  readonly roundRatio1?: number;
+  readonly roundRatio100?: number;
   /** The phases with batches of 1 and of 100. */
   readonly append1: AppendRate;
   readonly append100: AppendRate;
@@ -119,11 +126,13 @@ async function measureAppends(
   engine: Engine,
   label: string,
   list: readonly BenchAppend[],
-): Promise<Record<Side, AppendRate>> {
+): Promise<Record<Side, AppendRate> & { roundRatio: number }> {
   const contenders: Record<Side, Contender> = { rapport: engine.rapport, emmett: engine.emmett };
   const places = {} as Record<Side, string>;
   const targets = {} as Record<Side, AppendTarget>;
   const seconds: Record<Side, number> = { rapport: 0, emmett: 0 };
+  /** Each side's seconds per round, for the rounds' paired ratios. */
+  const perRound: Record<Side, number[]> = { rapport: [], emmett: [] };
   const nodeCpuMs: Record<Side, number> = { rapport: 0, emmett: 0 };
   const serverCpuMs: Record<Side, number | undefined> = { rapport: 0, emmett: 0 };
   const written: Record<Side, number | undefined> = { rapport: 0, emmett: 0 };
@@ -146,7 +155,9 @@ async function measureAppends(
         const started = performance.now();
         for (const append of appendsOfRound)
           await targets[side].append(append.streamId, append.events);
-        seconds[side] += (performance.now() - started) / 1000;
+        const took = (performance.now() - started) / 1000;
+        seconds[side] += took;
+        perRound[side].push(took);
         const cpu = process.cpuUsage(cpuBefore);
         nodeCpuMs[side] += (cpu.user + cpu.system) / 1000;
         const writtenAfter = await engine.places.written();
@@ -165,7 +176,7 @@ async function measureAppends(
     for (const target of Object.values(targets)) await target.close();
   }
   const events = list.reduce((sum, a) => sum + a.events.length, 0);
-  const result = {} as Record<Side, AppendRate>;
+  const result = {} as Record<Side, AppendRate> & { roundRatio: number };
   for (const side of ['rapport', 'emmett'] as const) {
     const server = serverCpuMs[side];
     result[side] = {
@@ -181,7 +192,21 @@ async function measureAppends(
       `  ${engine.name.padEnd(8)} ${label.padEnd(9)} ${side.padEnd(7)} ${String(events).padStart(6)} events in ${String(list.length).padStart(5)} appends: ${seconds[side].toFixed(2).padStart(6)} s = ${fmt(r.rate).padStart(7)} events/s; CPU µs/event: ${cpuText(r)}${r.writtenPerAppend === undefined ? '' : `; ${r.writtenPerAppend.toFixed(0)} kB written per append`}`,
     );
   }
+  // Both sides append the same events in a round, so the ratio of their times is the ratio of
+  // their rates over the same minute of the machine; the median of the rounds' ratios is not
+  // carried by one round in which an fsync stalled, as the sums above are.
+  const ratios = perRound.rapport.map((ours, i) => perRound.emmett[i] / ours);
+  result.roundRatio = median(ratios);
+  console.log(
+    `  ${engine.name.padEnd(8)} ${label.padEnd(9)} rate ratio by round (rapport / emmett): ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${result.roundRatio.toFixed(2)}x`,
+  );
   return result;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function measureCatchUp(
@@ -211,7 +236,13 @@ async function measureEngine(
   const eCatchUp = await measureCatchUp(engine, engine.emmett, b100.emmett.place, logEvents);
   return {
     engine,
-    rapport: { append1: b1.rapport, append100: b100.rapport, catchUp: rCatchUp },
+    rapport: {
+      append1: b1.rapport,
+      append100: b100.rapport,
+      catchUp: rCatchUp,
+      roundRatio1: b1.roundRatio,
+      roundRatio100: b100.roundRatio,
+    },
     emmett: { append1: b1.emmett, append100: b100.emmett, catchUp: eCatchUp },
   };
 }
@@ -233,7 +264,10 @@ function printSummary(results: readonly EngineResult[]): void {
       );
     }
     console.log(
-      `  ${`${engine.name} ratio`.padEnd(18)} ${`${ratio(rapport.append1.rate, emmett.append1.rate)}x`.padStart(10)} ${`${ratio(rapport.append100.rate, emmett.append100.rate)}x`.padStart(12)}   (rapport / emmett)`,
+      `  ${`${engine.name} ratio`.padEnd(18)} ${`${ratio(rapport.append1.rate, emmett.append1.rate)}x`.padStart(10)} ${`${ratio(rapport.append100.rate, emmett.append100.rate)}x`.padStart(12)}   (rapport / emmett, by total time)`,
+    );
+    console.log(
+      `  ${`${engine.name} by round`.padEnd(18)} ${`${(rapport.roundRatio1 ?? Number.NaN).toFixed(2)}x`.padStart(10)} ${`${(rapport.roundRatio100 ?? Number.NaN).toFixed(2)}x`.padStart(12)}   (rapport / emmett, median of the rounds' ratios)`,
     );
     console.log(
       `  ${`${engine.name} CPU ratio`.padEnd(18)} ${`${ratio(totalCpu(emmett.append1), totalCpu(rapport.append1))}x`.padStart(10)} ${`${ratio(totalCpu(emmett.append100), totalCpu(rapport.append100))}x`.padStart(12)}   (emmett / rapport, CPU µs per event${rapport.append1.serverCpu === undefined ? ' in Node' : ' in Node and PostgreSQL'})`,
@@ -282,7 +316,7 @@ async function main(): Promise<void> {
     `  batch 100: ${sizes.batchEvents} events, ${batched.length} appends of ${sizes.batchSize} events, into a fresh store per side`,
   );
   console.log(
-    `  the sides take turns in ${ROUNDS} rounds of each append phase (who goes first alternates); each side's time is the sum of its turns`,
+    `  the sides take turns in ${ROUNDS} rounds of each append phase (who goes first alternates); each side's time is the sum of its turns, and each round's two times give a rate ratio (their median is printed beside the ratio of the sums)`,
   );
   console.log(
     `  each append goes to one stream, customer-<k> with k = (append number × 7919) mod ${sizes.streams}: appends spread over ${sizes.streams} streams, the same on both sides; one writer, each append awaited, no expected-revision check; event data ≈ ${averageDataBytes(batched)} bytes of JSON`,
@@ -305,7 +339,7 @@ async function main(): Promise<void> {
   for (const { engine, rapport, emmett } of results) {
     const catchUp = rapport.catchUp[0];
     console.log(
-      `store ${engine.name}: append ${fmt(rapport.append100.rate)} events/s (${ratio(rapport.append100.rate, emmett.append100.rate)}x emmett), catch-up ${fmt(rate(catchUp.events, catchUp.seconds))} events/s`,
+      `store ${engine.name}: append ${fmt(rapport.append100.rate)} events/s (${ratio(rapport.append100.rate, emmett.append100.rate)}x emmett; median of rounds ${(rapport.roundRatio100 ?? Number.NaN).toFixed(2)}x), catch-up ${fmt(rate(catchUp.events, catchUp.seconds))} events/s`,
     );
   }
 }
