@@ -44,11 +44,11 @@ import {
 } from '../redis-identity-graph';
 import { DEFAULT_REDIS_PREFIX, type ClosenessKeys, closenessKeys } from '../redis-keys';
 import { type RedisFence } from '../redis-lease';
-import { StringPacker } from '../packed-strings';
 import { readLua, RedisScript } from '../redis-script';
 import { unlinkKeysStartingWith } from '../unlink-keys';
 import { hexScore } from './hex-score';
-import { applyToWritten, stateJson, type WrittenState, writtenState } from './state-json';
+import { applyToWritten, type WrittenState, writtenState } from './state-json';
+import { ClosenessPacker } from './state-packer';
 import { WrittenMembership } from './written-membership';
 import { WrittenStates } from './written-states';
 
@@ -152,48 +152,66 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     identityEvents: readonly IdentityGraphEvent[] = [],
   ): Promise<void> {
     return this.inTurn(async (issued) => {
-      // A writer that wrote the whole graph keeps it: nothing to read or load (ADR 0048).
-      const kept = this.kept.for(range.after);
-      const known = kept ?? (await this.membershipOfBatch(identityEvents, facts));
-      const plan = planClosenessBatch(known.graph, identityEvents, facts, known.streams);
-      let graph: GraphWrites | null = null;
-      if (identityEvents.length > 0)
-        graph = kept
-          ? // The records the events touch, folded apart (as `plan` folded them in the whole).
-            graphWrites(
-              await foldIdentityEvents(recordsOfGraph(kept.graph), identityEvents),
-              kept.graph,
-            )
-          : graphWrites(plan.graph, known.graph);
-      if (kept)
-        this.kept.writing(
-          range.after,
-          range.upTo,
-          plan.graph,
-          plan.newStreams,
-          plan.newCustomerStreams,
-        );
-      const refold = new Map<string, string[]>();
-      for (const id of plan.refold)
-        refold.set(id, bucketsOfCustomer(plan.graph, id, plan.streams) ?? []);
+      // Planned and issued apart: while the script runs, nothing of the batch's plan is held
+      // here (docs/decisions/0055).
+      const { applied } = await this.issueApply(facts, range, identityEvents, issued);
       try {
-        await this.write(
-          range,
-          {
-            facts,
-            refold,
-            appendTo: plan.appendTo,
-            newStreams: plan.newStreams,
-            newCustomerStreams: plan.newCustomerStreams,
-            graph,
-          },
-          issued,
-        );
+        await applied;
       } catch (error) {
         this.kept.forget();
         throw error;
       }
     });
+  }
+
+  /** Plans a batch of `apply` and issues its script (see `issue`). */
+  private async issueApply(
+    facts: readonly ClosenessFact[],
+    range: CheckpointRange,
+    identityEvents: readonly IdentityGraphEvent[],
+    issued: () => void,
+  ): Promise<{ applied: Promise<void> }> {
+    // A writer that wrote the whole graph keeps it: nothing to read or load (ADR 0048).
+    const kept = this.kept.for(range.after);
+    const known = kept ?? (await this.membershipOfBatch(identityEvents, facts));
+    const plan = planClosenessBatch(known.graph, identityEvents, facts, known.streams);
+    let graph: GraphWrites | null = null;
+    if (identityEvents.length > 0)
+      graph = kept
+        ? // The records the events touch, folded apart (as `plan` folded them in the whole).
+          graphWrites(
+            await foldIdentityEvents(recordsOfGraph(kept.graph), identityEvents),
+            kept.graph,
+          )
+        : graphWrites(plan.graph, known.graph);
+    if (kept)
+      this.kept.writing(
+        range.after,
+        range.upTo,
+        plan.graph,
+        plan.newStreams,
+        plan.newCustomerStreams,
+      );
+    const refold = new Map<string, string[]>();
+    for (const id of plan.refold)
+      refold.set(id, bucketsOfCustomer(plan.graph, id, plan.streams) ?? []);
+    try {
+      return await this.issue(
+        range,
+        {
+          facts,
+          refold,
+          appendTo: plan.appendTo,
+          newStreams: plan.newStreams,
+          newCustomerStreams: plan.newCustomerStreams,
+          graph,
+        },
+        issued,
+      );
+    } catch (error) {
+      this.kept.forget();
+      throw error;
+    }
   }
 
   /**
@@ -272,21 +290,55 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     batch: BatchWrites,
     issued: () => void,
   ): Promise<void> {
+    const { applied } = await this.issue(range, batch, issued);
+    await applied;
+  }
+
+  /**
+   * Packs a batch and issues its script; `applied` settles when Redis has run it. Packed
+   * apart (`packBatch`) and returned before the script has run, so that while it runs nothing
+   * of the packing or the plan is held, only what was sent: the next batch's allocations no
+   * longer find this one's strings and lists alive, which the scavenger copied
+   * (docs/decisions/0055). Any failure forgets the states kept: they may have been changed
+   * in place for a batch that was not written.
+   */
+  private async issue(
+    range: CheckpointRange,
+    batch: BatchWrites,
+    /** Called once the batch's script is issued. */
+    issued: () => void,
+  ): Promise<{ applied: Promise<void> }> {
     try {
-      await this.writeBatch(range, batch, issued);
+      const { keys, args, placed } = await this.packBatch(range, batch);
+      // Issued in order (the next batch's reads queue behind it on this connection), and what
+      // it writes kept at once, so the next batch can be planned while this one runs.
+      const script = APPLY.apply(this.redis, keys, args, range, this.fence, { inOrder: true });
+      this.written.wrote(placed, range.upTo);
+      issued();
+      return {
+        applied: script.then(
+          () => undefined,
+          (error: unknown) => {
+            this.written.forget();
+            throw error;
+          },
+        ),
+      };
     } catch (error) {
-      // The states kept may have been changed in place for a batch that was not written.
       this.written.forget();
       throw error;
     }
   }
 
-  private async writeBatch(
+  /** What a batch sends (see `write`): its script's keys and arguments, and the states it writes. */
+  private async packBatch(
     range: CheckpointRange,
     batch: BatchWrites,
-    /** Called once the batch's script is issued. */
-    issued: () => void,
-  ): Promise<void> {
+  ): Promise<{
+    keys: string[];
+    args: (string | Buffer)[];
+    placed: [string, WrittenState | null][];
+  }> {
     const { facts, refold, graph, deleted } = batch;
     // What the batch continues from: the states it changes, and the facts it folds again.
     const ids = [...refold.keys(), ...batch.appendTo.keys()];
@@ -343,7 +395,9 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     const filed = new Map<number, { rankKey: number; score: string; customerId: string }[]>();
     /** Each day bucket changed (by its index), with its day: its entry in `days` is set again. */
     const touchedDays = new Map<number, number>();
-    /** The length of the states' JSON: most of what is packed. */
+    /** The states to write (their JSON is written straight into the packed argument). */
+    const states: [string, WrittenState][] = [];
+    /** About the length of the states' JSON: most of what is packed. */
     let stateChars = 0;
     const place = (
       customerId: string,
@@ -363,9 +417,9 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
         newDay = slotOf(daySlots, day, this.keys.day);
         newHour = slotOf(hourSlots, contactHour(last), this.keys.hour);
         gather(additions, RANK, rank, customerId);
-        const json = stateJson(after.state, after.conversations);
-        stateChars += json.length;
-        gather(additions, STATE, customerId, json);
+        states.push([customerId, after]);
+        stateChars += 300 + after.head.length;
+        for (const entry of after.conversations) stateChars += entry.length + 1;
         gather(additions, LAST, customerId, String(last));
         for (const bucket of [newDay, newHour]) {
           let list = filed.get(bucket);
@@ -431,14 +485,14 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     // Everything but the leading three in one packed argument (docs/decisions/0020).
     // Sized to hold it all (a string is only written with room for 3 bytes per unit after it):
     // growing copies the buffer, and a large state's JSON is 1–2 KB.
-    const packed = new StringPacker(
+    const packed = new ClosenessPacker(
       stateChars + 500 * facts.length + 200 * placed.length + 3 * MAX_STATE_CHARS,
     );
     packed.push(latest === null ? '' : String(latest));
     // The fact buckets' keys are named by the script (one slot: the model's hash tag).
     packed.push(this.keys.facts(''));
     packed.push(String(newByBucket.size));
-    packed.push(String(removals.size + additions.size + filed.size));
+    packed.push(String(removals.size + additions.size + (states.length > 0 ? 1 : 0) + filed.size));
     packed.push(String(touchedDays.size));
     const pushPairs = (pairs: readonly (readonly [string, string])[]) => {
       packed.push(String(pairs.length));
@@ -471,6 +525,15 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
         packed.push(String(values.length));
         for (const value of values) packed.push(value);
       }
+    if (states.length > 0) {
+      packed.push('HSET');
+      packed.push(String(STATE));
+      packed.push(String(2 * states.length));
+      for (const [customerId, written] of states) {
+        packed.push(customerId);
+        packed.pushState(written);
+      }
+    }
     for (const [key, list] of filed) {
       list.sort((x, y) => y.rankKey - x.rankKey);
       packed.push('ZADD');
@@ -490,17 +553,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
       for (const field of fields) packed.push(field);
     }
     const args = [...FencedBatchScript.leadingArgs(range, this.fence), packed.finish()];
-    // Issued in order (the next batch's reads queue behind it on this connection), and what
-    // it writes kept at once, so the next batch can be planned while this one runs.
-    const applied = APPLY.apply(this.redis, keys, args, range, this.fence, { inOrder: true });
-    this.written.wrote(placed, range.upTo);
-    issued();
-    try {
-      await applied;
-    } catch (error) {
-      this.written.forget();
-      throw error;
-    }
+    return { keys, args, placed };
   }
 
   async customer(customerId: string): Promise<CustomerCloseness | null> {
