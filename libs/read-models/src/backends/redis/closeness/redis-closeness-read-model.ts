@@ -44,11 +44,11 @@ import {
 } from '../redis-identity-graph';
 import { DEFAULT_REDIS_PREFIX, type ClosenessKeys, closenessKeys } from '../redis-keys';
 import { type RedisFence } from '../redis-lease';
+import { StringPacker } from '../packed-strings';
 import { readLua, RedisScript } from '../redis-script';
 import { unlinkKeysStartingWith } from '../unlink-keys';
 import { hexScore } from './hex-score';
-import { applyToWritten, type WrittenState, writtenState } from './state-json';
-import { ClosenessPacker } from './state-packer';
+import { applyToWritten, stateJson, type WrittenState, writtenState } from './state-json';
 import { WrittenMembership } from './written-membership';
 import { WrittenStates } from './written-states';
 
@@ -395,9 +395,7 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     const filed = new Map<number, { rankKey: number; score: string; customerId: string }[]>();
     /** Each day bucket changed (by its index), with its day: its entry in `days` is set again. */
     const touchedDays = new Map<number, number>();
-    /** The states to write (their JSON is written straight into the packed argument). */
-    const states: [string, WrittenState][] = [];
-    /** About the length of the states' JSON: most of what is packed. */
+    /** The length of the states' JSON: most of what is packed. */
     let stateChars = 0;
     const place = (
       customerId: string,
@@ -417,9 +415,9 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
         newDay = slotOf(daySlots, day, this.keys.day);
         newHour = slotOf(hourSlots, contactHour(last), this.keys.hour);
         gather(additions, RANK, rank, customerId);
-        states.push([customerId, after]);
-        stateChars += 300 + after.head.length;
-        for (const entry of after.conversations) stateChars += entry.length + 1;
+        const json = stateJson(after.state, after.conversations);
+        stateChars += json.length;
+        gather(additions, STATE, customerId, json);
         gather(additions, LAST, customerId, String(last));
         for (const bucket of [newDay, newHour]) {
           let list = filed.get(bucket);
@@ -485,14 +483,14 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
     // Everything but the leading three in one packed argument (docs/decisions/0020).
     // Sized to hold it all (a string is only written with room for 3 bytes per unit after it):
     // growing copies the buffer, and a large state's JSON is 1–2 KB.
-    const packed = new ClosenessPacker(
+    const packed = new StringPacker(
       stateChars + 500 * facts.length + 200 * placed.length + 3 * MAX_STATE_CHARS,
     );
     packed.push(latest === null ? '' : String(latest));
     // The fact buckets' keys are named by the script (one slot: the model's hash tag).
     packed.push(this.keys.facts(''));
     packed.push(String(newByBucket.size));
-    packed.push(String(removals.size + additions.size + (states.length > 0 ? 1 : 0) + filed.size));
+    packed.push(String(removals.size + additions.size + filed.size));
     packed.push(String(touchedDays.size));
     const pushPairs = (pairs: readonly (readonly [string, string])[]) => {
       packed.push(String(pairs.length));
@@ -525,15 +523,6 @@ export class RedisClosenessReadModel implements ClosenessReadModel {
         packed.push(String(values.length));
         for (const value of values) packed.push(value);
       }
-    if (states.length > 0) {
-      packed.push('HSET');
-      packed.push(String(STATE));
-      packed.push(String(2 * states.length));
-      for (const [customerId, written] of states) {
-        packed.push(customerId);
-        packed.pushState(written);
-      }
-    }
     for (const [key, list] of filed) {
       list.sort((x, y) => y.rankKey - x.rankKey);
       packed.push('ZADD');

@@ -16,31 +16,11 @@ export interface WrittenState {
   readonly state: OwnedClosenessState;
   /** `JSON.stringify(state.conversations[i])` for each i. */
   readonly conversations: string[];
-  /**
-   * The state's JSON up to its intensity: its customer id and landmark, which no fact
-   * changes (`stateHead`), written once (`ClosenessPacker.pushState`).
-   */
-  readonly head: string;
 }
 
 /** A state the writer owns from now on, with the JSON of its conversations. */
 export function writtenState(state: OwnedClosenessState): WrittenState {
-  return {
-    state,
-    conversations: state.conversations.map((entry) => JSON.stringify(entry)),
-    head: stateHead(state),
-  };
-}
-
-/** The start of a state's JSON (`stateJson`), up to the value of its intensity. */
-export function stateHead(state: ClosenessState | OwnedClosenessState): string {
-  return (
-    '{"customerId":' +
-    JSON.stringify(state.customerId) +
-    ',"landmarkMs":' +
-    numberJson(state.landmarkMs) +
-    ',"intensity":'
-  );
+  return { state, conversations: state.conversations.map((entry) => JSON.stringify(entry)) };
 }
 
 /** One more fact applied to a written state in place, its conversations' JSON kept in step. */
@@ -69,7 +49,11 @@ export function stateJson(
   conversations: readonly string[],
 ): string {
   return (
-    stateHead(state) +
+    '{"customerId":' +
+    JSON.stringify(state.customerId) +
+    ',"landmarkMs":' +
+    numberJson(state.landmarkMs) +
+    ',"intensity":' +
     numberJson(state.intensity) +
     ',"emotion":' +
     numberJson(state.emotion) +
@@ -88,6 +72,6 @@ export function stateJson(
 }
 
 /** A number as `JSON.stringify` writes it. */
-export function numberJson(x: number): string {
+function numberJson(x: number): string {
   return Number.isFinite(x) ? String(x) : 'null';
 }
