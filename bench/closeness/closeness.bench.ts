@@ -1,19 +1,22 @@
 /**
- * `npm run bench:closeness`: top-100 and at-risk (30-hour window) query latencies on
+ * `npm run bench:closeness`: top-100 and at-risk (30-day window) query latencies on
  * 1,000,000 customers in Redis, through `ClosenessQueries` over `RedisClosenessReadModel`,
  * with the latency of a bare `ZREVRANGE` of 100 and of a `PING` measured in the same run,
  * interleaved with top-100 (each round runs the three in a shuffled order); at-risk is timed after.
  *
  * Customers get 1–4 touchpoints (random channel, direction, sentiment) over the year before
- * `asOf`, folded by the pure domain; their ranking keys, last contacts and at-risk index (by day and by hour of last contact) are
- * loaded with pipelines into the model's own key layout under a dedicated prefix, which is
- * deleted at the end. (Per-customer states and facts, which only the single-customer
- * endpoint reads, are not loaded.) A sample of each query is checked against the answer
- * computed in process before timing.
+ * `asOf`, folded by the pure domain; their ranking keys, last contacts and at-risk index (by
+ * day and by hour of last contact) are loaded with pipelines into the model's own key layout
+ * under a dedicated prefix, which is deleted at the end. (Per-customer states and facts, which
+ * only the single-customer endpoint reads, are not loaded.) All of that happens in a worker
+ * thread, so that the timing process never folded the million customers (ADR 0054); each query
+ * is then checked against the answer computed there over all customers before timing.
  *
- * BENCH_CLOSENESS_CUSTOMERS (1,000,000) and BENCH_CLOSENESS_QUERIES (2,000) size the run.
+ * BENCH_CLOSENESS_CUSTOMERS (1,000,000) and BENCH_CLOSENESS_QUERIES (2,000) size the run;
+ * BENCH_CLOSENESS_LOAD_IN_PROCESS=1 loads in the timing process instead, as before ADR 0054.
  */
 import { randomUUID } from 'node:crypto';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import Redis from 'ioredis';
 import {
   applyClosenessFact,
@@ -159,32 +162,74 @@ const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const ms = (value: number) => value.toFixed(3);
 
-/** Generates and loads the customers, then checks both queries against the in-process answers. */
-async function loadAndCheck(
-  redis: Redis,
-  model: RedisClosenessReadModel,
-  prefix: string,
-): Promise<void> {
-  let t = Date.now();
-  const customers = generate();
-  console.log(`generated ${CUSTOMERS.toLocaleString('en')} customers in ${Date.now() - t} ms`);
-  t = Date.now();
-  await load(redis, model, customers);
-  const loadMs = Date.now() - t;
+/** The top-100 and at-risk ids computed in process over every customer, and how long it took. */
+interface Loaded {
+  readonly generateMs: number;
+  readonly loadMs: number;
+  readonly expectTop: string[];
+  readonly expectQuiet: string[];
+}
+
+/** Generates and loads the customers, and computes both answers in process over all of them. */
+async function generateAndLoad(url: string, prefix: string): Promise<Loaded> {
+  const redis = new Redis(url);
+  try {
+    const model = new RedisClosenessReadModel(redis, config, { prefix });
+    let t = Date.now();
+    const customers = generate();
+    const generateMs = Date.now() - t;
+    t = Date.now();
+    await load(redis, model, customers);
+    const loadMs = Date.now() - t;
+    const sorted = [...customers].sort(rankOrder);
+    const quietBound = asOf - WINDOW;
+    return {
+      generateMs,
+      loadMs,
+      expectTop: sorted.slice(0, 100).map((c) => c.id),
+      expectQuiet: sorted
+        .filter((c) => c.lastContactMs <= quietBound)
+        .slice(0, 100)
+        .map((c) => c.id),
+    };
+  } finally {
+    await redis.quit();
+  }
+}
+
+/**
+ * `generateAndLoad` in a worker thread — an isolate of its own, gone before the timing — unless
+ * BENCH_CLOSENESS_LOAD_IN_PROCESS=1. Folding and sending a million customers leaves V8's
+ * allocation-site feedback behind in the isolate that does it: in the timing process, sites the
+ * queries share with that work had been switched to allocating in the old generation, and every
+ * scavenge during the at-risk rounds then promoted about 1.5 MB and took 10–30 ms instead of
+ * 1–2 ms (`--trace-gc`; with `--no-allocation-site-pretenuring` the heap stayed flat). A query
+ * service never folds the whole population, so the queries are timed in an isolate that did not
+ * (docs/decisions/0054-bench-closeness-loads-in-a-worker.md).
+ */
+async function generateAndLoadApart(url: string, prefix: string): Promise<Loaded> {
+  if (process.env.BENCH_CLOSENESS_LOAD_IN_PROCESS === '1') return generateAndLoad(url, prefix);
+  const worker = new Worker(__filename, { workerData: { url, prefix } });
+  return new Promise<Loaded>((resolve, reject) => {
+    let loaded: Loaded | undefined;
+    worker.once('message', (message: Loaded) => (loaded = message));
+    worker.once('error', reject);
+    worker.once('exit', (code) =>
+      loaded ? resolve(loaded) : reject(new Error(`the loading worker exited with ${code}`)),
+    );
+  });
+}
+
+/** Loads the customers, then checks both queries against the in-process answers. */
+async function loadAndCheck(url: string, model: RedisClosenessReadModel, prefix: string) {
+  const { generateMs, loadMs, expectTop, expectQuiet } = await generateAndLoadApart(url, prefix);
+  console.log(`generated ${CUSTOMERS.toLocaleString('en')} customers in ${generateMs} ms`);
   console.log(
     `loaded into Redis (${prefix}) in ${loadMs} ms: ${Math.round(CUSTOMERS / (loadMs / 1000)).toLocaleString('en')} customers/s`,
   );
-
   // Correctness first: the same answers as sorting and filtering everybody in process.
-  const sorted = [...customers].sort(rankOrder);
   const top = await model.top(100);
-  const quietBound = asOf - WINDOW;
-  const quiet = await model.quiet(quietBound, 100);
-  const expectTop = sorted.slice(0, 100).map((c) => c.id);
-  const expectQuiet = sorted
-    .filter((c) => c.lastContactMs <= quietBound)
-    .slice(0, 100)
-    .map((c) => c.id);
+  const quiet = await model.quiet(asOf - WINDOW, 100);
   if (JSON.stringify(top.map((r) => r.customerId)) !== JSON.stringify(expectTop))
     throw new Error('top-100 from Redis differs from sorting every customer in process');
   if (JSON.stringify(quiet.map((r) => r.customerId)) !== JSON.stringify(expectQuiet))
@@ -200,13 +245,13 @@ async function main(): Promise<void> {
   const model = new RedisClosenessReadModel(redis, config, { prefix });
   const queries = new ClosenessQueries(model);
   try {
-    await loadAndCheck(redis, model, prefix);
-    // The million generated customers are garbage now: collect them before timing, so the
-    // latencies measure the queries, not this process's major GC of a heap no service holds.
+    await loadAndCheck(service.url, model, prefix);
+    // Whatever loading left (everything, with BENCH_CLOSENESS_LOAD_IN_PROCESS=1) is collected
+    // before timing: the latencies measure the queries, not a major GC of a heap no service holds.
     (globalThis as { gc?: () => void }).gc?.();
 
-    // At-risk leaves far more garbage than the others: timed apart, so that its collection
-    // does not land on the baselines.
+    // At-risk is timed apart, so that its collections land on it alone, not on the baselines
+    // (it allocates about as much per call as top-100 now: 127 KB against 116 KB, ADR 0054).
     const [top, zrange, ping] = await interleavedLatencies(QUERIES, [
       () => queries.top(100, asOf),
       () => redis.zrevrange(model.keys.rank, 0, 99, 'WITHSCORES'),
@@ -242,7 +287,17 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (isMainThread)
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+else {
+  const { url, prefix } = workerData as { url: string; prefix: string };
+  generateAndLoad(url, prefix).then(
+    (loaded) => parentPort?.postMessage(loaded),
+    (error) => {
+      throw error;
+    },
+  );
+}
