@@ -16,18 +16,10 @@
 import { readFileSync } from 'node:fs';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import Redis from 'ioredis';
-import {
-  applyClosenessFact,
-  CHANNELS,
-  type ClosenessFact,
-  closenessRankKey,
-  DAY_MS,
-  DEFAULT_CLOSENESS_CONFIG,
-  emptyClosenessState,
-} from '@rapport/domain';
+import { DAY_MS, DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
 import { ClosenessQueries, contactDay, contactHour } from '@rapport/read-models';
 import { RedisClosenessReadModel, unlinkKeysStartingWith } from '@rapport/read-models/internals';
-import { seededRandom } from '@rapport/testing';
+import { seededCustomers } from './seeded-customers';
 
 const CUSTOMERS = Number(process.env.PROBE_CUSTOMERS ?? 1_000_000);
 const QUERIES = Number(process.env.PROBE_QUERIES ?? 2000);
@@ -40,7 +32,6 @@ async function load(
   model: RedisClosenessReadModel,
   customers = CUSTOMERS,
 ): Promise<void> {
-  const random = seededRandom(42);
   const byDay = new Map<number, [number, string][]>();
   const byHour = new Map<number, [number, string][]>();
   const add = (map: Map<number, [number, string][]>, k: number, v: [number, string]) => {
@@ -49,31 +40,17 @@ async function load(
     list.push(v);
   };
   let pipeline = redis.pipeline();
-  for (let c = 0; c < customers; c += 1) {
-    const id = `00000000-0000-4000-8000-${c.toString(16).padStart(12, '0')}`;
-    let state = emptyClosenessState(id, config);
-    const touchpoints = 1 + Math.floor(random() * 4);
-    for (let t = 0; t < touchpoints; t += 1) {
-      const fact: ClosenessFact = {
-        kind: 'touchpoint',
-        eventId: `${id}-${t}`,
-        position: t + 1,
-        customerId: id,
-        bucket: `customer:${id}`,
-        occurredAtMs: asOf - Math.floor(random() * 365 * DAY_MS),
-        channel: CHANNELS[Math.floor(random() * 5)],
-        direction: random() < 0.7 ? 'inbound' : 'outbound',
-        ...(random() < 0.5 ? { sentiment: random() * 2 - 1 } : {}),
-      };
-      state = applyClosenessFact(state, fact, config).state;
-    }
-    const key = closenessRankKey(state, config);
-    const last = state.lastContactMs as number;
+  let c = 0;
+  for (const { id, rankKey: key, lastContactMs: last } of seededCustomers(
+    customers,
+    asOf,
+    config,
+  )) {
     pipeline.zadd(model.keys.rank, key, id);
     pipeline.hset(model.keys.last, id, String(last));
     add(byDay, contactDay(last), [key, id]);
     add(byHour, contactHour(last), [key, id]);
-    if (c % 2000 === 1999) {
+    if (c++ % 2000 === 1999) {
       await pipeline.exec();
       pipeline = redis.pipeline();
     }

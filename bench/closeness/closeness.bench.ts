@@ -18,18 +18,11 @@
 import { randomUUID } from 'node:crypto';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import Redis from 'ioredis';
-import {
-  applyClosenessFact,
-  CHANNELS,
-  type ClosenessFact,
-  closenessRankKey,
-  DAY_MS,
-  DEFAULT_CLOSENESS_CONFIG,
-  emptyClosenessState,
-} from '@rapport/domain';
+import { DAY_MS, DEFAULT_CLOSENESS_CONFIG } from '@rapport/domain';
 import { ClosenessQueries, contactDay, contactHour } from '@rapport/read-models';
 import { RedisClosenessReadModel } from '@rapport/read-models/internals';
 import { obtainService, seededRandom } from '@rapport/testing';
+import { type SeededCustomer as Customer, seededCustomers } from './seeded-customers';
 
 const CUSTOMERS = Number(process.env.BENCH_CLOSENESS_CUSTOMERS ?? 1_000_000);
 const QUERIES = Number(process.env.BENCH_CLOSENESS_QUERIES ?? 2_000);
@@ -38,40 +31,9 @@ const config = DEFAULT_CLOSENESS_CONFIG;
 const asOf = Date.parse('2026-12-01T00:00:00Z');
 const WINDOW = 30 * DAY_MS;
 
-interface Customer {
-  readonly id: string;
-  readonly rankKey: number;
-  readonly lastContactMs: number;
-}
-
+/** The customers, the same every run. */
 function generate(): Customer[] {
-  const random = seededRandom(42); // the same customers every run
-  const customers: Customer[] = [];
-  for (let c = 0; c < CUSTOMERS; c += 1) {
-    const id = `00000000-0000-4000-8000-${c.toString(16).padStart(12, '0')}`;
-    let state = emptyClosenessState(id, config);
-    const touchpoints = 1 + Math.floor(random() * 4);
-    for (let t = 0; t < touchpoints; t += 1) {
-      const fact: ClosenessFact = {
-        kind: 'touchpoint',
-        eventId: `${id}-${t}`,
-        position: t + 1,
-        customerId: id,
-        bucket: `customer:${id}`,
-        occurredAtMs: asOf - Math.floor(random() * 365 * DAY_MS),
-        channel: CHANNELS[Math.floor(random() * 5)],
-        direction: random() < 0.7 ? 'inbound' : 'outbound',
-        ...(random() < 0.5 ? { sentiment: random() * 2 - 1 } : {}),
-      };
-      state = applyClosenessFact(state, fact, config).state;
-    }
-    customers.push({
-      id,
-      rankKey: closenessRankKey(state, config),
-      lastContactMs: state.lastContactMs as number,
-    });
-  }
-  return customers;
+  return [...seededCustomers(CUSTOMERS, asOf, config)];
 }
 
 /** Writes the customers into the model's layout: ranking, last contacts, at-risk index. */
