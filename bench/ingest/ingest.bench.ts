@@ -75,6 +75,7 @@ import { type Message } from 'kafkajs';
 import {
   ensureTestPrivacyEnv,
   eventually,
+  median as medianOf,
   obtainService,
   REPO_ROOT,
   type RunningProcess,
@@ -427,12 +428,9 @@ interface Configuration {
   readonly env?: Record<string, string>;
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
+/** The median of the figures measured (a failed round's NaN left out). */
+const median = (values: readonly number[]): number =>
+  medianOf(values.filter((v) => !Number.isNaN(v)));
 
 /** Round r's order: the list rotated by r, backwards in odd rounds. */
 function orderOf<T>(list: readonly T[], round: number): T[] {

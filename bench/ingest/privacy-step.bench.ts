@@ -22,6 +22,7 @@ import {
   type PrivacySettings,
   type SealFormat,
 } from '@rapport/privacy';
+import { median } from '@rapport/testing';
 import { touchpointEvents } from './workload';
 
 const N = Number(process.env.BENCH_TOUCHPOINTS ?? 20_000);
@@ -96,12 +97,6 @@ async function oneRun(mode: Mode, settings: PrivacySettings, run: string) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function main(): Promise<void> {
   const settings: PrivacySettings = {

@@ -27,6 +27,7 @@ import {
   demoTouchpoints,
   ensureTestPrivacyEnv,
   eventually,
+  median,
   obtainService,
   REPO_ROOT,
   type RunningProcess,
@@ -134,12 +135,6 @@ function cpuSecondsOf(pid: number): number {
   } catch {
     return Number.NaN;
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /**

@@ -32,7 +32,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { obtainService } from '@rapport/testing';
+import { median, obtainService } from '@rapport/testing';
 import {
   type AppendTarget,
   CATCH_UP_PAGE,
@@ -201,12 +201,6 @@ async function measureAppends(
     `  ${engine.name.padEnd(8)} ${label.padEnd(9)} rate ratio by round (rapport / emmett): ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${result.roundRatio.toFixed(2)}x`,
   );
   return result;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function measureCatchUp(

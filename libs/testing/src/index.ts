@@ -10,6 +10,7 @@ export * from './services/drop-schemas';
 export * from './processes/service-process';
 export * from './services/private-kafka';
 export * from './workload/seeded-random';
+export * from './measures/median';
 export * from './processes/until-passes';
 export * from './hostile';
 export * from './faults/store-choking-on';
