@@ -196,8 +196,19 @@ function revealed(
       ? event
       : { ...event, data, metadata };
   }
-  const opened = new Map<string, { values: unknown[] | null; next: number }>();
   const field = envelopeField(event.id);
+  if (typeof envelope === 'string') {
+    // One subject, the event's customer (every touchpoint): no map of subjects to fill.
+    const subject = customerOf(event);
+    const text = decrypt(keys, erased, subject, field, envelope);
+    const values = typeof text === 'string' ? (JSON.parse(text) as unknown[]) : null;
+    let next = 0;
+    const { data, metadata } = mapPersonalFields(event, (of, _field, value) =>
+      of !== subject ? value : values ? values[next++] : ERASED,
+    );
+    return { ...event, data, metadata: withoutEnvelope(metadata as Json) };
+  }
+  const opened = new Map<string, { values: unknown[] | null; next: number }>();
   forEachSealed(event, envelope, (subject, value) => {
     const text = decrypt(keys, erased, subject, field, value);
     opened.set(subject, {

@@ -31,11 +31,8 @@ export function toLogEvent(
     const logged = (plain: ChannelIdentity) => loggedIdentity(plain, hashIdentity, identityPolicy);
     identity = logged(identity);
     const further = data.identities as ChannelIdentity[] | undefined;
-    data = {
-      ...data,
-      identity,
-      ...(further ? { identities: further.map(logged) } : {}),
-    };
+    data = { ...data, identity };
+    if (further) data.identities = further.map(logged);
   }
   const customerId = customerIdFor(identity);
   return {
