@@ -211,6 +211,16 @@ async function bareKafkajs(
   return { rate: N / elapsed, cpu };
 }
 
+/**
+ * A failed run's error for the log: its first line, and the last lines a service printed before
+ * it exited (the error of a service that did not start carries its whole output).
+ */
+function failure(error: unknown): string {
+  const [first, ...rest] = String(error).split('\n');
+  const tail = rest.filter((line) => line.trim() !== '').slice(-12);
+  return [first, ...tail.map((line) => `        ${line.slice(0, 400)}`)].join('\n');
+}
+
 /** The local broker's process id (infra/local), or undefined for a broker elsewhere. */
 function kafkaPidOf(): number | undefined {
   const file = join(REPO_ROOT, '.local-services/kafka/kafka.pid');
@@ -582,7 +592,7 @@ async function main(): Promise<void> {
         // On a saturated machine a service can miss its 60 s to start: that run is made again
         // (on fresh topics), once, rather than losing the rounds before it.
         const result = await attempt('').catch(async (error: unknown) => {
-          console.log(`${label}  failed, once more: ${String(error).split('\n', 1)[0]}`);
+          console.log(`${label}  failed, once more: ${failure(error)}`);
           return attempt('-again');
         });
         if (configuration.name === 'traced') spanBytes += sink.bytes() - bytesBefore;
@@ -613,7 +623,7 @@ async function main(): Promise<void> {
         const name = `${run}-d${d + 1}-${comparison.on}-${comparison.off}`;
         const results = await duet(kafka.url, redis.url, name, order[0], order[1]).catch(
           async (error: unknown) => {
-            console.log(`    failed, once more: ${String(error).split('\n', 1)[0]}`);
+            console.log(`    failed, once more: ${failure(error)}`);
             return duet(kafka.url, redis.url, `${name}-again`, order[0], order[1]);
           },
         );

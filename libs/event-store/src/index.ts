@@ -6,6 +6,7 @@ export * from './expected-revision';
 export * from './subscription/append-signal';
 export * from './subscription/catch-up-subscription';
 export * from './sqlite/sqlite-event-store';
+export * from './sqlite/sqlite-connection';
 export * from './open-event-store';
 export * from './migration/migrate-log';
 export * from './postgres/postgres-event-store';

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
   assertStreamId,
@@ -28,6 +26,7 @@ import { isStoreError } from '../errors';
 import { AppendSignal } from '../subscription/append-signal';
 import { followingSubscription } from '../subscription/following-subscription';
 import { RecentEvents, type RecentEventsFollower } from '../subscription/recent-events';
+import { openSqliteConnection } from './sqlite-connection';
 
 export interface SqliteEventStoreOptions {
   /** File of the log, or `:memory:`. Its folder is created when missing. */
@@ -142,11 +141,7 @@ export class SqliteEventStore implements EventStore {
   >;
 
   constructor(options: SqliteEventStoreOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new Database(options.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 10000');
+    this.db = openSqliteConnection(options.path, { synchronous: 'FULL', busyTimeoutMs: 10_000 });
     // The index of event ids (random UUIDs) is read on every append: keep it in memory.
     this.db.pragma('cache_size = -65536');
     this.migrate();

@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { type AppendTransaction } from '@rapport/event-store';
+import { type AppendTransaction, openSqliteConnection } from '@rapport/event-store';
 import { type Erasures, KeyRaceError, type WrappedKeyTable } from '../keys/wrapped-key-table';
 
 export interface SqliteWrappedKeyTableOptions {
@@ -66,13 +64,10 @@ export class SqliteWrappedKeyTable implements WrappedKeyTable {
   readonly insertWithin?: WrappedKeyTable['insertWithin'];
 
   constructor(options: SqliteWrappedKeyTableOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new Database(options.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(
-      options.durability === 'with-log' ? 'synchronous = NORMAL' : 'synchronous = FULL',
-    );
-    this.db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 10_000)}`);
+    this.db = openSqliteConnection(options.path, {
+      synchronous: options.durability === 'with-log' ? 'NORMAL' : 'FULL',
+      busyTimeoutMs: options.busyTimeoutMs ?? 10_000,
+    });
     // Per connection: every delete through this one overwrites the freed content with zeros.
     this.db.pragma('secure_delete = ON');
     this.db.exec(SCHEMA);
