@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { type AppendTransaction, openSqliteConnection } from '@rapport/event-store';
 import { type Erasures, KeyRaceError, type WrappedKeyTable } from '../keys/wrapped-key-table';
 
