@@ -38,7 +38,13 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { kafkaFromUrl, provisionTopics, removeTopics, topicNames } from '@rapport/messaging';
-import { median, obtainService, type PrivateKafka, startPrivateKafka } from '@rapport/testing';
+import {
+  median,
+  obtainService,
+  type PrivateKafka,
+  processCpuSeconds,
+  startPrivateKafka,
+} from '@rapport/testing';
 
 const REPO_ROOT = resolve(__dirname, '../..');
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
@@ -353,10 +359,11 @@ function pidIn(file: string): number | undefined {
   return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : undefined;
 }
 
-/** CPU seconds a process has used so far (Linux /proc). */
+/** CPU seconds the broker has used so far; a broker gone is an error, not a NaN figure. */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in 1/100 s
+  const seconds = processCpuSeconds(pid);
+  if (Number.isNaN(seconds)) throw new Error(`process ${pid}: no CPU figures in /proc (gone?)`);
+  return seconds;
 }
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {

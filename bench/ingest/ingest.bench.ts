@@ -77,6 +77,7 @@ import {
   eventually,
   median as medianOf,
   obtainService,
+  processCpuSeconds,
   REPO_ROOT,
   type RunningProcess,
   startService,
@@ -194,7 +195,7 @@ async function bareKafkajs(
   const kafkaPid = kafkaPidOf();
   if (kafkaPid) pids.set('kafka', kafkaPid);
   pids.set('bench (publisher, consumer)', process.pid);
-  const cpuBefore = new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
+  const cpuBefore = new Map([...pids].map(([name, pid]) => [name, processCpuSeconds(pid)]));
   const started = performance.now();
   await publishAll(kafkaUrl, messages);
   await eventually(
@@ -205,7 +206,7 @@ async function bareKafkajs(
   );
   const elapsed = (performance.now() - started) / 1000;
   const cpu = new Map(
-    [...pids].map(([name, pid]) => [name, cpuSeconds(pid) - (cpuBefore.get(name) ?? 0)]),
+    [...pids].map(([name, pid]) => [name, processCpuSeconds(pid) - (cpuBefore.get(name) ?? 0)]),
   );
   await consumer.disconnect();
   return { rate: N / elapsed, cpu };
@@ -225,16 +226,6 @@ function failure(error: unknown): string {
 function kafkaPidOf(): number | undefined {
   const file = join(REPO_ROOT, '.local-services/kafka/kafka.pid');
   return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : undefined;
-}
-
-/** CPU seconds a process has used so far (Linux /proc), or NaN where that cannot be read. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in 1/100 s
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** The processes that share the machine during the run, by name. */
@@ -359,7 +350,7 @@ async function startPipeline(
     stop,
     measure: async () => {
       const pids = await processesOf(redis, services);
-      const cpuBefore = new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
+      const cpuBefore = new Map([...pids].map(([name, pid]) => [name, processCpuSeconds(pid)]));
       started = performance.now();
       await publishAll(kafkaUrl, messages);
       // The log holds the touchpoints (and the warm-up) plus one identity.linked per new
@@ -367,7 +358,7 @@ async function startPipeline(
       await eventually(checkpoint, (c) => c >= N + 1 + Math.min(IDENTITIES, N), 600_000, 5);
       const elapsed = (performance.now() - started) / 1000;
       const cpu = new Map(
-        [...pids].map(([name, pid]) => [name, cpuSeconds(pid) - (cpuBefore.get(name) ?? 0)]),
+        [...pids].map(([name, pid]) => [name, processCpuSeconds(pid) - (cpuBefore.get(name) ?? 0)]),
       );
       const serviceCpu = [...cpu]
         .filter(([name]) => name.startsWith('ingestor') || name === 'projector')

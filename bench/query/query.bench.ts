@@ -29,6 +29,7 @@ import {
   eventually,
   median,
   obtainService,
+  processCpuSeconds,
   REPO_ROOT,
   type RunningProcess,
   startProcess,
@@ -127,16 +128,6 @@ interface Figures {
   readonly requests: number;
 }
 
-/** A process's CPU seconds so far (user + system), from /proc; NaN where there is none. */
-function cpuSecondsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
-  } catch {
-    return Number.NaN;
-  }
-}
-
 /**
  * One server's figures over the rounds: the medians of its latencies and throughput, its CPU
  * and requests summed (so the CPU per request is over every round), its failures summed.
@@ -163,7 +154,7 @@ async function load(
   headers: Record<string, string>,
 ): Promise<Figures> {
   const url = server.url;
-  const cpuBefore = cpuSecondsOf(server.pid);
+  const cpuBefore = processCpuSeconds(server.pid);
   let next = 0;
   const result = await autocannon({
     url,
@@ -182,7 +173,7 @@ async function load(
     rps: result.requests.average,
     non2xx: result.non2xx,
     errors: result.errors,
-    cpu: cpuSecondsOf(server.pid) - cpuBefore,
+    cpu: processCpuSeconds(server.pid) - cpuBefore,
     requests: result.requests.total,
   };
 }

@@ -11,6 +11,7 @@ export * from './processes/service-process';
 export * from './services/private-kafka';
 export * from './workload/seeded-random';
 export * from './measures/median';
+export * from './measures/process-cpu';
 export * from './processes/until-passes';
 export * from './hostile';
 export * from './faults/store-choking-on';
