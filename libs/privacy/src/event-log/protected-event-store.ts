@@ -177,6 +177,18 @@ function decrypt(
   }
 }
 
+/** A subject's values sealed in one envelope, in the walk's order; null where it is erased. */
+function sealedValues(
+  keys: Map<string, DataKey>,
+  erased: ReadonlySet<string> | undefined,
+  subject: string,
+  field: string,
+  value: string,
+): unknown[] | null {
+  const text = decrypt(keys, erased, subject, field, value);
+  return typeof text === 'string' ? (JSON.parse(text) as unknown[]) : null;
+}
+
 /**
  * The event with its personal fields opened; `ERASED` where the subject's key is gone, or
  * (subjects in `erased`) where their key does not open what was sealed under an older one.
@@ -200,8 +212,7 @@ function revealed(
   if (typeof envelope === 'string') {
     // One subject, the event's customer (every touchpoint): no map of subjects to fill.
     const subject = customerOf(event);
-    const text = decrypt(keys, erased, subject, field, envelope);
-    const values = typeof text === 'string' ? (JSON.parse(text) as unknown[]) : null;
+    const values = sealedValues(keys, erased, subject, field, envelope);
     let next = 0;
     const { data, metadata } = mapPersonalFields(event, (of, _field, value) =>
       of !== subject ? value : values ? values[next++] : ERASED,
@@ -210,11 +221,7 @@ function revealed(
   }
   const opened = new Map<string, { values: unknown[] | null; next: number }>();
   forEachSealed(event, envelope, (subject, value) => {
-    const text = decrypt(keys, erased, subject, field, value);
-    opened.set(subject, {
-      values: typeof text === 'string' ? (JSON.parse(text) as unknown[]) : null,
-      next: 0,
-    });
+    opened.set(subject, { values: sealedValues(keys, erased, subject, field, value), next: 0 });
   });
   const { data, metadata } = mapPersonalFields(event, (subject, _field, value) => {
     const sealedFor = opened.get(subject);
