@@ -9,8 +9,17 @@ import { type Channel } from '@rapport/domain';
 
 export const CHANNELS: readonly Channel[] = ['email', 'chat', 'social', 'in_person'];
 
-/** What an adapter hands the SDK: the CloudEvent's id, time and data. */
-export function touchpoints(run: string, count: number, identities: number): TouchpointInput[] {
+/**
+ * What an adapter hands the SDK: the CloudEvent's id, time and data. `domain` names the
+ * people's e-mail domain: a pipeline's warm-up uses another, so that the people of the timed
+ * workload are still new to it.
+ */
+export function touchpoints(
+  run: string,
+  count: number,
+  identities: number,
+  domain = 'bench.example',
+): TouchpointInput[] {
   const start = Date.UTC(2026, 0, 1);
   return Array.from({ length: count }, (_, n) => ({
     id: `${run}-${n}`,
@@ -18,7 +27,7 @@ export function touchpoints(run: string, count: number, identities: number): Tou
     data: {
       channel: CHANNELS[n % CHANNELS.length],
       direction: n % 3 === 0 ? 'outbound' : 'inbound',
-      identity: { kind: 'email', value: `person.${n % identities}@bench.example` },
+      identity: { kind: 'email', value: `person.${n % identities}@${domain}` },
       content: {
         subject: 'Order question',
         text: `Hello, this is touchpoint ${n} about my order.`,
