@@ -4,7 +4,7 @@ import {
   crypto_generichash as blake2b,
 } from 'sodium-native';
 import { FieldDecryptionError } from './field-decryption-error';
-import { scratch } from './scratch-space';
+import { scratch, view } from './scratch-space';
 
 export const PREFIX_V2 = 'enc:v2:';
 const NONCE_BYTES = 24;
@@ -49,14 +49,14 @@ export function encryptV2(
   const aadEnd = LENGTH_BYTES + space.write(additional, LENGTH_BYTES, 'utf8');
   space.writeUInt32BE(aadEnd - LENGTH_BYTES, 0);
   const end = aadEnd + space.write(plaintext, aadEnd, 'utf8');
-  const nonce = space.subarray(end, end + NONCE_BYTES);
+  const nonce = view(space, end, end + NONCE_BYTES);
   const sealedEnd = end + NONCE_BYTES + (end - aadEnd) + TAG_BYTES;
   try {
-    blake2b(nonce, space.subarray(0, end), nonceKeyOf(key));
+    blake2b(nonce, view(space, 0, end), nonceKeyOf(key));
     seal(
-      space.subarray(end + NONCE_BYTES, sealedEnd),
-      space.subarray(aadEnd, end),
-      space.subarray(LENGTH_BYTES, aadEnd),
+      view(space, end + NONCE_BYTES, sealedEnd),
+      view(space, aadEnd, end),
+      view(space, LENGTH_BYTES, aadEnd),
       null,
       nonce,
       key,
@@ -79,14 +79,13 @@ export function decryptV2(key: Buffer, subjectId: string, field: string, value: 
     if (packed < NONCE_BYTES + TAG_BYTES) {
       throw new FieldDecryptionError(`field ${field}: ciphertext truncated`);
     }
-    const text = space.subarray(aadEnd, textEnd);
     try {
       open(
-        text,
+        view(space, aadEnd, textEnd),
         null,
-        space.subarray(NONCE_BYTES, packed),
-        space.subarray(packed, aadEnd),
-        space.subarray(0, NONCE_BYTES),
+        view(space, NONCE_BYTES, packed),
+        view(space, packed, aadEnd),
+        view(space, 0, NONCE_BYTES),
         key,
       );
     } catch {
@@ -94,7 +93,7 @@ export function decryptV2(key: Buffer, subjectId: string, field: string, value: 
         `field ${field}: does not authenticate (altered, or another subject, field or key)`,
       );
     }
-    return text.toString('utf8');
+    return space.toString('utf8', aadEnd, textEnd);
   } finally {
     space.fill(0, 0, Math.max(aadEnd, textEnd));
   }

@@ -14,3 +14,29 @@ export function scratch(bytes: number): Buffer {
   if (bytes > KEPT) return Buffer.alloc(bytes);
   return (space = Buffer.alloc(Math.min(KEPT, Math.max(bytes, 2 * space.length))));
 }
+
+/** Views kept at most; past it they are made again. */
+const MAX_VIEWS = 4096;
+let views = new Map<number, Buffer>();
+let viewsOf: Buffer | undefined;
+
+/**
+ * `space.subarray(start, end)`, made once per range of the kept space and reused: libsodium
+ * reads whole buffers, and a new view of each part of every value sealed or opened was a
+ * fifth of what sealing allocated (docs/decisions/0060). Space of its own (above the kept
+ * size) gets a new view.
+ */
+export function view(space: Buffer, start: number, end: number): Buffer {
+  if (space.length > KEPT) return space.subarray(start, end);
+  if (space !== viewsOf) {
+    views = new Map();
+    viewsOf = space;
+  }
+  const key = start * (KEPT + 1) + end;
+  let found = views.get(key);
+  if (found === undefined) {
+    if (views.size >= MAX_VIEWS) views.clear();
+    views.set(key, (found = space.subarray(start, end)));
+  }
+  return found;
+}

@@ -19,6 +19,59 @@ const touchpoint = (customerId: string, text: string) => ({
 });
 
 describe('withPersonalDataProtection', () => {
+  it('seals an event of several subjects per subject, in the order of its fields, and opens it whole', async () => {
+    const raw = await openEventStore('sqlite::memory:');
+    const keys = new WrappedSubjectKeyStore(
+      new MemoryWrappedKeyTable(),
+      new LocalMasterKeyWrapper(randomBytes(32)),
+    );
+    const store = withPersonalDataProtection(raw, keys);
+    const by = (customerId: string, text: string) => ({
+      author: { kind: 'customer', customerId },
+      text,
+    });
+    // Comments of two customers, interleaved, and one by staff (not personal data).
+    const merged = {
+      id: randomUUID(),
+      type: 'idea.merged.v1',
+      data: {
+        ideaId: 'i-2',
+        mergedIdeaId: 'i-1',
+        comments: [
+          by('a', 'first of ann'),
+          by('b', 'only of bob'),
+          { author: { kind: 'staff', staffId: 's' }, text: 'staff says' },
+          by('a', 'second of ann'),
+        ],
+      },
+      metadata: { customerId: 'staff-x' },
+    };
+    await store.append('idea-i-2', [merged]);
+
+    const [stored] = await raw.readAll();
+    const envelope = (stored.metadata as { sealed: string[] }).sealed;
+    expect(envelope).toEqual([
+      'a',
+      expect.stringMatching(/^enc:v2:/),
+      'b',
+      expect.stringMatching(/^enc:v2:/),
+    ]);
+    const storedTexts = (stored.data as typeof merged.data).comments.map((c) => c.text);
+    expect(storedTexts).toEqual([SEALED_FIELD, SEALED_FIELD, 'staff says', SEALED_FIELD]);
+    const [opened] = await store.readAll();
+    expect(opened.data).toEqual(merged.data);
+    expect(opened.metadata).toEqual(merged.metadata);
+
+    // One subject's key destroyed: only that subject's texts read as erased, in their places.
+    await keys.destroy(['a']);
+    const [after] = await store.readAll();
+    const texts = (after.data as typeof merged.data).comments.map((c) =>
+      isErased(c.text) ? 'erased' : c.text,
+    );
+    expect(texts).toEqual(['erased', 'only of bob', 'staff says', 'erased']);
+    await store.close();
+  });
+
   it('stores sealed fields, opens them on read, and reads them as erased once the key is destroyed', async () => {
     const raw = await openEventStore('sqlite::memory:');
     const keys = new WrappedSubjectKeyStore(

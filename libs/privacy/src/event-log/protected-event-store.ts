@@ -28,27 +28,61 @@ const envelopeField = (eventId: string) => `event:${eventId}`;
 
 type Json = Record<string, unknown>;
 
+/**
+ * Each subject's personal values of one event, in the order the domain walks them
+ * (`mapPersonalFields`). Nearly every event has one subject (its customer): that one is kept
+ * without a Map, which was a tenth of what sealing allocated (docs/decisions/0060).
+ */
+class ValuesBySubject {
+  private first: string | undefined;
+  private firstValues: string[] = [];
+  private others: Map<string, string[]> | undefined;
+
+  /** The walk's visitor: keeps the value, leaves `enc:sealed` in its field. */
+  readonly take = (subject: string, _field: string, value: string): string => {
+    if (this.first === undefined || subject === this.first) {
+      this.first = subject;
+      this.firstValues.push(value);
+      return SEALED_FIELD;
+    }
+    this.others ??= new Map();
+    const list = this.others.get(subject);
+    if (list) list.push(value);
+    else this.others.set(subject, [value]);
+    return SEALED_FIELD;
+  };
+
+  get size(): number {
+    return this.first === undefined ? 0 : 1 + (this.others?.size ?? 0);
+  }
+
+  /** The values of the event's one subject, when it has one subject and it is `subject`. */
+  onlyOf(subject: string): string[] | undefined {
+    return this.others === undefined && this.first === subject ? this.firstValues : undefined;
+  }
+
+  forEach(each: (subject: string, values: string[]) => void): void {
+    if (this.first === undefined) return;
+    each(this.first, this.firstValues);
+    this.others?.forEach((values, subject) => each(subject, values));
+  }
+}
+
 /** An event's personal values taken out, by subject, with the event as it will be stored. */
 interface Unsealed<E extends NewEvent> {
   /** The event with `enc:sealed` in its personal fields: a copy, when it has any. */
   readonly event: E;
-  /** Each subject's values, in the order the domain walks them (`mapPersonalFields`). */
-  readonly values: Map<string, string[]>;
+  readonly values: ValuesBySubject;
   /** Whether `event.metadata` is the walk's copy (which the envelope may be added to). */
   readonly metadataCopied: boolean;
 }
 
 /** Takes the personal values out of an event, leaving `enc:sealed` in each field. */
 function takePersonalValues<E extends NewEvent>(event: E): Unsealed<E> {
-  const values = new Map<string, string[]>();
+  const values = new ValuesBySubject();
   const { data, metadata } = mapPersonalFields(
     { type: event.type, data: event.data, metadata: event.metadata },
-    (subject, _field, value) => {
-      let list = values.get(subject);
-      if (!list) values.set(subject, (list = []));
-      list.push(value);
-      return SEALED_FIELD;
-    },
+    values.take,
   );
   return values.size === 0
     ? { event, values, metadataCopied: false }
@@ -93,20 +127,19 @@ function sealed<E extends NewEvent>(
     : Object.assign({}, event.metadata as Json);
   const seal = (subject: string, list: string[]) =>
     FieldCipher.encrypt(keys.get(subject) as DataKey, field, JSON.stringify(list), format);
+  const customerId = metadata.customerId as string;
+  const own = format === 1 ? undefined : values.onlyOf(customerId);
   if (format === 1) {
     // Keyed by customer ids: without a prototype, V8 keeps it a dictionary instead of making
     // a hidden class for every customer it meets.
     const envelope = Object.create(null) as Record<string, string>;
-    for (const [subject, list] of values) envelope[subject] = seal(subject, list);
+    values.forEach((subject, list) => (envelope[subject] = seal(subject, list)));
     metadata.sealed = envelope;
-  } else if (values.size === 1 && values.has(metadata.customerId as string)) {
-    metadata.sealed = seal(
-      metadata.customerId as string,
-      values.get(metadata.customerId as string)!,
-    );
+  } else if (own) {
+    metadata.sealed = seal(customerId, own);
   } else {
     const envelope: string[] = [];
-    for (const [subject, list] of values) envelope.push(subject, seal(subject, list));
+    values.forEach((subject, list) => envelope.push(subject, seal(subject, list)));
     metadata.sealed = envelope;
   }
   // `event` is takePersonalValues' copy, made for this.
@@ -289,7 +322,7 @@ export function withPersonalDataProtection(
   ): Promise<T> => {
     const unsealed = events.map(takePersonalValues);
     const unique = new Set<string>();
-    for (const u of unsealed) for (const subject of u.values.keys()) unique.add(subject);
+    for (const u of unsealed) u.values.forEach((subject) => unique.add(subject));
     if (unique.size === 0) return write(events as NewEvent[], options);
     const subjects = [...unique];
     if (keys.keysForAppend) {

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { type IdentityHasher } from '@rapport/domain';
-import { LRUCache } from 'lru-cache';
 import { type EventStore, openEventStore } from '@rapport/event-store';
 import { BlindIndex } from '../blind-index/blind-index';
 import { withPersonalDataProtection } from '../event-log/protected-event-store';
@@ -59,12 +58,19 @@ async function openKeyTable(url: string, durability: 'own' | 'with-log'): Promis
   throw new Error(`subject keys ${url.split(':')[0]}: use sqlite:<file>, postgres://… or memory`);
 }
 
-/** The pseudonyms of recently seen identities, kept: people write again, and an HMAC is not free. */
-function remembered(hash: IdentityHasher): IdentityHasher {
-  const seen = new LRUCache<string, string>({ max: 100_000 });
+/**
+ * The pseudonyms of recently seen identities, kept: people write again, and an HMAC is not
+ * free. A Map emptied when full, not an LRU: on the ingest path an LRU's bookkeeping cost
+ * half as much as the HMAC it saved (docs/decisions/0060).
+ */
+function remembered(hash: IdentityHasher, capacity = 100_000): IdentityHasher {
+  let seen = new Map<string, string>();
   return (identityKey) => {
     let pseudonym = seen.get(identityKey);
-    if (pseudonym === undefined) seen.set(identityKey, (pseudonym = hash(identityKey)));
+    if (pseudonym === undefined) {
+      if (seen.size >= capacity) seen = new Map();
+      seen.set(identityKey, (pseudonym = hash(identityKey)));
+    }
     return pseudonym;
   };
 }
