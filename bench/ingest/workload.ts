@@ -1,7 +1,8 @@
 /**
  * The touchpoints of `bench:ingest` and of the privacy-step bench: `count` touchpoints, one a
  * second from 2026-01-01, spread round-robin over four channels and over `identities`
- * people (`person.<n % identities>@bench.example`), each with a short subject and text.
+ * people (`person.<n % identities>@bench.example`, or another domain: a pipeline's warm-up
+ * uses `warmup.example`), each with a short subject and text.
  * Ids are `<run>-<n>`, so runs that share a log or a topic do not collide.
  */
 import { type TouchpointInput } from '@rapport/adapter-sdk';
