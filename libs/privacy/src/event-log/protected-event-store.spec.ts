@@ -18,14 +18,19 @@ const touchpoint = (customerId: string, text: string) => ({
   metadata: { customerId, identityKey: 'email:~abcdefghijklmnopqrstuv' },
 });
 
+/** A log in memory with its protection, and the key store and the log underneath it. */
+async function protectedLog() {
+  const raw = await openEventStore('sqlite::memory:');
+  const keys = new WrappedSubjectKeyStore(
+    new MemoryWrappedKeyTable(),
+    new LocalMasterKeyWrapper(randomBytes(32)),
+  );
+  return { raw, keys, store: withPersonalDataProtection(raw, keys) };
+}
+
 describe('withPersonalDataProtection', () => {
   it('seals an event of several subjects per subject, in the order of its fields, and opens it whole', async () => {
-    const raw = await openEventStore('sqlite::memory:');
-    const keys = new WrappedSubjectKeyStore(
-      new MemoryWrappedKeyTable(),
-      new LocalMasterKeyWrapper(randomBytes(32)),
-    );
-    const store = withPersonalDataProtection(raw, keys);
+    const { raw, keys, store } = await protectedLog();
     const by = (customerId: string, text: string) => ({
       author: { kind: 'customer', customerId },
       text,
@@ -73,12 +78,7 @@ describe('withPersonalDataProtection', () => {
   });
 
   it('stores sealed fields, opens them on read, and reads them as erased once the key is destroyed', async () => {
-    const raw = await openEventStore('sqlite::memory:');
-    const keys = new WrappedSubjectKeyStore(
-      new MemoryWrappedKeyTable(),
-      new LocalMasterKeyWrapper(randomBytes(32)),
-    );
-    const store = withPersonalDataProtection(raw, keys);
+    const { raw, keys, store } = await protectedLog();
     await store.append('customer-a', [touchpoint('a', 'secret words'), touchpoint('a', 'more')]);
     await store.append('customer-b', [touchpoint('b', 'bob keeps this')]);
 
@@ -117,12 +117,7 @@ describe('withPersonalDataProtection', () => {
   });
 
   it('reads what was sealed under a destroyed key as erased once the subject has a new one; other damage throws', async () => {
-    const raw = await openEventStore('sqlite::memory:');
-    const keys = new WrappedSubjectKeyStore(
-      new MemoryWrappedKeyTable(),
-      new LocalMasterKeyWrapper(randomBytes(32)),
-    );
-    const store = withPersonalDataProtection(raw, keys);
+    const { raw, keys, store } = await protectedLog();
     const text = (e: { data: unknown }) => (e.data as { content: { text: unknown } }).content.text;
     await store.append('customer-a', [touchpoint('a', 'before')]);
     await keys.destroy(['a']);
@@ -181,13 +176,8 @@ describe('withPersonalDataProtection', () => {
   });
 
   it('seals in format 2, opens logs sealed in format 1, and recognises a format-1 event delivered again', async () => {
-    const raw = await openEventStore('sqlite::memory:');
-    const keys = new WrappedSubjectKeyStore(
-      new MemoryWrappedKeyTable(),
-      new LocalMasterKeyWrapper(randomBytes(32)),
-    );
+    const { raw, keys, store } = await protectedLog();
     const before = withPersonalDataProtection(raw, keys, { sealFormat: 1 });
-    const store = withPersonalDataProtection(raw, keys);
     const text = (e: { data: unknown }) => (e.data as { content: { text: unknown } }).content.text;
     const old = touchpoint('a', 'sealed before the upgrade');
     const fresh = touchpoint('a', 'sealed after it');
