@@ -22,15 +22,16 @@
  * the disk first. Every pipeline is then sent BENCH_PIPELINE_WARMUP touchpoints (default
  * 15,000) of other people, untimed, after its services started: they are measured as they run
  * in production, in their steady state (code optimised, heaps grown, statements prepared),
- * not in their first seconds, which cost a third more CPU per touchpoint and the same for
- * every configuration, so that they hid part of each overhead (docs/decisions/0059). Then BENCH_ROUNDS rounds (default 3) run the baseline and every
- * configuration once each, round r starting at a different one and odd rounds going
- * backwards, so no configuration always runs first or after the same neighbour. Each
- * configuration's figure is the median of its rounds; each overhead is the median of the
- * per-round ratios of the two configurations it compares (both run in the same round, minutes
- * apart at most), and so is the ratio to bare kafkajs. The services' CPU (ingestor and
- * projector, from /proc) is compared the same way: it is less sensitive to what else runs on
- * the machine than the throughput.
+ * not in their first seconds, which cost 40–50 % more CPU per touchpoint in every
+ * configuration alike and so hid part of each overhead (docs/decisions/0059). Then
+ * BENCH_ROUNDS rounds (default 3) run the baseline and every configuration once each, round r
+ * starting at a different one and every other turn of the list going backwards, so no
+ * configuration always runs first or after the same neighbour. Each configuration's figure is
+ * the median of its rounds; each overhead is the median of the per-round ratios of the two
+ * configurations it compares (both run in the same round, minutes apart at most), and so is
+ * the ratio to bare kafkajs. The services' CPU (ingestor and projector, from /proc) is
+ * compared the same way: it is less sensitive to what else runs on the machine than the
+ * throughput.
  *
  * Duets, for the overheads: these virtual machines change speed from one half-minute to the
  * next (the same CPU-bound work takes 90–190 ms of CPU time on an idle machine), which moves
@@ -468,11 +469,14 @@ interface Configuration {
 const median = (values: readonly number[]): number =>
   medianOf(values.filter((v) => !Number.isNaN(v)));
 
-/** Round r's order: the list rotated by r, backwards in odd rounds. */
+/**
+ * Round r's order: the list rotated by r, backwards in every other turn of the list. (Backwards
+ * in odd rounds instead gave two configurations the same order in every round.)
+ */
 function orderOf<T>(list: readonly T[], round: number): T[] {
   const shift = round % list.length;
   const rotated = [...list.slice(shift), ...list.slice(0, shift)];
-  return round % 2 ? rotated.reverse() : rotated;
+  return Math.floor(round / list.length) % 2 ? rotated.reverse() : rotated;
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
