@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 export * from './channels';
+export * from './memo/bounded-memo';
 export * from './events/event-type';
 export * from './events/event-catalog';
 export * from './events/payload-limits';

@@ -15,6 +15,16 @@ describe('BoundedMemo', () => {
     expect(asked).toEqual(['a', 'bb', 'ccc', 'a']);
   });
 
+  it('remembers an undefined answer too', () => {
+    let calls = 0;
+    const memo = new BoundedMemo<string | undefined>(10, () => {
+      calls += 1;
+      return undefined;
+    });
+    expect([memo.get('x'), memo.get('x')]).toEqual([undefined, undefined]);
+    expect(calls).toBe(1);
+  });
+
   it('remembers a null answer too', () => {
     let calls = 0;
     const memo = new BoundedMemo<string | null>(10, () => {

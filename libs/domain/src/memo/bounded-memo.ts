@@ -12,7 +12,9 @@ export class BoundedMemo<V> {
   ) {}
 
   get(key: string): V {
-    if (this.answers.has(key)) return this.answers.get(key) as V;
+    // One lookup for a remembered answer; `has` only for one that is `undefined`.
+    const known = this.answers.get(key);
+    if (known !== undefined || this.answers.has(key)) return known as V;
     const value = this.compute(key);
     if (this.answers.size >= this.max) {
       // Map iteration is insertion order: the first key is the oldest.

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type IdentityHasher } from '@rapport/domain';
+import { BoundedMemo, type IdentityHasher } from '@rapport/domain';
 import { type EventStore, openEventStore } from '@rapport/event-store';
 import { BlindIndex } from '../blind-index/blind-index';
 import { withPersonalDataProtection } from '../event-log/protected-event-store';
@@ -60,19 +60,12 @@ async function openKeyTable(url: string, durability: 'own' | 'with-log'): Promis
 
 /**
  * The pseudonyms of recently seen identities, kept: people write again, and an HMAC is not
- * free. A Map emptied when full, not an LRU: on the ingest path an LRU's bookkeeping cost
+ * free. The domain's bounded memo, not an LRU: on the ingest path an LRU's bookkeeping cost
  * half as much as the HMAC it saved (docs/decisions/0060).
  */
-function remembered(hash: IdentityHasher, capacity = 100_000): IdentityHasher {
-  let seen = new Map<string, string>();
-  return (identityKey) => {
-    let pseudonym = seen.get(identityKey);
-    if (pseudonym === undefined) {
-      if (seen.size >= capacity) seen = new Map();
-      seen.set(identityKey, (pseudonym = hash(identityKey)));
-    }
-    return pseudonym;
-  };
+function remembered(hash: IdentityHasher): IdentityHasher {
+  const seen = new BoundedMemo(100_000, hash);
+  return (identityKey) => seen.get(identityKey);
 }
 
 /** Opens the key table (beside the log unless `keysUrl` names one) and the blind index. */
