@@ -128,7 +128,7 @@ function sealed<E extends NewEvent>(
   const seal = (subject: string, list: string[]) =>
     FieldCipher.encrypt(keys.get(subject) as DataKey, field, JSON.stringify(list), format);
   const customerId = metadata.customerId as string;
-  const own = format === 1 ? undefined : values.onlyOf(customerId);
+  const own = values.onlyOf(customerId);
   if (format === 1) {
     // Keyed by customer ids: without a prototype, V8 keeps it a dictionary instead of making
     // a hidden class for every customer it meets.
