@@ -269,6 +269,54 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
       expect((await model.page('c-ann', { limit: 10 })).items).toHaveLength(3);
     });
 
+    it('sets a plain value once, and again when its identity comes back after an erasure', async () => {
+      const model = new RedisTimelineReadModel(redis, { prefix });
+      const directory = `${prefix}{timeline}:identity-plain`;
+      const person = (name: string) => {
+        const identity = { kind: 'email', value: `~${name.padEnd(22, '0')}` } as const;
+        const key = `email:${identity.value}`;
+        return {
+          key,
+          entry: (position: number) => entry(position, { customerId: `c-${name}`, identity }),
+          personal: { plainIdentities: new Map([[key, `${name}@example.com`]]) },
+          erasure: {
+            erasures: [
+              {
+                customerId: `c-${name}`,
+                erasedCustomerIds: [`c-${name}`],
+                identityKeys: [key],
+                reason: 'ticket-22',
+                requestedBy: 'cli',
+                at: '2026-03-01T09:00:00.000Z',
+              },
+            ],
+          },
+        };
+      };
+      const bob = person('bob');
+      await model.apply([bob.entry(1)], { after: 0, upTo: 1 }, [], bob.personal);
+      expect(await redis.hget(directory, bob.key)).toBe('bob@example.com');
+      // The next batch leaves it alone: this writer set it.
+      await redis.hdel(directory, bob.key);
+      await model.apply([bob.entry(2)], { after: 1, upTo: 2 }, [], bob.personal);
+      expect(await redis.hget(directory, bob.key)).toBeNull();
+
+      // Carl's first batch is still in flight when he is erased: it must not count as written
+      // once the erasure has deleted it.
+      const carl = person('carl');
+      await Promise.all([
+        model.apply([carl.entry(3)], { after: 2, upTo: 3 }, [], carl.personal),
+        model.apply([], { after: 3, upTo: 4 }, [], carl.erasure),
+      ]);
+      expect(await redis.hget(directory, carl.key)).toBeNull();
+      // Staff lift the suppression and he writes again: the directory has him again.
+      await model.apply([], { after: 4, upTo: 5 }, [], { unerased: ['c-carl'] });
+      await model.apply([carl.entry(6)], { after: 5, upTo: 6 }, [], carl.personal);
+      expect(await model.plainIdentities([carl.key])).toEqual(
+        new Map([[carl.key, 'carl@example.com']]),
+      );
+    });
+
     it('pages exactly like the memory model through ties, sparse filters and time bounds', async () => {
       // Many entries share a millisecond, so cursors land inside runs of ties and a page
       // needs several chunks.

@@ -136,6 +136,17 @@ export class RedisTimelineReadModel implements TimelineReadModel {
    * failed batch and whenever the checkpoint is read (the runner's start, resume, check).
    */
   private readonly identitiesWritten: BoundedSet;
+  /**
+   * Identities whose plain value this instance has set in the directory, forgotten as
+   * `identitiesWritten` is. A person writes again and again, and each touchpoint set the same
+   * field again: on the ingest path that was about 3 µs of Node and Redis per touchpoint.
+   */
+  private readonly plainIdentitiesWritten: BoundedSet;
+  /**
+   * Counts the erasures this instance has applied: a batch that was in flight during one does
+   * not mark as written what the erasure has just deleted.
+   */
+  private erasuresApplied = 0;
   private readonly indexFrom: number;
   /**
    * Buckets seen with every entry in their type indexes and more than `indexFrom` entries.
@@ -164,6 +175,9 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     this.identitiesWritten = new BoundedSet(
       options.identitiesRemembered ?? DEFAULT_IDENTITIES_REMEMBERED,
     );
+    this.plainIdentitiesWritten = new BoundedSet(
+      options.identitiesRemembered ?? DEFAULT_IDENTITIES_REMEMBERED,
+    );
     // In the timeline's slot: written beside its batches, read with its graph.
     this.names = new RedisNameIndex(redis, this.keys.space);
     this.suggestions = new RedisSuggestionQueue(redis, this.keys.space, this.keys.graph);
@@ -171,7 +185,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
 
   async checkpoint(): Promise<number> {
     // Whoever asks is about to (re)start from Redis's own state: trust nothing remembered.
-    this.identitiesWritten.clear();
+    this.forgetWritten();
     const g = this.keys.graph;
     return checkpointOfWrittenModel(
       this.redis,
@@ -188,7 +202,9 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     personal: TimelinePersonalData = {},
   ): Promise<void> {
     const { timelines, filedNow } = this.packEntries(entries);
-    const { plainIdentities, erasures = [] } = personal;
+    const { erasures = [] } = personal;
+    const plainIdentities = this.plainIdentitiesUnwritten(personal.plainIdentities);
+    const erasuresBefore = this.erasuresApplied;
     // Batches go out in call order (the runner may call again before this one settled):
     // this one's graph is read once the one before was sent — Redis runs a connection's
     // commands in order, so the read sees that batch's writes — and its script follows.
@@ -202,7 +218,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     try {
       await turn;
       // Idempotent (the same values on every replay): written ahead of the batch's script.
-      if (plainIdentities?.size)
+      if (plainIdentities.size)
         plainWritten = this.redis.hset(this.keys.plainIdentities, plainIdentities);
       if (personal.names?.size) namesWritten = this.names.apply(personal.names);
       queueWritten = this.suggestions.apply(identityEvents);
@@ -246,11 +262,28 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     try {
       await Promise.all([applied, plainWritten, namesWritten, queueWritten]);
     } catch (error) {
-      this.identitiesWritten.clear();
+      this.forgetWritten();
       this.writtenGraph.forget();
       throw error;
     }
+    if (this.erasuresApplied !== erasuresBefore) return;
     for (const bucket of filedNow) this.identitiesWritten.add(bucket);
+    for (const key of plainIdentities.keys()) this.plainIdentitiesWritten.add(key);
+  }
+
+  /** The plain values of `seen` this instance has not set since it last forgot. */
+  private plainIdentitiesUnwritten(
+    seen: ReadonlyMap<string, string> | undefined,
+  ): Map<string, string> {
+    const unwritten = new Map<string, string>();
+    for (const [key, value] of seen ?? [])
+      if (!this.plainIdentitiesWritten.has(key)) unwritten.set(key, value);
+    return unwritten;
+  }
+
+  private forgetWritten(): void {
+    this.identitiesWritten.clear();
+    this.plainIdentitiesWritten.clear();
   }
 
   async page(customerId: string, query: TimelineQuery, asOf?: TimelineAsOf): Promise<TimelinePage> {
@@ -337,7 +370,11 @@ export class RedisTimelineReadModel implements TimelineReadModel {
   private async erase(erasures: readonly CustomerErasedV1[]): Promise<void> {
     const keys = erasures.flatMap((e) => e.identityKeys);
     const ids = erasures.flatMap((e) => e.erasedCustomerIds);
-    for (const key of keys) this.identitiesWritten.delete(key);
+    this.erasuresApplied += 1;
+    for (const key of keys) {
+      this.identitiesWritten.delete(key);
+      this.plainIdentitiesWritten.delete(key);
+    }
     await this.names.erase(keys);
     await this.suggestions.erase(ids);
     const pipeline = this.redis.pipeline();
@@ -382,7 +419,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
   }
 
   async clear(): Promise<void> {
-    this.identitiesWritten.clear();
+    this.forgetWritten();
     this.indexedBuckets.clear();
     this.writtenGraph.forget();
     await this.names.clear();
