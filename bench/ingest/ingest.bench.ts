@@ -31,7 +31,9 @@
  * configurations it compares (both run in the same round, minutes apart at most), and so is
  * the ratio to bare kafkajs. The services' CPU (ingestor and projector, from /proc) is
  * compared the same way: it is less sensitive to what else runs on the machine than the
- * throughput.
+ * throughput. Each round's line also gives each service's collector pauses per touchpoint (from
+ * its own `/metrics`, read before and after the timed workload with a scrape token made for
+ * the run; none where metrics are off), and how much of them were not young-generation ones.
  *
  * Duets, for the overheads: these virtual machines change speed from one half-minute to the
  * next (the same CPU-bound work takes 90–190 ms of CPU time on an idle machine), which moves
@@ -59,6 +61,7 @@
  * defaults, the bench took about 11 minutes on a 2-core machine before the pipelines' warm-up,
  * which adds about 2 s per pipeline.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
@@ -263,6 +266,36 @@ async function processesOf(redis: Redis, services: RunningProcess[]): Promise<Ma
   return pids;
 }
 
+/** The services' scrape token, made for this run (a configuration with metrics off has none to serve). */
+const METRICS_TOKEN = randomBytes(24).toString('base64url');
+
+/** Seconds a service has spent in the garbage collector: young generation and the rest. */
+interface GcSeconds {
+  readonly young: number;
+  readonly old: number;
+}
+
+/**
+ * A service's collector time so far, from its own `/metrics` (prom-client's
+ * `nodejs_gc_duration_seconds`: `minor` is the young generation, `major`, `incremental` and
+ * `weakcb` the rest); null when it serves no metrics (`RAPPORT_METRICS=off`).
+ */
+async function gcSecondsOf(service: RunningProcess): Promise<GcSeconds | null> {
+  const response = await fetch(`${service.url}/metrics`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  }).catch(() => null);
+  if (!response?.ok) return null;
+  let young = 0;
+  let old = 0;
+  for (const line of (await response.text()).split('\n')) {
+    const match = /^nodejs_gc_duration_seconds_sum\{kind="(\w+)"[^}]*\} (\S+)$/.exec(line);
+    if (!match) continue;
+    if (match[1] === 'minor') young += Number(match[2]);
+    else old += Number(match[2]);
+  }
+  return { young, old };
+}
+
 /** An OTLP/HTTP endpoint that reads what it is sent and drops it, counting the bytes. */
 async function otlpSink(): Promise<{ url: string; bytes: () => number; close: () => void }> {
   let bytes = 0;
@@ -282,6 +315,8 @@ interface EndToEnd {
   readonly cpu: ReadonlyMap<string, number>;
   /** Ingestors' and projector's CPU seconds, together. */
   readonly serviceCpu: number;
+  /** Each service's seconds in the garbage collector (named as in `cpu`), when it serves metrics. */
+  readonly gc: ReadonlyMap<string, GcSeconds>;
 }
 
 /** A pipeline started and warmed up: `measure` times the workload through it, once. */
@@ -311,6 +346,7 @@ async function startPipeline(
     RAPPORT_EVENT_STORE: `sqlite:${join(dir, 'log.db')}`,
     RAPPORT_READ_MODELS: `${redisUrl}/0?prefix=${redisPrefix}`,
     RAPPORT_INGESTOR_GROUP: `${run}-ingestor`,
+    RAPPORT_METRICS_TOKEN: METRICS_TOKEN,
     ...extraEnv,
   };
   const redis = new Redis(redisUrl);
@@ -381,6 +417,8 @@ async function startPipeline(
     stop,
     measure: async () => {
       const pids = await processesOf(redis, services);
+      const names = [...pids.keys()].slice(0, services.length);
+      const gcBefore = await Promise.all(services.map(gcSecondsOf));
       const cpuBefore = new Map([...pids].map(([name, pid]) => [name, processCpuSeconds(pid)]));
       started = performance.now();
       await publishAll(kafkaUrl, messages);
@@ -399,7 +437,14 @@ async function startPipeline(
       const serviceCpu = [...cpu]
         .filter(([name]) => name.startsWith('ingestor') || name === 'projector')
         .reduce((sum, [, seconds]) => sum + seconds, 0);
-      return { rate: N / elapsed, elapsed, cpu, serviceCpu };
+      const gcAfter = await Promise.all(services.map(gcSecondsOf));
+      const gc = new Map<string, GcSeconds>();
+      gcAfter.forEach((after, i) => {
+        const before = gcBefore[i];
+        if (after && before)
+          gc.set(names[i], { young: after.young - before.young, old: after.old - before.old });
+      });
+      return { rate: N / elapsed, elapsed, cpu, serviceCpu, gc };
     },
   };
 }
@@ -630,8 +675,14 @@ async function main(): Promise<void> {
         cpuPer.get(configuration.name)?.push((result.serviceCpu / N) * 1e6);
         const cpu = [...result.cpu].map(([process, s]) => `${process} ${s.toFixed(1)}`).join(', ');
         const all = [...result.cpu.values()].reduce((sum, s) => sum + s, 0);
+        const gc = [...result.gc]
+          .map(
+            ([name, { young, old }]) =>
+              `${name} ${int(((young + old) / N) * 1e6)} (old ${int((old / N) * 1e6)})`,
+          )
+          .join(', ');
         console.log(
-          `${label}  ${int(result.rate).padStart(7)} touchpoints/s in ${result.elapsed.toFixed(2)} s; services ${int((result.serviceCpu / N) * 1e6)} µs CPU per touchpoint, ${int((all / N) * 1e6)} in all (CPU s: ${cpu})`,
+          `${label}  ${int(result.rate).padStart(7)} touchpoints/s in ${result.elapsed.toFixed(2)} s; services ${int((result.serviceCpu / N) * 1e6)} µs CPU per touchpoint, ${int((all / N) * 1e6)} in all (CPU s: ${cpu})${gc ? `; collector µs per touchpoint: ${gc}` : ''}`,
         );
       }
     }
