@@ -31,9 +31,10 @@
  * configurations it compares (both run in the same round, minutes apart at most), and so is
  * the ratio to bare kafkajs. The services' CPU (ingestor and projector, from /proc) is
  * compared the same way: it is less sensitive to what else runs on the machine than the
- * throughput. Each round's line also gives each service's collector pauses per touchpoint (from
- * its own `/metrics`, read before and after the timed workload with a scrape token made for
- * the run; none where metrics are off), and how much of them were not young-generation ones.
+ * throughput. Each round's line also gives each service's garbage collector pauses per
+ * touchpoint on its main thread (from its own `/metrics`, read before and after the timed
+ * workload with a scrape token made for the run; none where metrics are off), and how much of
+ * them were not young-generation ones (major, incremental marking, weak callbacks).
  *
  * Duets, for the overheads: these virtual machines change speed from one half-minute to the
  * next (the same CPU-bound work takes 90–190 ms of CPU time on an idle machine), which moves
@@ -276,15 +277,20 @@ interface GcSeconds {
 }
 
 /**
- * A service's collector time so far, from its own `/metrics` (prom-client's
+ * A service's collector pauses so far (main thread), from its own `/metrics` (prom-client's
  * `nodejs_gc_duration_seconds`: `minor` is the young generation, `major`, `incremental` and
- * `weakcb` the rest); null when it serves no metrics (`RAPPORT_METRICS=off`).
+ * `weakcb` the rest); null, said, when they cannot be read.
  */
 async function gcSecondsOf(service: RunningProcess): Promise<GcSeconds | null> {
   const response = await fetch(`${service.url}/metrics`, {
     headers: { authorization: `Bearer ${METRICS_TOKEN}` },
-  }).catch(() => null);
-  if (!response?.ok) return null;
+    signal: AbortSignal.timeout(5_000),
+  }).catch((error: unknown) => failure(error));
+  if (typeof response === 'string' || !response.ok) {
+    const why = typeof response === 'string' ? response : `HTTP ${response.status}`;
+    console.log(`      (GC pauses of pid ${service.pid} not read: ${why})`);
+    return null;
+  }
   let young = 0;
   let old = 0;
   for (const line of (await response.text()).split('\n')) {
@@ -418,7 +424,10 @@ async function startPipeline(
     measure: async () => {
       const pids = await processesOf(redis, services);
       const names = [...pids.keys()].slice(0, services.length);
-      const gcBefore = await Promise.all(services.map(gcSecondsOf));
+      // None to read where metrics are off.
+      const gcOf = async () =>
+        extraEnv.RAPPORT_METRICS === 'off' ? [] : Promise.all(services.map(gcSecondsOf));
+      const gcBefore = await gcOf();
       const cpuBefore = new Map([...pids].map(([name, pid]) => [name, processCpuSeconds(pid)]));
       started = performance.now();
       await publishAll(kafkaUrl, messages);
@@ -437,7 +446,7 @@ async function startPipeline(
       const serviceCpu = [...cpu]
         .filter(([name]) => name.startsWith('ingestor') || name === 'projector')
         .reduce((sum, [, seconds]) => sum + seconds, 0);
-      const gcAfter = await Promise.all(services.map(gcSecondsOf));
+      const gcAfter = await gcOf();
       const gc = new Map<string, GcSeconds>();
       gcAfter.forEach((after, i) => {
         const before = gcBefore[i];
@@ -678,11 +687,11 @@ async function main(): Promise<void> {
         const gc = [...result.gc]
           .map(
             ([name, { young, old }]) =>
-              `${name} ${int(((young + old) / N) * 1e6)} (old ${int((old / N) * 1e6)})`,
+              `${name} ${int(((young + old) / N) * 1e6)} (not young ${int((old / N) * 1e6)})`,
           )
           .join(', ');
         console.log(
-          `${label}  ${int(result.rate).padStart(7)} touchpoints/s in ${result.elapsed.toFixed(2)} s; services ${int((result.serviceCpu / N) * 1e6)} µs CPU per touchpoint, ${int((all / N) * 1e6)} in all (CPU s: ${cpu})${gc ? `; collector µs per touchpoint: ${gc}` : ''}`,
+          `${label}  ${int(result.rate).padStart(7)} touchpoints/s in ${result.elapsed.toFixed(2)} s; services ${int((result.serviceCpu / N) * 1e6)} µs CPU per touchpoint, ${int((all / N) * 1e6)} in all (CPU s: ${cpu})${gc ? `; GC pauses µs per touchpoint: ${gc}` : ''}`,
         );
       }
     }

@@ -315,6 +315,22 @@ describeWithServices(['redis'], 'redis timeline read model', (urls) => {
       expect(await model.plainIdentities([carl.key])).toEqual(
         new Map([[carl.key, 'carl@example.com']]),
       );
+
+      // Dan, written long before, is erased, staff lift the suppression and he writes again,
+      // all three batches called before the erasure ran: the last one must not leave out what
+      // the writer remembered of him before the erasure deleted it.
+      const dan = person('dan');
+      await model.apply([dan.entry(7)], { after: 6, upTo: 7 }, [], dan.personal);
+      await Promise.all([
+        model.apply([], { after: 7, upTo: 8 }, [], dan.erasure),
+        model.apply([], { after: 8, upTo: 9 }, [], { unerased: ['c-dan'] }),
+        model.apply([dan.entry(10)], { after: 9, upTo: 10 }, [], dan.personal),
+      ]);
+      expect(await model.plainIdentities([dan.key])).toEqual(
+        new Map([[dan.key, 'dan@example.com']]),
+      );
+      expect(await redis.hget(`${prefix}{timeline}:identity`, dan.key)).toBe('c-dan');
+      expect((await model.page('c-dan', { limit: 10 })).items.map((e) => e.position)).toEqual([10]);
     });
 
     it('pages exactly like the memory model through ties, sparse filters and time bounds', async () => {

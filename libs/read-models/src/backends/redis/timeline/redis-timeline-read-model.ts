@@ -69,9 +69,10 @@ export interface RedisTimelineReadModelOptions {
   /** When set, `apply` writes only while `fence.key` holds `fence.token`. */
   readonly fence?: RedisFence;
   /**
-   * How many identities the writer remembers having set the stream fields of (default
-   * `DEFAULT_IDENTITIES_REMEMBERED`). One it forgot is set again by its next batch, with the
-   * same values: the bound costs bytes, never correctness.
+   * How many identities the writer remembers having set the stream fields of, and how many
+   * it remembers having set the plain value of (default `DEFAULT_IDENTITIES_REMEMBERED`
+   * each). One it forgot is set again by its next batch, with the same values: the bound
+   * costs bytes, never correctness.
    */
   readonly identitiesRemembered?: number;
   /**
@@ -88,7 +89,7 @@ export interface RedisTimelineReadModelOptions {
  */
 export const DEFAULT_INDEX_FROM = 64;
 
-/** About 100 bytes each: a rebuild's writer keeps at most some 10 MB of them. */
+/** About 100 bytes each: a rebuild's writer keeps at most some 10 MB of each set of them. */
 export const DEFAULT_IDENTITIES_REMEMBERED = 100_000;
 
 /** What a timeline can be filtered by, each with an index per identity (see `timelineBy`). */
@@ -143,10 +144,11 @@ export class RedisTimelineReadModel implements TimelineReadModel {
    */
   private readonly plainIdentitiesWritten: BoundedSet;
   /**
-   * Counts the erasures this instance has applied: a batch that was in flight during one does
-   * not mark as written what the erasure has just deleted.
+   * Moves whenever this instance forgets what it wrote (an erasure, a checkpoint read, a
+   * failed batch, `clear`): a batch in flight meanwhile marks nothing written, as what it
+   * would mark may just have been deleted.
    */
-  private erasuresApplied = 0;
+  private generation = 0;
   private readonly indexFrom: number;
   /**
    * Buckets seen with every entry in their type indexes and more than `indexFrom` entries.
@@ -201,10 +203,13 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     identityEvents: readonly IdentityGraphEvent[] = [],
     personal: TimelinePersonalData = {},
   ): Promise<void> {
-    const { timelines, filedNow } = this.packEntries(entries);
+    // Packed at once, so that the batch's strings are garbage soon; packed again below in the
+    // rare case that the writer forgot meanwhile.
+    const packedIn = this.generation;
+    let { timelines, filedNow } = this.packEntries(entries);
     const { erasures = [] } = personal;
-    const plainIdentities = this.plainIdentitiesUnwritten(personal.plainIdentities);
-    const erasuresBefore = this.erasuresApplied;
+    let plainIdentities = new Map<string, string>();
+    let sentIn = packedIn;
     // Batches go out in call order (the runner may call again before this one settled):
     // this one's graph is read once the one before was sent — Redis runs a connection's
     // commands in order, so the read sees that batch's writes — and its script follows.
@@ -217,6 +222,11 @@ export class RedisTimelineReadModel implements TimelineReadModel {
     let queueWritten: Promise<unknown> | undefined;
     try {
       await turn;
+      // What this batch leaves out is decided now that the batches before it were sent: one
+      // of them may have been an erasure, which deleted what the writer remembered.
+      if (this.generation !== packedIn) ({ timelines, filedNow } = this.packEntries(entries));
+      sentIn = this.generation;
+      plainIdentities = this.plainIdentitiesUnwritten(personal.plainIdentities);
       // Idempotent (the same values on every replay): written ahead of the batch's script.
       if (plainIdentities.size)
         plainWritten = this.redis.hset(this.keys.plainIdentities, plainIdentities);
@@ -266,7 +276,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
       this.writtenGraph.forget();
       throw error;
     }
-    if (this.erasuresApplied !== erasuresBefore) return;
+    if (this.generation !== sentIn) return;
     for (const bucket of filedNow) this.identitiesWritten.add(bucket);
     for (const key of plainIdentities.keys()) this.plainIdentitiesWritten.add(key);
   }
@@ -282,6 +292,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
   }
 
   private forgetWritten(): void {
+    this.generation += 1;
     this.identitiesWritten.clear();
     this.plainIdentitiesWritten.clear();
   }
@@ -370,7 +381,7 @@ export class RedisTimelineReadModel implements TimelineReadModel {
   private async erase(erasures: readonly CustomerErasedV1[]): Promise<void> {
     const keys = erasures.flatMap((e) => e.identityKeys);
     const ids = erasures.flatMap((e) => e.erasedCustomerIds);
-    this.erasuresApplied += 1;
+    this.generation += 1;
     for (const key of keys) {
       this.identitiesWritten.delete(key);
       this.plainIdentitiesWritten.delete(key);
