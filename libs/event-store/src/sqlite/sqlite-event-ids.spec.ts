@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { newEvent } from '../contract/event-store-contract';
 import { EventIdConflictError } from '../errors';
-import { SqliteEventStore } from './sqlite-event-store';
+import { storesOnOneFile } from './stores-on-one-file.spec-helper';
 
 /** The table as schema version 1 made it, with its UNIQUE index on event ids. */
 const LEGACY_SCHEMA = `
@@ -24,17 +21,10 @@ CREATE TABLE events (
 
 /** Event ids in batches (`event_ids`), the newest in memory: what appends find either way. */
 describe('SQLite event store: the batched index of event ids', () => {
-  let dir: string;
-  let file: string;
-  const open: SqliteEventStore[] = [];
-  const store = (idIndexBatch?: number) => {
-    const s = new SqliteEventStore({ path: file, idIndexBatch });
-    open.push(s);
-    return s;
-  };
+  const { file, store } = storesOnOneFile('event-ids');
   /** A second connection on the file, read-only, for what the store wrote. */
   const inspect = <T>(read: (db: Database.Database) => T): T => {
-    const db = new Database(file, { readonly: true });
+    const db = new Database(file(), { readonly: true });
     try {
       return read(db);
     } finally {
@@ -48,15 +38,6 @@ describe('SQLite event store: the batched index of event ids', () => {
     }));
   const events = (n: number, stream: string) =>
     Array.from({ length: n }, (_, i) => newEvent('test.happened.v1', { stream, i }));
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'rapport-event-ids-'));
-    file = join(dir, 'log.db');
-  });
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('moves ids into the index once a batch is full, and finds duplicates on both sides of it', async () => {
     const s = store(5);
@@ -154,7 +135,7 @@ describe('SQLite event store: the batched index of event ids', () => {
   });
 
   it('migrates a log of schema version 1 on open: same events, no UNIQUE index, ids indexed', async () => {
-    const legacy = new Database(file);
+    const legacy = new Database(file());
     legacy.pragma('journal_mode = WAL');
     legacy.exec(LEGACY_SCHEMA);
     const ids = [randomUUID(), randomUUID(), randomUUID()];

@@ -26,6 +26,7 @@ import { isStoreError } from '../errors';
 import { AppendSignal } from '../subscription/append-signal';
 import { followingSubscription } from '../subscription/following-subscription';
 import { RecentEvents, type RecentEventsFollower } from '../subscription/recent-events';
+import { RecentStreamRevisions } from './recent-stream-revisions';
 import { openSqliteConnection } from './sqlite-connection';
 
 export interface SqliteEventStoreOptions {
@@ -132,6 +133,11 @@ export class SqliteEventStore implements EventStore {
   private readonly unindexedIds = new Map<string, number>();
   private idsIndexedTo = -1;
   private idsKnownTo = 0;
+  /**
+   * The latest revisions of recently appended streams, complete up to `idsKnownTo` (kept with
+   * the ids): a write asks the log only for the other streams' revisions.
+   */
+  private readonly recentRevisions = new RecentStreamRevisions(100_000);
   /** Created once: better-sqlite3 prepares a transaction's BEGIN statements per wrapper. */
   private readonly appendManyTransaction: Database.Transaction<
     (
@@ -162,8 +168,8 @@ export class SqliteEventStore implements EventStore {
         .prepare<[], number>('SELECT position FROM event_ids_indexed')
         .pluck(true),
       idsAfter: this.db
-        .prepare<[number], [number, string]>(
-          'SELECT position, event_id FROM events WHERE position > ? ORDER BY position',
+        .prepare<[number], [number, string, string, number]>(
+          'SELECT position, event_id, stream_id, revision FROM events WHERE position > ? ORDER BY position',
         )
         .raw(true),
       indexIds: this.db.prepare<[number]>(
@@ -319,6 +325,7 @@ export class SqliteEventStore implements EventStore {
     // `idsKnownTo` (it read every event up to there), so the map stays complete.
     for (const row of plan.rows) {
       this.unindexedIds.set(row.event.id, row.position);
+      this.recentRevisions.saw(row.streamId, row.revision);
       this.idsKnownTo = row.position;
     }
     if (outcomes.some((o) => o.ok && o.result.events.some((e) => !e.duplicate)))
@@ -398,11 +405,17 @@ export class SqliteEventStore implements EventStore {
     const indexedTo = this.statements.idsIndexedTo.get() ?? 0;
     if (indexedTo !== this.idsIndexedTo) {
       this.unindexedIds.clear();
+      // Events up to the index may be unseen (another process indexed them): the revisions
+      // remembered may be stale.
+      this.recentRevisions.clear();
       this.idsIndexedTo = indexedTo;
       this.idsKnownTo = indexedTo;
     }
-    for (const [position, id] of this.statements.idsAfter.iterate(this.idsKnownTo)) {
+    for (const [position, id, streamId, revision] of this.statements.idsAfter.iterate(
+      this.idsKnownTo,
+    )) {
       this.unindexedIds.set(id, position);
+      this.recentRevisions.saw(streamId, revision);
       this.idsKnownTo = position;
     }
     if (this.idsKnownTo - indexedTo >= this.idIndexBatch) {
@@ -431,6 +444,7 @@ export class SqliteEventStore implements EventStore {
       if (position <= known) continue;
       if (position !== known + 1 || position > limit) break;
       this.unindexedIds.set(row[1], position);
+      this.recentRevisions.saw(row[2], row[3]);
       known = position;
     }
     this.idsKnownTo = known;
@@ -438,7 +452,8 @@ export class SqliteEventStore implements EventStore {
 
   /**
    * The plan of a whole `appendMany`, made inside its write transaction from a few
-   * queries (the known ids, the streams' revisions) rather than two per event.
+   * queries (the known ids, the revisions of the streams not seen lately) rather than two per
+   * event.
    * The same planner serves the PostgreSQL adapter, so both stores decide alike.
    */
   private planFor(prepared: readonly PreparedAppend[]): AppendPlan {
@@ -457,7 +472,13 @@ export class SqliteEventStore implements EventStore {
         : [];
     if (unindexed.length > 0)
       rows.push(...this.statements.byPositions.all(JSON.stringify(unindexed)));
-    const streams = [...new Set(prepared.map((p) => p.request.streamId))];
+    const revisions = new Map<string, number>();
+    const unseen = new Set<string>();
+    for (const { request } of prepared) {
+      const revision = this.recentRevisions.get(request.streamId);
+      if (revision === undefined) unseen.add(request.streamId);
+      else revisions.set(request.streamId, revision);
+    }
     const known = new Map<string, KnownEvent>(
       rows.map((row) => [
         row.event_id,
@@ -471,11 +492,9 @@ export class SqliteEventStore implements EventStore {
         },
       ]),
     );
-    const revisions = new Map<string, number>(
-      this.statements.streamRevisions
-        .all(JSON.stringify(streams))
-        .map((r) => [r.stream_id, r.revision]),
-    );
+    if (unseen.size > 0)
+      for (const r of this.statements.streamRevisions.all(JSON.stringify([...unseen])))
+        revisions.set(r.stream_id, r.revision);
     return new AppendPlan(known, revisions, head);
   }
 }
