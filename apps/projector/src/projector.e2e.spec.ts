@@ -114,8 +114,13 @@ describeWithServices(['redis'], 'projector processes on Redis', (urls) => {
       60_000,
     );
     expect(checkpoint).toBe(head);
-    // It got there by starting over: the lease was gone, so it was taken anew.
-    const back = await health(active);
+    // It got there by starting over: the lease was gone, so it was taken anew. (The runner
+    // learns that its batch is in once the script has answered, a moment after Redis shows it.)
+    const back = await eventually(
+      () => health(active),
+      (h) => h.caughtUp && h.position === head,
+      10_000,
+    );
     expect(back).toMatchObject({ role: 'active', position: head, caughtUp: true });
     expect(back.takeovers).toBeGreaterThanOrEqual(2);
     await liveModelsAt(redis, prefix, await store.headPosition());
